@@ -1,0 +1,2 @@
+//! The local server.
+fn main() {}

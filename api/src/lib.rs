@@ -1,0 +1,1 @@
+//! Sportello's HTTP API.

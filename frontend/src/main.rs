@@ -1,0 +1,2 @@
+//! Mounts the Sportello SPA on the page's body.
+fn main() {}
