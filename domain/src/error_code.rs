@@ -5,126 +5,267 @@ use serde::{Deserialize, Serialize};
 
 use crate::Lang;
 
-/// A stable error code. The string form (`as_str`) is part of the public API: never rename one.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(into = "&'static str", try_from = "String")]
-pub enum ErrorCode {
-    /// The request as a whole failed validation (the fields say where).
-    ValidationFailed,
-    /// A mandatory field was left empty.
-    Required,
-    CfLength,
-    CfCharacters,
-    CfCheckCharacter,
-    CfBirthDate,
-    IbanInvalid,
-    MobileInvalid,
-    EmailInvalid,
-    /// The resource does not exist (or is not the caller's to see).
-    NotFound,
-    /// The server is overloaded: try again after the Retry-After delay.
-    Overloaded,
-    /// Something went wrong on our side.
-    Internal,
-    /// The request body is not valid JSON of the expected shape.
-    MalformedRequest,
+/// Declares the catalogue once: each code's variant, wire form and Italian and English messages.
+macro_rules! catalogue {
+    ($($(#[$doc:meta])* $variant:ident = $wire:literal => ($it:literal, $en:literal $(,)?),)+) => {
+        /// A stable error code. The string form (`as_str`) is part of the public API: never rename one.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+        #[serde(into = "&'static str", try_from = "String")]
+        pub enum ErrorCode {
+            $($(#[$doc])* $variant,)+
+        }
+
+        const ALL: &[ErrorCode] = &[$(ErrorCode::$variant,)+];
+
+        impl ErrorCode {
+            /// The stable wire form, e.g. `cf.check_character`.
+            pub fn as_str(self) -> &'static str {
+                match self {
+                    $(ErrorCode::$variant => $wire,)+
+                }
+            }
+
+            /// The user-facing message in `lang`: what is wrong and how to fix it.
+            pub fn message(self, lang: Lang) -> &'static str {
+                let (it, en) = match self {
+                    $(ErrorCode::$variant => ($it, $en),)+
+                };
+                match lang {
+                    Lang::It => it,
+                    Lang::En => en,
+                }
+            }
+        }
+    };
 }
 
-const ALL: &[ErrorCode] = &[
-    ErrorCode::ValidationFailed,
-    ErrorCode::Required,
-    ErrorCode::CfLength,
-    ErrorCode::CfCharacters,
-    ErrorCode::CfCheckCharacter,
-    ErrorCode::CfBirthDate,
-    ErrorCode::IbanInvalid,
-    ErrorCode::MobileInvalid,
-    ErrorCode::EmailInvalid,
-    ErrorCode::NotFound,
-    ErrorCode::Overloaded,
-    ErrorCode::Internal,
-    ErrorCode::MalformedRequest,
-];
+catalogue! {
+    /// The request as a whole failed validation (the fields say where).
+    ValidationFailed = "validation_failed" => (
+        "Alcuni dati non sono corretti: correggi i campi indicati.",
+        "Some details are not right: correct the fields shown.",
+    ),
+    /// A mandatory field was left empty.
+    Required = "required" => (
+        "Questo campo è obbligatorio.",
+        "This field is required.",
+    ),
+    /// The codice fiscale is not 16 characters long.
+    CfLength = "cf.length" => (
+        "Il codice fiscale deve avere 16 caratteri, lettere e numeri: controlla di non averne saltato o aggiunto uno.",
+        "The codice fiscale must be 16 characters, letters and digits: check that none is missing or extra.",
+    ),
+    /// Eleven digits were given: a partita IVA or a provisional code, not a person's code.
+    CfElevenDigits = "cf.eleven_digits" => (
+        "Hai inserito un codice di 11 cifre, come una partita IVA o un codice fiscale provvisorio: inserisci il tuo codice fiscale personale di 16 caratteri, che trovi sulla tessera sanitaria.",
+        "You entered an 11-digit code, like a VAT number or a provisional code: enter your personal 16-character codice fiscale, shown on your health card.",
+    ),
+    /// A character of the codice fiscale is not allowed at its position.
+    CfCharacters = "cf.characters" => (
+        "Il codice fiscale contiene caratteri non ammessi o fuori posto: controlla di averlo copiato dalla tessera sanitaria.",
+        "The codice fiscale has characters that are not allowed or out of place: copy it from your health card.",
+    ),
+    /// The 9th character of the codice fiscale is not a month letter.
+    CfMonth = "cf.month" => (
+        "Il nono carattere del codice fiscale indica il mese di nascita e deve essere una di queste lettere: A B C D E H L M P R S T. Controlla di averlo scritto bene.",
+        "The 9th character of the codice fiscale is the month of birth and must be one of these letters: A B C D E H L M P R S T. Check that you typed it correctly.",
+    ),
+    /// The check character does not match the rest of the codice fiscale.
+    CfCheckCharacter = "cf.check_character" => (
+        "Il codice fiscale non è valido: l'ultimo carattere di controllo non corrisponde. Controlla di averlo scritto senza errori.",
+        "The codice fiscale is not valid: its last (check) character does not match. Check it for typing mistakes.",
+    ),
+    /// The codice fiscale encodes a day that cannot exist in its month.
+    CfBirthDate = "cf.birth_date" => (
+        "Il codice fiscale contiene una data di nascita impossibile: controlla il mese e il giorno.",
+        "The codice fiscale encodes an impossible birth date: check the month and day.",
+    ),
+    /// The declared surname does not give the surname letters of the codice fiscale.
+    CfMismatchSurname = "cf.mismatch_surname" => (
+        "Il cognome non corrisponde al codice fiscale: scrivi tutti i cognomi come sul documento d'identità, oppure controlla il codice fiscale.",
+        "The surname does not match the codice fiscale: write all your surnames as on your identity document, or check the codice fiscale.",
+    ),
+    /// The declared given names do not give the name letters of the codice fiscale.
+    CfMismatchGivenName = "cf.mismatch_given_name" => (
+        "Il nome non corrisponde al codice fiscale: scrivi tutti i nomi come sul documento d'identità, oppure controlla il codice fiscale.",
+        "The given name does not match the codice fiscale: write all your given names as on your identity document, or check the codice fiscale.",
+    ),
+    /// The declared sex disagrees with the codice fiscale.
+    CfMismatchSex = "cf.mismatch_sex" => (
+        "Il sesso non corrisponde al codice fiscale: controlla la scelta fatta, oppure il codice fiscale.",
+        "The sex does not match the codice fiscale: check your choice, or the codice fiscale.",
+    ),
+    /// The declared date of birth disagrees with the codice fiscale.
+    CfMismatchBirthDate = "cf.mismatch_birth_date" => (
+        "La data di nascita non corrisponde al codice fiscale: controlla giorno, mese e anno, oppure il codice fiscale.",
+        "The date of birth does not match the codice fiscale: check day, month and year, or the codice fiscale.",
+    ),
+    /// The declared place of birth disagrees with the codice fiscale.
+    CfMismatchBirthPlace = "cf.mismatch_birth_place" => (
+        "Il luogo di nascita non corrisponde al codice fiscale: scegli il comune (o lo Stato estero) di nascita come si chiamava alla data di nascita, oppure controlla il codice fiscale.",
+        "The place of birth does not match the codice fiscale: choose the municipality (or foreign country) of birth as it was named on your date of birth, or check the codice fiscale.",
+    ),
+    /// The IBAN is not valid, reason unspecified (kept for compatibility: the specific
+    /// `iban.*` codes below are what the validator reports).
+    IbanInvalid = "iban.invalid" => (
+        "L'IBAN non è valido: deve essere un IBAN italiano di 27 caratteri che inizia con IT.",
+        "The IBAN is not valid: it must be an Italian IBAN of 27 characters starting with IT.",
+    ),
+    /// The IBAN is not an Italian one (it does not start with IT).
+    IbanCountry = "iban.country" => (
+        "L'IBAN deve essere di un conto italiano e iniziare con IT: inserisci l'IBAN di un conto aperto in Italia, intestato o cointestato a te.",
+        "The IBAN must be of an Italian account and start with IT: enter the IBAN of an account opened in Italy, in your name or joint name.",
+    ),
+    /// The IBAN is not 27 characters long.
+    IbanLength = "iban.length" => (
+        "L'IBAN italiano ha 27 caratteri: controlla di non averne saltato o aggiunto uno, copiandolo dall'estratto conto o dall'app della banca.",
+        "An Italian IBAN has 27 characters: check that none is missing or extra, copying it from your bank statement or banking app.",
+    ),
+    /// A character of the IBAN is not allowed at its position.
+    IbanCharacters = "iban.characters" => (
+        "L'IBAN contiene caratteri non ammessi o fuori posto: dopo IT vengono due cifre, una lettera, dieci cifre e dodici lettere o cifre. Copialo dall'estratto conto.",
+        "The IBAN has characters that are not allowed or out of place: after IT come two digits, a letter, ten digits and twelve letters or digits. Copy it from your bank statement.",
+    ),
+    /// The IBAN's check digits (mod 97) do not match: a typing mistake.
+    IbanChecksum = "iban.checksum" => (
+        "L'IBAN non è valido: le cifre di controllo (terzo e quarto carattere) non corrispondono al resto. Controlla di averlo scritto senza errori.",
+        "The IBAN is not valid: its check digits (3rd and 4th characters) do not match the rest. Check it for typing mistakes.",
+    ),
+    /// The CIN letter does not match bank, branch and account: a typing mistake.
+    IbanCin = "iban.cin" => (
+        "L'IBAN non è valido: la lettera CIN (quinto carattere) non corrisponde a banca, filiale e numero di conto. Controlla di averlo scritto senza errori.",
+        "The IBAN is not valid: the CIN letter (5th character) does not match bank, branch and account number. Check it for typing mistakes.",
+    ),
+    /// The mobile number is not an Italian mobile number.
+    MobileInvalid = "mobile.invalid" => (
+        "Inserisci un numero di cellulare italiano con prefisso +39, ad esempio +39 333 123 4567.",
+        "Enter an Italian mobile number with the +39 prefix, for example +39 333 123 4567.",
+    ),
+    /// The mobile number lacks the +39 prefix.
+    MobilePrefix = "mobile.prefix" => (
+        "Aggiungi il prefisso +39 davanti al numero di cellulare, ad esempio +39 333 123 4567.",
+        "Add the +39 prefix in front of the mobile number, for example +39 333 123 4567.",
+    ),
+    /// The number after +39 is not a mobile number (mobiles start with 3).
+    MobileNotMobile = "mobile.not_mobile" => (
+        "Questo non è un numero di cellulare: dopo +39 i cellulari italiani iniziano con 3. Inserisci un cellulare, non un telefono fisso.",
+        "This is not a mobile number: after +39 Italian mobile numbers start with 3. Enter a mobile, not a landline.",
+    ),
+    /// The mobile number has too few or too many digits.
+    MobileLength = "mobile.length" => (
+        "Il numero di cellulare ha troppe o troppo poche cifre: dopo +39 servono 9 o 10 cifre, ad esempio +39 333 123 4567.",
+        "The mobile number has too many or too few digits: after +39 it needs 9 or 10 digits, for example +39 333 123 4567.",
+    ),
+    /// The e-mail address is not valid.
+    EmailInvalid = "email.invalid" => (
+        "Inserisci un indirizzo e-mail valido, ad esempio nome@esempio.it.",
+        "Enter a valid e-mail address, for example name@example.it.",
+    ),
+    /// The PEC address is not a valid e-mail address.
+    PecInvalid = "pec.invalid" => (
+        "Inserisci un indirizzo PEC (posta elettronica certificata) valido, ad esempio nome@pec.esempio.it.",
+        "Enter a valid PEC (certified e-mail) address, for example name@pec.example.it.",
+    ),
+    /// The province is not a current Italian province abbreviation.
+    ProvinceInvalid = "province.invalid" => (
+        "Inserisci la sigla di due lettere della provincia, ad esempio RM per Roma o MI per Milano.",
+        "Enter the two-letter abbreviation of the province, for example RM for Rome or MI for Milan.",
+    ),
+    /// The postcode (CAP) is not five digits.
+    PostcodeInvalid = "postcode.invalid" => (
+        "Il CAP deve essere di 5 cifre, ad esempio 00184.",
+        "The postcode (CAP) must be 5 digits, for example 00184.",
+    ),
+    PinLength = "pin.length" => (
+        "Il PIN ha 16 caratteri; per il PIN semplificato bastano i primi 8. Controlla di averli scritti tutti.",
+        "The PIN has 16 characters; for the simplified PIN the first 8 are enough. Check you typed them all.",
+    ),
+    PinCharacters = "pin.characters" => (
+        "Il PIN contiene solo lettere maiuscole e cifre da 2 a 9 (non contiene 0, O, 1 né I): controlla il messaggio ricevuto.",
+        "The PIN contains only capital letters and the digits 2 to 9 (never 0, O, 1 or I): check the message you received.",
+    ),
+    NameInvalid = "name.invalid" => (
+        "Scrivilo come sul documento d'identità, solo con lettere, spazi e apostrofi (massimo 60 caratteri).",
+        "Write it as on your identity document, with letters, spaces and apostrophes only (at most 60 characters).",
+    ),
+    TextTooLong = "text.too_long" => (
+        "Il testo è troppo lungo o contiene caratteri non ammessi: accorcialo.",
+        "The text is too long or has characters that are not allowed: shorten it.",
+    ),
+    SexInvalid = "sex.invalid" => (
+        "Scegli «Maschio» o «Femmina», come indicato nel codice fiscale.",
+        "Choose “Male” or “Female”, as in your codice fiscale.",
+    ),
+    DateInvalid = "date.invalid" => (
+        "Inserisci una data vera nel formato giorno, mese e anno, ad esempio 10 12 1985.",
+        "Enter a real date as day, month and year, for example 10 12 1985.",
+    ),
+    DateInFuture = "date.future" => (
+        "La data di nascita non può essere nel futuro: controlla l'anno.",
+        "The date of birth cannot be in the future: check the year.",
+    ),
+    BirthPlaceUnknown = "birth_place.unknown" => (
+        "Non troviamo questo luogo di nascita: scrivi il nome del comune e la sigla della provincia com'erano alla nascita, oppure lo Stato estero con provincia EE.",
+        "We cannot find this place of birth: write the municipality and its province's abbreviation as they were at birth, or the foreign country with province EE.",
+    ),
+    MunicipalityUnknown = "municipality.unknown" => (
+        "Questo comune non esiste nella provincia indicata: controlla il nome del comune e la sigla della provincia.",
+        "This municipality does not exist in the province given: check the municipality's name and the province's abbreviation.",
+    ),
+    CountryUnknown = "country.unknown" => (
+        "Non troviamo questo Stato: scrivi «Italia» o il nome italiano dello Stato estero, ad esempio Germania.",
+        "We cannot find this country: write “Italia” or the Italian name of the foreign country, for example Germania.",
+    ),
+    PinAlreadyRequested = "pin.already_requested" => (
+        "Per questo codice fiscale è già stato richiesto un PIN. Se non hai ricevuto i primi 8 caratteri entro 12 ore, chiama il Contact Center: 803 164 da rete fissa, 06 164 164 da cellulare.",
+        "A PIN has already been requested for this codice fiscale. If the first 8 characters have not arrived within 12 hours, call the Contact Center: 803 164 from a landline, +39 06 164 164 from a mobile.",
+    ),
+    LoginFailed = "login.failed" => (
+        "Codice fiscale o PIN non corretti. Controlla e riprova: dopo 5 tentativi errati l'accesso viene bloccato per 15 minuti.",
+        "Codice fiscale or PIN not correct. Check and try again: after 5 wrong attempts access is blocked for 15 minutes.",
+    ),
+    LoginLocked = "login.locked" => (
+        "Troppi tentativi errati per questo codice fiscale: l'accesso è bloccato per alcuni minuti. Riprova più tardi.",
+        "Too many wrong attempts for this codice fiscale: access is blocked for a few minutes. Try again later.",
+    ),
+    AuthRequired = "auth.required" => (
+        "Devi accedere per continuare. Se eri già entrato, la sessione è scaduta: accedi di nuovo, i dati inseriti non sono persi.",
+        "You need to log in to continue. If you were logged in, your session has expired: log in again, nothing you typed is lost.",
+    ),
+    AuthScope = "auth.scope" => (
+        "Con il PIN semplificato puoi solo compilare, inviare e consultare la domanda di indennità. Per questa operazione accedi con il PIN completo, SPID, CIE o CNS.",
+        "With the simplified PIN you can only fill in, send and view the indemnity application. For this, log in with the full PIN, SPID, CIE or CNS.",
+    ),
+    RateLimited = "rate_limited" => (
+        "Troppe richieste in poco tempo da questo dispositivo: attendi qualche secondo e riprova.",
+        "Too many requests from this device in a short time: wait a few seconds and try again.",
+    ),
+    /// The resource does not exist (or is not the caller's to see).
+    NotFound = "not_found" => (
+        "La pagina o il dato richiesto non esiste.",
+        "The page or item requested does not exist.",
+    ),
+    /// The server is overloaded: try again after the Retry-After delay.
+    Overloaded = "overloaded" => (
+        "Il servizio è molto richiesto in questo momento: riprova tra poco.",
+        "The service is very busy right now: try again shortly.",
+    ),
+    /// Something went wrong on our side.
+    Internal = "internal" => (
+        "Si è verificato un errore nel servizio. I dati inseriti non sono andati persi: riprova.",
+        "Something went wrong on our side. Nothing you typed is lost: try again.",
+    ),
+    /// The request body is not valid JSON of the expected shape.
+    MalformedRequest = "malformed_request" => (
+        "La richiesta non è nel formato atteso.",
+        "The request is not in the expected format.",
+    ),
+}
 
 impl ErrorCode {
     /// Every code, for catalogue-wide tests.
     pub fn all() -> &'static [ErrorCode] {
         ALL
-    }
-
-    /// The stable wire form, e.g. `cf.check_character`.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            ErrorCode::ValidationFailed => "validation_failed",
-            ErrorCode::Required => "required",
-            ErrorCode::CfLength => "cf.length",
-            ErrorCode::CfCharacters => "cf.characters",
-            ErrorCode::CfCheckCharacter => "cf.check_character",
-            ErrorCode::CfBirthDate => "cf.birth_date",
-            ErrorCode::IbanInvalid => "iban.invalid",
-            ErrorCode::MobileInvalid => "mobile.invalid",
-            ErrorCode::EmailInvalid => "email.invalid",
-            ErrorCode::NotFound => "not_found",
-            ErrorCode::Overloaded => "overloaded",
-            ErrorCode::Internal => "internal",
-            ErrorCode::MalformedRequest => "malformed_request",
-        }
-    }
-
-    /// The user-facing message in `lang`.
-    pub fn message(self, lang: Lang) -> &'static str {
-        let (it, en) = match self {
-            ErrorCode::ValidationFailed => (
-                "Alcuni dati non sono corretti: correggi i campi indicati.",
-                "Some details are not right: correct the fields shown.",
-            ),
-            ErrorCode::Required => ("Questo campo è obbligatorio.", "This field is required."),
-            ErrorCode::CfLength => (
-                "Il codice fiscale deve avere 16 caratteri, lettere e numeri.",
-                "The codice fiscale must be 16 characters, letters and digits.",
-            ),
-            ErrorCode::CfCharacters => (
-                "Il codice fiscale contiene caratteri non ammessi o fuori posto: controlla di averlo copiato dalla tessera sanitaria.",
-                "The codice fiscale has characters that are not allowed or out of place: copy it from your health card.",
-            ),
-            ErrorCode::CfCheckCharacter => (
-                "Il codice fiscale non è valido: l'ultimo carattere di controllo non corrisponde. Controlla di averlo scritto senza errori.",
-                "The codice fiscale is not valid: its last (check) character does not match. Check it for typing mistakes.",
-            ),
-            ErrorCode::CfBirthDate => (
-                "Il codice fiscale contiene una data di nascita impossibile: controlla il mese e il giorno.",
-                "The codice fiscale encodes an impossible birth date: check the month and day.",
-            ),
-            ErrorCode::IbanInvalid => (
-                "L'IBAN non è valido: deve essere un IBAN italiano di 27 caratteri che inizia con IT.",
-                "The IBAN is not valid: it must be an Italian IBAN of 27 characters starting with IT.",
-            ),
-            ErrorCode::MobileInvalid => (
-                "Inserisci un numero di cellulare italiano con prefisso +39, ad esempio +39 333 123 4567.",
-                "Enter an Italian mobile number with the +39 prefix, for example +39 333 123 4567.",
-            ),
-            ErrorCode::EmailInvalid => (
-                "Inserisci un indirizzo e-mail valido, ad esempio nome@esempio.it.",
-                "Enter a valid e-mail address, for example name@example.it.",
-            ),
-            ErrorCode::NotFound => ("La pagina o il dato richiesto non esiste.", "The page or item requested does not exist."),
-            ErrorCode::Overloaded => (
-                "Il servizio è molto richiesto in questo momento: riprova tra poco.",
-                "The service is very busy right now: try again shortly.",
-            ),
-            ErrorCode::Internal => (
-                "Si è verificato un errore nel servizio. I dati inseriti non sono andati persi: riprova.",
-                "Something went wrong on our side. Nothing you typed is lost: try again.",
-            ),
-            ErrorCode::MalformedRequest => (
-                "La richiesta non è nel formato atteso.",
-                "The request is not in the expected format.",
-            ),
-        };
-        match lang {
-            Lang::It => it,
-            Lang::En => en,
-        }
     }
 
     /// Parses the wire form back into a code.
@@ -164,7 +305,69 @@ mod tests {
     fn every_code_has_distinct_italian_and_english_messages() {
         for &code in ErrorCode::all() {
             assert!(!code.message(Lang::It).is_empty());
-            assert_ne!(code.message(Lang::It), code.message(Lang::En), "{}", code.as_str());
+            assert_ne!(
+                code.message(Lang::It),
+                code.message(Lang::En),
+                "{}",
+                code.as_str()
+            );
         }
+    }
+
+    #[test]
+    fn no_two_codes_share_a_message() {
+        // A shared message would mean two problems the user cannot tell apart.
+        for lang in [Lang::It, Lang::En] {
+            let mut seen = HashSet::new();
+            for &code in ErrorCode::all() {
+                assert!(
+                    seen.insert(code.message(lang)),
+                    "{} repeats a message",
+                    code.as_str()
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn every_message_is_a_sentence() {
+        for &code in ErrorCode::all() {
+            for lang in [Lang::It, Lang::En] {
+                let message = code.message(lang);
+                assert!(
+                    message.ends_with('.'),
+                    "{} ({lang:?}) does not end with a full stop",
+                    code.as_str()
+                );
+                assert!(
+                    message.chars().next().is_some_and(char::is_uppercase),
+                    "{}",
+                    code.as_str()
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn wire_forms_are_lower_case_dotted_identifiers() {
+        for &code in ErrorCode::all() {
+            let s = code.as_str();
+            assert!(
+                s.bytes()
+                    .all(|b| b.is_ascii_lowercase() || b == b'.' || b == b'_'),
+                "{s}"
+            );
+        }
+    }
+
+    #[test]
+    fn codes_serialise_as_their_wire_form() {
+        let json = serde_json::to_string(&ErrorCode::PecInvalid).unwrap();
+        assert_eq!(json, "\"pec.invalid\"");
+        assert_eq!(
+            serde_json::from_str::<ErrorCode>(&json).unwrap(),
+            ErrorCode::PecInvalid
+        );
+        assert!(serde_json::from_str::<ErrorCode>("\"no.such_code\"").is_err());
     }
 }

@@ -27,7 +27,10 @@ impl FieldErrors {
     /// Records `code` for `field` (the first error of a field wins: fix one thing at a time).
     pub fn add(&mut self, field: &str, code: ErrorCode) {
         if self.get(field).is_none() {
-            self.0.push(FieldError { field: field.to_owned(), code });
+            self.0.push(FieldError {
+                field: field.to_owned(),
+                code,
+            });
         }
     }
 
@@ -59,7 +62,10 @@ impl FieldErrors {
 
     /// `(field, message)` pairs in `lang`, in field order.
     pub fn messages(&self, lang: Lang) -> Vec<(String, &'static str)> {
-        self.0.iter().map(|e| (e.field.clone(), e.code.message(lang))).collect()
+        self.0
+            .iter()
+            .map(|e| (e.field.clone(), e.code.message(lang)))
+            .collect()
     }
 }
 
@@ -74,6 +80,9 @@ mod tests {
         errors.add("a", ErrorCode::EmailInvalid);
         errors.add("b", ErrorCode::MobileInvalid);
         let fields: Vec<_> = errors.iter().map(|e| (e.field.as_str(), e.code)).collect();
-        assert_eq!(fields, vec![("b", ErrorCode::Required), ("a", ErrorCode::EmailInvalid)]);
+        assert_eq!(
+            fields,
+            vec![("b", ErrorCode::Required), ("a", ErrorCode::EmailInvalid)]
+        );
     }
 }

@@ -3,12 +3,26 @@
 
 pub mod codice_fiscale;
 pub mod contacts;
+mod control;
 pub mod error_code;
 pub mod field_errors;
 pub mod iban;
 pub mod lang;
+pub mod pin;
+pub mod pin_request;
+#[cfg(feature = "places")]
+pub mod places;
+pub mod postcode;
+pub mod province;
+mod text;
 
-pub use codice_fiscale::{CfError, CodiceFiscale};
+pub use codice_fiscale::{CfError, CodiceFiscale, PersonalData, Sex};
+pub use contacts::{Email, MobilePhone, Pec};
 pub use error_code::ErrorCode;
 pub use field_errors::FieldErrors;
+pub use iban::ItalianIban;
 pub use lang::Lang;
+pub use pin::{PinInput, Scope};
+pub use pin_request::{PinRequestForm, Step};
+pub use postcode::Postcode;
+pub use province::Province;

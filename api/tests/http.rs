@@ -1,0 +1,131 @@
+//! The API over HTTP: a real server on 127.0.0.1 (random port, fresh data directory per test).
+
+use std::net::SocketAddr;
+
+use api::Config;
+use serde_json::{Value, json};
+
+/// A running server and the directory it keeps its data in (removed when dropped).
+struct TestServer {
+    addr: SocketAddr,
+    _data: tempfile::TempDir,
+}
+
+impl TestServer {
+    async fn start() -> TestServer {
+        let data = tempfile::tempdir().unwrap();
+        let (state, _) =
+            api::server::local_state(Config::for_tests(data.path().to_path_buf())).unwrap();
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        tokio::spawn(api::server::serve(listener, state));
+        TestServer { addr, _data: data }
+    }
+
+    fn url(&self, path: &str) -> String {
+        format!("http://{}{path}", self.addr)
+    }
+}
+
+#[tokio::test]
+async fn health_reads_the_store_and_is_never_cached() {
+    let server = TestServer::start().await;
+    let response = reqwest::get(server.url("/api/health")).await.unwrap();
+    assert_eq!(response.status(), 200);
+    assert_eq!(response.headers()["cache-control"], "no-store");
+    let body: Value = response.json().await.unwrap();
+    assert_eq!(body, json!({"status": "ok", "store": "sqlite"}));
+}
+
+#[tokio::test]
+async fn a_valid_codice_fiscale_is_returned_normalised() {
+    let server = TestServer::start().await;
+    let response = reqwest::Client::new()
+        .post(server.url("/api/codice-fiscale/check"))
+        .json(&json!({"codice_fiscale": " rssmra85t10a562s"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200);
+    let body: Value = response.json().await.unwrap();
+    assert_eq!(body["codice_fiscale"], "RSSMRA85T10A562S");
+    assert_eq!(body["omocode"], false);
+}
+
+#[tokio::test]
+async fn a_wrong_check_character_names_the_field_in_italian_by_default() {
+    let server = TestServer::start().await;
+    let response = reqwest::Client::new()
+        .post(server.url("/api/codice-fiscale/check"))
+        .json(&json!({"codice_fiscale": "RSSMRA85T10A562T"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 422);
+    let body: Value = response.json().await.unwrap();
+    assert_eq!(body["code"], "validation_failed");
+    assert_eq!(body["field_codes"]["codice_fiscale"], "cf.check_character");
+    let message = body["fields"]["codice_fiscale"].as_str().unwrap();
+    assert!(message.contains("carattere di controllo"), "{message}");
+}
+
+#[tokio::test]
+async fn errors_are_in_english_when_the_browser_asks_for_it() {
+    let server = TestServer::start().await;
+    let response = reqwest::Client::new()
+        .post(server.url("/api/codice-fiscale/check"))
+        .header("accept-language", "en-GB,en;q=0.9")
+        .json(&json!({"codice_fiscale": "RSSMRA"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 422);
+    let body: Value = response.json().await.unwrap();
+    assert_eq!(body["field_codes"]["codice_fiscale"], "cf.length");
+    assert!(
+        body["fields"]["codice_fiscale"]
+            .as_str()
+            .unwrap()
+            .contains("16 characters"),
+        "{body}"
+    );
+}
+
+#[tokio::test]
+async fn an_empty_codice_fiscale_is_required() {
+    let server = TestServer::start().await;
+    let response = reqwest::Client::new()
+        .post(server.url("/api/codice-fiscale/check"))
+        .json(&json!({"codice_fiscale": "  "}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 422);
+    let body: Value = response.json().await.unwrap();
+    assert_eq!(body["field_codes"]["codice_fiscale"], "required");
+}
+
+#[tokio::test]
+async fn a_body_that_is_not_json_gets_the_malformed_request_error() {
+    let server = TestServer::start().await;
+    let response = reqwest::Client::new()
+        .post(server.url("/api/codice-fiscale/check"))
+        .header("content-type", "application/json")
+        .body("{not json")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 400);
+    let body: Value = response.json().await.unwrap();
+    assert_eq!(body["code"], "malformed_request");
+}
+
+#[tokio::test]
+async fn unknown_api_paths_are_json_404s_not_the_spa() {
+    let server = TestServer::start().await;
+    let response = reqwest::get(server.url("/api/nope")).await.unwrap();
+    assert_eq!(response.status(), 404);
+    assert_eq!(response.headers()["cache-control"], "no-store");
+    let body: Value = response.json().await.unwrap();
+    assert_eq!(body["code"], "not_found");
+}
