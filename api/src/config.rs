@@ -4,6 +4,8 @@
 use std::net::SocketAddr;
 use std::path::PathBuf;
 
+use chrono::Duration;
+use secrecy::SecretString;
 use thiserror::Error;
 
 /// A configuration value that cannot be used.
@@ -32,6 +34,24 @@ pub struct Config {
     pub dev_mode: bool,
     /// Log lines as JSON (`SPORTELLO_LOG_JSON=1`), as CloudWatch wants; human-readable otherwise.
     pub log_json: bool,
+    /// The key PIN hashes are made with, 64 hex digits (`SPORTELLO_PIN_KEY`). Required outside dev
+    /// mode; in dev mode a key is generated once and kept in the data directory.
+    pub pin_key_hex: Option<SecretString>,
+    /// A session ends after this long without use (`SPORTELLO_SESSION_IDLE_MINUTES`, default 20).
+    pub session_idle: Duration,
+    /// A session ends this long after login whatever happens (`SPORTELLO_SESSION_MAX_HOURS`, 8).
+    pub session_max: Duration,
+    /// Wrong PINs that lock a codice fiscale (`SPORTELLO_LOCKOUT_FAILURES`, default 5).
+    pub lockout_failures: u32,
+    /// How long the lock lasts (`SPORTELLO_LOCKOUT_MINUTES`, default 15).
+    pub lockout_for: Duration,
+    /// A PIN request never used expires after this (`SPORTELLO_PIN_VALIDITY_DAYS`, default 30).
+    pub pin_validity: Duration,
+    /// Cookies carry `Secure` (`SPORTELLO_SECURE_COOKIES`; default on, off in dev mode where the
+    /// local run is plain http on 127.0.0.1).
+    pub secure_cookies: bool,
+    /// Login and PIN-request attempts per client address per minute (`SPORTELLO_CLIENT_RATE_PER_MINUTE`, 30).
+    pub client_rate_per_minute: u32,
 }
 
 impl Config {
@@ -50,6 +70,24 @@ impl Config {
                 reason: "expected host:port, e.g. 127.0.0.1:8080",
             })?,
         };
+        let dev_mode = flag(&lookup, "SPORTELLO_DEV_MODE")?.unwrap_or(false);
+        let pin_key_hex = lookup("SPORTELLO_PIN_KEY").filter(|v| !v.is_empty());
+        if let Some(key) = &pin_key_hex
+            && !(key.len() == 64 && key.bytes().all(|b| b.is_ascii_hexdigit()))
+        {
+            return Err(ConfigError {
+                var: "SPORTELLO_PIN_KEY",
+                value: "<secret, not shown>".into(),
+                reason: "expected 64 hex digits (32 random bytes)",
+            });
+        }
+        if pin_key_hex.is_none() && !dev_mode {
+            return Err(ConfigError {
+                var: "SPORTELLO_PIN_KEY",
+                value: String::new(),
+                reason: "required outside dev mode: 64 hex digits (e.g. `openssl rand -hex 32`)",
+            });
+        }
         Ok(Config {
             addr,
             data_dir: lookup("SPORTELLO_DATA_DIR")
@@ -58,32 +96,59 @@ impl Config {
             spa_dir: lookup("SPORTELLO_SPA_DIR")
                 .map(PathBuf::from)
                 .unwrap_or_else(|| PathBuf::from("dist")),
-            dev_mode: flag(&lookup, "SPORTELLO_DEV_MODE")?,
-            log_json: flag(&lookup, "SPORTELLO_LOG_JSON")?,
+            dev_mode,
+            log_json: flag(&lookup, "SPORTELLO_LOG_JSON")?.unwrap_or(false),
+            pin_key_hex: pin_key_hex.map(SecretString::from),
+            session_idle: Duration::minutes(number(&lookup, "SPORTELLO_SESSION_IDLE_MINUTES", 20, 1..=240)?),
+            session_max: Duration::hours(number(&lookup, "SPORTELLO_SESSION_MAX_HOURS", 8, 1..=24)?),
+            lockout_failures: number(&lookup, "SPORTELLO_LOCKOUT_FAILURES", 5, 1..=100)? as u32,
+            lockout_for: Duration::minutes(number(&lookup, "SPORTELLO_LOCKOUT_MINUTES", 15, 1..=1440)?),
+            pin_validity: Duration::days(number(&lookup, "SPORTELLO_PIN_VALIDITY_DAYS", 30, 1..=365)?),
+            secure_cookies: flag(&lookup, "SPORTELLO_SECURE_COOKIES")?.unwrap_or(!dev_mode),
+            client_rate_per_minute: number(&lookup, "SPORTELLO_CLIENT_RATE_PER_MINUTE", 30, 1..=100_000)? as u32,
         })
     }
 
     /// A configuration for tests: a fresh data directory, dev mode on.
     pub fn for_tests(data_dir: PathBuf) -> Config {
-        Config {
-            addr: SocketAddr::from(([127, 0, 0, 1], 0)),
-            data_dir,
-            spa_dir: PathBuf::from("dist"),
-            dev_mode: true,
-            log_json: false,
-        }
+        let mut config = Config::from_lookup(|var| (var == "SPORTELLO_DEV_MODE").then(|| "1".to_owned()))
+            .expect("the dev defaults are valid");
+        config.addr = SocketAddr::from(([127, 0, 0, 1], 0));
+        config.data_dir = data_dir;
+        config.client_rate_per_minute = 10_000;
+        config
     }
 }
 
-fn flag(lookup: &impl Fn(&str) -> Option<String>, var: &'static str) -> Result<bool, ConfigError> {
+fn flag(lookup: &impl Fn(&str) -> Option<String>, var: &'static str) -> Result<Option<bool>, ConfigError> {
     match lookup(var).as_deref() {
-        None | Some("") | Some("0") | Some("false") => Ok(false),
-        Some("1") | Some("true") => Ok(true),
+        None | Some("") => Ok(None),
+        Some("0") | Some("false") => Ok(Some(false)),
+        Some("1") | Some("true") => Ok(Some(true)),
         Some(other) => Err(ConfigError {
             var,
             value: other.to_owned(),
             reason: "expected 1/true or 0/false",
         }),
+    }
+}
+
+fn number(
+    lookup: &impl Fn(&str) -> Option<String>,
+    var: &'static str,
+    default: i64,
+    range: std::ops::RangeInclusive<i64>,
+) -> Result<i64, ConfigError> {
+    match lookup(var).filter(|v| !v.is_empty()) {
+        None => Ok(default),
+        Some(value) => match value.parse::<i64>() {
+            Ok(n) if range.contains(&n) => Ok(n),
+            _ => Err(ConfigError {
+                var,
+                value,
+                reason: "expected a whole number in the allowed range",
+            }),
+        },
     }
 }
 
@@ -93,16 +158,25 @@ mod tests {
     use std::collections::HashMap;
 
     fn config(vars: &[(&str, &str)]) -> Result<Config, ConfigError> {
-        let map: HashMap<String, String> = vars
-            .iter()
-            .map(|(k, v)| (k.to_string(), v.to_string()))
-            .collect();
+        let map: HashMap<String, String> = vars.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
         Config::from_lookup(|k| map.get(k).cloned())
     }
 
     #[test]
-    fn empty_environment_gives_the_local_defaults_with_dev_mode_off() {
-        let c = config(&[]).unwrap();
+    fn production_needs_a_pin_key_and_never_echoes_it() {
+        let err = config(&[]).unwrap_err();
+        assert_eq!(err.var, "SPORTELLO_PIN_KEY");
+        let secret = "zz".repeat(32);
+        let err = config(&[("SPORTELLO_PIN_KEY", secret.as_str())]).unwrap_err();
+        assert!(!err.to_string().contains(&secret));
+    }
+
+    #[test]
+    fn empty_environment_with_a_key_gives_the_local_defaults_with_dev_mode_off() {
+        let key = "ab".repeat(32);
+        let c = config(&[("SPORTELLO_PIN_KEY", key.as_str())]).unwrap();
+        assert!(c.secure_cookies);
+        assert_eq!(c.lockout_failures, 5);
         assert_eq!(c.addr.to_string(), "127.0.0.1:8080");
         assert_eq!(c.data_dir, PathBuf::from("data"));
         assert!(!c.dev_mode);
@@ -110,7 +184,7 @@ mod tests {
 
     #[test]
     fn malformed_address_names_the_variable() {
-        let err = config(&[("SPORTELLO_ADDR", "localhost")]).unwrap_err();
+        let err = config(&[("SPORTELLO_DEV_MODE", "1"), ("SPORTELLO_ADDR", "localhost")]).unwrap_err();
         assert_eq!(err.var, "SPORTELLO_ADDR");
         assert!(err.to_string().contains("host:port"));
     }
@@ -118,6 +192,8 @@ mod tests {
     #[test]
     fn a_flag_must_be_a_boolean() {
         assert!(config(&[("SPORTELLO_DEV_MODE", "1")]).unwrap().dev_mode);
+        assert!(!config(&[("SPORTELLO_DEV_MODE", "1")]).unwrap().secure_cookies);
+        assert!(config(&[("SPORTELLO_DEV_MODE", "1"), ("SPORTELLO_LOCKOUT_FAILURES", "0")]).is_err());
         assert!(config(&[("SPORTELLO_DEV_MODE", "yes please")]).is_err());
     }
 }

@@ -103,18 +103,11 @@ impl ApiError {
             ),
             ApiError::Malformed(_) => (StatusCode::BAD_REQUEST, plain(ErrorCode::MalformedRequest)),
             ApiError::NotFound => (StatusCode::NOT_FOUND, plain(ErrorCode::NotFound)),
-            ApiError::Overloaded { .. } => (
-                StatusCode::SERVICE_UNAVAILABLE,
-                plain(ErrorCode::Overloaded),
-            ),
-            ApiError::Store(StoreError::Unavailable(_)) => (
-                StatusCode::SERVICE_UNAVAILABLE,
-                plain(ErrorCode::Overloaded),
-            ),
-            ApiError::Store(_) => (
-                StatusCode::INTERNAL_SERVER_ERROR,
-                plain(ErrorCode::Internal),
-            ),
+            ApiError::Overloaded { .. } => (StatusCode::SERVICE_UNAVAILABLE, plain(ErrorCode::Overloaded)),
+            ApiError::Store(StoreError::Unavailable(_)) => {
+                (StatusCode::SERVICE_UNAVAILABLE, plain(ErrorCode::Overloaded))
+            }
+            ApiError::Store(_) => (StatusCode::INTERNAL_SERVER_ERROR, plain(ErrorCode::Internal)),
         }
     }
 }
@@ -133,10 +126,9 @@ impl IntoResponse for ApiError {
         )
             .into_response();
         if let ApiError::Overloaded { retry_after } = &self {
-            response.headers_mut().insert(
-                header::RETRY_AFTER,
-                HeaderValue::from(retry_after.as_secs().max(1)),
-            );
+            response
+                .headers_mut()
+                .insert(header::RETRY_AFTER, HeaderValue::from(retry_after.as_secs().max(1)));
         } else if status == StatusCode::SERVICE_UNAVAILABLE {
             response
                 .headers_mut()
@@ -166,9 +158,7 @@ mod tests {
 
     #[test]
     fn validation_body_names_each_field_with_its_message_in_the_asked_language() {
-        let ApiError::Validation(fields) =
-            ApiError::field("codice_fiscale", ErrorCode::CfCheckCharacter)
-        else {
+        let ApiError::Validation(fields) = ApiError::field("codice_fiscale", ErrorCode::CfCheckCharacter) else {
             unreachable!()
         };
         let body = ErrorBody {

@@ -1,10 +1,12 @@
 //! Sportello's HTTP API: one axum [`Router`] built from [`AppState`], served three ways — by the
 //! local server binary (with the SPA), by AWS Lambda (lambda_http), and by the tests on 127.0.0.1.
 
+pub mod clock;
 pub mod config;
 pub mod error;
 pub mod json;
 pub mod lang;
+pub mod notifier;
 pub mod personal_headers;
 pub mod routes;
 pub mod secrets;
@@ -34,8 +36,6 @@ pub fn app(state: AppState) -> Router {
     Router::new()
         .nest("/api", routes::router())
         .layer(axum::middleware::from_fn(error::localise))
-        .layer(axum::middleware::from_fn(
-            personal_headers::no_shared_caching,
-        ))
+        .layer(axum::middleware::from_fn(personal_headers::no_shared_caching))
         .with_state(state)
 }

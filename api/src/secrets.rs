@@ -37,8 +37,7 @@ impl PinKey {
     /// The keyed hash of one PIN half, bound to the citizen and to which half it is, so that a
     /// hash copied from one row or half never matches another.
     pub fn hash_half(&self, codice_fiscale: &str, half: PinHalf, value: &str) -> [u8; 32] {
-        let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(self.0.expose_secret())
-            .expect("HMAC takes any key length");
+        let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(self.0.expose_secret()).expect("HMAC takes any key length");
         mac.update(b"sportello-pin-v1\0");
         mac.update(codice_fiscale.as_bytes());
         mac.update(&[0, half as u8]);
@@ -47,15 +46,8 @@ impl PinKey {
     }
 
     /// Compares a typed half with a stored hash in constant time.
-    pub fn verify_half(
-        &self,
-        codice_fiscale: &str,
-        half: PinHalf,
-        value: &str,
-        stored: &[u8],
-    ) -> bool {
-        let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(self.0.expose_secret())
-            .expect("HMAC takes any key length");
+    pub fn verify_half(&self, codice_fiscale: &str, half: PinHalf, value: &str, stored: &[u8]) -> bool {
+        let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(self.0.expose_secret()).expect("HMAC takes any key length");
         mac.update(b"sportello-pin-v1\0");
         mac.update(codice_fiscale.as_bytes());
         mac.update(&[0, half as u8]);
@@ -111,12 +103,7 @@ mod tests {
         assert!(!key.verify_half("RSSMRA85T10A562S", PinHalf::First, "ABCDEFGJ", &stored));
         assert!(!key.verify_half("RSSMRA85T10A562S", PinHalf::Second, "ABCDEFGH", &stored));
         assert!(!key.verify_half("VRDLGU80A01H501U", PinHalf::First, "ABCDEFGH", &stored));
-        assert!(!PinKey::generate().verify_half(
-            "RSSMRA85T10A562S",
-            PinHalf::First,
-            "ABCDEFGH",
-            &stored
-        ));
+        assert!(!PinKey::generate().verify_half("RSSMRA85T10A562S", PinHalf::First, "ABCDEFGH", &stored));
     }
 
     #[test]

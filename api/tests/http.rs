@@ -14,8 +14,7 @@ struct TestServer {
 impl TestServer {
     async fn start() -> TestServer {
         let data = tempfile::tempdir().unwrap();
-        let (state, _) =
-            api::server::local_state(Config::for_tests(data.path().to_path_buf())).unwrap();
+        let (state, _) = api::server::local_state(Config::for_tests(data.path().to_path_buf())).unwrap();
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();
         tokio::spawn(api::server::serve(listener, state));

@@ -139,10 +139,7 @@ fn digit_value(b: u8) -> Option<u32> {
     if b.is_ascii_digit() {
         Some(u32::from(b - b'0'))
     } else {
-        OMOCODIA_LETTERS
-            .iter()
-            .position(|&l| l == b)
-            .map(|d| d as u32)
+        OMOCODIA_LETTERS.iter().position(|&l| l == b).map(|d| d as u32)
     }
 }
 
@@ -290,11 +287,7 @@ impl CodiceFiscale {
 
     /// The sex: female when 40 was added to the day.
     pub fn sex(&self) -> Sex {
-        if self.raw_day() > 40 {
-            Sex::Female
-        } else {
-            Sex::Male
-        }
+        if self.raw_day() > 40 { Sex::Female } else { Sex::Male }
     }
 
     /// The day of birth, 1-31 (with the 40 for women taken off).
@@ -305,10 +298,7 @@ impl CodiceFiscale {
     /// The month of birth, 1-12.
     pub fn birth_month(&self) -> u32 {
         let letter = self.0.as_bytes()[8];
-        MONTHS
-            .iter()
-            .position(|&m| m == letter)
-            .map_or(0, |i| i as u32 + 1)
+        MONTHS.iter().position(|&m| m == letter).map_or(0, |i| i as u32 + 1)
     }
 
     /// The last two digits of the year of birth, 0-99.
@@ -451,13 +441,7 @@ mod tests {
         NaiveDate::from_ymd_opt(y, m, d).unwrap()
     }
 
-    fn person(
-        surname: &str,
-        given_name: &str,
-        sex: Sex,
-        birth: NaiveDate,
-        place: &str,
-    ) -> PersonalData {
+    fn person(surname: &str, given_name: &str, sex: Sex, birth: NaiveDate, place: &str) -> PersonalData {
         PersonalData {
             given_name: given_name.into(),
             surname: surname.into(),
@@ -489,10 +473,7 @@ mod tests {
 
     #[test]
     fn changed_check_character_is_rejected() {
-        assert_eq!(
-            CodiceFiscale::parse("RSSMRA85T10A562T"),
-            Err(CfError::CheckCharacter)
-        );
+        assert_eq!(CodiceFiscale::parse("RSSMRA85T10A562T"), Err(CfError::CheckCharacter));
     }
 
     #[test]
@@ -515,27 +496,15 @@ mod tests {
 
     #[test]
     fn code_of_the_wrong_length_reports_how_long_it_is() {
-        assert_eq!(
-            CodiceFiscale::parse("RSSMRA85T10A562"),
-            Err(CfError::Length(15))
-        );
-        assert_eq!(
-            CodiceFiscale::parse("RSSMRA85T10A562SS"),
-            Err(CfError::Length(17))
-        );
+        assert_eq!(CodiceFiscale::parse("RSSMRA85T10A562"), Err(CfError::Length(15)));
+        assert_eq!(CodiceFiscale::parse("RSSMRA85T10A562SS"), Err(CfError::Length(17)));
         assert_eq!(CodiceFiscale::parse("   "), Err(CfError::Length(0)));
     }
 
     #[test]
     fn eleven_digits_are_reported_as_a_vat_number_not_a_length_problem() {
-        assert_eq!(
-            CodiceFiscale::parse("01234567890"),
-            Err(CfError::ElevenDigits)
-        );
-        assert_eq!(
-            CodiceFiscale::parse("0123456789A"),
-            Err(CfError::Length(11))
-        );
+        assert_eq!(CodiceFiscale::parse("01234567890"), Err(CfError::ElevenDigits));
+        assert_eq!(CodiceFiscale::parse("0123456789A"), Err(CfError::Length(11)));
     }
 
     #[test]
@@ -586,10 +555,7 @@ mod tests {
             CodiceFiscale::parse(&with_check("RSSMRA85F10A562")),
             Err(CfError::Month)
         );
-        assert_eq!(
-            CodiceFiscale::parse("RSSMRA85F10A562S"),
-            Err(CfError::Month)
-        );
+        assert_eq!(CodiceFiscale::parse("RSSMRA85F10A562S"), Err(CfError::Month));
         assert_eq!(
             CodiceFiscale::parse("RSSMRA85910A562S"),
             Err(CfError::Characters { position: 9 })
@@ -626,10 +592,7 @@ mod tests {
             "RSSMRA85T41A562",
             "RSSMRA84B29A562",
         ] {
-            assert!(
-                CodiceFiscale::parse(&with_check(first15)).is_ok(),
-                "{first15}"
-            );
+            assert!(CodiceFiscale::parse(&with_check(first15)).is_ok(), "{first15}");
         }
     }
 
@@ -699,10 +662,7 @@ mod tests {
         assert_eq!(cf.birth_date(date(2015, 1, 1)), Some(date(2015, 1, 1)));
         // Same year, later in the year than the reference: the previous century.
         let december = CodiceFiscale::parse(&with_check("RSSMRA20T31H501")).unwrap();
-        assert_eq!(
-            december.birth_date(date(2020, 4, 1)),
-            Some(date(1920, 12, 31))
-        );
+        assert_eq!(december.birth_date(date(2020, 4, 1)), Some(date(1920, 12, 31)));
     }
 
     #[test]
@@ -721,18 +681,12 @@ mod tests {
         let cf = CodiceFiscale::parse("RSSMRA85T10A56NH").unwrap();
         assert!(cf.is_omocode());
         assert_eq!(cf.birth_place_code(), "A562");
-        assert_eq!(
-            cf,
-            CodiceFiscale::parse("RSSMRA85T10A562S").unwrap().omocode(1)
-        );
+        assert_eq!(cf, CodiceFiscale::parse("RSSMRA85T10A562S").unwrap().omocode(1));
     }
 
     #[test]
     fn omocode_with_the_check_character_of_the_plain_code_is_rejected() {
-        assert_eq!(
-            CodiceFiscale::parse("RSSMRA85T10A56NS"),
-            Err(CfError::CheckCharacter)
-        );
+        assert_eq!(CodiceFiscale::parse("RSSMRA85T10A56NS"), Err(CfError::CheckCharacter));
     }
 
     #[test]
@@ -840,13 +794,7 @@ mod tests {
                 "FOXGIO00B69Z112U",
             ),
             (
-                person(
-                    "Esposito",
-                    "Maria Teresa",
-                    Sex::Female,
-                    date(1958, 1, 31),
-                    "F839",
-                ),
+                person("Esposito", "Maria Teresa", Sex::Female, date(1958, 1, 31), "F839"),
                 "SPSMTR58A71F839D",
             ),
             (
@@ -858,22 +806,12 @@ mod tests {
                 "BOXGUO47S05L219Y",
             ),
             (
-                person(
-                    "Ferrari",
-                    "Francesca",
-                    Sex::Female,
-                    date(2004, 5, 4),
-                    "C351",
-                ),
+                person("Ferrari", "Francesca", Sex::Female, date(2004, 5, 4), "C351"),
                 "FRRFNC04E44C351C",
             ),
         ];
         for (data, expected) in cases {
-            assert_eq!(
-                CodiceFiscale::generate(&data).as_str(),
-                expected,
-                "{data:?}"
-            );
+            assert_eq!(CodiceFiscale::generate(&data).as_str(), expected, "{data:?}");
         }
     }
 
@@ -930,10 +868,7 @@ mod tests {
 
         let mut data = mario_rossi();
         data.given_name = "Marco".into();
-        assert_eq!(
-            check(data),
-            one("given_name", ErrorCode::CfMismatchGivenName)
-        );
+        assert_eq!(check(data), one("given_name", ErrorCode::CfMismatchGivenName));
 
         let mut data = mario_rossi();
         data.sex = Sex::Female;
@@ -941,46 +876,27 @@ mod tests {
 
         let mut data = mario_rossi();
         data.birth_date = date(1985, 12, 11);
-        assert_eq!(
-            check(data),
-            one("birth_date", ErrorCode::CfMismatchBirthDate)
-        );
+        assert_eq!(check(data), one("birth_date", ErrorCode::CfMismatchBirthDate));
 
         let mut data = mario_rossi();
         data.birth_date = date(1986, 12, 10);
-        assert_eq!(
-            check(data),
-            one("birth_date", ErrorCode::CfMismatchBirthDate)
-        );
+        assert_eq!(check(data), one("birth_date", ErrorCode::CfMismatchBirthDate));
 
         let mut data = mario_rossi();
         data.birth_date = date(1985, 11, 10);
-        assert_eq!(
-            check(data),
-            one("birth_date", ErrorCode::CfMismatchBirthDate)
-        );
+        assert_eq!(check(data), one("birth_date", ErrorCode::CfMismatchBirthDate));
 
         let mut data = mario_rossi();
         data.birth_place_code = "F205".into();
-        assert_eq!(
-            check(data),
-            one("birth_place", ErrorCode::CfMismatchBirthPlace)
-        );
+        assert_eq!(check(data), one("birth_place", ErrorCode::CfMismatchBirthPlace));
     }
 
     #[test]
     fn all_fields_wrong_gives_five_errors_in_form_order() {
         let cf = CodiceFiscale::parse("RSSMRA85T10H501O").unwrap();
         let data = person("Bianchi", "Luisa", Sex::Female, date(1990, 1, 2), "Z112");
-        let fields: Vec<_> = cf
-            .check_against(&data)
-            .iter()
-            .map(|e| e.field.clone())
-            .collect();
-        assert_eq!(
-            fields,
-            ["surname", "given_name", "sex", "birth_date", "birth_place"]
-        );
+        let fields: Vec<_> = cf.check_against(&data).iter().map(|e| e.field.clone()).collect();
+        assert_eq!(fields, ["surname", "given_name", "sex", "birth_date", "birth_place"]);
     }
 
     #[test]
@@ -1007,22 +923,15 @@ mod tests {
         }
 
         fn people() -> impl Strategy<Value = PersonalData> {
-            (
-                names(),
-                names(),
-                any::<bool>(),
-                birth_dates(),
-                "[A-Z][0-9]{3}",
+            (names(), names(), any::<bool>(), birth_dates(), "[A-Z][0-9]{3}").prop_map(
+                |(given_name, surname, female, birth_date, birth_place_code)| PersonalData {
+                    given_name,
+                    surname,
+                    sex: if female { Sex::Female } else { Sex::Male },
+                    birth_date,
+                    birth_place_code,
+                },
             )
-                .prop_map(
-                    |(given_name, surname, female, birth_date, birth_place_code)| PersonalData {
-                        given_name,
-                        surname,
-                        sex: if female { Sex::Female } else { Sex::Male },
-                        birth_date,
-                        birth_place_code,
-                    },
-                )
         }
 
         /// Characters a typo could put in: every upper-case letter and digit, and some others.

@@ -52,10 +52,7 @@ impl MobilePhone {
             .chars()
             .filter(|c| !c.is_whitespace() && !matches!(c, '.' | '-' | '/' | '(' | ')'))
             .collect();
-        let national = if let Some(rest) = compact
-            .strip_prefix("+39")
-            .or_else(|| compact.strip_prefix("0039"))
-        {
+        let national = if let Some(rest) = compact.strip_prefix("+39").or_else(|| compact.strip_prefix("0039")) {
             rest
         } else if compact.starts_with('+') || compact.starts_with("00") || compact.is_empty() {
             // Another country's prefix: this service needs an Italian mobile.
@@ -144,9 +141,7 @@ fn is_valid_local_part(local: &str) -> bool {
 
 fn is_valid_label(label: &str) -> bool {
     (1..=63).contains(&label.len())
-        && label
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b == b'-')
+        && label.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
         && !label.starts_with('-')
         && !label.ends_with('-')
 }
@@ -268,11 +263,7 @@ mod tests {
             " +39 (333) 1234567 ",
             "+393331234567",
         ] {
-            assert_eq!(
-                MobilePhone::parse(input).unwrap().as_str(),
-                "+393331234567",
-                "{input}"
-            );
+            assert_eq!(MobilePhone::parse(input).unwrap().as_str(), "+393331234567", "{input}");
         }
     }
 
@@ -301,55 +292,28 @@ mod tests {
 
     #[test]
     fn mobile_without_prefix_asks_for_the_prefix() {
-        assert_eq!(
-            MobilePhone::parse("333 1234567"),
-            Err(MobileError::MissingPrefix)
-        );
-        assert_eq!(
-            ErrorCode::from(MobileError::MissingPrefix).as_str(),
-            "mobile.prefix"
-        );
+        assert_eq!(MobilePhone::parse("333 1234567"), Err(MobileError::MissingPrefix));
+        assert_eq!(ErrorCode::from(MobileError::MissingPrefix).as_str(), "mobile.prefix");
     }
 
     #[test]
     fn landline_is_not_a_mobile_with_or_without_prefix() {
-        assert_eq!(
-            MobilePhone::parse("+39 06 1234 5678"),
-            Err(MobileError::NotMobile)
-        );
-        assert_eq!(
-            MobilePhone::parse("06 12345678"),
-            Err(MobileError::NotMobile)
-        );
+        assert_eq!(MobilePhone::parse("+39 06 1234 5678"), Err(MobileError::NotMobile));
+        assert_eq!(MobilePhone::parse("06 12345678"), Err(MobileError::NotMobile));
     }
 
     #[test]
     fn mobile_with_too_few_or_too_many_digits_reports_the_count() {
-        assert_eq!(
-            MobilePhone::parse("+39 333 1234"),
-            Err(MobileError::Length(7))
-        );
-        assert_eq!(
-            MobilePhone::parse("+39 333 1234 5678"),
-            Err(MobileError::Length(11))
-        );
+        assert_eq!(MobilePhone::parse("+39 333 1234"), Err(MobileError::Length(7)));
+        assert_eq!(MobilePhone::parse("+39 333 1234 5678"), Err(MobileError::Length(11)));
         assert_eq!(MobilePhone::parse("+39"), Err(MobileError::Length(0)));
     }
 
     #[test]
     fn foreign_numbers_and_letters_are_invalid() {
-        assert_eq!(
-            MobilePhone::parse("+41 79 123 45 67"),
-            Err(MobileError::Invalid)
-        );
-        assert_eq!(
-            MobilePhone::parse("0041 79 123 45 67"),
-            Err(MobileError::Invalid)
-        );
-        assert_eq!(
-            MobilePhone::parse("+39 333 CHIAMAMI"),
-            Err(MobileError::Invalid)
-        );
+        assert_eq!(MobilePhone::parse("+41 79 123 45 67"), Err(MobileError::Invalid));
+        assert_eq!(MobilePhone::parse("0041 79 123 45 67"), Err(MobileError::Invalid));
+        assert_eq!(MobilePhone::parse("+39 333 CHIAMAMI"), Err(MobileError::Invalid));
         assert_eq!(MobilePhone::parse("tre tre tre"), Err(MobileError::Invalid));
         assert_eq!(MobilePhone::parse(""), Err(MobileError::Invalid));
     }

@@ -7,8 +7,7 @@
 /// which is why one changed letter always changes the control letter.
 const ODD: [u32; 36] = [
     1, 0, 5, 7, 9, 13, 15, 17, 19, 21, // 0-9
-    1, 0, 5, 7, 9, 13, 15, 17, 19, 21, 2, 4, 18, 20, 11, 3, 6, 8, 12, 14, 16, 10, 22, 25, 24,
-    23, // A-Z
+    1, 0, 5, 7, 9, 13, 15, 17, 19, 21, 2, 4, 18, 20, 11, 3, 6, 8, 12, 14, 16, 10, 22, 25, 24, 23, // A-Z
 ];
 
 /// The control letter of `chars`, which must be upper-case ASCII letters and digits (callers

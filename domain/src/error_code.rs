@@ -305,12 +305,7 @@ mod tests {
     fn every_code_has_distinct_italian_and_english_messages() {
         for &code in ErrorCode::all() {
             assert!(!code.message(Lang::It).is_empty());
-            assert_ne!(
-                code.message(Lang::It),
-                code.message(Lang::En),
-                "{}",
-                code.as_str()
-            );
+            assert_ne!(code.message(Lang::It), code.message(Lang::En), "{}", code.as_str());
         }
     }
 
@@ -320,11 +315,7 @@ mod tests {
         for lang in [Lang::It, Lang::En] {
             let mut seen = HashSet::new();
             for &code in ErrorCode::all() {
-                assert!(
-                    seen.insert(code.message(lang)),
-                    "{} repeats a message",
-                    code.as_str()
-                );
+                assert!(seen.insert(code.message(lang)), "{} repeats a message", code.as_str());
             }
         }
     }
@@ -353,8 +344,7 @@ mod tests {
         for &code in ErrorCode::all() {
             let s = code.as_str();
             assert!(
-                s.bytes()
-                    .all(|b| b.is_ascii_lowercase() || b == b'.' || b == b'_'),
+                s.bytes().all(|b| b.is_ascii_lowercase() || b == b'.' || b == b'_'),
                 "{s}"
             );
         }
@@ -364,10 +354,7 @@ mod tests {
     fn codes_serialise_as_their_wire_form() {
         let json = serde_json::to_string(&ErrorCode::PecInvalid).unwrap();
         assert_eq!(json, "\"pec.invalid\"");
-        assert_eq!(
-            serde_json::from_str::<ErrorCode>(&json).unwrap(),
-            ErrorCode::PecInvalid
-        );
+        assert_eq!(serde_json::from_str::<ErrorCode>(&json).unwrap(), ErrorCode::PecInvalid);
         assert!(serde_json::from_str::<ErrorCode>("\"no.such_code\"").is_err());
     }
 }

@@ -62,10 +62,7 @@ impl FieldErrors {
 
     /// `(field, message)` pairs in `lang`, in field order.
     pub fn messages(&self, lang: Lang) -> Vec<(String, &'static str)> {
-        self.0
-            .iter()
-            .map(|e| (e.field.clone(), e.code.message(lang)))
-            .collect()
+        self.0.iter().map(|e| (e.field.clone(), e.code.message(lang))).collect()
     }
 }
 
@@ -80,9 +77,6 @@ mod tests {
         errors.add("a", ErrorCode::EmailInvalid);
         errors.add("b", ErrorCode::MobileInvalid);
         let fields: Vec<_> = errors.iter().map(|e| (e.field.as_str(), e.code)).collect();
-        assert_eq!(
-            fields,
-            vec![("b", ErrorCode::Required), ("a", ErrorCode::EmailInvalid)]
-        );
+        assert_eq!(fields, vec![("b", ErrorCode::Required), ("a", ErrorCode::EmailInvalid)]);
     }
 }

@@ -247,10 +247,7 @@ mod tests {
             Err(IbanError::Country)
         );
         // The BBAN alone, without IT in front.
-        assert_eq!(
-            ItalianIban::parse("X0542811101000000123456"),
-            Err(IbanError::Country)
-        );
+        assert_eq!(ItalianIban::parse("X0542811101000000123456"), Err(IbanError::Country));
     }
 
     #[test]
@@ -351,12 +348,8 @@ mod tests {
 
     #[test]
     fn serde_accepts_only_valid_ibans() {
-        let iban: ItalianIban =
-            serde_json::from_str("\"it60 x054 2811 1010 0000 0123 456\"").unwrap();
-        assert_eq!(
-            serde_json::to_string(&iban).unwrap(),
-            format!("\"{VALID}\"")
-        );
+        let iban: ItalianIban = serde_json::from_str("\"it60 x054 2811 1010 0000 0123 456\"").unwrap();
+        assert_eq!(serde_json::to_string(&iban).unwrap(), format!("\"{VALID}\""));
         assert!(serde_json::from_str::<ItalianIban>("\"IT61X0542811101000000123456\"").is_err());
     }
 
@@ -367,9 +360,8 @@ mod tests {
         const TYPOS: &str = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789 .-/";
 
         fn ibans() -> impl Strategy<Value = ItalianIban> {
-            ("[0-9]{5}", "[0-9]{5}", "[0-9A-Z]{12}").prop_map(|(abi, cab, account)| {
-                ItalianIban::from_parts(&abi, &cab, &account).unwrap()
-            })
+            ("[0-9]{5}", "[0-9]{5}", "[0-9A-Z]{12}")
+                .prop_map(|(abi, cab, account)| ItalianIban::from_parts(&abi, &cab, &account).unwrap())
         }
 
         /// The letter with the same CIN value as digit `d` (`0`→`A` … `9`→`J`), and back.

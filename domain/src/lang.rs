@@ -26,12 +26,7 @@ impl Lang {
     /// is preferred before Italian.
     pub fn from_accept_language(header: &str) -> Lang {
         for part in header.split(',') {
-            let tag = part
-                .split(';')
-                .next()
-                .unwrap_or("")
-                .trim()
-                .to_ascii_lowercase();
+            let tag = part.split(';').next().unwrap_or("").trim().to_ascii_lowercase();
             if tag.starts_with("it") {
                 return Lang::It;
             }
@@ -49,10 +44,7 @@ mod tests {
 
     #[test]
     fn english_first_in_accept_language_picks_english() {
-        assert_eq!(
-            Lang::from_accept_language("en-GB,en;q=0.9,it;q=0.8"),
-            Lang::En
-        );
+        assert_eq!(Lang::from_accept_language("en-GB,en;q=0.9,it;q=0.8"), Lang::En);
     }
 
     #[test]

@@ -90,12 +90,7 @@ pub struct IssuedPin(String);
 impl IssuedPin {
     /// Maps 16 random bytes to 16 symbols (`byte % 32`: unbiased, since 32 divides 256).
     pub fn from_random_bytes(bytes: [u8; 16]) -> IssuedPin {
-        IssuedPin(
-            bytes
-                .iter()
-                .map(|b| ALPHABET[(b % 32) as usize] as char)
-                .collect(),
-        )
+        IssuedPin(bytes.iter().map(|b| ALPHABET[(b % 32) as usize] as char).collect())
     }
 
     /// The first 8 characters, delivered at once.

@@ -27,12 +27,7 @@ pub enum Step {
 
 impl Step {
     /// Every step, in order.
-    pub const ALL: [Step; 4] = [
-        Step::Identity,
-        Step::Personal,
-        Step::Residence,
-        Step::Contacts,
-    ];
+    pub const ALL: [Step; 4] = [Step::Identity, Step::Personal, Step::Residence, Step::Contacts];
 
     /// The fields asked on this step, in page order (their names are the inputs' ids).
     pub fn fields(self) -> &'static [&'static str] {
@@ -150,12 +145,7 @@ pub struct ValidPinRequest {
 /// browser passes `None` and leaves those checks to the server.
 pub trait PlaceDirectory {
     /// The Belfiore code and official name of the place of birth, as of the birth date.
-    fn birth_place(
-        &self,
-        name: &str,
-        province: &str,
-        birth_date: NaiveDate,
-    ) -> Option<(String, String)>;
+    fn birth_place(&self, name: &str, province: &str, birth_date: NaiveDate) -> Option<(String, String)>;
     /// Whether `name` is a current municipality of `province`.
     fn is_municipality(&self, name: &str, province: &str) -> bool;
     /// The official name of the current foreign country `name`, if it is one.
@@ -195,10 +185,7 @@ fn check_text(value: &str, max: usize) -> Result<String, ErrorCode> {
     }
 }
 
-fn required<T, E: Into<ErrorCode>>(
-    value: &str,
-    parse: impl Fn(&str) -> Result<T, E>,
-) -> Result<T, ErrorCode> {
+fn required<T, E: Into<ErrorCode>>(value: &str, parse: impl Fn(&str) -> Result<T, E>) -> Result<T, ErrorCode> {
     if value.trim().is_empty() {
         Err(ErrorCode::Required)
     } else {
@@ -211,8 +198,7 @@ pub fn parse_birth_date(value: &str, today: NaiveDate) -> Result<NaiveDate, Erro
     if value.trim().is_empty() {
         return Err(ErrorCode::Required);
     }
-    let date =
-        NaiveDate::parse_from_str(value.trim(), "%Y-%m-%d").map_err(|_| ErrorCode::DateInvalid)?;
+    let date = NaiveDate::parse_from_str(value.trim(), "%Y-%m-%d").map_err(|_| ErrorCode::DateInvalid)?;
     if date > today {
         Err(ErrorCode::DateInFuture)
     } else if date < NaiveDate::from_ymd_opt(1900, 1, 1).expect("valid date") {
@@ -225,24 +211,15 @@ pub fn parse_birth_date(value: &str, today: NaiveDate) -> Result<NaiveDate, Erro
 impl PinRequestForm {
     /// Validates the fields of `step` (and, on the personal-data step, their consistency with the
     /// codice fiscale). `today` bounds the date of birth; `places`, when given, checks places.
-    pub fn validate_step(
-        &self,
-        step: Step,
-        today: NaiveDate,
-        places: Option<&dyn PlaceDirectory>,
-    ) -> FieldErrors {
+    pub fn validate_step(&self, step: Step, today: NaiveDate, places: Option<&dyn PlaceDirectory>) -> FieldErrors {
         let mut errors = FieldErrors::new();
         match step {
             Step::Identity => {
-                errors.check(
-                    "codice_fiscale",
-                    required(&self.codice_fiscale, CodiceFiscale::parse),
-                );
+                errors.check("codice_fiscale", required(&self.codice_fiscale, CodiceFiscale::parse));
                 let country = self.residence_country.trim();
                 if country.is_empty() {
                     errors.add("residence_country", ErrorCode::Required);
-                } else if !is_italy(country) && places.is_some_and(|p| p.country(country).is_none())
-                {
+                } else if !is_italy(country) && places.is_some_and(|p| p.country(country).is_none()) {
                     errors.add("residence_country", ErrorCode::CountryUnknown);
                 }
             }
@@ -253,10 +230,8 @@ impl PinRequestForm {
                 errors.check("address", check_text(&self.address, 120));
                 if is_italy(&self.residence_country) {
                     errors.check("postcode", required(&self.postcode, Postcode::parse));
-                    let municipality =
-                        errors.check("municipality", check_text(&self.municipality, 80));
-                    let province =
-                        errors.check("province", required(&self.province, Province::parse));
+                    let municipality = errors.check("municipality", check_text(&self.municipality, 80));
+                    let province = errors.check("province", required(&self.province, Province::parse));
                     if let (Some(m), Some(p), Some(dir)) = (municipality, province, places)
                         && !dir.is_municipality(&m, p.as_str())
                     {
@@ -305,20 +280,11 @@ impl PinRequestForm {
             Some("EE".to_owned())
         } else {
             errors
-                .check(
-                    "birth_province",
-                    required(&self.birth_province, Province::parse),
-                )
+                .check("birth_province", required(&self.birth_province, Province::parse))
                 .map(|p| p.as_str().to_owned())
         };
-        let (given_name, surname, sex, birth_date, birth_place, birth_province) = (
-            given_name?,
-            surname?,
-            sex?,
-            birth_date?,
-            birth_place?,
-            birth_province?,
-        );
+        let (given_name, surname, sex, birth_date, birth_place, birth_province) =
+            (given_name?, surname?, sex?, birth_date?, birth_place?, birth_province?);
         // Without the place table (in the browser) the code comes from the codice fiscale itself,
         // so that the other fields can still be checked against it; the server checks the place.
         let cf = CodiceFiscale::parse(&self.codice_fiscale).ok();
@@ -331,9 +297,7 @@ impl PinRequestForm {
                 }
             },
             None => (
-                cf.as_ref()
-                    .map(CodiceFiscale::birth_place_code)
-                    .unwrap_or_default(),
+                cf.as_ref().map(CodiceFiscale::birth_place_code).unwrap_or_default(),
                 birth_place,
             ),
         };
@@ -368,8 +332,7 @@ impl PinRequestForm {
             return Err(errors);
         }
         let mut scratch = FieldErrors::new();
-        let (person, birth_place_name) =
-            self.personal(today, places, &mut scratch).ok_or(scratch)?;
+        let (person, birth_place_name) = self.personal(today, places, &mut scratch).ok_or(scratch)?;
         let abroad = !is_italy(&self.residence_country);
         let country = if abroad {
             places
@@ -399,8 +362,7 @@ impl PinRequestForm {
                 },
                 country,
             },
-            mobile: MobilePhone::parse(&self.mobile)
-                .map_err(|e| parse_or_required("mobile", e.into()))?,
+            mobile: MobilePhone::parse(&self.mobile).map_err(|e| parse_or_required("mobile", e.into()))?,
             email: Email::parse(&self.email).map_err(|e| parse_or_required("email", e.into()))?,
             pec: Pec::parse(&self.pec).map_err(|e| parse_or_required("pec", e.into()))?,
         })
@@ -461,11 +423,7 @@ pub fn effective_state(
 }
 
 /// Whether the Contact Center may validate a request: still pending 12 hours after it was made.
-pub fn contact_center_may_validate(
-    state: PinRequestState,
-    created_at: DateTime<Utc>,
-    now: DateTime<Utc>,
-) -> bool {
+pub fn contact_center_may_validate(state: PinRequestState, created_at: DateTime<Utc>, now: DateTime<Utc>) -> bool {
     state == PinRequestState::PendingDelivery && now - created_at >= DELIVERY_GRACE
 }
 
@@ -499,21 +457,14 @@ mod embedded {
     pub struct EmbeddedPlaces;
 
     impl PlaceDirectory for EmbeddedPlaces {
-        fn birth_place(
-            &self,
-            name: &str,
-            province: &str,
-            birth_date: NaiveDate,
-        ) -> Option<(String, String)> {
+        fn birth_place(&self, name: &str, province: &str, birth_date: NaiveDate) -> Option<(String, String)> {
             let key = search_key(name);
             let abroad = province.trim().eq_ignore_ascii_case("EE");
             places::all()
                 .iter()
                 .filter(|p| (p.kind == PlaceKind::Country) == abroad)
                 .filter(|p| abroad || p.province.eq_ignore_ascii_case(province.trim()))
-                .filter(|p| {
-                    search_key(p.name) == key || p.other_names.iter().any(|n| search_key(n) == key)
-                })
+                .filter(|p| search_key(p.name) == key || p.other_names.iter().any(|n| search_key(n) == key))
                 // A country's span may not cover old births (dates are those of the registry):
                 // prefer the span of the birth date, else any span with that name.
                 .max_by_key(|p| (p.was_valid_on(birth_date), p.is_current()))
@@ -605,14 +556,8 @@ mod tests {
 
     #[test]
     fn a_birth_date_in_the_future_or_malformed_is_refused() {
-        assert_eq!(
-            parse_birth_date("2030-01-01", today()),
-            Err(ErrorCode::DateInFuture)
-        );
-        assert_eq!(
-            parse_birth_date("1985-02-30", today()),
-            Err(ErrorCode::DateInvalid)
-        );
+        assert_eq!(parse_birth_date("2030-01-01", today()), Err(ErrorCode::DateInFuture));
+        assert_eq!(parse_birth_date("1985-02-30", today()), Err(ErrorCode::DateInvalid));
         assert_eq!(parse_birth_date("", today()), Err(ErrorCode::Required));
     }
 
@@ -631,10 +576,7 @@ mod tests {
             province: String::new(),
             ..mario()
         };
-        assert!(
-            form.validate_step(Step::Residence, today(), None)
-                .is_empty()
-        );
+        assert!(form.validate_step(Step::Residence, today(), None).is_empty());
     }
 
     #[test]
@@ -700,20 +642,14 @@ mod tests {
             ..mario()
         };
         let errors = form.validate_step(Step::Personal, today(), Some(&dir));
-        assert_eq!(
-            errors.get("birth_place"),
-            Some(ErrorCode::BirthPlaceUnknown)
-        );
+        assert_eq!(errors.get("birth_place"), Some(ErrorCode::BirthPlaceUnknown));
         let form = PinRequestForm {
             birth_place: "Milano".into(),
             birth_province: "MI".into(),
             ..mario()
         };
         let errors = form.validate_step(Step::Personal, today(), Some(&dir));
-        assert_eq!(
-            errors.get("birth_place"),
-            Some(ErrorCode::CfMismatchBirthPlace)
-        );
+        assert_eq!(errors.get("birth_place"), Some(ErrorCode::CfMismatchBirthPlace));
         let form = PinRequestForm {
             municipality: "Roma".into(),
             province: "MI".into(),

@@ -68,8 +68,7 @@ struct Table {
 }
 
 fn date(field: &str, line: &str) -> NaiveDate {
-    NaiveDate::parse_from_str(field, "%Y-%m-%d")
-        .unwrap_or_else(|_| panic!("bad date {field:?} in places.tsv: {line}"))
+    NaiveDate::parse_from_str(field, "%Y-%m-%d").unwrap_or_else(|_| panic!("bad date {field:?} in places.tsv: {line}"))
 }
 
 fn parse_line(line: &'static str) -> Place {
@@ -96,11 +95,7 @@ fn table() -> &'static Table {
     static TABLE: OnceLock<Table> = OnceLock::new();
     TABLE.get_or_init(|| {
         // The file is generated and tested: a malformed line is a build defect, hence panics.
-        let places: Vec<Place> = DATA
-            .lines()
-            .filter(|l| !l.is_empty())
-            .map(parse_line)
-            .collect();
+        let places: Vec<Place> = DATA.lines().filter(|l| !l.is_empty()).map(parse_line).collect();
         let keys = places
             .iter()
             .map(|p| {
@@ -124,10 +119,7 @@ pub fn by_code(code: &str) -> Vec<&'static Place> {
     let code = code.trim().to_ascii_uppercase();
     let places = all();
     let start = places.partition_point(|p| p.code < code.as_str());
-    places[start..]
-        .iter()
-        .take_while(|p| p.code == code)
-        .collect()
+    places[start..].iter().take_while(|p| p.code == code).collect()
 }
 
 /// The place that had `code` on `date`, e.g. a person's birth place on their birth date. The
@@ -199,17 +191,13 @@ pub fn municipality(name: &str, province: &str) -> Option<&'static Place> {
     let key = search_key(name);
     let province = province.trim();
     let table = table();
-    table
-        .places
-        .iter()
-        .zip(&table.keys)
-        .find_map(|(place, keys)| {
-            (place.kind == PlaceKind::Municipality
-                && place.is_current()
-                && place.province.eq_ignore_ascii_case(province)
-                && keys.contains(&key))
-            .then_some(place)
-        })
+    table.places.iter().zip(&table.keys).find_map(|(place, keys)| {
+        (place.kind == PlaceKind::Municipality
+            && place.is_current()
+            && place.province.eq_ignore_ascii_case(province)
+            && keys.contains(&key))
+        .then_some(place)
+    })
 }
 
 /// The current foreign country called `name` (Italian, alternative or English name), ignoring
@@ -217,14 +205,9 @@ pub fn municipality(name: &str, province: &str) -> Option<&'static Place> {
 pub fn country(name: &str) -> Option<&'static Place> {
     let key = search_key(name);
     let table = table();
-    table
-        .places
-        .iter()
-        .zip(&table.keys)
-        .find_map(|(place, keys)| {
-            (place.kind == PlaceKind::Country && place.is_current() && keys.contains(&key))
-                .then_some(place)
-        })
+    table.places.iter().zip(&table.keys).find_map(|(place, keys)| {
+        (place.kind == PlaceKind::Country && place.is_current() && keys.contains(&key)).then_some(place)
+    })
 }
 
 #[cfg(test)]
@@ -276,11 +259,7 @@ mod tests {
             (7_800..8_000).contains(&current_municipalities),
             "{current_municipalities}"
         );
-        assert!(
-            places
-                .iter()
-                .any(|p| p.kind == PlaceKind::Country && !p.is_current())
-        );
+        assert!(places.iter().any(|p| p.kind == PlaceKind::Country && !p.is_current()));
     }
 
     #[test]
@@ -288,9 +267,7 @@ mod tests {
         for p in all() {
             let code = p.code.as_bytes();
             assert!(
-                code.len() == 4
-                    && code[0].is_ascii_uppercase()
-                    && code[1..].iter().all(u8::is_ascii_digit),
+                code.len() == 4 && code[0].is_ascii_uppercase() && code[1..].iter().all(u8::is_ascii_digit),
                 "{p:?}"
             );
             assert!(p.valid_to.is_none_or(|to| p.valid_from <= to), "{p:?}");
@@ -323,19 +300,13 @@ mod tests {
         let names: Vec<_> = spans.iter().map(|p| p.name).collect();
         assert_eq!(names, ["Abano", "Abano Terme"]);
         assert_eq!(by_code_on("A001", date(1900, 1, 1)).unwrap().name, "Abano");
-        assert_eq!(
-            by_code_on("A001", date(1985, 12, 10)).unwrap().name,
-            "Abano Terme"
-        );
+        assert_eq!(by_code_on("A001", date(1985, 12, 10)).unwrap().name, "Abano Terme");
     }
 
     #[test]
     fn municipality_that_changed_province_is_found_in_the_province_of_the_date() {
         assert_eq!(by_code_on("A952", date(1925, 1, 1)).unwrap().province, "TN");
-        assert_eq!(
-            by_code_on("A952", date(1971, 6, 30)).unwrap().province,
-            "BZ"
-        );
+        assert_eq!(by_code_on("A952", date(1971, 6, 30)).unwrap().province, "BZ");
     }
 
     #[test]
@@ -358,10 +329,7 @@ mod tests {
     fn search_ignores_case_accents_and_apostrophes() {
         assert_eq!(codes(&search("FORLI", 1)), ["D704"]);
         assert_eq!(search("forlì", 1)[0].name, "Forlì");
-        assert_eq!(
-            search("sant agata de goti", 1)[0].name,
-            "Sant'Agata De' Goti"
-        );
+        assert_eq!(search("sant agata de goti", 1)[0].name, "Sant'Agata De' Goti");
         assert_eq!(search("reggio nell'emilia", 1)[0].code, "H223");
     }
 
@@ -386,21 +354,14 @@ mod tests {
 
     #[test]
     fn search_finds_later_words_and_other_names() {
-        assert!(
-            search("agata", 50)
-                .iter()
-                .any(|p| p.name == "Sant'Agata Bolognese")
-        );
+        assert!(search("agata", 50).iter().any(|p| p.name == "Sant'Agata Bolognese"));
         assert_eq!(search("Bozen", 1)[0].name, "Bolzano");
         assert_eq!(search("Germany", 1)[0].code, "Z112");
     }
 
     #[test]
     fn search_lists_a_place_once_and_respects_the_limit() {
-        let bolzano: Vec<_> = search("bolzano", 20)
-            .into_iter()
-            .filter(|p| p.code == "A952")
-            .collect();
+        let bolzano: Vec<_> = search("bolzano", 20).into_iter().filter(|p| p.code == "A952").collect();
         // Two provinces (TN, then BZ), so two entries; not one per administrative change.
         assert_eq!(bolzano.len(), 2);
         assert!(search("a", 5).len() == 5);

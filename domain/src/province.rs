@@ -204,9 +204,11 @@ mod tests {
     fn table_is_sorted_unique_and_two_upper_case_letters() {
         // `parse` relies on binary search.
         assert!(PROVINCES.windows(2).all(|w| w[0].0 < w[1].0));
-        assert!(PROVINCES.iter().all(|(s, n)| s.len() == 2
-            && s.bytes().all(|b| b.is_ascii_uppercase())
-            && !n.is_empty()));
+        assert!(
+            PROVINCES
+                .iter()
+                .all(|(s, n)| s.len() == 2 && s.bytes().all(|b| b.is_ascii_uppercase()) && !n.is_empty())
+        );
     }
 
     #[test]

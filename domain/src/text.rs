@@ -105,9 +105,6 @@ mod tests {
         assert_eq!(search_key("  Sant'Agata  de' Goti "), "sant agata de goti");
         assert_eq!(search_key("SANT AGATA DE GOTI"), "sant agata de goti");
         assert_eq!(search_key("Forlì-Cesena"), "forli cesena");
-        assert_eq!(
-            search_key("Reggio nell'Emilia"),
-            search_key("reggio nell emilia")
-        );
+        assert_eq!(search_key("Reggio nell'Emilia"), search_key("reggio nell emilia"));
     }
 }

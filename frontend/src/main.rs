@@ -1,2 +1,5 @@
-//! Mounts the Sportello SPA on the page's body.
-fn main() {}
+//! Mounts Sportello's single-page app on the page's body; everything else is in the library.
+
+fn main() {
+    leptos::mount::mount_to_body(frontend::app::App);
+}

@@ -37,8 +37,7 @@ async fn main() -> ExitCode {
             return ExitCode::from(1);
         }
     };
-    let data_file =
-        std::fs::canonicalize(store.path()).unwrap_or_else(|_| store.path().to_path_buf());
+    let data_file = std::fs::canonicalize(store.path()).unwrap_or_else(|_| store.path().to_path_buf());
     println!("Sportello data file (SQLite): {}", data_file.display());
     println!("Sportello is running at http://{addr}/  (Ctrl-C to stop)");
     tracing::info!(%addr, dev_mode = state.config.dev_mode, "listening");
@@ -55,9 +54,5 @@ fn init_tracing(json: bool) {
     let filter = tracing_subscriber::EnvFilter::try_from_default_env()
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,tower_http=warn"));
     let builder = tracing_subscriber::fmt().with_env_filter(filter);
-    if json {
-        builder.json().init()
-    } else {
-        builder.init()
-    }
+    if json { builder.json().init() } else { builder.init() }
 }

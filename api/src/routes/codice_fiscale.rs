@@ -22,13 +22,9 @@ struct CheckResponse {
 
 async fn check(ApiJson(request): ApiJson<CheckRequest>) -> Result<Json<CheckResponse>, ApiError> {
     if request.codice_fiscale.trim().is_empty() {
-        return Err(ApiError::field(
-            "codice_fiscale",
-            domain::ErrorCode::Required,
-        ));
+        return Err(ApiError::field("codice_fiscale", domain::ErrorCode::Required));
     }
-    let cf = CodiceFiscale::parse(&request.codice_fiscale)
-        .map_err(|e| ApiError::field("codice_fiscale", e))?;
+    let cf = CodiceFiscale::parse(&request.codice_fiscale).map_err(|e| ApiError::field("codice_fiscale", e))?;
     Ok(Json(CheckResponse {
         omocode: cf.is_omocode(),
         codice_fiscale: cf,

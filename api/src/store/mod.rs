@@ -1,11 +1,16 @@
 //! Where citizens' data lives. The [`Store`] trait is shaped for DynamoDB (access by key,
-//! conditional writes, no joins); SQLite implements the same contract with constraints and
-//! transactions, and is the default for local runs.
+//! conditional writes, no joins, no read-then-write for a rule); SQLite implements the same
+//! contract with constraints and transactions, and is the default for local runs.
 
+mod records;
 pub mod sqlite;
 
 use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+use domain::pin_request::PinRequestState;
 use thiserror::Error;
+
+pub use records::*;
 
 /// A store failure. Callers never see the details; the log does.
 #[derive(Debug, Error)]
@@ -26,4 +31,58 @@ pub trait Store: Send + Sync + 'static {
 
     /// Reads from the store to prove it answers.
     async fn health(&self) -> Result<(), StoreError>;
+
+    /// Stores a PIN request unless a live one exists for the same codice fiscale. A request still
+    /// pending delivery and created before `expired_before` is not live and is replaced. Atomic:
+    /// of two concurrent requests for one codice fiscale, one wins.
+    async fn insert_pin_request(
+        &self,
+        record: &PinRequestRecord,
+        expired_before: DateTime<Utc>,
+    ) -> Result<PinRequestInsert, StoreError>;
+
+    /// The PIN request of a codice fiscale.
+    async fn pin_request(&self, codice_fiscale: &str) -> Result<Option<PinRequestRecord>, StoreError>;
+
+    /// Moves a request from `from` to `to`; false (and no change) if it was not in `from`.
+    async fn transition_pin_request(
+        &self,
+        codice_fiscale: &str,
+        from: PinRequestState,
+        to: PinRequestState,
+        now: DateTime<Utc>,
+    ) -> Result<bool, StoreError>;
+
+    /// The wrong-PIN record of a codice fiscale (default when none).
+    async fn login_throttle(&self, codice_fiscale: &str) -> Result<LoginThrottle, StoreError>;
+
+    /// Counts a wrong PIN atomically and locks the codice fiscale when `policy` says so; returns
+    /// the record after the update.
+    async fn record_login_failure(
+        &self,
+        codice_fiscale: &str,
+        now: DateTime<Utc>,
+        policy: LockoutPolicy,
+    ) -> Result<LoginThrottle, StoreError>;
+
+    /// Forgets wrong PINs after a successful login.
+    async fn clear_login_failures(&self, codice_fiscale: &str) -> Result<(), StoreError>;
+
+    /// Stores a new session.
+    async fn put_session(&self, session: &SessionRecord) -> Result<(), StoreError>;
+
+    /// A session by its token hash.
+    async fn session(&self, token_hash: &str) -> Result<Option<SessionRecord>, StoreError>;
+
+    /// Moves a session's idle expiry.
+    async fn extend_session(&self, token_hash: &str, expires_at: DateTime<Utc>) -> Result<(), StoreError>;
+
+    /// Ends a session.
+    async fn delete_session(&self, token_hash: &str) -> Result<(), StoreError>;
+
+    /// Keeps a sent notification in the development outbox.
+    async fn push_outbox(&self, entry: &OutboxEntry) -> Result<(), StoreError>;
+
+    /// The newest outbox entries, optionally only those of one codice fiscale.
+    async fn outbox(&self, codice_fiscale: Option<&str>, limit: usize) -> Result<Vec<OutboxEntry>, StoreError>;
 }

@@ -7,15 +7,19 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
 use async_trait::async_trait;
-use rusqlite::Connection;
+use chrono::{DateTime, Utc};
+use domain::pin_request::PinRequestState;
+use rusqlite::{Connection, OptionalExtension, params};
+use serde::Serialize;
+use serde::de::DeserializeOwned;
 
-use super::{Store, StoreError};
+use super::{
+    LockoutPolicy, LoginThrottle, OutboxEntry, PinRequestInsert, PinRequestRecord, SessionRecord, Store, StoreError,
+};
 
 /// Schema migrations, applied in order; `PRAGMA user_version` records how many ran.
-const MIGRATIONS: &[&str] = &[
-    "CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) STRICT;
-     INSERT INTO meta (key, value) VALUES ('created_by', 'sportello');",
-];
+const MIGRATIONS: &[&str] = &["CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) STRICT;
+     INSERT INTO meta (key, value) VALUES ('created_by', 'sportello');"];
 
 /// A SQLite-backed [`Store`].
 #[derive(Clone)]
@@ -27,12 +31,8 @@ pub struct SqliteStore {
 impl SqliteStore {
     /// Opens (creating if needed) `sportello.sqlite3` in `data_dir` and brings its schema up to date.
     pub fn open(data_dir: &Path) -> Result<SqliteStore, StoreError> {
-        std::fs::create_dir_all(data_dir).map_err(|e| {
-            StoreError::Other(format!(
-                "cannot create data directory {}: {e}",
-                data_dir.display()
-            ))
-        })?;
+        std::fs::create_dir_all(data_dir)
+            .map_err(|e| StoreError::Other(format!("cannot create data directory {}: {e}", data_dir.display())))?;
         let path = data_dir.join("sportello.sqlite3");
         let mut conn = Connection::open(&path).map_err(other)?;
         conn.execute_batch(
@@ -69,17 +69,30 @@ impl SqliteStore {
 }
 
 fn migrate(conn: &mut Connection) -> Result<(), StoreError> {
-    let done: usize = conn
-        .query_row("PRAGMA user_version", [], |r| r.get(0))
-        .map_err(other)?;
+    let done: usize = conn.query_row("PRAGMA user_version", [], |r| r.get(0)).map_err(other)?;
     for (i, sql) in MIGRATIONS.iter().enumerate().skip(done) {
         let tx = conn.transaction().map_err(other)?;
         tx.execute_batch(sql).map_err(other)?;
-        tx.pragma_update(None, "user_version", i + 1)
-            .map_err(other)?;
+        tx.pragma_update(None, "user_version", i + 1).map_err(other)?;
         tx.commit().map_err(other)?;
     }
     Ok(())
+}
+
+fn ms(t: DateTime<Utc>) -> i64 {
+    t.timestamp_millis()
+}
+
+fn from_ms(ms: i64) -> DateTime<Utc> {
+    DateTime::from_timestamp_millis(ms).unwrap_or_default()
+}
+
+fn to_json<T: Serialize>(value: &T) -> Result<String, StoreError> {
+    serde_json::to_string(value).map_err(|e| StoreError::Other(format!("cannot encode record: {e}")))
+}
+
+fn from_json<T: DeserializeOwned>(text: &str) -> Result<T, StoreError> {
+    serde_json::from_str(text).map_err(|e| StoreError::Other(format!("cannot decode record: {e}")))
 }
 
 fn other(e: rusqlite::Error) -> StoreError {
@@ -107,6 +120,249 @@ impl Store for SqliteStore {
         })
         .await
     }
+    async fn insert_pin_request(
+        &self,
+        record: &PinRequestRecord,
+        expired_before: DateTime<Utc>,
+    ) -> Result<PinRequestInsert, StoreError> {
+        let cf = record.codice_fiscale().to_owned();
+        let json = to_json(record)?;
+        let (state, created) = (record.state.as_str(), ms(record.created_at));
+        self.with_conn(move |conn| {
+            // One statement decides: insert, or replace only an expired pending request.
+            let changed = conn
+                .execute(
+                    "INSERT INTO pin_requests (codice_fiscale, record, state, created_at) VALUES (?1, ?2, ?3, ?4)
+                     ON CONFLICT (codice_fiscale) DO UPDATE SET record = excluded.record,
+                         state = excluded.state, created_at = excluded.created_at
+                     WHERE pin_requests.state = ?5 AND pin_requests.created_at < ?6",
+                    params![
+                        cf,
+                        json,
+                        state,
+                        created,
+                        PinRequestState::PendingDelivery.as_str(),
+                        ms(expired_before)
+                    ],
+                )
+                .map_err(other)?;
+            if changed == 1 {
+                return Ok(PinRequestInsert::Inserted);
+            }
+            let existing: String = conn
+                .query_row(
+                    "SELECT record FROM pin_requests WHERE codice_fiscale = ?1",
+                    [&cf],
+                    |r| r.get(0),
+                )
+                .map_err(other)?;
+            Ok(PinRequestInsert::Exists(Box::new(from_json(&existing)?)))
+        })
+        .await
+    }
+
+    async fn pin_request(&self, codice_fiscale: &str) -> Result<Option<PinRequestRecord>, StoreError> {
+        let cf = codice_fiscale.to_owned();
+        self.with_conn(move |conn| {
+            let json: Option<String> = conn
+                .query_row(
+                    "SELECT record FROM pin_requests WHERE codice_fiscale = ?1",
+                    [&cf],
+                    |r| r.get(0),
+                )
+                .optional()
+                .map_err(other)?;
+            json.map(|j| from_json(&j)).transpose()
+        })
+        .await
+    }
+
+    async fn transition_pin_request(
+        &self,
+        codice_fiscale: &str,
+        from: PinRequestState,
+        to: PinRequestState,
+        now: DateTime<Utc>,
+    ) -> Result<bool, StoreError> {
+        let cf = codice_fiscale.to_owned();
+        self.with_conn(move |conn| {
+            let tx = conn.transaction().map_err(other)?;
+            let json: Option<String> = tx
+                .query_row(
+                    "SELECT record FROM pin_requests WHERE codice_fiscale = ?1 AND state = ?2",
+                    params![cf, from.as_str()],
+                    |r| r.get(0),
+                )
+                .optional()
+                .map_err(other)?;
+            let Some(json) = json else { return Ok(false) };
+            let mut record: PinRequestRecord = from_json(&json)?;
+            record.state = to;
+            record.updated_at = now;
+            tx.execute(
+                "UPDATE pin_requests SET record = ?1, state = ?2 WHERE codice_fiscale = ?3",
+                params![to_json(&record)?, to.as_str(), cf],
+            )
+            .map_err(other)?;
+            tx.commit().map_err(other)?;
+            Ok(true)
+        })
+        .await
+    }
+
+    async fn login_throttle(&self, codice_fiscale: &str) -> Result<LoginThrottle, StoreError> {
+        let cf = codice_fiscale.to_owned();
+        self.with_conn(move |conn| read_throttle(conn, &cf)).await
+    }
+
+    async fn record_login_failure(
+        &self,
+        codice_fiscale: &str,
+        now: DateTime<Utc>,
+        policy: LockoutPolicy,
+    ) -> Result<LoginThrottle, StoreError> {
+        let cf = codice_fiscale.to_owned();
+        self.with_conn(move |conn| {
+            let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate).map_err(other)?;
+            let mut t = read_throttle(&tx, &cf)?;
+            let window_over = t.window_start.is_none_or(|start| now - start >= policy.lock_for);
+            if window_over {
+                t.failures = 0;
+                t.window_start = Some(now);
+            }
+            t.failures += 1;
+            if t.failures >= policy.max_failures {
+                t.locked_until = Some(now + policy.lock_for);
+                t.failures = 0;
+                t.window_start = Some(now);
+            }
+            tx.execute(
+                "INSERT INTO login_throttle (codice_fiscale, failures, window_start, locked_until) VALUES (?1, ?2, ?3, ?4)
+                 ON CONFLICT (codice_fiscale) DO UPDATE SET failures = excluded.failures,
+                     window_start = excluded.window_start, locked_until = excluded.locked_until",
+                params![cf, t.failures, t.window_start.map(ms), t.locked_until.map(ms)],
+            )
+            .map_err(other)?;
+            tx.commit().map_err(other)?;
+            Ok(t)
+        })
+        .await
+    }
+
+    async fn clear_login_failures(&self, codice_fiscale: &str) -> Result<(), StoreError> {
+        let cf = codice_fiscale.to_owned();
+        self.with_conn(move |conn| {
+            conn.execute("DELETE FROM login_throttle WHERE codice_fiscale = ?1", [&cf])
+                .map_err(other)?;
+            Ok(())
+        })
+        .await
+    }
+
+    async fn put_session(&self, session: &SessionRecord) -> Result<(), StoreError> {
+        let (hash, json, expires) = (session.token_hash.clone(), to_json(session)?, ms(session.expires_at));
+        self.with_conn(move |conn| {
+            conn.execute(
+                "INSERT INTO sessions (token_hash, record, expires_at) VALUES (?1, ?2, ?3)",
+                params![hash, json, expires],
+            )
+            .map_err(other)?;
+            Ok(())
+        })
+        .await
+    }
+
+    async fn session(&self, token_hash: &str) -> Result<Option<SessionRecord>, StoreError> {
+        let hash = token_hash.to_owned();
+        self.with_conn(move |conn| {
+            let json: Option<String> = conn
+                .query_row("SELECT record FROM sessions WHERE token_hash = ?1", [&hash], |r| {
+                    r.get(0)
+                })
+                .optional()
+                .map_err(other)?;
+            json.map(|j| from_json(&j)).transpose()
+        })
+        .await
+    }
+
+    async fn extend_session(&self, token_hash: &str, expires_at: DateTime<Utc>) -> Result<(), StoreError> {
+        let hash = token_hash.to_owned();
+        self.with_conn(move |conn| {
+            let tx = conn.transaction().map_err(other)?;
+            let json: Option<String> = tx
+                .query_row("SELECT record FROM sessions WHERE token_hash = ?1", [&hash], |r| {
+                    r.get(0)
+                })
+                .optional()
+                .map_err(other)?;
+            if let Some(json) = json {
+                let mut session: SessionRecord = from_json(&json)?;
+                session.expires_at = expires_at;
+                tx.execute(
+                    "UPDATE sessions SET record = ?1, expires_at = ?2 WHERE token_hash = ?3",
+                    params![to_json(&session)?, ms(expires_at), hash],
+                )
+                .map_err(other)?;
+            }
+            tx.commit().map_err(other)
+        })
+        .await
+    }
+
+    async fn delete_session(&self, token_hash: &str) -> Result<(), StoreError> {
+        let hash = token_hash.to_owned();
+        self.with_conn(move |conn| {
+            conn.execute("DELETE FROM sessions WHERE token_hash = ?1", [&hash])
+                .map_err(other)?;
+            Ok(())
+        })
+        .await
+    }
+
+    async fn push_outbox(&self, entry: &OutboxEntry) -> Result<(), StoreError> {
+        let (cf, json) = (entry.notification.codice_fiscale.clone(), to_json(entry)?);
+        self.with_conn(move |conn| {
+            conn.execute(
+                "INSERT INTO outbox (codice_fiscale, entry) VALUES (?1, ?2)",
+                params![cf, json],
+            )
+            .map_err(other)?;
+            Ok(())
+        })
+        .await
+    }
+
+    async fn outbox(&self, codice_fiscale: Option<&str>, limit: usize) -> Result<Vec<OutboxEntry>, StoreError> {
+        let cf = codice_fiscale.map(str::to_owned);
+        self.with_conn(move |conn| {
+            let mut stmt = conn
+                .prepare("SELECT entry FROM outbox WHERE (?1 IS NULL OR codice_fiscale = ?1) ORDER BY id DESC LIMIT ?2")
+                .map_err(other)?;
+            let rows = stmt
+                .query_map(params![cf, limit as i64], |r| r.get::<_, String>(0))
+                .map_err(other)?;
+            rows.map(|row| from_json(&row.map_err(other)?)).collect()
+        })
+        .await
+    }
+}
+
+fn read_throttle(conn: &Connection, cf: &str) -> Result<LoginThrottle, StoreError> {
+    conn.query_row(
+        "SELECT failures, window_start, locked_until FROM login_throttle WHERE codice_fiscale = ?1",
+        [cf],
+        |r| {
+            Ok(LoginThrottle {
+                failures: r.get(0)?,
+                window_start: r.get::<_, Option<i64>>(1)?.map(from_ms),
+                locked_until: r.get::<_, Option<i64>>(2)?.map(from_ms),
+            })
+        },
+    )
+    .optional()
+    .map_err(other)
+    .map(Option::unwrap_or_default)
 }
 
 #[cfg(test)]
@@ -135,9 +391,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let file = dir.path().join("not-a-dir");
         std::fs::write(&file, b"x").unwrap();
-        let err = SqliteStore::open(&file.join("sub"))
-            .err()
-            .expect("must fail");
+        let err = SqliteStore::open(&file.join("sub")).err().expect("must fail");
         assert!(err.to_string().contains("not-a-dir"), "{err}");
     }
 }

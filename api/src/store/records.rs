@@ -1,0 +1,152 @@
+//! What the store keeps, independent of how each implementation lays it out.
+
+use chrono::{DateTime, Utc};
+use domain::Scope;
+use domain::pin_request::{PinRequestState, ValidPinRequest};
+use serde::{Deserialize, Serialize};
+
+/// A PIN request and the hashes of its PIN (never the PIN).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PinRequestRecord {
+    /// The citizen's data as validated.
+    pub request: ValidPinRequest,
+    /// HMAC of the first 8 characters.
+    pub first_half_hash: Vec<u8>,
+    /// HMAC of the last 8 characters.
+    pub second_half_hash: Vec<u8>,
+    /// Where the request stands (as stored; see `domain::pin_request::effective_state`).
+    pub state: PinRequestState,
+    /// When it was made.
+    pub created_at: DateTime<Utc>,
+    /// When its state last changed.
+    pub updated_at: DateTime<Utc>,
+    /// The Idempotency-Key the browser sent, so that a retried request gets the same answer.
+    pub idempotency_key: Option<String>,
+}
+
+impl PinRequestRecord {
+    /// The codice fiscale the record is keyed by.
+    pub fn codice_fiscale(&self) -> &str {
+        self.request.codice_fiscale.as_str()
+    }
+}
+
+/// What happened to a conditional insert of a PIN request.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PinRequestInsert {
+    /// Stored (new, or replacing an expired one).
+    Inserted,
+    /// A live request exists for that codice fiscale; here it is.
+    Exists(Box<PinRequestRecord>),
+}
+
+/// Wrong-PIN bookkeeping for one codice fiscale.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct LoginThrottle {
+    /// Wrong PINs since `window_start`.
+    pub failures: u32,
+    /// When the current counting window began.
+    pub window_start: Option<DateTime<Utc>>,
+    /// Logins are refused until then.
+    pub locked_until: Option<DateTime<Utc>>,
+}
+
+impl LoginThrottle {
+    /// Whether logins are refused at `now`.
+    pub fn is_locked(&self, now: DateTime<Utc>) -> bool {
+        self.locked_until.is_some_and(|until| now < until)
+    }
+}
+
+/// How failures turn into a lock.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct LockoutPolicy {
+    /// Wrong PINs that lock the codice fiscale.
+    pub max_failures: u32,
+    /// How long the lock lasts, and how long failures are remembered.
+    pub lock_for: chrono::Duration,
+}
+
+/// A citizen's session, keyed by the SHA-256 of its cookie token.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SessionRecord {
+    /// Hash of the cookie's token.
+    pub token_hash: String,
+    /// Whose session it is.
+    pub codice_fiscale: String,
+    /// What it may do.
+    pub scope: Scope,
+    /// How the citizen got in (`pin`, `spid`, `cie`, `cns`).
+    pub method: String,
+    /// When it started.
+    pub created_at: DateTime<Utc>,
+    /// It ends at this time unless used before (idle timeout).
+    pub expires_at: DateTime<Utc>,
+    /// It ends at this time whatever happens.
+    pub absolute_expires_at: DateTime<Utc>,
+}
+
+impl SessionRecord {
+    /// Whether the session still holds at `now`.
+    pub fn is_live(&self, now: DateTime<Utc>) -> bool {
+        now < self.expires_at && now < self.absolute_expires_at
+    }
+}
+
+/// A delivery channel.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Channel {
+    /// Text message to the mobile.
+    Sms,
+    /// E-mail.
+    Email,
+    /// Certified e-mail.
+    Pec,
+    /// A letter by post (the PIN's second half).
+    Post,
+}
+
+impl Channel {
+    /// The storage form.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Channel::Sms => "sms",
+            Channel::Email => "email",
+            Channel::Pec => "pec",
+            Channel::Post => "post",
+        }
+    }
+
+    /// Parses the storage form.
+    pub fn parse(s: &str) -> Option<Channel> {
+        [Channel::Sms, Channel::Email, Channel::Pec, Channel::Post]
+            .into_iter()
+            .find(|c| c.as_str() == s)
+    }
+}
+
+/// A message to a citizen, as the notifier sends it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Notification {
+    /// How it travels.
+    pub channel: Channel,
+    /// Phone number, address or postal address.
+    pub recipient: String,
+    /// Whose message it is.
+    pub codice_fiscale: String,
+    /// Subject line (e-mail, PEC, letter).
+    pub subject: String,
+    /// The text.
+    pub body: String,
+}
+
+/// A notification kept in the development outbox.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OutboxEntry {
+    /// When it was sent.
+    pub sent_at: DateTime<Utc>,
+    /// The message.
+    #[serde(flatten)]
+    pub notification: Notification,
+}

@@ -1,0 +1,6 @@
+// Starts the SPA: loads the wasm module next to this file and runs it (it mounts itself on <body>).
+// A separate file rather than an inline script, so that a Content-Security-Policy needs no
+// 'unsafe-inline'.
+import init from "./frontend.js";
+
+init();

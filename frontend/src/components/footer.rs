@@ -1,0 +1,19 @@
+//! The page footer: where to get help.
+
+use leptos::prelude::*;
+
+use crate::app::tr;
+use crate::i18n::Text;
+
+/// The footer shown on every page.
+#[component]
+pub fn Footer() -> impl IntoView {
+    view! {
+        <footer class="footer">
+            <div class="footer__inner">
+                <p>{tr(Text::FooterHelp)}</p>
+                <p>{tr(Text::FooterService)}</p>
+            </div>
+        </footer>
+    }
+}

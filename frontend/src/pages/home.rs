@@ -1,0 +1,251 @@
+//! The start page: what the service is, how to sign in, when to send, and a first check of the
+//! citizen's codice fiscale — validated in the page with the same `domain` rule the API applies,
+//! then confirmed by the API.
+
+use domain::{CodiceFiscale, ErrorCode, Lang};
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use serde::{Deserialize, Serialize};
+
+use crate::api_client::{self, ApiError};
+use crate::app::{tr, use_document_title, use_lang};
+use crate::components::{ErrorSummary, ServiceInfo, SummaryItem, TextInput};
+use crate::i18n::{Text, t, t_with};
+
+/// The input's id and the field's name on the wire.
+const CF_FIELD: &str = "codice_fiscale";
+const CF_CHECK_PATH: &str = "/api/codice-fiscale/check";
+
+#[derive(Serialize)]
+struct CfCheckRequest<'a> {
+    codice_fiscale: &'a str,
+}
+
+#[derive(Deserialize)]
+struct CfCheckResponse {
+    codice_fiscale: String,
+    omocode: bool,
+}
+
+/// A field's problem: a catalogue code found in the page (shown in whichever language is current)
+/// or a message the API wrote (in the language it was asked for).
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Problem {
+    Code(ErrorCode),
+    Text(String),
+}
+
+impl Problem {
+    fn message(&self, lang: Lang) -> String {
+        match self {
+            Problem::Code(code) => code.message(lang).to_owned(),
+            Problem::Text(text) => text.clone(),
+        }
+    }
+}
+
+/// Where the check stands.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Status {
+    Idle,
+    Checking,
+    /// The service is busy; the client tries again by itself after this many seconds.
+    Retrying(u64),
+    Valid {
+        codice_fiscale: String,
+        omocode: bool,
+    },
+    Failed(ApiError),
+}
+
+/// The rule shared with the API, plus "required" for an empty answer.
+fn validate_cf(input: &str) -> Result<CodiceFiscale, ErrorCode> {
+    if input.trim().is_empty() {
+        return Err(ErrorCode::Required);
+    }
+    CodiceFiscale::parse(input).map_err(ErrorCode::from)
+}
+
+/// The start page.
+#[component]
+pub fn HomePage() -> impl IntoView {
+    let lang = use_lang();
+    let value = RwSignal::new(String::new());
+    let inline = RwSignal::new(None::<Problem>);
+    let summary = RwSignal::new(Vec::<(Option<String>, Problem)>::new());
+    let focus_token = RwSignal::new(0u32);
+    let status = RwSignal::new(Status::Idle);
+
+    use_document_title(Text::HomeTitle, move || !summary.read().is_empty());
+
+    let summary_items = Signal::derive(move || {
+        let lang = lang.get();
+        summary
+            .get()
+            .into_iter()
+            .map(|(field, problem)| SummaryItem {
+                field,
+                message: problem.message(lang),
+            })
+            .collect::<Vec<_>>()
+    });
+    let inline_message = Signal::derive(move || inline.get().map(|p| p.message(lang.get())));
+
+    let show_problems = move |problems: Vec<(Option<String>, Problem)>| {
+        inline.set(
+            problems
+                .iter()
+                .find(|(field, _)| field.as_deref() == Some(CF_FIELD))
+                .map(|(_, problem)| problem.clone()),
+        );
+        summary.set(problems);
+        focus_token.update(|n| *n += 1);
+    };
+
+    // Inline check when the citizen leaves the field; an empty field is not nagged about until
+    // the form is sent.
+    let on_commit = move |()| {
+        let input = value.get_untracked();
+        if input.trim().is_empty() && inline.read_untracked().is_none() {
+            return;
+        }
+        match validate_cf(&input) {
+            Ok(_) => {
+                inline.set(None);
+                summary.update(|s| s.retain(|(field, _)| field.as_deref() != Some(CF_FIELD)));
+            }
+            Err(code) => inline.set(Some(Problem::Code(code))),
+        }
+    };
+
+    let on_submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        if matches!(status.get_untracked(), Status::Checking | Status::Retrying(_)) {
+            return; // a double tap must not send twice
+        }
+        let cf = match validate_cf(&value.get_untracked()) {
+            Ok(cf) => cf,
+            Err(code) => {
+                status.set(Status::Idle);
+                show_problems(vec![(Some(CF_FIELD.to_owned()), Problem::Code(code))]);
+                return;
+            }
+        };
+        inline.set(None);
+        summary.set(Vec::new());
+        status.set(Status::Checking);
+        spawn_local(async move {
+            let request = CfCheckRequest {
+                codice_fiscale: cf.as_str(),
+            };
+            let on_retry = move |notice: api_client::RetryNotice| {
+                status.set(Status::Retrying(notice.delay.as_secs_f64().ceil() as u64));
+            };
+            match api_client::post_json_observed::<_, CfCheckResponse>(CF_CHECK_PATH, &request, on_retry).await {
+                Ok(answer) => status.set(Status::Valid {
+                    codice_fiscale: answer.codice_fiscale,
+                    omocode: answer.omocode,
+                }),
+                Err(ApiError::Validation { message, fields, .. }) => {
+                    status.set(Status::Idle);
+                    let problems = if fields.is_empty() {
+                        vec![(Some(CF_FIELD.to_owned()), Problem::Text(message))]
+                    } else {
+                        fields
+                            .into_iter()
+                            .map(|(field, msg)| (Some(field), Problem::Text(msg)))
+                            .collect()
+                    };
+                    show_problems(problems);
+                }
+                Err(error) => status.set(Status::Failed(error)),
+            }
+        });
+    };
+
+    // Editing the code after an answer makes that answer stale.
+    Effect::new(move |_| {
+        value.track();
+        if matches!(status.get_untracked(), Status::Valid { .. } | Status::Failed(_)) {
+            status.set(Status::Idle);
+        }
+    });
+
+    let status_view = move || {
+        let lang = lang.get();
+        match status.get() {
+            Status::Idle => ().into_any(),
+            Status::Checking => view! { <p class="status-text">{t(lang, Text::Checking)}</p> }.into_any(),
+            Status::Retrying(seconds) => view! {
+                <p class="status-text">{t_with(lang, Text::Retrying, "seconds", &seconds.max(1).to_string())}</p>
+            }
+            .into_any(),
+            Status::Valid {
+                codice_fiscale,
+                omocode,
+            } => view! {
+                <div class="panel panel--success">
+                    <p class="panel__text">{t_with(lang, Text::CfValid, "cf", &codice_fiscale)}</p>
+                    {omocode.then(|| view! { <p>{t(lang, Text::CfOmocode)}</p> })}
+                </div>
+            }
+            .into_any(),
+            Status::Failed(error) => view! {
+                <div class="panel panel--problem">
+                    <p class="panel__text">
+                        <strong>{t(lang, Text::ErrorPrefix)}</strong>
+                        " "
+                        {error.message(lang)}
+                    </p>
+                </div>
+            }
+            .into_any(),
+        }
+    };
+
+    view! {
+        <ErrorSummary items=summary_items focus_token=focus_token />
+        <h1>{tr(Text::HomeHeading)}</h1>
+        <ServiceInfo />
+
+        <div class="section">
+            <h2>{tr(Text::CfHeading)}</h2>
+            <p>{tr(Text::CfIntro)}</p>
+            <form novalidate on:submit=on_submit>
+                <TextInput
+                    id=CF_FIELD
+                    label=Text::CfLabel
+                    hint=Text::CfHint
+                    error=inline_message
+                    value=value
+                    on_commit=on_commit
+                    class="input--cf"
+                    autocapitalize="characters"
+                />
+                <button type="submit" class="button">{tr(Text::CfSubmit)}</button>
+            </form>
+            // Always in the page, so that screen readers announce what appears in it.
+            <div class="status" role="status">{status_view}</div>
+        </div>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_empty_answer_is_required_rather_than_too_short() {
+        assert_eq!(validate_cf("  ").unwrap_err(), ErrorCode::Required);
+    }
+
+    #[test]
+    fn the_page_applies_the_domain_rule() {
+        assert_eq!(validate_cf("rssmra85t10a562s").unwrap().as_str(), "RSSMRA85T10A562S");
+        assert_eq!(
+            validate_cf("RSSMRA85T10A562X").unwrap_err(),
+            ErrorCode::CfCheckCharacter
+        );
+        assert_eq!(validate_cf("RSSMRA").unwrap_err(), ErrorCode::CfLength);
+    }
+}

@@ -1,0 +1,73 @@
+# Shared helpers for Sportello's scripts: progress lines, loud failures, and idempotent installs of
+# everything the project needs on a fresh machine (each step skips itself when already done).
+# Sourced, not run.
+
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+export PATH="$HOME/.cargo/bin:$PATH"
+WASM_BINDGEN_VERSION="0.2.130" # must equal the wasm-bindgen version in Cargo.lock
+
+step() { printf '\n\033[1m==> %s\033[0m\n' "$*"; }
+info() { printf '    %s\n' "$*"; }
+die() { printf '\n\033[1;31mFAILED: %s\033[0m\n' "$*" >&2; exit 1; }
+
+# Runs as root here; uses sudo on a developer machine where that is how to become root.
+as_root() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
+
+apt_updated=0
+ensure_apt() { # ensure_apt COMMAND PACKAGE
+  if command -v "$1" >/dev/null 2>&1; then return; fi
+  info "installing Debian package $2"
+  if [ "$apt_updated" -eq 0 ]; then as_root apt-get update -qq || die "apt-get update failed"; apt_updated=1; fi
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$2" >/dev/null || die "apt-get install $2 failed"
+}
+
+ensure_rust() {
+  command -v cargo >/dev/null || die "cargo not found: install Rust with rustup (https://rustup.rs)"
+  if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
+    info "adding the wasm32-unknown-unknown target"
+    rustup target add wasm32-unknown-unknown || die "rustup target add wasm32-unknown-unknown failed"
+  fi
+}
+
+ensure_wasm_bindgen() {
+  if [ "$(wasm-bindgen --version 2>/dev/null | awk '{print $2}')" != "$WASM_BINDGEN_VERSION" ]; then
+    info "installing wasm-bindgen-cli $WASM_BINDGEN_VERSION (a few minutes, once)"
+    # Not --locked: its lockfile pins a crate version the registry here lacks (see TOOLCHAIN.md).
+    cargo install wasm-bindgen-cli --version "$WASM_BINDGEN_VERSION" --force || die "cargo install wasm-bindgen-cli failed"
+  fi
+}
+
+ensure_node() {
+  command -v node >/dev/null || ensure_apt node nodejs
+  command -v npm >/dev/null || ensure_apt npm npm
+}
+
+ensure_npm_deps() { # ensure_npm_deps DIR: npm ci when node_modules is missing or older than the lockfile
+  local dir="$ROOT/$1"
+  if [ ! -d "$dir/node_modules" ] || [ "$dir/package-lock.json" -nt "$dir/node_modules/.package-lock.json" ]; then
+    info "npm ci in $1"
+    (cd "$dir" && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund --loglevel=error) || die "npm ci in $1 failed"
+  fi
+}
+
+# What building and running the service needs.
+ensure_run_tools() {
+  step "Checking tools for building and running"
+  ensure_rust
+  ensure_wasm_bindgen
+  ensure_node
+  ensure_npm_deps frontend
+  info "ok: $(cargo --version), wasm-bindgen $WASM_BINDGEN_VERSION, node $(node --version)"
+}
+
+# What the whole test suite needs, on top of the run tools.
+ensure_test_tools() {
+  ensure_run_tools
+  step "Checking tools for testing"
+  ensure_apt chromium chromium
+  ensure_apt brotli brotli
+  ensure_npm_deps e2e
+  info "ok: $(/usr/bin/chromium --version 2>/dev/null)"
+}

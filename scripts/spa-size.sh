@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# Measures what a phone downloads on first load of the SPA in dist/ (html + css + js + wasm):
+# raw, gzip -9 and brotli -q 11 bytes per file, with totals. Fails when the brotli total is over
+# the budget (150 KB, STYLE.md) or when dist/ is missing a piece.
+# Usage: scripts/spa-size.sh [DIST_DIR]   (run scripts/build-spa.sh first)
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+DIST="${1:-$ROOT/dist}"
+BUDGET=153600 # bytes of brotli, all first-load files together
+
+command -v brotli >/dev/null || { echo "FAILED: the brotli CLI is missing (apt-get install brotli)" >&2; exit 1; }
+for required in index.html style.css frontend.js frontend_bg.wasm; do
+  [ -f "$DIST/$required" ] || { echo "FAILED: $DIST/$required is missing: run scripts/build-spa.sh" >&2; exit 1; }
+done
+
+shopt -s nullglob
+files=("$DIST"/*.html "$DIST"/*.css "$DIST"/*.js "$DIST"/*.wasm)
+total_raw=0 total_gz=0 total_br=0
+printf '%-20s %10s %10s %10s\n' file raw gzip-9 brotli
+for file in "${files[@]}"; do
+  raw=$(stat -c %s "$file")
+  gz=$(gzip -9 -c "$file" | wc -c)
+  br=$(brotli -q 11 -c "$file" | wc -c)
+  total_raw=$((total_raw + raw)) total_gz=$((total_gz + gz)) total_br=$((total_br + br))
+  printf '%-20s %10d %10d %10d\n' "$(basename "$file")" "$raw" "$gz" "$br"
+done
+printf '%-20s %10d %10d %10d\n' TOTAL "$total_raw" "$total_gz" "$total_br"
+printf 'budget: %d bytes brotli (%d%% used)\n' "$BUDGET" $((total_br * 100 / BUDGET))
+
+if [ "$total_br" -gt "$BUDGET" ]; then
+  echo "FAILED: first load is $total_br bytes brotli, over the $BUDGET budget" >&2
+  exit 1
+fi

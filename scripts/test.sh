@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# Installs what is needed and runs every test: formatting and lints, Rust unit and integration
+# tests, the SPA build with its size budget, and the end-to-end tests in headless Chromium.
+# Usage: scripts/test.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+cd "$ROOT"
+started=$SECONDS
+
+ensure_test_tools
+
+step "Formatting (cargo fmt --check)"
+cargo fmt --all -- --check || die "code is not formatted: run cargo fmt --all"
+
+step "Lints (cargo clippy, warnings are errors)"
+cargo clippy --workspace --exclude frontend --all-targets -- -D warnings || die "clippy found problems (native crates)"
+cargo clippy -p frontend --target wasm32-unknown-unknown -- -D warnings || die "clippy found problems (frontend, wasm32)"
+cargo build -p domain --target wasm32-unknown-unknown || die "domain does not build for wasm32"
+
+step "Rust unit and integration tests"
+cargo test --workspace --all-targets || die "Rust tests failed"
+
+step "Building the SPA (release) and checking its size budget"
+bash scripts/build-spa.sh
+bash scripts/spa-size.sh
+
+step "End-to-end tests (Playwright, Debian Chromium, mobile profile, axe-core)"
+cargo build -p api --bin sportello-local || die "server build failed"
+(cd e2e && npx playwright test) || die "end-to-end tests failed (report: e2e/playwright-report)"
+
+step "All tests passed in $((SECONDS - started)) s"
