@@ -29,6 +29,24 @@ pub enum ApiError {
     /// No such route or resource (or not the caller's to see).
     #[error("not found")]
     NotFound,
+    /// No live session.
+    #[error("not authenticated")]
+    Unauthenticated,
+    /// The session's scope does not allow this.
+    #[error("forbidden: {0:?}")]
+    Forbidden(ErrorCode),
+    /// The request conflicts with what exists (e.g. a PIN already requested).
+    #[error("conflict: {0:?}")]
+    Conflict(ErrorCode),
+    /// Wrong codice fiscale or PIN (never says which).
+    #[error("login failed")]
+    LoginFailed,
+    /// Too many wrong PINs for this codice fiscale: locked for a while.
+    #[error("login locked")]
+    LoginLocked { retry_after: Duration },
+    /// This client made too many attempts.
+    #[error("rate limited")]
+    RateLimited { retry_after: Duration },
     /// The service is over capacity: retry after the delay.
     #[error("overloaded")]
     Overloaded { retry_after: Duration },
@@ -103,6 +121,12 @@ impl ApiError {
             ),
             ApiError::Malformed(_) => (StatusCode::BAD_REQUEST, plain(ErrorCode::MalformedRequest)),
             ApiError::NotFound => (StatusCode::NOT_FOUND, plain(ErrorCode::NotFound)),
+            ApiError::Unauthenticated => (StatusCode::UNAUTHORIZED, plain(ErrorCode::AuthRequired)),
+            ApiError::Forbidden(code) => (StatusCode::FORBIDDEN, plain(*code)),
+            ApiError::Conflict(code) => (StatusCode::CONFLICT, plain(*code)),
+            ApiError::LoginFailed => (StatusCode::UNAUTHORIZED, plain(ErrorCode::LoginFailed)),
+            ApiError::LoginLocked { .. } => (StatusCode::TOO_MANY_REQUESTS, plain(ErrorCode::LoginLocked)),
+            ApiError::RateLimited { .. } => (StatusCode::TOO_MANY_REQUESTS, plain(ErrorCode::RateLimited)),
             ApiError::Overloaded { .. } => (StatusCode::SERVICE_UNAVAILABLE, plain(ErrorCode::Overloaded)),
             ApiError::Store(StoreError::Unavailable(_)) => {
                 (StatusCode::SERVICE_UNAVAILABLE, plain(ErrorCode::Overloaded))
@@ -125,7 +149,10 @@ impl IntoResponse for ApiError {
             body.render(Lang::It),
         )
             .into_response();
-        if let ApiError::Overloaded { retry_after } = &self {
+        if let ApiError::Overloaded { retry_after }
+        | ApiError::LoginLocked { retry_after }
+        | ApiError::RateLimited { retry_after } = &self
+        {
             response
                 .headers_mut()
                 .insert(header::RETRY_AFTER, HeaderValue::from(retry_after.as_secs().max(1)));

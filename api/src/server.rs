@@ -4,17 +4,44 @@ use std::sync::Arc;
 
 use tokio::net::TcpListener;
 
+use secrecy::ExposeSecret;
+
+use crate::secrets::PinKey;
+use crate::store::StoreError;
 use crate::store::sqlite::SqliteStore;
 use crate::{AppState, Config, app, spa};
 
 /// Builds the state of a local run: SQLite under the configured data directory.
-pub fn local_state(config: Config) -> Result<(AppState, SqliteStore), crate::store::StoreError> {
+pub fn local_state(config: Config) -> Result<(AppState, SqliteStore), StoreError> {
     let store = SqliteStore::open(&config.data_dir)?;
-    let state = AppState {
-        store: Arc::new(store.clone()),
-        config: Arc::new(config),
-    };
+    let pin_key = pin_key(&config)?;
+    let state = AppState::new(config, Arc::new(store.clone()), pin_key);
     Ok((state, store))
+}
+
+/// The configured PIN key; in dev mode without one, a key generated once and kept in the data
+/// directory (mode 0600), so that PINs survive a restart of the local server.
+fn pin_key(config: &Config) -> Result<PinKey, StoreError> {
+    if let Some(hex) = &config.pin_key_hex {
+        return PinKey::from_hex(hex.expose_secret()).ok_or_else(|| StoreError::Other("invalid PIN key".into()));
+    }
+    let path = config.data_dir.join("pin-key.hex");
+    if let Ok(text) = std::fs::read_to_string(&path) {
+        return PinKey::from_hex(&text).ok_or_else(|| StoreError::Other(format!("{} is not a key", path.display())));
+    }
+    let key = PinKey::generate();
+    write_private(&path, &key.to_hex())
+        .map_err(|e| StoreError::Other(format!("cannot write {}: {e}", path.display())))?;
+    Ok(key)
+}
+
+fn write_private(path: &std::path::Path, text: &str) -> std::io::Result<()> {
+    use std::io::Write;
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    options.open(path)?.write_all(text.as_bytes())
 }
 
 /// The whole local router: `/api/*` plus the SPA.
@@ -25,7 +52,8 @@ pub fn local_router(state: AppState) -> axum::Router {
 
 /// Serves until the process is asked to stop (Ctrl-C / SIGTERM), finishing requests in flight.
 pub async fn serve(listener: TcpListener, state: AppState) -> std::io::Result<()> {
-    axum::serve(listener, local_router(state))
+    let service = local_router(state).into_make_service_with_connect_info::<std::net::SocketAddr>();
+    axum::serve(listener, service)
         .with_graceful_shutdown(shutdown_signal())
         .await
 }

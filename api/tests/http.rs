@@ -1,30 +1,9 @@
 //! The API over HTTP: a real server on 127.0.0.1 (random port, fresh data directory per test).
 
-use std::net::SocketAddr;
+mod common;
 
-use api::Config;
+use common::TestServer;
 use serde_json::{Value, json};
-
-/// A running server and the directory it keeps its data in (removed when dropped).
-struct TestServer {
-    addr: SocketAddr,
-    _data: tempfile::TempDir,
-}
-
-impl TestServer {
-    async fn start() -> TestServer {
-        let data = tempfile::tempdir().unwrap();
-        let (state, _) = api::server::local_state(Config::for_tests(data.path().to_path_buf())).unwrap();
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let addr = listener.local_addr().unwrap();
-        tokio::spawn(api::server::serve(listener, state));
-        TestServer { addr, _data: data }
-    }
-
-    fn url(&self, path: &str) -> String {
-        format!("http://{}{path}", self.addr)
-    }
-}
 
 #[tokio::test]
 async fn health_reads_the_store_and_is_never_cached() {

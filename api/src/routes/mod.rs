@@ -1,16 +1,27 @@
 //! The API's routes, one module per resource.
 
 mod codice_fiscale;
+mod dev;
 mod health;
+pub mod pin_requests;
+mod places;
+mod profile;
+mod session;
 
 use axum::Router;
 
 use crate::{ApiError, AppState};
 
-/// Every route under `/api`; unknown paths answer with the JSON `not_found` error.
-pub fn router() -> Router<AppState> {
+/// Every route under `/api`; unknown paths answer with the JSON `not_found` error. The dev routes
+/// exist only when `dev_mode` is on.
+pub fn router(dev_mode: bool) -> Router<AppState> {
     Router::new()
         .merge(health::router())
         .merge(codice_fiscale::router())
+        .merge(pin_requests::router())
+        .merge(session::router())
+        .merge(profile::router())
+        .merge(places::router())
+        .merge(dev::router(dev_mode))
         .fallback(|| async { ApiError::NotFound })
 }

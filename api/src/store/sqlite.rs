@@ -18,8 +18,34 @@ use super::{
 };
 
 /// Schema migrations, applied in order; `PRAGMA user_version` records how many ran.
-const MIGRATIONS: &[&str] = &["CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) STRICT;
-     INSERT INTO meta (key, value) VALUES ('created_by', 'sportello');"];
+/// Timestamps are stored as milliseconds since the epoch, so that comparisons are numeric.
+const MIGRATIONS: &[&str] = &[
+    "CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) STRICT;
+     INSERT INTO meta (key, value) VALUES ('created_by', 'sportello');",
+    "CREATE TABLE pin_requests (
+         codice_fiscale TEXT PRIMARY KEY,
+         record TEXT NOT NULL,
+         state TEXT NOT NULL,
+         created_at INTEGER NOT NULL
+     ) STRICT;
+     CREATE TABLE login_throttle (
+         codice_fiscale TEXT PRIMARY KEY,
+         failures INTEGER NOT NULL,
+         window_start INTEGER NOT NULL,
+         locked_until INTEGER
+     ) STRICT;
+     CREATE TABLE sessions (
+         token_hash TEXT PRIMARY KEY,
+         record TEXT NOT NULL,
+         expires_at INTEGER NOT NULL
+     ) STRICT;
+     CREATE TABLE outbox (
+         id INTEGER PRIMARY KEY AUTOINCREMENT,
+         codice_fiscale TEXT NOT NULL,
+         entry TEXT NOT NULL
+     ) STRICT;
+     CREATE INDEX outbox_by_citizen ON outbox (codice_fiscale, id);",
+];
 
 /// A SQLite-backed [`Store`].
 #[derive(Clone)]

@@ -1,0 +1,201 @@
+//! The PIN request: per-step checks for the SPA's pages, and the request itself, which issues a
+//! PIN, stores only its keyed hashes, and sends the first half by SMS, e-mail and PEC (the second
+//! by post).
+//!
+//! One live request per codice fiscale: a second one is refused (409) rather than replacing the
+//! first, so nobody can take over a citizen's PIN by re-requesting it with their own contacts
+//! (docs/adr/0004). A retry of the same request (same Idempotency-Key) gets the same answer.
+
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::routing::post;
+use axum::{Json, Router};
+use chrono::{DateTime, Utc};
+use domain::pin::IssuedPin;
+use domain::pin_request::{EmbeddedPlaces, PinRequestState, ValidPinRequest, mask_email, mask_mobile};
+use domain::{ErrorCode, PinRequestForm, Step};
+use serde::Serialize;
+
+use crate::json::ApiJson;
+use crate::rate_limit::ClientAddr;
+use crate::secrets::{PinHalf, random_bytes};
+use crate::store::{Channel, Notification, PinRequestInsert, PinRequestRecord};
+use crate::{ApiError, AppState};
+
+#[derive(Serialize)]
+struct StepOk {
+    ok: bool,
+}
+
+/// Checks one page of the form with the server's rules (including the place table).
+async fn check_step(
+    State(state): State<AppState>,
+    Path(slug): Path<String>,
+    ApiJson(form): ApiJson<PinRequestForm>,
+) -> Result<Json<StepOk>, ApiError> {
+    let step = Step::from_slug(&slug).ok_or(ApiError::NotFound)?;
+    let errors = form.validate_step(step, state.clock.now().date_naive(), Some(&EmbeddedPlaces));
+    if errors.is_empty() {
+        Ok(Json(StepOk { ok: true }))
+    } else {
+        Err(ApiError::Validation(errors))
+    }
+}
+
+/// Where the first half went, masked.
+#[derive(Serialize)]
+struct SentTo {
+    sms: String,
+    email: String,
+    pec: String,
+}
+
+#[derive(Serialize)]
+struct PinRequestCreated {
+    codice_fiscale: String,
+    sent_to: SentTo,
+    created_at: DateTime<Utc>,
+}
+
+impl PinRequestCreated {
+    fn of(record: &PinRequestRecord) -> PinRequestCreated {
+        let r = &record.request;
+        PinRequestCreated {
+            codice_fiscale: r.codice_fiscale.to_string(),
+            sent_to: SentTo {
+                sms: mask_mobile(&r.mobile),
+                email: mask_email(r.email.as_str()),
+                pec: mask_email(r.pec.as_str()),
+            },
+            created_at: record.created_at,
+        }
+    }
+}
+
+/// The `Idempotency-Key` header, if it is a sane token.
+pub fn idempotency_key(headers: &HeaderMap) -> Result<Option<String>, ApiError> {
+    match headers.get("idempotency-key") {
+        None => Ok(None),
+        Some(v) => {
+            let key = v
+                .to_str()
+                .map_err(|_| ApiError::Malformed("Idempotency-Key is not text".into()))?;
+            if key.is_empty() || key.len() > 128 || !key.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-') {
+                return Err(ApiError::Malformed(
+                    "Idempotency-Key must be 1-128 letters, digits or '-'".into(),
+                ));
+            }
+            Ok(Some(key.to_owned()))
+        }
+    }
+}
+
+async fn create(
+    State(state): State<AppState>,
+    ClientAddr(client): ClientAddr,
+    headers: HeaderMap,
+    ApiJson(form): ApiJson<PinRequestForm>,
+) -> Result<(StatusCode, Json<PinRequestCreated>), ApiError> {
+    let now = state.clock.now();
+    if !state.rate_limiter.allow(client, now) {
+        return Err(ApiError::RateLimited {
+            retry_after: std::time::Duration::from_secs(60),
+        });
+    }
+    let key = idempotency_key(&headers)?;
+    let request = form
+        .validate(now.date_naive(), Some(&EmbeddedPlaces))
+        .map_err(ApiError::Validation)?;
+    let pin = IssuedPin::from_random_bytes(random_bytes());
+    let cf = request.codice_fiscale.to_string();
+    let record = PinRequestRecord {
+        first_half_hash: state.pin_key.hash_half(&cf, PinHalf::First, pin.first_half()).to_vec(),
+        second_half_hash: state
+            .pin_key
+            .hash_half(&cf, PinHalf::Second, pin.second_half())
+            .to_vec(),
+        request,
+        state: PinRequestState::PendingDelivery,
+        created_at: now,
+        updated_at: now,
+        idempotency_key: key.clone(),
+    };
+    match state
+        .store
+        .insert_pin_request(&record, now - state.config.pin_validity)
+        .await?
+    {
+        PinRequestInsert::Inserted => {
+            deliver(&state, &record.request, &pin).await;
+            tracing::info!(state = record.state.as_str(), "PIN request created");
+            Ok((StatusCode::CREATED, Json(PinRequestCreated::of(&record))))
+        }
+        // The same request retried (its answer lost on the way): the same answer, nothing re-sent.
+        PinRequestInsert::Exists(existing)
+            if key.is_some() && existing.idempotency_key == key && existing.request == record.request =>
+        {
+            Ok((StatusCode::CREATED, Json(PinRequestCreated::of(&existing))))
+        }
+        PinRequestInsert::Exists(_) => Err(ApiError::Conflict(ErrorCode::PinAlreadyRequested)),
+    }
+}
+
+/// Sends the first half by SMS, e-mail and PEC and the second by post. A failed channel is
+/// logged, not fatal: the request stays pending delivery and the Contact Center can validate it
+/// after 12 hours, which is the process for a PIN that did not arrive.
+async fn deliver(state: &AppState, request: &ValidPinRequest, pin: &IssuedPin) {
+    let cf = request.codice_fiscale.to_string();
+    let text = format!(
+        "Sportello INPS: i primi 8 caratteri del tuo PIN sono {}. Non comunicarli a nessuno.",
+        pin.first_half()
+    );
+    let r = &request.residence;
+    let address = format!(
+        "{} {}, {} {} {} ({})",
+        request.person.given_name, request.person.surname, r.address, r.postcode, r.municipality, r.country
+    );
+    let messages = [
+        (
+            Channel::Sms,
+            request.mobile.as_str().to_owned(),
+            "PIN INPS",
+            text.clone(),
+        ),
+        (
+            Channel::Email,
+            request.email.as_str().to_owned(),
+            "Il tuo PIN INPS (prima parte)",
+            text.clone(),
+        ),
+        (
+            Channel::Pec,
+            request.pec.as_str().to_owned(),
+            "Il tuo PIN INPS (prima parte)",
+            text,
+        ),
+        (
+            Channel::Post,
+            address,
+            "Il tuo PIN INPS (seconda parte)",
+            format!("Gli ultimi 8 caratteri del tuo PIN INPS sono {}.", pin.second_half()),
+        ),
+    ];
+    for (channel, recipient, subject, body) in messages {
+        let notification = Notification {
+            channel,
+            recipient,
+            codice_fiscale: cf.clone(),
+            subject: subject.to_owned(),
+            body,
+        };
+        if let Err(e) = state.notifier.send(notification).await {
+            tracing::error!(channel = channel.as_str(), error = %e, "PIN delivery failed");
+        }
+    }
+}
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/pin-requests", post(create))
+        .route("/pin-requests/steps/{step}", post(check_step))
+}

@@ -1,0 +1,27 @@
+//! `GET /api/profile`: the citizen's own personal data, residence and contacts, as given in the
+//! PIN request. Full scope only: the simplified PIN opens the bonus application and nothing else.
+
+use axum::extract::State;
+use axum::routing::get;
+use axum::{Json, Router};
+use domain::pin_request::ValidPinRequest;
+
+use crate::auth::FullCitizen;
+use crate::{ApiError, AppState};
+
+async fn profile(
+    State(state): State<AppState>,
+    FullCitizen(citizen): FullCitizen,
+) -> Result<Json<ValidPinRequest>, ApiError> {
+    // Keyed by the session's codice fiscale, never by anything the client sends.
+    let record = state
+        .store
+        .pin_request(citizen.codice_fiscale())
+        .await?
+        .ok_or(ApiError::NotFound)?;
+    Ok(Json(record.request))
+}
+
+pub fn router() -> Router<AppState> {
+    Router::new().route("/profile", get(profile))
+}

@@ -1,0 +1,168 @@
+//! Login with the PIN (full: 16 characters; simplified: the first 8), the session, and logout.
+//!
+//! The answer to a failed login never says whether the codice fiscale has a PIN: the same 401,
+//! after the same work (a hash is checked either way), and the same failure count.
+
+use axum::extract::State;
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use chrono::{DateTime, Utc};
+use domain::pin_request::{PinRequestState, effective_state};
+use domain::{CodiceFiscale, ErrorCode, FieldErrors, PinInput, Scope};
+use serde::{Deserialize, Serialize};
+
+use crate::auth::{Citizen, current_session, session_cookie, session_token};
+use crate::json::ApiJson;
+use crate::rate_limit::ClientAddr;
+use crate::secrets::{PinHalf, new_session_token, session_token_hash};
+use crate::store::{LockoutPolicy, SessionRecord};
+use crate::{ApiError, AppState};
+
+#[derive(Deserialize)]
+struct LoginRequest {
+    #[serde(default)]
+    codice_fiscale: String,
+    #[serde(default)]
+    pin: String,
+}
+
+/// What the SPA knows about its session.
+#[derive(Serialize)]
+pub struct SessionInfo {
+    codice_fiscale: String,
+    scope: Scope,
+    method: String,
+    expires_at: DateTime<Utc>,
+    idle_seconds: i64,
+}
+
+impl SessionInfo {
+    fn of(session: &SessionRecord, state: &AppState) -> SessionInfo {
+        SessionInfo {
+            codice_fiscale: session.codice_fiscale.clone(),
+            scope: session.scope,
+            method: session.method.clone(),
+            expires_at: session.expires_at,
+            idle_seconds: state.config.session_idle.num_seconds(),
+        }
+    }
+}
+
+async fn login(
+    State(state): State<AppState>,
+    ClientAddr(client): ClientAddr,
+    ApiJson(request): ApiJson<LoginRequest>,
+) -> Result<Response, ApiError> {
+    let now = state.clock.now();
+    let mut errors = FieldErrors::new();
+    let cf = if request.codice_fiscale.trim().is_empty() {
+        errors.add("codice_fiscale", ErrorCode::Required);
+        None
+    } else {
+        errors.check("codice_fiscale", CodiceFiscale::parse(&request.codice_fiscale))
+    };
+    let pin = if request.pin.trim().is_empty() {
+        errors.add("pin", ErrorCode::Required);
+        None
+    } else {
+        errors.check("pin", PinInput::parse(&request.pin))
+    };
+    let (Some(cf), Some(pin)) = (cf, pin) else {
+        return Err(ApiError::Validation(errors));
+    };
+    if !state.rate_limiter.allow(client, now) {
+        return Err(ApiError::RateLimited {
+            retry_after: std::time::Duration::from_secs(60),
+        });
+    }
+    let cf = cf.to_string();
+    let throttle = state.store.login_throttle(&cf).await?;
+    if let Some(until) = throttle.locked_until.filter(|until| now < *until) {
+        return Err(ApiError::LoginLocked {
+            retry_after: (until - now).to_std().unwrap_or_default(),
+        });
+    }
+
+    let record = state.store.pin_request(&cf).await?;
+    let live = record
+        .as_ref()
+        .filter(|r| effective_state(r.state, r.created_at, now, state.config.pin_validity) != PinRequestState::Expired);
+    // Without a live PIN the hash is still checked (against nothing that can match), so that
+    // timing does not tell whether this codice fiscale has one.
+    let (first_hash, second_hash) = live.map_or((&[0u8; 32][..], &[0u8; 32][..]), |r| {
+        (r.first_half_hash.as_slice(), r.second_half_hash.as_slice())
+    });
+    let first_ok = state
+        .pin_key
+        .verify_half(&cf, PinHalf::First, pin.first_half(), first_hash);
+    let second_ok = pin
+        .second_half()
+        .is_none_or(|h| state.pin_key.verify_half(&cf, PinHalf::Second, h, second_hash));
+    if !(live.is_some() && first_ok && second_ok) {
+        let policy = LockoutPolicy {
+            max_failures: state.config.lockout_failures,
+            lock_for: state.config.lockout_for,
+        };
+        state.store.record_login_failure(&cf, now, policy).await?;
+        tracing::info!("login failed");
+        return Err(ApiError::LoginFailed);
+    }
+
+    state.store.clear_login_failures(&cf).await?;
+    // The first login proves the first half arrived.
+    state
+        .store
+        .transition_pin_request(&cf, PinRequestState::PendingDelivery, PinRequestState::Delivered, now)
+        .await?;
+    let scope = if pin.second_half().is_some() {
+        Scope::Full
+    } else {
+        Scope::Simplified
+    };
+    let (token, token_hash) = new_session_token();
+    let session = SessionRecord {
+        token_hash,
+        codice_fiscale: cf,
+        scope,
+        method: "pin".into(),
+        created_at: now,
+        expires_at: now + state.config.session_idle,
+        absolute_expires_at: now + state.config.session_max,
+    };
+    state.store.put_session(&session).await?;
+    tracing::info!(scope = ?scope, "login");
+    let cookie = session_cookie(
+        &token,
+        state.config.session_max.num_seconds(),
+        state.config.secure_cookies,
+    );
+    Ok(([(header::SET_COOKIE, cookie)], Json(SessionInfo::of(&session, &state))).into_response())
+}
+
+/// The session as it is, without extending it (the SPA's timeout warning polls this).
+async fn show(State(state): State<AppState>, request: axum::extract::Request) -> Result<Json<SessionInfo>, ApiError> {
+    let (parts, _) = request.into_parts();
+    let session = current_session(&parts, &state).await?;
+    Ok(Json(SessionInfo::of(&session, &state)))
+}
+
+/// "Resta collegato": any authenticated call extends the session; this one does only that.
+async fn extend(State(state): State<AppState>, citizen: Citizen) -> Json<SessionInfo> {
+    Json(SessionInfo::of(&citizen.session, &state))
+}
+
+async fn logout(State(state): State<AppState>, headers: HeaderMap) -> Result<Response, ApiError> {
+    if let Some(token) = session_token(&headers) {
+        state.store.delete_session(&session_token_hash(&token)).await?;
+    }
+    let cookie = session_cookie("", 0, state.config.secure_cookies);
+    Ok((StatusCode::NO_CONTENT, [(header::SET_COOKIE, cookie)]).into_response())
+}
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/session", get(show).post(login).delete(logout))
+        .route("/session/extend", post(extend))
+}

@@ -1,0 +1,51 @@
+//! The application state every handler receives, and how it is put together.
+
+use std::sync::Arc;
+
+use crate::clock::{Clock, ShiftableClock, SystemClock};
+use crate::config::Config;
+use crate::notifier::{Notifier, OutboxNotifier};
+use crate::rate_limit::ClientRateLimiter;
+use crate::secrets::PinKey;
+use crate::store::Store;
+
+/// What every handler may use. Cheap to clone: everything behind `Arc`.
+#[derive(Clone)]
+pub struct AppState {
+    /// Where citizens' data lives (SQLite locally, DynamoDB on AWS).
+    pub store: Arc<dyn Store>,
+    /// The validated configuration read at start.
+    pub config: Arc<Config>,
+    /// The time the server decides by.
+    pub clock: Arc<dyn Clock>,
+    /// Delivers messages to citizens.
+    pub notifier: Arc<dyn Notifier>,
+    /// The key PIN hashes are made with.
+    pub pin_key: Arc<PinKey>,
+    /// Per-client limits on login and PIN-request attempts.
+    pub rate_limiter: Arc<ClientRateLimiter>,
+    /// The settable clock behind `clock`, present only in dev mode (tests move time with it).
+    pub dev_clock: Option<Arc<ShiftableClock>>,
+}
+
+impl AppState {
+    /// The state for `config` over `store`, with the outbox as notifier. In dev mode the clock
+    /// can be set through the dev API; otherwise it is the system clock and cannot be.
+    pub fn new(config: Config, store: Arc<dyn Store>, pin_key: PinKey) -> AppState {
+        let dev_clock = config.dev_mode.then(|| Arc::new(ShiftableClock::default()));
+        let clock: Arc<dyn Clock> = match &dev_clock {
+            Some(c) => c.clone(),
+            None => Arc::new(SystemClock),
+        };
+        let notifier = Arc::new(OutboxNotifier::new(store.clone(), clock.clone()));
+        AppState {
+            rate_limiter: Arc::new(ClientRateLimiter::new(config.client_rate_per_minute)),
+            store,
+            config: Arc::new(config),
+            clock,
+            notifier,
+            pin_key: Arc::new(pin_key),
+            dev_clock,
+        }
+    }
+}

@@ -1,0 +1,149 @@
+//! A real Sportello server on 127.0.0.1 for integration tests: random port, fresh data directory,
+//! and small helpers to speak to it as a browser would.
+#![allow(dead_code)] // each test binary uses its own subset
+
+use std::net::SocketAddr;
+
+use api::Config;
+use chrono::NaiveDate;
+use domain::CodiceFiscale;
+use domain::codice_fiscale::{PersonalData, Sex};
+use serde_json::{Value, json};
+
+/// A running server and the directory it keeps its data in (removed when dropped).
+pub struct TestServer {
+    pub addr: SocketAddr,
+    pub client: reqwest::Client,
+    _data: tempfile::TempDir,
+}
+
+impl TestServer {
+    /// A dev-mode server with the test defaults.
+    pub async fn start() -> TestServer {
+        Self::start_with(|_| {}).await
+    }
+
+    /// A server whose configuration `adjust` may change first.
+    pub async fn start_with(adjust: impl FnOnce(&mut Config)) -> TestServer {
+        let _ = tracing_subscriber::fmt()
+            .with_test_writer()
+            .with_env_filter("warn")
+            .try_init();
+        let data = tempfile::tempdir().unwrap();
+        let mut config = Config::for_tests(data.path().to_path_buf());
+        adjust(&mut config);
+        let (state, _) = api::server::local_state(config).unwrap();
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        tokio::spawn(api::server::serve(listener, state));
+        TestServer {
+            addr,
+            client: reqwest::Client::new(),
+            _data: data,
+        }
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("http://{}{path}", self.addr)
+    }
+
+    pub async fn post(&self, path: &str, body: &Value) -> reqwest::Response {
+        self.client.post(self.url(path)).json(body).send().await.unwrap()
+    }
+
+    pub async fn get_as(&self, path: &str, cookie: &str) -> reqwest::Response {
+        self.client
+            .get(self.url(path))
+            .header("cookie", cookie)
+            .send()
+            .await
+            .unwrap()
+    }
+
+    /// Moves the server's clock (dev mode only).
+    pub async fn set_clock(&self, now: chrono::DateTime<chrono::Utc>) {
+        let r = self
+            .client
+            .put(self.url("/api/dev/clock"))
+            .json(&json!({ "now": now }))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 204);
+    }
+
+    /// Requests a PIN for `citizen` and returns (first half, second half) read from the outbox.
+    pub async fn request_pin(&self, citizen: &Value) -> (String, String) {
+        let r = self.post("/api/pin-requests", citizen).await;
+        assert_eq!(r.status(), 201, "{}", r.text().await.unwrap());
+        let cf = citizen["codice_fiscale"].as_str().unwrap();
+        let outbox = self.outbox(cf).await;
+        let half = |channel: &str| {
+            let body = outbox.iter().find(|m| m["channel"] == channel).expect(channel)["body"]
+                .as_str()
+                .unwrap();
+            pin_in(body)
+        };
+        (half("sms"), half("post"))
+    }
+
+    pub async fn outbox(&self, cf: &str) -> Vec<Value> {
+        let r = self
+            .client
+            .get(self.url(&format!("/api/dev/outbox?codice_fiscale={cf}")))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 200);
+        r.json().await.unwrap()
+    }
+
+    /// Logs in and returns the response and the `name=value` cookie to send back.
+    pub async fn login(&self, cf: &str, pin: &str) -> (reqwest::Response, Option<String>) {
+        let r = self
+            .post("/api/session", &json!({ "codice_fiscale": cf, "pin": pin }))
+            .await;
+        let cookie = r
+            .headers()
+            .get("set-cookie")
+            .map(|v| v.to_str().unwrap().split(';').next().unwrap().to_owned());
+        (r, cookie)
+    }
+}
+
+/// The 8 PIN characters in a message body.
+pub fn pin_in(body: &str) -> String {
+    body.split(|c: char| !c.is_ascii_alphanumeric())
+        .find(|w| w.len() == 8 && w.bytes().all(|b| domain::pin::ALPHABET.contains(&b)))
+        .unwrap_or_else(|| panic!("no PIN half in {body:?}"))
+        .to_owned()
+}
+
+/// A complete, consistent PIN request for a citizen born in Rome on `day`/12/1985.
+pub fn citizen(given_name: &str, surname: &str, day: u32) -> Value {
+    let person = PersonalData {
+        given_name: given_name.into(),
+        surname: surname.into(),
+        sex: Sex::Female,
+        birth_date: NaiveDate::from_ymd_opt(1985, 12, day).unwrap(),
+        birth_place_code: "H501".into(),
+    };
+    let cf = CodiceFiscale::generate(&person);
+    json!({
+        "codice_fiscale": cf.as_str(),
+        "residence_country": "Italia",
+        "given_name": given_name,
+        "surname": surname,
+        "sex": "F",
+        "birth_date": format!("1985-12-{day:02}"),
+        "birth_place": "Roma",
+        "birth_province": "RM",
+        "address": "Via dei Fori Imperiali 1",
+        "postcode": "00186",
+        "municipality": "Roma",
+        "province": "RM",
+        "mobile": format!("+39 333 123 45{day:02}"),
+        "email": format!("{}.{}@example.it", given_name.to_lowercase(), surname.to_lowercase()),
+        "pec": format!("{}.{}@pec.example.it", given_name.to_lowercase(), surname.to_lowercase()),
+    })
+}

@@ -1,0 +1,246 @@
+//! The `Store` contract: one suite of behaviours every implementation must show, run here against
+//! SQLite (and against DynamoDB when that adapter lands), including the rules that must hold
+//! under concurrency — many writers, one winner.
+
+use std::sync::Arc;
+
+use api::store::sqlite::SqliteStore;
+use api::store::{
+    Channel, LockoutPolicy, Notification, OutboxEntry, PinRequestInsert, PinRequestRecord, SessionRecord, Store,
+};
+use chrono::{DateTime, Duration, NaiveDate, Utc};
+use domain::codice_fiscale::{PersonalData, Sex};
+use domain::pin_request::{PinRequestForm, PinRequestState};
+use domain::{CodiceFiscale, Scope};
+
+fn t0() -> DateTime<Utc> {
+    DateTime::parse_from_rfc3339("2026-11-23T16:30:00Z")
+        .unwrap()
+        .with_timezone(&Utc)
+}
+
+fn record(day: u32, mobile: &str, created_at: DateTime<Utc>) -> PinRequestRecord {
+    let person = PersonalData {
+        given_name: "Anna".into(),
+        surname: "Verdi".into(),
+        sex: Sex::Female,
+        birth_date: NaiveDate::from_ymd_opt(1985, 12, day).unwrap(),
+        birth_place_code: "H501".into(),
+    };
+    let form = PinRequestForm {
+        codice_fiscale: CodiceFiscale::generate(&person).to_string(),
+        residence_country: "Italia".into(),
+        given_name: "Anna".into(),
+        surname: "Verdi".into(),
+        sex: "F".into(),
+        birth_date: format!("1985-12-{day:02}"),
+        birth_place: "Roma".into(),
+        birth_province: "RM".into(),
+        address: "Via Roma 1".into(),
+        postcode: "00186".into(),
+        municipality: "Roma".into(),
+        province: "RM".into(),
+        mobile: mobile.into(),
+        email: "anna@example.it".into(),
+        pec: "anna@pec.example.it".into(),
+    };
+    PinRequestRecord {
+        request: form.validate(t0().date_naive(), None).unwrap(),
+        first_half_hash: vec![1; 32],
+        second_half_hash: vec![2; 32],
+        state: PinRequestState::PendingDelivery,
+        created_at,
+        updated_at: created_at,
+        idempotency_key: Some(mobile.replace(' ', "")),
+    }
+}
+
+async fn pin_requests_are_put_if_absent_and_expired_ones_are_replaced(store: Arc<dyn Store>) {
+    let first = record(3, "+39 333 000 0001", t0());
+    let cf = first.codice_fiscale().to_owned();
+    assert_eq!(
+        store
+            .insert_pin_request(&first, t0() - Duration::days(30))
+            .await
+            .unwrap(),
+        PinRequestInsert::Inserted
+    );
+    assert_eq!(store.pin_request(&cf).await.unwrap().as_ref(), Some(&first));
+
+    // A second live request loses and is shown the first.
+    let second = record(3, "+39 333 000 0002", t0() + Duration::hours(1));
+    match store
+        .insert_pin_request(&second, t0() - Duration::days(30))
+        .await
+        .unwrap()
+    {
+        PinRequestInsert::Exists(existing) => assert_eq!(*existing, first),
+        other => panic!("{other:?}"),
+    }
+    // Once the first has expired (created before the cutoff, still pending), it is replaced.
+    let later = t0() + Duration::days(31);
+    let third = record(3, "+39 333 000 0003", later);
+    assert_eq!(
+        store
+            .insert_pin_request(&third, later - Duration::days(30))
+            .await
+            .unwrap(),
+        PinRequestInsert::Inserted
+    );
+    assert_eq!(store.pin_request(&cf).await.unwrap(), Some(third));
+    assert_eq!(store.pin_request("XXXXXX00X00X000X").await.unwrap(), None);
+}
+
+async fn a_delivered_request_is_never_replaced_even_when_old(store: Arc<dyn Store>) {
+    let first = record(4, "+39 333 000 0001", t0());
+    let cf = first.codice_fiscale().to_owned();
+    store.insert_pin_request(&first, t0()).await.unwrap();
+    let moved = store
+        .transition_pin_request(&cf, PinRequestState::PendingDelivery, PinRequestState::Delivered, t0())
+        .await
+        .unwrap();
+    assert!(moved);
+    // A transition from a state it is not in does nothing.
+    let again = store
+        .transition_pin_request(&cf, PinRequestState::PendingDelivery, PinRequestState::Delivered, t0())
+        .await
+        .unwrap();
+    assert!(!again);
+    let later = t0() + Duration::days(400);
+    let other = record(4, "+39 333 000 0009", later);
+    assert!(matches!(
+        store.insert_pin_request(&other, later).await.unwrap(),
+        PinRequestInsert::Exists(_)
+    ));
+    assert_eq!(
+        store.pin_request(&cf).await.unwrap().unwrap().state,
+        PinRequestState::Delivered
+    );
+}
+
+async fn of_many_concurrent_requests_for_one_codice_fiscale_exactly_one_wins(store: Arc<dyn Store>) {
+    let tasks: Vec<_> = (0..24)
+        .map(|i| {
+            let store = store.clone();
+            tokio::spawn(async move {
+                let r = record(5, &format!("+39 333 000 {i:04}"), t0());
+                store.insert_pin_request(&r, t0() - Duration::days(30)).await.unwrap()
+            })
+        })
+        .collect();
+    let mut winners = 0;
+    for task in tasks {
+        if task.await.unwrap() == PinRequestInsert::Inserted {
+            winners += 1;
+        }
+    }
+    assert_eq!(winners, 1);
+}
+
+async fn concurrent_wrong_pins_are_all_counted_and_lock_once(store: Arc<dyn Store>) {
+    let policy = LockoutPolicy {
+        max_failures: 5,
+        lock_for: Duration::minutes(15),
+    };
+    let tasks: Vec<_> = (0..4)
+        .map(|_| {
+            let store = store.clone();
+            tokio::spawn(async move { store.record_login_failure("CF1", t0(), policy).await.unwrap() })
+        })
+        .collect();
+    for task in tasks {
+        task.await.unwrap();
+    }
+    let t = store.login_throttle("CF1").await.unwrap();
+    assert_eq!(t.failures, 4);
+    assert!(!t.is_locked(t0()));
+    let t = store.record_login_failure("CF1", t0(), policy).await.unwrap();
+    assert!(t.is_locked(t0()));
+    assert!(!t.is_locked(t0() + Duration::minutes(15)));
+    // Failures older than the window are forgotten.
+    let t = store.record_login_failure("CF2", t0(), policy).await.unwrap();
+    assert_eq!(t.failures, 1);
+    let t = store
+        .record_login_failure("CF2", t0() + Duration::minutes(20), policy)
+        .await
+        .unwrap();
+    assert_eq!(t.failures, 1);
+    store.clear_login_failures("CF2").await.unwrap();
+    assert_eq!(store.login_throttle("CF2").await.unwrap(), Default::default());
+}
+
+async fn sessions_are_stored_extended_and_deleted_by_token_hash(store: Arc<dyn Store>) {
+    let session = SessionRecord {
+        token_hash: "h1".into(),
+        codice_fiscale: "CF1".into(),
+        scope: Scope::Simplified,
+        method: "pin".into(),
+        created_at: t0(),
+        expires_at: t0() + Duration::minutes(20),
+        absolute_expires_at: t0() + Duration::hours(8),
+    };
+    store.put_session(&session).await.unwrap();
+    assert_eq!(store.session("h1").await.unwrap(), Some(session.clone()));
+    assert_eq!(store.session("h2").await.unwrap(), None);
+    store.extend_session("h1", t0() + Duration::minutes(40)).await.unwrap();
+    assert_eq!(
+        store.session("h1").await.unwrap().unwrap().expires_at,
+        t0() + Duration::minutes(40)
+    );
+    store.delete_session("h1").await.unwrap();
+    assert_eq!(store.session("h1").await.unwrap(), None);
+}
+
+async fn the_outbox_lists_newest_first_and_by_citizen(store: Arc<dyn Store>) {
+    for (i, cf) in ["CF1", "CF2", "CF1"].into_iter().enumerate() {
+        let entry = OutboxEntry {
+            sent_at: t0() + Duration::seconds(i as i64),
+            notification: Notification {
+                channel: Channel::Sms,
+                recipient: "+393330000000".into(),
+                codice_fiscale: cf.into(),
+                subject: "PIN".into(),
+                body: format!("message {i}"),
+            },
+        };
+        store.push_outbox(&entry).await.unwrap();
+    }
+    let mine = store.outbox(Some("CF1"), 10).await.unwrap();
+    let bodies: Vec<_> = mine.iter().map(|e| e.notification.body.as_str()).collect();
+    assert_eq!(bodies, ["message 2", "message 0"]);
+    assert_eq!(store.outbox(None, 2).await.unwrap().len(), 2);
+}
+
+/// Runs every contract case against a fresh store from `make`.
+macro_rules! contract_suite {
+    ($module:ident, $make:expr) => {
+        mod $module {
+            use super::*;
+
+            macro_rules! case {
+                ($name:ident) => {
+                    #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+                    async fn $name() {
+                        let (store, _guard) = $make.await;
+                        super::$name(store).await;
+                    }
+                };
+            }
+
+            case!(pin_requests_are_put_if_absent_and_expired_ones_are_replaced);
+            case!(a_delivered_request_is_never_replaced_even_when_old);
+            case!(of_many_concurrent_requests_for_one_codice_fiscale_exactly_one_wins);
+            case!(concurrent_wrong_pins_are_all_counted_and_lock_once);
+            case!(sessions_are_stored_extended_and_deleted_by_token_hash);
+            case!(the_outbox_lists_newest_first_and_by_citizen);
+        }
+    };
+}
+
+async fn sqlite() -> (Arc<dyn Store>, tempfile::TempDir) {
+    let dir = tempfile::tempdir().unwrap();
+    let store = SqliteStore::open(dir.path()).unwrap();
+    (Arc::new(store), dir)
+}
+
+contract_suite!(on_sqlite, sqlite());
