@@ -62,12 +62,20 @@ ensure_run_tools() {
   info "ok: $(cargo --version), wasm-bindgen $WASM_BINDGEN_VERSION, node $(node --version)"
 }
 
+ensure_pip() { # ensure_pip MODULE PACKAGE==VERSION
+  if ! python3 -c "import $1" >/dev/null 2>&1; then
+    info "installing PyPI package $2"
+    python3 -m pip install --quiet --disable-pip-version-check --root-user-action=ignore "$2" || die "pip install $2 failed"
+  fi
+}
+
 # What the whole test suite needs, on top of the run tools.
 ensure_test_tools() {
   ensure_run_tools
   step "Checking tools for testing"
   ensure_apt chromium chromium
   ensure_apt brotli brotli
+  ensure_pip aiosmtpd aiosmtpd==1.4.6 # a real SMTP server for the e-mail/PEC delivery test
   ensure_npm_deps e2e
   info "ok: $(/usr/bin/chromium --version 2>/dev/null)"
 }

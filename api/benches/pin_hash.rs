@@ -6,8 +6,8 @@ use std::hint::black_box;
 use std::time::Instant;
 
 use api::secrets::{PinHalf, PinKey};
-use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use argon2::Argon2;
+use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 
 fn per_check(label: &str, iterations: u32, mut check: impl FnMut() -> bool) {
     // Warm up, then time.
@@ -20,14 +20,20 @@ fn per_check(label: &str, iterations: u32, mut check: impl FnMut() -> bool) {
     }
     let each = start.elapsed() / iterations;
     let per_second = 1.0 / each.as_secs_f64();
-    println!("{label:<42} {:>12.3} µs/check {:>14.0} checks/s/core", each.as_secs_f64() * 1e6, per_second);
+    println!(
+        "{label:<42} {:>12.3} µs/check {:>14.0} checks/s/core",
+        each.as_secs_f64() * 1e6,
+        per_second
+    );
 }
 
 fn main() {
     let key = PinKey::generate();
     let cf = "RSSMRA85T10H501O";
     let stored = key.hash_half(cf, PinHalf::First, "ABCDEFGH");
-    per_check("HMAC-SHA256 (keyed, used)", 200_000, || key.verify_half(cf, PinHalf::First, "ABCDEFGH", &stored));
+    per_check("HMAC-SHA256 (keyed, used)", 200_000, || {
+        key.verify_half(cf, PinHalf::First, "ABCDEFGH", &stored)
+    });
 
     let argon = Argon2::default();
     let salt = SaltString::from_b64("c3BvcnRlbGxvc2FsdA").expect("valid salt");

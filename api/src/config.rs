@@ -50,6 +50,11 @@ pub struct Config {
     /// Cookies carry `Secure` (`SPORTELLO_SECURE_COOKIES`; default on, off in dev mode where the
     /// local run is plain http on 127.0.0.1).
     pub secure_cookies: bool,
+    /// Where e-mail and PEC go (`SPORTELLO_SMTP_URL`, e.g. `smtp://127.0.0.1:2525` or
+    /// `smtps://user:password@smtp.example.it`); unset: the outbox only. May hold a password.
+    pub smtp_url: Option<SecretString>,
+    /// The sender of e-mail and PEC (`SPORTELLO_SMTP_FROM`).
+    pub smtp_from: String,
     /// Login and PIN-request attempts per client address per minute (`SPORTELLO_CLIENT_RATE_PER_MINUTE`, 30).
     pub client_rate_per_minute: u32,
 }
@@ -105,6 +110,11 @@ impl Config {
             lockout_for: Duration::minutes(number(&lookup, "SPORTELLO_LOCKOUT_MINUTES", 15, 1..=1440)?),
             pin_validity: Duration::days(number(&lookup, "SPORTELLO_PIN_VALIDITY_DAYS", 30, 1..=365)?),
             secure_cookies: flag(&lookup, "SPORTELLO_SECURE_COOKIES")?.unwrap_or(!dev_mode),
+            smtp_url: lookup("SPORTELLO_SMTP_URL")
+                .filter(|v| !v.is_empty())
+                .map(SecretString::from),
+            smtp_from: lookup("SPORTELLO_SMTP_FROM")
+                .unwrap_or_else(|| "Sportello INPS <noreply@sportello.invalid>".into()),
             client_rate_per_minute: number(&lookup, "SPORTELLO_CLIENT_RATE_PER_MINUTE", 30, 1..=100_000)? as u32,
         })
     }

@@ -6,32 +6,46 @@ use tokio::net::TcpListener;
 
 use secrecy::ExposeSecret;
 
+use crate::notifier::NotifyError;
 use crate::secrets::PinKey;
 use crate::store::StoreError;
 use crate::store::sqlite::SqliteStore;
 use crate::{AppState, Config, app, spa};
 
+/// Why the local server cannot start.
+#[derive(Debug, thiserror::Error)]
+pub enum StartError {
+    /// The SQLite store cannot be opened.
+    #[error("cannot open the store: {0}")]
+    Store(#[from] StoreError),
+    /// The notifier's configuration is wrong.
+    #[error("cannot set up delivery: {0}")]
+    Notifier(#[from] NotifyError),
+    /// The PIN key cannot be read or written.
+    #[error("PIN key: {0}")]
+    PinKey(String),
+}
+
 /// Builds the state of a local run: SQLite under the configured data directory.
-pub fn local_state(config: Config) -> Result<(AppState, SqliteStore), StoreError> {
+pub fn local_state(config: Config) -> Result<(AppState, SqliteStore), StartError> {
     let store = SqliteStore::open(&config.data_dir)?;
-    let pin_key = pin_key(&config)?;
-    let state = AppState::new(config, Arc::new(store.clone()), pin_key);
+    let pin_key = pin_key(&config).map_err(StartError::PinKey)?;
+    let state = AppState::new(config, Arc::new(store.clone()), pin_key)?;
     Ok((state, store))
 }
 
 /// The configured PIN key; in dev mode without one, a key generated once and kept in the data
 /// directory (mode 0600), so that PINs survive a restart of the local server.
-fn pin_key(config: &Config) -> Result<PinKey, StoreError> {
+fn pin_key(config: &Config) -> Result<PinKey, String> {
     if let Some(hex) = &config.pin_key_hex {
-        return PinKey::from_hex(hex.expose_secret()).ok_or_else(|| StoreError::Other("invalid PIN key".into()));
+        return PinKey::from_hex(hex.expose_secret()).ok_or_else(|| "SPORTELLO_PIN_KEY is not 64 hex digits".into());
     }
     let path = config.data_dir.join("pin-key.hex");
     if let Ok(text) = std::fs::read_to_string(&path) {
-        return PinKey::from_hex(&text).ok_or_else(|| StoreError::Other(format!("{} is not a key", path.display())));
+        return PinKey::from_hex(&text).ok_or_else(|| format!("{} is not a key", path.display()));
     }
     let key = PinKey::generate();
-    write_private(&path, &key.to_hex())
-        .map_err(|e| StoreError::Other(format!("cannot write {}: {e}", path.display())))?;
+    write_private(&path, &key.to_hex()).map_err(|e| format!("cannot write {}: {e}", path.display()))?;
     Ok(key)
 }
 

@@ -4,7 +4,7 @@ use std::sync::Arc;
 
 use crate::clock::{Clock, ShiftableClock, SystemClock};
 use crate::config::Config;
-use crate::notifier::{Notifier, OutboxNotifier};
+use crate::notifier::{self, Notifier, NotifyError};
 use crate::rate_limit::ClientRateLimiter;
 use crate::secrets::PinKey;
 use crate::store::Store;
@@ -29,16 +29,16 @@ pub struct AppState {
 }
 
 impl AppState {
-    /// The state for `config` over `store`, with the outbox as notifier. In dev mode the clock
+    /// The state for `config` over `store`, with the configured notifier. In dev mode the clock
     /// can be set through the dev API; otherwise it is the system clock and cannot be.
-    pub fn new(config: Config, store: Arc<dyn Store>, pin_key: PinKey) -> AppState {
+    pub fn new(config: Config, store: Arc<dyn Store>, pin_key: PinKey) -> Result<AppState, NotifyError> {
         let dev_clock = config.dev_mode.then(|| Arc::new(ShiftableClock::default()));
         let clock: Arc<dyn Clock> = match &dev_clock {
             Some(c) => c.clone(),
             None => Arc::new(SystemClock),
         };
-        let notifier = Arc::new(OutboxNotifier::new(store.clone(), clock.clone()));
-        AppState {
+        let notifier = notifier::from_config(&config, store.clone(), clock.clone())?;
+        Ok(AppState {
             rate_limiter: Arc::new(ClientRateLimiter::new(config.client_rate_per_minute)),
             store,
             config: Arc::new(config),
@@ -46,6 +46,6 @@ impl AppState {
             notifier,
             pin_key: Arc::new(pin_key),
             dev_clock,
-        }
+        })
     }
 }

@@ -20,7 +20,7 @@ async fn main() -> ExitCode {
     let (state, store) = match api::server::local_state(config) {
         Ok(v) => v,
         Err(e) => {
-            eprintln!("sportello: cannot open the store: {e}");
+            eprintln!("sportello: {e}");
             return ExitCode::from(1);
         }
     };
