@@ -5,7 +5,7 @@
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-export PATH="$HOME/.cargo/bin:$PATH"
+export PATH="${CARGO_HOME:-$HOME/.cargo}/bin:$PATH"
 WASM_BINDGEN_VERSION="0.2.130" # must equal the wasm-bindgen version in Cargo.lock
 
 step() { printf '\n\033[1m==> %s\033[0m\n' "$*"; }
