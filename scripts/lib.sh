@@ -62,10 +62,27 @@ ensure_run_tools() {
   info "ok: $(cargo --version), wasm-bindgen $WASM_BINDGEN_VERSION, node $(node --version)"
 }
 
-ensure_pip() { # ensure_pip MODULE PACKAGE==VERSION
+# Test tools from PyPI live in a virtual environment of the project's (target/pytools), whose
+# python3 comes first on PATH for the tests: no system Python is touched (Debian's refuses pip).
+ensure_python_venv() {
+  local venv="$ROOT/target/pytools"
+  if [ ! -x "$venv/bin/python3" ]; then
+    info "creating the Python tools environment in target/pytools"
+    if ! python3 -m venv "$venv" >/dev/null 2>&1; then
+      rm -rf "$venv"
+      info "installing Debian package python3-venv"
+      as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3-venv >/dev/null || die "apt-get install python3-venv failed"
+      python3 -m venv "$venv" || die "python3 -m venv failed"
+    fi
+  fi
+  export PATH="$venv/bin:$PATH"
+}
+
+ensure_pip() { # ensure_pip MODULE PACKAGE==VERSION (into the tools environment)
+  ensure_python_venv
   if ! python3 -c "import $1" >/dev/null 2>&1; then
     info "installing PyPI package $2"
-    python3 -m pip install --quiet --disable-pip-version-check --root-user-action=ignore "$2" || die "pip install $2 failed"
+    python3 -m pip install --quiet --disable-pip-version-check "$2" || die "pip install $2 failed"
   fi
 }
 
