@@ -260,6 +260,71 @@ catalogue! {
         "La richiesta non è nel formato atteso.",
         "The request is not in the expected format.",
     ),
+    /// No indemnity was chosen, or the one chosen is not in the catalogue.
+    BenefitChoose = "benefit.choose" => (
+        "Scegli dall'elenco l'indennità che vuoi chiedere: se non sai quale, leggi la descrizione di ciascuna.",
+        "Choose from the list the indemnity you want to apply for: if you are not sure which, read the description of each.",
+    ),
+    /// A self-declaration that must be confirmed was not ticked.
+    DeclarationConfirm = "declaration.confirm" => (
+        "Spunta la casella per confermare questa dichiarazione. Se nel tuo caso non è vera, non hai diritto a questa indennità: torna alla scelta e valuta un'altra indennità.",
+        "Tick the box to confirm this declaration. If it is not true in your case, you are not entitled to this indemnity: go back to the choice and consider another one.",
+    ),
+    /// A yes/no question was not answered (or not with yes or no).
+    DeclarationYesNo = "declaration.yes_no" => (
+        "Rispondi a questa domanda scegliendo «Sì» oppure «No».",
+        "Answer this question by choosing “Yes” or “No”.",
+    ),
+    /// The answer is valid, but with it the citizen is not entitled to the chosen indemnity.
+    DeclarationIneligible = "declaration.ineligible" => (
+        "Con questa risposta non hai diritto all'indennità scelta. Controlla di aver risposto correttamente; se la risposta è giusta, torna alla scelta e valuta un'altra indennità.",
+        "With this answer you are not entitled to the indemnity you chose. Check that you answered correctly; if the answer is right, go back to the choice and consider another indemnity.",
+    ),
+    /// The answer to a numeric question is not a whole number.
+    DeclarationNumber = "declaration.number" => (
+        "Scrivi un numero intero usando solo cifre, senza decimali né centesimi, ad esempio 120.",
+        "Write a whole number using digits only, without decimals or cents, for example 120.",
+    ),
+    /// The answer to a numeric question is outside the values that are possible for it.
+    DeclarationNumberRange = "declaration.number_range" => (
+        "Questo numero non è possibile per questa domanda: controlla di non aver aggiunto o tolto una cifra.",
+        "This number is not possible for this question: check that you have not added or left out a digit.",
+    ),
+    /// No payment method was chosen, or an unknown one.
+    PaymentMethod = "payment.method" => (
+        "Scegli come ricevere l'indennità: accredito sul tuo conto corrente (IBAN) oppure bonifico da incassare in un ufficio postale.",
+        "Choose how to receive the indemnity: credit to your bank account (IBAN) or a transfer to be cashed at a post office.",
+    ),
+    /// The account-holder question was not answered.
+    AccountHolder = "payment.account_holder" => (
+        "Indica se il conto è intestato solo a te oppure cointestato a te e a un'altra persona: il conto deve essere intestato o cointestato a chi fa la domanda.",
+        "Say whether the account is in your name only or in joint names with another person: the account must be in the applicant's name or joint name.",
+    ),
+    /// The submission window of the channel is closed now.
+    WindowClosed = "submission.window_closed" => (
+        "In questo orario non è possibile inviare la domanda. Puoi compilarla e salvarla adesso, e inviarla quando il servizio apre: l'orario di apertura è indicato nella pagina.",
+        "The application cannot be sent at this time. You can fill it in and save it now, and send it when the service opens: the opening time is shown on the page.",
+    ),
+    /// The citizen has already submitted their one application.
+    AlreadySubmitted = "application.already_submitted" => (
+        "Hai già presentato una domanda di indennità: se ne può presentare una sola. Trovi il numero di protocollo e lo stato in «Le mie domande».",
+        "You have already submitted an indemnity application: only one is allowed. You can find its protocol number and status in “My applications”.",
+    ),
+    /// An idempotency key was reused for a different application.
+    IdempotencyKeyReused = "idempotency.key_reused" => (
+        "Questa richiesta di invio era già stata usata per una domanda con dati diversi. Ricarica la pagina, controlla i dati e conferma di nuovo.",
+        "This sending request was already used for an application with different details. Reload the page, check the details and confirm again.",
+    ),
+    /// The requested change of status is not allowed from the current status.
+    StatusTransition = "status.transition" => (
+        "Questo cambio di stato non è consentito: una domanda passa da presentata a in istruttoria, poi ad accolta o respinta, e solo se accolta a pagata.",
+        "This change of status is not allowed: an application goes from submitted to under review, then to accepted or rejected, and only if accepted to paid.",
+    ),
+    /// A protocol number is not in the form INPS-COVID-YYYY-NNNNNNN.
+    ProtocolInvalid = "protocol.invalid" => (
+        "Il numero di protocollo ha la forma INPS-COVID-2026-0000123: copialo dalla ricevuta della domanda.",
+        "The protocol number looks like INPS-COVID-2026-0000123: copy it from the application receipt.",
+    ),
 }
 
 impl ErrorCode {

@@ -1,6 +1,8 @@
 //! Sportello's domain: the rules that the browser (SPA, wasm32) and the server (API) both need,
 //! written once. No I/O, no clock, no AWS, no web-sys: everything here is a pure function of its input.
 
+pub mod application;
+pub mod benefits;
 pub mod codice_fiscale;
 pub mod contacts;
 mod control;
@@ -14,8 +16,14 @@ pub mod pin_request;
 pub mod places;
 pub mod postcode;
 pub mod province;
+pub mod submission_window;
 mod text;
 
+pub use application::{
+    AccountHolder, Application, ApplicationForm, ApplicationStatus, ApplicationStep, Contacts, Payment, ProtocolNumber,
+    StatusChange, ValidApplication,
+};
+pub use benefits::{Answer, Benefit, Catalogue, CatalogueError, Declaration, DeclarationKind};
 pub use codice_fiscale::{CfError, CodiceFiscale, PersonalData, Sex};
 pub use contacts::{Email, MobilePhone, Pec};
 pub use error_code::ErrorCode;
@@ -26,3 +34,4 @@ pub use pin::{PinInput, Scope};
 pub use pin_request::{PinRequestForm, Step};
 pub use postcode::Postcode;
 pub use province::Province;
+pub use submission_window::{Channel, SubmissionWindow, WindowConfig};
