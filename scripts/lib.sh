@@ -93,6 +93,7 @@ ensure_test_tools() {
   ensure_apt chromium chromium
   ensure_apt brotli brotli
   ensure_pip aiosmtpd aiosmtpd==1.4.6 # a real SMTP server for the e-mail/PEC delivery test
+  ensure_pip moto.server 'moto[server]==5.2.1' # DynamoDB for the store contract tests (moto.server: the extras too)
   ensure_npm_deps e2e
   info "ok: $(/usr/bin/chromium --version 2>/dev/null)"
 }

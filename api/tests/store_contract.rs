@@ -1,12 +1,16 @@
 //! The `Store` contract: one suite of behaviours every implementation must show, run here against
-//! SQLite (and against DynamoDB when that adapter lands), including the rules that must hold
-//! under concurrency — many writers, one winner.
+//! SQLite and against DynamoDB (on a moto server the tests start), including the rules that must
+//! hold under concurrency — many writers, one winner.
+
+mod common_moto;
 
 use std::sync::Arc;
 
+use api::store::dynamodb::{DynamoDbSettings, DynamoDbStore};
 use api::store::sqlite::SqliteStore;
 use api::store::{
     Channel, LockoutPolicy, Notification, OutboxEntry, PinRequestInsert, PinRequestRecord, SessionRecord, Store,
+    StoreError,
 };
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use domain::codice_fiscale::{PersonalData, Sex};
@@ -244,3 +248,97 @@ async fn sqlite() -> (Arc<dyn Store>, tempfile::TempDir) {
 }
 
 contract_suite!(on_sqlite, sqlite());
+
+async fn dynamodb() -> (Arc<dyn Store>, ()) {
+    (Arc::new(common_moto::fresh_store().await), ())
+}
+
+contract_suite!(on_dynamodb, dynamodb());
+
+/// What only the DynamoDB adapter has: error mapping and the table it expects.
+mod dynamodb_only {
+    use super::*;
+
+    #[tokio::test]
+    async fn settings_choose_the_table_and_region() {
+        let settings = DynamoDbSettings {
+            table: "sportello-prod".into(),
+            region: Some("eu-south-1".into()),
+            endpoint_url: Some(common_moto::server().endpoint.clone()),
+        };
+        let store = DynamoDbStore::from_settings(&settings).await;
+        assert_eq!(store.kind(), "dynamodb");
+        assert_eq!(store.table(), "sportello-prod");
+        let region = store.client().config().region().map(|r| r.as_ref().to_owned());
+        assert_eq!(region.as_deref(), Some("eu-south-1"));
+    }
+
+    #[tokio::test]
+    async fn an_endpoint_that_does_not_answer_is_unavailable_not_a_failure() {
+        // GIVEN a port that nothing listens on
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        let client = common_moto::client(&format!("http://127.0.0.1:{port}"));
+        let store = DynamoDbStore::new(client, "sportello");
+        match store.health().await {
+            Err(StoreError::Unavailable(message)) => assert!(message.contains("GetItem on sportello"), "{message}"),
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[tokio::test]
+    async fn a_missing_table_is_a_failure_that_names_the_table_but_never_the_codice_fiscale() {
+        let client = common_moto::client(&common_moto::server().endpoint);
+        let table = common_moto::unique_table_name("never-created");
+        let store = DynamoDbStore::new(client, table.clone());
+        let r = record(6, "+39 333 000 0001", t0());
+        match store.insert_pin_request(&r, t0()).await {
+            Err(StoreError::Other(message)) => {
+                assert!(message.contains(&table), "{message}");
+                assert!(message.contains("ResourceNotFoundException"), "{message}");
+                assert!(!message.contains(r.codice_fiscale()), "{message}");
+            }
+            other => panic!("{other:?}"),
+        }
+        assert!(store.health().await.is_err());
+    }
+
+    #[tokio::test]
+    async fn the_table_has_string_keys_the_outbox_index_and_time_to_live() {
+        let store = common_moto::fresh_store().await;
+        let table = store
+            .client()
+            .describe_table()
+            .table_name(store.table())
+            .send()
+            .await
+            .unwrap()
+            .table
+            .unwrap();
+        let keys: Vec<_> = table
+            .key_schema()
+            .iter()
+            .map(|k| (k.attribute_name(), k.key_type().as_str()))
+            .collect();
+        assert_eq!(keys, [("pk", "HASH"), ("sk", "RANGE")]);
+        let indexes: Vec<_> = table
+            .global_secondary_indexes()
+            .iter()
+            .map(|i| i.index_name().unwrap_or_default())
+            .collect();
+        assert_eq!(indexes, ["gsi1"]);
+        let ttl = store
+            .client()
+            .describe_time_to_live()
+            .table_name(store.table())
+            .send()
+            .await
+            .unwrap()
+            .time_to_live_description
+            .unwrap();
+        assert_eq!(ttl.attribute_name(), Some("expires_at_epoch"));
+    }
+}

@@ -1,7 +1,9 @@
-//! Where citizens' data lives. The [`Store`] trait is shaped for DynamoDB (access by key,
+//! Where citizens' data lives: SQLite locally (`sqlite`), DynamoDB on AWS (`dynamodb`, table design in
+//! docs/adr/0006). The [`Store`] trait is shaped for DynamoDB (access by key,
 //! conditional writes, no joins, no read-then-write for a rule); SQLite implements the same
 //! contract with constraints and transactions, and is the default for local runs.
 
+pub mod dynamodb;
 mod records;
 pub mod sqlite;
 

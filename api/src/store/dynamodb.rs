@@ -1,0 +1,832 @@
+//! The store on AWS: one DynamoDB table whose keys are shaped for each access (ADR 0006).
+//!
+//! Every rule is one conditional write: a PIN request is put only if absent or expired, a
+//! transition happens only from the expected state, a wrong PIN is counted with an atomic `ADD` or
+//! a write conditioned on the state it was computed from. Nothing reads and then writes unguarded,
+//! and no request path scans. Reads are strongly consistent: a citizen's next click must see what
+//! the previous one wrote (a session just created, a request just stored).
+
+use std::collections::HashMap;
+use std::time::Duration as StdDuration;
+
+use async_trait::async_trait;
+use aws_sdk_dynamodb::Client;
+use aws_sdk_dynamodb::client::Waiters;
+use aws_sdk_dynamodb::config::http::HttpResponse;
+use aws_sdk_dynamodb::config::{BehaviorVersion, Region, SharedHttpClient};
+use aws_sdk_dynamodb::error::{BuildError, DisplayErrorContext, ProvideErrorMetadata, SdkError};
+use aws_sdk_dynamodb::operation::put_item::PutItemError;
+use aws_sdk_dynamodb::operation::update_item::UpdateItemError;
+use aws_sdk_dynamodb::types::{
+    AttributeDefinition, AttributeValue, BillingMode, GlobalSecondaryIndex, KeySchemaElement, KeyType, Projection,
+    ProjectionType, ReturnValue, ReturnValuesOnConditionCheckFailure, ScalarAttributeType, TimeToLiveSpecification,
+};
+use chrono::{DateTime, Utc};
+use domain::Scope;
+use domain::pin_request::PinRequestState;
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+
+use super::{
+    Channel, LockoutPolicy, LoginThrottle, Notification, OutboxEntry, PinRequestInsert, PinRequestRecord,
+    SessionRecord, Store, StoreError,
+};
+
+/// The partition key attribute (a string such as `CITIZEN#<codice fiscale>`).
+pub const PARTITION_KEY: &str = "pk";
+/// The sort key attribute (a string such as `PIN_REQUEST`).
+pub const SORT_KEY: &str = "sk";
+/// The one global secondary index: the development outbox across citizens, newest first.
+pub const OUTBOX_INDEX: &str = "gsi1";
+/// The index's partition key attribute; only outbox entries carry it (a sparse index).
+pub const OUTBOX_INDEX_PARTITION_KEY: &str = "gsi1pk";
+/// The index's sort key attribute.
+pub const OUTBOX_INDEX_SORT_KEY: &str = "gsi1sk";
+/// The attribute DynamoDB's time to live reads, in seconds since the epoch.
+pub const TTL_ATTRIBUTE: &str = "expires_at_epoch";
+
+const PIN_REQUEST: &str = "PIN_REQUEST";
+const LOGIN_THROTTLE: &str = "LOGIN_THROTTLE";
+const SESSION: &str = "SESSION";
+const OUTBOX_ALL: &str = "OUTBOX";
+/// Development outbox entries hold PIN halves: they go after a month (the PIN's validity).
+const OUTBOX_RETENTION: chrono::Duration = chrono::Duration::days(30);
+/// Rounds of optimistic concurrency on one codice fiscale's wrong-PIN record before giving up.
+/// Each lost round means another writer succeeded, so reaching this needs a flood on one citizen.
+const THROTTLE_ATTEMPTS: usize = 16;
+
+type Item = HashMap<String, AttributeValue>;
+
+/// Where the table is and how to reach it.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct DynamoDbSettings {
+    /// The table's name.
+    pub table: String,
+    /// The AWS region; `None` takes the SDK's default chain (`AWS_REGION`, which Lambda sets).
+    pub region: Option<String>,
+    /// An endpoint other than AWS's (moto or DynamoDB Local); `None` for AWS.
+    pub endpoint_url: Option<String>,
+}
+
+/// A DynamoDB-backed [`Store`]. Cheap to clone: the SDK client is shared.
+#[derive(Debug, Clone)]
+pub struct DynamoDbStore {
+    client: Client,
+    table: String,
+}
+
+impl DynamoDbStore {
+    /// A store on `table` through `client`.
+    pub fn new(client: Client, table: impl Into<String>) -> DynamoDbStore {
+        DynamoDbStore {
+            client,
+            table: table.into(),
+        }
+    }
+
+    /// A store configured by `settings`, with credentials from the SDK's default chain (on
+    /// Lambda: the function role's, from its environment). Build it once, outside any handler.
+    pub async fn from_settings(settings: &DynamoDbSettings) -> DynamoDbStore {
+        let mut loader = aws_config::defaults(BehaviorVersion::latest()).http_client(http_client());
+        if let Some(region) = &settings.region {
+            loader = loader.region(Region::new(region.clone()));
+        }
+        if let Some(endpoint) = &settings.endpoint_url {
+            loader = loader.endpoint_url(endpoint);
+        }
+        let sdk_config = loader.load().await;
+        DynamoDbStore::new(Client::new(&sdk_config), settings.table.clone())
+    }
+
+    /// The SDK client.
+    pub fn client(&self) -> &Client {
+        &self.client
+    }
+
+    /// The table's name.
+    pub fn table(&self) -> &str {
+        &self.table
+    }
+
+    async fn get(&self, pk: String, sk: &str) -> Result<Option<Item>, StoreError> {
+        let out = self
+            .client
+            .get_item()
+            .table_name(&self.table)
+            .set_key(Some(key(pk, sk)))
+            .consistent_read(true)
+            .send()
+            .await
+            .map_err(|e| sdk_error("GetItem", &self.table, e))?;
+        Ok(out.item)
+    }
+
+    async fn delete(&self, pk: String, sk: &str) -> Result<(), StoreError> {
+        self.client
+            .delete_item()
+            .table_name(&self.table)
+            .set_key(Some(key(pk, sk)))
+            .send()
+            .await
+            .map_err(|e| sdk_error("DeleteItem", &self.table, e))?;
+        Ok(())
+    }
+
+    /// Counts one wrong PIN with an atomic `ADD`, when it neither opens a window nor locks; that
+    /// is every wrong PIN but the first of a window and the locking one. The first of all creates
+    /// the record in the same request.
+    async fn add_failure(&self, cf: &str, now: DateTime<Utc>, policy: LockoutPolicy) -> Result<Attempt, StoreError> {
+        let result = self
+            .client
+            .update_item()
+            .table_name(&self.table)
+            .set_key(Some(key(citizen(cf), LOGIN_THROTTLE)))
+            .update_expression(concat!(
+                "ADD #failures :one ",
+                "SET #window_start = if_not_exists(#window_start, :now), #ttl = if_not_exists(#ttl, :ttl)"
+            ))
+            .condition_expression("attribute_not_exists(#pk) OR (#window_start > :cutoff AND #failures < :last)")
+            .expression_attribute_names("#pk", PARTITION_KEY)
+            .expression_attribute_names("#failures", "failures")
+            .expression_attribute_names("#window_start", "window_start")
+            .expression_attribute_names("#ttl", TTL_ATTRIBUTE)
+            .expression_attribute_values(":one", number(1))
+            .expression_attribute_values(":now", number(ms(now)))
+            .expression_attribute_values(":ttl", number(epoch_seconds(now + policy.lock_for)))
+            .expression_attribute_values(":cutoff", number(ms(now - policy.lock_for)))
+            .expression_attribute_values(":last", number(i64::from(policy.max_failures) - 1))
+            .return_values(ReturnValue::AllNew)
+            .return_values_on_condition_check_failure(ReturnValuesOnConditionCheckFailure::AllOld)
+            .send()
+            .await;
+        match result {
+            Ok(out) => Ok(Attempt::Done(throttle_from(&out.attributes.unwrap_or_default())?)),
+            Err(e) => match e.as_service_error() {
+                Some(UpdateItemError::ConditionalCheckFailedException(failed)) => {
+                    Ok(Attempt::Lost(failed.item.clone()))
+                }
+                _ => Err(sdk_error("UpdateItem", &self.table, e)),
+            },
+        }
+    }
+
+    /// Writes the record that follows `observed` (None: no record), if the stored record is still
+    /// the one observed.
+    async fn replace_throttle(
+        &self,
+        cf: &str,
+        observed: Option<&Item>,
+        now: DateTime<Utc>,
+        policy: LockoutPolicy,
+    ) -> Result<Attempt, StoreError> {
+        let current = observed.map(throttle_from).transpose()?.unwrap_or_default();
+        let next = next_throttle(current, now, policy);
+        let window_start = next.window_start.unwrap_or(now);
+        let lasts_until = next.locked_until.map_or(window_start + policy.lock_for, |until| {
+            until.max(window_start + policy.lock_for)
+        });
+        let mut update = self
+            .client
+            .update_item()
+            .table_name(&self.table)
+            .set_key(Some(key(citizen(cf), LOGIN_THROTTLE)))
+            .expression_attribute_names("#failures", "failures")
+            .expression_attribute_names("#window_start", "window_start")
+            .expression_attribute_names("#ttl", TTL_ATTRIBUTE)
+            .expression_attribute_values(":failures", number(i64::from(next.failures)))
+            .expression_attribute_values(":window_start", number(ms(window_start)))
+            .expression_attribute_values(":ttl", number(epoch_seconds(lasts_until)))
+            .return_values_on_condition_check_failure(ReturnValuesOnConditionCheckFailure::AllOld);
+        update = match next.locked_until {
+            Some(until) => update
+                .update_expression(concat!(
+                    "SET #failures = :failures, #window_start = :window_start, #ttl = :ttl, ",
+                    "#locked_until = :locked_until"
+                ))
+                .expression_attribute_names("#locked_until", "locked_until")
+                .expression_attribute_values(":locked_until", number(ms(until))),
+            None => update.update_expression("SET #failures = :failures, #window_start = :window_start, #ttl = :ttl"),
+        };
+        update = match observed {
+            None => update
+                .condition_expression("attribute_not_exists(#pk)")
+                .expression_attribute_names("#pk", PARTITION_KEY),
+            // What next_throttle reads; locked_until it only ever sets.
+            Some(_) => update
+                .condition_expression("#failures = :seen_failures AND #window_start = :seen_window_start")
+                .expression_attribute_values(":seen_failures", number(i64::from(current.failures)))
+                .expression_attribute_values(":seen_window_start", number(current.window_start.map_or(0, ms))),
+        };
+        match update.send().await {
+            Ok(_) => Ok(Attempt::Done(next)),
+            Err(e) => match e.as_service_error() {
+                Some(UpdateItemError::ConditionalCheckFailedException(failed)) => {
+                    Ok(Attempt::Lost(failed.item.clone()))
+                }
+                _ => Err(sdk_error("UpdateItem", &self.table, e)),
+            },
+        }
+    }
+
+    async fn query_outbox(&self, codice_fiscale: Option<&str>, limit: usize) -> Result<Vec<OutboxEntry>, StoreError> {
+        let mut entries = Vec::new();
+        let mut start: Option<Item> = None;
+        while entries.len() < limit {
+            let page_limit = i32::try_from(limit - entries.len()).unwrap_or(i32::MAX);
+            let query = self.client.query().table_name(&self.table);
+            let query = match codice_fiscale {
+                Some(cf) => query
+                    .key_condition_expression("#pk = :pk")
+                    .expression_attribute_names("#pk", PARTITION_KEY)
+                    .expression_attribute_values(":pk", string(outbox(cf)))
+                    .consistent_read(true),
+                // Development only (ADR 0006): a sparse index on one constant partition.
+                None => query
+                    .index_name(OUTBOX_INDEX)
+                    .key_condition_expression("#pk = :pk")
+                    .expression_attribute_names("#pk", OUTBOX_INDEX_PARTITION_KEY)
+                    .expression_attribute_values(":pk", string(OUTBOX_ALL)),
+            };
+            let out = query
+                .scan_index_forward(false)
+                .limit(page_limit)
+                .set_exclusive_start_key(start.take())
+                .send()
+                .await
+                .map_err(|e| sdk_error("Query", &self.table, e))?;
+            for item in out.items() {
+                entries.push(outbox_entry_from(item)?);
+            }
+            match out.last_evaluated_key {
+                Some(last) => start = Some(last),
+                None => break,
+            }
+        }
+        entries.truncate(limit);
+        Ok(entries)
+    }
+}
+
+/// The outcome of one conditional write.
+enum Attempt {
+    /// Written; the record as it now stands.
+    Done(LoginThrottle),
+    /// Another writer got there first; the record it left, when DynamoDB said (None: none).
+    Lost(Option<Item>),
+}
+
+/// The HTTPS client the SDK uses: rustls with ring (already in the build for SMTP), rather than
+/// the SDK's default aws-lc, which needs a C toolchain and lengthens cross-builds for arm64.
+pub fn http_client() -> SharedHttpClient {
+    use aws_smithy_http_client::tls::{Provider, rustls_provider::CryptoMode};
+    aws_smithy_http_client::Builder::new()
+        .tls_provider(Provider::Rustls(CryptoMode::Ring))
+        .build_https()
+}
+
+/// Creates `table` as this store expects it: string keys `pk`/`sk`, the sparse outbox index, on
+/// demand billing, time to live on [`TTL_ATTRIBUTE`]; returns once the table is active. The
+/// tests use it, and it is the reference an infrastructure template is checked against.
+pub async fn create_table(client: &Client, table: &str) -> Result<(), StoreError> {
+    let definition = |name: &str| {
+        AttributeDefinition::builder()
+            .attribute_name(name)
+            .attribute_type(ScalarAttributeType::S)
+            .build()
+    };
+    let key_part = |name: &str, key_type: KeyType| {
+        KeySchemaElement::builder()
+            .attribute_name(name)
+            .key_type(key_type)
+            .build()
+    };
+    let index = GlobalSecondaryIndex::builder()
+        .index_name(OUTBOX_INDEX)
+        .key_schema(key_part(OUTBOX_INDEX_PARTITION_KEY, KeyType::Hash).map_err(build_error)?)
+        .key_schema(key_part(OUTBOX_INDEX_SORT_KEY, KeyType::Range).map_err(build_error)?)
+        .projection(Projection::builder().projection_type(ProjectionType::All).build())
+        .build()
+        .map_err(build_error)?;
+    client
+        .create_table()
+        .table_name(table)
+        .billing_mode(BillingMode::PayPerRequest)
+        .attribute_definitions(definition(PARTITION_KEY).map_err(build_error)?)
+        .attribute_definitions(definition(SORT_KEY).map_err(build_error)?)
+        .attribute_definitions(definition(OUTBOX_INDEX_PARTITION_KEY).map_err(build_error)?)
+        .attribute_definitions(definition(OUTBOX_INDEX_SORT_KEY).map_err(build_error)?)
+        .key_schema(key_part(PARTITION_KEY, KeyType::Hash).map_err(build_error)?)
+        .key_schema(key_part(SORT_KEY, KeyType::Range).map_err(build_error)?)
+        .global_secondary_indexes(index)
+        .send()
+        .await
+        .map_err(|e| sdk_error("CreateTable", table, e))?;
+    client
+        .wait_until_table_exists()
+        .table_name(table)
+        .wait(StdDuration::from_secs(300))
+        .await
+        .map_err(|e| {
+            StoreError::Other(format!(
+                "table {table} did not become active: {}",
+                DisplayErrorContext(&e)
+            ))
+        })?;
+    client
+        .update_time_to_live()
+        .table_name(table)
+        .time_to_live_specification(
+            TimeToLiveSpecification::builder()
+                .attribute_name(TTL_ATTRIBUTE)
+                .enabled(true)
+                .build()
+                .map_err(build_error)?,
+        )
+        .send()
+        .await
+        .map_err(|e| sdk_error("UpdateTimeToLive", table, e))?;
+    Ok(())
+}
+
+#[async_trait]
+impl Store for DynamoDbStore {
+    fn kind(&self) -> &'static str {
+        "dynamodb"
+    }
+
+    async fn health(&self) -> Result<(), StoreError> {
+        // A read by key: the same permission the service uses, no DescribeTable needed.
+        self.client
+            .get_item()
+            .table_name(&self.table)
+            .set_key(Some(key("HEALTH".into(), "HEALTH")))
+            .send()
+            .await
+            .map_err(|e| sdk_error("GetItem", &self.table, e))?;
+        Ok(())
+    }
+
+    async fn insert_pin_request(
+        &self,
+        record: &PinRequestRecord,
+        expired_before: DateTime<Utc>,
+    ) -> Result<PinRequestInsert, StoreError> {
+        let pk = citizen(record.codice_fiscale());
+        let mut item = key(pk.clone(), PIN_REQUEST);
+        item.insert("record".into(), string(to_json(record)?));
+        item.insert("state".into(), string(record.state.as_str()));
+        item.insert("created_at".into(), number(ms(record.created_at)));
+        item.insert("updated_at".into(), number(ms(record.updated_at)));
+        let result = self
+            .client
+            .put_item()
+            .table_name(&self.table)
+            .set_item(Some(item))
+            .condition_expression("attribute_not_exists(#pk) OR (#state = :pending AND #created_at < :cutoff)")
+            .expression_attribute_names("#pk", PARTITION_KEY)
+            .expression_attribute_names("#state", "state")
+            .expression_attribute_names("#created_at", "created_at")
+            .expression_attribute_values(":pending", string(PinRequestState::PendingDelivery.as_str()))
+            .expression_attribute_values(":cutoff", number(ms(expired_before)))
+            .return_values_on_condition_check_failure(ReturnValuesOnConditionCheckFailure::AllOld)
+            .send()
+            .await;
+        let existing = match result {
+            Ok(_) => return Ok(PinRequestInsert::Inserted),
+            Err(e) => match e.as_service_error() {
+                Some(PutItemError::ConditionalCheckFailedException(failed)) => failed.item.clone(),
+                _ => return Err(sdk_error("PutItem", &self.table, e)),
+            },
+        };
+        // DynamoDB returns the item that failed the condition; should an emulator not, read it.
+        let existing = match existing {
+            Some(item) => item,
+            None => self
+                .get(pk, PIN_REQUEST)
+                .await?
+                .ok_or_else(|| StoreError::Other("conditional put refused, yet no PIN request is stored".into()))?,
+        };
+        Ok(PinRequestInsert::Exists(Box::new(pin_request_from(&existing)?)))
+    }
+
+    async fn pin_request(&self, codice_fiscale: &str) -> Result<Option<PinRequestRecord>, StoreError> {
+        self.get(citizen(codice_fiscale), PIN_REQUEST)
+            .await?
+            .map(|item| pin_request_from(&item))
+            .transpose()
+    }
+
+    async fn transition_pin_request(
+        &self,
+        codice_fiscale: &str,
+        from: PinRequestState,
+        to: PinRequestState,
+        now: DateTime<Utc>,
+    ) -> Result<bool, StoreError> {
+        let result = self
+            .client
+            .update_item()
+            .table_name(&self.table)
+            .set_key(Some(key(citizen(codice_fiscale), PIN_REQUEST)))
+            .update_expression("SET #state = :to, #updated_at = :now")
+            .condition_expression("#state = :from")
+            .expression_attribute_names("#state", "state")
+            .expression_attribute_names("#updated_at", "updated_at")
+            .expression_attribute_values(":from", string(from.as_str()))
+            .expression_attribute_values(":to", string(to.as_str()))
+            .expression_attribute_values(":now", number(ms(now)))
+            .send()
+            .await;
+        match result {
+            Ok(_) => Ok(true),
+            Err(e) => match e.as_service_error() {
+                Some(UpdateItemError::ConditionalCheckFailedException(_)) => Ok(false),
+                _ => Err(sdk_error("UpdateItem", &self.table, e)),
+            },
+        }
+    }
+
+    async fn login_throttle(&self, codice_fiscale: &str) -> Result<LoginThrottle, StoreError> {
+        self.get(citizen(codice_fiscale), LOGIN_THROTTLE)
+            .await?
+            .map(|item| throttle_from(&item))
+            .transpose()
+            .map(Option::unwrap_or_default)
+    }
+
+    async fn record_login_failure(
+        &self,
+        codice_fiscale: &str,
+        now: DateTime<Utc>,
+        policy: LockoutPolicy,
+    ) -> Result<LoginThrottle, StoreError> {
+        // With a one-failure policy every wrong PIN locks: no increment is ever plain.
+        let mut attempt = if policy.max_failures > 1 {
+            self.add_failure(codice_fiscale, now, policy).await?
+        } else {
+            Attempt::Lost(None)
+        };
+        for _ in 0..THROTTLE_ATTEMPTS {
+            let observed = match attempt {
+                Attempt::Done(throttle) => return Ok(throttle),
+                Attempt::Lost(Some(item)) => Some(item),
+                // Nothing was returned: there is no record, or it is gone. Look.
+                Attempt::Lost(None) => self.get(citizen(codice_fiscale), LOGIN_THROTTLE).await?,
+            };
+            attempt = self
+                .replace_throttle(codice_fiscale, observed.as_ref(), now, policy)
+                .await?;
+        }
+        Err(StoreError::Unavailable(format!(
+            "wrong-PIN record still contended after {THROTTLE_ATTEMPTS} attempts"
+        )))
+    }
+
+    async fn clear_login_failures(&self, codice_fiscale: &str) -> Result<(), StoreError> {
+        self.delete(citizen(codice_fiscale), LOGIN_THROTTLE).await
+    }
+
+    async fn put_session(&self, session: &SessionRecord) -> Result<(), StoreError> {
+        let mut item = key(session_key(&session.token_hash), SESSION);
+        item.insert("codice_fiscale".into(), string(&session.codice_fiscale));
+        item.insert("scope".into(), string(scope_name(session.scope)?));
+        item.insert("method".into(), string(&session.method));
+        item.insert("created_at".into(), number(ms(session.created_at)));
+        item.insert("expires_at".into(), number(ms(session.expires_at)));
+        item.insert("absolute_expires_at".into(), number(ms(session.absolute_expires_at)));
+        // The absolute end never moves, so the idle extension never has to touch it. TTL only
+        // tidies up (DynamoDB deletes within days); `SessionRecord::is_live` is what decides.
+        item.insert(TTL_ATTRIBUTE.into(), number(epoch_seconds(session.absolute_expires_at)));
+        let result = self
+            .client
+            .put_item()
+            .table_name(&self.table)
+            .set_item(Some(item))
+            .condition_expression("attribute_not_exists(#pk)")
+            .expression_attribute_names("#pk", PARTITION_KEY)
+            .send()
+            .await;
+        match result {
+            Ok(_) => Ok(()),
+            Err(e) => match e.as_service_error() {
+                Some(PutItemError::ConditionalCheckFailedException(_)) => Err(StoreError::Other(
+                    "a session with this token hash already exists".into(),
+                )),
+                _ => Err(sdk_error("PutItem", &self.table, e)),
+            },
+        }
+    }
+
+    async fn session(&self, token_hash: &str) -> Result<Option<SessionRecord>, StoreError> {
+        let Some(item) = self.get(session_key(token_hash), SESSION).await? else {
+            return Ok(None);
+        };
+        Ok(Some(SessionRecord {
+            token_hash: token_hash.to_owned(),
+            codice_fiscale: get_s(&item, "codice_fiscale")?.to_owned(),
+            scope: parse_scope(get_s(&item, "scope")?)?,
+            method: get_s(&item, "method")?.to_owned(),
+            created_at: from_ms(get_n(&item, "created_at")?),
+            expires_at: from_ms(get_n(&item, "expires_at")?),
+            absolute_expires_at: from_ms(get_n(&item, "absolute_expires_at")?),
+        }))
+    }
+
+    async fn extend_session(&self, token_hash: &str, expires_at: DateTime<Utc>) -> Result<(), StoreError> {
+        // Conditional, so that extending a session deleted meanwhile does not bring back a stub.
+        let result = self
+            .client
+            .update_item()
+            .table_name(&self.table)
+            .set_key(Some(key(session_key(token_hash), SESSION)))
+            .update_expression("SET #expires_at = :expires_at")
+            .condition_expression("attribute_exists(#pk)")
+            .expression_attribute_names("#pk", PARTITION_KEY)
+            .expression_attribute_names("#expires_at", "expires_at")
+            .expression_attribute_values(":expires_at", number(ms(expires_at)))
+            .send()
+            .await;
+        match result {
+            Ok(_) => Ok(()),
+            Err(e) => match e.as_service_error() {
+                Some(UpdateItemError::ConditionalCheckFailedException(_)) => Ok(()),
+                _ => Err(sdk_error("UpdateItem", &self.table, e)),
+            },
+        }
+    }
+
+    async fn delete_session(&self, token_hash: &str) -> Result<(), StoreError> {
+        self.delete(session_key(token_hash), SESSION).await
+    }
+
+    async fn push_outbox(&self, entry: &OutboxEntry) -> Result<(), StoreError> {
+        let n = &entry.notification;
+        // Time first, so that keys sort by time; a random tail keeps two entries of one
+        // millisecond apart.
+        let mut tail = [0u8; 8];
+        getrandom::fill(&mut tail).map_err(|e| StoreError::Other(format!("no random bytes for an outbox key: {e}")))?;
+        let sort_key = outbox_sort_key(entry.sent_at, tail);
+        let mut item = key(outbox(&n.codice_fiscale), &sort_key);
+        item.insert(OUTBOX_INDEX_PARTITION_KEY.into(), string(OUTBOX_ALL));
+        item.insert(OUTBOX_INDEX_SORT_KEY.into(), string(&sort_key));
+        item.insert("sent_at".into(), number(ms(entry.sent_at)));
+        item.insert("channel".into(), string(n.channel.as_str()));
+        item.insert("recipient".into(), string(&n.recipient));
+        item.insert("codice_fiscale".into(), string(&n.codice_fiscale));
+        item.insert("subject".into(), string(&n.subject));
+        item.insert("body".into(), string(&n.body));
+        item.insert(
+            TTL_ATTRIBUTE.into(),
+            number(epoch_seconds(entry.sent_at + OUTBOX_RETENTION)),
+        );
+        self.client
+            .put_item()
+            .table_name(&self.table)
+            .set_item(Some(item))
+            .send()
+            .await
+            .map_err(|e| sdk_error("PutItem", &self.table, e))?;
+        Ok(())
+    }
+
+    async fn outbox(&self, codice_fiscale: Option<&str>, limit: usize) -> Result<Vec<OutboxEntry>, StoreError> {
+        if limit == 0 {
+            return Ok(Vec::new()); // DynamoDB refuses a Limit of 0
+        }
+        self.query_outbox(codice_fiscale, limit).await
+    }
+}
+
+/// What follows `current` after one more wrong PIN at `now`: the same rule as the SQLite store.
+fn next_throttle(mut t: LoginThrottle, now: DateTime<Utc>, policy: LockoutPolicy) -> LoginThrottle {
+    if t.window_start.is_none_or(|start| now - start >= policy.lock_for) {
+        t.failures = 0;
+        t.window_start = Some(now);
+    }
+    t.failures += 1;
+    if t.failures >= policy.max_failures {
+        t.locked_until = Some(now + policy.lock_for);
+        t.failures = 0;
+        t.window_start = Some(now);
+    }
+    t
+}
+
+fn citizen(codice_fiscale: &str) -> String {
+    format!("CITIZEN#{codice_fiscale}")
+}
+
+fn session_key(token_hash: &str) -> String {
+    format!("SESSION#{token_hash}")
+}
+
+fn outbox(codice_fiscale: &str) -> String {
+    format!("OUTBOX#{codice_fiscale}")
+}
+
+/// Milliseconds zero-padded to 13 digits (enough until the year 2286), so that string order is
+/// time order, then a random tail.
+fn outbox_sort_key(sent_at: DateTime<Utc>, tail: [u8; 8]) -> String {
+    format!("{:013}#{}", ms(sent_at).max(0), hex::encode(tail))
+}
+
+fn key(pk: String, sk: &str) -> Item {
+    HashMap::from([
+        (PARTITION_KEY.to_owned(), AttributeValue::S(pk)),
+        (SORT_KEY.to_owned(), string(sk)),
+    ])
+}
+
+fn string(value: impl Into<String>) -> AttributeValue {
+    AttributeValue::S(value.into())
+}
+
+fn number(value: i64) -> AttributeValue {
+    AttributeValue::N(value.to_string())
+}
+
+fn ms(t: DateTime<Utc>) -> i64 {
+    t.timestamp_millis()
+}
+
+fn from_ms(ms: i64) -> DateTime<Utc> {
+    DateTime::from_timestamp_millis(ms).unwrap_or_default()
+}
+
+/// Seconds since the epoch, rounded up: TTL must never remove an item early.
+fn epoch_seconds(t: DateTime<Utc>) -> i64 {
+    ms(t).div_euclid(1000) + i64::from(ms(t).rem_euclid(1000) > 0)
+}
+
+fn get_s<'a>(item: &'a Item, name: &str) -> Result<&'a str, StoreError> {
+    match item.get(name) {
+        Some(AttributeValue::S(value)) => Ok(value),
+        _ => Err(malformed(name)),
+    }
+}
+
+fn get_n(item: &Item, name: &str) -> Result<i64, StoreError> {
+    get_opt_n(item, name)?.ok_or_else(|| malformed(name))
+}
+
+fn get_opt_n(item: &Item, name: &str) -> Result<Option<i64>, StoreError> {
+    match item.get(name) {
+        None | Some(AttributeValue::Null(_)) => Ok(None),
+        Some(AttributeValue::N(value)) => value.parse().map(Some).map_err(|_| malformed(name)),
+        Some(_) => Err(malformed(name)),
+    }
+}
+
+fn malformed(attribute: &str) -> StoreError {
+    StoreError::Other(format!("stored item has no valid `{attribute}` attribute"))
+}
+
+/// The citizen's data travels as one JSON attribute (as in SQLite); the state and its time, which
+/// conditions read and transitions change, are attributes of their own and win over the JSON.
+fn pin_request_from(item: &Item) -> Result<PinRequestRecord, StoreError> {
+    let mut record: PinRequestRecord = from_json(get_s(item, "record")?)?;
+    record.state = PinRequestState::parse(get_s(item, "state")?).ok_or_else(|| malformed("state"))?;
+    record.updated_at = from_ms(get_n(item, "updated_at")?);
+    Ok(record)
+}
+
+fn throttle_from(item: &Item) -> Result<LoginThrottle, StoreError> {
+    Ok(LoginThrottle {
+        failures: u32::try_from(get_n(item, "failures")?).map_err(|_| malformed("failures"))?,
+        window_start: Some(from_ms(get_n(item, "window_start")?)),
+        locked_until: get_opt_n(item, "locked_until")?.map(from_ms),
+    })
+}
+
+fn outbox_entry_from(item: &Item) -> Result<OutboxEntry, StoreError> {
+    Ok(OutboxEntry {
+        sent_at: from_ms(get_n(item, "sent_at")?),
+        notification: Notification {
+            channel: Channel::parse(get_s(item, "channel")?).ok_or_else(|| malformed("channel"))?,
+            recipient: get_s(item, "recipient")?.to_owned(),
+            codice_fiscale: get_s(item, "codice_fiscale")?.to_owned(),
+            subject: get_s(item, "subject")?.to_owned(),
+            body: get_s(item, "body")?.to_owned(),
+        },
+    })
+}
+
+fn scope_name(scope: Scope) -> Result<String, StoreError> {
+    match serde_json::to_value(scope) {
+        Ok(serde_json::Value::String(name)) => Ok(name),
+        _ => Err(StoreError::Other("cannot encode a session scope".into())),
+    }
+}
+
+fn parse_scope(name: &str) -> Result<Scope, StoreError> {
+    serde_json::from_value(serde_json::Value::String(name.to_owned())).map_err(|_| malformed("scope"))
+}
+
+fn to_json<T: Serialize>(value: &T) -> Result<String, StoreError> {
+    serde_json::to_string(value).map_err(|e| StoreError::Other(format!("cannot encode record: {e}")))
+}
+
+fn from_json<T: DeserializeOwned>(text: &str) -> Result<T, StoreError> {
+    serde_json::from_str(text).map_err(|e| StoreError::Other(format!("cannot decode record: {e}")))
+}
+
+fn build_error(e: BuildError) -> StoreError {
+    StoreError::Other(format!("cannot build a DynamoDB request: {e}"))
+}
+
+/// Error codes DynamoDB answers when it is over capacity or briefly unable to serve: the SDK has
+/// already retried them, and the caller may retry later (503 + Retry-After).
+const UNAVAILABLE_CODES: &[&str] = &[
+    "ProvisionedThroughputExceededException",
+    "RequestLimitExceeded",
+    "ThrottlingException",
+    "TransactionConflictException",
+    "ReplicatedWriteConflictException",
+    "InternalServerError",
+    "ServiceUnavailable",
+];
+
+/// Maps an SDK failure: throttling, 5xx, timeouts and unreachable endpoints are `Unavailable`,
+/// the rest `Other`. The message carries the operation, the table and the error chain (codes and
+/// DynamoDB's messages, which name attributes but not their values); never the request, whose
+/// keys hold codici fiscali, nor the raw response.
+fn sdk_error<E>(operation: &str, table: &str, err: SdkError<E, HttpResponse>) -> StoreError
+where
+    E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
+{
+    let unavailable = match &err {
+        SdkError::TimeoutError(_) | SdkError::DispatchFailure(_) => true,
+        SdkError::ServiceError(context) => {
+            context.raw().status().is_server_error()
+                || context
+                    .err()
+                    .code()
+                    .is_some_and(|code| UNAVAILABLE_CODES.contains(&code))
+        }
+        SdkError::ResponseError(context) => context.raw().status().is_server_error(),
+        _ => false,
+    };
+    let message = format!("DynamoDB {operation} on {table}: {}", DisplayErrorContext(&err));
+    if unavailable {
+        StoreError::Unavailable(message)
+    } else {
+        StoreError::Other(message)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::Duration;
+
+    fn at(minute: i64) -> DateTime<Utc> {
+        DateTime::from_timestamp(1_795_000_000 + minute * 60, 0).unwrap()
+    }
+
+    const POLICY: LockoutPolicy = LockoutPolicy {
+        max_failures: 3,
+        lock_for: Duration::minutes(15),
+    };
+
+    #[test]
+    fn the_locking_failure_resets_the_count_and_opens_a_new_window() {
+        let mut t = LoginThrottle::default();
+        for _ in 0..2 {
+            t = next_throttle(t, at(0), POLICY);
+        }
+        assert_eq!((t.failures, t.locked_until), (2, None));
+        let t = next_throttle(t, at(1), POLICY);
+        assert_eq!(t.failures, 0);
+        assert_eq!(t.window_start, Some(at(1)));
+        assert_eq!(t.locked_until, Some(at(16)));
+    }
+
+    #[test]
+    fn a_failure_after_the_window_starts_counting_again_but_keeps_an_earlier_lock_time() {
+        let old = LoginThrottle {
+            failures: 2,
+            window_start: Some(at(0)),
+            locked_until: Some(at(5)),
+        };
+        let t = next_throttle(old, at(15), POLICY);
+        assert_eq!(
+            (t.failures, t.window_start, t.locked_until),
+            (1, Some(at(15)), Some(at(5)))
+        );
+    }
+
+    #[test]
+    fn ttl_seconds_round_up_so_an_item_never_goes_early() {
+        let t = DateTime::from_timestamp_millis(1_000_001).unwrap();
+        assert_eq!(epoch_seconds(t), 1001);
+        assert_eq!(epoch_seconds(DateTime::from_timestamp(1000, 0).unwrap()), 1000);
+    }
+
+    #[test]
+    fn outbox_sort_keys_order_by_time_as_strings() {
+        // GIVEN two times whose millisecond counts differ in length (12 and 13 digits)
+        let early = outbox_sort_key(DateTime::from_timestamp_millis(999_999_999_999).unwrap(), [0xff; 8]);
+        let late = outbox_sort_key(DateTime::from_timestamp_millis(1_000_000_000_000).unwrap(), [0; 8]);
+        assert!(early < late, "{early} should sort before {late}");
+    }
+}
