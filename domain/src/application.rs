@@ -178,19 +178,7 @@ pub struct ValidApplication {
 /// A name and surname: 1–120 characters, at least one letter; letters, spaces, apostrophes,
 /// hyphens and dots only. (The PIN request applies the same rule to each of name and surname.)
 fn check_person_name(value: &str) -> Result<String, ErrorCode> {
-    let v = value.trim();
-    if v.is_empty() {
-        return Err(ErrorCode::Required);
-    }
-    let ok = v.chars().count() <= 120
-        && v.chars().any(char::is_alphabetic)
-        && v.chars()
-            .all(|c| c.is_alphabetic() || matches!(c, ' ' | '\'' | '’' | '-' | '.'));
-    if ok {
-        Ok(v.to_owned())
-    } else {
-        Err(ErrorCode::NameInvalid)
-    }
+    crate::pin_request::check_name_up_to(value, 120)
 }
 
 fn required<T, E: Into<ErrorCode>>(value: &str, parse: impl Fn(&str) -> Result<T, E>) -> Result<T, ErrorCode> {

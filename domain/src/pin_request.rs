@@ -159,11 +159,17 @@ fn is_italy(country: &str) -> bool {
 /// A name or surname: 1–60 characters, at least one letter; letters, spaces, apostrophes, hyphens
 /// and dots only.
 fn check_name(value: &str) -> Result<String, ErrorCode> {
+    check_name_up_to(value, 60)
+}
+
+/// A person's name of at most `max` characters, at least one letter; letters, spaces,
+/// apostrophes, hyphens and dots only. Shared by the PIN request and the application.
+pub(crate) fn check_name_up_to(value: &str, max: usize) -> Result<String, ErrorCode> {
     let v = value.trim();
     if v.is_empty() {
         return Err(ErrorCode::Required);
     }
-    let ok = v.chars().count() <= 60
+    let ok = v.chars().count() <= max
         && v.chars().any(char::is_alphabetic)
         && v.chars()
             .all(|c| c.is_alphabetic() || matches!(c, ' ' | '\'' | '’' | '-' | '.'));
