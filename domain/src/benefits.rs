@@ -28,7 +28,7 @@ use std::collections::HashSet;
 use std::fmt;
 use std::sync::OnceLock;
 
-use chrono::NaiveDate;
+use chrono::{Datelike, NaiveDate};
 use serde::{Deserialize, Serialize};
 use thiserror::Error;
 
@@ -142,7 +142,7 @@ impl Answer {
         match self {
             Answer::Confirmed | Answer::Yes => "yes".to_owned(),
             Answer::No => "no".to_owned(),
-            Answer::Date(d) => d.format("%Y-%m-%d").to_string(),
+            Answer::Date(d) => crate::iso_date::format(d),
             Answer::Number(n) => n.to_string(),
         }
     }
@@ -155,7 +155,7 @@ impl Answer {
             (Answer::Yes, Lang::It) => "Sì".to_owned(),
             (Answer::Yes, Lang::En) => "Yes".to_owned(),
             (Answer::No, _) => "No".to_owned(),
-            (Answer::Date(d), _) => d.format("%d/%m/%Y").to_string(),
+            (Answer::Date(d), _) => format!("{:02}/{:02}/{}", d.day(), d.month(), d.year()),
             (Answer::Number(n), _) => n.to_string(),
         }
     }
@@ -167,7 +167,7 @@ impl fmt::Display for Answer {
             Answer::Confirmed => f.write_str("confirmed"),
             Answer::Yes => f.write_str("yes"),
             Answer::No => f.write_str("no"),
-            Answer::Date(d) => write!(f, "{}", d.format("%Y-%m-%d")),
+            Answer::Date(d) => f.write_str(&crate::iso_date::format(*d)),
             Answer::Number(n) => write!(f, "{n}"),
         }
     }
@@ -180,9 +180,9 @@ impl std::str::FromStr for Answer {
             "confirmed" => Ok(Answer::Confirmed),
             "yes" => Ok(Answer::Yes),
             "no" => Ok(Answer::No),
-            _ if s.contains('-') && !s.starts_with('-') => NaiveDate::parse_from_str(s, "%Y-%m-%d")
+            _ if s.contains('-') && !s.starts_with('-') => crate::iso_date::parse(s)
                 .map(Answer::Date)
-                .map_err(|_| format!("not an answer: {s}")),
+                .ok_or_else(|| format!("not an answer: {s}")),
             _ => s.parse().map(Answer::Number).map_err(|_| format!("not an answer: {s}")),
         }
     }
@@ -262,7 +262,7 @@ impl Declaration {
                 if typed.is_empty() {
                     return Err(ErrorCode::Required);
                 }
-                let date = NaiveDate::parse_from_str(typed, "%Y-%m-%d").map_err(|_| ErrorCode::DateInvalid)?;
+                let date = crate::iso_date::parse(typed).ok_or(ErrorCode::DateInvalid)?;
                 let plausible = NaiveDate::from_ymd_opt(1900, 1, 1).expect("valid date")
                     ..=NaiveDate::from_ymd_opt(2100, 12, 31).expect("valid date");
                 if !plausible.contains(&date) {

@@ -9,6 +9,7 @@ mod control;
 pub mod error_code;
 pub mod field_errors;
 pub mod iban;
+pub mod iso_date;
 pub mod lang;
 pub mod pin;
 pub mod pin_request;

@@ -204,7 +204,7 @@ pub fn parse_birth_date(value: &str, today: NaiveDate) -> Result<NaiveDate, Erro
     if value.trim().is_empty() {
         return Err(ErrorCode::Required);
     }
-    let date = NaiveDate::parse_from_str(value.trim(), "%Y-%m-%d").map_err(|_| ErrorCode::DateInvalid)?;
+    let date = crate::iso_date::parse(value.trim()).ok_or(ErrorCode::DateInvalid)?;
     if date > today {
         Err(ErrorCode::DateInFuture)
     } else if date < NaiveDate::from_ymd_opt(1900, 1, 1).expect("valid date") {

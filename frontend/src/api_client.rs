@@ -53,6 +53,26 @@ pub fn parse_retry_after(value: &str) -> Option<Duration> {
     value.trim().parse::<u64>().ok().map(Duration::from_secs)
 }
 
+/// One field's problem as the API reported it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FieldMessage {
+    /// The field's name on the wire, also its input's id in the page.
+    pub field: String,
+    /// What is wrong, in the language the request asked for.
+    pub message: String,
+    /// The catalogue code, when the API sent one this client knows: the page then shows the
+    /// catalogue's message in whichever language is current.
+    pub code: Option<ErrorCode>,
+}
+
+impl FieldMessage {
+    /// The message in `lang` (the API's own words when the code is unknown here).
+    pub fn message(&self, lang: Lang) -> String {
+        self.code
+            .map_or_else(|| self.message.clone(), |code| code.message(lang).to_owned())
+    }
+}
+
 /// Why a call to the API did not produce the expected answer.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ApiError {
@@ -62,8 +82,18 @@ pub enum ApiError {
         code: String,
         /// A message for the whole request, in the requested language.
         message: String,
-        /// `(field id, message)` pairs, in the order the API listed them.
-        fields: Vec<(String, String)>,
+        /// The fields' problems, in the order the API listed them.
+        fields: Vec<FieldMessage>,
+    },
+    /// The API refused the request for a reason that concerns no single field (401, 403, 409,
+    /// or a 429 that is a lockout rather than overload): final, never retried.
+    Refused {
+        /// The HTTP status.
+        status: u16,
+        /// The stable error code, e.g. `login.failed`, `pin.already_requested`.
+        code: String,
+        /// The API's message, in the requested language.
+        message: String,
     },
     /// The service shed load (429 or 503) and stayed busy through every retry.
     Overloaded,
@@ -85,11 +115,18 @@ pub enum ApiError {
     Decode,
 }
 
+/// The catalogue's message for `code` in `lang`, else the API's `message`.
+fn catalogue_or(code: &str, message: &str, lang: Lang) -> String {
+    ErrorCode::from_str_code(code).map_or_else(|| message.to_owned(), |code| code.message(lang).to_owned())
+}
+
 impl ApiError {
     /// A calm, actionable message for the citizen, in `lang`.
     pub fn message(&self, lang: Lang) -> String {
         match self {
-            ApiError::Validation { message, .. } => message.clone(),
+            ApiError::Validation { code, message, .. } | ApiError::Refused { code, message, .. } => {
+                catalogue_or(code, message, lang)
+            }
             ApiError::Overloaded => ErrorCode::Overloaded.message(lang).to_owned(),
             ApiError::NotFound => ErrorCode::NotFound.message(lang).to_owned(),
             ApiError::Network => t(lang, Text::NetworkError).to_owned(),
@@ -98,15 +135,56 @@ impl ApiError {
             }
         }
     }
+
+    /// The API's error code, when it sent one.
+    pub fn code(&self) -> Option<&str> {
+        match self {
+            ApiError::Validation { code, .. } | ApiError::Refused { code, .. } => Some(code),
+            _ => None,
+        }
+    }
 }
 
-/// The project's error body: `{"code", "message", "fields": {"<field>": "<message>"}}`.
+/// The project's error body: `{"code", "message", "fields": {"<field>": "<message>"},
+/// "field_codes": {"<field>": "<code>"}}`.
 #[derive(Deserialize)]
 struct ErrorBody {
     code: String,
     message: String,
     #[serde(default, deserialize_with = "ordered_fields")]
     fields: Vec<(String, String)>,
+    #[serde(default, deserialize_with = "ordered_fields")]
+    field_codes: Vec<(String, String)>,
+}
+
+impl ErrorBody {
+    fn into_validation(self) -> ApiError {
+        let codes = self.field_codes;
+        let fields = self
+            .fields
+            .into_iter()
+            .map(|(field, message)| {
+                let code = codes
+                    .iter()
+                    .find(|(f, _)| *f == field)
+                    .and_then(|(_, code)| ErrorCode::from_str_code(code));
+                FieldMessage { field, message, code }
+            })
+            .collect();
+        ApiError::Validation {
+            code: self.code,
+            message: self.message,
+            fields,
+        }
+    }
+
+    fn into_refused(self, status: u16) -> ApiError {
+        ApiError::Refused {
+            status,
+            code: self.code,
+            message: self.message,
+        }
+    }
 }
 
 /// Keeps the `fields` object in document order (a map type would sort it, and the error summary
@@ -132,6 +210,14 @@ fn ordered_fields<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Vec<(Str
     deserializer.deserialize_any(Fields)
 }
 
+/// A JSON object of strings as `(key, value)` pairs in document order (`None` if it is not one).
+pub fn string_pairs(json: &str) -> Option<Vec<(String, String)>> {
+    ordered_fields(&mut serde_json::Deserializer::from_str(json)).ok()
+}
+
+/// The error code that makes a 429 a lockout (final) rather than overload (retried).
+const LOGIN_LOCKED: &str = "login.locked";
+
 /// What one HTTP response means for the caller.
 #[derive(Debug, PartialEq, Eq)]
 pub enum Outcome {
@@ -144,17 +230,29 @@ pub enum Outcome {
 }
 
 /// Classifies a response by its status, `Retry-After` header and body.
+///
+/// Only overload (429, 503), server errors and the network are retried; any other 4xx is final,
+/// and so is a 429 whose code is `login.locked` (a lockout: retrying would only prolong it).
 pub fn classify(status: u16, retry_after: Option<&str>, body: &str) -> Outcome {
     let retry_after = retry_after.and_then(parse_retry_after);
+    let parsed = || serde_json::from_str::<ErrorBody>(body).ok();
     match status {
         200..=299 => Outcome::Success,
-        400 | 422 => match serde_json::from_str::<ErrorBody>(body) {
-            Ok(ErrorBody { code, message, fields }) => Outcome::Fail(ApiError::Validation { code, message, fields }),
-            Err(_) => Outcome::Fail(ApiError::Unexpected { status }),
+        400 | 422 => match parsed() {
+            Some(body) => Outcome::Fail(body.into_validation()),
+            None => Outcome::Fail(ApiError::Unexpected { status }),
         },
         404 => Outcome::Fail(ApiError::NotFound),
-        429 | 503 => Outcome::Retry(ApiError::Overloaded, retry_after),
+        429 => match parsed() {
+            Some(body) if body.code == LOGIN_LOCKED => Outcome::Fail(body.into_refused(status)),
+            _ => Outcome::Retry(ApiError::Overloaded, retry_after),
+        },
+        503 => Outcome::Retry(ApiError::Overloaded, retry_after),
         500..=599 => Outcome::Retry(ApiError::Server { status }, retry_after),
+        401..=499 => match parsed() {
+            Some(body) => Outcome::Fail(body.into_refused(status)),
+            None => Outcome::Fail(ApiError::Unexpected { status }),
+        },
         _ => Outcome::Fail(ApiError::Unexpected { status }),
     }
 }
@@ -180,39 +278,148 @@ pub async fn post_json_observed<Req: Serialize, Resp: DeserializeOwned>(
     on_retry: impl Fn(RetryNotice),
 ) -> Result<Resp, ApiError> {
     let body = serde_json::to_string(body).map_err(|_| ApiError::Decode)?;
-    send(Method::Post, path, Some(&body), &on_retry).await
+    let call = Call::new(Method::Post, path).body(&body);
+    decode(send(call, &on_retry).await?)
+}
+
+/// POSTs `body` as JSON with an `Idempotency-Key`, and returns the answer's JSON as received
+/// (for a caller that keeps it rather than reads it). Every automatic retry carries the same key,
+/// and so must any retry the citizen makes (after a reload, say), so that the server creates the
+/// resource at most once.
+pub async fn post_json_idempotent<Req: Serialize>(
+    path: &str,
+    body: &Req,
+    idempotency_key: &str,
+    on_retry: impl Fn(RetryNotice),
+) -> Result<String, ApiError> {
+    let body = serde_json::to_string(body).map_err(|_| ApiError::Decode)?;
+    let call = Call::new(Method::Post, path)
+        .body(&body)
+        .idempotency_key(idempotency_key);
+    Ok(send(call, &on_retry).await?.body)
 }
 
 /// GETs `path` and decodes the JSON answer.
 pub async fn get_json<Resp: DeserializeOwned>(path: &str) -> Result<Resp, ApiError> {
-    send(Method::Get, path, None, &|_| {}).await
+    decode(send(Call::new(Method::Get, path), &|_| {}).await?)
 }
 
+/// Sends `method` to `path` with an optional JSON `body` and decodes the JSON answer, with the
+/// server's clock (its `Date` header): for answers carrying deadlines, which must be measured
+/// against the server's clock rather than the phone's.
+pub async fn call_json_dated<Req: Serialize, Resp: DeserializeOwned>(
+    method: Method,
+    path: &str,
+    body: Option<&Req>,
+) -> Result<Dated<Resp>, ApiError> {
+    let body = body
+        .map(serde_json::to_string)
+        .transpose()
+        .map_err(|_| ApiError::Decode)?;
+    let mut call = Call::new(method, path);
+    if let Some(body) = &body {
+        call = call.body(body);
+    }
+    let answer = send(call, &|_| {}).await?;
+    let server_date = answer.server_date.clone();
+    Ok(Dated {
+        value: decode(answer)?,
+        server_date,
+    })
+}
+
+/// DELETEs `path`, expecting no content.
+pub async fn delete(path: &str) -> Result<(), ApiError> {
+    send(Call::new(Method::Delete, path), &|_| {}).await.map(|_| ())
+}
+
+/// A decoded answer with the server's `Date` header.
+#[derive(Debug, Clone)]
+pub struct Dated<T> {
+    /// The answer.
+    pub value: T,
+    /// The server's `Date` header, if it sent one.
+    pub server_date: Option<String>,
+}
+
+/// The HTTP methods the SPA uses.
 #[derive(Clone, Copy)]
-enum Method {
+pub enum Method {
+    /// Read.
     Get,
+    /// Create or act.
     Post,
+    /// Remove.
+    Delete,
+}
+
+/// One request to make.
+struct Call<'a> {
+    method: Method,
+    path: &'a str,
+    body: Option<&'a str>,
+    idempotency_key: Option<&'a str>,
+}
+
+impl<'a> Call<'a> {
+    fn new(method: Method, path: &'a str) -> Self {
+        Call {
+            method,
+            path,
+            body: None,
+            idempotency_key: None,
+        }
+    }
+
+    fn body(self, body: &'a str) -> Self {
+        Call {
+            body: Some(body),
+            ..self
+        }
+    }
+
+    fn idempotency_key(self, key: &'a str) -> Self {
+        Call {
+            idempotency_key: Some(key),
+            ..self
+        }
+    }
+}
+
+/// A successful response's body and `Date` header.
+struct Answer {
+    body: String,
+    server_date: Option<String>,
+}
+
+/// Decodes a JSON body; an empty one (204) reads as `null`, which `()` accepts.
+fn decode<Resp: DeserializeOwned>(answer: Answer) -> Result<Resp, ApiError> {
+    let body = if answer.body.trim().is_empty() {
+        "null"
+    } else {
+        &answer.body
+    };
+    serde_json::from_str(body).map_err(|_| ApiError::Decode)
 }
 
 /// Sends the request, retrying per [`retry_delay`], in the page's current language.
-async fn send<Resp: DeserializeOwned>(
-    method: Method,
-    path: &str,
-    body: Option<&str>,
-    on_retry: &dyn Fn(RetryNotice),
-) -> Result<Resp, ApiError> {
+async fn send(call: Call<'_>, on_retry: &dyn Fn(RetryNotice)) -> Result<Answer, ApiError> {
     use gloo_net::http::Request;
 
     let mut attempt = 1;
     loop {
         let lang = crate::browser::document_lang();
-        let builder = match method {
-            Method::Get => Request::get(path),
-            Method::Post => Request::post(path),
+        let mut builder = match call.method {
+            Method::Get => Request::get(call.path),
+            Method::Post => Request::post(call.path),
+            Method::Delete => Request::delete(call.path),
         }
         .header("Accept", "application/json")
         .header("Accept-Language", lang.tag());
-        let request = match body {
+        if let Some(key) = call.idempotency_key {
+            builder = builder.header("Idempotency-Key", key);
+        }
+        let request = match call.body {
             Some(body) => builder.header("Content-Type", "application/json").body(body),
             None => builder.build(),
         };
@@ -221,11 +428,10 @@ async fn send<Resp: DeserializeOwned>(
             Ok(response) => {
                 let status = response.status();
                 let retry_after = response.headers().get("retry-after");
-                let text = response.text().await.unwrap_or_default();
-                match classify(status, retry_after.as_deref(), &text) {
-                    Outcome::Success => {
-                        return serde_json::from_str(&text).map_err(|_| ApiError::Decode);
-                    }
+                let server_date = response.headers().get("date");
+                let body = response.text().await.unwrap_or_default();
+                match classify(status, retry_after.as_deref(), &body) {
+                    Outcome::Success => return Ok(Answer { body, server_date }),
                     Outcome::Fail(error) => return Err(error),
                     Outcome::Retry(error, retry_after) => (error, retry_after),
                 }
@@ -305,19 +511,72 @@ mod tests {
     }
 
     #[test]
-    fn validation_body_keeps_fields_in_document_order() {
-        let body = r#"{"code":"validation_failed","message":"Alcuni dati non sono corretti.","fields":{"iban":"IBAN errato","codice_fiscale":"CF errato"}}"#;
+    fn validation_body_keeps_fields_in_document_order_with_their_codes() {
+        let body = r#"{"code":"validation_failed","message":"Alcuni dati non sono corretti.","fields":{"iban":"IBAN errato","codice_fiscale":"CF errato"},"field_codes":{"codice_fiscale":"cf.length","iban":"no.such_code"}}"#;
         assert_eq!(
             classify(422, None, body),
             Outcome::Fail(ApiError::Validation {
                 code: "validation_failed".into(),
                 message: "Alcuni dati non sono corretti.".into(),
                 fields: vec![
-                    ("iban".into(), "IBAN errato".into()),
-                    ("codice_fiscale".into(), "CF errato".into())
+                    FieldMessage {
+                        field: "iban".into(),
+                        message: "IBAN errato".into(),
+                        code: None
+                    },
+                    FieldMessage {
+                        field: "codice_fiscale".into(),
+                        message: "CF errato".into(),
+                        code: Some(ErrorCode::CfLength)
+                    },
                 ],
             })
         );
+    }
+
+    #[test]
+    fn a_known_field_code_is_shown_in_the_current_language_and_an_unknown_one_as_sent() {
+        let known = FieldMessage {
+            field: "pin".into(),
+            message: "Il PIN ha 16 caratteri".into(),
+            code: Some(ErrorCode::PinLength),
+        };
+        assert_eq!(known.message(Lang::En), ErrorCode::PinLength.message(Lang::En));
+        let unknown = FieldMessage { code: None, ..known };
+        assert_eq!(unknown.message(Lang::En), "Il PIN ha 16 caratteri");
+    }
+
+    #[test]
+    fn a_lockout_is_final_but_other_429s_are_overload() {
+        let locked = r#"{"code":"login.locked","message":"Troppi tentativi."}"#;
+        assert_eq!(
+            classify(429, Some("900"), locked),
+            Outcome::Fail(ApiError::Refused {
+                status: 429,
+                code: "login.locked".into(),
+                message: "Troppi tentativi.".into()
+            })
+        );
+        let busy = r#"{"code":"rate_limited","message":"Troppe richieste."}"#;
+        assert_eq!(
+            classify(429, Some("2"), busy),
+            Outcome::Retry(ApiError::Overloaded, Some(Duration::from_secs(2)))
+        );
+    }
+
+    #[test]
+    fn refusals_carry_their_code_and_speak_the_current_language() {
+        let body = r#"{"code":"login.failed","message":"Codice fiscale o PIN non corretti."}"#;
+        let Outcome::Fail(error) = classify(401, None, body) else {
+            panic!("a 401 must be final");
+        };
+        assert_eq!(error.code(), Some("login.failed"));
+        assert_eq!(error.message(Lang::En), ErrorCode::LoginFailed.message(Lang::En));
+        let conflict = r#"{"code":"pin.already_requested","message":"Già richiesto."}"#;
+        assert!(matches!(
+            classify(409, None, conflict),
+            Outcome::Fail(ApiError::Refused { status: 409, .. })
+        ));
     }
 
     #[test]
@@ -358,11 +617,20 @@ mod tests {
             classify(409, None, ""),
             Outcome::Fail(ApiError::Unexpected { status: 409 })
         );
+        assert_eq!(
+            classify(418, None, "teapot"),
+            Outcome::Fail(ApiError::Unexpected { status: 418 })
+        );
     }
 
     #[test]
     fn every_error_has_a_message_in_both_languages() {
         let errors = [
+            ApiError::Refused {
+                status: 409,
+                code: "pin.already_requested".into(),
+                message: "Già richiesto.".into(),
+            },
             ApiError::Overloaded,
             ApiError::NotFound,
             ApiError::Server { status: 500 },

@@ -1,7 +1,7 @@
 //! The few browser facilities the SPA uses outside Leptos's view layer (document title and
-//! language, local storage, focus, timers, randomness), behind plain functions so that the rest of
-//! the code does not touch `web-sys` directly. Every function tolerates a missing API (a storage
-//! blocked by privacy settings, say) by doing nothing.
+//! language, storage, history, focus, clock, timers, randomness), behind plain functions so that
+//! the rest of the code does not touch `web-sys` directly. Every function tolerates a missing API
+//! (a storage blocked by privacy settings, say) by doing nothing.
 
 use std::time::Duration;
 
@@ -18,8 +18,7 @@ fn document() -> Option<web_sys::Document> {
 
 /// The language the citizen chose on an earlier visit, if any.
 pub fn stored_lang() -> Option<Lang> {
-    let storage = web_sys::window()?.local_storage().ok()??;
-    match storage.get_item(LANG_KEY).ok()??.as_str() {
+    match load(Store::Local, LANG_KEY)?.as_str() {
         "it" => Some(Lang::It),
         "en" => Some(Lang::En),
         _ => None,
@@ -28,8 +27,43 @@ pub fn stored_lang() -> Option<Lang> {
 
 /// Remembers the citizen's language choice.
 pub fn store_lang(lang: Lang) {
-    if let Some(Ok(Some(storage))) = web_sys::window().map(|w| w.local_storage()) {
-        let _ = storage.set_item(LANG_KEY, lang.tag());
+    save(Store::Local, LANG_KEY, lang.tag());
+}
+
+/// Where a value is kept: for good (`Local`) or until the tab is closed (`Session`).
+#[derive(Clone, Copy)]
+pub enum Store {
+    /// `localStorage`: survives closing the browser.
+    Local,
+    /// `sessionStorage`: this tab only.
+    Session,
+}
+
+fn storage(store: Store) -> Option<web_sys::Storage> {
+    let window = web_sys::window()?;
+    match store {
+        Store::Local => window.local_storage(),
+        Store::Session => window.session_storage(),
+    }
+    .ok()?
+}
+
+/// The value stored under `key`, if any.
+pub fn load(store: Store, key: &str) -> Option<String> {
+    storage(store)?.get_item(key).ok()?
+}
+
+/// Stores `value` under `key` (silently not, when storage is full or blocked).
+pub fn save(store: Store, key: &str, value: &str) {
+    if let Some(storage) = storage(store) {
+        let _ = storage.set_item(key, value);
+    }
+}
+
+/// Forgets `key`.
+pub fn remove(store: Store, key: &str) {
+    if let Some(storage) = storage(store) {
+        let _ = storage.remove_item(key);
     }
 }
 
@@ -53,6 +87,68 @@ pub fn document_lang() -> Lang {
 pub fn set_title(title: &str) {
     if let Some(doc) = document() {
         doc.set_title(title);
+    }
+}
+
+/// The path of the current URL, e.g. `/richiesta-pin/identita`.
+pub fn location_path() -> String {
+    web_sys::window()
+        .and_then(|w| w.location().pathname().ok())
+        .unwrap_or_else(|| "/".to_owned())
+}
+
+/// The current URL's fragment without `#`, if there is one.
+pub fn location_fragment() -> Option<String> {
+    let hash = web_sys::window()?.location().hash().ok()?;
+    let id = hash.strip_prefix('#')?;
+    (!id.is_empty()).then(|| id.to_owned())
+}
+
+/// Whether the current URL's query has `name=value`.
+pub fn query_has(name: &str, value: &str) -> bool {
+    let Some(search) = web_sys::window().and_then(|w| w.location().search().ok()) else {
+        return false;
+    };
+    let wanted = format!("{name}={value}");
+    search.trim_start_matches('?').split('&').any(|pair| pair == wanted)
+}
+
+/// Changes the URL without loading a page: a new history entry, or in place of the current one.
+pub fn history_visit(url: &str, replace: bool) {
+    let Some(history) = web_sys::window().and_then(|w| w.history().ok()) else {
+        return;
+    };
+    let _ = if replace {
+        history.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(url))
+    } else {
+        history.push_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(url))
+    };
+}
+
+/// Sets attribute `name` of the element with `id`.
+pub fn set_attribute(id: &str, name: &str, value: &str) {
+    if let Some(el) = document().and_then(|d| d.get_element_by_id(id)) {
+        let _ = el.set_attribute(name, value);
+    }
+}
+
+/// The element that has keyboard focus, to give it back after a dialog.
+pub fn focused_element() -> Option<HtmlElement> {
+    document()?.active_element()?.dyn_into::<HtmlElement>().ok()
+}
+
+/// Scrolls to the top and focuses the element `id` (the `<main>`), as a fresh page load would.
+pub fn focus_main(id: &str) {
+    let Some(window) = web_sys::window() else { return };
+    window.scroll_to_with_x_and_y(0.0, 0.0);
+    if let Some(el) = window
+        .document()
+        .and_then(|d| d.get_element_by_id(id))
+        .and_then(|el| el.dyn_into::<HtmlElement>().ok())
+    {
+        let options = web_sys::FocusOptions::new();
+        options.set_prevent_scroll(true);
+        let _ = el.focus_with_options(&options);
     }
 }
 
@@ -81,6 +177,48 @@ pub fn blur_goes_to_submit(blur: &web_sys::FocusEvent) -> bool {
     blur.related_target()
         .and_then(|target| target.dyn_into::<web_sys::Element>().ok())
         .is_some_and(|el| el.get_attribute("type").as_deref() == Some("submit"))
+}
+
+/// Today's date on the device's calendar, which bounds a date of birth.
+pub fn today() -> chrono::NaiveDate {
+    let now = js_sys::Date::new_0();
+    chrono::NaiveDate::from_ymd_opt(now.get_full_year() as i32, now.get_month() + 1, now.get_date()).unwrap_or_default()
+}
+
+/// Milliseconds since the Unix epoch on the device's clock.
+pub fn now_ms() -> f64 {
+    js_sys::Date::now()
+}
+
+/// Milliseconds since the epoch of an RFC 3339 or HTTP date (`None` if unreadable).
+pub fn parse_date_ms(text: &str) -> Option<f64> {
+    let ms = js_sys::Date::parse(text);
+    ms.is_finite().then_some(ms)
+}
+
+/// 128 random bits from the browser's cryptographic generator, as 32 hex digits (falling back on
+/// `Math.random` where `crypto` is missing: an idempotency key needs uniqueness, not secrecy).
+pub fn random_hex128() -> String {
+    let mut bytes = [0u8; 16];
+    let filled = web_sys::window()
+        .and_then(|w| w.crypto().ok())
+        .is_some_and(|c| c.get_random_values_with_u8_array(&mut bytes).is_ok());
+    if !filled {
+        for b in &mut bytes {
+            *b = (js_sys::Math::random() * 256.0) as u8;
+        }
+    }
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// Runs `task` in the background. Every task goes through one boxed type, so that the executor's
+/// code is compiled once rather than once per `async` block (wasm size).
+pub fn spawn(task: impl std::future::Future<Output = ()> + 'static) {
+    spawn_boxed(Box::pin(task));
+}
+
+fn spawn_boxed(task: std::pin::Pin<Box<dyn std::future::Future<Output = ()>>>) {
+    leptos::task::spawn_local(task);
 }
 
 /// A number in `[0, 1)`, for retry jitter.

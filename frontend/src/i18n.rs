@@ -115,6 +115,218 @@ texts! {
         "If you typed the web address, check it is correct."
     ),
     NotFoundHomeLink => ("Vai alla pagina iniziale", "Go to the start page"),
+    // ——— Shared by the question pages ———
+    Back => ("Indietro", "Back"),
+    Continue => ("Avanti", "Continue"),
+    Sending => ("Invio in corso…", "Sending…"),
+    Loading => ("Caricamento in corso…", "Loading…"),
+    Change => ("Modifica", "Change"),
+    DateDay => ("Giorno", "Day"),
+    DateMonth => ("Mese", "Month"),
+    DateYear => ("Anno", "Year"),
+    ImportantTitle => ("Importante", "Important"),
+
+    // ——— Start page ———
+    StartIntro => (
+        "Per presentare la domanda ti serve il PIN INPS. Se non ce l'hai, richiedilo: i primi 8 caratteri arrivano subito per SMS, e-mail e PEC e bastano per accedere.",
+        "To apply you need the INPS PIN. If you do not have one, request it: the first 8 characters arrive at once by text message, e-mail and PEC, and they are enough to log in."
+    ),
+    StartRequestPin => ("Richiedi il PIN", "Request a PIN"),
+    StartLogin => ("Accedi", "Log in"),
+
+    // ——— PIN request ———
+    PinCaption => ("Richiesta PIN", "PIN request"),
+    /// `{n}` is the step's number.
+    PinStepCaption => ("Richiesta PIN, passo {n} di 4", "PIN request, step {n} of 4"),
+    PinIdentityTitle => (
+        "Codice fiscale e residenza — Richiesta PIN — Sportello",
+        "Codice fiscale and residence — PIN request — Sportello"
+    ),
+    PinIdentityHeading => ("Codice fiscale e Stato di residenza", "Codice fiscale and country of residence"),
+    PinIdentityIntro => (
+        "Ti chiediamo pochi dati per pagina. Quello che scrivi resta salvato su questo dispositivo finché non invii la richiesta.",
+        "We ask for a few details on each page. What you type stays saved on this device until you send the request."
+    ),
+    ResidenceCountryLabel => ("Stato di residenza", "Country of residence"),
+    ResidenceCountryHint => (
+        "Se vivi in Italia lascia «Italia»; altrimenti scrivi il nome italiano dello Stato, ad esempio Germania.",
+        "If you live in Italy leave “Italia”; otherwise write the country's Italian name, for example Germania."
+    ),
+    PinPersonalTitle => ("Dati anagrafici — Richiesta PIN — Sportello", "Personal details — PIN request — Sportello"),
+    PinPersonalHeading => ("Dati anagrafici", "Personal details"),
+    PinPersonalIntro => (
+        "Scrivili come sul documento d'identità: devono corrispondere al codice fiscale.",
+        "Write them as on your identity document: they must match your codice fiscale."
+    ),
+    GivenNameLabel => ("Nome", "Given name"),
+    GivenNameHint => ("Tutti i nomi, se ne hai più di uno.", "All your given names, if you have more than one."),
+    SurnameLabel => ("Cognome", "Surname"),
+    SurnameHint => ("Tutti i cognomi, se ne hai più di uno.", "All your surnames, if you have more than one."),
+    SexLegend => ("Sesso", "Sex"),
+    SexHint => ("Come indicato nel codice fiscale.", "As in your codice fiscale."),
+    SexMale => ("Maschio", "Male"),
+    SexFemale => ("Femmina", "Female"),
+    BirthDateLegend => ("Data di nascita", "Date of birth"),
+    BirthDateHint => ("Ad esempio 10 12 1985", "For example 10 12 1985"),
+    BirthPlaceLabel => ("Comune o Stato estero di nascita", "Municipality or foreign country of birth"),
+    BirthPlaceHint => (
+        "Il nome che aveva alla data di nascita, ad esempio Roma oppure Germania.",
+        "Its name on your date of birth, for example Roma or Germania."
+    ),
+    BirthProvinceLabel => ("Provincia di nascita", "Province of birth"),
+    BirthProvinceHint => (
+        "La sigla di due lettere, ad esempio RM. Scrivi EE se sei nato all'estero.",
+        "The two-letter abbreviation, for example RM. Write EE if you were born abroad."
+    ),
+    PinResidenceTitle => ("Residenza — Richiesta PIN — Sportello", "Home address — PIN request — Sportello"),
+    PinResidenceHeading => ("Indirizzo di residenza", "Home address"),
+    PinResidenceIntro => (
+        "Gli altri 8 caratteri del PIN arriveranno per posta a questo indirizzo.",
+        "The other 8 characters of the PIN will arrive by post at this address."
+    ),
+    AddressLabel => ("Indirizzo", "Address"),
+    AddressHint => ("Via o piazza e numero civico.", "Street and house number."),
+    PostcodeLabel => ("CAP", "Postcode (CAP)"),
+    PostcodeHint => ("5 cifre, ad esempio 00184.", "5 digits, for example 00184."),
+    PostcodeAbroadLabel => ("Codice postale (facoltativo)", "Postcode (optional)"),
+    PostcodeAbroadHint => ("Se nel tuo Stato si usa.", "If your country uses one."),
+    MunicipalityLabel => ("Comune", "Municipality"),
+    MunicipalityHint => ("Ad esempio Roma.", "For example Roma."),
+    CityLabel => ("Città", "City"),
+    CityHint => ("Ad esempio Berlino.", "For example Berlin."),
+    ProvinceLabel => ("Provincia", "Province"),
+    ProvinceHint => ("La sigla di due lettere, ad esempio RM.", "The two-letter abbreviation, for example RM."),
+    PinContactsTitle => ("Recapiti — Richiesta PIN — Sportello", "Contact details — PIN request — Sportello"),
+    PinContactsHeading => ("Recapiti", "Contact details"),
+    PinContactsIntro => (
+        "Servono tutti e tre: i primi 8 caratteri del PIN arrivano subito per SMS, e-mail e PEC, e gli stessi recapiti servono anche per la domanda di indennità.",
+        "All three are required: the first 8 characters of the PIN arrive at once by text message, e-mail and PEC, and the same contacts are needed for the indemnity application too."
+    ),
+    MobileLabel => ("Cellulare", "Mobile phone"),
+    MobileHint => ("Con il prefisso +39, ad esempio +39 333 123 4567.", "With the +39 prefix, for example +39 333 123 4567."),
+    EmailLabel => ("E-mail", "E-mail"),
+    EmailHint => ("Ad esempio nome@esempio.it.", "For example name@example.it."),
+    PecLabel => ("PEC", "PEC"),
+    PecHint => (
+        "La posta elettronica certificata, ad esempio nome@pec.esempio.it.",
+        "Your certified e-mail address, for example name@pec.example.it."
+    ),
+    PinSummaryTitle => (
+        "Controlla le risposte — Richiesta PIN — Sportello",
+        "Check your answers — PIN request — Sportello"
+    ),
+    PinSummaryHeading => ("Controlla le tue risposte", "Check your answers"),
+    PinSubmitHeading => ("Invia la richiesta", "Send your request"),
+    PinSubmitText => (
+        "Premendo Conferma chiedi il PIN INPS e dichiari che questi dati sono corretti.",
+        "By pressing Confirm you request the INPS PIN and declare that these details are correct."
+    ),
+    Confirm => ("Conferma", "Confirm"),
+    PinSentTitle => ("Richiesta del PIN inviata — Sportello", "PIN request sent — Sportello"),
+    PinSentHeading => ("Richiesta del PIN inviata", "PIN request sent"),
+    PinSentWhere => ("Abbiamo inviato i primi 8 caratteri del PIN:", "We have sent the first 8 characters of the PIN:"),
+    /// `{to}` is the masked contact.
+    PinSentSms => ("per SMS al numero {to}", "by text message to {to}"),
+    PinSentEmail => ("per e-mail a {to}", "by e-mail to {to}"),
+    PinSentPec => ("per PEC a {to}", "by PEC to {to}"),
+    PinSentGeneric => (
+        "Abbiamo inviato i primi 8 caratteri del PIN al cellulare, all'e-mail e alla PEC che hai indicato.",
+        "We have sent the first 8 characters of the PIN to the mobile, e-mail and PEC you gave."
+    ),
+    WhatNextHeading => ("Cosa succede adesso", "What happens next"),
+    PinSentSimplified => (
+        "Con i primi 8 caratteri puoi già accedere (PIN semplificato) e presentare la domanda di indennità.",
+        "With the first 8 characters you can already log in (simplified PIN) and apply for the indemnity."
+    ),
+    PinSentPost => (
+        "Gli altri 8 caratteri arriveranno per posta all'indirizzo di residenza: insieme ai primi formano il PIN completo.",
+        "The other 8 characters will arrive by post at your home address: together with the first ones they make up the full PIN."
+    ),
+    PinNothingHeading => ("Se entro 12 ore non ricevi nulla", "If nothing arrives within 12 hours"),
+    PinNothingText => (
+        "Chiama il Contact Center INPS: 803 164 da rete fissa (gratuito) o 06 164164 da cellulare. L'operatore convalida la richiesta e ti invia di nuovo i primi 8 caratteri.",
+        "Call the INPS Contact Center: 803 164 from a landline (free) or 06 164164 from a mobile. The operator validates your request and sends you the first 8 characters again."
+    ),
+    LoginWithPin => ("Accedi con il PIN", "Log in with the PIN"),
+
+    // ——— Login ———
+    LoginTitle => ("Accedi — Sportello", "Log in — Sportello"),
+    LoginHeading => ("Accedi con il PIN INPS", "Log in with the INPS PIN"),
+    LoginIntro => (
+        "Usa il tuo codice fiscale e il PIN. Se hai appena richiesto il PIN, bastano i primi 8 caratteri ricevuti per SMS, e-mail o PEC.",
+        "Use your codice fiscale and PIN. If you have just requested the PIN, the first 8 characters you received by text message, e-mail or PEC are enough."
+    ),
+    PinLabel => ("PIN", "PIN"),
+    PinHint => (
+        "I 16 caratteri del PIN, oppure solo i primi 8 (PIN semplificato).",
+        "The 16 characters of the PIN, or just the first 8 (simplified PIN)."
+    ),
+    ShowPin => ("Mostra", "Show"),
+    HidePin => ("Nascondi", "Hide"),
+    /// Completes "Mostra"/"Nascondi" for screen readers.
+    PinHiddenContext => ("il PIN", "the PIN"),
+    PinShown => ("Il PIN è visibile.", "Your PIN is visible."),
+    PinHidden => ("Il PIN è nascosto.", "Your PIN is hidden."),
+    LoginSubmit => ("Accedi", "Log in"),
+    LoginNoPin => ("Non hai ancora il PIN?", "No PIN yet?"),
+    RequestPinLink => ("Richiedi il PIN", "Request a PIN"),
+    SessionExpired => (
+        "Per la tua sicurezza ti abbiamo fatto uscire dopo un periodo di inattività. Accedi di nuovo: i dati inseriti non sono andati persi.",
+        "For your security we logged you out after a period of inactivity. Log in again: nothing you typed is lost."
+    ),
+
+    // ——— Application start ———
+    ApplicationTitle => ("La tua domanda — Sportello", "Your application — Sportello"),
+    ApplicationHeading => ("La tua domanda di indennità", "Your indemnity application"),
+    /// `{cf}` is the codice fiscale, `{access}` one of `AccessSimplified` / `AccessFull`.
+    LoggedInAs => (
+        "Hai effettuato l'accesso con il codice fiscale {cf} tramite {access}.",
+        "You are logged in with codice fiscale {cf} using the {access}."
+    ),
+    AccessSimplified => ("PIN semplificato", "simplified PIN"),
+    AccessFull => ("PIN completo", "full PIN"),
+    SimplifiedScopeNote => (
+        "Con il PIN semplificato puoi compilare, inviare e consultare solo questa domanda.",
+        "With the simplified PIN you can only fill in, send and view this application."
+    ),
+    StepsHeading => ("Come si presenta la domanda", "How to apply"),
+    ApplicationStep1 => (
+        "Scegli l'indennità che ti spetta: una sola per persona (articoli 27, 28, 29, 30 o 38 del decreto-legge 18/2020).",
+        "Choose the indemnity you are entitled to: one per person (articles 27, 28, 29, 30 or 38 of decree-law 18/2020)."
+    ),
+    ApplicationStep2 => (
+        "Rendi le dichiarazioni richieste per quell'indennità (DPR 445/2000).",
+        "Make the declarations that indemnity requires (DPR 445/2000)."
+    ),
+    ApplicationStep3 => (
+        "Scegli come ricevere il pagamento: accredito su un IBAN italiano intestato o cointestato a te, oppure bonifico da riscuotere all'ufficio postale.",
+        "Choose how to be paid: to an Italian IBAN in your name or joint name, or a transfer to collect at a post office."
+    ),
+    ApplicationStep4 => (
+        "Controlla le risposte e invia: riceverai una ricevuta con il numero di protocollo.",
+        "Check your answers and send: you will get a receipt with a protocol number."
+    ),
+    ApplicationComing => (
+        "Il modulo della domanda non è ancora disponibile online: comparirà su questa pagina. Il tuo PIN resta valido, puoi uscire e tornare più tardi.",
+        "The application form is not online yet: it will appear on this page. Your PIN stays valid, so you can log out and come back later."
+    ),
+    Logout => ("Esci", "Log out"),
+
+    // ——— Session timeout ———
+    TimeoutHeading => ("Stai per uscire dal servizio", "You are about to be logged out"),
+    /// `{time}` is the time left in words.
+    TimeoutText => (
+        "Per la tua sicurezza, se non fai nulla ti faremo uscire tra {time}. I dati inseriti non andranno persi.",
+        "For your security, if you do nothing we will log you out in {time}. Nothing you typed will be lost."
+    ),
+    StayLoggedIn => ("Resta collegato", "Stay logged in"),
+    MinuteOne => ("{n} minuto", "{n} minute"),
+    MinutesMany => ("{n} minuti", "{n} minutes"),
+    SecondOne => ("{n} secondo", "{n} second"),
+    SecondsMany => ("{n} secondi", "{n} seconds"),
+    /// Joins minutes `{a}` and seconds `{b}`.
+    TimeAnd => ("{a} e {b}", "{a} and {b}"),
+
     FooterHelp => (
         "Assistenza: Contact Center INPS, 803 164 da rete fissa (gratuito) o 06 164164 da cellulare.",
         "Help: INPS Contact Center, 803 164 from a landline (free) or 06 164164 from a mobile."

@@ -1,11 +1,17 @@
 //! Sportello's single-page app for citizens (Leptos, client-side rendered, wasm32).
 //!
-//! Pure logic (texts, retry schedule, error parsing) is tested natively with `cargo test -p
+//! Pure logic (texts, routes, retry schedule, error parsing, the draft's rules, the session's
+//! deadline) is tested natively with `cargo test -p
 //! frontend`; what needs a browser is exercised by the end-to-end tests in `e2e/`.
 
 pub mod api_client;
 pub mod app;
 mod browser;
 mod components;
+mod form;
 pub mod i18n;
 mod pages;
+mod pin_draft;
+mod pin_questions;
+pub mod router;
+mod session;

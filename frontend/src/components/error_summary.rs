@@ -1,6 +1,6 @@
 //! The error summary (GOV.UK Design System pattern): at the top of the page after a submit that
 //! found problems, it takes focus so that screen readers read it, and links each problem to its
-//! field.
+//! field — on this page (`#id`) or on the page that asks it (`/richiesta-pin/contatti#mobile`).
 
 use leptos::prelude::*;
 
@@ -11,8 +11,9 @@ use crate::i18n::Text;
 /// One problem listed in the summary.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SummaryItem {
-    /// The id of the field to fix; `None` for a problem with no single field.
-    pub field: Option<String>,
+    /// Where the field to fix is: `#id` on this page, or a path with a fragment on another page;
+    /// `None` for a problem with no single field.
+    pub link: Option<String>,
     /// What is wrong and how to fix it, in the page's language.
     pub message: String,
 }
@@ -30,7 +31,7 @@ pub fn ErrorSummary(
 ) -> impl IntoView {
     let node = NodeRef::<leptos::html::Div>::new();
     let focused_token = StoredValue::new(0u32);
-    Effect::new(move |_| {
+    crate::app::effect(move || {
         let token = focus_token.get();
         if let Some(el) = node.get()
             && token != focused_token.get_value()
@@ -40,13 +41,20 @@ pub fn ErrorSummary(
         }
     });
 
-    let item_view = move |item: SummaryItem| match item.field {
-        Some(field) => {
-            let href = format!("#{field}");
+    // A memo, so that the summary is built when it appears rather than at each change of its items.
+    let shown = Memo::new(move |_| !items.read().is_empty());
+    let item_view = move |item: SummaryItem| match item.link {
+        Some(href) => {
             // Focus is moved by hand: a fragment link alone would scroll without moving focus.
-            let jump = move |ev: leptos::ev::MouseEvent| {
-                ev.prevent_default();
-                browser::focus_by_id(&field);
+            // Links to another page are left to the router, which focuses the fragment on arrival.
+            let jump = {
+                let href = href.clone();
+                move |ev: leptos::ev::MouseEvent| {
+                    if let Some(id) = href.strip_prefix('#') {
+                        ev.prevent_default();
+                        browser::focus_by_id(id);
+                    }
+                }
             };
             view! {
                 <li>
@@ -59,7 +67,7 @@ pub fn ErrorSummary(
     };
 
     view! {
-        <Show when=move || !items.read().is_empty()>
+        {move || shown.get().then(|| view! {
             <div
                 class="error-summary"
                 role="alert"
@@ -72,6 +80,6 @@ pub fn ErrorSummary(
                 </h2>
                 <ul class="error-summary__list">{move || items.get().into_iter().map(item_view).collect_view()}</ul>
             </div>
-        </Show>
+        })}
     }
 }

@@ -1,7 +1,9 @@
-//! What the service is, how to sign in and when applications can be sent.
+//! What the service is, the way in (request a PIN, log in), how to sign in and when
+//! applications can be sent.
 
 use leptos::prelude::*;
 
+use super::StartLinks;
 use crate::app::tr;
 use crate::i18n::Text;
 
@@ -11,6 +13,7 @@ pub fn ServiceInfo() -> impl IntoView {
     view! {
         <p class="lead">{tr(Text::HomeLead)}</p>
         <p>{tr(Text::HomeWhoFor)}</p>
+        <StartLinks />
 
         <h2>{tr(Text::AccessHeading)}</h2>
         <p>{tr(Text::AccessIntro)}</p>

@@ -2,7 +2,8 @@
 
 use leptos::prelude::*;
 
-use crate::app::{tr, use_lang};
+use super::error_message::{ErrorMessage, described_by};
+use crate::app::use_lang;
 use crate::browser;
 use crate::i18n::{Text, t};
 
@@ -11,10 +12,12 @@ use crate::i18n::{Text, t};
 pub fn TextInput(
     /// The input's `id` and `name`, also the field's key in API errors and summary links.
     id: &'static str,
-    /// The visible label.
-    label: Text,
-    /// Help shown under the label.
-    hint: Text,
+    /// The visible label (it may change with another answer, e.g. "Città" when abroad).
+    #[prop(into)]
+    label: Signal<Text>,
+    /// Help shown under the label, if any.
+    #[prop(optional, into)]
+    hint: MaybeProp<Text>,
     /// The current error message, in the page's language; `None` while the answer is acceptable.
     #[prop(into)]
     error: Signal<Option<String>>,
@@ -27,6 +30,12 @@ pub fn TextInput(
     /// Extra classes for the input, e.g. its width.
     #[prop(optional)]
     class: &'static str,
+    /// The input's `type` (`text`, `tel`, `email`, `password`…).
+    #[prop(default = "text")]
+    input_type: &'static str,
+    /// The `inputmode` hint for on-screen keyboards, e.g. `numeric`.
+    #[prop(optional_no_strip)]
+    inputmode: Option<&'static str>,
     /// The `autocomplete` token.
     #[prop(default = "off")]
     autocomplete: &'static str,
@@ -37,37 +46,24 @@ pub fn TextInput(
     let lang = use_lang();
     let hint_id = format!("{id}-hint");
     let error_id = format!("{id}-error");
-    let described_by = {
-        let (hint_id, error_id) = (hint_id.clone(), error_id.clone());
-        move || match error.read().is_some() {
-            true => format!("{hint_id} {error_id}"),
-            false => hint_id.clone(),
-        }
-    };
+    // A hint is there from the start or never (only its words change), so it is read once.
+    let described_by = described_by(hint.get_untracked().map(|_| hint_id.clone()), error_id.clone(), error);
     let has_error = move || error.read().is_some();
 
     view! {
         <div class="form-group" class:form-group--error=has_error>
-            <label class="label" for=id>{tr(label)}</label>
-            <div id=hint_id class="hint">{tr(hint)}</div>
+            <label class="label" for=id>{move || t(lang.get(), label.get())}</label>
             {move || {
-                error
-                    .get()
-                    .map(|message| {
-                        view! {
-                            <p id=error_id.clone() class="error-message">
-                                <span class="visually-hidden">{t(lang.get(), Text::ErrorPrefix)}" "</span>
-                                {message}
-                            </p>
-                        }
-                    })
+                hint.get().map(|hint| view! { <div id=hint_id.clone() class="hint">{t(lang.get(), hint)}</div> })
             }}
+            <ErrorMessage id=error_id message=error />
             <input
                 class=format!("input {class}")
                 class:input--error=has_error
                 id=id
                 name=id
-                type="text"
+                type=input_type
+                inputmode=inputmode
                 autocomplete=autocomplete
                 autocapitalize=autocapitalize
                 spellcheck="false"

@@ -2,14 +2,14 @@
 //! citizen's codice fiscale — validated in the page with the same `domain` rule the API applies,
 //! then confirmed by the API.
 
-use domain::{CodiceFiscale, ErrorCode, Lang};
+use domain::{CodiceFiscale, ErrorCode};
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 use serde::{Deserialize, Serialize};
 
 use crate::api_client::{self, ApiError};
 use crate::app::{tr, use_document_title, use_lang};
-use crate::components::{ErrorSummary, ServiceInfo, SummaryItem, TextInput};
+use crate::components::{ErrorSummary, ServiceInfo, TextInput};
+use crate::form::{self, FormProblems, Problem};
 use crate::i18n::{Text, t, t_with};
 
 /// The input's id and the field's name on the wire.
@@ -25,23 +25,6 @@ struct CfCheckRequest<'a> {
 struct CfCheckResponse {
     codice_fiscale: String,
     omocode: bool,
-}
-
-/// A field's problem: a catalogue code found in the page (shown in whichever language is current)
-/// or a message the API wrote (in the language it was asked for).
-#[derive(Debug, Clone, PartialEq, Eq)]
-enum Problem {
-    Code(ErrorCode),
-    Text(String),
-}
-
-impl Problem {
-    fn message(&self, lang: Lang) -> String {
-        match self {
-            Problem::Code(code) => code.message(lang).to_owned(),
-            Problem::Text(text) => text.clone(),
-        }
-    }
 }
 
 /// Where the check stands.
@@ -71,52 +54,14 @@ fn validate_cf(input: &str) -> Result<CodiceFiscale, ErrorCode> {
 pub fn HomePage() -> impl IntoView {
     let lang = use_lang();
     let value = RwSignal::new(String::new());
-    let inline = RwSignal::new(None::<Problem>);
-    let summary = RwSignal::new(Vec::<(Option<String>, Problem)>::new());
-    let focus_token = RwSignal::new(0u32);
+    let problems = FormProblems::new();
     let status = RwSignal::new(Status::Idle);
 
-    use_document_title(Text::HomeTitle, move || !summary.read().is_empty());
-
-    let summary_items = Signal::derive(move || {
-        let lang = lang.get();
-        summary
-            .get()
-            .into_iter()
-            .map(|(field, problem)| SummaryItem {
-                field,
-                message: problem.message(lang),
-            })
-            .collect::<Vec<_>>()
-    });
-    let inline_message = Signal::derive(move || inline.get().map(|p| p.message(lang.get())));
-
-    let show_problems = move |problems: Vec<(Option<String>, Problem)>| {
-        inline.set(
-            problems
-                .iter()
-                .find(|(field, _)| field.as_deref() == Some(CF_FIELD))
-                .map(|(_, problem)| problem.clone()),
-        );
-        summary.set(problems);
-        focus_token.update(|n| *n += 1);
-    };
+    use_document_title(Text::HomeTitle, move || problems.any());
 
     // Inline check when the citizen leaves the field; an empty field is not nagged about until
     // the form is sent.
-    let on_commit = move |()| {
-        let input = value.get_untracked();
-        if input.trim().is_empty() && inline.read_untracked().is_none() {
-            return;
-        }
-        match validate_cf(&input) {
-            Ok(_) => {
-                inline.set(None);
-                summary.update(|s| s.retain(|(field, _)| field.as_deref() != Some(CF_FIELD)));
-            }
-            Err(code) => inline.set(Some(Problem::Code(code))),
-        }
-    };
+    let on_commit = move |()| problems.recheck(CF_FIELD, validate_cf(&value.get_untracked()).err());
 
     let on_submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
@@ -127,14 +72,13 @@ pub fn HomePage() -> impl IntoView {
             Ok(cf) => cf,
             Err(code) => {
                 status.set(Status::Idle);
-                show_problems(vec![(Some(CF_FIELD.to_owned()), Problem::Code(code))]);
+                problems.show(vec![(Some(CF_FIELD.to_owned()), Problem::Code(code))]);
                 return;
             }
         };
-        inline.set(None);
-        summary.set(Vec::new());
+        problems.clear();
         status.set(Status::Checking);
-        spawn_local(async move {
+        crate::browser::spawn(async move {
             let request = CfCheckRequest {
                 codice_fiscale: cf.as_str(),
             };
@@ -146,17 +90,9 @@ pub fn HomePage() -> impl IntoView {
                     codice_fiscale: answer.codice_fiscale,
                     omocode: answer.omocode,
                 }),
-                Err(ApiError::Validation { message, fields, .. }) => {
+                Err(error @ ApiError::Validation { .. }) => {
                     status.set(Status::Idle);
-                    let problems = if fields.is_empty() {
-                        vec![(Some(CF_FIELD.to_owned()), Problem::Text(message))]
-                    } else {
-                        fields
-                            .into_iter()
-                            .map(|(field, msg)| (Some(field), Problem::Text(msg)))
-                            .collect()
-                    };
-                    show_problems(problems);
+                    problems.show(form::from_api_error(&error, Some(CF_FIELD)));
                 }
                 Err(error) => status.set(Status::Failed(error)),
             }
@@ -164,7 +100,7 @@ pub fn HomePage() -> impl IntoView {
     };
 
     // Editing the code after an answer makes that answer stale.
-    Effect::new(move |_| {
+    crate::app::effect(move || {
         value.track();
         if matches!(status.get_untracked(), Status::Valid { .. } | Status::Failed(_)) {
             status.set(Status::Idle);
@@ -204,7 +140,7 @@ pub fn HomePage() -> impl IntoView {
     };
 
     view! {
-        <ErrorSummary items=summary_items focus_token=focus_token />
+        <ErrorSummary items=problems.summary(form::same_page_link, |_| Some(Text::CfLabel)) focus_token=problems.focus_token() />
         <h1>{tr(Text::HomeHeading)}</h1>
         <ServiceInfo />
 
@@ -216,7 +152,7 @@ pub fn HomePage() -> impl IntoView {
                     id=CF_FIELD
                     label=Text::CfLabel
                     hint=Text::CfHint
-                    error=inline_message
+                    error=problems.field(CF_FIELD)
                     value=value
                     on_commit=on_commit
                     class="input--cf"

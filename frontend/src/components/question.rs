@@ -1,0 +1,65 @@
+//! One question of the PIN request, rendered from its description in `pin_questions`: a text
+//! input, a date or a choice, with the label and hint that fit where the citizen lives.
+
+use domain::Step;
+use leptos::prelude::*;
+
+use super::{DateInput, RadioGroup, TextInput};
+use crate::form::FormProblems;
+use crate::pin_draft::recheck_on_leave;
+use crate::pin_questions::{Kind, Question};
+
+/// A question of a PIN-request step.
+#[component]
+pub fn QuestionField(
+    /// What to ask.
+    question: &'static Question,
+    /// The step the question belongs to (for its inline check).
+    step: Step,
+    /// The answer.
+    value: RwSignal<String>,
+    /// The page's problems.
+    problems: FormProblems,
+    /// Whether the citizen lives in Italy (labels and hints differ abroad).
+    #[prop(into)]
+    in_italy: Signal<bool>,
+) -> impl IntoView {
+    let field = question.field;
+    let error = problems.field(field);
+    let on_commit = recheck_on_leave(problems, step, field);
+    let label = Signal::derive(move || question.label(in_italy.get()));
+    let hint = Signal::derive(move || question.hint(in_italy.get()));
+    match &question.kind {
+        Kind::Text(input) => view! {
+            <TextInput
+                id=field
+                label=label
+                hint=hint
+                error=error
+                value=value
+                on_commit=on_commit
+                class=input.class
+                input_type=input.input_type
+                autocomplete=input.autocomplete
+                autocapitalize=input.autocapitalize
+            />
+        }
+        .into_any(),
+        Kind::Date(autocomplete) => view! {
+            <DateInput
+                id=field
+                legend=question.label
+                hint=question.hint.unwrap_or(question.label)
+                error=error
+                value=value
+                on_commit=on_commit
+                autocomplete=autocomplete
+            />
+        }
+        .into_any(),
+        Kind::Choice(options) => view! {
+            <RadioGroup id=field legend=question.label hint=question.hint options=options error=error value=value />
+        }
+        .into_any(),
+    }
+}

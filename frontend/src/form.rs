@@ -1,0 +1,243 @@
+//! The problems of a form page, in one place: what the domain rules found in the page, or what the
+//! API answered, shown both in the error summary and next to each field, in the current language.
+
+use domain::{ErrorCode, FieldErrors, Lang};
+use leptos::prelude::*;
+
+use crate::api_client::ApiError;
+use crate::app::use_lang;
+use crate::components::SummaryItem;
+use crate::i18n::{Text, t};
+
+/// A problem: a catalogue code (shown in whichever language is current) or words the API wrote
+/// (in the language it was asked for).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Problem {
+    /// A code of the shared catalogue.
+    Code(ErrorCode),
+    /// A message as received.
+    Text(String),
+    /// A failure with no catalogue code (network, server error…), worded by the client.
+    Api(ApiError),
+}
+
+impl Problem {
+    /// The message in `lang`.
+    pub fn message(&self, lang: Lang) -> String {
+        match self {
+            Problem::Code(code) => code.message(lang).to_owned(),
+            Problem::Text(text) => text.clone(),
+            Problem::Api(error) => error.message(lang),
+        }
+    }
+}
+
+/// A problem and the field it concerns (`None`: the page as a whole).
+pub type FieldProblem = (Option<String>, Problem);
+
+/// The problems of the domain's validation, in field order.
+pub fn from_field_errors(errors: &FieldErrors) -> Vec<FieldProblem> {
+    errors
+        .iter()
+        .map(|e| (Some(e.field.clone()), Problem::Code(e.code)))
+        .collect()
+}
+
+/// The problems of an API error: one per field for a validation error (or the message alone,
+/// on `fallback_field` when there is one, if the API named no field), otherwise one for the page.
+pub fn from_api_error(error: &ApiError, fallback_field: Option<&str>) -> Vec<FieldProblem> {
+    let page_problem = |error: &ApiError| match error.code().and_then(ErrorCode::from_str_code) {
+        Some(code) => Problem::Code(code),
+        None => Problem::Api(error.clone()),
+    };
+    match error {
+        ApiError::Validation { fields, .. } if !fields.is_empty() => fields
+            .iter()
+            .map(|f| {
+                let problem = f.code.map_or_else(|| Problem::Text(f.message.clone()), Problem::Code);
+                (Some(f.field.clone()), problem)
+            })
+            .collect(),
+        ApiError::Validation { .. } => vec![(fallback_field.map(str::to_owned), page_problem(error))],
+        _ => vec![(None, page_problem(error))],
+    }
+}
+
+/// The problems shown on a page: in the error summary (set when the form is sent) and next to
+/// each field (also updated when the citizen leaves a field), with the token that moves focus to
+/// the summary.
+#[derive(Clone, Copy)]
+pub struct FormProblems {
+    summary: RwSignal<Vec<FieldProblem>>,
+    inline: RwSignal<Vec<FieldProblem>>,
+    focus: RwSignal<u32>,
+    lang: RwSignal<Lang>,
+}
+
+impl FormProblems {
+    /// No problems yet. Call in a component (it reads the language from context).
+    pub fn new() -> Self {
+        FormProblems {
+            summary: RwSignal::new(Vec::new()),
+            inline: RwSignal::new(Vec::new()),
+            focus: RwSignal::new(0),
+            lang: use_lang(),
+        }
+    }
+
+    /// Shows `problems` and moves focus to the error summary (after a submit).
+    pub fn show(self, problems: Vec<FieldProblem>) {
+        self.show_quietly(problems);
+        self.focus.update(|n| *n += 1);
+    }
+
+    /// Shows `problems` without moving focus (problems carried over from another page).
+    pub fn show_quietly(self, problems: Vec<FieldProblem>) {
+        self.inline.set(problems.clone());
+        self.summary.set(problems);
+    }
+
+    /// Removes every problem.
+    pub fn clear(self) {
+        self.show_quietly(Vec::new());
+    }
+
+    /// After the citizen left `field`: replaces its inline problem with `found` (from
+    /// re-validating it), or drops it, from the summary too. A field is not nagged about for being
+    /// empty until the form is sent, and the summary does not grow under the citizen's fingers.
+    pub fn recheck(self, field: &str, found: Option<ErrorCode>) {
+        let is_field = |f: &Option<String>| f.as_deref() == Some(field);
+        let had = self.inline.read_untracked().iter().any(|(f, _)| is_field(f));
+        match found {
+            None if had => {
+                self.inline.update(|items| items.retain(|(f, _)| !is_field(f)));
+                self.summary.update(|items| items.retain(|(f, _)| !is_field(f)));
+            }
+            Some(code) if had || code != ErrorCode::Required => {
+                self.inline.update(
+                    |items| match items.iter_mut().find(|(f, _)| f.as_deref() == Some(field)) {
+                        Some(item) => item.1 = Problem::Code(code),
+                        None => items.push((Some(field.to_owned()), Problem::Code(code))),
+                    },
+                )
+            }
+            _ => {}
+        }
+    }
+
+    /// Whether any problem shows (reactive).
+    pub fn any(self) -> bool {
+        !self.summary.read().is_empty()
+    }
+
+    /// The message for `field`, if it has a problem (reactive, in the current language).
+    pub fn field(self, field: &'static str) -> Signal<Option<String>> {
+        Signal::derive(move || {
+            let lang = self.lang.get();
+            self.inline
+                .read()
+                .iter()
+                .find(|(f, _)| f.as_deref() == Some(field))
+                .map(|(_, p)| p.message(lang))
+        })
+    }
+
+    /// The error summary's items; `link` gives the link for a field (`#id` on the same page),
+    /// `label` its label. A message that does not name its field ("Questo campo è obbligatorio.")
+    /// is preceded by the label, so that a list of them can be told apart.
+    pub fn summary(self, link: fn(&str) -> String, label: fn(&str) -> Option<Text>) -> Signal<Vec<SummaryItem>> {
+        Signal::derive(move || {
+            let lang = self.lang.get();
+            self.summary
+                .read()
+                .iter()
+                .map(|(field, problem)| {
+                    let message = problem.message(lang);
+                    let named = match (field.as_deref(), problem) {
+                        (Some(field), Problem::Code(ErrorCode::Required)) => label(field),
+                        _ => None,
+                    };
+                    SummaryItem {
+                        link: field.as_deref().map(link),
+                        message: match named {
+                            Some(text) => format!("{}: {message}", t(lang, text)),
+                            None => message,
+                        },
+                    }
+                })
+                .collect()
+        })
+    }
+
+    /// The token that moves focus to the error summary when it changes.
+    pub fn focus_token(self) -> Signal<u32> {
+        self.focus.into()
+    }
+}
+
+/// A same-page link to a field's input.
+pub fn same_page_link(field: &str) -> String {
+    format!("#{field}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::api_client::FieldMessage;
+
+    #[test]
+    fn api_field_errors_keep_their_codes_and_order() {
+        let error = ApiError::Validation {
+            code: "validation_failed".into(),
+            message: "Alcuni dati non sono corretti.".into(),
+            fields: vec![
+                FieldMessage {
+                    field: "mobile".into(),
+                    message: "Cellulare errato".into(),
+                    code: Some(ErrorCode::MobilePrefix),
+                },
+                FieldMessage {
+                    field: "pec".into(),
+                    message: "PEC errata".into(),
+                    code: None,
+                },
+            ],
+        };
+        assert_eq!(
+            from_api_error(&error, None),
+            vec![
+                (Some("mobile".into()), Problem::Code(ErrorCode::MobilePrefix)),
+                (Some("pec".into()), Problem::Text("PEC errata".into())),
+            ]
+        );
+    }
+
+    #[test]
+    fn a_refusal_is_a_problem_of_the_page_in_the_catalogue() {
+        let error = ApiError::Refused {
+            status: 409,
+            code: "pin.already_requested".into(),
+            message: "Già richiesto.".into(),
+        };
+        assert_eq!(
+            from_api_error(&error, Some("pin")),
+            vec![(None, Problem::Code(ErrorCode::PinAlreadyRequested))]
+        );
+    }
+
+    #[test]
+    fn a_validation_error_without_fields_goes_on_the_fallback_field() {
+        let error = ApiError::Validation {
+            code: "malformed_request".into(),
+            message: "La richiesta non è nel formato atteso.".into(),
+            fields: vec![],
+        };
+        assert_eq!(
+            from_api_error(&error, Some("codice_fiscale")),
+            vec![(
+                Some("codice_fiscale".into()),
+                Problem::Code(ErrorCode::MalformedRequest)
+            )]
+        );
+    }
+}
