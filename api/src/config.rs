@@ -5,6 +5,7 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 
 use chrono::Duration;
+use domain::submission_window::WindowConfig;
 use secrecy::SecretString;
 use thiserror::Error;
 
@@ -57,6 +58,9 @@ pub struct Config {
     pub smtp_from: String,
     /// Login and PIN-request attempts per client address per minute (`SPORTELLO_CLIENT_RATE_PER_MINUTE`, 30).
     pub client_rate_per_minute: u32,
+    /// When each channel may submit, Europe/Rome time (`SPORTELLO_SUBMISSION_WINDOWS`, default
+    /// `web_citizen=16:00-08:00,contact_center=08:00-16:00`).
+    pub submission_windows: WindowConfig,
 }
 
 impl Config {
@@ -116,6 +120,14 @@ impl Config {
             smtp_from: lookup("SPORTELLO_SMTP_FROM")
                 .unwrap_or_else(|| "Sportello INPS <noreply@sportello.invalid>".into()),
             client_rate_per_minute: number(&lookup, "SPORTELLO_CLIENT_RATE_PER_MINUTE", 30, 1..=100_000)? as u32,
+            submission_windows: match lookup("SPORTELLO_SUBMISSION_WINDOWS") {
+                None => WindowConfig::default(),
+                Some(value) => WindowConfig::parse(&value).map_err(|_| ConfigError {
+                    var: "SPORTELLO_SUBMISSION_WINDOWS",
+                    value,
+                    reason: "expected e.g. web_citizen=16:00-08:00,contact_center=08:00-16:00",
+                })?,
+            },
         })
     }
 
@@ -190,6 +202,24 @@ mod tests {
         assert_eq!(c.addr.to_string(), "127.0.0.1:8080");
         assert_eq!(c.data_dir, PathBuf::from("data"));
         assert!(!c.dev_mode);
+    }
+
+    #[test]
+    fn submission_windows_are_configuration() {
+        let c = config(&[("SPORTELLO_DEV_MODE", "1")]).unwrap();
+        assert_eq!(c.submission_windows, WindowConfig::default());
+        let c = config(&[
+            ("SPORTELLO_DEV_MODE", "1"),
+            ("SPORTELLO_SUBMISSION_WINDOWS", "web_citizen=00:00-00:00"),
+        ])
+        .unwrap();
+        assert!(c.submission_windows.web_citizen.is_always_open());
+        let err = config(&[
+            ("SPORTELLO_DEV_MODE", "1"),
+            ("SPORTELLO_SUBMISSION_WINDOWS", "citizens=16-8"),
+        ])
+        .unwrap_err();
+        assert_eq!(err.var, "SPORTELLO_SUBMISSION_WINDOWS");
     }
 
     #[test]

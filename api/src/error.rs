@@ -11,6 +11,8 @@ use axum::extract::Request;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
+use chrono::{DateTime, Utc};
+use domain::submission_window::SubmissionWindow;
 use domain::{ErrorCode, FieldErrors, Lang};
 use serde::Serialize;
 use thiserror::Error;
@@ -47,6 +49,17 @@ pub enum ApiError {
     /// This client made too many attempts.
     #[error("rate limited")]
     RateLimited { retry_after: Duration },
+    /// The channel's submission window is closed at `now`.
+    #[error("submission window closed")]
+    WindowClosed {
+        /// The channel's window.
+        window: SubmissionWindow,
+        /// The server's time of the refusal.
+        now: DateTime<Utc>,
+    },
+    /// The citizen already has an application (one per citizen): its protocol number.
+    #[error("application already submitted")]
+    AlreadySubmitted { protocol: String },
     /// The service is over capacity: retry after the delay.
     #[error("overloaded")]
     Overloaded { retry_after: Duration },
@@ -62,17 +75,37 @@ pub struct ErrorBody {
     pub code: ErrorCode,
     /// Per-field codes, in form order.
     pub fields: FieldErrors,
+    /// What the code's message alone cannot say.
+    pub detail: Option<ErrorDetail>,
+}
+
+/// Facts some errors carry, rendered into their message and as fields of their own.
+#[derive(Debug, Clone)]
+pub enum ErrorDetail {
+    /// When a closed window opens again (`opens_at`), worked out from the window and the time of refusal.
+    WindowOpens {
+        window: SubmissionWindow,
+        now: DateTime<Utc>,
+    },
+    /// The protocol number of the application that already exists (`protocol`).
+    ExistingProtocol(String),
 }
 
 #[derive(Serialize)]
 struct WireError {
     code: &'static str,
-    message: &'static str,
+    message: String,
     /// Field → message in the request's language (what a person reads).
     fields: serde_json::Map<String, serde_json::Value>,
     /// Field → stable code (what a program matches on).
     #[serde(skip_serializing_if = "serde_json::Map::is_empty")]
     field_codes: serde_json::Map<String, serde_json::Value>,
+    /// When sending opens again (`submission.window_closed`), RFC 3339.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    opens_at: Option<String>,
+    /// The existing application's protocol number (`application.already_submitted`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    protocol: Option<String>,
 }
 
 impl ErrorBody {
@@ -88,11 +121,34 @@ impl ErrorBody {
             .iter()
             .map(|e| (e.field.clone(), e.code.as_str().into()))
             .collect();
+        let (message, opens_at, protocol) = match &self.detail {
+            None => (self.code.message(lang).to_owned(), None, None),
+            Some(ErrorDetail::WindowOpens { window, now }) => (
+                window
+                    .closed_notice(*now, lang)
+                    .unwrap_or_else(|| self.code.message(lang).to_owned()),
+                Some(window.next_opening(*now).to_rfc3339()),
+                None,
+            ),
+            Some(ErrorDetail::ExistingProtocol(protocol)) => {
+                let label = match lang {
+                    Lang::It => "Numero di protocollo",
+                    Lang::En => "Protocol number",
+                };
+                (
+                    format!("{} {label}: {protocol}.", self.code.message(lang)),
+                    None,
+                    Some(protocol.clone()),
+                )
+            }
+        };
         serde_json::to_string(&WireError {
             code: self.code.as_str(),
-            message: self.code.message(lang),
+            message,
             fields,
             field_codes,
+            opens_at,
+            protocol,
         })
         .expect("error bodies always serialise")
     }
@@ -110,6 +166,7 @@ impl ApiError {
         let plain = |code| ErrorBody {
             code,
             fields: FieldErrors::new(),
+            detail: None,
         };
         match self {
             ApiError::Validation(fields) => (
@@ -117,6 +174,26 @@ impl ApiError {
                 ErrorBody {
                     code: ErrorCode::ValidationFailed,
                     fields: fields.clone(),
+                    detail: None,
+                },
+            ),
+            ApiError::WindowClosed { window, now } => (
+                StatusCode::FORBIDDEN,
+                ErrorBody {
+                    code: ErrorCode::WindowClosed,
+                    fields: FieldErrors::new(),
+                    detail: Some(ErrorDetail::WindowOpens {
+                        window: *window,
+                        now: *now,
+                    }),
+                },
+            ),
+            ApiError::AlreadySubmitted { protocol } => (
+                StatusCode::CONFLICT,
+                ErrorBody {
+                    code: ErrorCode::AlreadySubmitted,
+                    fields: FieldErrors::new(),
+                    detail: Some(ErrorDetail::ExistingProtocol(protocol.clone())),
                 },
             ),
             ApiError::Malformed(_) => (StatusCode::BAD_REQUEST, plain(ErrorCode::MalformedRequest)),
@@ -191,6 +268,7 @@ mod tests {
         let body = ErrorBody {
             code: ErrorCode::ValidationFailed,
             fields,
+            detail: None,
         };
         let json: serde_json::Value = serde_json::from_str(&body.render(Lang::En)).unwrap();
         assert_eq!(json["code"], "validation_failed");

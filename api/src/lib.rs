@@ -1,6 +1,7 @@
 //! Sportello's HTTP API: one axum [`Router`] built from [`AppState`], served three ways — by the
 //! local server binary (with the SPA), by AWS Lambda (lambda_http), and by the tests on 127.0.0.1.
 
+pub mod admin;
 pub mod auth;
 pub mod clock;
 pub mod config;

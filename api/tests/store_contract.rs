@@ -9,10 +9,12 @@ use std::sync::Arc;
 use api::store::dynamodb::{DynamoDbSettings, DynamoDbStore};
 use api::store::sqlite::SqliteStore;
 use api::store::{
-    Channel, LockoutPolicy, Notification, OutboxEntry, PinRequestInsert, PinRequestRecord, SessionRecord, Store,
-    StoreError,
+    ApplicationInsert, ApplicationRecord, Channel, DraftRecord, LockoutPolicy, Notification, OutboxEntry,
+    PinRequestInsert, PinRequestRecord, SessionRecord, Store, StoreError,
 };
 use chrono::{DateTime, Duration, NaiveDate, Utc};
+use domain::application::{Application, ApplicationForm, ApplicationStatus, ProtocolNumber};
+use domain::benefits::Catalogue;
 use domain::codice_fiscale::{PersonalData, Sex};
 use domain::pin_request::{PinRequestForm, PinRequestState};
 use domain::{CodiceFiscale, Scope};
@@ -215,6 +217,174 @@ async fn the_outbox_lists_newest_first_and_by_citizen(store: Arc<dyn Store>) {
     assert_eq!(store.outbox(None, 2).await.unwrap().len(), 2);
 }
 
+fn codice_fiscale(day: u32) -> String {
+    record(day, "+39 333 000 0000", t0()).codice_fiscale().to_owned()
+}
+
+/// A complete application form for art. 27.
+fn application_form(iban_holder: &str) -> ApplicationForm {
+    let mut form = ApplicationForm {
+        benefit: "art27".into(),
+        payment_method: "iban".into(),
+        iban: "IT60X0542811101000000123456".into(),
+        account_holder: iban_holder.into(),
+        mobile: "+39 333 123 4567".into(),
+        email: "anna@example.it".into(),
+        ..ApplicationForm::default()
+    };
+    if iban_holder == "joint" {
+        form.joint_holder_name = "Luca Bianchi".into();
+    }
+    for (id, answer) in [
+        ("vat_or_collaboration", "yes"),
+        ("separate_scheme", "yes"),
+        ("pensioner", "no"),
+        ("other_mandatory_scheme", "no"),
+        ("no_other_indemnity", "yes"),
+        ("truthful", "yes"),
+    ] {
+        form.declarations.insert(id.into(), answer.into());
+    }
+    form
+}
+
+fn application_record(day: u32, sequence: u32, key: &str, holder: &str) -> ApplicationRecord {
+    let valid = application_form(holder).validate(Catalogue::embedded()).unwrap();
+    let fingerprint = valid.fingerprint();
+    ApplicationRecord {
+        application: Application::submitted(
+            ProtocolNumber::new(2020, sequence).unwrap(),
+            CodiceFiscale::parse(&codice_fiscale(day)).unwrap(),
+            domain::submission_window::Channel::WebCitizen,
+            Catalogue::embedded().version().to_owned(),
+            valid,
+            t0(),
+            "citizen".into(),
+        ),
+        idempotency_key: key.into(),
+        fingerprint,
+    }
+}
+
+async fn drafts_belong_to_their_citizen_and_go_with_the_submission(store: Arc<dyn Store>) {
+    let (anna, bice) = (codice_fiscale(10), codice_fiscale(11));
+    assert_eq!(store.draft(&anna).await.unwrap(), None);
+    let draft = DraftRecord {
+        codice_fiscale: anna.clone(),
+        form: application_form("own"),
+        updated_at: t0(),
+    };
+    store.put_draft(&draft).await.unwrap();
+    assert_eq!(store.draft(&anna).await.unwrap().as_ref(), Some(&draft));
+    assert_eq!(store.draft(&bice).await.unwrap(), None);
+
+    let newer = DraftRecord {
+        form: application_form("joint"),
+        updated_at: t0() + Duration::minutes(3),
+        ..draft.clone()
+    };
+    store.put_draft(&newer).await.unwrap();
+    assert_eq!(store.draft(&anna).await.unwrap().as_ref(), Some(&newer));
+
+    let submitted = application_record(10, 1, "k-1", "joint");
+    assert_eq!(
+        store.insert_application(&submitted).await.unwrap(),
+        ApplicationInsert::Inserted
+    );
+    assert_eq!(
+        store.draft(&anna).await.unwrap(),
+        None,
+        "the submission removes the draft"
+    );
+}
+
+async fn of_many_concurrent_submissions_for_one_citizen_exactly_one_is_stored(store: Arc<dyn Store>) {
+    let tasks: Vec<_> = (0..24u32)
+        .map(|i| {
+            let store = store.clone();
+            tokio::spawn(async move {
+                let record = application_record(12, 100 + i, &format!("key-{i}"), "own");
+                (i, store.insert_application(&record).await.unwrap())
+            })
+        })
+        .collect();
+    let mut winners = Vec::new();
+    let mut seen = Vec::new();
+    for task in tasks {
+        match task.await.unwrap() {
+            (i, ApplicationInsert::Inserted) => winners.push(i),
+            (_, ApplicationInsert::Exists(existing)) => seen.push(existing.idempotency_key.clone()),
+        }
+    }
+    assert_eq!(winners.len(), 1, "{winners:?}");
+    let winner_key = format!("key-{}", winners[0]);
+    assert!(seen.iter().all(|k| *k == winner_key), "every loser is shown the winner");
+    let stored = store.application(&codice_fiscale(12)).await.unwrap().unwrap();
+    assert_eq!(stored.idempotency_key, winner_key);
+    let protocol = stored.application.protocol.to_string();
+    assert_eq!(
+        store.application_by_protocol(&protocol).await.unwrap().as_ref(),
+        Some(&stored)
+    );
+    assert_eq!(
+        store.application_by_protocol("INPS-COVID-2020-9999999").await.unwrap(),
+        None
+    );
+}
+
+async fn protocol_sequences_are_unique_under_concurrency(store: Arc<dyn Store>) {
+    let tasks: Vec<_> = (0..48)
+        .map(|_| {
+            let store = store.clone();
+            tokio::spawn(async move { store.next_protocol_sequence(2020).await.unwrap() })
+        })
+        .collect();
+    let mut numbers = Vec::new();
+    for task in tasks {
+        numbers.push(task.await.unwrap());
+    }
+    let count = numbers.len();
+    numbers.sort_unstable();
+    numbers.dedup();
+    assert_eq!(numbers.len(), count, "a protocol number was handed out twice");
+    assert!(numbers.iter().all(|&n| n >= 1 && ProtocolNumber::new(2020, n).is_ok()));
+    // Another year counts on its own.
+    assert!(store.next_protocol_sequence(2021).await.unwrap() >= 1);
+}
+
+async fn a_status_change_is_stored_only_over_the_history_it_was_made_from(store: Arc<dyn Store>) {
+    let record = application_record(13, 7, "k-7", "own");
+    store.insert_application(&record).await.unwrap();
+    let cf = codice_fiscale(13);
+
+    let mut reviewed = record.clone();
+    reviewed
+        .application
+        .move_to(
+            ApplicationStatus::UnderReview,
+            t0() + Duration::hours(1),
+            "admin:test".into(),
+        )
+        .unwrap();
+    assert!(store.update_application(&reviewed, 1).await.unwrap());
+
+    // A second writer that read the old history loses.
+    let mut stale = record.clone();
+    stale
+        .application
+        .move_to(
+            ApplicationStatus::UnderReview,
+            t0() + Duration::hours(2),
+            "admin:other".into(),
+        )
+        .unwrap();
+    assert!(!store.update_application(&stale, 1).await.unwrap());
+
+    let stored = store.application(&cf).await.unwrap().unwrap();
+    assert_eq!(stored.application.status(), ApplicationStatus::UnderReview);
+    assert_eq!(stored.application.history()[1].by, "admin:test");
+}
+
 /// Runs every contract case against a fresh store from `make`.
 macro_rules! contract_suite {
     ($module:ident, $make:expr) => {
@@ -237,6 +407,10 @@ macro_rules! contract_suite {
             case!(concurrent_wrong_pins_are_all_counted_and_lock_once);
             case!(sessions_are_stored_extended_and_deleted_by_token_hash);
             case!(the_outbox_lists_newest_first_and_by_citizen);
+            case!(drafts_belong_to_their_citizen_and_go_with_the_submission);
+            case!(of_many_concurrent_submissions_for_one_citizen_exactly_one_is_stored);
+            case!(protocol_sequences_are_unique_under_concurrency);
+            case!(a_status_change_is_stored_only_over_the_history_it_was_made_from);
         }
     };
 }

@@ -1,5 +1,6 @@
 //! The API's routes, one module per resource.
 
+mod applications;
 mod codice_fiscale;
 mod dev;
 mod health;
@@ -21,6 +22,7 @@ pub fn router(dev_mode: bool) -> Router<AppState> {
         .merge(pin_requests::router())
         .merge(session::router())
         .merge(profile::router())
+        .merge(applications::router())
         .merge(places::router())
         .merge(dev::router(dev_mode))
         .fallback(|| async { ApiError::NotFound })

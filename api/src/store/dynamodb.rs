@@ -16,10 +16,12 @@ use aws_sdk_dynamodb::config::http::HttpResponse;
 use aws_sdk_dynamodb::config::{BehaviorVersion, Region, SharedHttpClient};
 use aws_sdk_dynamodb::error::{BuildError, DisplayErrorContext, ProvideErrorMetadata, SdkError};
 use aws_sdk_dynamodb::operation::put_item::PutItemError;
+use aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError;
 use aws_sdk_dynamodb::operation::update_item::UpdateItemError;
 use aws_sdk_dynamodb::types::{
-    AttributeDefinition, AttributeValue, BillingMode, GlobalSecondaryIndex, KeySchemaElement, KeyType, Projection,
-    ProjectionType, ReturnValue, ReturnValuesOnConditionCheckFailure, ScalarAttributeType, TimeToLiveSpecification,
+    AttributeDefinition, AttributeValue, BillingMode, Delete, GlobalSecondaryIndex, KeySchemaElement, KeyType,
+    Projection, ProjectionType, Put, ReturnValue, ReturnValuesOnConditionCheckFailure, ScalarAttributeType,
+    TimeToLiveSpecification, TransactWriteItem,
 };
 use chrono::{DateTime, Utc};
 use domain::Scope;
@@ -28,8 +30,8 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 
 use super::{
-    Channel, LockoutPolicy, LoginThrottle, Notification, OutboxEntry, PinRequestInsert, PinRequestRecord,
-    SessionRecord, Store, StoreError,
+    ApplicationInsert, ApplicationRecord, Channel, DraftRecord, LockoutPolicy, LoginThrottle, Notification,
+    OutboxEntry, PinRequestInsert, PinRequestRecord, SessionRecord, Store, StoreError,
 };
 
 /// The partition key attribute (a string such as `CITIZEN#<codice fiscale>`).
@@ -49,6 +51,16 @@ const PIN_REQUEST: &str = "PIN_REQUEST";
 const LOGIN_THROTTLE: &str = "LOGIN_THROTTLE";
 const SESSION: &str = "SESSION";
 const OUTBOX_ALL: &str = "OUTBOX";
+const DRAFT: &str = "DRAFT";
+const APPLICATION: &str = "APPLICATION";
+const PROTOCOL: &str = "PROTOCOL";
+const COUNTER: &str = "COUNTER";
+/// A draft nobody touched for this long is removed by TTL (the benefit's campaign is long over).
+const DRAFT_RETENTION: chrono::Duration = chrono::Duration::days(180);
+/// Protocol numbers come from this many counters, picked at random per submission: one counter
+/// item would be one hot partition on click day (~1,000 writes/s at most per partition).
+/// Counter `shard` hands out `shard + 1`, `shard + 1 + SHARDS`, … so numbers never collide.
+const PROTOCOL_SHARDS: u32 = 16;
 /// Development outbox entries hold PIN halves: they go after a month (the PIN's validity).
 const OUTBOX_RETENTION: chrono::Duration = chrono::Duration::days(30);
 /// Rounds of optimistic concurrency on one codice fiscale's wrong-PIN record before giving up.
@@ -595,6 +607,169 @@ impl Store for DynamoDbStore {
         }
         self.query_outbox(codice_fiscale, limit).await
     }
+
+    async fn put_draft(&self, draft: &DraftRecord) -> Result<(), StoreError> {
+        let mut item = key(citizen(&draft.codice_fiscale), DRAFT);
+        item.insert("record".into(), string(to_json(draft)?));
+        item.insert(
+            TTL_ATTRIBUTE.into(),
+            number(epoch_seconds(draft.updated_at + DRAFT_RETENTION)),
+        );
+        self.client
+            .put_item()
+            .table_name(&self.table)
+            .set_item(Some(item))
+            .send()
+            .await
+            .map_err(|e| sdk_error("PutItem", &self.table, e))?;
+        Ok(())
+    }
+
+    async fn draft(&self, codice_fiscale: &str) -> Result<Option<DraftRecord>, StoreError> {
+        self.get(citizen(codice_fiscale), DRAFT)
+            .await?
+            .map(|item| from_json(get_s(&item, "record")?))
+            .transpose()
+    }
+
+    async fn next_protocol_sequence(&self, year: i32) -> Result<u32, StoreError> {
+        let mut byte = [0u8; 1];
+        getrandom::fill(&mut byte).map_err(|e| StoreError::Other(format!("no random bytes for a counter: {e}")))?;
+        let shard = u32::from(byte[0]) % PROTOCOL_SHARDS;
+        let output = self
+            .client
+            .update_item()
+            .table_name(&self.table)
+            .set_key(Some(key(format!("{COUNTER}#{PROTOCOL}#{year}#{shard:02}"), COUNTER)))
+            .update_expression("ADD #last :one")
+            .expression_attribute_names("#last", "last")
+            .expression_attribute_values(":one", number(1))
+            .return_values(ReturnValue::UpdatedNew)
+            .send()
+            .await
+            .map_err(|e| sdk_error("UpdateItem", &self.table, e))?;
+        let last = output
+            .attributes()
+            .map(|item| get_n(item, "last"))
+            .transpose()?
+            .ok_or_else(|| malformed("last"))?;
+        u32::try_from(last - 1)
+            .ok()
+            .and_then(|n| n.checked_mul(PROTOCOL_SHARDS))
+            .and_then(|n| n.checked_add(shard + 1))
+            .ok_or_else(|| StoreError::Other(format!("protocol counter {shard} of {year} overflowed")))
+    }
+
+    async fn insert_application(&self, record: &ApplicationRecord) -> Result<ApplicationInsert, StoreError> {
+        let cf = record.codice_fiscale().to_owned();
+        let protocol = record.application.protocol.to_string();
+        let put_if_absent = |item: Item| {
+            Put::builder()
+                .table_name(&self.table)
+                .set_item(Some(item))
+                .condition_expression("attribute_not_exists(#pk)")
+                .expression_attribute_names("#pk", PARTITION_KEY)
+                .build()
+                .map_err(build_error)
+        };
+        let mut by_protocol = key(format!("{PROTOCOL}#{protocol}"), PROTOCOL);
+        by_protocol.insert("codice_fiscale".into(), string(&cf));
+        // All or nothing: the application (absent for this citizen), its protocol entry (absent:
+        // numbers are unique) and the removal of the draft it came from.
+        let result = self
+            .client
+            .transact_write_items()
+            .transact_items(
+                TransactWriteItem::builder()
+                    .put(put_if_absent(application_item(record)?)?)
+                    .build(),
+            )
+            .transact_items(TransactWriteItem::builder().put(put_if_absent(by_protocol)?).build())
+            .transact_items(
+                TransactWriteItem::builder()
+                    .delete(
+                        Delete::builder()
+                            .table_name(&self.table)
+                            .set_key(Some(key(citizen(&cf), DRAFT)))
+                            .build()
+                            .map_err(build_error)?,
+                    )
+                    .build(),
+            )
+            .send()
+            .await;
+        match result {
+            Ok(_) => Ok(ApplicationInsert::Inserted),
+            Err(e) => {
+                let application_exists = match e.as_service_error() {
+                    Some(TransactWriteItemsError::TransactionCanceledException(cancelled)) => {
+                        cancelled
+                            .cancellation_reasons()
+                            .first()
+                            .and_then(|reason| reason.code())
+                            == Some("ConditionalCheckFailed")
+                    }
+                    _ => false,
+                };
+                if !application_exists {
+                    return Err(sdk_error("TransactWriteItems", &self.table, e));
+                }
+                let existing = self
+                    .application(&cf)
+                    .await?
+                    .ok_or_else(|| StoreError::Other("insert refused, yet no application is stored".into()))?;
+                Ok(ApplicationInsert::Exists(Box::new(existing)))
+            }
+        }
+    }
+
+    async fn application(&self, codice_fiscale: &str) -> Result<Option<ApplicationRecord>, StoreError> {
+        self.get(citizen(codice_fiscale), APPLICATION)
+            .await?
+            .map(|item| from_json(get_s(&item, "record")?))
+            .transpose()
+    }
+
+    async fn application_by_protocol(&self, protocol: &str) -> Result<Option<ApplicationRecord>, StoreError> {
+        let Some(entry) = self.get(format!("{PROTOCOL}#{protocol}"), PROTOCOL).await? else {
+            return Ok(None);
+        };
+        self.application(get_s(&entry, "codice_fiscale")?).await
+    }
+
+    async fn update_application(
+        &self,
+        record: &ApplicationRecord,
+        expected_history_len: usize,
+    ) -> Result<bool, StoreError> {
+        let result = self
+            .client
+            .put_item()
+            .table_name(&self.table)
+            .set_item(Some(application_item(record)?))
+            .condition_expression("#history_len = :expected")
+            .expression_attribute_names("#history_len", "history_len")
+            .expression_attribute_values(":expected", number(expected_history_len as i64))
+            .send()
+            .await;
+        match result {
+            Ok(_) => Ok(true),
+            Err(e) => match e.as_service_error() {
+                Some(PutItemError::ConditionalCheckFailedException(_)) => Ok(false),
+                _ => Err(sdk_error("PutItem", &self.table, e)),
+            },
+        }
+    }
+}
+
+/// An application's item: the record as JSON, with the history's length beside it for the
+/// optimistic check of status changes. No TTL: applications are kept.
+fn application_item(record: &ApplicationRecord) -> Result<Item, StoreError> {
+    let mut item = key(citizen(record.codice_fiscale()), APPLICATION);
+    item.insert("record".into(), string(to_json(record)?));
+    item.insert("protocol".into(), string(record.application.protocol.to_string()));
+    item.insert("history_len".into(), number(record.application.history().len() as i64));
+    Ok(item)
 }
 
 /// What follows `current` after one more wrong PIN at `now`: the same rule as the SQLite store.

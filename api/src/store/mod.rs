@@ -87,4 +87,33 @@ pub trait Store: Send + Sync + 'static {
 
     /// The newest outbox entries, optionally only those of one codice fiscale.
     async fn outbox(&self, codice_fiscale: Option<&str>, limit: usize) -> Result<Vec<OutboxEntry>, StoreError>;
+
+    /// Saves a citizen's draft, replacing the previous one.
+    async fn put_draft(&self, draft: &DraftRecord) -> Result<(), StoreError>;
+
+    /// A citizen's draft.
+    async fn draft(&self, codice_fiscale: &str) -> Result<Option<DraftRecord>, StoreError>;
+
+    /// The next protocol sequence number of `year`: unique across every caller, never reused;
+    /// numbers handed out for a submission that then fails are lost (the register has gaps).
+    async fn next_protocol_sequence(&self, year: i32) -> Result<u32, StoreError>;
+
+    /// Stores a submitted application and removes the citizen's draft, unless the citizen
+    /// already has an application (one per citizen) — then nothing changes and the existing one
+    /// is returned. Atomic: of many concurrent submissions for one codice fiscale, one wins.
+    async fn insert_application(&self, record: &ApplicationRecord) -> Result<ApplicationInsert, StoreError>;
+
+    /// A citizen's application.
+    async fn application(&self, codice_fiscale: &str) -> Result<Option<ApplicationRecord>, StoreError>;
+
+    /// An application by its protocol number (for operators and the admin command).
+    async fn application_by_protocol(&self, protocol: &str) -> Result<Option<ApplicationRecord>, StoreError>;
+
+    /// Replaces an application after a change of status, only if its history still has
+    /// `expected_history_len` entries (no other change happened since it was read); false otherwise.
+    async fn update_application(
+        &self,
+        record: &ApplicationRecord,
+        expected_history_len: usize,
+    ) -> Result<bool, StoreError>;
 }

@@ -2,6 +2,7 @@
 
 use chrono::{DateTime, Utc};
 use domain::Scope;
+use domain::application::{Application, ApplicationForm};
 use domain::pin_request::{PinRequestState, ValidPinRequest};
 use serde::{Deserialize, Serialize};
 
@@ -149,4 +150,42 @@ pub struct OutboxEntry {
     /// The message.
     #[serde(flatten)]
     pub notification: Notification,
+}
+
+/// A citizen's application form as last saved, before it is submitted.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DraftRecord {
+    /// The owner: drafts are keyed by the session's codice fiscale, never by anything the client names.
+    pub codice_fiscale: String,
+    /// What was typed, as typed.
+    pub form: ApplicationForm,
+    /// When it was last saved.
+    pub updated_at: DateTime<Utc>,
+}
+
+/// A submitted application with what makes a retry of its submission recognisable.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ApplicationRecord {
+    /// The application, its receipt and its history.
+    pub application: Application,
+    /// The `Idempotency-Key` of the request that created it.
+    pub idempotency_key: String,
+    /// [`domain::application::ValidApplication::fingerprint`] of what was submitted.
+    pub fingerprint: String,
+}
+
+impl ApplicationRecord {
+    /// The applicant's codice fiscale.
+    pub fn codice_fiscale(&self) -> &str {
+        self.application.applicant.as_str()
+    }
+}
+
+/// What [`super::Store::insert_application`] did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ApplicationInsert {
+    /// The application is stored (and the draft removed).
+    Inserted,
+    /// The citizen already has this application: nothing changed.
+    Exists(Box<ApplicationRecord>),
 }

@@ -14,7 +14,8 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 
 use super::{
-    LockoutPolicy, LoginThrottle, OutboxEntry, PinRequestInsert, PinRequestRecord, SessionRecord, Store, StoreError,
+    ApplicationInsert, ApplicationRecord, DraftRecord, LockoutPolicy, LoginThrottle, OutboxEntry, PinRequestInsert,
+    PinRequestRecord, SessionRecord, Store, StoreError,
 };
 
 /// Schema migrations, applied in order; `PRAGMA user_version` records how many ran.
@@ -45,6 +46,21 @@ const MIGRATIONS: &[&str] = &[
          entry TEXT NOT NULL
      ) STRICT;
      CREATE INDEX outbox_by_citizen ON outbox (codice_fiscale, id);",
+    // One application per citizen is the primary key; a protocol number belongs to one application.
+    "CREATE TABLE drafts (
+         codice_fiscale TEXT PRIMARY KEY,
+         record TEXT NOT NULL
+     ) STRICT;
+     CREATE TABLE applications (
+         codice_fiscale TEXT PRIMARY KEY,
+         protocol TEXT NOT NULL UNIQUE,
+         record TEXT NOT NULL,
+         history_len INTEGER NOT NULL
+     ) STRICT;
+     CREATE TABLE protocol_counters (
+         year INTEGER PRIMARY KEY,
+         last INTEGER NOT NULL
+     ) STRICT;",
 ];
 
 /// A SQLite-backed [`Store`].
@@ -372,6 +388,111 @@ impl Store for SqliteStore {
         })
         .await
     }
+
+    async fn put_draft(&self, draft: &DraftRecord) -> Result<(), StoreError> {
+        let (cf, json) = (draft.codice_fiscale.clone(), to_json(draft)?);
+        self.with_conn(move |conn| {
+            conn.execute(
+                "INSERT INTO drafts (codice_fiscale, record) VALUES (?1, ?2)
+                 ON CONFLICT (codice_fiscale) DO UPDATE SET record = excluded.record",
+                params![cf, json],
+            )
+            .map_err(other)?;
+            Ok(())
+        })
+        .await
+    }
+
+    async fn draft(&self, codice_fiscale: &str) -> Result<Option<DraftRecord>, StoreError> {
+        let cf = codice_fiscale.to_owned();
+        self.with_conn(move |conn| read_json(conn, "SELECT record FROM drafts WHERE codice_fiscale = ?1", &cf))
+            .await
+    }
+
+    async fn next_protocol_sequence(&self, year: i32) -> Result<u32, StoreError> {
+        self.with_conn(move |conn| {
+            let last: i64 = conn
+                .query_row(
+                    "INSERT INTO protocol_counters (year, last) VALUES (?1, 1)
+                     ON CONFLICT (year) DO UPDATE SET last = last + 1 RETURNING last",
+                    [year],
+                    |r| r.get(0),
+                )
+                .map_err(other)?;
+            u32::try_from(last).map_err(|_| StoreError::Other(format!("protocol counter of {year} overflowed")))
+        })
+        .await
+    }
+
+    async fn insert_application(&self, record: &ApplicationRecord) -> Result<ApplicationInsert, StoreError> {
+        let cf = record.codice_fiscale().to_owned();
+        let protocol = record.application.protocol.to_string();
+        let history_len = record.application.history().len() as i64;
+        let json = to_json(record)?;
+        self.with_conn(move |conn| {
+            let tx = conn
+                .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
+                .map_err(other)?;
+            // The primary key decides: a second application for the codice fiscale changes nothing.
+            let inserted = tx
+                .execute(
+                    "INSERT INTO applications (codice_fiscale, protocol, record, history_len) VALUES (?1, ?2, ?3, ?4)
+                     ON CONFLICT (codice_fiscale) DO NOTHING",
+                    params![cf, protocol, json, history_len],
+                )
+                .map_err(other)?;
+            if inserted == 0 {
+                let existing: ApplicationRecord =
+                    read_json(&tx, "SELECT record FROM applications WHERE codice_fiscale = ?1", &cf)?
+                        .ok_or_else(|| StoreError::Other("insert refused, yet no application is stored".into()))?;
+                return Ok(ApplicationInsert::Exists(Box::new(existing)));
+            }
+            tx.execute("DELETE FROM drafts WHERE codice_fiscale = ?1", [&cf])
+                .map_err(other)?;
+            tx.commit().map_err(other)?;
+            Ok(ApplicationInsert::Inserted)
+        })
+        .await
+    }
+
+    async fn application(&self, codice_fiscale: &str) -> Result<Option<ApplicationRecord>, StoreError> {
+        let cf = codice_fiscale.to_owned();
+        self.with_conn(move |conn| read_json(conn, "SELECT record FROM applications WHERE codice_fiscale = ?1", &cf))
+            .await
+    }
+
+    async fn application_by_protocol(&self, protocol: &str) -> Result<Option<ApplicationRecord>, StoreError> {
+        let protocol = protocol.to_owned();
+        self.with_conn(move |conn| read_json(conn, "SELECT record FROM applications WHERE protocol = ?1", &protocol))
+            .await
+    }
+
+    async fn update_application(
+        &self,
+        record: &ApplicationRecord,
+        expected_history_len: usize,
+    ) -> Result<bool, StoreError> {
+        let cf = record.codice_fiscale().to_owned();
+        let history_len = record.application.history().len() as i64;
+        let json = to_json(record)?;
+        self.with_conn(move |conn| {
+            let changed = conn
+                .execute(
+                    "UPDATE applications SET record = ?1, history_len = ?2
+                     WHERE codice_fiscale = ?3 AND history_len = ?4",
+                    params![json, history_len, cf, expected_history_len as i64],
+                )
+                .map_err(other)?;
+            Ok(changed == 1)
+        })
+        .await
+    }
+}
+
+/// The JSON record `sql` selects for `key`, decoded.
+fn read_json<T: DeserializeOwned>(conn: &Connection, sql: &str, key: &str) -> Result<Option<T>, StoreError> {
+    let json: Option<String> = conn.query_row(sql, [key], |r| r.get(0)).optional().map_err(other)?;
+    json.map(|j| from_json(&j)).transpose()
 }
 
 fn read_throttle(conn: &Connection, cf: &str) -> Result<LoginThrottle, StoreError> {

@@ -43,6 +43,11 @@ impl TestServer {
         }
     }
 
+    /// The directory the server keeps its SQLite file in.
+    pub fn data_dir(&self) -> &std::path::Path {
+        self._data.path()
+    }
+
     pub fn url(&self, path: &str) -> String {
         format!("http://{}{path}", self.addr)
     }

@@ -1,0 +1,63 @@
+//! Staff actions on applications that have no screen yet: moving an application's status
+//! (submitted → under review → accepted / rejected → paid). The `sportello-admin` command calls it;
+//! the Contact Center console will too.
+
+use chrono::{DateTime, Utc};
+use domain::application::{Application, ApplicationStatus, ProtocolNumber, StatusError};
+use thiserror::Error;
+
+use crate::store::{Store, StoreError};
+
+/// Rounds of optimistic concurrency before giving up: each lost round means someone else moved
+/// the same application in between, which staff do not do many times a second.
+const ATTEMPTS: usize = 5;
+
+/// Why a status could not be moved.
+#[derive(Debug, Error)]
+pub enum AdminError {
+    /// The protocol number is not well formed.
+    #[error("{0:?} is not a protocol number (INPS-COVID-YYYY-NNNNNNN)")]
+    BadProtocol(String),
+    /// The status name is unknown.
+    #[error("unknown status {0:?}: one of submitted, under_review, accepted, rejected, paid")]
+    BadStatus(String),
+    /// No application has this number.
+    #[error("no application with protocol {0}")]
+    NotFound(String),
+    /// The move breaks the status rules.
+    #[error(transparent)]
+    Transition(#[from] StatusError),
+    /// Others kept moving the same application.
+    #[error("the application kept changing while it was being updated; try again")]
+    Contended,
+    /// The store failed.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+/// Moves the application numbered `protocol` to `status` at `now`, recording `by`; returns it
+/// as stored afterwards.
+pub async fn move_status(
+    store: &dyn Store,
+    protocol: &str,
+    status: &str,
+    by: &str,
+    now: DateTime<Utc>,
+) -> Result<Application, AdminError> {
+    let protocol = ProtocolNumber::parse(protocol.trim())
+        .map_err(|_| AdminError::BadProtocol(protocol.to_owned()))?
+        .to_string();
+    let next = ApplicationStatus::parse(status.trim()).ok_or_else(|| AdminError::BadStatus(status.to_owned()))?;
+    for _ in 0..ATTEMPTS {
+        let mut record = store
+            .application_by_protocol(&protocol)
+            .await?
+            .ok_or_else(|| AdminError::NotFound(protocol.clone()))?;
+        let read_len = record.application.history().len();
+        record.application.move_to(next, now, by.to_owned())?;
+        if store.update_application(&record, read_len).await? {
+            return Ok(record.application);
+        }
+    }
+    Err(AdminError::Contended)
+}

@@ -1,0 +1,326 @@
+//! The indemnity application: the draft saved at every step, the submission (once per citizen,
+//! only inside the channel's window, idempotent) and "Le mie domande".
+//!
+//! Every read and write is keyed by the session's codice fiscale, never by anything the client
+//! names: in 2020 a broken check let strangers read and submit other people's drafts. Simplified
+//! PIN sessions may do all of this (it is what the simplified PIN is for).
+
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::routing::{get, post, put};
+use axum::{Json, Router};
+use chrono::{DateTime, Datelike, Utc};
+use domain::application::{
+    Application, ApplicationForm, ApplicationStatus, ApplicationStep, ProtocolNumber, ValidApplication,
+};
+use domain::benefits::Catalogue;
+use domain::submission_window::{Channel, to_rome};
+use domain::{CodiceFiscale, ErrorCode};
+use serde::Serialize;
+
+use crate::auth::Citizen;
+use crate::json::ApiJson;
+use crate::lang::request_lang;
+use crate::routes::pin_requests::idempotency_key;
+use crate::store::{ApplicationInsert, ApplicationRecord, DraftRecord};
+use crate::{ApiError, AppState};
+
+/// Who the history names for the citizen's own actions.
+const BY_CITIZEN: &str = "citizen";
+
+/// What the application pages start from.
+#[derive(Debug, Serialize)]
+pub struct ApplicationState {
+    /// The saved draft, or a new form with the PIN request's contacts.
+    pub form: ApplicationForm,
+    /// When the draft was last saved; `None` for a new form.
+    pub saved_at: Option<DateTime<Utc>>,
+    /// The application already submitted, if any (then the form is not used).
+    pub submitted: Option<ApplicationView>,
+    /// Whether the citizen may send now, and if not, when.
+    pub window: WindowState,
+    /// The catalogue the server validates against.
+    pub catalogue_version: String,
+}
+
+/// The web channel's window as the pages show it.
+#[derive(Debug, Serialize)]
+pub struct WindowState {
+    /// Sending is possible now.
+    pub open: bool,
+    /// When it is next possible (now, if open).
+    pub opens_at: DateTime<Utc>,
+    /// "Il servizio per l'invio apre alle 16:00 di oggi…" in the request's language, when closed.
+    pub notice: Option<String>,
+}
+
+/// A submitted application as its owner sees it: the receipt and the statuses, without the
+/// names of the staff who moved it.
+#[derive(Debug, Serialize)]
+pub struct ApplicationView {
+    /// The receipt's protocol number.
+    pub protocol: String,
+    /// When it was submitted.
+    pub submitted_at: DateTime<Utc>,
+    /// The current status.
+    pub status: ApplicationStatus,
+    /// The current status in the request's language.
+    pub status_label: String,
+    /// Every status with its time, oldest first.
+    pub history: Vec<StatusView>,
+    /// What was declared.
+    pub content: ValidApplication,
+    /// The catalogue version whose texts were declared.
+    pub catalogue_version: String,
+}
+
+/// One entry of the history.
+#[derive(Debug, Serialize)]
+pub struct StatusView {
+    /// The status entered.
+    pub status: ApplicationStatus,
+    /// Its label in the request's language.
+    pub label: String,
+    /// When.
+    pub at: DateTime<Utc>,
+}
+
+/// The answer to saving a step or a draft.
+#[derive(Debug, Serialize)]
+pub struct Saved {
+    /// When the draft was saved.
+    pub saved_at: DateTime<Utc>,
+}
+
+/// The list behind "Le mie domande".
+#[derive(Debug, Serialize)]
+pub struct ApplicationList {
+    /// The citizen's applications (one at most: one per citizen).
+    pub applications: Vec<ApplicationView>,
+}
+
+fn view(application: &Application, headers: &HeaderMap) -> ApplicationView {
+    let lang = request_lang(headers);
+    ApplicationView {
+        protocol: application.protocol.to_string(),
+        submitted_at: application.submitted_at(),
+        status: application.status(),
+        status_label: application.status().label(lang).to_owned(),
+        history: application
+            .history()
+            .iter()
+            .map(|change| StatusView {
+                status: change.status,
+                label: change.status.label(lang).to_owned(),
+                at: change.at,
+            })
+            .collect(),
+        content: application.content.clone(),
+        catalogue_version: application.catalogue_version.clone(),
+    }
+}
+
+fn window_state(state: &AppState, headers: &HeaderMap) -> WindowState {
+    let now = state.clock.now();
+    let window = state.config.submission_windows.window(Channel::WebCitizen);
+    WindowState {
+        open: window.is_open(now),
+        opens_at: window.next_opening(now),
+        notice: window.closed_notice(now, request_lang(headers)),
+    }
+}
+
+async fn current(
+    State(state): State<AppState>,
+    citizen: Citizen,
+    headers: HeaderMap,
+) -> Result<Json<ApplicationState>, ApiError> {
+    let cf = citizen.codice_fiscale();
+    let submitted = state
+        .store
+        .application(cf)
+        .await?
+        .map(|r| view(&r.application, &headers));
+    let (form, saved_at) = match state.store.draft(cf).await? {
+        Some(draft) => (draft.form, Some(draft.updated_at)),
+        None => {
+            // A citizen who came by SPID, CIE or CNS may have no PIN request: contacts start empty.
+            let form = match state.store.pin_request(cf).await? {
+                Some(pin) => ApplicationForm::from_pin_request(&pin.request),
+                None => ApplicationForm::default(),
+            };
+            (form, None)
+        }
+    };
+    Ok(Json(ApplicationState {
+        form,
+        saved_at,
+        submitted,
+        window: window_state(&state, &headers),
+        catalogue_version: Catalogue::embedded().version().to_owned(),
+    }))
+}
+
+/// Saves `form` as the citizen's draft, unless it is over the size limits no real answer reaches.
+async fn save_draft(state: &AppState, codice_fiscale: &str, form: ApplicationForm) -> Result<Saved, ApiError> {
+    if !form.fits_draft_limits() {
+        return Err(ApiError::Malformed("the draft is larger than any application".into()));
+    }
+    let saved_at = state.clock.now();
+    state
+        .store
+        .put_draft(&DraftRecord {
+            codice_fiscale: codice_fiscale.to_owned(),
+            form,
+            updated_at: saved_at,
+        })
+        .await?;
+    Ok(Saved { saved_at })
+}
+
+/// `PUT /api/application/draft`: saves what was typed, checked or not (Indietro, leaving a page).
+async fn put_draft(
+    State(state): State<AppState>,
+    citizen: Citizen,
+    ApiJson(form): ApiJson<ApplicationForm>,
+) -> Result<Json<Saved>, ApiError> {
+    Ok(Json(save_draft(&state, citizen.codice_fiscale(), form).await?))
+}
+
+/// `POST /api/application/steps/{slug}`: Avanti. Saves the draft whatever it holds (nothing typed
+/// is lost), then checks the step's fields.
+async fn check_step(
+    State(state): State<AppState>,
+    citizen: Citizen,
+    Path(slug): Path<String>,
+    ApiJson(form): ApiJson<ApplicationForm>,
+) -> Result<Json<Saved>, ApiError> {
+    let step = ApplicationStep::from_slug(&slug).ok_or(ApiError::NotFound)?;
+    let errors = form.validate_step(step, Catalogue::embedded());
+    let saved = save_draft(&state, citizen.codice_fiscale(), form).await?;
+    if errors.is_empty() {
+        Ok(Json(saved))
+    } else {
+        Err(ApiError::Validation(errors))
+    }
+}
+
+/// How an existing application answers a submission: the same receipt for a retry of the
+/// request that created it, a refusal otherwise.
+fn answer_existing(
+    existing: &ApplicationRecord,
+    key: &str,
+    fingerprint: &str,
+    headers: &HeaderMap,
+) -> Result<(StatusCode, Json<ApplicationView>), ApiError> {
+    if existing.idempotency_key != key {
+        return Err(ApiError::AlreadySubmitted {
+            protocol: existing.application.protocol.to_string(),
+        });
+    }
+    if existing.fingerprint != fingerprint {
+        return Err(ApiError::Conflict(ErrorCode::IdempotencyKeyReused));
+    }
+    Ok((StatusCode::OK, Json(view(&existing.application, headers))))
+}
+
+/// `POST /api/application/submit` with an `Idempotency-Key`: Conferma.
+async fn submit(
+    State(state): State<AppState>,
+    citizen: Citizen,
+    headers: HeaderMap,
+    ApiJson(form): ApiJson<ApplicationForm>,
+) -> Result<(StatusCode, Json<ApplicationView>), ApiError> {
+    let key = idempotency_key(&headers)?
+        .ok_or_else(|| ApiError::Malformed("Conferma must carry an Idempotency-Key header".into()))?;
+    let catalogue = Catalogue::embedded();
+    let valid = form.validate(catalogue).map_err(ApiError::Validation)?;
+    let fingerprint = valid.fingerprint();
+    let cf = citizen.codice_fiscale();
+
+    // A retry after a lost response must get its receipt even once the window has closed; this
+    // read only answers early, the conditional insert below is what enforces one per citizen.
+    if let Some(existing) = state.store.application(cf).await? {
+        return answer_existing(&existing, &key, &fingerprint, &headers);
+    }
+    let now = state.clock.now();
+    let window = state.config.submission_windows.window(Channel::WebCitizen);
+    if !window.is_open(now) {
+        return Err(ApiError::WindowClosed { window, now });
+    }
+    let year = to_rome(now).year();
+    let sequence = state.store.next_protocol_sequence(year).await?;
+    let protocol = ProtocolNumber::new(year, sequence).map_err(|e| {
+        ApiError::Store(crate::store::StoreError::Other(format!(
+            "protocol number {year}/{sequence}: {e}"
+        )))
+    })?;
+    let applicant = CodiceFiscale::parse(cf).map_err(|_| {
+        ApiError::Store(crate::store::StoreError::Other(
+            "session holds a malformed codice fiscale".into(),
+        ))
+    })?;
+    let application = Application::submitted(
+        protocol,
+        applicant,
+        Channel::WebCitizen,
+        catalogue.version().to_owned(),
+        valid,
+        now,
+        BY_CITIZEN.to_owned(),
+    );
+    let record = ApplicationRecord {
+        application,
+        idempotency_key: key.clone(),
+        fingerprint: fingerprint.clone(),
+    };
+    match state.store.insert_application(&record).await? {
+        ApplicationInsert::Inserted => {
+            tracing::info!(protocol = %record.application.protocol, "application submitted");
+            Ok((StatusCode::CREATED, Json(view(&record.application, &headers))))
+        }
+        // A concurrent submission (a double click) won the conditional write.
+        ApplicationInsert::Exists(existing) => answer_existing(&existing, &key, &fingerprint, &headers),
+    }
+}
+
+/// `GET /api/applications`: "Le mie domande".
+async fn list(
+    State(state): State<AppState>,
+    citizen: Citizen,
+    headers: HeaderMap,
+) -> Result<Json<ApplicationList>, ApiError> {
+    let applications = state
+        .store
+        .application(citizen.codice_fiscale())
+        .await?
+        .map(|r| view(&r.application, &headers))
+        .into_iter()
+        .collect();
+    Ok(Json(ApplicationList { applications }))
+}
+
+/// `GET /api/applications/{protocol}`: one receipt, only the owner's (anyone else: not found,
+/// which says nothing about whether the number exists).
+async fn receipt(
+    State(state): State<AppState>,
+    citizen: Citizen,
+    headers: HeaderMap,
+    Path(protocol): Path<String>,
+) -> Result<Json<ApplicationView>, ApiError> {
+    let protocol = ProtocolNumber::parse(&protocol).map_err(|_| ApiError::NotFound)?;
+    match state.store.application(citizen.codice_fiscale()).await? {
+        Some(record) if record.application.protocol == protocol => Ok(Json(view(&record.application, &headers))),
+        _ => Err(ApiError::NotFound),
+    }
+}
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/application", get(current))
+        .route("/application/draft", put(put_draft))
+        .route("/application/steps/{slug}", post(check_step))
+        .route("/application/submit", post(submit))
+        .route("/applications", get(list))
+        .route("/applications/{protocol}", get(receipt))
+}
