@@ -95,5 +95,44 @@ ensure_test_tools() {
   ensure_pip aiosmtpd aiosmtpd==1.4.6 # a real SMTP server for the e-mail/PEC delivery test
   ensure_pip moto.server 'moto[server]==5.2.1' # DynamoDB for the store contract tests (moto.server: the extras too)
   ensure_npm_deps e2e
+  ensure_npm_deps e2e/oidc # the local OpenID provider standing in for SPID and CIE (Rust tests and e2e)
   info "ok: $(/usr/bin/chromium --version 2>/dev/null)"
+}
+
+ensure_pip_version() { # ensure_pip_version DISTRIBUTION VERSION (exactly that version, into the tools environment)
+  ensure_python_venv
+  if [ "$(python3 -m pip show "$1" 2>/dev/null | awk '/^Version:/ {print $2}')" != "$2" ]; then
+    info "installing PyPI package $1==$2"
+    python3 -m pip install --quiet --disable-pip-version-check "$1==$2" || die "pip install $1==$2 failed"
+  fi
+}
+
+ensure_cargo_install() { # ensure_cargo_install CRATE VERSION: a cargo-installed tool at exactly that version
+  if ! cargo install --list | grep -qx "$1 v$2:"; then
+    info "installing $1 $2 with cargo install (a few minutes, once)"
+    cargo install "$1" --locked --version "$2" || die "cargo install $1 $2 failed"
+  fi
+}
+
+ensure_rust_target() { # ensure_rust_target TRIPLE
+  if ! rustup target list --installed | grep -qx "$1"; then
+    info "adding the $1 target"
+    rustup target add "$1" || die "rustup target add $1 failed"
+  fi
+}
+
+# What checking the AWS templates needs: cfn-lint (PyPI) and cfn-guard (crates.io).
+ensure_infra_tools() {
+  ensure_pip_version cfn-lint 1.58.0
+  ensure_cargo_install cfn-guard 3.2.1
+  info "ok: $(cfn-lint --version), $(cfn-guard --version)"
+}
+
+# What cross-building the Lambda bootstrap for arm64 needs: the target, zig (PyPI) as the C
+# compiler and linker, and cargo-zigbuild to drive it.
+ensure_lambda_tools() {
+  ensure_rust_target aarch64-unknown-linux-gnu
+  ensure_pip_version ziglang 0.15.2
+  ensure_cargo_install cargo-zigbuild 0.24.1
+  info "ok: $(cargo-zigbuild --version), zig $(python3 -m ziglang version)"
 }

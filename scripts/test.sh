@@ -19,6 +19,9 @@ cargo build -p domain --target wasm32-unknown-unknown || die "domain does not bu
 step "Rust unit and integration tests"
 cargo test --workspace --all-targets || die "Rust tests failed"
 
+bash scripts/check-infra.sh # cfn-lint, cfn-guard and each rule against its bad template
+bash scripts/package-lambda.sh # the arm64 Lambda zip the template deploys, checked to be aarch64
+
 step "Building the SPA (release) and checking its size budget"
 bash scripts/build-spa.sh
 bash scripts/spa-size.sh

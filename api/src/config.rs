@@ -9,6 +9,8 @@ use domain::submission_window::WindowConfig;
 use secrecy::SecretString;
 use thiserror::Error;
 
+use crate::store::dynamodb::DynamoDbSettings;
+
 /// A configuration value that cannot be used.
 #[derive(Debug, Error)]
 #[error("configuration: {var} = {value:?} is not valid: {reason}")]
@@ -38,6 +40,20 @@ pub struct Config {
     /// The key PIN hashes are made with, 64 hex digits (`SPORTELLO_PIN_KEY`). Required outside dev
     /// mode; in dev mode a key is generated once and kept in the data directory.
     pub pin_key_hex: Option<SecretString>,
+    /// The PIN key as the ARN of a Secrets Manager secret holding the 64 hex digits
+    /// (`SPORTELLO_PIN_KEY_SECRET_ARN`), read once at start on Lambda; not with `SPORTELLO_PIN_KEY`.
+    pub pin_key_secret_arn: Option<String>,
+    /// The SMTP URL as the ARN of a secret (`SPORTELLO_SMTP_URL_SECRET_ARN`), read once at start
+    /// on Lambda (e.g. SES's SMTP interface); not with `SPORTELLO_SMTP_URL`.
+    pub smtp_url_secret_arn: Option<String>,
+    /// Where citizens' data is kept (`SPORTELLO_STORE`: `sqlite`, the default, or `dynamodb`).
+    pub store: StoreChoice,
+    /// The AWS region (`AWS_REGION`, which Lambda sets, else `AWS_DEFAULT_REGION`); required with
+    /// the DynamoDB store.
+    pub aws_region: Option<String>,
+    /// One endpoint for every AWS service instead of AWS's own (`SPORTELLO_AWS_ENDPOINT`, e.g. moto
+    /// on 127.0.0.1 in tests); unset on AWS.
+    pub aws_endpoint: Option<String>,
     /// A session ends after this long without use (`SPORTELLO_SESSION_IDLE_MINUTES`, default 20).
     pub session_idle: Duration,
     /// A session ends this long after login whatever happens (`SPORTELLO_SESSION_MAX_HOURS`, 8).
@@ -58,9 +74,17 @@ pub struct Config {
     pub smtp_from: String,
     /// Login and PIN-request attempts per client address per minute (`SPORTELLO_CLIENT_RATE_PER_MINUTE`, 30).
     pub client_rate_per_minute: u32,
+    /// SPID and CIE login through OpenID Connect (`SPORTELLO_OIDC_*`, `SPORTELLO_PUBLIC_URL`).
+    pub oidc: crate::oidc::OidcConfig,
+    /// CNS login with a TLS client certificate (`SPORTELLO_CNS_*`).
+    pub cns: crate::cns::CnsConfig,
     /// When each channel may submit, Europe/Rome time (`SPORTELLO_SUBMISSION_WINDOWS`, default
     /// `web_citizen=16:00-08:00,contact_center=08:00-16:00`).
     pub submission_windows: WindowConfig,
+    /// Requests in flight at most (`SPORTELLO_MAX_IN_FLIGHT`, default 512); beyond, 503 + Retry-After.
+    pub max_in_flight: usize,
+    /// Injected faults (`SPORTELLO_FAULTS`, e.g. `before=0.15,after=0.15,latency_ms=200`); dev mode only.
+    pub faults: crate::fault::FaultPlan,
 }
 
 impl Config {
@@ -90,7 +114,24 @@ impl Config {
                 reason: "expected 64 hex digits (32 random bytes)",
             });
         }
-        if pin_key_hex.is_none() && !dev_mode {
+        let pin_key_secret_arn = secret_arn(&lookup, "SPORTELLO_PIN_KEY_SECRET_ARN")?;
+        let smtp_url_secret_arn = secret_arn(&lookup, "SPORTELLO_SMTP_URL_SECRET_ARN")?;
+        if pin_key_hex.is_some() && pin_key_secret_arn.is_some() {
+            return Err(ConfigError {
+                var: "SPORTELLO_PIN_KEY_SECRET_ARN",
+                value: pin_key_secret_arn.unwrap_or_default(),
+                reason: "give the PIN key either by value (SPORTELLO_PIN_KEY) or by ARN, not both",
+            });
+        }
+        if smtp_url_secret_arn.is_some() && lookup("SPORTELLO_SMTP_URL").is_some_and(|v| !v.is_empty()) {
+            return Err(ConfigError {
+                var: "SPORTELLO_SMTP_URL_SECRET_ARN",
+                value: smtp_url_secret_arn.unwrap_or_default(),
+                reason: "give the SMTP URL either by value (SPORTELLO_SMTP_URL) or by ARN, not both",
+            });
+        }
+        let (store, aws_region, aws_endpoint) = aws(&lookup)?;
+        if pin_key_hex.is_none() && pin_key_secret_arn.is_none() && !dev_mode {
             return Err(ConfigError {
                 var: "SPORTELLO_PIN_KEY",
                 value: String::new(),
@@ -108,6 +149,11 @@ impl Config {
             dev_mode,
             log_json: flag(&lookup, "SPORTELLO_LOG_JSON")?.unwrap_or(false),
             pin_key_hex: pin_key_hex.map(SecretString::from),
+            pin_key_secret_arn,
+            smtp_url_secret_arn,
+            store,
+            aws_region,
+            aws_endpoint,
             session_idle: Duration::minutes(number(&lookup, "SPORTELLO_SESSION_IDLE_MINUTES", 20, 1..=240)?),
             session_max: Duration::hours(number(&lookup, "SPORTELLO_SESSION_MAX_HOURS", 8, 1..=24)?),
             lockout_failures: number(&lookup, "SPORTELLO_LOCKOUT_FAILURES", 5, 1..=100)? as u32,
@@ -120,6 +166,24 @@ impl Config {
             smtp_from: lookup("SPORTELLO_SMTP_FROM")
                 .unwrap_or_else(|| "Sportello INPS <noreply@sportello.invalid>".into()),
             client_rate_per_minute: number(&lookup, "SPORTELLO_CLIENT_RATE_PER_MINUTE", 30, 1..=100_000)? as u32,
+            oidc: crate::oidc::OidcConfig::from_lookup(&lookup, addr, dev_mode)?,
+            cns: crate::cns::CnsConfig::from_lookup(&lookup)?,
+            max_in_flight: number(&lookup, "SPORTELLO_MAX_IN_FLIGHT", 512, 1..=100_000)? as usize,
+            faults: match lookup("SPORTELLO_FAULTS").filter(|v| !v.is_empty()) {
+                None => crate::fault::FaultPlan::default(),
+                Some(_) if !dev_mode => {
+                    return Err(ConfigError {
+                        var: "SPORTELLO_FAULTS",
+                        value: String::new(),
+                        reason: "fault injection exists only in dev mode (SPORTELLO_DEV_MODE=1)",
+                    });
+                }
+                Some(value) => value.parse().map_err(|_| ConfigError {
+                    var: "SPORTELLO_FAULTS",
+                    value,
+                    reason: "expected e.g. before=0.15,after=0.15,latency_ms=200",
+                })?,
+            },
             submission_windows: match lookup("SPORTELLO_SUBMISSION_WINDOWS") {
                 None => WindowConfig::default(),
                 Some(value) => WindowConfig::parse(&value).map_err(|_| ConfigError {
@@ -140,6 +204,131 @@ impl Config {
         config.client_rate_per_minute = 10_000;
         config
     }
+}
+
+/// Where citizens' data is kept.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum StoreChoice {
+    /// SQLite in the data directory: the local run.
+    Sqlite,
+    /// One DynamoDB table (`SPORTELLO_DYNAMODB_TABLE`), laid out as in docs/adr/0006.
+    DynamoDb {
+        /// The table's name.
+        table: String,
+    },
+}
+
+impl Config {
+    /// Where and how to reach the DynamoDB table, when that is the store.
+    pub fn dynamodb_settings(&self) -> Option<DynamoDbSettings> {
+        match &self.store {
+            StoreChoice::Sqlite => None,
+            StoreChoice::DynamoDb { table } => Some(DynamoDbSettings {
+                table: table.clone(),
+                region: self.aws_region.clone(),
+                endpoint_url: self.aws_endpoint.clone(),
+            }),
+        }
+    }
+}
+
+/// The store, the AWS region and the AWS endpoint override, checked together.
+fn aws(lookup: &impl Fn(&str) -> Option<String>) -> Result<(StoreChoice, Option<String>, Option<String>), ConfigError> {
+    let region = lookup("AWS_REGION")
+        .filter(|v| !v.is_empty())
+        .or_else(|| lookup("AWS_DEFAULT_REGION").filter(|v| !v.is_empty()));
+    if let Some(value) = &region
+        && !is_region(value)
+    {
+        return Err(ConfigError {
+            var: "AWS_REGION",
+            value: value.clone(),
+            reason: "expected an AWS region such as eu-south-1",
+        });
+    }
+    let endpoint = lookup("SPORTELLO_AWS_ENDPOINT").filter(|v| !v.is_empty());
+    if let Some(value) = &endpoint
+        && !(value.starts_with("http://") || value.starts_with("https://"))
+    {
+        return Err(ConfigError {
+            var: "SPORTELLO_AWS_ENDPOINT",
+            value: value.clone(),
+            reason: "expected a URL such as http://127.0.0.1:5000",
+        });
+    }
+    let store = match lookup("SPORTELLO_STORE").as_deref() {
+        None | Some("") | Some("sqlite") => StoreChoice::Sqlite,
+        Some("dynamodb") => {
+            let table = lookup("SPORTELLO_DYNAMODB_TABLE").unwrap_or_default();
+            // DynamoDB's own rule for table names.
+            let valid = (3..=255).contains(&table.len())
+                && table.bytes().all(|b| b.is_ascii_alphanumeric() || b"_.-".contains(&b));
+            if !valid {
+                return Err(ConfigError {
+                    var: "SPORTELLO_DYNAMODB_TABLE",
+                    value: table,
+                    reason: "required with SPORTELLO_STORE=dynamodb: 3 to 255 of A-Z a-z 0-9 _ . -",
+                });
+            }
+            if region.is_none() {
+                return Err(ConfigError {
+                    var: "AWS_REGION",
+                    value: String::new(),
+                    reason: "required with SPORTELLO_STORE=dynamodb (Lambda sets it)",
+                });
+            }
+            StoreChoice::DynamoDb { table }
+        }
+        Some(other) => {
+            return Err(ConfigError {
+                var: "SPORTELLO_STORE",
+                value: other.to_owned(),
+                reason: "expected sqlite or dynamodb",
+            });
+        }
+    };
+    Ok((store, region, endpoint))
+}
+
+fn is_region(value: &str) -> bool {
+    let parts: Vec<&str> = value.split('-').collect();
+    parts.len() >= 3
+        && parts
+            .iter()
+            .all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit()))
+}
+
+/// A Secrets Manager secret's ARN: `arn:<partition>:secretsmanager:<region>:<account>:secret:<name>`.
+fn secret_arn(lookup: &impl Fn(&str) -> Option<String>, var: &'static str) -> Result<Option<String>, ConfigError> {
+    let Some(value) = lookup(var).filter(|v| !v.is_empty()) else {
+        return Ok(None);
+    };
+    if secret_arn_region(&value).is_none() {
+        return Err(ConfigError {
+            var,
+            value,
+            reason: "expected arn:aws:secretsmanager:REGION:ACCOUNT:secret:NAME",
+        });
+    }
+    Ok(Some(value))
+}
+
+/// The region of a Secrets Manager secret's ARN, which is where it must be read; `None` when
+/// `arn` is not such an ARN.
+pub fn secret_arn_region(arn: &str) -> Option<&str> {
+    let parts: Vec<&str> = arn.splitn(7, ':').collect();
+    let [scheme, partition, service, region, account, kind, name] = parts[..] else {
+        return None;
+    };
+    let ok = scheme == "arn"
+        && partition.starts_with("aws")
+        && service == "secretsmanager"
+        && is_region(region)
+        && account.len() == 12
+        && account.bytes().all(|b| b.is_ascii_digit())
+        && kind == "secret"
+        && !name.is_empty();
+    ok.then_some(region)
 }
 
 fn flag(lookup: &impl Fn(&str) -> Option<String>, var: &'static str) -> Result<Option<bool>, ConfigError> {
@@ -205,6 +394,17 @@ mod tests {
     }
 
     #[test]
+    fn fault_injection_is_refused_outside_dev_mode() {
+        let key = "ab".repeat(32);
+        let err = config(&[("SPORTELLO_PIN_KEY", key.as_str()), ("SPORTELLO_FAULTS", "before=0.3")]).unwrap_err();
+        assert_eq!(err.var, "SPORTELLO_FAULTS");
+        let c = config(&[("SPORTELLO_DEV_MODE", "1"), ("SPORTELLO_FAULTS", "before=0.3")]).unwrap();
+        assert_eq!(c.faults.before, 0.3);
+        assert!(!config(&[("SPORTELLO_DEV_MODE", "1")]).unwrap().faults.is_active());
+        assert_eq!(config(&[("SPORTELLO_DEV_MODE", "1")]).unwrap().max_in_flight, 512);
+    }
+
+    #[test]
     fn submission_windows_are_configuration() {
         let c = config(&[("SPORTELLO_DEV_MODE", "1")]).unwrap();
         assert_eq!(c.submission_windows, WindowConfig::default());
@@ -227,6 +427,79 @@ mod tests {
         let err = config(&[("SPORTELLO_DEV_MODE", "1"), ("SPORTELLO_ADDR", "localhost")]).unwrap_err();
         assert_eq!(err.var, "SPORTELLO_ADDR");
         assert!(err.to_string().contains("host:port"));
+    }
+
+    #[test]
+    fn the_store_is_sqlite_unless_dynamodb_is_chosen_with_a_table_and_a_region() {
+        let key = "ab".repeat(32);
+        let base = [("SPORTELLO_PIN_KEY", key.as_str())];
+        assert_eq!(config(&base).unwrap().store, StoreChoice::Sqlite);
+        assert!(config(&base).unwrap().dynamodb_settings().is_none());
+
+        let err = config(&[base[0], ("SPORTELLO_STORE", "dynamo")]).unwrap_err();
+        assert_eq!(err.var, "SPORTELLO_STORE");
+        let err = config(&[base[0], ("SPORTELLO_STORE", "dynamodb"), ("AWS_REGION", "eu-south-1")]).unwrap_err();
+        assert_eq!(err.var, "SPORTELLO_DYNAMODB_TABLE");
+        let err = config(&[
+            base[0],
+            ("SPORTELLO_STORE", "dynamodb"),
+            ("SPORTELLO_DYNAMODB_TABLE", "t1"),
+        ])
+        .unwrap_err();
+        assert_eq!(err.var, "SPORTELLO_DYNAMODB_TABLE", "two characters are too few");
+        let err = config(&[
+            base[0],
+            ("SPORTELLO_STORE", "dynamodb"),
+            ("SPORTELLO_DYNAMODB_TABLE", "sportello"),
+        ])
+        .unwrap_err();
+        assert_eq!(err.var, "AWS_REGION");
+        let err = config(&[base[0], ("SPORTELLO_AWS_ENDPOINT", "127.0.0.1:5000")]).unwrap_err();
+        assert_eq!(err.var, "SPORTELLO_AWS_ENDPOINT");
+
+        let c = config(&[
+            base[0],
+            ("SPORTELLO_STORE", "dynamodb"),
+            ("SPORTELLO_DYNAMODB_TABLE", "sportello"),
+            ("AWS_DEFAULT_REGION", "eu-south-1"),
+            ("SPORTELLO_AWS_ENDPOINT", "http://127.0.0.1:5000"),
+        ])
+        .unwrap();
+        assert_eq!(
+            c.dynamodb_settings(),
+            Some(DynamoDbSettings {
+                table: "sportello".into(),
+                region: Some("eu-south-1".into()),
+                endpoint_url: Some("http://127.0.0.1:5000".into()),
+            })
+        );
+    }
+
+    #[test]
+    fn the_pin_key_may_come_by_secret_arn_but_not_both_ways() {
+        let arn = "arn:aws:secretsmanager:eu-south-1:123456789012:secret:sportello/pin-key-AbCdEf";
+        let c = config(&[("SPORTELLO_PIN_KEY_SECRET_ARN", arn)]).unwrap();
+        assert_eq!(c.pin_key_secret_arn.as_deref(), Some(arn));
+        assert!(c.pin_key_hex.is_none());
+        assert_eq!(secret_arn_region(arn), Some("eu-south-1"));
+
+        let key = "ab".repeat(32);
+        let err = config(&[
+            ("SPORTELLO_PIN_KEY", key.as_str()),
+            ("SPORTELLO_PIN_KEY_SECRET_ARN", arn),
+        ])
+        .unwrap_err();
+        assert_eq!(err.var, "SPORTELLO_PIN_KEY_SECRET_ARN");
+        let err = config(&[("SPORTELLO_PIN_KEY_SECRET_ARN", "sportello/pin-key")]).unwrap_err();
+        assert_eq!(err.var, "SPORTELLO_PIN_KEY_SECRET_ARN");
+        assert!(secret_arn_region("arn:aws:s3:eu-south-1:123456789012:secret:x").is_none());
+        let err = config(&[
+            ("SPORTELLO_SMTP_URL", "smtp://127.0.0.1:25"),
+            ("SPORTELLO_SMTP_URL_SECRET_ARN", arn),
+            ("SPORTELLO_DEV_MODE", "1"),
+        ])
+        .unwrap_err();
+        assert_eq!(err.var, "SPORTELLO_SMTP_URL_SECRET_ARN");
     }
 
     #[test]

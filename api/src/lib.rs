@@ -2,13 +2,18 @@
 //! local server binary (with the SPA), by AWS Lambda (lambda_http), and by the tests on 127.0.0.1.
 
 pub mod admin;
+pub mod admission;
 pub mod auth;
 pub mod clock;
+pub mod cns;
 pub mod config;
 pub mod error;
+pub mod fault;
 pub mod json;
+pub mod lambda;
 pub mod lang;
 pub mod notifier;
+pub mod oidc;
 pub mod personal_headers;
 pub mod rate_limit;
 pub mod routes;
@@ -29,7 +34,15 @@ pub use store::Store;
 pub fn app(state: AppState) -> Router {
     Router::new()
         .nest("/api", routes::router(state.config.dev_mode))
+        // Innermost first: injected faults (dev only) stand where the handlers fail; errors are
+        // localised; the in-flight bound sheds before any work; every answer, shed or not, is
+        // marked against shared caching.
+        .layer(axum::middleware::from_fn_with_state(state.config.faults, fault::inject))
         .layer(axum::middleware::from_fn(error::localise))
+        .layer(axum::middleware::from_fn_with_state(
+            admission::InFlightLimit::new(state.config.max_in_flight),
+            admission::admit,
+        ))
         .layer(axum::middleware::from_fn(personal_headers::no_shared_caching))
         .with_state(state)
 }

@@ -24,10 +24,25 @@ pub enum StartError {
     /// The PIN key cannot be read or written.
     #[error("PIN key: {0}")]
     PinKey(String),
+    /// The configuration asks for what only the Lambda function does.
+    #[error("{0}")]
+    NotLocal(&'static str),
 }
 
 /// Builds the state of a local run: SQLite under the configured data directory.
 pub fn local_state(config: Config) -> Result<(AppState, SqliteStore), StartError> {
+    // Quietly running on SQLite with a local key when DynamoDB and Secrets Manager were asked for
+    // would hide a deploy mistake; the Lambda entry point (`api::lambda`) is where those live.
+    if !matches!(config.store, crate::config::StoreChoice::Sqlite) {
+        return Err(StartError::NotLocal(
+            "SPORTELLO_STORE=dynamodb is served by the Lambda function (sportello-lambda); the local server runs on SQLite",
+        ));
+    }
+    if config.pin_key_secret_arn.is_some() || config.smtp_url_secret_arn.is_some() {
+        return Err(StartError::NotLocal(
+            "secrets by ARN are read by the Lambda function; give the local server SPORTELLO_PIN_KEY / SPORTELLO_SMTP_URL",
+        ));
+    }
     let store = SqliteStore::open(&config.data_dir)?;
     let pin_key = pin_key(&config).map_err(StartError::PinKey)?;
     let state = AppState::new(config, Arc::new(store.clone()), pin_key)?;

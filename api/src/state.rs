@@ -26,6 +26,8 @@ pub struct AppState {
     pub rate_limiter: Arc<ClientRateLimiter>,
     /// The settable clock behind `clock`, present only in dev mode (tests move time with it).
     pub dev_clock: Option<Arc<ShiftableClock>>,
+    /// The OpenID Connect relying party (SPID, CIE).
+    pub oidc: Arc<crate::oidc::Oidc>,
 }
 
 impl AppState {
@@ -38,6 +40,7 @@ impl AppState {
             None => Arc::new(SystemClock),
         };
         let notifier = notifier::from_config(&config, store.clone(), clock.clone())?;
+        let oidc = crate::oidc::Oidc::new(&config.oidc, config.secure_cookies, crate::oidc::flow_key(&pin_key));
         Ok(AppState {
             rate_limiter: Arc::new(ClientRateLimiter::new(config.client_rate_per_minute)),
             store,
@@ -46,6 +49,7 @@ impl AppState {
             notifier,
             pin_key: Arc::new(pin_key),
             dev_clock,
+            oidc: Arc::new(oidc),
         })
     }
 }

@@ -521,3 +521,91 @@ async fn the_admin_command_moves_a_status_and_the_citizen_sees_the_history() {
     assert_eq!(labels[0], "Presentata");
     assert!(!list.to_string().contains("operatore7"), "staff names stay internal");
 }
+
+/// Sends what `make` builds until the answer is not a server error, as the SPA's client does.
+async fn until_answered(make: impl Fn() -> reqwest::RequestBuilder) -> (reqwest::Response, usize) {
+    for failures in 0..200 {
+        let r = make().send().await.unwrap();
+        if !r.status().is_server_error() {
+            return (r, failures);
+        }
+    }
+    panic!("no answer in 200 attempts");
+}
+
+#[tokio::test]
+async fn under_injected_faults_retried_submissions_make_exactly_one_application_each() {
+    let server = TestServer::start_with(|c| {
+        c.faults = "before=0.3,after=0.3".parse().unwrap();
+    })
+    .await;
+    server.set_clock(at("2020-04-01T17:00:00+02:00")).await;
+    let mut failures_seen = 0;
+    for day in 1..=8u32 {
+        let person = citizen("Vera", "Neri", day);
+        let cf = person["codice_fiscale"].as_str().unwrap().to_owned();
+        let key = format!("pin-{day}");
+        let (r, f) = until_answered(|| {
+            server
+                .client
+                .post(server.url("/api/pin-requests"))
+                .header("idempotency-key", &key)
+                .json(&person)
+        })
+        .await;
+        failures_seen += f;
+        assert!(r.status() == 201 || r.status() == 200, "{}", r.status());
+        let outbox = server.outbox(&cf).await;
+        let sms = outbox.iter().find(|m| m["channel"] == "sms").unwrap();
+        let first = common::pin_in(sms["body"].as_str().unwrap());
+        let (r, f) = until_answered(|| {
+            server
+                .client
+                .post(server.url("/api/session"))
+                .json(&json!({ "codice_fiscale": cf, "pin": first }))
+        })
+        .await;
+        failures_seen += f;
+        assert_eq!(r.status(), 200);
+        let cookie = r.headers()["set-cookie"]
+            .to_str()
+            .unwrap()
+            .split(';')
+            .next()
+            .unwrap()
+            .to_owned();
+
+        // Conferma, retried with the same key until an answer arrives, then once more.
+        let submit = || {
+            server
+                .client
+                .post(server.url("/api/application/submit"))
+                .header("cookie", &cookie)
+                .header("idempotency-key", format!("conferma-{day}"))
+                .json(&art27_form())
+        };
+        let (first_answer, f) = until_answered(submit).await;
+        failures_seen += f;
+        assert!(first_answer.status() == 201 || first_answer.status() == 200);
+        let receipt: Value = first_answer.json().await.unwrap();
+        let (again, _) = until_answered(submit).await;
+        assert_eq!(
+            again.status(),
+            200,
+            "a repeat is the same receipt, not a new application"
+        );
+        assert_eq!(again.json::<Value>().await.unwrap()["protocol"], receipt["protocol"]);
+
+        let (list, _) = until_answered(|| {
+            server
+                .client
+                .get(server.url("/api/applications"))
+                .header("cookie", &cookie)
+        })
+        .await;
+        let list: Value = list.json().await.unwrap();
+        assert_eq!(list["applications"].as_array().unwrap().len(), 1);
+        assert_eq!(list["applications"][0]["protocol"], receipt["protocol"]);
+    }
+    assert!(failures_seen > 0, "the faults were injected");
+}

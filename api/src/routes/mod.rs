@@ -1,15 +1,20 @@
 //! The API's routes, one module per resource.
 
 mod applications;
+mod auth_providers;
 mod codice_fiscale;
 mod dev;
 mod health;
+mod oidc;
 pub mod pin_requests;
 mod places;
 mod profile;
 mod session;
 
 use axum::Router;
+
+pub use oidc::AFTER_LOGIN;
+pub use session::start_session;
 
 use crate::{ApiError, AppState};
 
@@ -21,6 +26,9 @@ pub fn router(dev_mode: bool) -> Router<AppState> {
         .merge(codice_fiscale::router())
         .merge(pin_requests::router())
         .merge(session::router())
+        .merge(auth_providers::router())
+        .merge(oidc::router())
+        .merge(crate::cns::router())
         .merge(profile::router())
         .merge(applications::router())
         .merge(places::router())

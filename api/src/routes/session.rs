@@ -121,24 +121,37 @@ async fn login(
     } else {
         Scope::Simplified
     };
+    let (session, cookie) = start_session(&state, cf, scope, "pin").await?;
+    Ok(([(header::SET_COOKIE, cookie)], Json(SessionInfo::of(&session, &state))).into_response())
+}
+
+/// Opens a session for a citizen whose identity was just proven (`method`: pin, spid, cie, cns)
+/// and returns it with the `Set-Cookie` value that carries its token.
+pub async fn start_session(
+    state: &AppState,
+    codice_fiscale: String,
+    scope: Scope,
+    method: &str,
+) -> Result<(SessionRecord, axum::http::HeaderValue), ApiError> {
+    let now = state.clock.now();
     let (token, token_hash) = new_session_token();
     let session = SessionRecord {
         token_hash,
-        codice_fiscale: cf,
+        codice_fiscale,
         scope,
-        method: "pin".into(),
+        method: method.into(),
         created_at: now,
         expires_at: now + state.config.session_idle,
         absolute_expires_at: now + state.config.session_max,
     };
     state.store.put_session(&session).await?;
-    tracing::info!(scope = ?scope, "login");
+    tracing::info!(scope = ?scope, method, "login");
     let cookie = session_cookie(
         &token,
         state.config.session_max.num_seconds(),
         state.config.secure_cookies,
     );
-    Ok(([(header::SET_COOKIE, cookie)], Json(SessionInfo::of(&session, &state))).into_response())
+    Ok((session, cookie))
 }
 
 /// The session as it is, without extending it (the SPA's timeout warning polls this).

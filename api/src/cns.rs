@@ -1,0 +1,481 @@
+//! CNS login (Carta Nazionale dei Servizi): a TLS client certificate on a smart card whose subject
+//! carries the codice fiscale.
+//!
+//! [`verify_cns_certificate`] is the one check, shared by both ways a certificate arrives: the
+//! local server's own TLS listener ([`serve_tls`], `SPORTELLO_CNS_ADDR`), which asks the browser for
+//! a client certificate, and API Gateway's mutual TLS, which forwards the certificate it verified
+//! to Lambda (the Lambda adapter puts it in the request as a [`ClientCertificate`] extension). The
+//! certificate's chain is verified against the configured CA bundle (`SPORTELLO_CNS_CA`), then its
+//! validity, the CNS certificate policy (OID 1.3.76.16.2.1) and the subject's common name
+//! `<CF>/<serial>.<hash>`; a good one opens a full session.
+//!
+//! The TLS listener accepts any client certificate during the handshake (it still checks that the
+//! browser holds the certificate's key) so that a wrong one gets a page that says what is wrong,
+//! rather than a browser-level TLS error.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use axum::Router;
+use axum::extract::{ConnectInfo, Request, State};
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use chrono::{DateTime, Utc};
+use domain::{CodiceFiscale, ErrorCode, Scope};
+use rustls::pki_types::pem::PemObject;
+use rustls::pki_types::{CertificateDer, PrivateKeyDer, UnixTime};
+use tokio::net::TcpListener;
+
+use crate::config::ConfigError;
+use crate::routes::start_session;
+use crate::{ApiError, AppState};
+
+/// The CNS certificate policy (AgID, "Carta Nazionale dei Servizi").
+pub const CNS_POLICY_OID: &str = "1.3.76.16.2.1";
+/// The login path, on the CNS listener or the mutual-TLS domain.
+pub const CNS_LOGIN_PATH: &str = "/api/auth/cns";
+
+/// Where CNS logins are served and which authorities are trusted.
+#[derive(Debug, Clone, Default)]
+pub struct CnsConfig {
+    /// The local TLS listener (`SPORTELLO_CNS_ADDR`, e.g. `127.0.0.1:8443`); unset: none.
+    pub addr: Option<SocketAddr>,
+    /// The trusted CNS certification authorities, DER (`SPORTELLO_CNS_CA`: a PEM bundle file).
+    pub ca_certificates: Vec<Vec<u8>>,
+    /// The listener's own certificate chain, PEM file (`SPORTELLO_CNS_TLS_CERT`).
+    pub tls_cert_file: Option<PathBuf>,
+    /// The listener's private key, PEM file (`SPORTELLO_CNS_TLS_KEY`).
+    pub tls_key_file: Option<PathBuf>,
+    /// The public base URL of the CNS login (`SPORTELLO_CNS_URL`; default `https://{SPORTELLO_CNS_ADDR}`),
+    /// e.g. the API Gateway mutual-TLS custom domain.
+    pub public_url: Option<String>,
+}
+
+impl CnsConfig {
+    /// Reads the CNS part of the configuration.
+    pub fn from_lookup(lookup: &impl Fn(&str) -> Option<String>) -> Result<CnsConfig, ConfigError> {
+        let get = |var: &str| lookup(var).filter(|v| !v.is_empty());
+        let addr = match get("SPORTELLO_CNS_ADDR") {
+            None => None,
+            Some(value) => Some(value.parse().map_err(|_| ConfigError {
+                var: "SPORTELLO_CNS_ADDR",
+                value,
+                reason: "expected host:port, e.g. 127.0.0.1:8443",
+            })?),
+        };
+        let ca_certificates = match get("SPORTELLO_CNS_CA") {
+            None => Vec::new(),
+            Some(path) => {
+                let pem = std::fs::read(&path).map_err(|_| ConfigError {
+                    var: "SPORTELLO_CNS_CA",
+                    value: path.clone(),
+                    reason: "cannot read the file",
+                })?;
+                let certs: Vec<Vec<u8>> = CertificateDer::pem_slice_iter(&pem)
+                    .filter_map(Result::ok)
+                    .map(|c| c.to_vec())
+                    .collect();
+                if certs.is_empty() {
+                    return Err(ConfigError {
+                        var: "SPORTELLO_CNS_CA",
+                        value: path,
+                        reason: "expected PEM certificates",
+                    });
+                }
+                certs
+            }
+        };
+        let config = CnsConfig {
+            addr,
+            ca_certificates,
+            tls_cert_file: get("SPORTELLO_CNS_TLS_CERT").map(PathBuf::from),
+            tls_key_file: get("SPORTELLO_CNS_TLS_KEY").map(PathBuf::from),
+            public_url: get("SPORTELLO_CNS_URL").map(|u| u.trim_end_matches('/').to_owned()),
+        };
+        if config.addr.is_some() && (config.tls_cert_file.is_none() || config.tls_key_file.is_none()) {
+            return Err(ConfigError {
+                var: "SPORTELLO_CNS_TLS_CERT",
+                value: String::new(),
+                reason: "the CNS listener needs SPORTELLO_CNS_TLS_CERT and SPORTELLO_CNS_TLS_KEY",
+            });
+        }
+        if (config.addr.is_some() || config.public_url.is_some()) && config.ca_certificates.is_empty() {
+            return Err(ConfigError {
+                var: "SPORTELLO_CNS_CA",
+                value: String::new(),
+                reason: "CNS login needs the CA bundle that issues CNS certificates",
+            });
+        }
+        Ok(config)
+    }
+
+    /// The CNS login URL the login page links to, when CNS is configured.
+    pub fn login_url(&self) -> Option<String> {
+        let base = self
+            .public_url
+            .clone()
+            .or_else(|| self.addr.map(|a| format!("https://{a}")))?;
+        Some(format!("{base}{CNS_LOGIN_PATH}"))
+    }
+}
+
+/// A client certificate (PEM or DER) that a trusted TLS terminator verified possession of: the
+/// local TLS listener, or API Gateway's mutual TLS through the Lambda adapter. Only server code
+/// inserts it; nothing from the request's headers ever becomes one.
+#[derive(Debug, Clone)]
+pub struct ClientCertificate(pub Vec<u8>);
+
+/// Why a certificate does not open a session.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum CnsRefusal {
+    /// No certificate was presented.
+    #[error("no client certificate")]
+    Missing,
+    /// Not parseable, or not issued by a trusted CNS authority.
+    #[error("certificate not trusted: {0}")]
+    Untrusted(String),
+    /// Outside its validity period.
+    #[error("certificate expired or not yet valid")]
+    Expired,
+    /// Without the CNS certificate policy.
+    #[error("certificate without the CNS policy")]
+    Policy,
+    /// The subject's common name is not `<CF>/<serial>.<hash>` with a valid codice fiscale.
+    #[error("subject not a CNS one: {0}")]
+    Subject(String),
+}
+
+impl CnsRefusal {
+    /// The stable code shown to the citizen.
+    pub fn code(&self) -> ErrorCode {
+        match self {
+            CnsRefusal::Missing => ErrorCode::AuthCertificateMissing,
+            CnsRefusal::Untrusted(_) => ErrorCode::AuthCertificateInvalid,
+            CnsRefusal::Expired => ErrorCode::AuthCertificateExpired,
+            CnsRefusal::Policy => ErrorCode::AuthCertificatePolicy,
+            CnsRefusal::Subject(_) => ErrorCode::AuthIdentityInvalid,
+        }
+    }
+}
+
+/// Checks a CNS client certificate (`certificate`: DER, or PEM with the end-entity first and any
+/// intermediates after it) against the trusted authorities `roots` (DER) at `now`, and returns the
+/// codice fiscale of its holder.
+pub fn verify_cns_certificate(
+    certificate: &[u8],
+    roots: &[Vec<u8>],
+    now: DateTime<Utc>,
+) -> Result<CodiceFiscale, CnsRefusal> {
+    let chain: Vec<CertificateDer<'static>> = if certificate.starts_with(b"-----BEGIN") {
+        CertificateDer::pem_slice_iter(certificate)
+            .collect::<Result<_, _>>()
+            .map_err(|e| CnsRefusal::Untrusted(format!("PEM: {e:?}")))?
+    } else {
+        vec![CertificateDer::from(certificate.to_vec())]
+    };
+    let (leaf, intermediates) = chain.split_first().ok_or(CnsRefusal::Missing)?;
+    let roots: Vec<CertificateDer<'_>> = roots.iter().map(|der| CertificateDer::from(der.as_slice())).collect();
+    let anchors: Vec<_> = roots
+        .iter()
+        .filter_map(|der| webpki::anchor_from_trusted_cert(der).ok())
+        .collect();
+    let end_entity = webpki::EndEntityCert::try_from(leaf).map_err(|e| CnsRefusal::Untrusted(format!("parse: {e}")))?;
+    let time = UnixTime::since_unix_epoch(std::time::Duration::from_secs(now.timestamp().max(0) as u64));
+    end_entity
+        .verify_for_usage(
+            webpki::ALL_VERIFICATION_ALGS,
+            &anchors,
+            intermediates,
+            time,
+            webpki::KeyUsage::client_auth(),
+            None,
+            None,
+        )
+        .map_err(|e| match e {
+            webpki::Error::CertExpired { .. } | webpki::Error::CertNotValidYet { .. } => CnsRefusal::Expired,
+            other => CnsRefusal::Untrusted(other.to_string()),
+        })?;
+    let (_, parsed) =
+        x509_parser::parse_x509_certificate(leaf.as_ref()).map_err(|e| CnsRefusal::Untrusted(format!("parse: {e}")))?;
+    let has_policy = parsed.iter_extensions().any(|ext| match ext.parsed_extension() {
+        x509_parser::extensions::ParsedExtension::CertificatePolicies(policies) => {
+            policies.iter().any(|p| p.policy_id.to_id_string() == CNS_POLICY_OID)
+        }
+        _ => false,
+    });
+    if !has_policy {
+        return Err(CnsRefusal::Policy);
+    }
+    let cn = parsed
+        .subject()
+        .iter_common_name()
+        .next()
+        .and_then(|cn| cn.as_str().ok())
+        .ok_or_else(|| CnsRefusal::Subject("no common name".into()))?;
+    codice_fiscale_of_common_name(cn)
+}
+
+/// The codice fiscale in a CNS common name `<CF>/<serial>.<hash>`.
+fn codice_fiscale_of_common_name(cn: &str) -> Result<CodiceFiscale, CnsRefusal> {
+    let malformed = || CnsRefusal::Subject(format!("common name {cn:?} is not <CF>/<serial>.<hash>"));
+    let (cf, rest) = cn.split_once('/').ok_or_else(malformed)?;
+    let (serial, hash) = rest.split_once('.').ok_or_else(malformed)?;
+    if serial.is_empty() || hash.is_empty() || cf.len() != 16 {
+        return Err(malformed());
+    }
+    CodiceFiscale::parse(cf).map_err(|e| CnsRefusal::Subject(format!("codice fiscale: {e:?}")))
+}
+
+/// The connection's client certificate, on the local TLS listener.
+#[derive(Debug, Clone)]
+pub struct TlsPeer {
+    /// The client's address.
+    pub addr: SocketAddr,
+    /// The end-entity certificate and any intermediates the client sent, DER.
+    pub certificates: Vec<Vec<u8>>,
+}
+
+impl axum::extract::connect_info::Connected<axum::serve::IncomingStream<'_, TlsListener>> for TlsPeer {
+    fn connect_info(stream: axum::serve::IncomingStream<'_, TlsListener>) -> TlsPeer {
+        let (_, connection) = stream.io().get_ref();
+        TlsPeer {
+            addr: *stream.remote_addr(),
+            certificates: connection
+                .peer_certificates()
+                .unwrap_or_default()
+                .iter()
+                .map(|c| c.to_vec())
+                .collect(),
+        }
+    }
+}
+
+fn redirect(state: &AppState, path: &str) -> Response {
+    let location = format!("{}{path}", state.config.oidc.public_url);
+    (StatusCode::SEE_OTHER, [(header::LOCATION, location)]).into_response()
+}
+
+/// `GET /api/auth/cns`: a full session for the holder of a valid CNS, then the application; or back
+/// to the login page with the reason.
+async fn login(State(state): State<AppState>, request: Request) -> Result<Response, ApiError> {
+    let certificate = if let Some(ClientCertificate(bytes)) = request.extensions().get::<ClientCertificate>() {
+        Some(bytes.clone())
+    } else {
+        request
+            .extensions()
+            .get::<ConnectInfo<TlsPeer>>()
+            .filter(|peer| !peer.0.certificates.is_empty())
+            .map(|peer| pem_chain(&peer.0.certificates))
+    };
+    let verified = match certificate {
+        None => Err(CnsRefusal::Missing),
+        Some(bytes) => verify_cns_certificate(&bytes, &state.config.cns.ca_certificates, state.clock.now()),
+    };
+    match verified {
+        Ok(cf) => {
+            tracing::info!("CNS login");
+            let (_, cookie) = start_session(&state, cf.to_string(), Scope::Full, "cns").await?;
+            let mut response = redirect(&state, crate::routes::AFTER_LOGIN);
+            response.headers_mut().append(header::SET_COOKIE, cookie);
+            Ok(response)
+        }
+        Err(refusal) => {
+            tracing::warn!(error = %refusal, "CNS login refused");
+            Ok(redirect(&state, &format!("/accedi?errore={}", refusal.code().as_str())))
+        }
+    }
+}
+
+fn pem_chain(certificates: &[Vec<u8>]) -> Vec<u8> {
+    use base64::Engine;
+    let mut pem = String::new();
+    for der in certificates {
+        let b64 = base64::engine::general_purpose::STANDARD.encode(der);
+        pem.push_str("-----BEGIN CERTIFICATE-----\n");
+        for line in b64.as_bytes().chunks(64) {
+            pem.push_str(std::str::from_utf8(line).expect("base64 is ASCII"));
+            pem.push('\n');
+        }
+        pem.push_str("-----END CERTIFICATE-----\n");
+    }
+    pem.into_bytes()
+}
+
+/// The CNS login route (also merged into the API, for the API Gateway mutual-TLS path).
+pub fn router() -> Router<AppState> {
+    Router::new().route(CNS_LOGIN_PATH.trim_start_matches("/api"), get(login))
+}
+
+/// Accepts TLS connections, asking every client for a certificate; the handshakes run off the
+/// accept loop so that a slow client cannot hold up the others.
+pub struct TlsListener {
+    local_addr: SocketAddr,
+    accepted: tokio::sync::mpsc::Receiver<(tokio_rustls::server::TlsStream<tokio::net::TcpStream>, SocketAddr)>,
+}
+
+impl axum::serve::Listener for TlsListener {
+    type Io = tokio_rustls::server::TlsStream<tokio::net::TcpStream>;
+    type Addr = SocketAddr;
+
+    async fn accept(&mut self) -> (Self::Io, Self::Addr) {
+        match self.accepted.recv().await {
+            Some(connection) => connection,
+            // The accept loop ended (its socket failed): serve nothing more.
+            None => std::future::pending().await,
+        }
+    }
+
+    fn local_addr(&self) -> std::io::Result<SocketAddr> {
+        Ok(self.local_addr)
+    }
+}
+
+/// Asks for a client certificate without judging it during the handshake (the route does, and
+/// says why); the handshake signature is still checked, proving the client holds the key.
+#[derive(Debug)]
+struct AskForAnyClientCertificate {
+    hints: Vec<rustls::DistinguishedName>,
+    algorithms: rustls::crypto::WebPkiSupportedAlgorithms,
+}
+
+impl rustls::server::danger::ClientCertVerifier for AskForAnyClientCertificate {
+    fn offer_client_auth(&self) -> bool {
+        true
+    }
+
+    fn client_auth_mandatory(&self) -> bool {
+        false
+    }
+
+    fn root_hint_subjects(&self) -> &[rustls::DistinguishedName] {
+        &self.hints
+    }
+
+    fn verify_client_cert(
+        &self,
+        _end_entity: &CertificateDer<'_>,
+        _intermediates: &[CertificateDer<'_>],
+        _now: UnixTime,
+    ) -> Result<rustls::server::danger::ClientCertVerified, rustls::Error> {
+        Ok(rustls::server::danger::ClientCertVerified::assertion())
+    }
+
+    fn verify_tls12_signature(
+        &self,
+        message: &[u8],
+        cert: &CertificateDer<'_>,
+        dss: &rustls::DigitallySignedStruct,
+    ) -> Result<rustls::client::danger::HandshakeSignatureValid, rustls::Error> {
+        rustls::crypto::verify_tls12_signature(message, cert, dss, &self.algorithms)
+    }
+
+    fn verify_tls13_signature(
+        &self,
+        message: &[u8],
+        cert: &CertificateDer<'_>,
+        dss: &rustls::DigitallySignedStruct,
+    ) -> Result<rustls::client::danger::HandshakeSignatureValid, rustls::Error> {
+        rustls::crypto::verify_tls13_signature(message, cert, dss, &self.algorithms)
+    }
+
+    fn supported_verify_schemes(&self) -> Vec<rustls::SignatureScheme> {
+        self.algorithms.supported_schemes()
+    }
+}
+
+/// Why the CNS listener cannot start.
+#[derive(Debug, thiserror::Error)]
+pub enum CnsStartError {
+    /// The listener's certificate or key cannot be read.
+    #[error("CNS TLS certificate or key: {0}")]
+    Identity(String),
+    /// rustls refused the configuration.
+    #[error("CNS TLS: {0}")]
+    Tls(#[from] rustls::Error),
+}
+
+/// Wraps `listener` in TLS with the configured certificate, asking clients for a CNS certificate.
+pub fn tls_listener(listener: TcpListener, config: &CnsConfig) -> Result<TlsListener, CnsStartError> {
+    let missing = || CnsStartError::Identity("SPORTELLO_CNS_TLS_CERT and SPORTELLO_CNS_TLS_KEY are required".into());
+    let cert_file = config.tls_cert_file.as_ref().ok_or_else(missing)?;
+    let key_file = config.tls_key_file.as_ref().ok_or_else(missing)?;
+    let chain: Vec<CertificateDer<'static>> = CertificateDer::pem_file_iter(cert_file)
+        .and_then(|certs| certs.collect())
+        .map_err(|e| CnsStartError::Identity(format!("{}: {e:?}", cert_file.display())))?;
+    let key = PrivateKeyDer::from_pem_file(key_file)
+        .map_err(|e| CnsStartError::Identity(format!("{}: {e:?}", key_file.display())))?;
+    let provider = Arc::new(rustls::crypto::ring::default_provider());
+    let hints = config
+        .ca_certificates
+        .iter()
+        .filter_map(|der| x509_parser::parse_x509_certificate(der).ok())
+        .map(|(_, c)| rustls::DistinguishedName::from(c.subject().as_raw().to_vec()))
+        .collect();
+    let verifier = AskForAnyClientCertificate {
+        hints,
+        algorithms: provider.signature_verification_algorithms,
+    };
+    let tls = rustls::ServerConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()?
+        .with_client_cert_verifier(Arc::new(verifier))
+        .with_single_cert(chain, key)?;
+    let acceptor = tokio_rustls::TlsAcceptor::from(Arc::new(tls));
+    let local_addr = listener
+        .local_addr()
+        .map_err(|e| CnsStartError::Identity(e.to_string()))?;
+    let (sender, accepted) = tokio::sync::mpsc::channel(64);
+    tokio::spawn(async move {
+        loop {
+            let (tcp, addr) = match listener.accept().await {
+                Ok(v) => v,
+                Err(e) => {
+                    tracing::warn!(error = %e, "CNS accept failed");
+                    tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+                    continue;
+                }
+            };
+            let (acceptor, sender) = (acceptor.clone(), sender.clone());
+            tokio::spawn(async move {
+                let handshake = tokio::time::timeout(std::time::Duration::from_secs(10), acceptor.accept(tcp));
+                if let Ok(Ok(tls)) = handshake.await {
+                    let _ = sender.send((tls, addr)).await;
+                }
+            });
+        }
+    });
+    Ok(TlsListener { local_addr, accepted })
+}
+
+/// Serves the CNS login on `listener` (TLS, client certificate requested) until the task ends.
+pub async fn serve_tls(listener: TlsListener, state: AppState) -> std::io::Result<()> {
+    let app = Router::new()
+        .nest("/api", router())
+        .fallback(|| async { ApiError::NotFound })
+        .layer(axum::middleware::from_fn(crate::personal_headers::no_shared_caching))
+        .with_state(state);
+    axum::serve(listener, app.into_make_service_with_connect_info::<TlsPeer>()).await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_common_name_must_be_cf_slash_serial_dot_hash() {
+        let cf = "RSSMRA85T10A562S";
+        assert_eq!(
+            codice_fiscale_of_common_name(&format!("{cf}/7420091000049623.FmN6aCXvxGBXzpP3e4hpwBKwHH4="))
+                .unwrap()
+                .as_str(),
+            cf
+        );
+        assert!(codice_fiscale_of_common_name(cf).is_err());
+        assert!(codice_fiscale_of_common_name(&format!("{cf}/12345")).is_err());
+        assert!(matches!(
+            codice_fiscale_of_common_name("RSSMRA85T10A562X/1.a"),
+            Err(CnsRefusal::Subject(_))
+        ));
+    }
+}

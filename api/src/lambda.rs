@@ -1,0 +1,129 @@
+//! Sportello on AWS Lambda: the state built from the environment — the DynamoDB store, secrets
+//! read by ARN from Secrets Manager — and the same [`crate::app`] Router served by `lambda_http`
+//! behind API Gateway's HTTP API (payload v2). No route is written twice: Lambda only changes how
+//! requests arrive. The state is built once per execution environment, before the first event.
+
+use std::sync::Arc;
+
+use aws_config::{BehaviorVersion, Region, SdkConfig};
+use aws_sdk_dynamodb::error::DisplayErrorContext;
+use secrecy::{ExposeSecret, SecretString};
+
+use crate::config::{ConfigError, secret_arn_region};
+use crate::notifier::NotifyError;
+use crate::secrets::PinKey;
+use crate::store::dynamodb::{self, DynamoDbStore};
+use crate::{AppState, Config, app};
+
+/// Why the function cannot start. Each names what to change; none carries a secret's value.
+#[derive(Debug, thiserror::Error)]
+pub enum LambdaStartError {
+    /// An environment variable is wrong.
+    #[error(transparent)]
+    Config(#[from] ConfigError),
+    /// The store is not DynamoDB.
+    #[error(
+        "on Lambda the store must be DynamoDB (SPORTELLO_STORE=dynamodb, SPORTELLO_DYNAMODB_TABLE): \
+         a SQLite file would hold each instance's own data"
+    )]
+    NotDynamoDb,
+    /// There is no PIN key (on Lambda there is no data directory to keep a generated one in).
+    #[error("no PIN key: set SPORTELLO_PIN_KEY_SECRET_ARN (or SPORTELLO_PIN_KEY), dev mode included")]
+    NoPinKey,
+    /// A secret named by ARN cannot be read or is not what it should be.
+    #[error("{var} = {arn}: {reason}")]
+    Secret {
+        /// The variable holding the ARN.
+        var: &'static str,
+        /// The secret's ARN (not secret itself).
+        arn: String,
+        /// What went wrong, without the secret's value.
+        reason: String,
+    },
+    /// The notifier's configuration is wrong.
+    #[error("cannot set up delivery: {0}")]
+    Notifier(#[from] NotifyError),
+}
+
+/// The state for a Lambda execution environment, from the process environment.
+pub async fn state_from_env() -> Result<AppState, LambdaStartError> {
+    state(Config::from_env()?).await
+}
+
+/// The state for `config`, which must choose the DynamoDB store. Credentials come from the SDK's
+/// default chain (on Lambda: the function role's, from the environment).
+pub async fn state(config: Config) -> Result<AppState, LambdaStartError> {
+    let sdk = sdk_config(&config).await;
+    state_with(config, &sdk).await
+}
+
+/// The state for `config` with AWS clients made from `sdk`; `state` with explicit AWS settings.
+pub async fn state_with(mut config: Config, sdk: &SdkConfig) -> Result<AppState, LambdaStartError> {
+    let settings = config.dynamodb_settings().ok_or(LambdaStartError::NotDynamoDb)?;
+    let store = DynamoDbStore::new(aws_sdk_dynamodb::Client::new(sdk), settings.table);
+    if let Some(arn) = config.pin_key_secret_arn.clone() {
+        let value = read_secret(sdk, "SPORTELLO_PIN_KEY_SECRET_ARN", &arn).await?;
+        config.pin_key_hex = Some(value);
+    }
+    if let Some(arn) = config.smtp_url_secret_arn.clone() {
+        config.smtp_url = Some(read_secret(sdk, "SPORTELLO_SMTP_URL_SECRET_ARN", &arn).await?);
+    }
+    let pin_key = match &config.pin_key_hex {
+        None => return Err(LambdaStartError::NoPinKey),
+        Some(hex) => PinKey::from_hex(hex.expose_secret()).ok_or_else(|| match &config.pin_key_secret_arn {
+            Some(arn) => LambdaStartError::Secret {
+                var: "SPORTELLO_PIN_KEY_SECRET_ARN",
+                arn: arn.clone(),
+                reason: "the secret is not 64 hex digits (32 random bytes)".into(),
+            },
+            None => LambdaStartError::NoPinKey,
+        })?,
+    };
+    if config.dev_mode {
+        tracing::warn!("dev mode is on: the outbox and the settable clock are reachable by anyone");
+    }
+    Ok(AppState::new(config, Arc::new(store), pin_key)?)
+}
+
+/// The AWS settings `config` asks for: its region and endpoint override, the SDK's default
+/// credential chain, and the same rustls-on-ring HTTPS client as the store's.
+pub async fn sdk_config(config: &Config) -> SdkConfig {
+    let mut loader = aws_config::defaults(BehaviorVersion::latest()).http_client(dynamodb::http_client());
+    if let Some(region) = &config.aws_region {
+        loader = loader.region(Region::new(region.clone()));
+    }
+    if let Some(endpoint) = &config.aws_endpoint {
+        loader = loader.endpoint_url(endpoint);
+    }
+    loader.load().await
+}
+
+/// Reads the secret string at `arn`, in the secret's own region.
+async fn read_secret(sdk: &SdkConfig, var: &'static str, arn: &str) -> Result<SecretString, LambdaStartError> {
+    let fail = |reason: String| LambdaStartError::Secret {
+        var,
+        arn: arn.to_owned(),
+        reason,
+    };
+    let region = secret_arn_region(arn).ok_or_else(|| fail("not a Secrets Manager ARN".into()))?;
+    let client = aws_sdk_secretsmanager::Client::from_conf(
+        aws_sdk_secretsmanager::config::Builder::from(sdk)
+            .region(Region::new(region.to_owned()))
+            .build(),
+    );
+    let out = client
+        .get_secret_value()
+        .secret_id(arn)
+        .send()
+        .await
+        .map_err(|e| fail(format!("GetSecretValue failed: {}", DisplayErrorContext(&e))))?;
+    let value = out
+        .secret_string()
+        .ok_or_else(|| fail("the secret has no string value".into()))?;
+    Ok(SecretString::from(value.trim().to_owned()))
+}
+
+/// Serves events from the Lambda Runtime API until the execution environment is shut down.
+pub async fn run(state: AppState) -> Result<(), lambda_http::Error> {
+    lambda_http::run(app(state)).await
+}

@@ -1,0 +1,143 @@
+//! The ways in besides the PIN, public and the same for everyone: `GET /api/auth/providers` lists
+//! the SPID and CIE providers and the CNS login (JSON, for programs); `GET /api/auth/login-options`
+//! renders them as the HTML fragment the login page places under the PIN form, in the request's
+//! language, SPID providers in random order as AgID's button lists them. Rendering it here keeps
+//! the SPA within its first-load budget; every value in it is escaped.
+
+use axum::extract::State;
+use axum::http::{HeaderMap, header};
+use axum::response::IntoResponse;
+use axum::routing::get;
+use axum::{Json, Router};
+use domain::Lang;
+use serde::Serialize;
+
+use crate::AppState;
+use crate::oidc::ProviderKind;
+use crate::secrets::random_bytes;
+
+#[derive(Serialize)]
+struct Provider {
+    id: String,
+    label: String,
+    kind: ProviderKind,
+    /// Where the login starts (a plain link).
+    start: String,
+}
+
+#[derive(Serialize)]
+struct Providers {
+    providers: Vec<Provider>,
+    /// The CNS login URL, on its own TLS listener; absent when CNS is not configured.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    cns: Option<String>,
+}
+
+async fn list(State(state): State<AppState>) -> Json<Providers> {
+    let providers = state
+        .oidc
+        .providers()
+        .iter()
+        .map(|p| Provider {
+            id: p.id.clone(),
+            label: p.label.clone(),
+            kind: p.kind,
+            start: format!("/api/auth/oidc/{}/start", p.id),
+        })
+        .collect();
+    Json(Providers {
+        providers,
+        cns: state.config.cns.login_url(),
+    })
+}
+
+fn escape(text: &str) -> String {
+    text.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+        .replace('\'', "&#39;")
+}
+
+/// A link that leaves the SPA (`target="_self"`: a full page load, not an in-app navigation).
+fn link(class: &str, href: &str, text: &str) -> String {
+    format!(
+        r#"<a class="{class}" href="{}" target="_self">{}</a>"#,
+        escape(href),
+        escape(text)
+    )
+}
+
+/// The fragment for `lang`; empty when no provider and no CNS is configured.
+fn login_options(state: &AppState, lang: Lang) -> String {
+    let t = |it: &'static str, en: &'static str| if lang == Lang::It { it } else { en };
+    let mut spid: Vec<_> = state
+        .oidc
+        .providers()
+        .iter()
+        .filter(|p| p.kind == ProviderKind::Spid)
+        .collect();
+    // Fisher–Yates: no provider is favoured by its place in the list.
+    for i in (1..spid.len()).rev() {
+        let j = u64::from_le_bytes(random_bytes::<8>()) % (i as u64 + 1);
+        spid.swap(i, j as usize);
+    }
+    let mut html = String::new();
+    if !spid.is_empty() {
+        html += &format!(
+            r#"<details><summary class="button">{}</summary><ul>"#,
+            t("Entra con SPID", "Log in with SPID")
+        );
+        for p in spid {
+            html += &format!(
+                "<li>{}</li>",
+                link("", &format!("/api/auth/oidc/{}/start", p.id), &p.label)
+            );
+        }
+        html += "</ul></details>";
+    }
+    for p in state.oidc.providers().iter().filter(|p| p.kind == ProviderKind::Cie) {
+        let href = format!("/api/auth/oidc/{}/start", p.id);
+        html += &format!(
+            "<p>{}</p>",
+            link("button", &href, t("Entra con CIE", "Log in with CIE"))
+        );
+    }
+    if let Some(url) = state.config.cns.login_url() {
+        html += &format!("<p>{}</p>", link("button", &url, t("Entra con CNS", "Log in with CNS")));
+    }
+    if html.is_empty() {
+        return html;
+    }
+    format!(
+        "<h2>{}</h2>{html}",
+        t("Oppure entra con SPID, CIE o CNS", "Or log in with SPID, CIE or CNS")
+    )
+}
+
+async fn options(State(state): State<AppState>, headers: HeaderMap) -> impl IntoResponse {
+    let lang = crate::lang::request_lang(&headers);
+    (
+        [(header::CONTENT_TYPE, "text/html; charset=utf-8")],
+        login_options(&state, lang),
+    )
+}
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/auth/providers", get(list))
+        .route("/auth/login-options", get(options))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn values_are_escaped_in_the_fragment() {
+        assert_eq!(
+            link("", "/x?a=1&b=\"2\"", "<b>Ente</b>"),
+            r#"<a class="" href="/x?a=1&amp;b=&quot;2&quot;" target="_self">&lt;b&gt;Ente&lt;/b&gt;</a>"#
+        );
+    }
+}

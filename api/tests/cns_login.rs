@@ -1,0 +1,239 @@
+//! CNS login with a TLS client certificate, against certificates made here with rcgen: the check
+//! shared by the local TLS listener and API Gateway's mutual TLS (`verify_cns_certificate`), and the
+//! whole flow over HTTPS on 127.0.0.1: a valid CNS opens a full session; an expired one, one from
+//! another authority, one without the CNS policy and one with a malformed subject are refused with
+//! their reasons.
+
+use api::Config;
+use api::cns::{CnsRefusal, verify_cns_certificate};
+use chrono::Utc;
+use rcgen::{
+    BasicConstraints, CertificateParams, CertifiedIssuer, CustomExtension, DnType, ExtendedKeyUsagePurpose, IsCa,
+    KeyPair, KeyUsagePurpose,
+};
+use reqwest::redirect::Policy;
+use serde_json::Value;
+
+const CF: &str = "RSSMRA85T10A562S";
+
+/// DER of CertificatePolicies { PolicyInformation { policyIdentifier } } for one OID given as
+/// its encoded bytes.
+fn policies(oid: &[u8]) -> CustomExtension {
+    let info = [&[0x06, oid.len() as u8][..], oid].concat();
+    let info = [&[0x30, info.len() as u8][..], &info].concat();
+    let all = [&[0x30, info.len() as u8][..], &info].concat();
+    CustomExtension::from_oid_content(&[2, 5, 29, 32], all)
+}
+
+/// 1.3.76.16.2.1, the CNS policy.
+const CNS_POLICY: &[u8] = &[0x2B, 0x4C, 0x10, 0x02, 0x01];
+/// 1.3.76.16.6, some other policy (AgID's SPID one).
+const OTHER_POLICY: &[u8] = &[0x2B, 0x4C, 0x10, 0x06];
+
+struct Authority(CertifiedIssuer<'static, KeyPair>);
+
+impl Authority {
+    fn new(name: &str) -> Authority {
+        let mut params = CertificateParams::default();
+        params.distinguished_name.push(DnType::CommonName, name);
+        params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
+        params.key_usages = vec![KeyUsagePurpose::KeyCertSign, KeyUsagePurpose::CrlSign];
+        Authority(CertifiedIssuer::self_signed(params, KeyPair::generate().unwrap()).unwrap())
+    }
+
+    fn der(&self) -> Vec<u8> {
+        self.0.der().to_vec()
+    }
+
+    /// A card certificate: its PEM, and its key's PEM.
+    fn card(&self, common_name: &str, policy: &[u8], expired: bool) -> (String, String) {
+        let mut params = CertificateParams::default();
+        params.distinguished_name.push(DnType::CommonName, common_name);
+        params.extended_key_usages = vec![ExtendedKeyUsagePurpose::ClientAuth];
+        params.key_usages = vec![KeyUsagePurpose::DigitalSignature];
+        params.custom_extensions = vec![policies(policy)];
+        let year = if expired { 2020 } else { 2024 };
+        params.not_before = rcgen::date_time_ymd(year, 1, 1);
+        params.not_after = rcgen::date_time_ymd(if expired { 2021 } else { 2099 }, 1, 1);
+        let key = KeyPair::generate().unwrap();
+        let cert = params.signed_by(&key, &self.0).unwrap();
+        (cert.pem(), key.serialize_pem())
+    }
+}
+
+fn cn(cf: &str) -> String {
+    format!("{cf}/7420091000049623.FmN6aCXvxGBXzpP3e4hpwBKwHH4=")
+}
+
+#[test]
+fn a_valid_cns_gives_its_codice_fiscale_and_each_fault_has_its_reason() {
+    let ca = Authority::new("CNS test authority");
+    let roots = [ca.der()];
+    let now = Utc::now();
+    let check = |pem: &str| verify_cns_certificate(pem.as_bytes(), &roots, now);
+
+    let (valid, _) = ca.card(&cn(CF), CNS_POLICY, false);
+    assert_eq!(check(&valid).unwrap().as_str(), CF);
+
+    let (expired, _) = ca.card(&cn(CF), CNS_POLICY, true);
+    assert_eq!(check(&expired).unwrap_err(), CnsRefusal::Expired);
+
+    let (other_ca, _) = Authority::new("Somebody else").card(&cn(CF), CNS_POLICY, false);
+    assert!(matches!(check(&other_ca).unwrap_err(), CnsRefusal::Untrusted(_)));
+
+    let (wrong_policy, _) = ca.card(&cn(CF), OTHER_POLICY, false);
+    assert_eq!(check(&wrong_policy).unwrap_err(), CnsRefusal::Policy);
+
+    for bad_cn in [
+        CF.to_owned(),
+        format!("{CF}/123"),
+        cn("RSSMRA85T10A562X"),
+        "Mario Rossi".to_owned(),
+    ] {
+        let (malformed, _) = ca.card(&bad_cn, CNS_POLICY, false);
+        let refusal = check(&malformed).unwrap_err();
+        assert!(matches!(refusal, CnsRefusal::Subject(_)), "{bad_cn}: {refusal:?}");
+        assert_eq!(refusal.code().as_str(), "auth.identity_invalid");
+    }
+
+    // DER works too (API Gateway may hand either), and garbage is refused, not a panic.
+    let der = x509_der(&valid);
+    assert_eq!(verify_cns_certificate(&der, &roots, now).unwrap().as_str(), CF);
+    assert!(matches!(
+        verify_cns_certificate(b"not a certificate", &roots, now),
+        Err(CnsRefusal::Untrusted(_))
+    ));
+}
+
+fn x509_der(pem: &str) -> Vec<u8> {
+    use base64::Engine;
+    let body: String = pem.lines().filter(|l| !l.starts_with("-----")).collect();
+    base64::engine::general_purpose::STANDARD.decode(body).unwrap()
+}
+
+/// The API on plain HTTP and the CNS login on HTTPS, sharing one state.
+struct Servers {
+    api: String,
+    cns: String,
+    server_ca_pem: String,
+    _data: tempfile::TempDir,
+}
+
+async fn start(ca: &Authority) -> Servers {
+    let data = tempfile::tempdir().unwrap();
+    // GIVEN the CNS listener's own certificate, for 127.0.0.1
+    let server_key = KeyPair::generate().unwrap();
+    let server_cert = CertificateParams::new(vec!["127.0.0.1".to_owned()])
+        .unwrap()
+        .self_signed(&server_key)
+        .unwrap();
+    let (cert_file, key_file) = (data.path().join("tls.pem"), data.path().join("tls-key.pem"));
+    std::fs::write(&cert_file, server_cert.pem()).unwrap();
+    std::fs::write(&key_file, server_key.serialize_pem()).unwrap();
+
+    let api_listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let cns_listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let api = format!("http://{}", api_listener.local_addr().unwrap());
+    let cns = format!("https://{}", cns_listener.local_addr().unwrap());
+    let mut config = Config::for_tests(data.path().to_path_buf());
+    config.oidc.public_url = api.clone();
+    config.cns.addr = Some(cns_listener.local_addr().unwrap());
+    config.cns.ca_certificates = vec![ca.der()];
+    config.cns.tls_cert_file = Some(cert_file);
+    config.cns.tls_key_file = Some(key_file);
+    let cns_config = config.cns.clone();
+    let (state, _) = api::server::local_state(config).unwrap();
+    tokio::spawn(api::server::serve(api_listener, state.clone()));
+    let tls = api::cns::tls_listener(cns_listener, &cns_config).unwrap();
+    tokio::spawn(api::cns::serve_tls(tls, state));
+    Servers {
+        api,
+        cns,
+        server_ca_pem: server_cert.pem(),
+        _data: data,
+    }
+}
+
+/// A browser holding `card` (certificate and key PEM), if any.
+fn browser(servers: &Servers, card: Option<&(String, String)>) -> reqwest::Client {
+    let mut builder = reqwest::Client::builder()
+        .redirect(Policy::none())
+        .tls_built_in_root_certs(false)
+        .add_root_certificate(reqwest::Certificate::from_pem(servers.server_ca_pem.as_bytes()).unwrap());
+    if let Some((cert, key)) = card {
+        builder = builder.identity(reqwest::Identity::from_pem(format!("{cert}{key}").as_bytes()).unwrap());
+    }
+    builder.build().unwrap()
+}
+
+#[tokio::test]
+async fn a_valid_cns_opens_a_full_session_over_https() {
+    let ca = Authority::new("CNS test authority");
+    let servers = start(&ca).await;
+    let card = ca.card(&cn(CF), CNS_POLICY, false);
+
+    let r = browser(&servers, Some(&card))
+        .get(format!("{}/api/auth/cns", servers.cns))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 303);
+    assert_eq!(r.headers()["location"], format!("{}/domanda", servers.api));
+    let cookie = r.headers()["set-cookie"]
+        .to_str()
+        .unwrap()
+        .split(';')
+        .next()
+        .unwrap()
+        .to_owned();
+    assert!(cookie.starts_with("sportello_session="));
+
+    let session: Value = reqwest::Client::new()
+        .get(format!("{}/api/session", servers.api))
+        .header("cookie", cookie)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(session["scope"], "full");
+    assert_eq!(session["method"], "cns");
+    assert_eq!(session["codice_fiscale"], CF);
+}
+
+#[tokio::test]
+async fn faulty_cards_and_no_card_are_sent_back_to_the_login_page_with_their_reason() {
+    let ca = Authority::new("CNS test authority");
+    let servers = start(&ca).await;
+    let cases = [
+        (Some(ca.card(&cn(CF), CNS_POLICY, true)), "auth.certificate_expired"),
+        (
+            Some(Authority::new("Somebody else").card(&cn(CF), CNS_POLICY, false)),
+            "auth.certificate_invalid",
+        ),
+        (Some(ca.card(&cn(CF), OTHER_POLICY, false)), "auth.certificate_policy"),
+        (Some(ca.card("Mario Rossi", CNS_POLICY, false)), "auth.identity_invalid"),
+        (None, "auth.certificate_missing"),
+    ];
+    for (card, code) in cases {
+        let r = browser(&servers, card.as_ref())
+            .get(format!("{}/api/auth/cns", servers.cns))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 303, "{code}");
+        assert_eq!(r.headers()["location"], format!("{}/accedi?errore={code}", servers.api));
+        assert!(r.headers().get("set-cookie").is_none(), "{code}");
+    }
+    // On the plain-HTTP API there is no certificate to read: never a session.
+    let r = browser(&servers, None)
+        .get(format!("{}/api/auth/cns", servers.api))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        r.headers()["location"],
+        format!("{}/accedi?errore=auth.certificate_missing", servers.api)
+    );
+}

@@ -1,0 +1,411 @@
+//! The Lambda path against the local server. The real `sportello-lambda` binary runs under a
+//! stand-in for the Lambda Runtime API, on DynamoDB (moto on 127.0.0.1) with its PIN key read by
+//! ARN from Secrets Manager (moto too), and is fed API Gateway HTTP API (payload v2) events. For
+//! the PIN request, login, the session, the profile and logout it must give the answers the local
+//! server on SQLite gives to the same requests: status, headers, body and cookie attributes.
+
+mod common;
+mod common_lambda;
+mod common_moto;
+
+use std::collections::BTreeMap;
+
+use api::store::dynamodb;
+use aws_sdk_secretsmanager::config::{BehaviorVersion, Credentials, Region};
+use chrono::{DateTime, Utc};
+use common::{TestServer, citizen};
+use common_lambda::{LambdaFunction, http_api_event};
+use lambda_http::Body;
+use lambda_http::aws_lambda_events::apigw::ApiGatewayV2httpResponse;
+use lambda_http::request::LambdaRequest;
+use serde_json::{Value, json};
+
+/// One HTTP answer, reduced to what a browser acts on.
+#[derive(Debug)]
+struct Answer {
+    status: u16,
+    /// Every header but the ones the transport sets (`date`, `content-length`) and Set-Cookie.
+    headers: BTreeMap<String, String>,
+    /// The Set-Cookie values, with the session token replaced by `<token>`.
+    cookies: Vec<String>,
+    /// The cookie to send back (`name=value`), if one was set.
+    cookie: Option<String>,
+    body: Value,
+}
+
+const TRANSPORT_HEADERS: [&str; 3] = ["date", "content-length", "transfer-encoding"];
+
+fn cookie_parts(set_cookies: Vec<String>) -> (Vec<String>, Option<String>) {
+    let pair = set_cookies.first().map(|c| c.split(';').next().unwrap().to_owned());
+    let masked = set_cookies
+        .iter()
+        .map(|c| {
+            let (pair, attributes) = c.split_once(';').unwrap_or((c, ""));
+            let (name, value) = pair.split_once('=').unwrap();
+            let value = if value.is_empty() { "" } else { "<token>" };
+            format!("{name}={value};{attributes}")
+        })
+        .collect();
+    (masked, pair)
+}
+
+fn body_of(text: &str) -> Value {
+    if text.is_empty() {
+        Value::Null
+    } else {
+        serde_json::from_str(text).unwrap_or_else(|_| Value::String(text.to_owned()))
+    }
+}
+
+/// Sends a request to the local server as a browser would.
+async fn local(server: &TestServer, method: &str, path: &str, cookie: Option<&str>, body: Option<&Value>) -> Answer {
+    let mut request = server
+        .client
+        .request(method.parse().unwrap(), server.url(path))
+        .header("accept", "application/json")
+        .header("accept-language", "it-IT,it;q=0.9");
+    if let Some(cookie) = cookie {
+        request = request.header("cookie", cookie);
+    }
+    if let Some(body) = body {
+        request = request.json(body);
+    }
+    let response = request.send().await.unwrap();
+    let status = response.status().as_u16();
+    let mut headers = BTreeMap::new();
+    let mut set_cookies = Vec::new();
+    for (name, value) in response.headers() {
+        let value = value.to_str().unwrap().to_owned();
+        match name.as_str() {
+            "set-cookie" => set_cookies.push(value),
+            n if TRANSPORT_HEADERS.contains(&n) => {}
+            n => {
+                headers
+                    .entry(n.to_owned())
+                    .and_modify(|v: &mut String| *v = format!("{v}, {value}"))
+                    .or_insert(value);
+            }
+        }
+    }
+    let (cookies, cookie) = cookie_parts(set_cookies);
+    let body = body_of(&response.text().await.unwrap());
+    Answer {
+        status,
+        headers,
+        cookies,
+        cookie,
+        body,
+    }
+}
+
+/// Sends the same request to the function as an API Gateway event, and reads its answer the way
+/// API Gateway does (an `ApiGatewayV2httpResponse` document).
+async fn lambda(
+    function: &mut LambdaFunction,
+    method: &str,
+    path: &str,
+    cookie: Option<&str>,
+    body: Option<&Value>,
+) -> Answer {
+    let event = http_api_event(method, path, cookie, body);
+    // The event is what lambda_http takes for an HTTP API payload v2, not another origin's.
+    let parsed: LambdaRequest = serde_json::from_value(event.clone()).unwrap();
+    assert!(matches!(parsed, LambdaRequest::ApiGatewayV2(_)), "{parsed:?}");
+    let document = function.request(event).await;
+    let response: ApiGatewayV2httpResponse = serde_json::from_value(document.clone())
+        .unwrap_or_else(|e| panic!("API Gateway could not read {document}: {e}"));
+    assert!(!response.is_base64_encoded, "JSON goes as text: {document}");
+    let text = match &response.body {
+        None | Some(Body::Empty) => String::new(),
+        Some(Body::Text(text)) => text.clone(),
+        Some(other) => panic!("unexpected body {other:?}"),
+    };
+    let mut headers = BTreeMap::new();
+    for (name, value) in &response.headers {
+        if !TRANSPORT_HEADERS.contains(&name.as_str()) {
+            let value = value.to_str().unwrap().to_owned();
+            headers
+                .entry(name.as_str().to_owned())
+                .and_modify(|v: &mut String| *v = format!("{v}, {value}"))
+                .or_insert(value);
+        }
+    }
+    assert!(
+        !headers.contains_key("set-cookie"),
+        "HTTP API wants cookies apart: {document}"
+    );
+    let (cookies, cookie) = cookie_parts(response.cookies.clone());
+    Answer {
+        status: response.status_code as u16,
+        headers,
+        cookies,
+        cookie,
+        body: body_of(&text),
+    }
+}
+
+/// Asserts two JSON documents are the same, except that times may differ by the few seconds
+/// between the two requests (both servers read the real clock).
+fn assert_same_json(local: &Value, lambda: &Value, at: &str) {
+    match (local, lambda) {
+        (Value::Object(a), Value::Object(b)) => {
+            let keys_a: Vec<_> = a.keys().collect();
+            let keys_b: Vec<_> = b.keys().collect();
+            assert_eq!(keys_a, keys_b, "fields of {at}");
+            for (k, v) in a {
+                assert_same_json(v, &b[k], &format!("{at}.{k}"));
+            }
+        }
+        (Value::Array(a), Value::Array(b)) => {
+            assert_eq!(a.len(), b.len(), "length of {at}");
+            for (i, (x, y)) in a.iter().zip(b).enumerate() {
+                assert_same_json(x, y, &format!("{at}[{i}]"));
+            }
+        }
+        (Value::String(a), Value::String(b)) => match (a.parse::<DateTime<Utc>>(), b.parse::<DateTime<Utc>>()) {
+            (Ok(x), Ok(y)) => assert!((x - y).num_seconds().abs() < 60, "{at}: {a} vs {b}"),
+            _ => assert_eq!(a, b, "{at}"),
+        },
+        _ => assert_eq!(local, lambda, "{at}"),
+    }
+}
+
+/// Sends one request to both and checks they answer alike; returns both answers.
+async fn both(
+    server: &TestServer,
+    function: &mut LambdaFunction,
+    method: &str,
+    path: &str,
+    cookies: (Option<&str>, Option<&str>),
+    body: Option<&Value>,
+) -> (Answer, Answer) {
+    let a = local(server, method, path, cookies.0, body).await;
+    let b = lambda(function, method, path, cookies.1, body).await;
+    let what = format!("{method} {path}");
+    assert_eq!(a.status, b.status, "{what}: status\nlocal: {a:?}\nlambda: {b:?}");
+    assert_eq!(a.headers, b.headers, "{what}: headers");
+    assert_eq!(a.cookies, b.cookies, "{what}: Set-Cookie");
+    assert_same_json(&a.body, &b.body, &what);
+    assert_eq!(
+        b.headers.get("cache-control").map(String::as_str),
+        Some("no-store"),
+        "{what}"
+    );
+    (a, b)
+}
+
+fn moto_secrets() -> aws_sdk_secretsmanager::Client {
+    let config = aws_sdk_secretsmanager::Config::builder()
+        .behavior_version(BehaviorVersion::latest())
+        .region(Region::new("eu-south-1"))
+        .endpoint_url(&common_moto::server().endpoint)
+        .credentials_provider(Credentials::new("test", "test", None, None, "moto"))
+        .http_client(dynamodb::http_client())
+        .build();
+    aws_sdk_secretsmanager::Client::from_conf(config)
+}
+
+/// A new secret in moto holding `value`; its ARN.
+async fn secret(value: &str) -> String {
+    let out = moto_secrets()
+        .create_secret()
+        .name(common_moto::unique_table_name("sportello/pin-key"))
+        .secret_string(value)
+        .send()
+        .await
+        .unwrap();
+    out.arn().unwrap().to_owned()
+}
+
+/// What every test function gets: AWS credentials and region as Lambda sets them, AWS at moto.
+fn aws_environment() -> Vec<(&'static str, String)> {
+    vec![
+        ("AWS_REGION", "eu-south-1".into()),
+        ("AWS_ACCESS_KEY_ID", "test".into()),
+        ("AWS_SECRET_ACCESS_KEY", "test".into()),
+        ("AWS_SESSION_TOKEN", "test".into()),
+        ("SPORTELLO_AWS_ENDPOINT", common_moto::server().endpoint.clone()),
+    ]
+}
+
+/// The function on a fresh table, configured as the template configures it, plus dev mode (for
+/// the outbox that stands in for phones) and the test servers' client rate.
+async fn function_on_moto() -> LambdaFunction {
+    let table = common_moto::unique_table_name("sportello-lambda");
+    dynamodb::create_table(&common_moto::client(&common_moto::server().endpoint), &table)
+        .await
+        .unwrap();
+    let arn = secret(&"5a".repeat(32)).await;
+    let mut env = aws_environment();
+    env.extend([
+        ("SPORTELLO_STORE", "dynamodb".into()),
+        ("SPORTELLO_DYNAMODB_TABLE", table),
+        ("SPORTELLO_PIN_KEY_SECRET_ARN", arn),
+        ("SPORTELLO_LOG_JSON", "1".into()),
+        ("SPORTELLO_DEV_MODE", "1".into()),
+        ("SPORTELLO_CLIENT_RATE_PER_MINUTE", "10000".into()),
+    ]);
+    LambdaFunction::start(&env).await
+}
+
+/// The PIN halves the outbox of `answer` holds: (first 8, last 8).
+fn halves(answer: &Answer) -> (String, String) {
+    let outbox = answer.body.as_array().expect("the outbox is a list");
+    let half = |channel: &str| {
+        common::pin_in(
+            outbox.iter().find(|m| m["channel"] == channel).expect(channel)["body"]
+                .as_str()
+                .unwrap(),
+        )
+    };
+    (half("sms"), half("post"))
+}
+
+#[tokio::test]
+async fn pin_request_login_session_profile_and_logout_answer_on_lambda_as_on_the_local_server() {
+    let server = TestServer::start().await;
+    let mut function = function_on_moto().await;
+    let anna = citizen("Anna", "Verdi", 21);
+    let cf = anna["codice_fiscale"].as_str().unwrap();
+
+    // WHEN Anna requests a PIN THEN both issue it and show where it went, masked alike.
+    let (created, _) = both(
+        &server,
+        &mut function,
+        "POST",
+        "/api/pin-requests",
+        (None, None),
+        Some(&anna),
+    )
+    .await;
+    assert_eq!(created.status, 201);
+    assert_eq!(created.body["sent_to"]["sms"], "+39 ***4521");
+
+    // The PINs differ (they are random): each server's outbox holds its own.
+    let outbox = format!("/api/dev/outbox?codice_fiscale={cf}");
+    let local_outbox = local(&server, "GET", &outbox, None, None).await;
+    let lambda_outbox = lambda(&mut function, "GET", &outbox, None, None).await;
+    assert_eq!(lambda_outbox.status, 200, "{lambda_outbox:?}");
+    let (local_first, local_second) = halves(&local_outbox);
+    let (lambda_first, lambda_second) = halves(&lambda_outbox);
+
+    // WHEN she types a wrong PIN THEN both refuse it with the same message.
+    let wrong = |first: &str| if first.starts_with('A') { "BBBBBBBB" } else { "AAAAAAAA" }.to_owned();
+    let local_login = json!({ "codice_fiscale": cf, "pin": wrong(&local_first) });
+    let lambda_login = json!({ "codice_fiscale": cf, "pin": wrong(&lambda_first) });
+    let refused = local(&server, "POST", "/api/session", None, Some(&local_login)).await;
+    let refused_on_lambda = lambda(&mut function, "POST", "/api/session", None, Some(&lambda_login)).await;
+    assert_eq!(refused.status, 401);
+    assert_eq!(refused_on_lambda.status, 401);
+    assert_eq!(refused.headers, refused_on_lambda.headers);
+    assert_eq!(refused.body, refused_on_lambda.body);
+
+    // WHEN she logs in with the first half THEN both open a simplified session with the same cookie.
+    let local_login = json!({ "codice_fiscale": cf, "pin": local_first });
+    let lambda_login = json!({ "codice_fiscale": cf, "pin": lambda_first });
+    let opened = local(&server, "POST", "/api/session", None, Some(&local_login)).await;
+    let opened_on_lambda = lambda(&mut function, "POST", "/api/session", None, Some(&lambda_login)).await;
+    assert_eq!(opened.status, 200);
+    assert_eq!(opened_on_lambda.status, 200, "{opened_on_lambda:?}");
+    assert_eq!(opened.headers, opened_on_lambda.headers);
+    assert_same_json(&opened.body, &opened_on_lambda.body, "login");
+    assert_eq!(opened_on_lambda.body["scope"], "simplified");
+    assert_eq!(opened.cookies, opened_on_lambda.cookies);
+    assert!(
+        opened_on_lambda.cookies[0].contains("HttpOnly; SameSite=Strict"),
+        "{opened_on_lambda:?}"
+    );
+    let cookies = (opened.cookie.as_deref(), opened_on_lambda.cookie.as_deref());
+
+    // THEN the session is there, and the profile needs the full PIN, on both.
+    let (session, _) = both(&server, &mut function, "GET", "/api/session", cookies, None).await;
+    assert_eq!(session.body["codice_fiscale"], cf);
+    let (profile, _) = both(&server, &mut function, "GET", "/api/profile", cookies, None).await;
+    assert_eq!(profile.status, 403);
+
+    // WHEN she logs in with all 16 characters THEN both show her profile alike.
+    let local_login = json!({ "codice_fiscale": cf, "pin": format!("{local_first}{local_second}") });
+    let lambda_login = json!({ "codice_fiscale": cf, "pin": format!("{lambda_first}{lambda_second}") });
+    let full = local(&server, "POST", "/api/session", None, Some(&local_login)).await;
+    let full_on_lambda = lambda(&mut function, "POST", "/api/session", None, Some(&lambda_login)).await;
+    assert_eq!(full_on_lambda.body["scope"], "full", "{full_on_lambda:?}");
+    let cookies = (full.cookie.as_deref(), full_on_lambda.cookie.as_deref());
+    let (profile, _) = both(&server, &mut function, "GET", "/api/profile", cookies, None).await;
+    assert_eq!(profile.status, 200);
+    assert_eq!(profile.body["person"]["surname"], "Verdi");
+
+    // WHEN she logs out THEN both clear the cookie, and the session is gone.
+    let (logout, _) = both(&server, &mut function, "DELETE", "/api/session", cookies, None).await;
+    assert_eq!(logout.status, 204);
+    assert_eq!(logout.cookies.len(), 1);
+    let (after, _) = both(&server, &mut function, "GET", "/api/session", cookies, None).await;
+    assert_eq!(after.status, 401);
+}
+
+#[tokio::test]
+async fn a_validation_error_reads_the_same_on_lambda() {
+    let server = TestServer::start().await;
+    let mut function = function_on_moto().await;
+    let mut bad = citizen("Bruno", "Neri", 22);
+    bad["codice_fiscale"] = json!("RSSMRA85T10A562X");
+    let (answer, _) = both(
+        &server,
+        &mut function,
+        "POST",
+        "/api/pin-requests",
+        (None, None),
+        Some(&bad),
+    )
+    .await;
+    assert_eq!(answer.status, 422, "{answer:?}");
+    assert_eq!(answer.body["code"], "validation_failed");
+    assert!(answer.body["fields"]["codice_fiscale"].is_string());
+}
+
+#[tokio::test]
+async fn a_wrong_configuration_stops_the_function_at_start_naming_what_to_fix() {
+    // No table.
+    let mut env = aws_environment();
+    env.extend([
+        ("SPORTELLO_STORE", "dynamodb".into()),
+        ("SPORTELLO_PIN_KEY", "ab".repeat(32)),
+    ]);
+    let (code, log) = LambdaFunction::start(&env).await.wait_for_exit().await;
+    assert_eq!(code, Some(2), "{log}");
+    assert!(log.contains("SPORTELLO_DYNAMODB_TABLE"), "{log}");
+
+    // The SQLite default, which on Lambda would keep each instance's data apart.
+    let mut env = aws_environment();
+    env.push(("SPORTELLO_PIN_KEY", "ab".repeat(32)));
+    let (code, log) = LambdaFunction::start(&env).await.wait_for_exit().await;
+    assert_eq!(code, Some(2), "{log}");
+    assert!(log.contains("SPORTELLO_STORE=dynamodb"), "{log}");
+
+    // A PIN key secret that is not a key: the ARN is named, the value never shown.
+    let arn = secret("not-a-key-but-a-password").await;
+    let mut env = aws_environment();
+    env.extend([
+        ("SPORTELLO_STORE", "dynamodb".into()),
+        ("SPORTELLO_DYNAMODB_TABLE", "sportello".into()),
+        ("SPORTELLO_PIN_KEY_SECRET_ARN", arn.clone()),
+    ]);
+    let (code, log) = LambdaFunction::start(&env).await.wait_for_exit().await;
+    assert_eq!(code, Some(2), "{log}");
+    assert!(log.contains(&arn) && log.contains("64 hex digits"), "{log}");
+    assert!(!log.contains("not-a-key-but-a-password"), "{log}");
+
+    // A secret that does not exist.
+    let missing = arn.replace("sportello/pin-key", "sportello/absent");
+    let mut env = aws_environment();
+    env.extend([
+        ("SPORTELLO_STORE", "dynamodb".into()),
+        ("SPORTELLO_DYNAMODB_TABLE", "sportello".into()),
+        ("SPORTELLO_PIN_KEY_SECRET_ARN", missing),
+    ]);
+    let (code, log) = LambdaFunction::start(&env).await.wait_for_exit().await;
+    assert_eq!(code, Some(2), "{log}");
+    assert!(
+        log.contains("SPORTELLO_PIN_KEY_SECRET_ARN") && log.contains("GetSecretValue"),
+        "{log}"
+    );
+}

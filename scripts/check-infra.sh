@@ -1,0 +1,66 @@
+#!/usr/bin/env bash
+# Checks the AWS templates in infra/: cfn-lint finds nothing, the cfn-guard rules of infra/guard
+# pass, every rule fails on its deliberately bad template in infra/tests/bad (named after the rule,
+# and failing that rule only), and the table in the template is the one the DynamoDB store makes.
+# Installs cfn-lint (PyPI, project venv) and cfn-guard (cargo install) when missing.
+# Usage: scripts/check-infra.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+cd "$ROOT"
+
+step "Checking tools for the AWS templates"
+ensure_infra_tools
+
+templates=(infra/template.yaml infra/waf.yaml)
+
+step "cfn-lint ${templates[*]}"
+cfn-lint "${templates[@]}" || die "cfn-lint found problems"
+info "clean"
+
+step "cfn-guard rules (infra/guard) on ${templates[*]}"
+for template in "${templates[@]}"; do
+  guard_out="$(cfn-guard validate --rules infra/guard --data "$template" --show-summary all 2>&1)" \
+    || { printf '%s\n' "$guard_out"; die "cfn-guard: $template breaks a rule"; }
+  passed="$(grep -cE '\.guard/[a-z0-9_]+ +PASS$' <<<"$guard_out" || true)"
+  skipped="$(grep -cE '\.guard/[a-z0-9_]+ +SKIP$' <<<"$guard_out" || true)"
+  info "$template: $passed rules pass, $skipped do not apply, none fails"
+done
+
+step "Each cfn-guard rule fails on its bad template (infra/tests/bad)"
+rules="$(sed -nE 's/^rule ([a-z0-9_]+).*/\1/p' infra/guard/*.guard | sort)"
+[ -n "$rules" ] || die "no rules found in infra/guard"
+for rule in $rules; do
+  bad="infra/tests/bad/$rule.yaml"
+  [ -f "$bad" ] || die "rule $rule has no bad template $bad"
+  set +e
+  guard_out="$(cfn-guard validate --rules infra/guard --data "$bad" --show-summary fail 2>&1)"
+  code=$?
+  set -e
+  [ "$code" -eq 19 ] || { printf '%s\n' "$guard_out"; die "$bad: cfn-guard exited $code, expected 19 (a failed rule)"; }
+  failed="$(sed -nE 's#^[a-z0-9_]+\.guard/([a-z0-9_]+) +FAIL$#\1#p' <<<"$guard_out" | sort -u | paste -sd' ')"
+  [ "$failed" = "$rule" ] || { printf '%s\n' "$guard_out"; die "$bad: expected only $rule to fail, failed: ${failed:-none}"; }
+  info "$rule: fails on $bad (exit 19)"
+done
+for bad in infra/tests/bad/*.yaml; do
+  grep -qx "$(basename "$bad" .yaml)" <<<"$rules" || die "$bad is named after no rule"
+done
+
+step "The template's table is the one the store makes (api/src/store/dynamodb.rs)"
+const() { sed -nE "s/^pub const $1: &str = \"([^\"]+)\";/\1/p" api/src/store/dynamodb.rs; }
+python3 - "$(const PARTITION_KEY)" "$(const SORT_KEY)" "$(const OUTBOX_INDEX)" \
+  "$(const OUTBOX_INDEX_PARTITION_KEY)" "$(const OUTBOX_INDEX_SORT_KEY)" "$(const TTL_ATTRIBUTE)" <<'PY' || die "infra/template.yaml's table does not match the store"
+import sys
+from cfnlint.decode import decode
+pk, sk, index, gpk, gsk, ttl = sys.argv[1:]
+assert all(sys.argv[1:]), f"constants not found in dynamodb.rs: {sys.argv[1:]}"
+template, errors = decode("infra/template.yaml")
+assert not errors, errors
+table = template["Resources"]["Table"]["Properties"]
+def keys(schema):
+    return [(k["AttributeName"], k["KeyType"]) for k in schema]
+assert keys(table["KeySchema"]) == [(pk, "HASH"), (sk, "RANGE")], table["KeySchema"]
+indexes = {i["IndexName"]: keys(i["KeySchema"]) for i in table["GlobalSecondaryIndexes"]}
+assert indexes == {index: [(gpk, "HASH"), (gsk, "RANGE")]}, indexes
+assert table["TimeToLiveSpecification"] == {"AttributeName": ttl, "Enabled": True}, table["TimeToLiveSpecification"]
+assert table["BillingMode"] == "PAY_PER_REQUEST"
+print(f"    keys {pk}/{sk}, index {index} ({gpk}/{gsk}), TTL on {ttl}: as the store makes them")
+PY
