@@ -58,7 +58,14 @@ pub struct Config {
     pub session_idle: Duration,
     /// A session ends this long after login whatever happens (`SPORTELLO_SESSION_MAX_HOURS`, 8).
     pub session_max: Duration,
-    /// Wrong PINs that lock a codice fiscale (`SPORTELLO_LOCKOUT_FAILURES`, default 5).
+    /// A Contact Center operator's session ends after this long without use
+    /// (`SPORTELLO_OPERATOR_SESSION_IDLE_MINUTES`, default 10): a console left open is a risk.
+    pub operator_session_idle: Duration,
+    /// An operator's session ends this long after login whatever happens
+    /// (`SPORTELLO_OPERATOR_SESSION_MAX_HOURS`, default 9: one shift).
+    pub operator_session_max: Duration,
+    /// Wrong PINs that lock a codice fiscale (`SPORTELLO_LOCKOUT_FAILURES`, default 5); the same
+    /// policy locks an operator's username after wrong logins.
     pub lockout_failures: u32,
     /// How long the lock lasts (`SPORTELLO_LOCKOUT_MINUTES`, default 15).
     pub lockout_for: Duration,
@@ -156,6 +163,13 @@ impl Config {
             aws_endpoint,
             session_idle: Duration::minutes(number(&lookup, "SPORTELLO_SESSION_IDLE_MINUTES", 20, 1..=240)?),
             session_max: Duration::hours(number(&lookup, "SPORTELLO_SESSION_MAX_HOURS", 8, 1..=24)?),
+            operator_session_idle: Duration::minutes(number(
+                &lookup,
+                "SPORTELLO_OPERATOR_SESSION_IDLE_MINUTES",
+                10,
+                1..=60,
+            )?),
+            operator_session_max: Duration::hours(number(&lookup, "SPORTELLO_OPERATOR_SESSION_MAX_HOURS", 9, 1..=12)?),
             lockout_failures: number(&lookup, "SPORTELLO_LOCKOUT_FAILURES", 5, 1..=100)? as u32,
             lockout_for: Duration::minutes(number(&lookup, "SPORTELLO_LOCKOUT_MINUTES", 15, 1..=1440)?),
             pin_validity: Duration::days(number(&lookup, "SPORTELLO_PIN_VALIDITY_DAYS", 30, 1..=365)?),

@@ -14,6 +14,7 @@ pub mod lambda;
 pub mod lang;
 pub mod notifier;
 pub mod oidc;
+pub mod operators;
 pub mod personal_headers;
 pub mod rate_limit;
 pub mod routes;

@@ -9,8 +9,9 @@ use std::sync::Arc;
 use api::store::dynamodb::{DynamoDbSettings, DynamoDbStore};
 use api::store::sqlite::SqliteStore;
 use api::store::{
-    ApplicationInsert, ApplicationRecord, Channel, DraftRecord, LockoutPolicy, Notification, OutboxEntry,
-    PinRequestInsert, PinRequestRecord, SessionRecord, Store, StoreError,
+    ApplicationInsert, ApplicationRecord, AuditAction, AuditEntry, AuditOutcome, CallRecord, Channel, DraftRecord,
+    LockoutPolicy, Notification, OperatorRecord, OperatorSessionRecord, OutboxEntry, PinRequestInsert,
+    PinRequestRecord, SessionRecord, Store, StoreError,
 };
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use domain::application::{Application, ApplicationForm, ApplicationStatus, ProtocolNumber};
@@ -385,6 +386,246 @@ async fn a_status_change_is_stored_only_over_the_history_it_was_made_from(store:
     assert_eq!(stored.application.history()[1].by, "admin:test");
 }
 
+fn operator(username: &str) -> OperatorRecord {
+    OperatorRecord {
+        username: username.into(),
+        full_name: "Maria Rossi".into(),
+        password_hash: "$argon2id$v=19$m=19456,t=2,p=1$c2FsdA$aGFzaA".into(),
+        totp_secret_sealed: vec![7; 48],
+        disabled: false,
+        created_at: t0(),
+    }
+}
+
+async fn operators_are_unique_and_each_totp_step_is_claimed_once(store: Arc<dyn Store>) {
+    assert!(store.insert_operator(&operator("mrossi")).await.unwrap());
+    let mut other = operator("mrossi");
+    other.full_name = "Someone Else".into();
+    assert!(!store.insert_operator(&other).await.unwrap());
+    assert_eq!(store.operator("mrossi").await.unwrap(), Some(operator("mrossi")));
+    assert_eq!(store.operator("nobody").await.unwrap(), None);
+    assert!(!store.claim_totp_step("nobody", 10).await.unwrap());
+
+    // Of many concurrent logins with the same code, one wins.
+    let tasks: Vec<_> = (0..12)
+        .map(|_| {
+            let store = store.clone();
+            tokio::spawn(async move { store.claim_totp_step("mrossi", 1000).await.unwrap() })
+        })
+        .collect();
+    let mut winners = 0;
+    for task in tasks {
+        winners += usize::from(task.await.unwrap());
+    }
+    assert_eq!(winners, 1);
+    // An older step is refused too; a later one is accepted.
+    assert!(!store.claim_totp_step("mrossi", 999).await.unwrap());
+    assert!(store.claim_totp_step("mrossi", 1001).await.unwrap());
+}
+
+async fn operator_failed_logins_lock_the_username_apart_from_citizens(store: Arc<dyn Store>) {
+    let policy = LockoutPolicy {
+        max_failures: 5,
+        lock_for: Duration::minutes(15),
+    };
+    let tasks: Vec<_> = (0..4)
+        .map(|_| {
+            let store = store.clone();
+            tokio::spawn(async move {
+                store
+                    .record_operator_login_failure("mrossi", t0(), policy)
+                    .await
+                    .unwrap()
+            })
+        })
+        .collect();
+    for task in tasks {
+        task.await.unwrap();
+    }
+    assert_eq!(store.operator_login_throttle("mrossi").await.unwrap().failures, 4);
+    let t = store
+        .record_operator_login_failure("mrossi", t0(), policy)
+        .await
+        .unwrap();
+    assert!(t.is_locked(t0()));
+    // A citizen's record under the same string is another record.
+    assert_eq!(store.login_throttle("mrossi").await.unwrap(), Default::default());
+    store.clear_operator_login_failures("mrossi").await.unwrap();
+    assert_eq!(
+        store.operator_login_throttle("mrossi").await.unwrap(),
+        Default::default()
+    );
+}
+
+async fn operator_sessions_are_kept_apart_from_citizen_sessions(store: Arc<dyn Store>) {
+    let session = OperatorSessionRecord {
+        token_hash: "h1".into(),
+        username: "mrossi".into(),
+        created_at: t0(),
+        expires_at: t0() + Duration::minutes(10),
+        absolute_expires_at: t0() + Duration::hours(9),
+    };
+    store.put_operator_session(&session).await.unwrap();
+    assert_eq!(store.operator_session("h1").await.unwrap(), Some(session.clone()));
+    assert_eq!(store.session("h1").await.unwrap(), None);
+    store
+        .extend_operator_session("h1", t0() + Duration::minutes(30))
+        .await
+        .unwrap();
+    assert_eq!(
+        store.operator_session("h1").await.unwrap().unwrap().expires_at,
+        t0() + Duration::minutes(30)
+    );
+    store.delete_operator_session("h1").await.unwrap();
+    assert_eq!(store.operator_session("h1").await.unwrap(), None);
+    // Extending a session that has ended does nothing.
+    store.extend_operator_session("h1", t0()).await.unwrap();
+    assert_eq!(store.operator_session("h1").await.unwrap(), None);
+}
+
+async fn calls_are_stored_and_marked_when_the_pin_was_checked(store: Arc<dyn Store>) {
+    let call = CallRecord {
+        id: "c1".into(),
+        operator: "mrossi".into(),
+        codice_fiscale: codice_fiscale(7),
+        opened_at: t0(),
+        pin_checked_at: None,
+    };
+    store.put_call(&call).await.unwrap();
+    assert_eq!(store.call("c1").await.unwrap(), Some(call.clone()));
+    assert_eq!(store.call("c2").await.unwrap(), None);
+    assert!(
+        store
+            .mark_call_pin_checked("c1", t0() + Duration::minutes(2))
+            .await
+            .unwrap()
+    );
+    assert!(!store.mark_call_pin_checked("c2", t0()).await.unwrap());
+    assert_eq!(
+        store.call("c1").await.unwrap().unwrap().pin_checked_at,
+        Some(t0() + Duration::minutes(2))
+    );
+}
+
+async fn the_audit_log_lists_by_citizen_and_by_operator_newest_first(store: Arc<dyn Store>) {
+    let entry = |minute: i64, operator: &str, cf: Option<&str>, action: AuditAction| AuditEntry {
+        at: t0() + Duration::minutes(minute),
+        operator: operator.into(),
+        codice_fiscale: cf.map(str::to_owned),
+        action,
+        outcome: AuditOutcome::Ok,
+        detail: format!("minute {minute}"),
+    };
+    let (a, b) = (codice_fiscale(8), codice_fiscale(9));
+    let entries = [
+        entry(0, "mrossi", None, AuditAction::Login),
+        entry(1, "mrossi", Some(&a), AuditAction::CallOpened),
+        entry(2, "lbianchi", Some(&b), AuditAction::CallOpened),
+        entry(3, "mrossi", Some(&a), AuditAction::PinCheck),
+        // Two entries in the same millisecond are both kept.
+        entry(3, "mrossi", Some(&a), AuditAction::DraftSaved),
+    ];
+    for e in &entries {
+        store.append_audit(e).await.unwrap();
+    }
+    let for_a = store.audit_for(&a, 10).await.unwrap();
+    assert_eq!(for_a.len(), 3);
+    assert_eq!(for_a[2], entries[1]);
+    assert!(for_a.iter().all(|e| e.codice_fiscale.as_deref() == Some(a.as_str())));
+    let by_rossi = store.audit_by_operator("mrossi", 10).await.unwrap();
+    assert_eq!(by_rossi.len(), 4);
+    assert_eq!(by_rossi[3], entries[0]);
+    assert_eq!(store.audit_by_operator("mrossi", 2).await.unwrap().len(), 2);
+    assert_eq!(store.audit_for(&b, 10).await.unwrap(), [entries[2].clone()]);
+    assert!(store.audit_for(&codice_fiscale(10), 10).await.unwrap().is_empty());
+}
+
+async fn only_a_stale_pending_request_is_validated_and_only_once(store: Arc<dyn Store>) {
+    let pending = record(11, "+39 333 000 0011", t0());
+    let cf = pending.codice_fiscale().to_owned();
+    store.insert_pin_request(&pending, t0()).await.unwrap();
+    let validity = Duration::days(30);
+    // Younger than 12 hours: refused, nothing changes.
+    let early = t0() + Duration::hours(11);
+    assert!(
+        !store
+            .validate_pin_request(&cf, &[9; 32], early - validity, early - Duration::hours(12), early)
+            .await
+            .unwrap()
+    );
+    assert_eq!(store.pin_request(&cf).await.unwrap().unwrap(), pending);
+
+    // At 12 hours, of many concurrent validations one wins.
+    let now = t0() + Duration::hours(12);
+    let tasks: Vec<_> = (100..108u8)
+        .map(|i| {
+            let (store, cf) = (store.clone(), cf.clone());
+            tokio::spawn(async move {
+                store
+                    .validate_pin_request(&cf, &[i; 32], now - validity, now - Duration::hours(12), now)
+                    .await
+                    .unwrap()
+            })
+        })
+        .collect();
+    let mut winners = 0;
+    for task in tasks {
+        winners += usize::from(task.await.unwrap());
+    }
+    assert_eq!(winners, 1);
+    let validated = store.pin_request(&cf).await.unwrap().unwrap();
+    assert_eq!(validated.state, PinRequestState::ValidatedByContactCenter);
+    assert_ne!(validated.first_half_hash, pending.first_half_hash);
+    assert_eq!(validated.second_half_hash, pending.second_half_hash);
+    assert_eq!(validated.updated_at, now);
+
+    // A delivered request is never validated; nor is an expired one.
+    let delivered = record(12, "+39 333 000 0012", t0());
+    store.insert_pin_request(&delivered, t0()).await.unwrap();
+    store
+        .transition_pin_request(
+            delivered.codice_fiscale(),
+            PinRequestState::PendingDelivery,
+            PinRequestState::Delivered,
+            t0(),
+        )
+        .await
+        .unwrap();
+    assert!(
+        !store
+            .validate_pin_request(
+                delivered.codice_fiscale(),
+                &[9; 32],
+                now - validity,
+                now - Duration::hours(12),
+                now
+            )
+            .await
+            .unwrap()
+    );
+    let old = record(13, "+39 333 000 0013", t0());
+    store.insert_pin_request(&old, t0()).await.unwrap();
+    let late = t0() + validity;
+    assert!(
+        !store
+            .validate_pin_request(
+                old.codice_fiscale(),
+                &[9; 32],
+                late - validity,
+                late - Duration::hours(12),
+                late
+            )
+            .await
+            .unwrap()
+    );
+    assert!(
+        !store
+            .validate_pin_request("XXXXXX00X00X000X", &[9; 32], now - validity, now, now)
+            .await
+            .unwrap()
+    );
+}
+
 /// Runs every contract case against a fresh store from `make`.
 macro_rules! contract_suite {
     ($module:ident, $make:expr) => {
@@ -411,6 +652,12 @@ macro_rules! contract_suite {
             case!(of_many_concurrent_submissions_for_one_citizen_exactly_one_is_stored);
             case!(protocol_sequences_are_unique_under_concurrency);
             case!(a_status_change_is_stored_only_over_the_history_it_was_made_from);
+            case!(operators_are_unique_and_each_totp_step_is_claimed_once);
+            case!(operator_failed_logins_lock_the_username_apart_from_citizens);
+            case!(operator_sessions_are_kept_apart_from_citizen_sessions);
+            case!(calls_are_stored_and_marked_when_the_pin_was_checked);
+            case!(the_audit_log_lists_by_citizen_and_by_operator_newest_first);
+            case!(only_a_stale_pending_request_is_validated_and_only_once);
         }
     };
 }

@@ -365,6 +365,31 @@ catalogue! {
         "Il numero di protocollo ha la forma INPS-COVID-2026-0000123: copialo dalla ricevuta della domanda.",
         "The protocol number looks like INPS-COVID-2026-0000123: copy it from the application receipt.",
     ),
+    /// An operator's username, password or TOTP code is wrong (never says which).
+    OperatorLoginFailed = "operator.login_failed" => (
+        "Nome utente, password o codice temporaneo non corretti. Controlla e riprova: dopo 5 tentativi errati l'accesso viene bloccato per 15 minuti.",
+        "Username, password or one-time code not correct. Check and try again: after 5 wrong attempts access is blocked for 15 minutes.",
+    ),
+    /// The operator tried to file before verifying the citizen's PIN characters on the call.
+    OperatorPinCheckRequired = "operator.pin_check_required" => (
+        "Prima di compilare la domanda per il cittadino inserisci i primi 8 caratteri del PIN che ti legge al telefono.",
+        "Before filling in the application for the citizen, enter the first 8 PIN characters they read out on the phone.",
+    ),
+    /// The PIN characters the citizen read out do not match.
+    OperatorPinCheckFailed = "operator.pin_check_failed" => (
+        "I caratteri del PIN non corrispondono. Chiedi al cittadino di rileggerli: dopo 5 tentativi errati il suo accesso viene bloccato per 15 minuti.",
+        "The PIN characters do not match. Ask the citizen to read them again: after 5 wrong attempts their access is blocked for 15 minutes.",
+    ),
+    /// The PIN request has not yet been pending delivery for 12 hours.
+    PinValidationTooEarly = "pin.validation_too_early" => (
+        "La richiesta del PIN si può convalidare solo se i primi 8 caratteri non sono arrivati entro 12 ore: non sono ancora passate. Riprova dall'ora indicata.",
+        "The PIN request can be validated only if the first 8 characters have not arrived within 12 hours: they have not yet passed. Try again from the time shown.",
+    ),
+    /// The PIN request is not pending delivery (none, used, validated already or expired).
+    PinNotValidatable = "pin.not_validatable" => (
+        "Questa richiesta di PIN non si può convalidare: non esiste, è già stata usata o convalidata, oppure è scaduta e va ripresentata.",
+        "This PIN request cannot be validated: it does not exist, has already been used or validated, or has expired and must be made again.",
+    ),
 }
 
 impl ErrorCode {

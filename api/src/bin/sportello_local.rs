@@ -41,6 +41,23 @@ async fn main() -> ExitCode {
     println!("Sportello data file (SQLite): {}", data_file.display());
     println!("Sportello is running at http://{addr}/  (Ctrl-C to stop)");
     tracing::info!(%addr, dev_mode = state.config.dev_mode, "listening");
+    // CNS smart cards: a second, TLS listener that asks for a client certificate (when configured).
+    if let Some(cns_addr) = state.config.cns.addr {
+        let tls = match tokio::net::TcpListener::bind(cns_addr).await {
+            Ok(l) => api::cns::tls_listener(l, &state.config.cns).map_err(|e| e.to_string()),
+            Err(e) => Err(format!("cannot listen on {cns_addr}: {e}")),
+        };
+        match tls {
+            Ok(tls) => {
+                println!("CNS login (TLS client certificate) at https://{cns_addr}/api/auth/cns");
+                tokio::spawn(api::cns::serve_tls(tls, state.clone()));
+            }
+            Err(e) => {
+                eprintln!("sportello: CNS listener: {e}");
+                return ExitCode::from(1);
+            }
+        }
+    }
     match api::server::serve(listener, state).await {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {

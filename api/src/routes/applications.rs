@@ -4,6 +4,9 @@
 //! Every read and write is keyed by the session's codice fiscale, never by anything the client
 //! names: in 2020 a broken check let strangers read and submit other people's drafts. Simplified
 //! PIN sessions may do all of this (it is what the simplified PIN is for).
+//!
+//! The Contact Center files through the same functions (`application_state`, `save_draft`,
+//! `save_step`, `submit_for`) for the citizen of its call, on its own channel and window.
 
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
@@ -43,7 +46,7 @@ pub struct ApplicationState {
     pub catalogue_version: String,
 }
 
-/// The web channel's window as the pages show it.
+/// The channel's window as the pages show it.
 #[derive(Debug, Serialize)]
 pub struct WindowState {
     /// Sending is possible now.
@@ -60,6 +63,9 @@ pub struct WindowState {
 pub struct ApplicationView {
     /// The receipt's protocol number.
     pub protocol: String,
+    /// How it was filed: `web_citizen`, or `contact_center` when an operator filed it for the
+    /// citizen (then `submitted_at` says when).
+    pub channel: Channel,
     /// When it was submitted.
     pub submitted_at: DateTime<Utc>,
     /// The current status.
@@ -103,6 +109,7 @@ fn view(application: &Application, headers: &HeaderMap) -> ApplicationView {
     let lang = request_lang(headers);
     ApplicationView {
         protocol: application.protocol.to_string(),
+        channel: application.channel,
         submitted_at: application.submitted_at(),
         status: application.status(),
         status_label: application.status().label(lang).to_owned(),
@@ -120,9 +127,9 @@ fn view(application: &Application, headers: &HeaderMap) -> ApplicationView {
     }
 }
 
-fn window_state(state: &AppState, headers: &HeaderMap) -> WindowState {
+pub(crate) fn window_state(state: &AppState, headers: &HeaderMap, channel: Channel) -> WindowState {
     let now = state.clock.now();
-    let window = state.config.submission_windows.window(Channel::WebCitizen);
+    let window = state.config.submission_windows.window(channel);
     WindowState {
         open: window.is_open(now),
         opens_at: window.next_opening(now),
@@ -135,12 +142,23 @@ async fn current(
     citizen: Citizen,
     headers: HeaderMap,
 ) -> Result<Json<ApplicationState>, ApiError> {
-    let cf = citizen.codice_fiscale();
+    Ok(Json(
+        application_state(&state, citizen.codice_fiscale(), &headers, Channel::WebCitizen).await?,
+    ))
+}
+
+/// What the application pages of `cf` start from, with `channel`'s window.
+pub(crate) async fn application_state(
+    state: &AppState,
+    cf: &str,
+    headers: &HeaderMap,
+    channel: Channel,
+) -> Result<ApplicationState, ApiError> {
     let submitted = state
         .store
         .application(cf)
         .await?
-        .map(|r| view(&r.application, &headers));
+        .map(|r| view(&r.application, headers));
     let (form, saved_at) = match state.store.draft(cf).await? {
         Some(draft) => (draft.form, Some(draft.updated_at)),
         None => {
@@ -152,17 +170,21 @@ async fn current(
             (form, None)
         }
     };
-    Ok(Json(ApplicationState {
+    Ok(ApplicationState {
         form,
         saved_at,
         submitted,
-        window: window_state(&state, &headers),
+        window: window_state(state, headers, channel),
         catalogue_version: Catalogue::embedded().version().to_owned(),
-    }))
+    })
 }
 
 /// Saves `form` as the citizen's draft, unless it is over the size limits no real answer reaches.
-async fn save_draft(state: &AppState, codice_fiscale: &str, form: ApplicationForm) -> Result<Saved, ApiError> {
+pub(crate) async fn save_draft(
+    state: &AppState,
+    codice_fiscale: &str,
+    form: ApplicationForm,
+) -> Result<Saved, ApiError> {
     if !form.fits_draft_limits() {
         return Err(ApiError::Malformed("the draft is larger than any application".into()));
     }
@@ -195,11 +217,21 @@ async fn check_step(
     Path(slug): Path<String>,
     ApiJson(form): ApiJson<ApplicationForm>,
 ) -> Result<Json<Saved>, ApiError> {
-    let step = ApplicationStep::from_slug(&slug).ok_or(ApiError::NotFound)?;
+    Ok(Json(save_step(&state, citizen.codice_fiscale(), &slug, form).await?))
+}
+
+/// Saves `form` as `cf`'s draft, then checks the fields of the step named `slug`.
+pub(crate) async fn save_step(
+    state: &AppState,
+    cf: &str,
+    slug: &str,
+    form: ApplicationForm,
+) -> Result<Saved, ApiError> {
+    let step = ApplicationStep::from_slug(slug).ok_or(ApiError::NotFound)?;
     let errors = form.validate_step(step, Catalogue::embedded());
-    let saved = save_draft(&state, citizen.codice_fiscale(), form).await?;
+    let saved = save_draft(state, cf, form).await?;
     if errors.is_empty() {
-        Ok(Json(saved))
+        Ok(saved)
     } else {
         Err(ApiError::Validation(errors))
     }
@@ -231,20 +263,40 @@ async fn submit(
     headers: HeaderMap,
     ApiJson(form): ApiJson<ApplicationForm>,
 ) -> Result<(StatusCode, Json<ApplicationView>), ApiError> {
-    let key = idempotency_key(&headers)?
+    submit_for(
+        &state,
+        citizen.codice_fiscale(),
+        &headers,
+        form,
+        Channel::WebCitizen,
+        BY_CITIZEN.to_owned(),
+    )
+    .await
+}
+
+/// Submits `form` as `cf`'s application through `channel` (whose window must be open), with
+/// `by` in the history; `headers` carry the required `Idempotency-Key`.
+pub(crate) async fn submit_for(
+    state: &AppState,
+    cf: &str,
+    headers: &HeaderMap,
+    form: ApplicationForm,
+    channel: Channel,
+    by: String,
+) -> Result<(StatusCode, Json<ApplicationView>), ApiError> {
+    let key = idempotency_key(headers)?
         .ok_or_else(|| ApiError::Malformed("Conferma must carry an Idempotency-Key header".into()))?;
     let catalogue = Catalogue::embedded();
     let valid = form.validate(catalogue).map_err(ApiError::Validation)?;
     let fingerprint = valid.fingerprint();
-    let cf = citizen.codice_fiscale();
 
     // A retry after a lost response must get its receipt even once the window has closed; this
     // read only answers early, the conditional insert below is what enforces one per citizen.
     if let Some(existing) = state.store.application(cf).await? {
-        return answer_existing(&existing, &key, &fingerprint, &headers);
+        return answer_existing(&existing, &key, &fingerprint, headers);
     }
     let now = state.clock.now();
-    let window = state.config.submission_windows.window(Channel::WebCitizen);
+    let window = state.config.submission_windows.window(channel);
     if !window.is_open(now) {
         return Err(ApiError::WindowClosed { window, now });
     }
@@ -263,11 +315,11 @@ async fn submit(
     let application = Application::submitted(
         protocol,
         applicant,
-        Channel::WebCitizen,
+        channel,
         catalogue.version().to_owned(),
         valid,
         now,
-        BY_CITIZEN.to_owned(),
+        by,
     );
     let record = ApplicationRecord {
         application,
@@ -276,11 +328,11 @@ async fn submit(
     };
     match state.store.insert_application(&record).await? {
         ApplicationInsert::Inserted => {
-            tracing::info!(protocol = %record.application.protocol, "application submitted");
-            Ok((StatusCode::CREATED, Json(view(&record.application, &headers))))
+            tracing::info!(protocol = %record.application.protocol, channel = channel.as_str(), "application submitted");
+            Ok((StatusCode::CREATED, Json(view(&record.application, headers))))
         }
         // A concurrent submission (a double click) won the conditional write.
-        ApplicationInsert::Exists(existing) => answer_existing(&existing, &key, &fingerprint, &headers),
+        ApplicationInsert::Exists(existing) => answer_existing(&existing, &key, &fingerprint, headers),
     }
 }
 

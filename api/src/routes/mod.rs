@@ -6,6 +6,7 @@ mod codice_fiscale;
 mod dev;
 mod health;
 mod oidc;
+mod operator;
 pub mod pin_requests;
 mod places;
 mod profile;
@@ -31,6 +32,7 @@ pub fn router(dev_mode: bool) -> Router<AppState> {
         .merge(crate::cns::router())
         .merge(profile::router())
         .merge(applications::router())
+        .merge(operator::router())
         .merge(places::router())
         .merge(dev::router(dev_mode))
         .fallback(|| async { ApiError::NotFound })

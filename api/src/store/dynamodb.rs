@@ -30,8 +30,9 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 
 use super::{
-    ApplicationInsert, ApplicationRecord, Channel, DraftRecord, LockoutPolicy, LoginThrottle, Notification,
-    OutboxEntry, PinRequestInsert, PinRequestRecord, SessionRecord, Store, StoreError,
+    ApplicationInsert, ApplicationRecord, AuditEntry, CallRecord, Channel, DraftRecord, LockoutPolicy, LoginThrottle,
+    Notification, OperatorRecord, OperatorSessionRecord, OutboxEntry, PinRequestInsert, PinRequestRecord,
+    SessionRecord, Store, StoreError,
 };
 
 /// The partition key attribute (a string such as `CITIZEN#<codice fiscale>`).
@@ -55,6 +56,11 @@ const DRAFT: &str = "DRAFT";
 const APPLICATION: &str = "APPLICATION";
 const PROTOCOL: &str = "PROTOCOL";
 const COUNTER: &str = "COUNTER";
+const OPERATOR: &str = "OPERATOR";
+const OPERATOR_SESSION: &str = "OPERATOR_SESSION";
+const CALL: &str = "CALL";
+/// A call's item goes a day after it was opened (its use ends long before; see the routes).
+const CALL_RETENTION: chrono::Duration = chrono::Duration::days(1);
 /// A draft nobody touched for this long is removed by TTL (the benefit's campaign is long over).
 const DRAFT_RETENTION: chrono::Duration = chrono::Duration::days(180);
 /// Protocol numbers come from this many counters, picked at random per submission: one counter
@@ -147,12 +153,12 @@ impl DynamoDbStore {
     /// Counts one wrong PIN with an atomic `ADD`, when it neither opens a window nor locks; that
     /// is every wrong PIN but the first of a window and the locking one. The first of all creates
     /// the record in the same request.
-    async fn add_failure(&self, cf: &str, now: DateTime<Utc>, policy: LockoutPolicy) -> Result<Attempt, StoreError> {
+    async fn add_failure(&self, pk: &str, now: DateTime<Utc>, policy: LockoutPolicy) -> Result<Attempt, StoreError> {
         let result = self
             .client
             .update_item()
             .table_name(&self.table)
-            .set_key(Some(key(citizen(cf), LOGIN_THROTTLE)))
+            .set_key(Some(key(pk.to_owned(), LOGIN_THROTTLE)))
             .update_expression(concat!(
                 "ADD #failures :one ",
                 "SET #window_start = if_not_exists(#window_start, :now), #ttl = if_not_exists(#ttl, :ttl)"
@@ -186,7 +192,7 @@ impl DynamoDbStore {
     /// the one observed.
     async fn replace_throttle(
         &self,
-        cf: &str,
+        pk: &str,
         observed: Option<&Item>,
         now: DateTime<Utc>,
         policy: LockoutPolicy,
@@ -201,7 +207,7 @@ impl DynamoDbStore {
             .client
             .update_item()
             .table_name(&self.table)
-            .set_key(Some(key(citizen(cf), LOGIN_THROTTLE)))
+            .set_key(Some(key(pk.to_owned(), LOGIN_THROTTLE)))
             .expression_attribute_names("#failures", "failures")
             .expression_attribute_names("#window_start", "window_start")
             .expression_attribute_names("#ttl", TTL_ATTRIBUTE)
@@ -238,6 +244,65 @@ impl DynamoDbStore {
                 _ => Err(sdk_error("UpdateItem", &self.table, e)),
             },
         }
+    }
+
+    /// Counts one failure on the wrong-credential record of partition `pk` (a citizen's or an
+    /// operator's): a plain atomic `ADD` when it can be, else optimistic rounds.
+    async fn record_failure(
+        &self,
+        pk: &str,
+        now: DateTime<Utc>,
+        policy: LockoutPolicy,
+    ) -> Result<LoginThrottle, StoreError> {
+        // With a one-failure policy every wrong PIN locks: no increment is ever plain.
+        let mut attempt = if policy.max_failures > 1 {
+            self.add_failure(pk, now, policy).await?
+        } else {
+            Attempt::Lost(None)
+        };
+        for _ in 0..THROTTLE_ATTEMPTS {
+            let observed = match attempt {
+                Attempt::Done(throttle) => return Ok(throttle),
+                Attempt::Lost(Some(item)) => Some(item),
+                // Nothing was returned: there is no record, or it is gone. Look.
+                Attempt::Lost(None) => self.get(pk.to_owned(), LOGIN_THROTTLE).await?,
+            };
+            attempt = self.replace_throttle(pk, observed.as_ref(), now, policy).await?;
+        }
+        Err(StoreError::Unavailable(format!(
+            "wrong-PIN record still contended after {THROTTLE_ATTEMPTS} attempts"
+        )))
+    }
+
+    /// The newest audit entries under partition `pk`, newest first.
+    async fn query_audit(&self, pk: String, limit: usize) -> Result<Vec<AuditEntry>, StoreError> {
+        let mut entries = Vec::new();
+        let mut start: Option<Item> = None;
+        while entries.len() < limit {
+            let out = self
+                .client
+                .query()
+                .table_name(&self.table)
+                .key_condition_expression("#pk = :pk")
+                .expression_attribute_names("#pk", PARTITION_KEY)
+                .expression_attribute_values(":pk", string(pk.clone()))
+                .consistent_read(true)
+                .scan_index_forward(false)
+                .limit(i32::try_from(limit - entries.len()).unwrap_or(i32::MAX))
+                .set_exclusive_start_key(start.take())
+                .send()
+                .await
+                .map_err(|e| sdk_error("Query", &self.table, e))?;
+            for item in out.items() {
+                entries.push(from_json(get_s(item, "record")?)?);
+            }
+            match out.last_evaluated_key {
+                Some(last) => start = Some(last),
+                None => break,
+            }
+        }
+        entries.truncate(limit);
+        Ok(entries)
     }
 
     async fn query_outbox(&self, codice_fiscale: Option<&str>, limit: usize) -> Result<Vec<OutboxEntry>, StoreError> {
@@ -472,26 +537,7 @@ impl Store for DynamoDbStore {
         now: DateTime<Utc>,
         policy: LockoutPolicy,
     ) -> Result<LoginThrottle, StoreError> {
-        // With a one-failure policy every wrong PIN locks: no increment is ever plain.
-        let mut attempt = if policy.max_failures > 1 {
-            self.add_failure(codice_fiscale, now, policy).await?
-        } else {
-            Attempt::Lost(None)
-        };
-        for _ in 0..THROTTLE_ATTEMPTS {
-            let observed = match attempt {
-                Attempt::Done(throttle) => return Ok(throttle),
-                Attempt::Lost(Some(item)) => Some(item),
-                // Nothing was returned: there is no record, or it is gone. Look.
-                Attempt::Lost(None) => self.get(citizen(codice_fiscale), LOGIN_THROTTLE).await?,
-            };
-            attempt = self
-                .replace_throttle(codice_fiscale, observed.as_ref(), now, policy)
-                .await?;
-        }
-        Err(StoreError::Unavailable(format!(
-            "wrong-PIN record still contended after {THROTTLE_ATTEMPTS} attempts"
-        )))
+        self.record_failure(&citizen(codice_fiscale), now, policy).await
     }
 
     async fn clear_login_failures(&self, codice_fiscale: &str) -> Result<(), StoreError> {
@@ -760,6 +806,295 @@ impl Store for DynamoDbStore {
             },
         }
     }
+
+    async fn validate_pin_request(
+        &self,
+        codice_fiscale: &str,
+        first_half_hash: &[u8],
+        created_after: DateTime<Utc>,
+        created_by: DateTime<Utc>,
+        now: DateTime<Utc>,
+    ) -> Result<bool, StoreError> {
+        let Some(item) = self.get(citizen(codice_fiscale), PIN_REQUEST).await? else {
+            return Ok(false);
+        };
+        let mut record = pin_request_from(&item)?;
+        let seen_created_at = get_n(&item, "created_at")?;
+        record.first_half_hash = first_half_hash.to_vec();
+        record.state = PinRequestState::ValidatedByContactCenter;
+        record.updated_at = now;
+        // The condition re-checks on the stored item what the read found: still pending, the same
+        // request (its creation time), inside the window the caller allows.
+        let result = self
+            .client
+            .update_item()
+            .table_name(&self.table)
+            .set_key(Some(key(citizen(codice_fiscale), PIN_REQUEST)))
+            .update_expression("SET #record = :record, #state = :to, #updated_at = :now")
+            .condition_expression(
+                "#state = :pending AND #created_at = :seen AND #created_at > :after AND #created_at <= :by",
+            )
+            .expression_attribute_names("#record", "record")
+            .expression_attribute_names("#state", "state")
+            .expression_attribute_names("#updated_at", "updated_at")
+            .expression_attribute_names("#created_at", "created_at")
+            .expression_attribute_values(":record", string(to_json(&record)?))
+            .expression_attribute_values(":to", string(record.state.as_str()))
+            .expression_attribute_values(":now", number(ms(now)))
+            .expression_attribute_values(":pending", string(PinRequestState::PendingDelivery.as_str()))
+            .expression_attribute_values(":seen", number(seen_created_at))
+            .expression_attribute_values(":after", number(ms(created_after)))
+            .expression_attribute_values(":by", number(ms(created_by)))
+            .send()
+            .await;
+        match result {
+            Ok(_) => Ok(true),
+            Err(e) => match e.as_service_error() {
+                Some(UpdateItemError::ConditionalCheckFailedException(_)) => Ok(false),
+                _ => Err(sdk_error("UpdateItem", &self.table, e)),
+            },
+        }
+    }
+
+    async fn insert_operator(&self, operator: &OperatorRecord) -> Result<bool, StoreError> {
+        let mut item = key(operator_key(&operator.username), OPERATOR);
+        item.insert("record".into(), string(to_json(operator)?));
+        let result = self
+            .client
+            .put_item()
+            .table_name(&self.table)
+            .set_item(Some(item))
+            .condition_expression("attribute_not_exists(#pk)")
+            .expression_attribute_names("#pk", PARTITION_KEY)
+            .send()
+            .await;
+        match result {
+            Ok(_) => Ok(true),
+            Err(e) => match e.as_service_error() {
+                Some(PutItemError::ConditionalCheckFailedException(_)) => Ok(false),
+                _ => Err(sdk_error("PutItem", &self.table, e)),
+            },
+        }
+    }
+
+    async fn operator(&self, username: &str) -> Result<Option<OperatorRecord>, StoreError> {
+        self.get(operator_key(username), OPERATOR)
+            .await?
+            .map(|item| from_json(get_s(&item, "record")?))
+            .transpose()
+    }
+
+    async fn claim_totp_step(&self, username: &str, step: i64) -> Result<bool, StoreError> {
+        let result = self
+            .client
+            .update_item()
+            .table_name(&self.table)
+            .set_key(Some(key(operator_key(username), OPERATOR)))
+            .update_expression("SET #step = :step")
+            .condition_expression("attribute_exists(#pk) AND (attribute_not_exists(#step) OR #step < :step)")
+            .expression_attribute_names("#pk", PARTITION_KEY)
+            .expression_attribute_names("#step", "last_totp_step")
+            .expression_attribute_values(":step", number(step))
+            .send()
+            .await;
+        match result {
+            Ok(_) => Ok(true),
+            Err(e) => match e.as_service_error() {
+                Some(UpdateItemError::ConditionalCheckFailedException(_)) => Ok(false),
+                _ => Err(sdk_error("UpdateItem", &self.table, e)),
+            },
+        }
+    }
+
+    async fn operator_login_throttle(&self, username: &str) -> Result<LoginThrottle, StoreError> {
+        self.get(operator_key(username), LOGIN_THROTTLE)
+            .await?
+            .map(|item| throttle_from(&item))
+            .transpose()
+            .map(Option::unwrap_or_default)
+    }
+
+    async fn record_operator_login_failure(
+        &self,
+        username: &str,
+        now: DateTime<Utc>,
+        policy: LockoutPolicy,
+    ) -> Result<LoginThrottle, StoreError> {
+        self.record_failure(&operator_key(username), now, policy).await
+    }
+
+    async fn clear_operator_login_failures(&self, username: &str) -> Result<(), StoreError> {
+        self.delete(operator_key(username), LOGIN_THROTTLE).await
+    }
+
+    async fn put_operator_session(&self, session: &OperatorSessionRecord) -> Result<(), StoreError> {
+        let mut item = key(operator_session_key(&session.token_hash), OPERATOR_SESSION);
+        item.insert("record".into(), string(to_json(session)?));
+        // The idle expiry moves on every use: an attribute of its own, which wins over the JSON.
+        item.insert("expires_at".into(), number(ms(session.expires_at)));
+        item.insert(TTL_ATTRIBUTE.into(), number(epoch_seconds(session.absolute_expires_at)));
+        let result = self
+            .client
+            .put_item()
+            .table_name(&self.table)
+            .set_item(Some(item))
+            .condition_expression("attribute_not_exists(#pk)")
+            .expression_attribute_names("#pk", PARTITION_KEY)
+            .send()
+            .await;
+        match result {
+            Ok(_) => Ok(()),
+            Err(e) => match e.as_service_error() {
+                Some(PutItemError::ConditionalCheckFailedException(_)) => Err(StoreError::Other(
+                    "an operator session with this token hash already exists".into(),
+                )),
+                _ => Err(sdk_error("PutItem", &self.table, e)),
+            },
+        }
+    }
+
+    async fn operator_session(&self, token_hash: &str) -> Result<Option<OperatorSessionRecord>, StoreError> {
+        let Some(item) = self.get(operator_session_key(token_hash), OPERATOR_SESSION).await? else {
+            return Ok(None);
+        };
+        let mut session: OperatorSessionRecord = from_json(get_s(&item, "record")?)?;
+        session.expires_at = from_ms(get_n(&item, "expires_at")?);
+        Ok(Some(session))
+    }
+
+    async fn extend_operator_session(&self, token_hash: &str, expires_at: DateTime<Utc>) -> Result<(), StoreError> {
+        let result = self
+            .client
+            .update_item()
+            .table_name(&self.table)
+            .set_key(Some(key(operator_session_key(token_hash), OPERATOR_SESSION)))
+            .update_expression("SET #expires_at = :expires_at")
+            .condition_expression("attribute_exists(#pk)")
+            .expression_attribute_names("#pk", PARTITION_KEY)
+            .expression_attribute_names("#expires_at", "expires_at")
+            .expression_attribute_values(":expires_at", number(ms(expires_at)))
+            .send()
+            .await;
+        match result {
+            Ok(_) => Ok(()),
+            Err(e) => match e.as_service_error() {
+                // Ended meanwhile (logout): nothing to extend, as in SQLite.
+                Some(UpdateItemError::ConditionalCheckFailedException(_)) => Ok(()),
+                _ => Err(sdk_error("UpdateItem", &self.table, e)),
+            },
+        }
+    }
+
+    async fn delete_operator_session(&self, token_hash: &str) -> Result<(), StoreError> {
+        self.delete(operator_session_key(token_hash), OPERATOR_SESSION).await
+    }
+
+    async fn put_call(&self, call: &CallRecord) -> Result<(), StoreError> {
+        let mut item = key(call_key(&call.id), CALL);
+        item.insert("record".into(), string(to_json(call)?));
+        item.insert(
+            TTL_ATTRIBUTE.into(),
+            number(epoch_seconds(call.opened_at + CALL_RETENTION)),
+        );
+        let result = self
+            .client
+            .put_item()
+            .table_name(&self.table)
+            .set_item(Some(item))
+            .condition_expression("attribute_not_exists(#pk)")
+            .expression_attribute_names("#pk", PARTITION_KEY)
+            .send()
+            .await;
+        match result {
+            Ok(_) => Ok(()),
+            Err(e) => match e.as_service_error() {
+                Some(PutItemError::ConditionalCheckFailedException(_)) => {
+                    Err(StoreError::Other("a call with this id already exists".into()))
+                }
+                _ => Err(sdk_error("PutItem", &self.table, e)),
+            },
+        }
+    }
+
+    async fn call(&self, id: &str) -> Result<Option<CallRecord>, StoreError> {
+        let Some(item) = self.get(call_key(id), CALL).await? else {
+            return Ok(None);
+        };
+        let mut call: CallRecord = from_json(get_s(&item, "record")?)?;
+        call.pin_checked_at = get_opt_n(&item, "pin_checked_at")?.map(from_ms);
+        Ok(Some(call))
+    }
+
+    async fn mark_call_pin_checked(&self, id: &str, at: DateTime<Utc>) -> Result<bool, StoreError> {
+        let result = self
+            .client
+            .update_item()
+            .table_name(&self.table)
+            .set_key(Some(key(call_key(id), CALL)))
+            .update_expression("SET #checked = :at")
+            .condition_expression("attribute_exists(#pk)")
+            .expression_attribute_names("#pk", PARTITION_KEY)
+            .expression_attribute_names("#checked", "pin_checked_at")
+            .expression_attribute_values(":at", number(ms(at)))
+            .send()
+            .await;
+        match result {
+            Ok(_) => Ok(true),
+            Err(e) => match e.as_service_error() {
+                Some(UpdateItemError::ConditionalCheckFailedException(_)) => Ok(false),
+                _ => Err(sdk_error("UpdateItem", &self.table, e)),
+            },
+        }
+    }
+
+    async fn append_audit(&self, entry: &AuditEntry) -> Result<(), StoreError> {
+        let mut tail = [0u8; 8];
+        getrandom::fill(&mut tail).map_err(|e| StoreError::Other(format!("no random bytes for an audit key: {e}")))?;
+        // One copy per way it is read (by citizen, by operator), written together; no TTL.
+        let sort_key = outbox_sort_key(entry.at, tail);
+        let json = to_json(entry)?;
+        let mut partitions = vec![format!("AUDIT#OPERATOR#{}", entry.operator)];
+        if let Some(cf) = &entry.codice_fiscale {
+            partitions.push(format!("AUDIT#CITIZEN#{cf}"));
+        }
+        let mut transaction = self.client.transact_write_items();
+        for pk in partitions {
+            let mut item = key(pk, &sort_key);
+            item.insert("record".into(), string(json.clone()));
+            transaction = transaction.transact_items(
+                TransactWriteItem::builder()
+                    .put(
+                        Put::builder()
+                            .table_name(&self.table)
+                            .set_item(Some(item))
+                            .condition_expression("attribute_not_exists(#pk)")
+                            .expression_attribute_names("#pk", PARTITION_KEY)
+                            .build()
+                            .map_err(build_error)?,
+                    )
+                    .build(),
+            );
+        }
+        transaction
+            .send()
+            .await
+            .map_err(|e| sdk_error("TransactWriteItems", &self.table, e))?;
+        Ok(())
+    }
+
+    async fn audit_for(&self, codice_fiscale: &str, limit: usize) -> Result<Vec<AuditEntry>, StoreError> {
+        if limit == 0 {
+            return Ok(Vec::new());
+        }
+        self.query_audit(format!("AUDIT#CITIZEN#{codice_fiscale}"), limit).await
+    }
+
+    async fn audit_by_operator(&self, username: &str, limit: usize) -> Result<Vec<AuditEntry>, StoreError> {
+        if limit == 0 {
+            return Ok(Vec::new());
+        }
+        self.query_audit(format!("AUDIT#OPERATOR#{username}"), limit).await
+    }
 }
 
 /// An application's item: the record as JSON, with the history's length beside it for the
@@ -789,6 +1124,18 @@ fn next_throttle(mut t: LoginThrottle, now: DateTime<Utc>, policy: LockoutPolicy
 
 fn citizen(codice_fiscale: &str) -> String {
     format!("CITIZEN#{codice_fiscale}")
+}
+
+fn operator_key(username: &str) -> String {
+    format!("OPERATOR#{username}")
+}
+
+fn operator_session_key(token_hash: &str) -> String {
+    format!("OPERATOR_SESSION#{token_hash}")
+}
+
+fn call_key(id: &str) -> String {
+    format!("CALL#{id}")
 }
 
 fn session_key(token_hash: &str) -> String {

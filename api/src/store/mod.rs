@@ -116,4 +116,71 @@ pub trait Store: Send + Sync + 'static {
         record: &ApplicationRecord,
         expected_history_len: usize,
     ) -> Result<bool, StoreError>;
+
+    /// Marks a PIN request validated by the Contact Center and replaces its first half's hash with
+    /// the one of a fresh first half, only if it is still pending delivery and was created after
+    /// `created_after` (not expired) and no later than `created_by` (12 hours ago): false, and no
+    /// change, otherwise. The second half (the letter) stays valid.
+    async fn validate_pin_request(
+        &self,
+        codice_fiscale: &str,
+        first_half_hash: &[u8],
+        created_after: DateTime<Utc>,
+        created_by: DateTime<Utc>,
+        now: DateTime<Utc>,
+    ) -> Result<bool, StoreError>;
+
+    /// Stores a new operator unless the username is taken (false then, and no change).
+    async fn insert_operator(&self, operator: &OperatorRecord) -> Result<bool, StoreError>;
+
+    /// An operator by username.
+    async fn operator(&self, username: &str) -> Result<Option<OperatorRecord>, StoreError>;
+
+    /// Records that the operator used the TOTP code of time step `step`, only if no code of this
+    /// or a later step was used before: false means a replayed (or older) code. Atomic.
+    async fn claim_totp_step(&self, username: &str, step: i64) -> Result<bool, StoreError>;
+
+    /// The failed-login record of an operator (default when none).
+    async fn operator_login_throttle(&self, username: &str) -> Result<LoginThrottle, StoreError>;
+
+    /// Counts a failed operator login atomically, as [`Store::record_login_failure`] does for citizens.
+    async fn record_operator_login_failure(
+        &self,
+        username: &str,
+        now: DateTime<Utc>,
+        policy: LockoutPolicy,
+    ) -> Result<LoginThrottle, StoreError>;
+
+    /// Forgets an operator's failed logins after a successful one.
+    async fn clear_operator_login_failures(&self, username: &str) -> Result<(), StoreError>;
+
+    /// Stores a new operator session.
+    async fn put_operator_session(&self, session: &OperatorSessionRecord) -> Result<(), StoreError>;
+
+    /// An operator session by its token hash.
+    async fn operator_session(&self, token_hash: &str) -> Result<Option<OperatorSessionRecord>, StoreError>;
+
+    /// Moves an operator session's idle expiry.
+    async fn extend_operator_session(&self, token_hash: &str, expires_at: DateTime<Utc>) -> Result<(), StoreError>;
+
+    /// Ends an operator session.
+    async fn delete_operator_session(&self, token_hash: &str) -> Result<(), StoreError>;
+
+    /// Stores a new call.
+    async fn put_call(&self, call: &CallRecord) -> Result<(), StoreError>;
+
+    /// A call by its id.
+    async fn call(&self, id: &str) -> Result<Option<CallRecord>, StoreError>;
+
+    /// Records that the citizen's PIN characters were verified on the call; false if no such call.
+    async fn mark_call_pin_checked(&self, id: &str, at: DateTime<Utc>) -> Result<bool, StoreError>;
+
+    /// Appends an entry to the audit log. The log has no method that changes or removes an entry.
+    async fn append_audit(&self, entry: &AuditEntry) -> Result<(), StoreError>;
+
+    /// The newest audit entries about one citizen, newest first.
+    async fn audit_for(&self, codice_fiscale: &str, limit: usize) -> Result<Vec<AuditEntry>, StoreError>;
+
+    /// The newest audit entries of one operator, newest first.
+    async fn audit_by_operator(&self, username: &str, limit: usize) -> Result<Vec<AuditEntry>, StoreError>;
 }

@@ -189,3 +189,123 @@ pub enum ApplicationInsert {
     /// The citizen already has this application: nothing changed.
     Exists(Box<ApplicationRecord>),
 }
+
+/// A Contact Center operator: a staff identity, never a citizen's.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OperatorRecord {
+    /// The login name, unique.
+    pub username: String,
+    /// The name the audit log and the console show.
+    pub full_name: String,
+    /// The password as an argon2id PHC string (salt and parameters included).
+    pub password_hash: String,
+    /// The TOTP secret sealed with AES-256-GCM under a key derived from the server key: a copy of
+    /// the database alone cannot produce codes.
+    pub totp_secret_sealed: Vec<u8>,
+    /// A disabled operator cannot log in.
+    pub disabled: bool,
+    /// When the operator was created.
+    pub created_at: DateTime<Utc>,
+}
+
+impl std::fmt::Debug for OperatorRecord {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("OperatorRecord")
+            .field("username", &self.username)
+            .field("full_name", &self.full_name)
+            .field("disabled", &self.disabled)
+            .field("created_at", &self.created_at)
+            .finish_non_exhaustive()
+    }
+}
+
+/// An operator's session, keyed by the SHA-256 of its cookie token; stored apart from citizens'
+/// sessions, so that neither token can ever be looked up as the other.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OperatorSessionRecord {
+    /// Hash of the cookie's token.
+    pub token_hash: String,
+    /// The operator.
+    pub username: String,
+    /// When it started.
+    pub created_at: DateTime<Utc>,
+    /// It ends at this time unless used before (idle timeout).
+    pub expires_at: DateTime<Utc>,
+    /// It ends at this time whatever happens.
+    pub absolute_expires_at: DateTime<Utc>,
+}
+
+impl OperatorSessionRecord {
+    /// Whether the session still holds at `now`.
+    pub fn is_live(&self, now: DateTime<Utc>) -> bool {
+        now < self.expires_at && now < self.absolute_expires_at
+    }
+}
+
+/// A phone call: the one citizen an operator may act on, opened by that operator.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CallRecord {
+    /// Random identifier (hex).
+    pub id: String,
+    /// The operator who opened it; nobody else may use it.
+    pub operator: String,
+    /// The citizen on the phone.
+    pub codice_fiscale: String,
+    /// When it was opened.
+    pub opened_at: DateTime<Utc>,
+    /// When the citizen's first 8 PIN characters were verified on it, if they were.
+    pub pin_checked_at: Option<DateTime<Utc>>,
+}
+
+/// What an operator did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AuditAction {
+    /// Logged in (or tried to).
+    Login,
+    /// Logged out.
+    Logout,
+    /// Opened a call for a citizen.
+    CallOpened,
+    /// Read a citizen's PIN request and application state.
+    CallRead,
+    /// Checked the PIN characters the citizen read out.
+    PinCheck,
+    /// Validated a stale PIN request (and re-sent its first part).
+    PinValidation,
+    /// Read the citizen's application form.
+    ApplicationRead,
+    /// Saved the citizen's draft (or a step of it).
+    DraftSaved,
+    /// Submitted the citizen's application.
+    ApplicationSubmitted,
+    /// Read the audit log.
+    AuditRead,
+}
+
+/// How an operator's action ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AuditOutcome {
+    /// Done.
+    Ok,
+    /// Refused by a rule (wrong credentials, a window, the 12 hours…).
+    Refused,
+}
+
+/// One line of the append-only audit log. Never holds a PIN, a password or a TOTP code.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AuditEntry {
+    /// When.
+    pub at: DateTime<Utc>,
+    /// Who: the operator's username (as typed, for a failed login).
+    pub operator: String,
+    /// Which citizen, when the action concerns one.
+    pub codice_fiscale: Option<String>,
+    /// What.
+    pub action: AuditAction,
+    /// How it ended.
+    pub outcome: AuditOutcome,
+    /// A reference or reason without secrets: the call id, an error code, a protocol number.
+    pub detail: String,
+}

@@ -14,9 +14,15 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 
 use super::{
-    ApplicationInsert, ApplicationRecord, DraftRecord, LockoutPolicy, LoginThrottle, OutboxEntry, PinRequestInsert,
-    PinRequestRecord, SessionRecord, Store, StoreError,
+    ApplicationInsert, ApplicationRecord, AuditEntry, CallRecord, DraftRecord, LockoutPolicy, LoginThrottle,
+    OperatorRecord, OperatorSessionRecord, OutboxEntry, PinRequestInsert, PinRequestRecord, SessionRecord, Store,
+    StoreError,
 };
+
+/// The tables of wrong-credential records: citizens' (by codice fiscale) and operators' (by
+/// username), with the same shape and rule.
+const CITIZEN_THROTTLE: &str = "login_throttle";
+const OPERATOR_THROTTLE: &str = "operator_login_throttle";
 
 /// Schema migrations, applied in order; `PRAGMA user_version` records how many ran.
 /// Timestamps are stored as milliseconds since the epoch, so that comparisons are numeric.
@@ -61,6 +67,39 @@ const MIGRATIONS: &[&str] = &[
          year INTEGER PRIMARY KEY,
          last INTEGER NOT NULL
      ) STRICT;",
+    // The Contact Center (docs/adr/0009). The audit log is append-only down to the schema: the
+    // triggers refuse any UPDATE or DELETE, whatever code runs.
+    "CREATE TABLE operators (
+         username TEXT PRIMARY KEY,
+         record TEXT NOT NULL,
+         last_totp_step INTEGER
+     ) STRICT;
+     CREATE TABLE operator_login_throttle (
+         codice_fiscale TEXT PRIMARY KEY,
+         failures INTEGER NOT NULL,
+         window_start INTEGER NOT NULL,
+         locked_until INTEGER
+     ) STRICT;
+     CREATE TABLE operator_sessions (
+         token_hash TEXT PRIMARY KEY,
+         record TEXT NOT NULL
+     ) STRICT;
+     CREATE TABLE calls (
+         id TEXT PRIMARY KEY,
+         record TEXT NOT NULL
+     ) STRICT;
+     CREATE TABLE audit (
+         id INTEGER PRIMARY KEY AUTOINCREMENT,
+         operator TEXT NOT NULL,
+         codice_fiscale TEXT,
+         entry TEXT NOT NULL
+     ) STRICT;
+     CREATE INDEX audit_by_citizen ON audit (codice_fiscale, id);
+     CREATE INDEX audit_by_operator ON audit (operator, id);
+     CREATE TRIGGER audit_is_never_updated BEFORE UPDATE ON audit
+         BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
+     CREATE TRIGGER audit_is_never_deleted BEFORE DELETE ON audit
+         BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;",
 ];
 
 /// A SQLite-backed [`Store`].
@@ -254,7 +293,8 @@ impl Store for SqliteStore {
 
     async fn login_throttle(&self, codice_fiscale: &str) -> Result<LoginThrottle, StoreError> {
         let cf = codice_fiscale.to_owned();
-        self.with_conn(move |conn| read_throttle(conn, &cf)).await
+        self.with_conn(move |conn| read_throttle(conn, CITIZEN_THROTTLE, &cf))
+            .await
     }
 
     async fn record_login_failure(
@@ -264,31 +304,8 @@ impl Store for SqliteStore {
         policy: LockoutPolicy,
     ) -> Result<LoginThrottle, StoreError> {
         let cf = codice_fiscale.to_owned();
-        self.with_conn(move |conn| {
-            let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate).map_err(other)?;
-            let mut t = read_throttle(&tx, &cf)?;
-            let window_over = t.window_start.is_none_or(|start| now - start >= policy.lock_for);
-            if window_over {
-                t.failures = 0;
-                t.window_start = Some(now);
-            }
-            t.failures += 1;
-            if t.failures >= policy.max_failures {
-                t.locked_until = Some(now + policy.lock_for);
-                t.failures = 0;
-                t.window_start = Some(now);
-            }
-            tx.execute(
-                "INSERT INTO login_throttle (codice_fiscale, failures, window_start, locked_until) VALUES (?1, ?2, ?3, ?4)
-                 ON CONFLICT (codice_fiscale) DO UPDATE SET failures = excluded.failures,
-                     window_start = excluded.window_start, locked_until = excluded.locked_until",
-                params![cf, t.failures, t.window_start.map(ms), t.locked_until.map(ms)],
-            )
-            .map_err(other)?;
-            tx.commit().map_err(other)?;
-            Ok(t)
-        })
-        .await
+        self.with_conn(move |conn| record_failure(conn, CITIZEN_THROTTLE, &cf, now, policy))
+            .await
     }
 
     async fn clear_login_failures(&self, codice_fiscale: &str) -> Result<(), StoreError> {
@@ -487,6 +504,250 @@ impl Store for SqliteStore {
         })
         .await
     }
+
+    async fn validate_pin_request(
+        &self,
+        codice_fiscale: &str,
+        first_half_hash: &[u8],
+        created_after: DateTime<Utc>,
+        created_by: DateTime<Utc>,
+        now: DateTime<Utc>,
+    ) -> Result<bool, StoreError> {
+        let (cf, hash) = (codice_fiscale.to_owned(), first_half_hash.to_vec());
+        self.with_conn(move |conn| {
+            let tx = conn
+                .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
+                .map_err(other)?;
+            let json: Option<String> = tx
+                .query_row(
+                    "SELECT record FROM pin_requests
+                     WHERE codice_fiscale = ?1 AND state = ?2 AND created_at > ?3 AND created_at <= ?4",
+                    params![
+                        cf,
+                        PinRequestState::PendingDelivery.as_str(),
+                        ms(created_after),
+                        ms(created_by)
+                    ],
+                    |r| r.get(0),
+                )
+                .optional()
+                .map_err(other)?;
+            let Some(json) = json else { return Ok(false) };
+            let mut record: PinRequestRecord = from_json(&json)?;
+            record.first_half_hash = hash;
+            record.state = PinRequestState::ValidatedByContactCenter;
+            record.updated_at = now;
+            tx.execute(
+                "UPDATE pin_requests SET record = ?1, state = ?2 WHERE codice_fiscale = ?3",
+                params![to_json(&record)?, record.state.as_str(), cf],
+            )
+            .map_err(other)?;
+            tx.commit().map_err(other)?;
+            Ok(true)
+        })
+        .await
+    }
+
+    async fn insert_operator(&self, operator: &OperatorRecord) -> Result<bool, StoreError> {
+        let (username, json) = (operator.username.clone(), to_json(operator)?);
+        self.with_conn(move |conn| {
+            let inserted = conn
+                .execute(
+                    "INSERT INTO operators (username, record) VALUES (?1, ?2) ON CONFLICT (username) DO NOTHING",
+                    params![username, json],
+                )
+                .map_err(other)?;
+            Ok(inserted == 1)
+        })
+        .await
+    }
+
+    async fn operator(&self, username: &str) -> Result<Option<OperatorRecord>, StoreError> {
+        let username = username.to_owned();
+        self.with_conn(move |conn| read_json(conn, "SELECT record FROM operators WHERE username = ?1", &username))
+            .await
+    }
+
+    async fn claim_totp_step(&self, username: &str, step: i64) -> Result<bool, StoreError> {
+        let username = username.to_owned();
+        self.with_conn(move |conn| {
+            let changed = conn
+                .execute(
+                    "UPDATE operators SET last_totp_step = ?1
+                     WHERE username = ?2 AND (last_totp_step IS NULL OR last_totp_step < ?1)",
+                    params![step, username],
+                )
+                .map_err(other)?;
+            Ok(changed == 1)
+        })
+        .await
+    }
+
+    async fn operator_login_throttle(&self, username: &str) -> Result<LoginThrottle, StoreError> {
+        let username = username.to_owned();
+        self.with_conn(move |conn| read_throttle(conn, OPERATOR_THROTTLE, &username))
+            .await
+    }
+
+    async fn record_operator_login_failure(
+        &self,
+        username: &str,
+        now: DateTime<Utc>,
+        policy: LockoutPolicy,
+    ) -> Result<LoginThrottle, StoreError> {
+        let username = username.to_owned();
+        self.with_conn(move |conn| record_failure(conn, OPERATOR_THROTTLE, &username, now, policy))
+            .await
+    }
+
+    async fn clear_operator_login_failures(&self, username: &str) -> Result<(), StoreError> {
+        let username = username.to_owned();
+        self.with_conn(move |conn| {
+            conn.execute(
+                "DELETE FROM operator_login_throttle WHERE codice_fiscale = ?1",
+                [&username],
+            )
+            .map_err(other)?;
+            Ok(())
+        })
+        .await
+    }
+
+    async fn put_operator_session(&self, session: &OperatorSessionRecord) -> Result<(), StoreError> {
+        let (hash, json) = (session.token_hash.clone(), to_json(session)?);
+        self.with_conn(move |conn| {
+            conn.execute(
+                "INSERT INTO operator_sessions (token_hash, record) VALUES (?1, ?2)",
+                params![hash, json],
+            )
+            .map_err(other)?;
+            Ok(())
+        })
+        .await
+    }
+
+    async fn operator_session(&self, token_hash: &str) -> Result<Option<OperatorSessionRecord>, StoreError> {
+        let hash = token_hash.to_owned();
+        self.with_conn(move |conn| {
+            read_json(
+                conn,
+                "SELECT record FROM operator_sessions WHERE token_hash = ?1",
+                &hash,
+            )
+        })
+        .await
+    }
+
+    async fn extend_operator_session(&self, token_hash: &str, expires_at: DateTime<Utc>) -> Result<(), StoreError> {
+        let hash = token_hash.to_owned();
+        self.with_conn(move |conn| {
+            let tx = conn.transaction().map_err(other)?;
+            let session: Option<OperatorSessionRecord> =
+                read_json(&tx, "SELECT record FROM operator_sessions WHERE token_hash = ?1", &hash)?;
+            if let Some(mut session) = session {
+                session.expires_at = expires_at;
+                tx.execute(
+                    "UPDATE operator_sessions SET record = ?1 WHERE token_hash = ?2",
+                    params![to_json(&session)?, hash],
+                )
+                .map_err(other)?;
+            }
+            tx.commit().map_err(other)
+        })
+        .await
+    }
+
+    async fn delete_operator_session(&self, token_hash: &str) -> Result<(), StoreError> {
+        let hash = token_hash.to_owned();
+        self.with_conn(move |conn| {
+            conn.execute("DELETE FROM operator_sessions WHERE token_hash = ?1", [&hash])
+                .map_err(other)?;
+            Ok(())
+        })
+        .await
+    }
+
+    async fn put_call(&self, call: &CallRecord) -> Result<(), StoreError> {
+        let (id, json) = (call.id.clone(), to_json(call)?);
+        self.with_conn(move |conn| {
+            conn.execute("INSERT INTO calls (id, record) VALUES (?1, ?2)", params![id, json])
+                .map_err(other)?;
+            Ok(())
+        })
+        .await
+    }
+
+    async fn call(&self, id: &str) -> Result<Option<CallRecord>, StoreError> {
+        let id = id.to_owned();
+        self.with_conn(move |conn| read_json(conn, "SELECT record FROM calls WHERE id = ?1", &id))
+            .await
+    }
+
+    async fn mark_call_pin_checked(&self, id: &str, at: DateTime<Utc>) -> Result<bool, StoreError> {
+        let id = id.to_owned();
+        self.with_conn(move |conn| {
+            let tx = conn.transaction().map_err(other)?;
+            let call: Option<CallRecord> = read_json(&tx, "SELECT record FROM calls WHERE id = ?1", &id)?;
+            let Some(mut call) = call else { return Ok(false) };
+            call.pin_checked_at = Some(at);
+            tx.execute(
+                "UPDATE calls SET record = ?1 WHERE id = ?2",
+                params![to_json(&call)?, id],
+            )
+            .map_err(other)?;
+            tx.commit().map_err(other)?;
+            Ok(true)
+        })
+        .await
+    }
+
+    async fn append_audit(&self, entry: &AuditEntry) -> Result<(), StoreError> {
+        let (operator, cf, json) = (entry.operator.clone(), entry.codice_fiscale.clone(), to_json(entry)?);
+        self.with_conn(move |conn| {
+            conn.execute(
+                "INSERT INTO audit (operator, codice_fiscale, entry) VALUES (?1, ?2, ?3)",
+                params![operator, cf, json],
+            )
+            .map_err(other)?;
+            Ok(())
+        })
+        .await
+    }
+
+    async fn audit_for(&self, codice_fiscale: &str, limit: usize) -> Result<Vec<AuditEntry>, StoreError> {
+        let cf = codice_fiscale.to_owned();
+        self.with_conn(move |conn| {
+            read_audit(
+                conn,
+                "SELECT entry FROM audit WHERE codice_fiscale = ?1 ORDER BY id DESC LIMIT ?2",
+                &cf,
+                limit,
+            )
+        })
+        .await
+    }
+
+    async fn audit_by_operator(&self, username: &str, limit: usize) -> Result<Vec<AuditEntry>, StoreError> {
+        let username = username.to_owned();
+        self.with_conn(move |conn| {
+            read_audit(
+                conn,
+                "SELECT entry FROM audit WHERE operator = ?1 ORDER BY id DESC LIMIT ?2",
+                &username,
+                limit,
+            )
+        })
+        .await
+    }
+}
+
+/// The audit entries `sql` selects for `key`, at most `limit`.
+fn read_audit(conn: &Connection, sql: &str, key: &str, limit: usize) -> Result<Vec<AuditEntry>, StoreError> {
+    let mut stmt = conn.prepare(sql).map_err(other)?;
+    let rows = stmt
+        .query_map(params![key, limit as i64], |r| r.get::<_, String>(0))
+        .map_err(other)?;
+    rows.map(|row| from_json(&row.map_err(other)?)).collect()
 }
 
 /// The JSON record `sql` selects for `key`, decoded.
@@ -495,10 +756,46 @@ fn read_json<T: DeserializeOwned>(conn: &Connection, sql: &str, key: &str) -> Re
     json.map(|j| from_json(&j)).transpose()
 }
 
-fn read_throttle(conn: &Connection, cf: &str) -> Result<LoginThrottle, StoreError> {
+/// Counts one failure for `key` in `table` and locks when `policy` says so, in one write transaction.
+fn record_failure(
+    conn: &mut Connection,
+    table: &'static str,
+    key: &str,
+    now: DateTime<Utc>,
+    policy: LockoutPolicy,
+) -> Result<LoginThrottle, StoreError> {
+    let tx = conn
+        .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
+        .map_err(other)?;
+    let mut t = read_throttle(&tx, table, key)?;
+    let window_over = t.window_start.is_none_or(|start| now - start >= policy.lock_for);
+    if window_over {
+        t.failures = 0;
+        t.window_start = Some(now);
+    }
+    t.failures += 1;
+    if t.failures >= policy.max_failures {
+        t.locked_until = Some(now + policy.lock_for);
+        t.failures = 0;
+        t.window_start = Some(now);
+    }
+    tx.execute(
+        &format!(
+            "INSERT INTO {table} (codice_fiscale, failures, window_start, locked_until) VALUES (?1, ?2, ?3, ?4)
+             ON CONFLICT (codice_fiscale) DO UPDATE SET failures = excluded.failures,
+                 window_start = excluded.window_start, locked_until = excluded.locked_until"
+        ),
+        params![key, t.failures, t.window_start.map(ms), t.locked_until.map(ms)],
+    )
+    .map_err(other)?;
+    tx.commit().map_err(other)?;
+    Ok(t)
+}
+
+fn read_throttle(conn: &Connection, table: &'static str, key: &str) -> Result<LoginThrottle, StoreError> {
     conn.query_row(
-        "SELECT failures, window_start, locked_until FROM login_throttle WHERE codice_fiscale = ?1",
-        [cf],
+        &format!("SELECT failures, window_start, locked_until FROM {table} WHERE codice_fiscale = ?1"),
+        [key],
         |r| {
             Ok(LoginThrottle {
                 failures: r.get(0)?,
@@ -531,6 +828,29 @@ mod tests {
             .query_row("PRAGMA user_version", [], |r| r.get(0))
             .unwrap();
         assert_eq!(version, MIGRATIONS.len());
+    }
+
+    #[tokio::test]
+    async fn the_schema_itself_refuses_to_change_or_remove_audit_entries() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = SqliteStore::open(dir.path()).unwrap();
+        let entry = AuditEntry {
+            at: DateTime::from_timestamp(1_795_000_000, 0).unwrap(),
+            operator: "mrossi".into(),
+            codice_fiscale: None,
+            action: super::super::AuditAction::Login,
+            outcome: super::super::AuditOutcome::Ok,
+            detail: String::new(),
+        };
+        store.append_audit(&entry).await.unwrap();
+        {
+            let conn = store.conn.lock().unwrap();
+            for sql in ["UPDATE audit SET operator = 'x'", "DELETE FROM audit"] {
+                let err = conn.execute(sql, []).unwrap_err();
+                assert!(err.to_string().contains("append-only"), "{sql}: {err}");
+            }
+        }
+        assert_eq!(store.audit_by_operator("mrossi", 10).await.unwrap(), [entry]);
     }
 
     #[tokio::test]

@@ -1,0 +1,893 @@
+//! The Contact Center's API (docs/adr/0009): operator login (password and TOTP) and session,
+//! calls, validating a stale PIN request, checking the PIN characters a citizen reads out, filing
+//! the application on the citizen's behalf, and reading the audit log.
+//!
+//! An operator acts only through a call they opened, and only on its citizen: any other call id
+//! is not found. Each call answers with what the task needs, never contacts or the IBAN, until the
+//! citizen has proven themselves with their PIN characters. Every action, done or refused, is
+//! appended to the audit log (never a PIN, a password or a TOTP code).
+
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post, put};
+use axum::{Json, Router};
+use chrono::{DateTime, Duration, Utc};
+use domain::application::{ApplicationForm, ApplicationStatus};
+use domain::pin::IssuedPin;
+use domain::pin_request::{
+    DELIVERY_GRACE, PinRequestState, ValidPinRequest, contact_center_may_validate, effective_state, mask_email,
+    mask_mobile,
+};
+use domain::submission_window::{Channel, to_rome};
+use domain::{CodiceFiscale, ErrorCode, FieldErrors, Lang, PinInput};
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+
+use crate::json::ApiJson;
+use crate::lang::request_lang;
+use crate::operators::{Operator, TotpSealer, operator_cookie, totp, valid_username, verify_password};
+use crate::rate_limit::ClientAddr;
+use crate::routes::applications::{
+    ApplicationState, ApplicationView, Saved, WindowState, application_state, save_draft, save_step, submit_for,
+    window_state,
+};
+use crate::secrets::{PinHalf, new_session_token, random_bytes};
+use crate::store::{
+    AuditAction, AuditEntry, AuditOutcome, CallRecord, Channel as Delivery, LockoutPolicy, Notification,
+    OperatorSessionRecord, PinRequestRecord,
+};
+use crate::{ApiError, AppState};
+
+/// A call can be used for this long after it was opened: a phone call, not a standing grant.
+pub const CALL_LIFETIME: Duration = Duration::hours(1);
+
+/// The most audit entries one read returns.
+const AUDIT_LIMIT: usize = 500;
+
+/// Appends one audit entry.
+async fn audit(
+    state: &AppState,
+    operator: &str,
+    codice_fiscale: Option<&str>,
+    action: AuditAction,
+    outcome: AuditOutcome,
+    detail: impl Into<String>,
+) -> Result<(), ApiError> {
+    let entry = AuditEntry {
+        at: state.clock.now(),
+        operator: operator.to_owned(),
+        codice_fiscale: codice_fiscale.map(str::to_owned),
+        action,
+        outcome,
+        detail: detail.into(),
+    };
+    state.store.append_audit(&entry).await?;
+    Ok(())
+}
+
+/// An error answer in the API's shape with `extra` fields; `message` is already in the request's
+/// language (these answers carry facts the shared error model has no place for).
+fn refusal(status: StatusCode, code: ErrorCode, message: String, extra: serde_json::Value) -> Response {
+    let mut body = json!({ "code": code.as_str(), "message": message, "fields": {} });
+    if let (Some(body), serde_json::Value::Object(extra)) = (body.as_object_mut(), extra) {
+        body.extend(extra);
+    }
+    (status, Json(body)).into_response()
+}
+
+/// The stable code an error answers with, for the audit log.
+fn error_detail(error: &ApiError) -> String {
+    match error {
+        ApiError::Validation(_) => ErrorCode::ValidationFailed.as_str().to_owned(),
+        ApiError::Malformed(_) => ErrorCode::MalformedRequest.as_str().to_owned(),
+        ApiError::WindowClosed { .. } => ErrorCode::WindowClosed.as_str().to_owned(),
+        ApiError::AlreadySubmitted { protocol } => format!("{} {protocol}", ErrorCode::AlreadySubmitted.as_str()),
+        ApiError::Conflict(code) | ApiError::Forbidden(code) => code.as_str().to_owned(),
+        ApiError::NotFound => ErrorCode::NotFound.as_str().to_owned(),
+        _ => ErrorCode::Internal.as_str().to_owned(),
+    }
+}
+
+fn lockout_policy(state: &AppState) -> LockoutPolicy {
+    LockoutPolicy {
+        max_failures: state.config.lockout_failures,
+        lock_for: state.config.lockout_for,
+    }
+}
+
+// --- session -----------------------------------------------------------------------------------
+
+#[derive(Deserialize)]
+struct LoginRequest {
+    #[serde(default)]
+    username: String,
+    #[serde(default)]
+    password: String,
+    #[serde(default)]
+    totp: String,
+}
+
+/// What the console knows about its session.
+#[derive(Serialize)]
+struct OperatorInfo {
+    username: String,
+    full_name: String,
+    expires_at: DateTime<Utc>,
+    idle_seconds: i64,
+}
+
+async fn operator_info(state: &AppState, session: &OperatorSessionRecord) -> Result<OperatorInfo, ApiError> {
+    let operator = state
+        .store
+        .operator(&session.username)
+        .await?
+        .ok_or(ApiError::Unauthenticated)?;
+    Ok(OperatorInfo {
+        username: operator.username,
+        full_name: operator.full_name,
+        expires_at: session.expires_at,
+        idle_seconds: state.config.operator_session_idle.num_seconds(),
+    })
+}
+
+/// `POST /api/operator/session`: username, password and the current TOTP code. A wrong answer
+/// never says which of the three was wrong, and counts toward locking the username.
+async fn login(
+    State(state): State<AppState>,
+    ClientAddr(client): ClientAddr,
+    headers: HeaderMap,
+    ApiJson(request): ApiJson<LoginRequest>,
+) -> Result<Response, ApiError> {
+    let now = state.clock.now();
+    let mut errors = FieldErrors::new();
+    for (field, value) in [
+        ("username", &request.username),
+        ("password", &request.password),
+        ("totp", &request.totp),
+    ] {
+        if value.trim().is_empty() {
+            errors.add(field, ErrorCode::Required);
+        }
+    }
+    if !errors.is_empty() {
+        return Err(ApiError::Validation(errors));
+    }
+    if !state.rate_limiter.allow(client, now) {
+        return Err(ApiError::RateLimited {
+            retry_after: std::time::Duration::from_secs(60),
+        });
+    }
+    let lang = request_lang(&headers);
+    let failed = || {
+        refusal(
+            StatusCode::UNAUTHORIZED,
+            ErrorCode::OperatorLoginFailed,
+            ErrorCode::OperatorLoginFailed.message(lang).to_owned(),
+            json!({}),
+        )
+    };
+    let username = request.username.trim().to_ascii_lowercase();
+    if !valid_username(&username) {
+        // No such operator can exist; the hash is still checked so that timing says nothing.
+        let password = request.password;
+        tokio::task::spawn_blocking(move || verify_password(&password, None))
+            .await
+            .map_err(|e| ApiError::Store(crate::store::StoreError::Other(format!("hashing task failed: {e}"))))?;
+        audit(
+            &state,
+            "-",
+            None,
+            AuditAction::Login,
+            AuditOutcome::Refused,
+            "unknown_username",
+        )
+        .await?;
+        return Ok(failed());
+    }
+    let throttle = state.store.operator_login_throttle(&username).await?;
+    if let Some(until) = throttle.locked_until.filter(|until| now < *until) {
+        audit(
+            &state,
+            &username,
+            None,
+            AuditAction::Login,
+            AuditOutcome::Refused,
+            ErrorCode::LoginLocked.as_str(),
+        )
+        .await?;
+        return Err(ApiError::LoginLocked {
+            retry_after: (until - now).to_std().unwrap_or_default(),
+        });
+    }
+
+    let operator = state.store.operator(&username).await?;
+    let stored_hash = operator.as_ref().map(|o| o.password_hash.clone());
+    let password = request.password;
+    // argon2 costs tens of milliseconds of CPU: off the async workers.
+    let password_ok = tokio::task::spawn_blocking(move || verify_password(&password, stored_hash.as_deref()))
+        .await
+        .map_err(|e| ApiError::Store(crate::store::StoreError::Other(format!("hashing task failed: {e}"))))?;
+    let (step, reason) = match &operator {
+        None => (None, "unknown_username"),
+        Some(o) if o.disabled => (None, "disabled"),
+        Some(_) if !password_ok => (None, "password"),
+        Some(o) => {
+            let step = TotpSealer::new(&state.pin_key)
+                .open(&username, &o.totp_secret_sealed)
+                .and_then(|secret| totp::verify(&secret, &request.totp, now));
+            (step, "totp")
+        }
+    };
+    let accepted = match step {
+        // A code already used (seen by someone over the shoulder, or replayed) is refused.
+        Some(step) => state.store.claim_totp_step(&username, step).await?,
+        None => false,
+    };
+    if !accepted {
+        let reason = if step.is_some() { "totp_replayed" } else { reason };
+        state
+            .store
+            .record_operator_login_failure(&username, now, lockout_policy(&state))
+            .await?;
+        audit(
+            &state,
+            &username,
+            None,
+            AuditAction::Login,
+            AuditOutcome::Refused,
+            reason,
+        )
+        .await?;
+        tracing::info!("operator login failed");
+        return Ok(failed());
+    }
+
+    state.store.clear_operator_login_failures(&username).await?;
+    let (token, token_hash) = new_session_token();
+    let session = OperatorSessionRecord {
+        token_hash,
+        username: username.clone(),
+        created_at: now,
+        expires_at: now + state.config.operator_session_idle,
+        absolute_expires_at: now + state.config.operator_session_max,
+    };
+    state.store.put_operator_session(&session).await?;
+    audit(&state, &username, None, AuditAction::Login, AuditOutcome::Ok, "").await?;
+    tracing::info!("operator login");
+    let cookie = operator_cookie(
+        &token,
+        state.config.operator_session_max.num_seconds(),
+        state.config.secure_cookies,
+    );
+    let info = operator_info(&state, &session).await?;
+    Ok(([(header::SET_COOKIE, cookie)], Json(info)).into_response())
+}
+
+/// `GET /api/operator/session`: who is logged in (and, being a use, extends the session).
+async fn show(State(state): State<AppState>, operator: Operator) -> Result<Json<OperatorInfo>, ApiError> {
+    Ok(Json(operator_info(&state, &operator.session).await?))
+}
+
+/// `DELETE /api/operator/session`: logout.
+async fn logout(State(state): State<AppState>, operator: Operator) -> Result<Response, ApiError> {
+    state
+        .store
+        .delete_operator_session(&operator.session.token_hash)
+        .await?;
+    audit(
+        &state,
+        operator.username(),
+        None,
+        AuditAction::Logout,
+        AuditOutcome::Ok,
+        "",
+    )
+    .await?;
+    let cookie = operator_cookie("", 0, state.config.secure_cookies);
+    Ok((StatusCode::NO_CONTENT, [(header::SET_COOKIE, cookie)]).into_response())
+}
+
+// --- calls -------------------------------------------------------------------------------------
+
+#[derive(Deserialize)]
+struct OpenCall {
+    #[serde(default)]
+    codice_fiscale: String,
+}
+
+/// A call as the console shows it: only what the operator's task needs.
+#[derive(Serialize)]
+struct CallView {
+    id: String,
+    codice_fiscale: String,
+    opened_at: DateTime<Utc>,
+    /// The citizen's PIN characters were verified on this call: filing is possible.
+    pin_checked: bool,
+    /// The PIN request, if there is one.
+    pin_request: Option<PinRequestView>,
+    /// The application, if one was submitted.
+    application: Option<ApplicationSummary>,
+    /// The Contact Center's submission window.
+    window: WindowState,
+}
+
+/// Where the citizen's PIN request stands, without any personal data.
+#[derive(Serialize)]
+struct PinRequestView {
+    state: PinRequestState,
+    requested_at: DateTime<Utc>,
+    age_seconds: i64,
+    /// The Contact Center may validate it now (pending delivery for 12 hours or more).
+    may_validate: bool,
+    /// When it may be validated, while it is pending delivery.
+    validation_possible_at: Option<DateTime<Utc>>,
+}
+
+/// The application's receipt and status, without its content.
+#[derive(Serialize)]
+struct ApplicationSummary {
+    protocol: String,
+    status: ApplicationStatus,
+    status_label: String,
+    submitted_at: DateTime<Utc>,
+    channel: Channel,
+}
+
+async fn call_view(state: &AppState, call: &CallRecord, headers: &HeaderMap) -> Result<CallView, ApiError> {
+    let now = state.clock.now();
+    let cf = &call.codice_fiscale;
+    let pin_request = state.store.pin_request(cf).await?.map(|r| {
+        let effective = effective_state(r.state, r.created_at, now, state.config.pin_validity);
+        PinRequestView {
+            state: effective,
+            requested_at: r.created_at,
+            age_seconds: (now - r.created_at).num_seconds(),
+            may_validate: contact_center_may_validate(effective, r.created_at, now),
+            validation_possible_at: (effective == PinRequestState::PendingDelivery)
+                .then(|| r.created_at + DELIVERY_GRACE),
+        }
+    });
+    let lang = request_lang(headers);
+    let application = state.store.application(cf).await?.map(|r| {
+        let a = r.application;
+        ApplicationSummary {
+            protocol: a.protocol.to_string(),
+            status: a.status(),
+            status_label: a.status().label(lang).to_owned(),
+            submitted_at: a.submitted_at(),
+            channel: a.channel,
+        }
+    });
+    Ok(CallView {
+        id: call.id.clone(),
+        codice_fiscale: cf.clone(),
+        opened_at: call.opened_at,
+        pin_checked: call.pin_checked_at.is_some(),
+        pin_request,
+        application,
+        window: window_state(state, headers, Channel::ContactCenter),
+    })
+}
+
+/// `POST /api/operator/calls`: the citizen on the phone gives their codice fiscale.
+async fn open_call(
+    State(state): State<AppState>,
+    operator: Operator,
+    headers: HeaderMap,
+    ApiJson(request): ApiJson<OpenCall>,
+) -> Result<(StatusCode, Json<CallView>), ApiError> {
+    let mut errors = FieldErrors::new();
+    let cf = if request.codice_fiscale.trim().is_empty() {
+        errors.add("codice_fiscale", ErrorCode::Required);
+        None
+    } else {
+        errors.check("codice_fiscale", CodiceFiscale::parse(&request.codice_fiscale))
+    };
+    let Some(cf) = cf else {
+        return Err(ApiError::Validation(errors));
+    };
+    let call = CallRecord {
+        id: hex::encode(random_bytes::<16>()),
+        operator: operator.username().to_owned(),
+        codice_fiscale: cf.to_string(),
+        opened_at: state.clock.now(),
+        pin_checked_at: None,
+    };
+    state.store.put_call(&call).await?;
+    audit(
+        &state,
+        operator.username(),
+        Some(&call.codice_fiscale),
+        AuditAction::CallOpened,
+        AuditOutcome::Ok,
+        format!("call {}", call.id),
+    )
+    .await?;
+    Ok((StatusCode::CREATED, Json(call_view(&state, &call, &headers).await?)))
+}
+
+/// The call `id` if this operator opened it and it is still current; not found otherwise (the
+/// attempt is audited, `action` saying what was tried).
+async fn own_call(
+    state: &AppState,
+    operator: &Operator,
+    id: &str,
+    action: AuditAction,
+) -> Result<CallRecord, ApiError> {
+    let now = state.clock.now();
+    let call = state
+        .store
+        .call(id)
+        .await?
+        .filter(|c| c.operator == operator.username() && now - c.opened_at < CALL_LIFETIME);
+    match call {
+        Some(call) => Ok(call),
+        None => {
+            audit(
+                state,
+                operator.username(),
+                None,
+                action,
+                AuditOutcome::Refused,
+                ErrorCode::NotFound.as_str(),
+            )
+            .await?;
+            Err(ApiError::NotFound)
+        }
+    }
+}
+
+/// `GET /api/operator/calls/{id}`.
+async fn read_call(
+    State(state): State<AppState>,
+    operator: Operator,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+) -> Result<Json<CallView>, ApiError> {
+    let call = own_call(&state, &operator, &id, AuditAction::CallRead).await?;
+    let view = call_view(&state, &call, &headers).await?;
+    audit(
+        &state,
+        operator.username(),
+        Some(&call.codice_fiscale),
+        AuditAction::CallRead,
+        AuditOutcome::Ok,
+        format!("call {}", call.id),
+    )
+    .await?;
+    Ok(Json(view))
+}
+
+// --- validating a stale PIN request ------------------------------------------------------------
+
+/// The answer to a validation: where the new first part went, masked.
+#[derive(Serialize)]
+struct PinValidated {
+    state: PinRequestState,
+    validated_at: DateTime<Utc>,
+    sent_to: SentTo,
+}
+
+#[derive(Serialize)]
+struct SentTo {
+    sms: String,
+    email: String,
+    pec: String,
+}
+
+/// `POST /api/operator/calls/{id}/pin-validation`: for a request pending delivery 12 hours or
+/// more, issues a fresh first part (only hashes are stored, so the old one cannot be re-sent; the
+/// letter's second part stays valid), sends it as the PIN request did, and marks the request
+/// validated by the Contact Center.
+async fn validate_pin(
+    State(state): State<AppState>,
+    operator: Operator,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+) -> Result<Response, ApiError> {
+    let call = own_call(&state, &operator, &id, AuditAction::PinValidation).await?;
+    let (cf, now, lang) = (call.codice_fiscale.as_str(), state.clock.now(), request_lang(&headers));
+    let refuse = |code: ErrorCode, possible_at: Option<DateTime<Utc>>| {
+        let mut message = code.message(lang).to_owned();
+        let mut extra = json!({});
+        if let Some(at) = possible_at {
+            let label = match lang {
+                Lang::It => "Convalida possibile dal",
+                Lang::En => "Validation possible from",
+            };
+            message = format!("{message} {label} {}.", to_rome(at).format("%d/%m/%Y %H:%M"));
+            extra = json!({ "possible_at": at });
+        }
+        refusal(StatusCode::CONFLICT, code, message, extra)
+    };
+    let record = state.store.pin_request(cf).await?;
+    let effective = record
+        .as_ref()
+        .map(|r| effective_state(r.state, r.created_at, now, state.config.pin_validity));
+    let record = match (record, effective) {
+        (Some(r), Some(state_now)) if contact_center_may_validate(state_now, r.created_at, now) => r,
+        (Some(r), Some(PinRequestState::PendingDelivery)) => {
+            let possible_at = r.created_at + DELIVERY_GRACE;
+            let code = ErrorCode::PinValidationTooEarly;
+            audit(
+                &state,
+                operator.username(),
+                Some(cf),
+                AuditAction::PinValidation,
+                AuditOutcome::Refused,
+                code.as_str(),
+            )
+            .await?;
+            return Ok(refuse(code, Some(possible_at)));
+        }
+        _ => {
+            let code = ErrorCode::PinNotValidatable;
+            audit(
+                &state,
+                operator.username(),
+                Some(cf),
+                AuditAction::PinValidation,
+                AuditOutcome::Refused,
+                code.as_str(),
+            )
+            .await?;
+            return Ok(refuse(code, None));
+        }
+    };
+    let pin = IssuedPin::from_random_bytes(random_bytes());
+    let first_half_hash = state.pin_key.hash_half(cf, PinHalf::First, pin.first_half());
+    let validated = state
+        .store
+        .validate_pin_request(
+            cf,
+            &first_half_hash,
+            now - state.config.pin_validity,
+            now - DELIVERY_GRACE,
+            now,
+        )
+        .await?;
+    if !validated {
+        // Used or validated by someone else between the read and the write.
+        let code = ErrorCode::PinNotValidatable;
+        audit(
+            &state,
+            operator.username(),
+            Some(cf),
+            AuditAction::PinValidation,
+            AuditOutcome::Refused,
+            code.as_str(),
+        )
+        .await?;
+        return Ok(refuse(code, None));
+    }
+    resend_first_half(&state, &record, pin.first_half()).await;
+    audit(
+        &state,
+        operator.username(),
+        Some(cf),
+        AuditAction::PinValidation,
+        AuditOutcome::Ok,
+        "",
+    )
+    .await?;
+    tracing::info!("PIN request validated by the Contact Center");
+    let r = &record.request;
+    Ok(Json(PinValidated {
+        state: PinRequestState::ValidatedByContactCenter,
+        validated_at: now,
+        sent_to: SentTo {
+            sms: mask_mobile(&r.mobile),
+            email: mask_email(r.email.as_str()),
+            pec: mask_email(r.pec.as_str()),
+        },
+    })
+    .into_response())
+}
+
+/// Sends the new first part by SMS, e-mail and PEC, to the contacts of the PIN request (never to
+/// any the caller gives). A failed channel is logged, not fatal, as for the PIN request.
+async fn resend_first_half(state: &AppState, record: &PinRequestRecord, first_half: &str) {
+    let request: &ValidPinRequest = &record.request;
+    let text = format!(
+        "Sportello INPS: su tua richiesta al Contact Center, i nuovi primi 8 caratteri del tuo PIN sono {first_half}. \
+         Gli ultimi 8 restano quelli della lettera. Non comunicarli a nessuno."
+    );
+    let messages = [
+        (Delivery::Sms, request.mobile.as_str().to_owned(), "PIN INPS"),
+        (
+            Delivery::Email,
+            request.email.as_str().to_owned(),
+            "Il tuo PIN INPS (nuova prima parte)",
+        ),
+        (
+            Delivery::Pec,
+            request.pec.as_str().to_owned(),
+            "Il tuo PIN INPS (nuova prima parte)",
+        ),
+    ];
+    for (channel, recipient, subject) in messages {
+        let notification = Notification {
+            channel,
+            recipient,
+            codice_fiscale: request.codice_fiscale.to_string(),
+            subject: subject.to_owned(),
+            body: text.clone(),
+        };
+        if let Err(e) = state.notifier.send(notification).await {
+            tracing::error!(channel = channel.as_str(), error = %e, "PIN re-delivery failed");
+        }
+    }
+}
+
+// --- the citizen's PIN characters ------------------------------------------------------------------
+
+#[derive(Deserialize)]
+struct PinCheck {
+    #[serde(default)]
+    pin_first8: String,
+}
+
+#[derive(Serialize)]
+struct PinChecked {
+    pin_checked_at: DateTime<Utc>,
+}
+
+/// `POST /api/operator/calls/{id}/pin-check`: the first 8 PIN characters the citizen reads out,
+/// checked as a simplified-PIN login is; a wrong entry counts toward the citizen's lockout.
+async fn pin_check(
+    State(state): State<AppState>,
+    operator: Operator,
+    Path(id): Path<String>,
+    ApiJson(request): ApiJson<PinCheck>,
+) -> Result<Json<PinChecked>, ApiError> {
+    let call = own_call(&state, &operator, &id, AuditAction::PinCheck).await?;
+    let cf = call.codice_fiscale.as_str();
+    if request.pin_first8.trim().is_empty() {
+        return Err(ApiError::field("pin_first8", ErrorCode::Required));
+    }
+    let pin = PinInput::parse(&request.pin_first8).map_err(|e| ApiError::field("pin_first8", e))?;
+    if pin.second_half().is_some() {
+        // Only the first part is ever read out on the phone.
+        return Err(ApiError::field("pin_first8", ErrorCode::PinLength));
+    }
+    let now = state.clock.now();
+    let throttle = state.store.login_throttle(cf).await?;
+    if let Some(until) = throttle.locked_until.filter(|until| now < *until) {
+        audit(
+            &state,
+            operator.username(),
+            Some(cf),
+            AuditAction::PinCheck,
+            AuditOutcome::Refused,
+            ErrorCode::LoginLocked.as_str(),
+        )
+        .await?;
+        return Err(ApiError::LoginLocked {
+            retry_after: (until - now).to_std().unwrap_or_default(),
+        });
+    }
+    let record = state.store.pin_request(cf).await?;
+    let live = record
+        .as_ref()
+        .filter(|r| effective_state(r.state, r.created_at, now, state.config.pin_validity) != PinRequestState::Expired);
+    let stored = live.map_or(&[0u8; 32][..], |r| r.first_half_hash.as_slice());
+    let matches = state.pin_key.verify_half(cf, PinHalf::First, pin.first_half(), stored);
+    if !(live.is_some() && matches) {
+        state
+            .store
+            .record_login_failure(cf, now, lockout_policy(&state))
+            .await?;
+        let code = ErrorCode::OperatorPinCheckFailed;
+        audit(
+            &state,
+            operator.username(),
+            Some(cf),
+            AuditAction::PinCheck,
+            AuditOutcome::Refused,
+            code.as_str(),
+        )
+        .await?;
+        return Err(ApiError::field("pin_first8", code));
+    }
+    state.store.clear_login_failures(cf).await?;
+    // The citizen read it out: the first part arrived.
+    state
+        .store
+        .transition_pin_request(cf, PinRequestState::PendingDelivery, PinRequestState::Delivered, now)
+        .await?;
+    state.store.mark_call_pin_checked(&call.id, now).await?;
+    audit(
+        &state,
+        operator.username(),
+        Some(cf),
+        AuditAction::PinCheck,
+        AuditOutcome::Ok,
+        "",
+    )
+    .await?;
+    Ok(Json(PinChecked { pin_checked_at: now }))
+}
+
+// --- filing on the citizen's behalf ----------------------------------------------------------------
+
+/// The call `id`, if it is this operator's and the citizen's PIN characters were checked on it.
+async fn checked_call(
+    state: &AppState,
+    operator: &Operator,
+    id: &str,
+    action: AuditAction,
+) -> Result<CallRecord, ApiError> {
+    let call = own_call(state, operator, id, action).await?;
+    if call.pin_checked_at.is_none() {
+        let code = ErrorCode::OperatorPinCheckRequired;
+        audit(
+            state,
+            operator.username(),
+            Some(&call.codice_fiscale),
+            action,
+            AuditOutcome::Refused,
+            code.as_str(),
+        )
+        .await?;
+        return Err(ApiError::Forbidden(code));
+    }
+    Ok(call)
+}
+
+/// Audits how `result` ended for the call's citizen and passes it on.
+async fn audited<T>(
+    state: &AppState,
+    operator: &Operator,
+    call: &CallRecord,
+    action: AuditAction,
+    result: Result<T, ApiError>,
+    detail_ok: impl FnOnce(&T) -> String,
+) -> Result<T, ApiError> {
+    let (outcome, detail) = match &result {
+        Ok(value) => (AuditOutcome::Ok, detail_ok(value)),
+        Err(e) => (AuditOutcome::Refused, error_detail(e)),
+    };
+    audit(
+        state,
+        operator.username(),
+        Some(&call.codice_fiscale),
+        action,
+        outcome,
+        detail,
+    )
+    .await?;
+    result
+}
+
+/// `GET /api/operator/calls/{id}/application`: the citizen's form or receipt, with the Contact
+/// Center's window.
+async fn application(
+    State(state): State<AppState>,
+    operator: Operator,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+) -> Result<Json<ApplicationState>, ApiError> {
+    let call = checked_call(&state, &operator, &id, AuditAction::ApplicationRead).await?;
+    let result = application_state(&state, &call.codice_fiscale, &headers, Channel::ContactCenter).await;
+    audited(&state, &operator, &call, AuditAction::ApplicationRead, result, |_| {
+        String::new()
+    })
+    .await
+    .map(Json)
+}
+
+/// `PUT /api/operator/calls/{id}/application/draft`.
+async fn put_draft(
+    State(state): State<AppState>,
+    operator: Operator,
+    Path(id): Path<String>,
+    ApiJson(form): ApiJson<ApplicationForm>,
+) -> Result<Json<Saved>, ApiError> {
+    let call = checked_call(&state, &operator, &id, AuditAction::DraftSaved).await?;
+    let result = save_draft(&state, &call.codice_fiscale, form).await;
+    audited(&state, &operator, &call, AuditAction::DraftSaved, result, |_| {
+        "draft".into()
+    })
+    .await
+    .map(Json)
+}
+
+/// `POST /api/operator/calls/{id}/application/steps/{slug}`.
+async fn check_step(
+    State(state): State<AppState>,
+    operator: Operator,
+    Path((id, slug)): Path<(String, String)>,
+    ApiJson(form): ApiJson<ApplicationForm>,
+) -> Result<Json<Saved>, ApiError> {
+    let call = checked_call(&state, &operator, &id, AuditAction::DraftSaved).await?;
+    let result = save_step(&state, &call.codice_fiscale, &slug, form).await;
+    audited(&state, &operator, &call, AuditAction::DraftSaved, result, |_| {
+        format!("step {slug}")
+    })
+    .await
+    .map(Json)
+}
+
+/// `POST /api/operator/calls/{id}/application/submit` with an `Idempotency-Key`: the same rules
+/// as the citizen's Conferma, on the Contact Center's channel and window.
+async fn submit(
+    State(state): State<AppState>,
+    operator: Operator,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+    ApiJson(form): ApiJson<ApplicationForm>,
+) -> Result<(StatusCode, Json<ApplicationView>), ApiError> {
+    let call = checked_call(&state, &operator, &id, AuditAction::ApplicationSubmitted).await?;
+    let by = format!("contact_center:{}", operator.username());
+    let result = submit_for(&state, &call.codice_fiscale, &headers, form, Channel::ContactCenter, by).await;
+    audited(
+        &state,
+        &operator,
+        &call,
+        AuditAction::ApplicationSubmitted,
+        result,
+        |(status, view)| format!("{} {}", view.protocol, status.as_u16()),
+    )
+    .await
+}
+
+// --- the audit log -------------------------------------------------------------------------------
+
+#[derive(Deserialize)]
+struct AuditQuery {
+    codice_fiscale: Option<String>,
+    operator: Option<String>,
+    limit: Option<usize>,
+}
+
+#[derive(Serialize)]
+struct AuditList {
+    entries: Vec<AuditEntry>,
+}
+
+/// `GET /api/operator/audit?codice_fiscale=…` or `?operator=…`: newest first. Reading is itself
+/// audited. There is no route that changes or removes an entry.
+async fn audit_log(
+    State(state): State<AppState>,
+    operator: Operator,
+    Query(query): Query<AuditQuery>,
+) -> Result<Json<AuditList>, ApiError> {
+    let limit = query.limit.unwrap_or(100).min(AUDIT_LIMIT);
+    let (entries, cf) = match (query.codice_fiscale, query.operator) {
+        (Some(cf), None) => {
+            let cf = CodiceFiscale::parse(&cf).map_err(|e| ApiError::field("codice_fiscale", e))?;
+            (state.store.audit_for(cf.as_str(), limit).await?, Some(cf.to_string()))
+        }
+        (None, Some(username)) => (state.store.audit_by_operator(username.trim(), limit).await?, None),
+        _ => {
+            return Err(ApiError::Malformed(
+                "give exactly one of codice_fiscale and operator".into(),
+            ));
+        }
+    };
+    audit(
+        &state,
+        operator.username(),
+        cf.as_deref(),
+        AuditAction::AuditRead,
+        AuditOutcome::Ok,
+        "",
+    )
+    .await?;
+    Ok(Json(AuditList { entries }))
+}
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/operator/session", get(show).post(login).delete(logout))
+        .route("/operator/calls", post(open_call))
+        .route("/operator/calls/{id}", get(read_call))
+        .route("/operator/calls/{id}/pin-validation", post(validate_pin))
+        .route("/operator/calls/{id}/pin-check", post(pin_check))
+        .route("/operator/calls/{id}/application", get(application))
+        .route("/operator/calls/{id}/application/draft", put(put_draft))
+        .route("/operator/calls/{id}/application/steps/{slug}", post(check_step))
+        .route("/operator/calls/{id}/application/submit", post(submit))
+        .route("/operator/audit", get(audit_log))
+}

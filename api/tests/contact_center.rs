@@ -1,0 +1,666 @@
+//! The Contact Center over HTTP against the real server: operators created by `sportello-admin`
+//! log in with password and TOTP, act only through calls they opened, validate stale PIN
+//! requests, file applications after checking the citizen's PIN characters, and every action is
+//! in an audit log that no route changes.
+
+mod common;
+
+use api::operators::totp;
+use chrono::{DateTime, Duration, Utc};
+use common::{TestServer, citizen};
+use reqwest::Method;
+use serde_json::{Value, json};
+
+fn at(rfc3339: &str) -> DateTime<Utc> {
+    DateTime::parse_from_rfc3339(rfc3339).unwrap().with_timezone(&Utc)
+}
+
+/// 10:00 in Rome: inside the Contact Center's default window (08:00-16:00), outside citizens'.
+const MORNING: &str = "2026-11-24T09:00:00Z";
+
+/// What `sportello-admin operator create` printed.
+struct Credentials {
+    username: String,
+    password: String,
+    secret: Vec<u8>,
+}
+
+/// Creates an operator with the admin command, on the server's data, and reads what it printed.
+fn create_operator(server: &TestServer, username: &str) -> Credentials {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_sportello-admin"))
+        .args(["operator", "create", username, "--name", "Maria Rossi"])
+        .env("SPORTELLO_DEV_MODE", "1")
+        .env("SPORTELLO_DATA_DIR", server.data_dir())
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    let line = |prefix: &str| {
+        stdout
+            .lines()
+            .find_map(|l| l.strip_prefix(prefix))
+            .unwrap_or_else(|| panic!("no {prefix:?} in {stdout}"))
+            .trim()
+            .to_owned()
+    };
+    assert!(line("TOTP URI: ").starts_with("otpauth://totp/Sportello:"));
+    Credentials {
+        username: username.to_owned(),
+        password: line("initial password: "),
+        secret: totp::base32_decode(&line("TOTP secret (base32): ")).unwrap(),
+    }
+}
+
+/// The TOTP code of `credentials` at `now`.
+fn code(credentials: &Credentials, now: DateTime<Utc>) -> String {
+    totp::code(&credentials.secret, totp::step_at(now))
+}
+
+async fn operator_login(server: &TestServer, username: &str, password: &str, totp: &str) -> reqwest::Response {
+    server
+        .post(
+            "/api/operator/session",
+            &json!({ "username": username, "password": password, "totp": totp }),
+        )
+        .await
+}
+
+/// Sets the clock to `now` and logs the operator in; returns the `name=value` cookie.
+async fn logged_in_operator(server: &TestServer, credentials: &Credentials, now: DateTime<Utc>) -> String {
+    server.set_clock(now).await;
+    let r = operator_login(
+        server,
+        &credentials.username,
+        &credentials.password,
+        &code(credentials, now),
+    )
+    .await;
+    assert_eq!(r.status(), 200, "{}", r.text().await.unwrap());
+    let cookie = r.headers()["set-cookie"].to_str().unwrap().to_owned();
+    assert!(cookie.starts_with("sportello_operator="), "{cookie}");
+    assert!(cookie.contains("HttpOnly") && cookie.contains("SameSite=Strict") && cookie.contains("Path=/api/operator"));
+    cookie.split(';').next().unwrap().to_owned()
+}
+
+async fn send(
+    server: &TestServer,
+    method: Method,
+    path: &str,
+    cookie: &str,
+    body: Option<&Value>,
+) -> reqwest::Response {
+    let mut request = server.client.request(method, server.url(path)).header("cookie", cookie);
+    if let Some(body) = body {
+        request = request.json(body);
+    }
+    request.send().await.unwrap()
+}
+
+async fn open_call(server: &TestServer, cookie: &str, cf: &str) -> String {
+    let r = send(
+        server,
+        Method::POST,
+        "/api/operator/calls",
+        cookie,
+        Some(&json!({ "codice_fiscale": cf })),
+    )
+    .await;
+    assert_eq!(r.status(), 201, "{}", r.text().await.unwrap());
+    let body: Value = r.json().await.unwrap();
+    body["id"].as_str().unwrap().to_owned()
+}
+
+async fn pin_check(server: &TestServer, cookie: &str, call: &str, pin: &str) -> reqwest::Response {
+    send(
+        server,
+        Method::POST,
+        &format!("/api/operator/calls/{call}/pin-check"),
+        cookie,
+        Some(&json!({ "pin_first8": pin })),
+    )
+    .await
+}
+
+/// A complete application for the self-employed indemnity (art. 27).
+fn art27_form() -> Value {
+    json!({
+        "benefit": "art27",
+        "declarations": {
+            "vat_or_collaboration": "yes",
+            "separate_scheme": "yes",
+            "pensioner": "no",
+            "other_mandatory_scheme": "no",
+            "no_other_indemnity": "yes",
+            "truthful": "yes"
+        },
+        "payment_method": "iban",
+        "iban": "IT60 X054 2811 1010 0000 0123 456",
+        "account_holder": "own",
+        "mobile": "+39 333 123 4567",
+        "email": "anna.verdi@example.it",
+        "pec": ""
+    })
+}
+
+async fn submit(server: &TestServer, cookie: &str, call: &str, key: &str) -> reqwest::Response {
+    server
+        .client
+        .post(server.url(&format!("/api/operator/calls/{call}/application/submit")))
+        .header("cookie", cookie)
+        .header("idempotency-key", key)
+        .json(&art27_form())
+        .send()
+        .await
+        .unwrap()
+}
+
+async fn audit_for(server: &TestServer, cookie: &str, cf: &str) -> Vec<Value> {
+    let r = send(
+        server,
+        Method::GET,
+        &format!("/api/operator/audit?codice_fiscale={cf}"),
+        cookie,
+        None,
+    )
+    .await;
+    assert_eq!(r.status(), 200);
+    let body: Value = r.json().await.unwrap();
+    body["entries"].as_array().unwrap().clone()
+}
+
+#[tokio::test]
+async fn an_operator_logs_in_with_password_and_totp_and_wrong_attempts_lock_the_username() {
+    let server = TestServer::start().await;
+    let op = create_operator(&server, "mrossi");
+    let now = at(MORNING);
+    server.set_clock(now).await;
+
+    // Wrong code, wrong password, unknown operator: the same refusal, which says nothing more.
+    let wrong_code = format!("{:06}", (code(&op, now).parse::<u32>().unwrap() + 1) % 1_000_000);
+    for (username, password, totp) in [
+        ("mrossi", op.password.as_str(), wrong_code.as_str()),
+        ("mrossi", "not-the-password", &code(&op, now)),
+        ("nobody", op.password.as_str(), &code(&op, now)),
+    ] {
+        let r = operator_login(&server, username, password, totp).await;
+        assert_eq!(r.status(), 401);
+        assert!(r.headers().get("set-cookie").is_none());
+        let body: Value = r.json().await.unwrap();
+        assert_eq!(body["code"], "operator.login_failed");
+    }
+
+    let cookie = logged_in_operator(&server, &op, now).await;
+    let r = send(&server, Method::GET, "/api/operator/session", &cookie, None).await;
+    assert_eq!(r.status(), 200);
+    let info: Value = r.json().await.unwrap();
+    assert_eq!(info["username"], "mrossi");
+    assert_eq!(info["full_name"], "Maria Rossi");
+    assert_eq!(info["idle_seconds"], 600);
+
+    // The same code again is a replay: refused even with the right password.
+    let r = operator_login(&server, "mrossi", &op.password, &code(&op, now)).await;
+    assert_eq!(r.status(), 401);
+
+    // The login cleared the earlier failures; the replay is one, four more lock the username.
+    for _ in 0..4 {
+        let r = operator_login(&server, "mrossi", "wrong", &code(&op, now)).await;
+        assert_eq!(r.status(), 401);
+    }
+    let later = now + Duration::minutes(1);
+    server.set_clock(later).await;
+    let r = operator_login(&server, "mrossi", &op.password, &code(&op, later)).await;
+    assert_eq!(r.status(), 429);
+    assert!(r.headers().contains_key("retry-after"));
+
+    // Logout ends the session.
+    let r = send(&server, Method::DELETE, "/api/operator/session", &cookie, None).await;
+    assert_eq!(r.status(), 204);
+    let r = send(&server, Method::GET, "/api/operator/session", &cookie, None).await;
+    assert_eq!(r.status(), 401);
+
+    // Passwords and codes never reach the audit log.
+    let log = server
+        .client
+        .get(server.url("/api/operator/audit?operator=mrossi"))
+        .header(
+            "cookie",
+            logged_in_operator(&server, &create_operator(&server, "auditor"), later).await,
+        )
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(log.contains("\"login\"") && log.contains("totp_replayed"), "{log}");
+    assert!(!log.contains(&op.password) && !log.contains(&code(&op, now)), "{log}");
+}
+
+#[tokio::test]
+async fn citizen_and_operator_sessions_never_open_each_others_routes() {
+    let server = TestServer::start().await;
+    let now = at(MORNING);
+    server.set_clock(now).await;
+    let person = citizen("Anna", "Verdi", 3);
+    let cf = person["codice_fiscale"].as_str().unwrap().to_owned();
+    let (first, _) = server.request_pin(&person).await;
+    let (r, citizen_cookie) = server.login(&cf, &first).await;
+    assert_eq!(r.status(), 200);
+    let citizen_cookie = citizen_cookie.unwrap();
+    let operator_cookie = logged_in_operator(&server, &create_operator(&server, "mrossi"), now).await;
+    let call = open_call(&server, &operator_cookie, &cf).await;
+
+    let body = json!({ "codice_fiscale": cf, "pin_first8": first });
+    let operator_routes = [
+        (Method::GET, "/api/operator/session".to_owned()),
+        (Method::DELETE, "/api/operator/session".to_owned()),
+        (Method::POST, "/api/operator/calls".to_owned()),
+        (Method::GET, format!("/api/operator/calls/{call}")),
+        (Method::POST, format!("/api/operator/calls/{call}/pin-validation")),
+        (Method::POST, format!("/api/operator/calls/{call}/pin-check")),
+        (Method::GET, format!("/api/operator/calls/{call}/application")),
+        (Method::PUT, format!("/api/operator/calls/{call}/application/draft")),
+        (
+            Method::POST,
+            format!("/api/operator/calls/{call}/application/steps/indennita"),
+        ),
+        (Method::POST, format!("/api/operator/calls/{call}/application/submit")),
+        (Method::GET, format!("/api/operator/audit?codice_fiscale={cf}")),
+    ];
+    for (method, path) in operator_routes {
+        // Even a citizen cookie renamed to the operator cookie's name opens nothing.
+        let token = citizen_cookie.split_once('=').unwrap().1;
+        for cookie in [citizen_cookie.clone(), format!("sportello_operator={token}")] {
+            let r = send(&server, method.clone(), &path, &cookie, Some(&body)).await;
+            assert_eq!(r.status(), 401, "{method} {path}");
+        }
+    }
+    let operator_token = operator_cookie.split_once('=').unwrap().1;
+    let citizen_routes = [
+        (Method::GET, "/api/session"),
+        (Method::GET, "/api/application"),
+        (Method::PUT, "/api/application/draft"),
+        (Method::POST, "/api/application/submit"),
+        (Method::GET, "/api/applications"),
+        (Method::GET, "/api/profile"),
+    ];
+    for (method, path) in citizen_routes {
+        for cookie in [operator_cookie.clone(), format!("sportello_session={operator_token}")] {
+            let r = send(&server, method.clone(), path, &cookie, Some(&art27_form())).await;
+            assert_eq!(r.status(), 401, "{method} {path}");
+        }
+    }
+}
+
+#[tokio::test]
+async fn an_operator_sees_only_the_citizen_of_their_own_call_and_cannot_file_without_the_pin() {
+    let server = TestServer::start().await;
+    let now = at(MORNING);
+    server.set_clock(now).await;
+    let person = citizen("Anna", "Verdi", 4);
+    let cf = person["codice_fiscale"].as_str().unwrap().to_owned();
+    server.request_pin(&person).await;
+    let rossi = logged_in_operator(&server, &create_operator(&server, "mrossi"), now).await;
+    let bianchi = logged_in_operator(&server, &create_operator(&server, "lbianchi"), now).await;
+    let call = open_call(&server, &rossi, &cf).await;
+
+    // The call shows the PIN request's state and age, nothing personal.
+    let r = send(
+        &server,
+        Method::GET,
+        &format!("/api/operator/calls/{call}"),
+        &rossi,
+        None,
+    )
+    .await;
+    assert_eq!(r.status(), 200);
+    let view: Value = r.json().await.unwrap();
+    assert_eq!(view["pin_request"]["state"], "pending_delivery");
+    assert_eq!(view["pin_request"]["may_validate"], false);
+    assert_eq!(view["application"], Value::Null);
+    assert_eq!(view["window"]["open"], true);
+    let text = view.to_string();
+    for personal in ["333", "example.it", "Via dei Fori", "Anna", "IT60"] {
+        assert!(!text.contains(personal), "{personal} in {text}");
+    }
+
+    // Another operator's call, or no call, is not found.
+    for path in [
+        format!("/api/operator/calls/{call}"),
+        format!("/api/operator/calls/{call}/application"),
+        "/api/operator/calls/0123456789abcdef0123456789abcdef".to_owned(),
+    ] {
+        let r = send(&server, Method::GET, &path, &bianchi, None).await;
+        assert_eq!(r.status(), 404, "{path}");
+    }
+    let r = pin_check(&server, &bianchi, &call, "ABCDEFGH").await;
+    assert_eq!(r.status(), 404);
+    let r = submit(&server, &bianchi, &call, "k-1").await;
+    assert_eq!(r.status(), 404);
+
+    // Without the citizen's PIN characters the owner cannot read or file the application.
+    let r = send(
+        &server,
+        Method::GET,
+        &format!("/api/operator/calls/{call}/application"),
+        &rossi,
+        None,
+    )
+    .await;
+    assert_eq!(r.status(), 403);
+    let r = send(
+        &server,
+        Method::PUT,
+        &format!("/api/operator/calls/{call}/application/draft"),
+        &rossi,
+        Some(&art27_form()),
+    )
+    .await;
+    assert_eq!(r.status(), 403);
+    let r = submit(&server, &rossi, &call, "k-1").await;
+    assert_eq!(r.status(), 403);
+    let body: Value = r.json().await.unwrap();
+    assert_eq!(body["code"], "operator.pin_check_required");
+
+    // A call lasts an hour at most.
+    server.set_clock(now + Duration::minutes(61)).await;
+    let rossi = logged_in_operator(
+        &server,
+        &create_operator(&server, "mrossi2"),
+        now + Duration::minutes(61),
+    )
+    .await;
+    let r = send(
+        &server,
+        Method::GET,
+        &format!("/api/operator/calls/{call}"),
+        &rossi,
+        None,
+    )
+    .await;
+    assert_eq!(r.status(), 404);
+}
+
+#[tokio::test]
+async fn wrong_pin_checks_count_toward_the_citizens_own_lockout() {
+    let server = TestServer::start().await;
+    let now = at(MORNING);
+    server.set_clock(now).await;
+    let person = citizen("Anna", "Verdi", 5);
+    let cf = person["codice_fiscale"].as_str().unwrap().to_owned();
+    let (first, _) = server.request_pin(&person).await;
+    let rossi = logged_in_operator(&server, &create_operator(&server, "mrossi"), now).await;
+    let call = open_call(&server, &rossi, &cf).await;
+    let wrong = if first == "ABCDEFGH" { "ABCDEFGJ" } else { "ABCDEFGH" };
+    for _ in 0..5 {
+        let r = pin_check(&server, &rossi, &call, wrong).await;
+        assert_eq!(r.status(), 422);
+        let body: Value = r.json().await.unwrap();
+        assert_eq!(body["field_codes"]["pin_first8"], "operator.pin_check_failed");
+    }
+    // Locked: the right characters are refused on the call and at the citizen's own login.
+    let r = pin_check(&server, &rossi, &call, &first).await;
+    assert_eq!(r.status(), 429);
+    let (r, _) = server.login(&cf, &first).await;
+    assert_eq!(r.status(), 429);
+    let log = audit_for(&server, &rossi, &cf).await;
+    let refused = log
+        .iter()
+        .filter(|e| e["action"] == "pin_check" && e["outcome"] == "refused")
+        .count();
+    assert_eq!(refused, 6);
+    assert!(!serde_json::to_string(&log).unwrap().contains(&first));
+}
+
+#[tokio::test]
+async fn a_stale_pin_request_is_validated_after_12_hours_and_the_citizen_logs_in_with_the_new_first_part() {
+    let server = TestServer::start().await;
+    let requested = at(MORNING);
+    server.set_clock(requested).await;
+    let person = citizen("Anna", "Verdi", 6);
+    let cf = person["codice_fiscale"].as_str().unwrap().to_owned();
+    let (old_first, second) = server.request_pin(&person).await;
+    let op = create_operator(&server, "mrossi");
+
+    // GIVEN 11 hours without the first part arriving: too early, and the answer says until when.
+    let early = requested + Duration::hours(11);
+    let cookie = logged_in_operator(&server, &op, early).await;
+    let call = open_call(&server, &cookie, &cf).await;
+    let r = send(
+        &server,
+        Method::POST,
+        &format!("/api/operator/calls/{call}/pin-validation"),
+        &cookie,
+        None,
+    )
+    .await;
+    assert_eq!(r.status(), 409);
+    let body: Value = r.json().await.unwrap();
+    assert_eq!(body["code"], "pin.validation_too_early");
+    let possible_at: DateTime<Utc> = serde_json::from_value(body["possible_at"].clone()).unwrap();
+    assert!((possible_at - (requested + Duration::hours(12))).abs() < Duration::seconds(5));
+    assert!(body["message"].as_str().unwrap().contains("22:00"), "{body}");
+
+    // WHEN 12 hours have passed, THEN it is validated and a new first part is sent.
+    let later = requested + Duration::hours(12);
+    let cookie = logged_in_operator(&server, &op, later).await;
+    let call = open_call(&server, &cookie, &cf).await;
+    let view: Value = send(
+        &server,
+        Method::GET,
+        &format!("/api/operator/calls/{call}"),
+        &cookie,
+        None,
+    )
+    .await
+    .json()
+    .await
+    .unwrap();
+    assert_eq!(view["pin_request"]["may_validate"], true);
+    let r = send(
+        &server,
+        Method::POST,
+        &format!("/api/operator/calls/{call}/pin-validation"),
+        &cookie,
+        None,
+    )
+    .await;
+    assert_eq!(r.status(), 200, "{}", r.text().await.unwrap());
+    let body: Value = r.json().await.unwrap();
+    assert_eq!(body["state"], "validated_by_contact_center");
+    assert_eq!(body["sent_to"]["sms"], "+39 ***4506");
+    let outbox = server.outbox(&cf).await;
+    let sms = outbox.iter().find(|m| m["channel"] == "sms").unwrap();
+    let new_first = common::pin_in(sms["body"].as_str().unwrap());
+    assert_ne!(new_first, old_first);
+
+    // Validated once only.
+    let r = send(
+        &server,
+        Method::POST,
+        &format!("/api/operator/calls/{call}/pin-validation"),
+        &cookie,
+        None,
+    )
+    .await;
+    assert_eq!(r.status(), 409);
+    let body: Value = r.json().await.unwrap();
+    assert_eq!(body["code"], "pin.not_validatable");
+
+    // The citizen gets in with the new first part (and the letter's second); not the old one.
+    let (r, _) = server.login(&cf, &old_first).await;
+    assert_eq!(r.status(), 401);
+    let (r, _) = server.login(&cf, &new_first).await;
+    assert_eq!(r.status(), 200);
+    let (r, _) = server.login(&cf, &format!("{new_first}{second}")).await;
+    assert_eq!(r.status(), 200);
+
+    let log = audit_for(&server, &cookie, &cf).await;
+    let validations: Vec<_> = log
+        .iter()
+        .filter(|e| e["action"] == "pin_validation")
+        .map(|e| (e["outcome"].as_str().unwrap(), e["detail"].as_str().unwrap()))
+        .collect();
+    assert_eq!(
+        validations,
+        [
+            ("refused", "pin.not_validatable"),
+            ("ok", ""),
+            ("refused", "pin.validation_too_early")
+        ]
+    );
+    let text = serde_json::to_string(&log).unwrap();
+    assert!(!text.contains(&new_first) && !text.contains(&old_first));
+}
+
+#[tokio::test]
+async fn an_operator_files_for_the_citizen_who_sees_it_as_filed_by_the_contact_center() {
+    let server = TestServer::start().await;
+    let now = at(MORNING);
+    server.set_clock(now).await;
+    let person = citizen("Anna", "Verdi", 7);
+    let cf = person["codice_fiscale"].as_str().unwrap().to_owned();
+    let (first, _) = server.request_pin(&person).await;
+    let cookie = logged_in_operator(&server, &create_operator(&server, "mrossi"), now).await;
+    let call = open_call(&server, &cookie, &cf).await;
+    let r = pin_check(&server, &cookie, &call, &first).await;
+    assert_eq!(r.status(), 200);
+
+    let r = send(
+        &server,
+        Method::GET,
+        &format!("/api/operator/calls/{call}/application"),
+        &cookie,
+        None,
+    )
+    .await;
+    assert_eq!(r.status(), 200);
+    let state: Value = r.json().await.unwrap();
+    assert_eq!(state["window"]["open"], true);
+    // The same catalogue rules as the citizen's pages.
+    let r = send(
+        &server,
+        Method::POST,
+        &format!("/api/operator/calls/{call}/application/steps/pagamento"),
+        &cookie,
+        Some(&json!({ "benefit": "art27", "payment_method": "iban", "iban": "IT00 0000" })),
+    )
+    .await;
+    assert_eq!(r.status(), 422);
+    let r = send(
+        &server,
+        Method::PUT,
+        &format!("/api/operator/calls/{call}/application/draft"),
+        &cookie,
+        Some(&art27_form()),
+    )
+    .await;
+    assert_eq!(r.status(), 200);
+
+    let r = submit(&server, &cookie, &call, "cc-key-1").await;
+    assert_eq!(r.status(), 201, "{}", r.text().await.unwrap());
+    let receipt: Value = r.json().await.unwrap();
+    assert_eq!(receipt["channel"], "contact_center");
+    // The same key again: the same receipt; another key: the existing protocol number.
+    let r = submit(&server, &cookie, &call, "cc-key-1").await;
+    assert_eq!(r.status(), 200);
+    let again: Value = r.json().await.unwrap();
+    assert_eq!(again["protocol"], receipt["protocol"]);
+    let r = submit(&server, &cookie, &call, "cc-key-2").await;
+    assert_eq!(r.status(), 409);
+
+    // The citizen sees in "Le mie domande" that the Contact Center filed it, and when.
+    let (r, citizen_cookie) = server.login(&cf, &first).await;
+    assert_eq!(r.status(), 200);
+    let list: Value = server
+        .get_as("/api/applications", &citizen_cookie.unwrap())
+        .await
+        .json()
+        .await
+        .unwrap();
+    let mine = &list["applications"][0];
+    assert_eq!(mine["protocol"], receipt["protocol"]);
+    assert_eq!(mine["channel"], "contact_center");
+    assert_eq!(mine["submitted_at"], receipt["submitted_at"]);
+    assert!(!mine.to_string().contains("mrossi"), "operators' names stay internal");
+    let view: Value = send(
+        &server,
+        Method::GET,
+        &format!("/api/operator/calls/{call}"),
+        &cookie,
+        None,
+    )
+    .await
+    .json()
+    .await
+    .unwrap();
+    assert_eq!(view["application"]["protocol"], receipt["protocol"]);
+    assert_eq!(view["application"]["channel"], "contact_center");
+
+    // Every action is in the audit log, newest first.
+    let log = audit_for(&server, &cookie, &cf).await;
+    let actions: Vec<_> = log
+        .iter()
+        .rev()
+        .map(|e| format!("{} {}", e["action"].as_str().unwrap(), e["outcome"].as_str().unwrap()))
+        .collect();
+    assert_eq!(
+        actions,
+        [
+            "call_opened ok",
+            "pin_check ok",
+            "application_read ok",
+            "draft_saved refused",
+            "draft_saved ok",
+            "application_submitted ok",
+            "application_submitted ok",
+            "application_submitted refused",
+            "call_read ok",
+        ]
+    );
+    assert!(
+        log.iter()
+            .all(|e| e["operator"] == "mrossi" && e["codice_fiscale"] == cf)
+    );
+    assert!(!serde_json::to_string(&log).unwrap().contains(&first));
+
+    // No route changes or removes entries.
+    for method in [Method::PUT, Method::POST, Method::DELETE, Method::PATCH] {
+        let r = send(
+            &server,
+            method.clone(),
+            &format!("/api/operator/audit?codice_fiscale={cf}"),
+            &cookie,
+            Some(&json!({ "entries": [] })),
+        )
+        .await;
+        assert!(matches!(r.status().as_u16(), 404 | 405), "{method}: {}", r.status());
+    }
+    let after = audit_for(&server, &cookie, &cf).await;
+    // The only change: the first read of the log itself, appended after it.
+    assert_eq!(after[1..], log[..]);
+    assert_eq!(after[0]["action"], "audit_read");
+}
+
+#[tokio::test]
+async fn filing_outside_the_contact_centers_window_is_refused_with_the_opening_time() {
+    let server = TestServer::start().await;
+    // 18:00 in Rome: the citizens' window, not the Contact Center's.
+    let evening = at("2026-11-24T17:00:00Z");
+    server.set_clock(evening).await;
+    let person = citizen("Anna", "Verdi", 8);
+    let cf = person["codice_fiscale"].as_str().unwrap().to_owned();
+    let (first, _) = server.request_pin(&person).await;
+    let cookie = logged_in_operator(&server, &create_operator(&server, "mrossi"), evening).await;
+    let call = open_call(&server, &cookie, &cf).await;
+    assert_eq!(pin_check(&server, &cookie, &call, &first).await.status(), 200);
+    let r = submit(&server, &cookie, &call, "cc-key-1").await;
+    assert_eq!(r.status(), 403);
+    let body: Value = r.json().await.unwrap();
+    assert_eq!(body["code"], "submission.window_closed");
+    assert_eq!(body["opens_at"], "2026-11-25T07:00:00+00:00");
+    let log = audit_for(&server, &cookie, &cf).await;
+    assert_eq!(log[0]["action"], "application_submitted");
+    assert_eq!(log[0]["outcome"], "refused");
+    assert_eq!(log[0]["detail"], "submission.window_closed");
+}
