@@ -90,6 +90,9 @@ pub struct Config {
     pub submission_windows: WindowConfig,
     /// Requests in flight at most (`SPORTELLO_MAX_IN_FLIGHT`, default 512); beyond, 503 + Retry-After.
     pub max_in_flight: usize,
+    /// How many of our proxies append to `X-Forwarded-For` on the way to a Lambda function
+    /// (`SPORTELLO_TRUSTED_PROXY_HOPS`: 1 behind API Gateway, 2 with CloudFront in front; default 1).
+    pub trusted_proxy_hops: usize,
     /// Injected faults (`SPORTELLO_FAULTS`, e.g. `before=0.15,after=0.15,latency_ms=200`); dev mode only.
     pub faults: crate::fault::FaultPlan,
 }
@@ -183,6 +186,7 @@ impl Config {
             oidc: crate::oidc::OidcConfig::from_lookup(&lookup, addr, dev_mode)?,
             cns: crate::cns::CnsConfig::from_lookup(&lookup)?,
             max_in_flight: number(&lookup, "SPORTELLO_MAX_IN_FLIGHT", 512, 1..=100_000)? as usize,
+            trusted_proxy_hops: number(&lookup, "SPORTELLO_TRUSTED_PROXY_HOPS", 1, 1..=5)? as usize,
             faults: match lookup("SPORTELLO_FAULTS").filter(|v| !v.is_empty()) {
                 None => crate::fault::FaultPlan::default(),
                 Some(_) if !dev_mode => {

@@ -46,10 +46,19 @@ impl ClientRateLimiter {
 /// lambda_http puts in the request context), falling back to "unspecified" (one shared bucket).
 pub struct ClientAddr(pub IpAddr);
 
-impl<S: Send + Sync> FromRequestParts<S> for ClientAddr {
+/// The client's address from `X-Forwarded-For` when `hops` proxies we run appended to it (API
+/// Gateway: 1; CloudFront in front of it: 2). Entries further left were written by the client
+/// itself and prove nothing, so they are never used: a forged header cannot dodge the limit.
+pub fn forwarded_client(header: &str, hops: usize) -> Option<IpAddr> {
+    let entries: Vec<&str> = header.split(',').map(str::trim).collect();
+    let index = entries.len().checked_sub(hops.max(1))?;
+    entries[index].parse().ok()
+}
+
+impl FromRequestParts<crate::AppState> for ClientAddr {
     type Rejection = std::convert::Infallible;
 
-    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
+    async fn from_request_parts(parts: &mut Parts, state: &crate::AppState) -> Result<Self, Self::Rejection> {
         if let Some(ConnectInfo(addr)) = parts.extensions.get::<ConnectInfo<SocketAddr>>() {
             return Ok(ClientAddr(addr.ip()));
         }
@@ -57,8 +66,7 @@ impl<S: Send + Sync> FromRequestParts<S> for ClientAddr {
             .headers
             .get("x-forwarded-for")
             .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.split(',').next())
-            .and_then(|ip| ip.trim().parse().ok());
+            .and_then(|v| forwarded_client(v, state.config.trusted_proxy_hops));
         Ok(ClientAddr(forwarded.unwrap_or(IpAddr::from([0, 0, 0, 0]))))
     }
 }
@@ -66,6 +74,21 @@ impl<S: Send + Sync> FromRequestParts<S> for ClientAddr {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn only_the_addresses_our_proxies_wrote_are_believed() {
+        let ip = |s: &str| Some(s.parse::<IpAddr>().unwrap());
+        // Direct to API Gateway: it appended the caller's address last.
+        assert_eq!(forwarded_client("203.0.113.7", 1), ip("203.0.113.7"));
+        assert_eq!(forwarded_client("1.2.3.4, 203.0.113.7", 1), ip("203.0.113.7"));
+        // Through CloudFront: the viewer, then CloudFront's edge.
+        assert_eq!(
+            forwarded_client("1.2.3.4, 203.0.113.7, 130.176.0.1", 2),
+            ip("203.0.113.7")
+        );
+        assert_eq!(forwarded_client("203.0.113.7", 2), None, "fewer entries than proxies");
+        assert_eq!(forwarded_client("not-an-ip", 1), None);
+    }
 
     #[test]
     fn a_client_over_the_limit_is_refused_until_the_next_minute_and_others_are_not() {

@@ -59,6 +59,18 @@ fn body_of(text: &str) -> Value {
 
 /// Sends a request to the local server as a browser would.
 async fn local(server: &TestServer, method: &str, path: &str, cookie: Option<&str>, body: Option<&Value>) -> Answer {
+    local_with(server, method, path, cookie, body, &[]).await
+}
+
+/// [`local`] with extra request headers.
+async fn local_with(
+    server: &TestServer,
+    method: &str,
+    path: &str,
+    cookie: Option<&str>,
+    body: Option<&Value>,
+    extra: &[(&str, &str)],
+) -> Answer {
     let mut request = server
         .client
         .request(method.parse().unwrap(), server.url(path))
@@ -66,6 +78,9 @@ async fn local(server: &TestServer, method: &str, path: &str, cookie: Option<&st
         .header("accept-language", "it-IT,it;q=0.9");
     if let Some(cookie) = cookie {
         request = request.header("cookie", cookie);
+    }
+    for (name, value) in extra {
+        request = request.header(*name, *value);
     }
     if let Some(body) = body {
         request = request.json(body);
@@ -107,7 +122,22 @@ async fn lambda(
     cookie: Option<&str>,
     body: Option<&Value>,
 ) -> Answer {
-    let event = http_api_event(method, path, cookie, body);
+    lambda_with(function, method, path, cookie, body, &[]).await
+}
+
+/// [`lambda`] with extra request headers.
+async fn lambda_with(
+    function: &mut LambdaFunction,
+    method: &str,
+    path: &str,
+    cookie: Option<&str>,
+    body: Option<&Value>,
+    extra: &[(&str, &str)],
+) -> Answer {
+    let mut event = http_api_event(method, path, cookie, body);
+    for (name, value) in extra {
+        event["headers"][*name] = json!(value);
+    }
     // The event is what lambda_http takes for an HTTP API payload v2, not another origin's.
     let parsed: LambdaRequest = serde_json::from_value(event.clone()).unwrap();
     assert!(matches!(parsed, LambdaRequest::ApiGatewayV2(_)), "{parsed:?}");
@@ -408,4 +438,104 @@ async fn a_wrong_configuration_stops_the_function_at_start_naming_what_to_fix() 
         log.contains("SPORTELLO_PIN_KEY_SECRET_ARN") && log.contains("GetSecretValue"),
         "{log}"
     );
+}
+
+#[tokio::test]
+async fn an_application_is_submitted_on_lambda_as_on_the_local_server_and_a_retry_gets_the_same_receipt() {
+    let server = TestServer::start().await;
+    let mut function = function_on_moto().await;
+    let clock = json!({ "now": "2020-04-01T15:00:00Z" }); // 17:00 in Rome: the citizens' window
+    assert_eq!(
+        local(&server, "PUT", "/api/dev/clock", None, Some(&clock)).await.status,
+        204
+    );
+    assert_eq!(
+        lambda(&mut function, "PUT", "/api/dev/clock", None, Some(&clock))
+            .await
+            .status,
+        204
+    );
+    let bice = citizen("Bice", "Gallo", 22);
+    let cf = bice["codice_fiscale"].as_str().unwrap();
+    both(
+        &server,
+        &mut function,
+        "POST",
+        "/api/pin-requests",
+        (None, None),
+        Some(&bice),
+    )
+    .await;
+    let outbox = format!("/api/dev/outbox?codice_fiscale={cf}");
+    let (local_first, _) = halves(&local(&server, "GET", &outbox, None, None).await);
+    let (lambda_first, _) = halves(&lambda(&mut function, "GET", &outbox, None, None).await);
+    let opened = local(
+        &server,
+        "POST",
+        "/api/session",
+        None,
+        Some(&json!({ "codice_fiscale": cf, "pin": local_first })),
+    )
+    .await;
+    let opened_on_lambda = lambda(
+        &mut function,
+        "POST",
+        "/api/session",
+        None,
+        Some(&json!({ "codice_fiscale": cf, "pin": lambda_first })),
+    )
+    .await;
+    let cookies = (opened.cookie.as_deref(), opened_on_lambda.cookie.as_deref());
+
+    // The draft, a step, then Conferma with an Idempotency-Key, twice.
+    let form = json!({
+        "benefit": "art27",
+        "declarations": {
+            "vat_or_collaboration": "yes", "separate_scheme": "yes", "pensioner": "no",
+            "other_mandatory_scheme": "no", "no_other_indemnity": "yes", "truthful": "yes"
+        },
+        "payment_method": "iban", "iban": "IT60 X054 2811 1010 0000 0123 456", "account_holder": "own",
+        "mobile": "+39 333 123 4522", "email": "bice.gallo@example.it", "pec": ""
+    });
+    let (state, _) = both(&server, &mut function, "GET", "/api/application", cookies, None).await;
+    assert_eq!(state.body["window"]["open"], true);
+    both(
+        &server,
+        &mut function,
+        "POST",
+        "/api/application/steps/pagamento",
+        cookies,
+        Some(&form),
+    )
+    .await;
+    let key = [("idempotency-key", "conferma-bice-1")];
+    let mut receipts = Vec::new();
+    for expected in [201, 200] {
+        let a = local_with(&server, "POST", "/api/application/submit", cookies.0, Some(&form), &key).await;
+        let b = lambda_with(
+            &mut function,
+            "POST",
+            "/api/application/submit",
+            cookies.1,
+            Some(&form),
+            &key,
+        )
+        .await;
+        assert_eq!((a.status, b.status), (expected, expected), "{b:?}");
+        assert_eq!(a.headers, b.headers);
+        // The protocol numbers come from each store's own counters; everything else is alike.
+        let strip = |mut v: Value| {
+            v["protocol"] = Value::Null;
+            v
+        };
+        assert_same_json(&strip(a.body.clone()), &strip(b.body.clone()), "submit");
+        receipts.push(b.body["protocol"].as_str().unwrap().to_owned());
+    }
+    assert_eq!(
+        receipts[0], receipts[1],
+        "the retry is the same application on DynamoDB"
+    );
+    let list = lambda(&mut function, "GET", "/api/applications", cookies.1, None).await;
+    assert_eq!(list.body["applications"].as_array().unwrap().len(), 1);
+    assert_eq!(list.body["applications"][0]["protocol"], receipts[0].as_str());
 }

@@ -464,7 +464,9 @@ struct RawDeclaration {
     text: Text,
     hint: Option<Text>,
     eligible_answer: Option<YesNo>,
+    #[serde(default, deserialize_with = "crate::iso_date::deserialize_opt")]
     eligible_from: Option<NaiveDate>,
+    #[serde(default, deserialize_with = "crate::iso_date::deserialize_opt")]
     eligible_to: Option<NaiveDate>,
     min: Option<i64>,
     max: Option<i64>,

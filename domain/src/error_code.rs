@@ -6,8 +6,22 @@ use serde::{Deserialize, Serialize};
 use crate::Lang;
 
 /// Declares the catalogue once: each code's variant, wire form and Italian and English messages.
+///
+/// Codes only the server ever shows are marked `server`: their texts are left out of the browser
+/// build (wasm32), where `message` gives "" and the SPA shows the API's message instead, which the
+/// API already wrote in the request's language. The SPA's size budget is why.
 macro_rules! catalogue {
-    ($($(#[$doc:meta])* $variant:ident = $wire:literal => ($it:literal, $en:literal $(,)?),)+) => {
+    (@text server $it:literal, $en:literal) => {{
+        #[cfg(not(target_arch = "wasm32"))]
+        let pair = ($it, $en);
+        #[cfg(target_arch = "wasm32")]
+        let pair = ("", "");
+        pair
+    }};
+    (@text $it:literal, $en:literal) => {
+        ($it, $en)
+    };
+    ($($(#[$doc:meta])* $variant:ident = $wire:literal => $($server:ident)? ($it:literal, $en:literal $(,)?),)+) => {
         /// A stable error code. The string form (`as_str`) is part of the public API: never rename one.
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
         #[serde(into = "&'static str", try_from = "String")]
@@ -25,10 +39,11 @@ macro_rules! catalogue {
                 }
             }
 
-            /// The user-facing message in `lang`: what is wrong and how to fix it.
+            /// The user-facing message in `lang`: what is wrong and how to fix it ("" in the
+            /// browser for the codes marked `server`).
             pub fn message(self, lang: Lang) -> &'static str {
                 let (it, en) = match self {
-                    $(ErrorCode::$variant => ($it, $en),)+
+                    $(ErrorCode::$variant => catalogue!(@text $($server)? $it, $en),)+
                 };
                 match lang {
                     Lang::It => it,
@@ -301,92 +316,92 @@ catalogue! {
         "Say whether the account is in your name only or in joint names with another person: the account must be in the applicant's name or joint name.",
     ),
     /// The submission window of the channel is closed now.
-    WindowClosed = "submission.window_closed" => (
+    WindowClosed = "submission.window_closed" => server (
         "In questo orario non è possibile inviare la domanda. Puoi compilarla e salvarla adesso, e inviarla quando il servizio apre: l'orario di apertura è indicato nella pagina.",
         "The application cannot be sent at this time. You can fill it in and save it now, and send it when the service opens: the opening time is shown on the page.",
     ),
     /// The citizen has already submitted their one application.
-    AlreadySubmitted = "application.already_submitted" => (
+    AlreadySubmitted = "application.already_submitted" => server (
         "Hai già presentato una domanda di indennità: se ne può presentare una sola. Trovi il numero di protocollo e lo stato in «Le mie domande».",
         "You have already submitted an indemnity application: only one is allowed. You can find its protocol number and status in “My applications”.",
     ),
     /// An idempotency key was reused for a different application.
-    IdempotencyKeyReused = "idempotency.key_reused" => (
+    IdempotencyKeyReused = "idempotency.key_reused" => server (
         "Questa richiesta di invio era già stata usata per una domanda con dati diversi. Ricarica la pagina, controlla i dati e conferma di nuovo.",
         "This sending request was already used for an application with different details. Reload the page, check the details and confirm again.",
     ),
     /// The requested change of status is not allowed from the current status.
-    StatusTransition = "status.transition" => (
+    StatusTransition = "status.transition" => server (
         "Questo cambio di stato non è consentito: una domanda passa da presentata a in istruttoria, poi ad accolta o respinta, e solo se accolta a pagata.",
         "This change of status is not allowed: an application goes from submitted to under review, then to accepted or rejected, and only if accepted to paid.",
     ),
     /// The identity provider vouched for a SPID level below 2 (or for none).
-    AuthLevelTooLow = "auth.level_too_low" => (
+    AuthLevelTooLow = "auth.level_too_low" => server (
         "Per questo servizio serve SPID di livello 2 o superiore (password e codice temporaneo o app): il livello 1 non basta. Accedi di nuovo con il livello 2.",
         "This service needs SPID level 2 or higher (password plus a one-time code or the app): level 1 is not enough. Log in again at level 2.",
     ),
     /// The identity provider refused, was cancelled or did not answer as the protocol requires.
-    AuthProviderFailed = "auth.provider_failed" => (
+    AuthProviderFailed = "auth.provider_failed" => server (
         "L'accesso con SPID o CIE non è riuscito o è stato annullato. Riprova, oppure accedi con il PIN.",
         "Logging in with SPID or CIE failed or was cancelled. Try again, or log in with the PIN.",
     ),
     /// The login attempt came back without its flow, expired, or with a tampered state.
-    AuthFlowInvalid = "auth.flow_invalid" => (
+    AuthFlowInvalid = "auth.flow_invalid" => server (
         "La richiesta di accesso è scaduta o non è valida. Ricomincia l'accesso da questa pagina.",
         "The login request has expired or is not valid. Start logging in again from this page.",
     ),
     /// The identity or certificate carries no valid codice fiscale.
-    AuthIdentityInvalid = "auth.identity_invalid" => (
+    AuthIdentityInvalid = "auth.identity_invalid" => server (
         "L'identità digitale non contiene un codice fiscale valido. Accedi con il PIN o con un'altra identità.",
         "The digital identity carries no valid codice fiscale. Log in with the PIN or another identity.",
     ),
     /// The browser sent no client certificate to the CNS login.
-    AuthCertificateMissing = "auth.certificate_missing" => (
+    AuthCertificateMissing = "auth.certificate_missing" => server (
         "Non è stata letta nessuna CNS: inserisci la carta nel lettore, scegli il suo certificato quando il browser lo chiede e riprova.",
         "No CNS was read: put the card in the reader, choose its certificate when the browser asks and try again.",
     ),
     /// The client certificate was not issued by a recognised CNS authority.
-    AuthCertificateInvalid = "auth.certificate_invalid" => (
+    AuthCertificateInvalid = "auth.certificate_invalid" => server (
         "Il certificato della carta non è stato emesso da un ente riconosciuto per la CNS. Usa una CNS valida.",
         "The card's certificate was not issued by a recognised CNS authority. Use a valid CNS.",
     ),
     /// The client certificate is expired (or not yet valid).
-    AuthCertificateExpired = "auth.certificate_expired" => (
+    AuthCertificateExpired = "auth.certificate_expired" => server (
         "Il certificato della CNS è scaduto o non ancora valido: rinnova la carta o accedi in un altro modo.",
         "The CNS certificate has expired or is not yet valid: renew the card or log in another way.",
     ),
     /// The client certificate lacks the CNS certificate policy.
-    AuthCertificatePolicy = "auth.certificate_policy" => (
+    AuthCertificatePolicy = "auth.certificate_policy" => server (
         "Questo certificato non è di una Carta Nazionale dei Servizi. Usa la CNS (ad esempio la tessera sanitaria attivata).",
         "This certificate is not from a National Services Card. Use a CNS (for example an activated health card).",
     ),
     /// A protocol number is not in the form INPS-COVID-YYYY-NNNNNNN.
-    ProtocolInvalid = "protocol.invalid" => (
+    ProtocolInvalid = "protocol.invalid" => server (
         "Il numero di protocollo ha la forma INPS-COVID-2026-0000123: copialo dalla ricevuta della domanda.",
         "The protocol number looks like INPS-COVID-2026-0000123: copy it from the application receipt.",
     ),
     /// An operator's username, password or TOTP code is wrong (never says which).
-    OperatorLoginFailed = "operator.login_failed" => (
+    OperatorLoginFailed = "operator.login_failed" => server (
         "Nome utente, password o codice temporaneo non corretti. Controlla e riprova: dopo 5 tentativi errati l'accesso viene bloccato per 15 minuti.",
         "Username, password or one-time code not correct. Check and try again: after 5 wrong attempts access is blocked for 15 minutes.",
     ),
     /// The operator tried to file before verifying the citizen's PIN characters on the call.
-    OperatorPinCheckRequired = "operator.pin_check_required" => (
+    OperatorPinCheckRequired = "operator.pin_check_required" => server (
         "Prima di compilare la domanda per il cittadino inserisci i primi 8 caratteri del PIN che ti legge al telefono.",
         "Before filling in the application for the citizen, enter the first 8 PIN characters they read out on the phone.",
     ),
     /// The PIN characters the citizen read out do not match.
-    OperatorPinCheckFailed = "operator.pin_check_failed" => (
+    OperatorPinCheckFailed = "operator.pin_check_failed" => server (
         "I caratteri del PIN non corrispondono. Chiedi al cittadino di rileggerli: dopo 5 tentativi errati il suo accesso viene bloccato per 15 minuti.",
         "The PIN characters do not match. Ask the citizen to read them again: after 5 wrong attempts their access is blocked for 15 minutes.",
     ),
     /// The PIN request has not yet been pending delivery for 12 hours.
-    PinValidationTooEarly = "pin.validation_too_early" => (
+    PinValidationTooEarly = "pin.validation_too_early" => server (
         "La richiesta del PIN si può convalidare solo se i primi 8 caratteri non sono arrivati entro 12 ore: non sono ancora passate. Riprova dall'ora indicata.",
         "The PIN request can be validated only if the first 8 characters have not arrived within 12 hours: they have not yet passed. Try again from the time shown.",
     ),
     /// The PIN request is not pending delivery (none, used, validated already or expired).
-    PinNotValidatable = "pin.not_validatable" => (
+    PinNotValidatable = "pin.not_validatable" => server (
         "Questa richiesta di PIN non si può convalidare: non esiste, è già stata usata o convalidata, oppure è scaduta e va ripresentata.",
         "This PIN request cannot be validated: it does not exist, has already been used or validated, or has expired and must be made again.",
     ),

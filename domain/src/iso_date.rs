@@ -37,6 +37,15 @@ fn push_padded(out: &mut String, mut n: u32, width: u32) {
     }
 }
 
+/// Reads an optional `YYYY-MM-DD` with [`parse`] (for `#[serde(default, deserialize_with = …)]`):
+/// chrono's own `Deserialize` would bring its strftime parser into the browser.
+pub fn deserialize_opt<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<Option<NaiveDate>, D::Error> {
+    use serde::Deserialize;
+    let text: Option<String> = Option::deserialize(deserializer)?;
+    text.map(|s| parse(&s).ok_or_else(|| serde::de::Error::custom(format!("not a YYYY-MM-DD date: {s}"))))
+        .transpose()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -58,6 +67,23 @@ mod tests {
         ] {
             assert_eq!(parse(bad), None, "{bad:?}");
         }
+    }
+
+    #[test]
+    fn optional_dates_deserialise_by_hand() {
+        #[derive(serde::Deserialize)]
+        struct Bound {
+            #[serde(default, deserialize_with = "deserialize_opt")]
+            from: Option<NaiveDate>,
+        }
+        let read = |json: &str| serde_json::from_str::<Bound>(json).map(|b| b.from);
+        assert_eq!(
+            read(r#"{"from":"2020-02-23"}"#).unwrap(),
+            NaiveDate::from_ymd_opt(2020, 2, 23)
+        );
+        assert_eq!(read(r#"{}"#).unwrap(), None);
+        assert_eq!(read(r#"{"from":null}"#).unwrap(), None);
+        assert!(read(r#"{"from":"23/02/2020"}"#).is_err());
     }
 
     proptest! {

@@ -68,8 +68,7 @@ pub struct FieldMessage {
 impl FieldMessage {
     /// The message in `lang` (the API's own words when the code is unknown here).
     pub fn message(&self, lang: Lang) -> String {
-        self.code
-            .map_or_else(|| self.message.clone(), |code| code.message(lang).to_owned())
+        catalogue_message(self.code, lang).unwrap_or_else(|| self.message.clone())
     }
 }
 
@@ -117,7 +116,15 @@ pub enum ApiError {
 
 /// The catalogue's message for `code` in `lang`, else the API's `message`.
 fn catalogue_or(code: &str, message: &str, lang: Lang) -> String {
-    ErrorCode::from_str_code(code).map_or_else(|| message.to_owned(), |code| code.message(lang).to_owned())
+    catalogue_message(ErrorCode::from_str_code(code), lang).unwrap_or_else(|| message.to_owned())
+}
+
+/// The catalogue's message for `code`, unless the browser build leaves it out (codes only the
+/// server shows have no text here: the API's message, in the request's language, stands).
+fn catalogue_message(code: Option<ErrorCode>, lang: Lang) -> Option<String> {
+    code.map(|code| code.message(lang))
+        .filter(|m| !m.is_empty())
+        .map(str::to_owned)
 }
 
 impl ApiError {
