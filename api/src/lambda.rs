@@ -9,11 +9,13 @@ use aws_config::{BehaviorVersion, Region, SdkConfig};
 use aws_sdk_dynamodb::error::DisplayErrorContext;
 use secrecy::{ExposeSecret, SecretString};
 
+use crate::cns::ClientCertificate;
 use crate::config::{ConfigError, secret_arn_region};
 use crate::notifier::NotifyError;
 use crate::secrets::PinKey;
 use crate::store::dynamodb::{self, DynamoDbStore};
 use crate::{AppState, Config, app};
+use lambda_http::request::RequestContext;
 
 /// Why the function cannot start. Each names what to change; none carries a secret's value.
 #[derive(Debug, thiserror::Error)]
@@ -125,5 +127,27 @@ async fn read_secret(sdk: &SdkConfig, var: &'static str, arn: &str) -> Result<Se
 
 /// Serves events from the Lambda Runtime API until the execution environment is shut down.
 pub async fn run(state: AppState) -> Result<(), lambda_http::Error> {
-    lambda_http::run(app(state)).await
+    lambda_http::run(app(state).layer(axum::middleware::from_fn(client_certificate))).await
+}
+
+/// API Gateway's mutual TLS (the CNS custom domain) verifies the TLS handshake and hands the
+/// card's certificate to the function in the request context, which no client can write; the
+/// CNS route reads it as a [`ClientCertificate`] extension, exactly as from the local TLS
+/// listener. A header is never believed.
+async fn client_certificate(
+    mut request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    let pem = match request.extensions().get::<RequestContext>() {
+        Some(RequestContext::ApiGatewayV2(context)) => context
+            .authentication
+            .as_ref()
+            .and_then(|a| a.client_cert.as_ref())
+            .and_then(|c| c.client_cert_pem.clone()),
+        _ => None,
+    };
+    if let Some(pem) = pem {
+        request.extensions_mut().insert(ClientCertificate(pem.into_bytes()));
+    }
+    next.run(request).await
 }

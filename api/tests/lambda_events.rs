@@ -539,3 +539,78 @@ async fn an_application_is_submitted_on_lambda_as_on_the_local_server_and_a_retr
     assert_eq!(list.body["applications"].as_array().unwrap().len(), 1);
     assert_eq!(list.body["applications"][0]["protocol"], receipts[0].as_str());
 }
+
+/// DER of CertificatePolicies holding one policy OID (its encoded bytes).
+fn cns_policy_extension() -> rcgen::CustomExtension {
+    const CNS_POLICY: &[u8] = &[0x2B, 0x4C, 0x10, 0x02, 0x01]; // 1.3.76.16.2.1
+    let info = [&[0x06, CNS_POLICY.len() as u8][..], CNS_POLICY].concat();
+    let info = [&[0x30, info.len() as u8][..], &info].concat();
+    let all = [&[0x30, info.len() as u8][..], &info].concat();
+    rcgen::CustomExtension::from_oid_content(&[2, 5, 29, 32], all)
+}
+
+#[tokio::test]
+async fn a_cns_certificate_from_api_gateway_mutual_tls_opens_a_full_session_and_a_header_does_not() {
+    use rcgen::{BasicConstraints, CertificateParams, CertifiedIssuer, DnType, IsCa, KeyPair, KeyUsagePurpose};
+    // A CNS authority, and a card issued by it for a codice fiscale.
+    let mut ca = CertificateParams::default();
+    ca.distinguished_name.push(DnType::CommonName, "CNS test authority");
+    ca.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
+    ca.key_usages = vec![KeyUsagePurpose::KeyCertSign, KeyUsagePurpose::CrlSign];
+    let ca = CertifiedIssuer::self_signed(ca, KeyPair::generate().unwrap()).unwrap();
+    let cf = "RSSMRA85T10A562S";
+    let mut card = CertificateParams::default();
+    card.distinguished_name.push(
+        DnType::CommonName,
+        format!("{cf}/7420091000049623.FmN6aCXvxGBXzpP3e4hpwBKwHH4="),
+    );
+    card.extended_key_usages = vec![rcgen::ExtendedKeyUsagePurpose::ClientAuth];
+    card.key_usages = vec![KeyUsagePurpose::DigitalSignature];
+    card.custom_extensions = vec![cns_policy_extension()];
+    card.not_before = rcgen::date_time_ymd(2024, 1, 1);
+    card.not_after = rcgen::date_time_ymd(2099, 1, 1);
+    let card = card.signed_by(&KeyPair::generate().unwrap(), &ca).unwrap().pem();
+    let dir = tempfile::tempdir().unwrap();
+    let bundle = dir.path().join("cns-ca.pem");
+    std::fs::write(&bundle, ca.pem()).unwrap();
+
+    let table = common_moto::unique_table_name("sportello-lambda-cns");
+    dynamodb::create_table(&common_moto::client(&common_moto::server().endpoint), &table)
+        .await
+        .unwrap();
+    let mut env = aws_environment();
+    env.extend([
+        ("SPORTELLO_STORE", "dynamodb".into()),
+        ("SPORTELLO_DYNAMODB_TABLE", table),
+        ("SPORTELLO_PIN_KEY_SECRET_ARN", secret(&"6b".repeat(32)).await),
+        ("SPORTELLO_CNS_CA", bundle.display().to_string()),
+        ("SPORTELLO_PUBLIC_URL", "https://sportello.example.it".into()),
+    ]);
+    let mut function = LambdaFunction::start(&env).await;
+
+    // The certificate as API Gateway's mutual TLS passes it: in the request context.
+    let mut event = http_api_event("GET", "/api/auth/cns", None, None);
+    // (the shape API Gateway documents for payload 2.0, validity included)
+    event["requestContext"]["authentication"] = json!({ "clientCert": {
+        "clientCertPem": card,
+        "subjectDN": format!("CN={cf}/7420091000049623.FmN6aCXvxGBXzpP3e4hpwBKwHH4="),
+        "issuerDN": "CN=CNS test authority",
+        "serialNumber": "1",
+        "validity": { "notBefore": "Jan  1 00:00:00 2024 GMT", "notAfter": "Jan  1 00:00:00 2099 GMT" }
+    } });
+    let answer: ApiGatewayV2httpResponse = serde_json::from_value(function.request(event).await).unwrap();
+    assert_eq!(answer.status_code, 303);
+    assert_eq!(answer.headers["location"], "https://sportello.example.it/domanda");
+    let cookie = answer.cookies[0].split(';').next().unwrap().to_owned();
+    let session = lambda(&mut function, "GET", "/api/session", Some(&cookie), None).await;
+    assert_eq!(session.body["codice_fiscale"], cf);
+    assert_eq!(session.body["scope"], "full");
+
+    // The same certificate in a header a client could write opens nothing.
+    let mut forged = http_api_event("GET", "/api/auth/cns", None, None);
+    forged["headers"]["x-amzn-mtls-clientcert"] = json!(card.replace('\n', ""));
+    forged["headers"]["x-client-cert"] = json!(card.replace('\n', ""));
+    let answer: ApiGatewayV2httpResponse = serde_json::from_value(function.request(forged).await).unwrap();
+    assert!(answer.cookies.is_empty(), "{:?}", answer.cookies);
+    assert!(answer.headers["location"].to_str().unwrap().contains("/accedi?errore="));
+}
