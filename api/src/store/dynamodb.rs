@@ -514,13 +514,7 @@ impl Store for DynamoDbStore {
             .expression_attribute_values(":now", number(ms(now)))
             .send()
             .await;
-        match result {
-            Ok(_) => Ok(true),
-            Err(e) => match e.as_service_error() {
-                Some(UpdateItemError::ConditionalCheckFailedException(_)) => Ok(false),
-                _ => Err(sdk_error("UpdateItem", &self.table, e)),
-            },
-        }
+        applied(result, "UpdateItem", &self.table)
     }
 
     async fn login_throttle(&self, codice_fiscale: &str) -> Result<LoginThrottle, StoreError> {
@@ -798,13 +792,7 @@ impl Store for DynamoDbStore {
             .expression_attribute_values(":expected", number(expected_history_len as i64))
             .send()
             .await;
-        match result {
-            Ok(_) => Ok(true),
-            Err(e) => match e.as_service_error() {
-                Some(PutItemError::ConditionalCheckFailedException(_)) => Ok(false),
-                _ => Err(sdk_error("PutItem", &self.table, e)),
-            },
-        }
+        applied(result, "PutItem", &self.table)
     }
 
     async fn validate_pin_request(
@@ -847,13 +835,7 @@ impl Store for DynamoDbStore {
             .expression_attribute_values(":by", number(ms(created_by)))
             .send()
             .await;
-        match result {
-            Ok(_) => Ok(true),
-            Err(e) => match e.as_service_error() {
-                Some(UpdateItemError::ConditionalCheckFailedException(_)) => Ok(false),
-                _ => Err(sdk_error("UpdateItem", &self.table, e)),
-            },
-        }
+        applied(result, "UpdateItem", &self.table)
     }
 
     async fn insert_operator(&self, operator: &OperatorRecord) -> Result<bool, StoreError> {
@@ -868,13 +850,7 @@ impl Store for DynamoDbStore {
             .expression_attribute_names("#pk", PARTITION_KEY)
             .send()
             .await;
-        match result {
-            Ok(_) => Ok(true),
-            Err(e) => match e.as_service_error() {
-                Some(PutItemError::ConditionalCheckFailedException(_)) => Ok(false),
-                _ => Err(sdk_error("PutItem", &self.table, e)),
-            },
-        }
+        applied(result, "PutItem", &self.table)
     }
 
     async fn operator(&self, username: &str) -> Result<Option<OperatorRecord>, StoreError> {
@@ -897,13 +873,7 @@ impl Store for DynamoDbStore {
             .expression_attribute_values(":step", number(step))
             .send()
             .await;
-        match result {
-            Ok(_) => Ok(true),
-            Err(e) => match e.as_service_error() {
-                Some(UpdateItemError::ConditionalCheckFailedException(_)) => Ok(false),
-                _ => Err(sdk_error("UpdateItem", &self.table, e)),
-            },
-        }
+        applied(result, "UpdateItem", &self.table)
     }
 
     async fn operator_login_throttle(&self, username: &str) -> Result<LoginThrottle, StoreError> {
@@ -1038,13 +1008,7 @@ impl Store for DynamoDbStore {
             .expression_attribute_values(":at", number(ms(at)))
             .send()
             .await;
-        match result {
-            Ok(_) => Ok(true),
-            Err(e) => match e.as_service_error() {
-                Some(UpdateItemError::ConditionalCheckFailedException(_)) => Ok(false),
-                _ => Err(sdk_error("UpdateItem", &self.table, e)),
-            },
-        }
+        applied(result, "UpdateItem", &self.table)
     }
 
     async fn append_audit(&self, entry: &AuditEntry) -> Result<(), StoreError> {
@@ -1254,6 +1218,19 @@ fn from_json<T: DeserializeOwned>(text: &str) -> Result<T, StoreError> {
 
 fn build_error(e: BuildError) -> StoreError {
     StoreError::Other(format!("cannot build a DynamoDB request: {e}"))
+}
+
+/// Whether a conditional write took place: `false` when its condition did not hold (another
+/// writer got there first), an error for anything else.
+fn applied<O, E>(result: Result<O, SdkError<E, HttpResponse>>, operation: &str, table: &str) -> Result<bool, StoreError>
+where
+    E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
+{
+    match result {
+        Ok(_) => Ok(true),
+        Err(e) if e.as_service_error().and_then(|s| s.code()) == Some("ConditionalCheckFailedException") => Ok(false),
+        Err(e) => Err(sdk_error(operation, table, e)),
+    }
 }
 
 /// Error codes DynamoDB answers when it is over capacity or briefly unable to serve: the SDK has
