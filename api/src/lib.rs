@@ -16,6 +16,7 @@ pub mod notifier;
 pub mod oidc;
 pub mod operators;
 pub mod personal_headers;
+pub mod pin_check;
 pub mod rate_limit;
 pub mod routes;
 pub mod secrets;

@@ -5,7 +5,7 @@
 mod common;
 
 use chrono::{DateTime, Utc};
-use common::{TestServer, citizen};
+use common::{TestServer, art27_form, citizen};
 use serde_json::{Value, json};
 
 fn at(rfc3339: &str) -> DateTime<Utc> {
@@ -20,27 +20,6 @@ async fn logged_in(server: &TestServer, name: &str, day: u32) -> (String, String
     let (r, cookie) = server.login(&cf, &first).await;
     assert_eq!(r.status(), 200);
     (cf, cookie.unwrap())
-}
-
-/// A complete application for the self-employed indemnity (art. 27), paid to the applicant's IBAN.
-fn art27_form() -> Value {
-    json!({
-        "benefit": "art27",
-        "declarations": {
-            "vat_or_collaboration": "yes",
-            "separate_scheme": "yes",
-            "pensioner": "no",
-            "other_mandatory_scheme": "no",
-            "no_other_indemnity": "yes",
-            "truthful": "yes"
-        },
-        "payment_method": "iban",
-        "iban": "IT60 X054 2811 1010 0000 0123 456",
-        "account_holder": "own",
-        "mobile": "+39 333 123 4567",
-        "email": "mario.rossi@example.it",
-        "pec": ""
-    })
 }
 
 async fn send(

@@ -7,7 +7,7 @@ mod common;
 
 use api::operators::totp;
 use chrono::{DateTime, Duration, Utc};
-use common::{TestServer, citizen};
+use common::{TestServer, art27_form, citizen};
 use reqwest::Method;
 use serde_json::{Value, json};
 
@@ -119,27 +119,6 @@ async fn pin_check(server: &TestServer, cookie: &str, call: &str, pin: &str) -> 
         Some(&json!({ "pin_first8": pin })),
     )
     .await
-}
-
-/// A complete application for the self-employed indemnity (art. 27).
-fn art27_form() -> Value {
-    json!({
-        "benefit": "art27",
-        "declarations": {
-            "vat_or_collaboration": "yes",
-            "separate_scheme": "yes",
-            "pensioner": "no",
-            "other_mandatory_scheme": "no",
-            "no_other_indemnity": "yes",
-            "truthful": "yes"
-        },
-        "payment_method": "iban",
-        "iban": "IT60 X054 2811 1010 0000 0123 456",
-        "account_holder": "own",
-        "mobile": "+39 333 123 4567",
-        "email": "anna.verdi@example.it",
-        "pec": ""
-    })
 }
 
 async fn submit(server: &TestServer, cookie: &str, call: &str, key: &str) -> reqwest::Response {

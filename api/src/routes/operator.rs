@@ -27,6 +27,7 @@ use serde_json::json;
 use crate::json::ApiJson;
 use crate::lang::request_lang;
 use crate::operators::{Operator, TotpSealer, operator_cookie, totp, valid_username, verify_password};
+use crate::pin_check::{self, check_pin, lockout_policy};
 use crate::rate_limit::ClientAddr;
 use crate::routes::applications::{
     ApplicationState, ApplicationView, Saved, WindowState, application_state, save_draft, save_step, submit_for,
@@ -34,8 +35,8 @@ use crate::routes::applications::{
 };
 use crate::secrets::{PinHalf, new_session_token, random_bytes};
 use crate::store::{
-    AuditAction, AuditEntry, AuditOutcome, CallRecord, Channel as Delivery, LockoutPolicy, Notification,
-    OperatorSessionRecord, PinRequestRecord,
+    AuditAction, AuditEntry, AuditOutcome, CallRecord, Channel as Delivery, Notification, OperatorSessionRecord,
+    PinRequestRecord,
 };
 use crate::{ApiError, AppState};
 
@@ -86,13 +87,6 @@ fn error_detail(error: &ApiError) -> String {
         ApiError::Conflict(code) | ApiError::Forbidden(code) => code.as_str().to_owned(),
         ApiError::NotFound => ErrorCode::NotFound.as_str().to_owned(),
         _ => ErrorCode::Internal.as_str().to_owned(),
-    }
-}
-
-fn lockout_policy(state: &AppState) -> LockoutPolicy {
-    LockoutPolicy {
-        max_failures: state.config.lockout_failures,
-        lock_for: state.config.lockout_for,
     }
 }
 
@@ -501,6 +495,16 @@ async fn validate_pin(
         }
         refusal(StatusCode::CONFLICT, code, message, extra)
     };
+    let audit_refused = |code: ErrorCode| {
+        audit(
+            &state,
+            operator.username(),
+            Some(cf),
+            AuditAction::PinValidation,
+            AuditOutcome::Refused,
+            code.as_str(),
+        )
+    };
     let record = state.store.pin_request(cf).await?;
     let effective = record
         .as_ref()
@@ -510,28 +514,12 @@ async fn validate_pin(
         (Some(r), Some(PinRequestState::PendingDelivery)) => {
             let possible_at = r.created_at + DELIVERY_GRACE;
             let code = ErrorCode::PinValidationTooEarly;
-            audit(
-                &state,
-                operator.username(),
-                Some(cf),
-                AuditAction::PinValidation,
-                AuditOutcome::Refused,
-                code.as_str(),
-            )
-            .await?;
+            audit_refused(code).await?;
             return Ok(refuse(code, Some(possible_at)));
         }
         _ => {
             let code = ErrorCode::PinNotValidatable;
-            audit(
-                &state,
-                operator.username(),
-                Some(cf),
-                AuditAction::PinValidation,
-                AuditOutcome::Refused,
-                code.as_str(),
-            )
-            .await?;
+            audit_refused(code).await?;
             return Ok(refuse(code, None));
         }
     };
@@ -550,15 +538,7 @@ async fn validate_pin(
     if !validated {
         // Used or validated by someone else between the read and the write.
         let code = ErrorCode::PinNotValidatable;
-        audit(
-            &state,
-            operator.username(),
-            Some(cf),
-            AuditAction::PinValidation,
-            AuditOutcome::Refused,
-            code.as_str(),
-        )
-        .await?;
+        audit_refused(code).await?;
         return Ok(refuse(code, None));
     }
     resend_first_half(&state, &record, pin.first_half()).await;
@@ -652,33 +632,17 @@ async fn pin_check(
         return Err(ApiError::field("pin_first8", ErrorCode::PinLength));
     }
     let now = state.clock.now();
-    let throttle = state.store.login_throttle(cf).await?;
-    if let Some(until) = throttle.locked_until.filter(|until| now < *until) {
-        audit(
-            &state,
-            operator.username(),
-            Some(cf),
-            AuditAction::PinCheck,
-            AuditOutcome::Refused,
-            ErrorCode::LoginLocked.as_str(),
-        )
-        .await?;
-        return Err(ApiError::LoginLocked {
-            retry_after: (until - now).to_std().unwrap_or_default(),
-        });
-    }
-    let record = state.store.pin_request(cf).await?;
-    let live = record
-        .as_ref()
-        .filter(|r| effective_state(r.state, r.created_at, now, state.config.pin_validity) != PinRequestState::Expired);
-    let stored = live.map_or(&[0u8; 32][..], |r| r.first_half_hash.as_slice());
-    let matches = state.pin_key.verify_half(cf, PinHalf::First, pin.first_half(), stored);
-    if !(live.is_some() && matches) {
-        state
-            .store
-            .record_login_failure(cf, now, lockout_policy(&state))
-            .await?;
-        let code = ErrorCode::OperatorPinCheckFailed;
+    let refused = match check_pin(&state, cf, &pin, now).await? {
+        pin_check::PinCheck::Accepted => None,
+        pin_check::PinCheck::Locked(retry_after) => {
+            Some((ErrorCode::LoginLocked, ApiError::LoginLocked { retry_after }))
+        }
+        pin_check::PinCheck::Wrong => Some((
+            ErrorCode::OperatorPinCheckFailed,
+            ApiError::field("pin_first8", ErrorCode::OperatorPinCheckFailed),
+        )),
+    };
+    if let Some((code, error)) = refused {
         audit(
             &state,
             operator.username(),
@@ -688,14 +652,8 @@ async fn pin_check(
             code.as_str(),
         )
         .await?;
-        return Err(ApiError::field("pin_first8", code));
+        return Err(error);
     }
-    state.store.clear_login_failures(cf).await?;
-    // The citizen read it out: the first part arrived.
-    state
-        .store
-        .transition_pin_request(cf, PinRequestState::PendingDelivery, PinRequestState::Delivered, now)
-        .await?;
     state.store.mark_call_pin_checked(&call.id, now).await?;
     audit(
         &state,

@@ -9,15 +9,15 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use chrono::{DateTime, Utc};
-use domain::pin_request::{PinRequestState, effective_state};
 use domain::{CodiceFiscale, ErrorCode, FieldErrors, PinInput, Scope};
 use serde::{Deserialize, Serialize};
 
 use crate::auth::{Citizen, current_session, session_cookie, session_token};
 use crate::json::ApiJson;
+use crate::pin_check::{PinCheck, check_pin};
 use crate::rate_limit::ClientAddr;
-use crate::secrets::{PinHalf, new_session_token, session_token_hash};
-use crate::store::{LockoutPolicy, SessionRecord};
+use crate::secrets::{new_session_token, session_token_hash};
+use crate::store::SessionRecord;
 use crate::{ApiError, AppState};
 
 #[derive(Deserialize)]
@@ -78,44 +78,14 @@ async fn login(
         });
     }
     let cf = cf.to_string();
-    let throttle = state.store.login_throttle(&cf).await?;
-    if let Some(until) = throttle.locked_until.filter(|until| now < *until) {
-        return Err(ApiError::LoginLocked {
-            retry_after: (until - now).to_std().unwrap_or_default(),
-        });
+    match check_pin(&state, &cf, &pin, now).await? {
+        PinCheck::Accepted => {}
+        PinCheck::Locked(retry_after) => return Err(ApiError::LoginLocked { retry_after }),
+        PinCheck::Wrong => {
+            tracing::info!("login failed");
+            return Err(ApiError::LoginFailed);
+        }
     }
-
-    let record = state.store.pin_request(&cf).await?;
-    let live = record
-        .as_ref()
-        .filter(|r| effective_state(r.state, r.created_at, now, state.config.pin_validity) != PinRequestState::Expired);
-    // Without a live PIN the hash is still checked (against nothing that can match), so that
-    // timing does not tell whether this codice fiscale has one.
-    let (first_hash, second_hash) = live.map_or((&[0u8; 32][..], &[0u8; 32][..]), |r| {
-        (r.first_half_hash.as_slice(), r.second_half_hash.as_slice())
-    });
-    let first_ok = state
-        .pin_key
-        .verify_half(&cf, PinHalf::First, pin.first_half(), first_hash);
-    let second_ok = pin
-        .second_half()
-        .is_none_or(|h| state.pin_key.verify_half(&cf, PinHalf::Second, h, second_hash));
-    if !(live.is_some() && first_ok && second_ok) {
-        let policy = LockoutPolicy {
-            max_failures: state.config.lockout_failures,
-            lock_for: state.config.lockout_for,
-        };
-        state.store.record_login_failure(&cf, now, policy).await?;
-        tracing::info!("login failed");
-        return Err(ApiError::LoginFailed);
-    }
-
-    state.store.clear_login_failures(&cf).await?;
-    // The first login proves the first half arrived.
-    state
-        .store
-        .transition_pin_request(&cf, PinRequestState::PendingDelivery, PinRequestState::Delivered, now)
-        .await?;
     let scope = if pin.second_half().is_some() {
         Scope::Full
     } else {

@@ -152,3 +152,25 @@ pub fn citizen(given_name: &str, surname: &str, day: u32) -> Value {
         "pec": format!("{}.{}@pec.example.it", given_name.to_lowercase(), surname.to_lowercase()),
     })
 }
+
+/// A complete, eligible application for the self-employed indemnity (art. 27), paid to the
+/// applicant's own IBAN: what the SPA sends at Conferma.
+pub fn art27_form() -> Value {
+    json!({
+        "benefit": "art27",
+        "declarations": {
+            "vat_or_collaboration": "yes",
+            "separate_scheme": "yes",
+            "pensioner": "no",
+            "other_mandatory_scheme": "no",
+            "no_other_indemnity": "yes",
+            "truthful": "yes"
+        },
+        "payment_method": "iban",
+        "iban": "IT60 X054 2811 1010 0000 0123 456",
+        "account_holder": "own",
+        "mobile": "+39 333 123 4567",
+        "email": "mario.rossi@example.it",
+        "pec": ""
+    })
+}
