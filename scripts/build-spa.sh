@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
-# Builds the SPA for release into dist/ (index.html, style.css, boot.js, frontend.js,
-# frontend_bg.wasm): cargo (wasm32, size profile) → wasm-bindgen --target web → wasm-opt -Oz from
-# npm binaryen 132 (Debian's binaryen 108 miscompiles Leptos 0.8: see shared TOOLCHAIN.md).
+# Builds the SPA for release into dist/: two entry bundles from the one frontend crate (ADR 0008),
+# each with its page, boot script, bindings and wasm —
+#   public (index.html, boot.js, frontend.js, frontend_bg.wasm): start page, PIN request, login;
+#   area   (area.html, area.css, area-boot.js, area.js, area_bg.wasm): the application, "Le mie domande" —
+# and the shared style.css. Per bundle: cargo (wasm32, size profile) → wasm-bindgen --target web →
+# wasm-opt -Oz from npm binaryen 132 (Debian's binaryen 108 miscompiles Leptos 0.8: TOOLCHAIN.md).
 # Idempotent; dist/ is replaced only once everything has been built.
 # Usage: scripts/build-spa.sh
 set -euo pipefail
@@ -12,11 +15,18 @@ WASM_OPT="$ROOT/frontend/node_modules/.bin/wasm-opt"
 STAGING="$ROOT/target/spa-staging"
 DIST="$ROOT/dist"
 
-step "Compiling the frontend for wasm32 (release profile)"
+# The entry bundles: the cargo binary of each (frontend/src/main.rs, frontend/src/bin/area.rs).
+BUNDLES=(frontend area)
+
+step "Compiling the frontend's bundles for wasm32 (release profile): ${BUNDLES[*]}"
 ensure_rust
-cargo build --release -p frontend --bin frontend --target wasm32-unknown-unknown || die "cargo build of the frontend failed"
-wasm="$ROOT/target/wasm32-unknown-unknown/release/frontend.wasm"
-[ -f "$wasm" ] || die "$wasm was not produced"
+bins=()
+for bundle in "${BUNDLES[@]}"; do bins+=(--bin "$bundle"); done
+cargo build --release -p frontend "${bins[@]}" --target wasm32-unknown-unknown || die "cargo build of the frontend failed"
+for bundle in "${BUNDLES[@]}"; do
+  wasm="$ROOT/target/wasm32-unknown-unknown/release/$bundle.wasm"
+  [ -f "$wasm" ] || die "$wasm was not produced"
+done
 
 step "Generating the JavaScript bindings (wasm-bindgen $WASM_BINDGEN_VERSION)"
 locked="$(awk '/^name = "wasm-bindgen"$/ { getline; gsub(/version = |"/, ""); print; exit }' Cargo.lock)"
@@ -24,24 +34,45 @@ locked="$(awk '/^name = "wasm-bindgen"$/ { getline; gsub(/version = |"/, ""); pr
 ensure_wasm_bindgen
 rm -rf "$STAGING"
 mkdir -p "$STAGING"
-wasm-bindgen --target web --no-typescript --out-dir "$STAGING" "$wasm" || die "wasm-bindgen failed"
+for bundle in "${BUNDLES[@]}"; do
+  wasm-bindgen --target web --no-typescript --out-dir "$STAGING" \
+    "$ROOT/target/wasm32-unknown-unknown/release/$bundle.wasm" || die "wasm-bindgen of $bundle failed"
+  # leptos's `csr` feature links server_fn's browser client, whose wasm-streams exports three JS
+  # classes (IntoUnderlyingSource, IntoUnderlyingByteSource, IntoUnderlyingSink) for streaming
+  # server functions, which this SPA has none of. Exports are roots that LTO cannot drop: their
+  # glue goes here, their wasm (about 4.5 KB before brotli) in wasm-opt below (--remove-exports).
+  js="$STAGING/$bundle.js"
+  sed -i -e '/^export class IntoUnderlying/,/^if (Symbol.dispose) IntoUnderlying/d' \
+    -e '/^const IntoUnderlying[A-Za-z]*Finalization = /,/;$/d' "$js"
+  ! grep -q 'IntoUnderlying' "$js" || die "$js still names IntoUnderlying*: has wasm-bindgen's output changed?"
+done
 
-step "Optimising the wasm for size (wasm-opt -Oz --converge, binaryen 132 from npm)"
-if [ ! -x "$WASM_OPT" ]; then
-  info "installing frontend build tools (npm ci)"
-  npm ci --prefix frontend --no-audit --no-fund --loglevel=error || die "npm ci in frontend/ failed"
-fi
+step "Optimising the wasm for size (wasm-opt -Oz --converge, binaryen 132 from npm), minifying the bindings"
+ensure_node
+ensure_npm_deps frontend # wasm-opt (binaryen) and esbuild, at the lockfile's versions
 [ "$("$WASM_OPT" --version)" = "wasm-opt version 132 (version_132)" ] || die "unexpected $("$WASM_OPT" --version)"
-before=$(stat -c %s "$STAGING/frontend_bg.wasm")
-# --converge repeats the passes until they stop shrinking the module (~0.3 KB brotli, ~10 s).
-"$WASM_OPT" -Oz --converge --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext \
-  --enable-mutable-globals --enable-reference-types --enable-multivalue \
-  "$STAGING/frontend_bg.wasm" -o "$STAGING/frontend_bg.opt.wasm" || die "wasm-opt failed"
-mv "$STAGING/frontend_bg.opt.wasm" "$STAGING/frontend_bg.wasm"
-info "wasm: $before → $(stat -c %s "$STAGING/frontend_bg.wasm") bytes"
+WASM_FEATURES="--enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext --enable-mutable-globals
+  --enable-reference-types --enable-multivalue"
+for bundle in "${BUNDLES[@]}"; do
+  module="$STAGING/${bundle}_bg.wasm"
+  before=$(stat -c %s "$module")
+  # --converge repeats the passes until they stop shrinking the module (~0.3 KB brotli, ~10 s).
+  "$WASM_OPT" --remove-exports --pass-arg='remove-exports@*intounderlying*' \
+    -Oz --converge $WASM_FEATURES "$module" -o "$STAGING/${bundle}_bg.opt.wasm" || die "wasm-opt of $bundle failed"
+  mv "$STAGING/${bundle}_bg.opt.wasm" "$module"
+  # Short import/export names in the wasm and the same names in the bindings, which are then
+  # minified (scripts/minify-bindings.mjs says why: ~4 KB brotli per bundle).
+  "$WASM_OPT" --minify-imports-and-exports-and-modules $WASM_FEATURES "$module" -o "$STAGING/${bundle}_bg.min.wasm" \
+    >"$STAGING/${bundle}.names.json" || die "wasm-opt could not shorten the names of $bundle"
+  mv "$STAGING/${bundle}_bg.min.wasm" "$module"
+  node scripts/minify-bindings.mjs "$STAGING/${bundle}.names.json" "$STAGING/$bundle.js" "$module" \
+    || die "the bindings of $bundle could not be renamed and minified"
+  rm "$STAGING/${bundle}.names.json"
+  info "$bundle wasm: $before → $(stat -c %s "$module") bytes"
+done
 
 step "Assembling dist/"
-cp frontend/index.html frontend/style.css frontend/boot.js "$STAGING/"
+cp frontend/index.html frontend/area.html frontend/style.css frontend/area.css frontend/boot.js frontend/area-boot.js "$STAGING/"
 rm -rf "$DIST"
 mv "$STAGING" "$DIST"
 for file in "$DIST"/*; do info "$(printf '%-20s %8s bytes' "$(basename "$file")" "$(stat -c %s "$file")")"; done

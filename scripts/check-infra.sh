@@ -64,3 +64,15 @@ assert table["TimeToLiveSpecification"] == {"AttributeName": ttl, "Enabled": Tru
 assert table["BillingMode"] == "PAY_PER_REQUEST"
 print(f"    keys {pk}/{sk}, index {index} ({gpk}/{gsk}), TTL on {ttl}: as the store makes them")
 PY
+
+step "The CloudFront rewrite sends each route to its bundle's page, as the local server does"
+rewrite_js="$(mktemp)"
+python3 - "$rewrite_js" <<'PY' || die "could not read SpaRewriteFunction from infra/template.yaml"
+import sys
+from cfnlint.decode import decode
+template, errors = decode("infra/template.yaml")
+assert not errors, errors
+open(sys.argv[1], "w").write(template["Resources"]["SpaRewriteFunction"]["Properties"]["FunctionCode"])
+PY
+node infra/tests/spa_rewrite.test.mjs "$rewrite_js" || die "the CloudFront rewrite and api/src/spa.rs disagree"
+rm -f "$rewrite_js"

@@ -1,34 +1,46 @@
 #!/usr/bin/env bash
-# Measures what a phone downloads on first load of the SPA in dist/ (html + css + js + wasm):
-# raw, gzip -9 and brotli -q 11 bytes per file, with totals. Fails when the brotli total is over
-# the budget (150 KB, STYLE.md) or when dist/ is missing a piece.
+# Measures what a phone downloads on first load of each entry bundle of the SPA in dist/ (ADR 0008):
+#   public: index.html + style.css + boot.js + frontend.js + frontend_bg.wasm
+#   area:   area.html  + style.css + area.css + area-boot.js + area.js + area_bg.wasm
+# raw, gzip -9 and brotli -q 11 bytes per file, with totals per bundle. Fails when either bundle's
+# brotli total is over the budget (150 KB, STYLE.md) or when dist/ is missing a piece.
 # Usage: scripts/spa-size.sh [DIST_DIR]   (run scripts/build-spa.sh first)
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 DIST="${1:-$ROOT/dist}"
-BUDGET=153600 # bytes of brotli, all first-load files together
+BUDGET=153600 # bytes of brotli, all first-load files of one bundle together
+
+# name:files of its first load
+BUNDLES=(
+  "public:index.html style.css boot.js frontend.js frontend_bg.wasm"
+  "area:area.html style.css area.css area-boot.js area.js area_bg.wasm"
+)
 
 command -v brotli >/dev/null || { echo "FAILED: the brotli CLI is missing (apt-get install brotli)" >&2; exit 1; }
-for required in index.html style.css frontend.js frontend_bg.wasm; do
-  [ -f "$DIST/$required" ] || { echo "FAILED: $DIST/$required is missing: run scripts/build-spa.sh" >&2; exit 1; }
-done
 
-shopt -s nullglob
-files=("$DIST"/*.html "$DIST"/*.css "$DIST"/*.js "$DIST"/*.wasm)
-total_raw=0 total_gz=0 total_br=0
-printf '%-20s %10s %10s %10s\n' file raw gzip-9 brotli
-for file in "${files[@]}"; do
-  raw=$(stat -c %s "$file")
-  gz=$(gzip -9 -c "$file" | wc -c)
-  br=$(brotli -q 11 -c "$file" | wc -c)
-  total_raw=$((total_raw + raw)) total_gz=$((total_gz + gz)) total_br=$((total_br + br))
-  printf '%-20s %10d %10d %10d\n' "$(basename "$file")" "$raw" "$gz" "$br"
+failed=0
+for entry in "${BUNDLES[@]}"; do
+  name="${entry%%:*}"
+  read -r -a files <<<"${entry#*:}"
+  for required in "${files[@]}"; do
+    [ -f "$DIST/$required" ] || { echo "FAILED: $DIST/$required is missing: run scripts/build-spa.sh" >&2; exit 1; }
+  done
+  total_raw=0 total_gz=0 total_br=0
+  echo "== bundle: $name"
+  printf '%-20s %10s %10s %10s\n' file raw gzip-9 brotli
+  for file in "${files[@]}"; do
+    raw=$(stat -c %s "$DIST/$file")
+    gz=$(gzip -9 -c "$DIST/$file" | wc -c)
+    br=$(brotli -q 11 -c "$DIST/$file" | wc -c)
+    total_raw=$((total_raw + raw)) total_gz=$((total_gz + gz)) total_br=$((total_br + br))
+    printf '%-20s %10d %10d %10d\n' "$file" "$raw" "$gz" "$br"
+  done
+  printf '%-20s %10d %10d %10d\n' TOTAL "$total_raw" "$total_gz" "$total_br"
+  printf 'budget: %d bytes brotli (%d%% used)\n' "$BUDGET" $((total_br * 100 / BUDGET))
+  if [ "$total_br" -gt "$BUDGET" ]; then
+    echo "FAILED: the $name bundle's first load is $total_br bytes brotli, over the $BUDGET budget" >&2
+    failed=1
+  fi
 done
-printf '%-20s %10d %10d %10d\n' TOTAL "$total_raw" "$total_gz" "$total_br"
-printf 'budget: %d bytes brotli (%d%% used)\n' "$BUDGET" $((total_br * 100 / BUDGET))
-
-if [ "$total_br" -gt "$BUDGET" ]; then
-  echo "FAILED: first load is $total_br bytes brotli, over the $BUDGET budget" >&2
-  exit 1
-fi
+exit "$failed"

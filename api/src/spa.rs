@@ -1,5 +1,8 @@
-//! Serves the built SPA: files from the dist folder, and `index.html` for every other path so that
-//! the client-side router can handle deep links and reloads.
+//! Serves the built SPA: files from the dist folder, and for every other path the HTML page of the
+//! bundle that has it, so that the client-side router can handle deep links and reloads. The SPA
+//! is two entry bundles (ADR 0008): `area.html` for the application (`/domanda`, `/domanda/…`,
+//! `/le-mie-domande`), `index.html` for everything else (the router in `frontend/src/router.rs`
+//! draws the same line).
 
 use std::path::Path;
 
@@ -13,12 +16,27 @@ pub const CONTENT_SECURITY_POLICY: &str = "default-src 'self'; script-src 'self'
     style-src 'self'; img-src 'self' data:; connect-src 'self'; font-src 'self'; object-src 'none'; \
     base-uri 'self'; form-action 'self'; frame-ancestors 'none'";
 
-/// A router serving `dir`, falling back to `dir/index.html`.
+/// The paths of the "area riservata" bundle's pages (`area.html`), as router patterns.
+pub const AREA_ROUTES: [&str; 5] = [
+    "/domanda",
+    "/domanda/",
+    "/domanda/{*page}",
+    "/le-mie-domande",
+    "/le-mie-domande/",
+];
+
+/// A router serving `dir`: the area's pages get `dir/area.html`, any other path that is not a
+/// file `dir/index.html`.
 pub fn router(dir: &Path) -> Router {
     let index = ServeFile::new(dir.join("index.html"));
-    Router::new()
+    let area = ServeFile::new(dir.join("area.html"));
+    let mut router = Router::new();
+    for route in AREA_ROUTES {
+        router = router.route_service(route, area.clone());
+    }
+    router
         .fallback_service(ServeDir::new(dir).fallback(index))
-        // index.html must be revalidated so a deploy is picked up; it carries no personal data.
+        // The HTML pages must be revalidated so a deploy is picked up; they carry no personal data.
         .layer(SetResponseHeaderLayer::if_not_present(
             header::CACHE_CONTROL,
             HeaderValue::from_static("no-cache"),
@@ -35,4 +53,67 @@ pub fn router(dir: &Path) -> Router {
             header::REFERRER_POLICY,
             HeaderValue::from_static("no-referrer"),
         ))
+}
+
+#[cfg(test)]
+mod tests {
+    use axum::body::Body;
+    use axum::http::{Request, StatusCode};
+    use tower::ServiceExt;
+
+    use super::*;
+
+    /// A dist folder whose two pages say which they are.
+    fn dist() -> tempfile::TempDir {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("index.html"), "public page").unwrap();
+        std::fs::write(dir.path().join("area.html"), "area page").unwrap();
+        std::fs::write(dir.path().join("area.js"), "// area bindings").unwrap();
+        dir
+    }
+
+    async fn get(dir: &Path, path: &str) -> (StatusCode, String, Option<String>) {
+        let response = router(dir)
+            .oneshot(Request::get(path).body(Body::empty()).unwrap())
+            .await
+            .unwrap();
+        let status = response.status();
+        let csp = response
+            .headers()
+            .get(header::CONTENT_SECURITY_POLICY)
+            .map(|v| v.to_str().unwrap().to_owned());
+        let body = axum::body::to_bytes(response.into_body(), 1 << 20).await.unwrap();
+        (status, String::from_utf8(body.to_vec()).unwrap(), csp)
+    }
+
+    #[tokio::test]
+    async fn the_application_pages_get_the_area_bundle_and_the_rest_the_public_one() {
+        let dir = dist();
+        for path in [
+            "/domanda",
+            "/domanda/",
+            "/domanda/indennita",
+            "/domanda/riepilogo?x=1",
+            "/domanda/ricevuta/INPS-COVID-2020-0000001",
+            "/le-mie-domande",
+            "/le-mie-domande/",
+        ] {
+            let (status, body, csp) = get(dir.path(), path).await;
+            assert_eq!((status, body.as_str()), (StatusCode::OK, "area page"), "{path}");
+            assert_eq!(csp.as_deref(), Some(CONTENT_SECURITY_POLICY), "{path}");
+        }
+        for path in [
+            "/",
+            "/accedi",
+            "/richiesta-pin/contatti",
+            "/domandaX",
+            "/le-mie-domandeX",
+            "/nowhere",
+        ] {
+            let (status, body, _) = get(dir.path(), path).await;
+            assert_eq!((status, body.as_str()), (StatusCode::OK, "public page"), "{path}");
+        }
+        // Files are files, whatever bundle they belong to.
+        assert_eq!(get(dir.path(), "/area.js").await.1, "// area bindings");
+    }
 }

@@ -336,42 +336,42 @@ catalogue! {
         "This change of status is not allowed: an application goes from submitted to under review, then to accepted or rejected, and only if accepted to paid.",
     ),
     /// The identity provider vouched for a SPID level below 2 (or for none).
-    AuthLevelTooLow = "auth.level_too_low" => server (
+    AuthLevelTooLow = "auth.level_too_low" => (
         "Per questo servizio serve SPID di livello 2 o superiore (password e codice temporaneo o app): il livello 1 non basta. Accedi di nuovo con il livello 2.",
         "This service needs SPID level 2 or higher (password plus a one-time code or the app): level 1 is not enough. Log in again at level 2.",
     ),
     /// The identity provider refused, was cancelled or did not answer as the protocol requires.
-    AuthProviderFailed = "auth.provider_failed" => server (
+    AuthProviderFailed = "auth.provider_failed" => (
         "L'accesso con SPID o CIE non è riuscito o è stato annullato. Riprova, oppure accedi con il PIN.",
         "Logging in with SPID or CIE failed or was cancelled. Try again, or log in with the PIN.",
     ),
     /// The login attempt came back without its flow, expired, or with a tampered state.
-    AuthFlowInvalid = "auth.flow_invalid" => server (
+    AuthFlowInvalid = "auth.flow_invalid" => (
         "La richiesta di accesso è scaduta o non è valida. Ricomincia l'accesso da questa pagina.",
         "The login request has expired or is not valid. Start logging in again from this page.",
     ),
     /// The identity or certificate carries no valid codice fiscale.
-    AuthIdentityInvalid = "auth.identity_invalid" => server (
+    AuthIdentityInvalid = "auth.identity_invalid" => (
         "L'identità digitale non contiene un codice fiscale valido. Accedi con il PIN o con un'altra identità.",
         "The digital identity carries no valid codice fiscale. Log in with the PIN or another identity.",
     ),
     /// The browser sent no client certificate to the CNS login.
-    AuthCertificateMissing = "auth.certificate_missing" => server (
+    AuthCertificateMissing = "auth.certificate_missing" => (
         "Non è stata letta nessuna CNS: inserisci la carta nel lettore, scegli il suo certificato quando il browser lo chiede e riprova.",
         "No CNS was read: put the card in the reader, choose its certificate when the browser asks and try again.",
     ),
     /// The client certificate was not issued by a recognised CNS authority.
-    AuthCertificateInvalid = "auth.certificate_invalid" => server (
+    AuthCertificateInvalid = "auth.certificate_invalid" => (
         "Il certificato della carta non è stato emesso da un ente riconosciuto per la CNS. Usa una CNS valida.",
         "The card's certificate was not issued by a recognised CNS authority. Use a valid CNS.",
     ),
     /// The client certificate is expired (or not yet valid).
-    AuthCertificateExpired = "auth.certificate_expired" => server (
+    AuthCertificateExpired = "auth.certificate_expired" => (
         "Il certificato della CNS è scaduto o non ancora valido: rinnova la carta o accedi in un altro modo.",
         "The CNS certificate has expired or is not yet valid: renew the card or log in another way.",
     ),
     /// The client certificate lacks the CNS certificate policy.
-    AuthCertificatePolicy = "auth.certificate_policy" => server (
+    AuthCertificatePolicy = "auth.certificate_policy" => (
         "Questo certificato non è di una Carta Nazionale dei Servizi. Usa la CNS (ad esempio la tessera sanitaria attivata).",
         "This certificate is not from a National Services Card. Use a CNS (for example an activated health card).",
     ),

@@ -9,8 +9,9 @@
 use std::time::Duration;
 
 use domain::{ErrorCode, Lang};
-use serde::de::{DeserializeOwned, MapAccess, Visitor};
-use serde::{Deserialize, Deserializer, Serialize};
+use serde::Serialize;
+
+use crate::json::Json;
 
 use crate::i18n::{Text, t};
 
@@ -153,18 +154,26 @@ impl ApiError {
 }
 
 /// The project's error body: `{"code", "message", "fields": {"<field>": "<message>"},
-/// "field_codes": {"<field>": "<code>"}}`.
-#[derive(Deserialize)]
+/// "field_codes": {"<field>": "<code>"}}`, fields in document order (the error summary lists them
+/// in the order the form shows them).
 struct ErrorBody {
     code: String,
     message: String,
-    #[serde(default, deserialize_with = "ordered_fields")]
     fields: Vec<(String, String)>,
-    #[serde(default, deserialize_with = "ordered_fields")]
     field_codes: Vec<(String, String)>,
 }
 
 impl ErrorBody {
+    fn parse(body: &str) -> Option<ErrorBody> {
+        let json = Json::parse(body)?;
+        Some(ErrorBody {
+            code: json["code"].as_str()?.to_owned(),
+            message: json["message"].as_str()?.to_owned(),
+            fields: json["fields"].string_members().unwrap_or_default(),
+            field_codes: json["field_codes"].string_members().unwrap_or_default(),
+        })
+    }
+
     fn into_validation(self) -> ApiError {
         let codes = self.field_codes;
         let fields = self
@@ -194,32 +203,9 @@ impl ErrorBody {
     }
 }
 
-/// Keeps the `fields` object in document order (a map type would sort it, and the error summary
-/// must list fields in the order the form shows them).
-fn ordered_fields<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Vec<(String, String)>, D::Error> {
-    struct Fields;
-    impl<'de> Visitor<'de> for Fields {
-        type Value = Vec<(String, String)>;
-        fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
-            f.write_str("an object of field messages")
-        }
-        fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
-            let mut fields = Vec::new();
-            while let Some(entry) = map.next_entry()? {
-                fields.push(entry);
-            }
-            Ok(fields)
-        }
-        fn visit_unit<E>(self) -> Result<Self::Value, E> {
-            Ok(Vec::new())
-        }
-    }
-    deserializer.deserialize_any(Fields)
-}
-
 /// A JSON object of strings as `(key, value)` pairs in document order (`None` if it is not one).
 pub fn string_pairs(json: &str) -> Option<Vec<(String, String)>> {
-    ordered_fields(&mut serde_json::Deserializer::from_str(json)).ok()
+    Json::parse(json)?.string_members()
 }
 
 /// The error code that makes a 429 a lockout (final) rather than overload (retried).
@@ -242,7 +228,7 @@ pub enum Outcome {
 /// and so is a 429 whose code is `login.locked` (a lockout: retrying would only prolong it).
 pub fn classify(status: u16, retry_after: Option<&str>, body: &str) -> Outcome {
     let retry_after = retry_after.and_then(parse_retry_after);
-    let parsed = || serde_json::from_str::<ErrorBody>(body).ok();
+    let parsed = || ErrorBody::parse(body);
     match status {
         200..=299 => Outcome::Success,
         400 | 422 => match parsed() {
@@ -273,17 +259,17 @@ pub struct RetryNotice {
     pub delay: Duration,
 }
 
-/// POSTs `body` as JSON to `path` and decodes the JSON answer.
-pub async fn post_json<Req: Serialize, Resp: DeserializeOwned>(path: &str, body: &Req) -> Result<Resp, ApiError> {
+/// POSTs `body` as JSON to `path` and reads the JSON answer.
+pub async fn post_json<Req: Serialize>(path: &str, body: &Req) -> Result<Json, ApiError> {
     post_json_observed(path, body, |_| {}).await
 }
 
 /// [`post_json`], calling `on_retry` before each automatic retry.
-pub async fn post_json_observed<Req: Serialize, Resp: DeserializeOwned>(
+pub async fn post_json_observed<Req: Serialize>(
     path: &str,
     body: &Req,
     on_retry: impl Fn(RetryNotice),
-) -> Result<Resp, ApiError> {
+) -> Result<Json, ApiError> {
     let body = serde_json::to_string(body).map_err(|_| ApiError::Decode)?;
     let call = Call::new(Method::Post, path).body(&body);
     decode(send(call, &on_retry).await?)
@@ -306,19 +292,19 @@ pub async fn post_json_idempotent<Req: Serialize>(
     Ok(send(call, &on_retry).await?.body)
 }
 
-/// GETs `path` and decodes the JSON answer.
-pub async fn get_json<Resp: DeserializeOwned>(path: &str) -> Result<Resp, ApiError> {
+/// GETs `path` and reads the JSON answer.
+pub async fn get_json(path: &str) -> Result<Json, ApiError> {
     decode(send(Call::new(Method::Get, path), &|_| {}).await?)
 }
 
-/// Sends `method` to `path` with an optional JSON `body` and decodes the JSON answer, with the
+/// Sends `method` to `path` with an optional JSON `body` and reads the JSON answer, with the
 /// server's clock (its `Date` header): for answers carrying deadlines, which must be measured
 /// against the server's clock rather than the phone's.
-pub async fn call_json_dated<Req: Serialize, Resp: DeserializeOwned>(
+pub async fn call_json_dated<Req: Serialize>(
     method: Method,
     path: &str,
     body: Option<&Req>,
-) -> Result<Dated<Resp>, ApiError> {
+) -> Result<Dated<Json>, ApiError> {
     let body = body
         .map(serde_json::to_string)
         .transpose()
@@ -335,12 +321,18 @@ pub async fn call_json_dated<Req: Serialize, Resp: DeserializeOwned>(
     })
 }
 
+/// PUTs `body` as JSON to `path` and reads the JSON answer.
+pub async fn put_json<Req: Serialize>(path: &str, body: &Req) -> Result<Json, ApiError> {
+    let body = serde_json::to_string(body).map_err(|_| ApiError::Decode)?;
+    decode(send(Call::new(Method::Put, path).body(&body), &|_| {}).await?)
+}
+
 /// DELETEs `path`, expecting no content.
 pub async fn delete(path: &str) -> Result<(), ApiError> {
     send(Call::new(Method::Delete, path), &|_| {}).await.map(|_| ())
 }
 
-/// A decoded answer with the server's `Date` header.
+/// An answer with the server's `Date` header.
 #[derive(Debug, Clone)]
 pub struct Dated<T> {
     /// The answer.
@@ -356,6 +348,8 @@ pub enum Method {
     Get,
     /// Create or act.
     Post,
+    /// Replace.
+    Put,
     /// Remove.
     Delete,
 }
@@ -399,14 +393,12 @@ struct Answer {
     server_date: Option<String>,
 }
 
-/// Decodes a JSON body; an empty one (204) reads as `null`, which `()` accepts.
-fn decode<Resp: DeserializeOwned>(answer: Answer) -> Result<Resp, ApiError> {
-    let body = if answer.body.trim().is_empty() {
-        "null"
-    } else {
-        &answer.body
-    };
-    serde_json::from_str(body).map_err(|_| ApiError::Decode)
+/// Reads a JSON body; an empty one (204) reads as `null`.
+fn decode(answer: Answer) -> Result<Json, ApiError> {
+    if answer.body.trim().is_empty() {
+        return Ok(Json::Null);
+    }
+    Json::parse(&answer.body).ok_or(ApiError::Decode)
 }
 
 /// Sends the request, retrying per [`retry_delay`], in the page's current language.
@@ -419,6 +411,7 @@ async fn send(call: Call<'_>, on_retry: &dyn Fn(RetryNotice)) -> Result<Answer, 
         let mut builder = match call.method {
             Method::Get => Request::get(call.path),
             Method::Post => Request::post(call.path),
+            Method::Put => Request::put(call.path),
             Method::Delete => Request::delete(call.path),
         }
         .header("Accept", "application/json")

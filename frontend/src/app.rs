@@ -1,6 +1,7 @@
 //! The application shell: the language (Italian unless the citizen chose English on an earlier
-//! visit), the shared state (router, PIN-request draft, session), the page frame (skip link,
-//! header, main, footer, session-timeout dialog) and the routes.
+//! visit), the shared state (router, session, and what the bundle adds), the page frame (skip
+//! link, header, main, footer, session-timeout dialog) and the bundle's pages. Each entry bundle
+//! (`src/main.rs`, `src/bin/area.rs`) mounts it with its own [`Pages`] (ADR 0008).
 
 use domain::Lang;
 use leptos::prelude::*;
@@ -8,11 +9,8 @@ use leptos::prelude::*;
 use crate::browser;
 use crate::components::{Footer, Header, SessionTimeout, SkipLink};
 use crate::i18n::{Text, t};
-use crate::pages::{
-    ApplicationStartPage, HomePage, LoginPage, NotFoundPage, PinConfirmationPage, PinStepPage, PinSummaryPage,
-};
-use crate::router::{self, Route};
-use crate::{pin_draft, session};
+use crate::router::{self, Bundle, Route};
+use crate::session;
 
 /// The id of `<main>`, the skip link's target.
 pub const MAIN_ID: &str = "main";
@@ -59,27 +57,35 @@ fn effect_boxed(mut f: Box<dyn FnMut()>) {
     Effect::new(move |_| f());
 }
 
+/// What an entry bundle brings to the shell: which bundle it is, the state its pages share, and
+/// its pages. Each bundle names only its own pages, so that the linker leaves the others out.
+#[derive(Clone, Copy)]
+pub struct Pages {
+    /// Which bundle this is (a link to the other's pages is a full page load).
+    pub bundle: Bundle,
+    /// Provides the context the bundle's pages share (drafts).
+    pub provide: fn(),
+    /// The page for a route.
+    pub page: fn(Route) -> AnyView,
+}
+
+/// Mounts the app, with `pages`, on the document's body.
+pub fn mount(pages: Pages) {
+    leptos::mount::mount_to_body(move || shell(pages));
+}
+
 /// The whole app.
-#[component]
-pub fn App() -> impl IntoView {
+fn shell(pages: Pages) -> impl IntoView {
     let lang = RwSignal::new(browser::stored_lang().unwrap_or_default());
     provide_context(UiLang(lang));
     effect(move || browser::set_document_lang(lang.get()));
 
-    let nav = router::provide_router();
-    pin_draft::provide_draft();
+    let nav = router::provide_router(pages.bundle);
     session::provide_session();
+    (pages.provide)();
 
     let route = Memo::new(move |_| nav.route());
-    let page = move || match route.get() {
-        Route::Home => view! { <HomePage /> }.into_any(),
-        Route::PinStep(step) => view! { <PinStepPage step=step /> }.into_any(),
-        Route::PinSummary => view! { <PinSummaryPage /> }.into_any(),
-        Route::PinConfirmation => view! { <PinConfirmationPage /> }.into_any(),
-        Route::Login => view! { <LoginPage /> }.into_any(),
-        Route::Application => view! { <ApplicationStartPage /> }.into_any(),
-        Route::NotFound => view! { <NotFoundPage /> }.into_any(),
-    };
+    let page = move || (pages.page)(route.get());
 
     view! {
         <SkipLink target=MAIN_ID />

@@ -125,6 +125,26 @@ pub fn history_visit(url: &str, replace: bool) {
     };
 }
 
+/// Loads `url` as a new page (a page of the other bundle): a new history entry, or in place of
+/// the current one.
+pub fn location_visit(url: &str, replace: bool) {
+    let Some(location) = web_sys::window().map(|w| w.location()) else {
+        return;
+    };
+    let _ = if replace {
+        location.replace(url)
+    } else {
+        location.assign(url)
+    };
+}
+
+/// Opens the browser's print dialog.
+pub fn print() {
+    if let Some(window) = web_sys::window() {
+        let _ = window.print();
+    }
+}
+
 /// Sets attribute `name` of the element with `id`.
 pub fn set_attribute(id: &str, name: &str, value: &str) {
     if let Some(el) = document().and_then(|d| d.get_element_by_id(id)) {
@@ -170,13 +190,14 @@ pub fn focus_by_id(id: &str) {
     target.scroll_into_view_with_scroll_into_view_options(&options);
 }
 
-/// True when `blur` moves focus to a submit button. Validating then would insert an error
-/// message above the input and push the button away between press and release, swallowing the
-/// click; the submit validates anyway.
+/// True when `blur` moves focus to a button (a submit button, or the PIN's show/hide toggle).
+/// Validating then would insert or remove an error message above the input and move the button
+/// between press and release, swallowing the click; the submit validates anyway, and the toggle
+/// leaves the answer as it was.
 pub fn blur_goes_to_submit(blur: &web_sys::FocusEvent) -> bool {
     blur.related_target()
         .and_then(|target| target.dyn_into::<web_sys::Element>().ok())
-        .is_some_and(|el| el.get_attribute("type").as_deref() == Some("submit"))
+        .is_some_and(|el| el.tag_name() == "BUTTON" || el.get_attribute("type").as_deref() == Some("submit"))
 }
 
 /// Today's date on the device's calendar, which bounds a date of birth.

@@ -169,6 +169,48 @@ impl FormProblems {
         })
     }
 
+    /// [`FormProblems::field`] for a field whose name is made at run time (`decl.<id>`).
+    pub fn field_named(self, field: String) -> Signal<Option<String>> {
+        Signal::derive(move || {
+            let lang = self.lang.get();
+            self.inline
+                .read()
+                .iter()
+                .find(|(f, _)| f.as_deref() == Some(field.as_str()))
+                .map(|(_, p)| p.message(lang))
+        })
+    }
+
+    /// [`FormProblems::summary`] with labels from any source of words (the area's pages, whose
+    /// declaration labels come from the benefit catalogue).
+    pub fn summary_words(
+        self,
+        link: fn(&str) -> String,
+        label: fn(&str) -> Option<crate::area_texts::Words>,
+    ) -> Signal<Vec<SummaryItem>> {
+        Signal::derive(move || {
+            let lang = self.lang.get();
+            self.summary
+                .read()
+                .iter()
+                .map(|(field, problem)| {
+                    let message = problem.message(lang);
+                    let named = match (field.as_deref(), problem) {
+                        (Some(field), Problem::Code(ErrorCode::Required)) => label(field),
+                        _ => None,
+                    };
+                    SummaryItem {
+                        link: field.as_deref().map(link),
+                        message: match named {
+                            Some(words) => format!("{}: {message}", words.get(lang)),
+                            None => message,
+                        },
+                    }
+                })
+                .collect()
+        })
+    }
+
     /// The token that moves focus to the error summary when it changes.
     pub fn focus_token(self) -> Signal<u32> {
         self.focus.into()

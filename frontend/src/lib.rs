@@ -6,10 +6,14 @@
 
 pub mod api_client;
 pub mod app;
+mod application_draft;
+mod area_texts;
 mod browser;
+pub mod bundles;
 mod components;
 mod form;
 pub mod i18n;
+pub mod json;
 mod pages;
 mod pin_draft;
 mod pin_questions;

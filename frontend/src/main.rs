@@ -1,5 +1,6 @@
-//! Mounts Sportello's single-page app on the page's body; everything else is in the library.
+//! The public entry bundle (`index.html`): start page, PIN request, login. Everything else is in
+//! the library; the application's pages are in the other bundle (`src/bin/area.rs`, ADR 0008).
 
 fn main() {
-    leptos::mount::mount_to_body(frontend::app::App);
+    frontend::app::mount(frontend::bundles::PUBLIC);
 }

@@ -7,10 +7,10 @@ use chrono::NaiveDate;
 use domain::pin_request::ITALY;
 use domain::{FieldErrors, PinRequestForm, Step};
 use leptos::prelude::*;
-use serde::Deserialize;
 
 use crate::browser::{self, Store};
 use crate::form::{FieldProblem, FormProblems};
+use crate::json::Json;
 
 /// Where the draft is saved.
 pub const DRAFT_KEY: &str = "sportello.pin_request";
@@ -28,36 +28,47 @@ fn saved_answers(json: &str) -> Vec<(String, String)> {
 }
 
 /// The API's answer to CONFERMA: where the first half of the PIN went (masked).
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PinReceipt {
     /// Whose PIN it is.
     pub codice_fiscale: String,
     /// The masked contacts the first 8 characters were sent to.
-    #[serde(default)]
     pub sent_to: SentTo,
     /// When the request was made (RFC 3339).
-    #[serde(default)]
     pub created_at: String,
 }
 
 /// Masked contacts, e.g. `+39 ***4567`, `m***@example.it`.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct SentTo {
     /// The mobile number.
-    #[serde(default)]
     pub sms: Option<String>,
     /// The e-mail address.
-    #[serde(default)]
     pub email: Option<String>,
     /// The PEC address.
-    #[serde(default)]
     pub pec: Option<String>,
 }
 
 impl PinReceipt {
     /// The receipt of this tab's last request, if any.
     pub fn load() -> Option<PinReceipt> {
-        serde_json::from_str(&browser::load(Store::Session, RECEIPT_KEY)?).ok()
+        PinReceipt::parse(&browser::load(Store::Session, RECEIPT_KEY)?)
+    }
+
+    /// The API's answer from its JSON (`None` if it is not one).
+    pub fn parse(json: &str) -> Option<PinReceipt> {
+        let json = Json::parse(json)?;
+        let sent_to = &json["sent_to"];
+        let masked = |channel: &str| sent_to[channel].as_str().map(str::to_owned);
+        Some(PinReceipt {
+            codice_fiscale: json["codice_fiscale"].as_str()?.to_owned(),
+            sent_to: SentTo {
+                sms: masked("sms"),
+                email: masked("email"),
+                pec: masked("pec"),
+            },
+            created_at: json["created_at"].as_str().unwrap_or_default().to_owned(),
+        })
     }
 
     /// Keeps the API's answer (its JSON, as received) for the confirmation page and a reload of it.
@@ -301,7 +312,7 @@ mod tests {
     #[test]
     fn the_receipt_of_the_api_is_read() {
         let json = r#"{"codice_fiscale":"RSSMRA85T10H501O","sent_to":{"sms":"+39 ***4567","email":"m***@example.it","pec":"m***@pec.example.it"},"created_at":"2026-11-23T15:00:00Z"}"#;
-        let receipt: PinReceipt = serde_json::from_str(json).unwrap();
+        let receipt = PinReceipt::parse(json).unwrap();
         assert_eq!(receipt.sent_to.sms.as_deref(), Some("+39 ***4567"));
         assert_eq!(receipt.sent_to.pec.as_deref(), Some("m***@pec.example.it"));
     }

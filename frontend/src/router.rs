@@ -6,8 +6,13 @@
 //! `<a href>` links. After each navigation focus goes to the element named by the URL's fragment
 //! (an error-summary link to another page, `…/contatti#mobile`) or else to `<main>`, so that a
 //! screen reader starts reading the new page rather than staying on the old link.
+//!
+//! The app is built as two entry bundles from one library (ADR 0008): the public pages and the
+//! "area riservata" (the application, after login). A navigation to a page of the other bundle is
+//! a full page load, so that each bundle carries only its own pages.
 
 use domain::Step;
+use domain::application::ApplicationStep;
 use leptos::prelude::*;
 use wasm_bindgen::JsCast;
 
@@ -25,6 +30,31 @@ pub const PIN_SUMMARY_PATH: &str = "/richiesta-pin/riepilogo";
 pub const PIN_CONFIRMATION_PATH: &str = "/richiesta-pin/conferma";
 /// The prefix of every PIN-request page.
 const PIN_PREFIX: &str = "/richiesta-pin";
+/// Check your answers of the application, before CONFERMA.
+pub const APPLICATION_SUMMARY_PATH: &str = "/domanda/riepilogo";
+/// The prefix of an application's receipt, followed by its protocol number.
+const RECEIPT_PREFIX: &str = "/domanda/ricevuta/";
+/// "Le mie domande": the citizen's applications and their status.
+pub const MY_APPLICATIONS_PATH: &str = "/le-mie-domande";
+
+/// The page of an application step, e.g. `/domanda/pagamento`.
+pub fn application_step_path(step: ApplicationStep) -> String {
+    format!("{APPLICATION_PATH}/{}", step.slug())
+}
+
+/// The receipt of the application with `protocol`.
+pub fn receipt_path(protocol: &str) -> String {
+    format!("{RECEIPT_PREFIX}{protocol}")
+}
+
+/// The two entry bundles of the SPA, each with its own HTML page and wasm (ADR 0008).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Bundle {
+    /// `index.html`: start page, PIN request, login, unknown addresses.
+    Public,
+    /// `area.html`: the application, for a citizen who is logged in.
+    Area,
+}
 
 /// The page of a PIN-request step, e.g. `/richiesta-pin/identita`.
 pub fn step_path(step: Step) -> String {
@@ -32,7 +62,7 @@ pub fn step_path(step: Step) -> String {
 }
 
 /// The pages of the app.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Route {
     /// `/`.
     Home,
@@ -46,6 +76,14 @@ pub enum Route {
     Login,
     /// `/domanda`.
     Application,
+    /// `/domanda/<slug>`, one per step of the application.
+    ApplicationStep(ApplicationStep),
+    /// `/domanda/riepilogo`.
+    ApplicationSummary,
+    /// `/domanda/ricevuta/<protocol>`.
+    Receipt(String),
+    /// `/le-mie-domande`.
+    MyApplications,
     /// Anything else.
     NotFound,
 }
@@ -61,19 +99,50 @@ impl Route {
             PIN_SUMMARY_PATH => Route::PinSummary,
             PIN_CONFIRMATION_PATH => Route::PinConfirmation,
             PIN_PREFIX => Route::PinStep(Step::Identity),
-            _ => path
-                .strip_prefix(PIN_PREFIX)
-                .and_then(|rest| rest.strip_prefix('/'))
-                .and_then(Step::from_slug)
-                .map_or(Route::NotFound, Route::PinStep),
+            APPLICATION_SUMMARY_PATH => Route::ApplicationSummary,
+            MY_APPLICATIONS_PATH => Route::MyApplications,
+            _ => {
+                if let Some(protocol) = path.strip_prefix(RECEIPT_PREFIX) {
+                    return match protocol.is_empty() || protocol.contains('/') {
+                        true => Route::NotFound,
+                        false => Route::Receipt(protocol.to_owned()),
+                    };
+                }
+                let under = |prefix: &str| path.strip_prefix(prefix).and_then(|rest| rest.strip_prefix('/'));
+                if let Some(step) = under(PIN_PREFIX).and_then(Step::from_slug) {
+                    return Route::PinStep(step);
+                }
+                under(APPLICATION_PATH)
+                    .and_then(ApplicationStep::from_slug)
+                    .map_or(Route::NotFound, Route::ApplicationStep)
+            }
         }
     }
+}
+
+/// The bundle that serves `path` (without query or fragment): everything under `/domanda` and
+/// `/le-mie-domande` is the area's, even an unknown address there (the area shows its own "not
+/// found"), as in the server's choice of HTML page (`api/src/spa.rs`).
+pub fn bundle_of_path(path: &str) -> Bundle {
+    let path = path.trim_end_matches('/');
+    let under = |prefix: &str| path == prefix || path.starts_with(&format!("{prefix}/"));
+    if under(APPLICATION_PATH) || under(MY_APPLICATIONS_PATH) {
+        Bundle::Area
+    } else {
+        Bundle::Public
+    }
+}
+
+/// The path of a same-origin URL (`/a/b?x=1#y` → `/a/b`).
+fn path_of(url: &str) -> &str {
+    url.split(['?', '#']).next().unwrap_or(url)
 }
 
 /// Moves between pages; cheap to copy into event handlers.
 #[derive(Clone, Copy)]
 pub struct Navigator {
     path: RwSignal<String>,
+    bundle: Bundle,
 }
 
 impl Navigator {
@@ -94,6 +163,11 @@ impl Navigator {
     }
 
     fn visit(self, url: &str, replace: bool) {
+        if bundle_of_path(path_of(url)) != self.bundle {
+            // The page is in the other bundle: let the browser load it.
+            browser::location_visit(url, replace);
+            return;
+        }
         browser::history_visit(url, replace);
         self.path.set(browser::location_path());
         after_navigation();
@@ -105,10 +179,11 @@ pub fn use_navigator() -> Navigator {
     expect_context::<Navigator>()
 }
 
-/// Creates the navigator, provides it as context and starts following the browser.
-pub fn provide_router() -> Navigator {
+/// Creates the navigator of `bundle`, provides it as context and starts following the browser.
+pub fn provide_router(bundle: Bundle) -> Navigator {
     let nav = Navigator {
         path: RwSignal::new(browser::location_path()),
+        bundle,
     };
     provide_context(nav);
     let _ = window_event_listener_untyped("popstate", move |_| {
@@ -120,7 +195,9 @@ pub fn provide_router() -> Navigator {
     // error summary's same-page links do.
     crate::app::effect(move || {
         let _ = window_event_listener_untyped("click", move |ev| {
-            if let Some(url) = ev.dyn_ref::<web_sys::MouseEvent>().and_then(in_app_link) {
+            let url = ev.dyn_ref::<web_sys::MouseEvent>().and_then(in_app_link);
+            // A link to the other bundle's pages is left to the browser (a full page load).
+            if let Some(url) = url.filter(|url| bundle_of_path(path_of(url)) == bundle) {
                 ev.prevent_default();
                 nav.go(&url);
             }
@@ -179,6 +256,51 @@ mod tests {
         assert_eq!(Route::from_path("/nowhere"), Route::NotFound);
         assert_eq!(Route::from_path("/richiesta-pin/altro"), Route::NotFound);
         assert_eq!(Route::from_path("/richiesta-pinx/identita"), Route::NotFound);
+        assert_eq!(Route::from_path("/domanda/riepilogo"), Route::ApplicationSummary);
+        assert_eq!(Route::from_path("/le-mie-domande/"), Route::MyApplications);
+        assert_eq!(
+            Route::from_path("/domanda/ricevuta/INPS-COVID-2020-0000001"),
+            Route::Receipt("INPS-COVID-2020-0000001".into())
+        );
+        assert_eq!(Route::from_path("/domanda/ricevuta/"), Route::NotFound);
+        assert_eq!(Route::from_path("/domanda/ricevuta/a/b"), Route::NotFound);
+        assert_eq!(Route::from_path("/domanda/altro"), Route::NotFound);
+    }
+
+    #[test]
+    fn each_application_step_page_routes_back_to_its_step() {
+        for step in ApplicationStep::ALL {
+            assert_eq!(
+                Route::from_path(&application_step_path(step)),
+                Route::ApplicationStep(step)
+            );
+        }
+    }
+
+    #[test]
+    fn the_application_and_my_applications_are_the_areas_pages() {
+        for path in [
+            "/domanda",
+            "/domanda/",
+            "/domanda/indennita",
+            "/domanda/riepilogo",
+            "/domanda/ricevuta/INPS-COVID-2020-0000001",
+            "/le-mie-domande",
+        ] {
+            assert_eq!(bundle_of_path(path), Bundle::Area, "{path}");
+        }
+        for path in ["/", "/accedi", "/richiesta-pin/contatti", "/domandax", "/nowhere"] {
+            assert_eq!(bundle_of_path(path), Bundle::Public, "{path}");
+        }
+        // An unknown address under /domanda is the area's own "not found".
+        assert_eq!(bundle_of_path("/domanda/altro"), Bundle::Area);
+    }
+
+    #[test]
+    fn the_path_of_a_url_drops_query_and_fragment() {
+        assert_eq!(path_of("/domanda/contatti?da=riepilogo#mobile"), "/domanda/contatti");
+        assert_eq!(path_of("/accedi#pin"), "/accedi");
+        assert_eq!(path_of("/"), "/");
     }
 
     #[test]

@@ -7,19 +7,24 @@
 
 use domain::Scope;
 use leptos::prelude::*;
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
 use crate::api_client::{self, ApiError, Dated, Method};
-use crate::browser;
+use crate::browser::{self, Store};
+use crate::json::Json;
 
 const SESSION_PATH: &str = "/api/session";
 const EXTEND_PATH: &str = "/api/session/extend";
+
+/// Where the deadline is kept for this tab (milliseconds on the phone's clock), so that the page
+/// of the other bundle (ADR 0008), loaded after login, warns on time before it has asked the API.
+const DEADLINE_KEY: &str = "sportello.session.deadline";
 
 /// How long before the end the timeout warning appears (GOV.UK: two minutes).
 pub const WARNING_BEFORE_MS: f64 = 120_000.0;
 
 /// What the API says about a session.
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SessionInfo {
     /// Whose session it is.
     pub codice_fiscale: String,
@@ -31,6 +36,31 @@ pub struct SessionInfo {
     pub expires_at: String,
     /// How long a session lasts without activity, in seconds.
     pub idle_seconds: u64,
+}
+
+impl SessionInfo {
+    /// The API's session JSON (`None` if it is not one).
+    pub fn from_json(json: &Json) -> Option<SessionInfo> {
+        Some(SessionInfo {
+            codice_fiscale: json["codice_fiscale"].as_str()?.to_owned(),
+            scope: match json["scope"].as_str()? {
+                "simplified" => Scope::Simplified,
+                "full" => Scope::Full,
+                _ => return None,
+            },
+            method: json["method"].as_str()?.to_owned(),
+            expires_at: json["expires_at"].as_str()?.to_owned(),
+            idle_seconds: json["idle_seconds"].as_u64()?,
+        })
+    }
+}
+
+/// A session answer, read.
+fn session_info(answer: Dated<Json>) -> Result<Dated<SessionInfo>, ApiError> {
+    Ok(Dated {
+        value: SessionInfo::from_json(&answer.value).ok_or(ApiError::Decode)?,
+        server_date: answer.server_date,
+    })
 }
 
 /// When, on the phone's clock (milliseconds since the epoch), a session reported at `received_ms`
@@ -71,12 +101,22 @@ impl Session {
         );
         self.info.set(Some(info));
         self.deadline.set(Some(deadline));
+        browser::save(Store::Session, DEADLINE_KEY, &(deadline as u64).to_string());
     }
 
     /// Forgets the session (after logout or expiry).
     pub fn end(self) {
         self.info.set(None);
         self.deadline.set(None);
+        browser::remove(Store::Session, DEADLINE_KEY);
+    }
+
+    /// Takes up the deadline this tab last knew, until the API confirms the session.
+    pub fn resume_deadline(self) {
+        let stored = browser::load(Store::Session, DEADLINE_KEY).and_then(|ms| ms.parse::<u64>().ok());
+        if let Some(deadline) = stored {
+            self.deadline.set(Some(deadline as f64));
+        }
     }
 }
 
@@ -103,17 +143,23 @@ struct PinLogin<'a> {
 /// Logs in with the codice fiscale and the PIN (8 or 16 characters).
 pub async fn login(codice_fiscale: &str, pin: &str) -> Result<Dated<SessionInfo>, ApiError> {
     let body = PinLogin { codice_fiscale, pin };
-    api_client::call_json_dated(Method::Post, SESSION_PATH, Some(&body)).await
+    api_client::call_json_dated(Method::Post, SESSION_PATH, Some(&body))
+        .await
+        .and_then(session_info)
 }
 
 /// The current session (an `auth.required` refusal when there is none).
 pub async fn current() -> Result<Dated<SessionInfo>, ApiError> {
-    api_client::call_json_dated::<(), _>(Method::Get, SESSION_PATH, None).await
+    api_client::call_json_dated::<()>(Method::Get, SESSION_PATH, None)
+        .await
+        .and_then(session_info)
 }
 
 /// Extends the session by its idle time.
 pub async fn extend() -> Result<Dated<SessionInfo>, ApiError> {
-    api_client::call_json_dated::<(), _>(Method::Post, EXTEND_PATH, None).await
+    api_client::call_json_dated::<()>(Method::Post, EXTEND_PATH, None)
+        .await
+        .and_then(session_info)
 }
 
 /// Ends the session on the server.
@@ -160,7 +206,7 @@ mod tests {
     #[test]
     fn the_api_session_shape_is_read() {
         let json = r#"{"codice_fiscale":"RSSMRA85T10H501O","scope":"simplified","method":"pin","expires_at":"2026-11-23T16:00:00Z","idle_seconds":1200}"#;
-        let info: SessionInfo = serde_json::from_str(json).unwrap();
+        let info = SessionInfo::from_json(&Json::parse(json).unwrap()).unwrap();
         assert_eq!(info.scope, Scope::Simplified);
         assert_eq!(info.idle_seconds, 1200);
     }

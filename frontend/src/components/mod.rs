@@ -1,7 +1,9 @@
 //! Reusable pieces of page, one component per file.
 
 mod back_link;
+mod choice_field;
 mod date_input;
+mod declaration_field;
 mod error_message;
 mod error_summary;
 mod footer;
@@ -16,9 +18,12 @@ mod skip_link;
 mod start_links;
 mod summary_row;
 mod text_input;
+mod words_input;
 
 pub use back_link::BackLink;
+pub use choice_field::ChoiceField;
 pub use date_input::{DateInput, split_date};
+pub use declaration_field::DeclarationField;
 pub use error_summary::{ErrorSummary, SummaryItem};
 pub use footer::Footer;
 pub use header::Header;
@@ -27,8 +32,9 @@ pub use question::QuestionField;
 pub use radio_group::RadioGroup;
 pub use send_status::{SendStatus, Sending};
 pub use service_info::ServiceInfo;
-pub use session_timeout::{EXPIRED_QUERY, SessionTimeout};
+pub use session_timeout::{EXPIRED_QUERY, EXPIRED_URL, SessionTimeout};
 pub use skip_link::SkipLink;
 pub use start_links::StartLinks;
-pub use summary_row::SummaryRow;
+pub use summary_row::{SummaryRow, lower_initial};
 pub use text_input::TextInput;
+pub use words_input::WordsInput;

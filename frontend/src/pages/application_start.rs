@@ -1,35 +1,32 @@
 //! `/domanda`: where the application starts after login. It says who is in and with which
-//! access, what the application asks and when it can be sent, and lets the citizen log out. The
-//! application's own pages come later: this page does not pretend otherwise.
+//! access, what the application asks and when it can be sent (with the API's notice while sending
+//! is closed), then "Inizia" or "Riprendi" — or, once the application is submitted, the way to
+//! its receipt. The citizen can log out from here.
 
 use domain::Scope;
 use leptos::prelude::*;
 
+use std::sync::Arc;
+
+use super::area::{problem_panel, use_area_title, when_loaded, window_notice};
 use crate::api_client::ApiError;
-use crate::app::{tr, use_document_title, use_lang};
-use crate::i18n::{Text, t, t_with};
-use crate::router::{HOME_PATH, LOGIN_PATH, use_navigator};
+use crate::app::{tr, use_lang};
+use crate::application_draft::use_draft;
+use crate::area_texts::{AreaText, at, at_with, dyn_text, dyn_view, w};
+use crate::i18n::Text;
+use crate::router::{self, APPLICATION_SUMMARY_PATH, HOME_PATH, MY_APPLICATIONS_PATH, use_navigator};
 use crate::session::{self, use_session};
 
 /// `/domanda`.
 #[component]
 pub fn ApplicationStartPage() -> impl IntoView {
+    let draft = use_draft();
     let session = use_session();
     let nav = use_navigator();
     let lang = use_lang();
     let problem = RwSignal::new(None::<ApiError>);
-    use_document_title(Text::ApplicationTitle, move || problem.read().is_some());
+    use_area_title(AreaText::ApplicationTitle, || false);
 
-    // After a reload the page knows nothing: the cookie says whether the citizen is in.
-    if session.info.get_untracked().is_none() {
-        crate::browser::spawn(async move {
-            match session::current().await {
-                Ok(answer) => session.start(answer),
-                Err(ApiError::Refused { status: 401, .. }) => nav.replace(LOGIN_PATH),
-                Err(error) => problem.set(Some(error)),
-            }
-        });
-    }
     let logout = move |_| {
         crate::browser::spawn(async move {
             match session::logout().await {
@@ -43,52 +40,80 @@ pub fn ApplicationStartPage() -> impl IntoView {
     };
 
     let who = move || {
-        session.info.get().map(|info| {
+        session.info.get_untracked().map(|info| {
             let lang = lang.get();
-            let access = t(
-                lang,
-                if info.scope == Scope::Simplified {
-                    Text::AccessSimplified
-                } else {
-                    Text::AccessFull
-                },
-            );
-            let text = t_with(lang, Text::LoggedInAs, "cf", &info.codice_fiscale).replace("{access}", access);
+            let access = match (info.method.as_str(), info.scope) {
+                ("pin", Scope::Simplified) => at(lang, AreaText::AccessSimplified).to_owned(),
+                ("pin", _) => at(lang, AreaText::AccessFull).to_owned(),
+                (other, _) => other.to_ascii_uppercase(),
+            };
+            let text = at_with(lang, AreaText::LoggedInAs, "cf", &info.codice_fiscale).replace("{access}", &access);
             view! {
                 <p class="lead">{text}</p>
-                {(info.scope == Scope::Simplified).then(|| view! { <p>{tr(Text::SimplifiedScopeNote)}</p> })}
+                {(info.scope == Scope::Simplified).then(|| view! { <p>{w(AreaText::SimplifiedScopeNote)}</p> })}
             }
         })
     };
 
+    let page = move || {
+        let submitted = draft.submitted.get_untracked();
+        let next = match submitted {
+            Some(view) => {
+                let receipt = router::receipt_path(&view.protocol);
+                let protocol = view.protocol;
+                view! {
+                <div class="inset-text">
+                    <p>{dyn_text(Arc::new(move || at_with(lang.get(), AreaText::AlreadySubmittedLead, "protocol", &protocol)))}</p>
+                </div>
+                <div class="button-group">
+                    <a href=receipt class="button" draggable="false">{w(AreaText::SeeReceipt)}</a>
+                    <a href=MY_APPLICATIONS_PATH class="button button--secondary" draggable="false">{w(AreaText::MyApplicationsLink)}</a>
+                </div>
+            }
+            .into_any()
+            }
+            None => {
+                let started = !draft.benefit.get_untracked().trim().is_empty();
+                let href = match draft.first_incomplete(None) {
+                    Some(step) => router::application_step_path(step),
+                    None => APPLICATION_SUMMARY_PATH.to_owned(),
+                };
+                let label = if started {
+                    AreaText::ResumeApplication
+                } else {
+                    AreaText::StartApplication
+                };
+                view! {
+                    {window_notice(draft)}
+                    <h2>{w(AreaText::StepsHeading)}</h2>
+                    <ol class="list list--number">
+                        <li>{w(AreaText::ApplicationStep1)}</li>
+                        <li>{w(AreaText::ApplicationStep2)}</li>
+                        <li>{w(AreaText::ApplicationStep3)}</li>
+                        <li>{w(AreaText::ApplicationStep4)}</li>
+                    </ol>
+                    <h2>{tr(Text::WindowHeading)}</h2>
+                    <p>{tr(Text::WindowFill)}</p>
+                    <p>{tr(Text::WindowSend)}</p>
+                    <p>{w(AreaText::DraftSavedNote)}</p>
+                    <a href=href class="button button--start" draggable="false">{w(label)}</a>
+                }
+                .into_any()
+            }
+        };
+        view! {
+            {who}
+            {next}
+        }
+        .into_any()
+    };
+
     view! {
-        <h1>{tr(Text::ApplicationHeading)}</h1>
-        {move || problem.get().map(|error| view! {
-            <div class="panel panel--problem" role="alert">
-                <p class="panel__text">{error.message(lang.get())}</p>
-            </div>
-        })}
-        <div role="status">
-            {move || match session.info.read().is_some() {
-                true => ().into_any(),
-                false if problem.read().is_none() => view! { <p>{tr(Text::Loading)}</p> }.into_any(),
-                false => ().into_any(),
-            }}
-        </div>
-        {who}
-        <h2>{tr(Text::StepsHeading)}</h2>
-        <ol class="list list--number">
-            <li>{tr(Text::ApplicationStep1)}</li>
-            <li>{tr(Text::ApplicationStep2)}</li>
-            <li>{tr(Text::ApplicationStep3)}</li>
-            <li>{tr(Text::ApplicationStep4)}</li>
-        </ol>
-        <div class="inset-text">{tr(Text::ApplicationComing)}</div>
-        <h2>{tr(Text::WindowHeading)}</h2>
-        <p>{tr(Text::WindowFill)}</p>
-        <p>{tr(Text::WindowSend)}</p>
-        {move || session.info.read().is_some().then(|| view! {
+        <h1>{w(AreaText::ApplicationHeading)}</h1>
+        {dyn_view(Arc::new(move || problem.get().map(problem_panel).into_any()))}
+        {when_loaded(draft, page)}
+        <p>
             <button type="button" class="button button--secondary" on:click=logout>{tr(Text::Logout)}</button>
-        })}
+        </p>
     }
 }

@@ -4,7 +4,7 @@
 
 use domain::{CodiceFiscale, ErrorCode};
 use leptos::prelude::*;
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
 use crate::api_client::{self, ApiError};
 use crate::app::{tr, use_document_title, use_lang};
@@ -19,12 +19,6 @@ const CF_CHECK_PATH: &str = "/api/codice-fiscale/check";
 #[derive(Serialize)]
 struct CfCheckRequest<'a> {
     codice_fiscale: &'a str,
-}
-
-#[derive(Deserialize)]
-struct CfCheckResponse {
-    codice_fiscale: String,
-    omocode: bool,
 }
 
 /// Where the check stands.
@@ -85,11 +79,16 @@ pub fn HomePage() -> impl IntoView {
             let on_retry = move |notice: api_client::RetryNotice| {
                 status.set(Status::Retrying(notice.delay.as_secs_f64().ceil() as u64));
             };
-            match api_client::post_json_observed::<_, CfCheckResponse>(CF_CHECK_PATH, &request, on_retry).await {
-                Ok(answer) => status.set(Status::Valid {
-                    codice_fiscale: answer.codice_fiscale,
-                    omocode: answer.omocode,
-                }),
+            // `{"codice_fiscale": "<normalised>", "omocode": bool}`
+            let answer = api_client::post_json_observed(CF_CHECK_PATH, &request, on_retry).await;
+            let valid = |json: crate::json::Json| {
+                Some(Status::Valid {
+                    codice_fiscale: json["codice_fiscale"].as_str()?.to_owned(),
+                    omocode: json["omocode"].as_bool()?,
+                })
+            };
+            match answer.and_then(|json| valid(json).ok_or(ApiError::Decode)) {
+                Ok(valid) => status.set(valid),
                 Err(error @ ApiError::Validation { .. }) => {
                     status.set(Status::Idle);
                     problems.show(form::from_api_error(&error, Some(CF_FIELD)));

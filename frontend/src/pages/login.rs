@@ -1,6 +1,9 @@
 //! Login with the codice fiscale and the PIN: the full PIN (16 characters) or the simplified one
 //! (its first 8). Checked in the page with the domain's rules, then by the API, whose refusals
 //! (wrong PIN, too many attempts) are shown in the error summary, linked to the PIN.
+//! Below the form: SPID (the providers in random order, as AgID's button lists them), CIE and CNS,
+//! plain links to the API (rendered by it), which comes back here with `?errore=<code>` when it
+//! refuses a login.
 
 use domain::{CodiceFiscale, ErrorCode, PinInput};
 use leptos::prelude::*;
@@ -43,6 +46,22 @@ fn label_of(field: &str) -> Option<Text> {
     }
 }
 
+/// The SPID, CIE and CNS links as an HTML fragment in the asked language, SPID providers in
+/// random order (as AgID's button lists them). The server renders it: the SPA only places it,
+/// which keeps the first load within its size budget.
+const OTHER_WAYS_PATH: &str = "/api/auth/login-options";
+const OTHER_WAYS_ID: &str = "altri-accessi";
+
+/// The refusal a SPID, CIE or CNS login came back with (`?errore=auth.…`).
+fn refusal() -> Option<ErrorCode> {
+    let search = web_sys::window()?.location().search().ok()?;
+    let code = search
+        .trim_start_matches('?')
+        .split('&')
+        .find_map(|p| p.strip_prefix("errore="))?;
+    ErrorCode::from_str_code(code).filter(|c| c.as_str().starts_with("auth."))
+}
+
 /// `/accedi`.
 #[component]
 pub fn LoginPage() -> impl IntoView {
@@ -55,6 +74,27 @@ pub fn LoginPage() -> impl IntoView {
     // Just after a PIN request, the codice fiscale is already known.
     let codice_fiscale = RwSignal::new(PinReceipt::load().map(|r| r.codice_fiscale).unwrap_or_default());
     let pin = RwSignal::new(String::new());
+
+    if let Some(code) = refusal() {
+        problems.show(vec![(None, Problem::Code(code))]);
+    }
+    // Straight through gloo rather than the API client: optional links, nothing to retry.
+    let lang = crate::app::use_lang();
+    crate::app::effect(move || {
+        let tag = lang.get().tag();
+        crate::browser::spawn(async move {
+            if let Ok(answer) = gloo_net::http::Request::get(OTHER_WAYS_PATH)
+                .header("Accept-Language", tag)
+                .send()
+                .await
+                && answer.ok()
+                && let Ok(html) = answer.text().await
+                && let Some(el) = web_sys::window().and_then(|w| w.document()?.get_element_by_id(OTHER_WAYS_ID))
+            {
+                el.set_inner_html(&html);
+            }
+        });
+    });
 
     let recheck_cf = move |()| problems.recheck(CF_FIELD, check_cf(&codice_fiscale.get_untracked()).err());
     let recheck_pin = move |()| problems.recheck(PIN_FIELD, check_pin(&pin.get_untracked()).err());
@@ -128,6 +168,7 @@ pub fn LoginPage() -> impl IntoView {
             {tr(Text::LoginNoPin)}" "
             <a href=step_path(domain::Step::Identity)>{tr(Text::RequestPinLink)}</a>
         </p>
+        <div id=OTHER_WAYS_ID></div>
     }
 }
 

@@ -5,7 +5,6 @@
 
 use domain::Step;
 use leptos::prelude::*;
-use serde::de::IgnoredAny;
 
 use crate::api_client;
 use crate::app::{tr, use_document_title, use_lang};
@@ -87,7 +86,7 @@ pub fn PinStepPage(
         sending.set(Sending::Waiting);
         crate::browser::spawn(async move {
             let on_retry = move |notice| sending.set(Sending::retrying(notice));
-            let answer = api_client::post_json_observed::<_, IgnoredAny>(&check_path(step), &form, on_retry).await;
+            let answer = api_client::post_json_observed(&check_path(step), &form, on_retry).await;
             sending.set(Sending::Idle);
             match answer {
                 Ok(_) => {

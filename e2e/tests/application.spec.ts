@@ -1,0 +1,278 @@
+// A citizen logged in with the simplified PIN (the first 8 characters) files the application for
+// the indemnity on a phone: benefit, its declarations (rendered from the catalogue), payment,
+// contacts, check your answers, CONFERMA, receipt, "Le mie domande". The server's clock is moved
+// inside or outside the 16:00–08:00 window (Europe/Rome) only where its answer depends on it.
+import { expect, test, type APIRequestContext, type Page } from '@playwright/test';
+import { expectNoAxeViolations } from './a11y';
+
+test.use({ viewport: { width: 360, height: 780 } });
+// The server's clock is one for the whole server, shared with the specs running alongside (a
+// clock moved back makes OpenID tokens look issued in the future; moved forward again, it ends the
+// sessions opened meanwhile). So the tests use the real clock when it is already where they need
+// it, and otherwise move it to 1 April 2020 only for the requests whose answer depends on it,
+// giving it back at once; the tests take turns.
+test.describe.configure({ mode: 'serial' });
+
+/** The codice fiscale of a person born in Italy, as the Agenzia delle Entrate computes it. */
+function codiceFiscale(surname: string, name: string, sex: 'M' | 'F', date: string, belfiore: string): string {
+  const letters = (s: string) => s.toUpperCase().replace(/[^A-Z]/g, '');
+  const part = (s: string, isName: boolean) => {
+    const consonants = letters(s).replace(/[AEIOU]/g, '');
+    const vowels = letters(s).replace(/[^AEIOU]/g, '');
+    if (isName && consonants.length >= 4) return consonants[0] + consonants[2] + consonants[3];
+    return (consonants + vowels + 'XXX').slice(0, 3);
+  };
+  const [year, month, day] = date.split('-').map(Number);
+  const body =
+    part(surname, false) +
+    part(name, true) +
+    String(year % 100).padStart(2, '0') +
+    'ABCDEHLMPRST'[month - 1] +
+    String(day + (sex === 'F' ? 40 : 0)).padStart(2, '0') +
+    belfiore;
+  const odd: Record<string, number> = {
+    0: 1, 1: 0, 2: 5, 3: 7, 4: 9, 5: 13, 6: 15, 7: 17, 8: 19, 9: 21, A: 1, B: 0, C: 5, D: 7, E: 9, F: 13, G: 15,
+    H: 17, I: 19, J: 21, K: 2, L: 4, M: 18, N: 20, O: 11, P: 3, Q: 6, R: 8, S: 12, T: 14, U: 16, V: 10, W: 22,
+    X: 25, Y: 24, Z: 23,
+  };
+  let sum = 0;
+  for (let i = 0; i < 15; i++) {
+    const c = body[i];
+    sum += i % 2 === 0 ? odd[c] : /\d/.test(c) ? Number(c) : c.charCodeAt(0) - 65;
+  }
+  return body + String.fromCharCode(65 + (sum % 26));
+}
+
+/** Giulia Verdi, born in Rome (H501) on the given day of May 1990. */
+function giulia(day: number) {
+  const birthDate = `1990-05-${String(day).padStart(2, '0')}`;
+  return {
+    codice_fiscale: codiceFiscale('Verdi', 'Giulia', 'F', birthDate, 'H501'),
+    residence_country: 'Italia',
+    given_name: 'Giulia',
+    surname: 'Verdi',
+    sex: 'F',
+    birth_date: birthDate,
+    birth_place: 'Roma',
+    birth_province: 'RM',
+    address: 'Via Appia 10',
+    postcode: '00183',
+    municipality: 'Roma',
+    province: 'RM',
+    mobile: '+39 347 111 2233',
+    email: `giulia.verdi.${day}@example.it`,
+    pec: `giulia.verdi.${day}@pec.example.it`,
+  };
+}
+
+/** Sets the server's clock (dev mode only); `null` gives it back the system's. */
+async function setClock(request: APIRequestContext, now: string | null) {
+  const response = await request.put('/api/dev/clock', { data: { now } });
+  expect(response.ok(), await response.text()).toBeTruthy();
+}
+
+/** Requests a PIN through the API and returns the first 8 characters sent by SMS. */
+async function simplifiedPin(request: APIRequestContext, person: ReturnType<typeof giulia>): Promise<string> {
+  const response = await request.post('/api/pin-requests', {
+    headers: { 'Idempotency-Key': `e2e-application-${person.codice_fiscale}` },
+    data: person,
+  });
+  expect(response.status(), await response.text()).toBe(201);
+  const outbox: { channel: string; body: string }[] = await (
+    await request.get(`/api/dev/outbox?codice_fiscale=${person.codice_fiscale}`)
+  ).json();
+  const sms = outbox.find((m) => m.channel === 'sms')?.body ?? '';
+  const match = /i primi 8 caratteri del tuo PIN sono ([A-HJ-NP-Z2-9]{8})\./.exec(sms);
+  expect(match, `SMS: ${sms}`).toBeTruthy();
+  return match![1];
+}
+
+async function logIn(page: Page, cf: string, pin: string) {
+  await page.goto('/accedi');
+  await page.getByLabel('Codice fiscale').fill(cf);
+  await page.getByLabel('PIN', { exact: true }).fill(pin);
+  await page.getByRole('button', { name: 'Accedi', exact: true }).click();
+  await expect(page).toHaveURL(/\/domanda$/);
+}
+
+/** Whether the citizens' window (16:00–08:00 in Rome) is open now on the real clock. */
+function windowOpenNow(): boolean {
+  const hour = new Intl.DateTimeFormat('en-GB', { timeZone: 'Europe/Rome', hour: '2-digit', hourCycle: 'h23' })
+    .format(new Date());
+  return Number(hour) >= 16 || Number(hour) < 8;
+}
+
+const avanti = (page: Page) => page.getByRole('button', { name: 'Avanti' }).click();
+const group = (page: Page, name: string | RegExp) => page.getByRole('group', { name });
+
+test('a citizen with the simplified PIN files the application and gets a receipt, once', async ({
+  page,
+  request,
+}, testInfo) => {
+  test.setTimeout(120_000);
+  const person = giulia(11);
+  const pin = await simplifiedPin(request, person);
+  await logIn(page, person.codice_fiscale, pin);
+
+  // Start page: who is in, with which access, and the way in.
+  const main = page.getByRole('main');
+  await expect(main).toContainText(person.codice_fiscale);
+  await expect(main).toContainText('PIN semplificato');
+  await expectNoAxeViolations(page);
+  await page.getByRole('link', { name: 'Inizia la domanda' }).click();
+
+  // Benefit: Avanti without a choice names the problem, linked to the question.
+  await expect(page).toHaveURL(/\/domanda\/indennita$/);
+  await avanti(page);
+  const summary = page.getByRole('alert').filter({ hasText: "C'è un problema" });
+  await expect(summary).toBeFocused();
+  await expect(page).toHaveTitle(/^Errore: /);
+  await expectNoAxeViolations(page);
+  await page.getByLabel('Lavoratori stagionali del turismo e degli stabilimenti termali').check();
+  await avanti(page);
+
+  // Declarations, from the catalogue: a date, boxes to tick, yes/no questions.
+  await expect(page).toHaveURL(/\/domanda\/dichiarazioni$/);
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText('Le tue dichiarazioni');
+  await expectNoAxeViolations(page);
+  for (const confirm of await page.getByLabel('Confermo').all()) await confirm.check();
+  const lastJob = group(page, /In che data è finito il tuo ultimo rapporto di lavoro stagionale/);
+  await lastJob.getByLabel('Giorno').fill('15');
+  await lastJob.getByLabel('Mese').fill('10');
+  await lastJob.getByLabel('Anno').fill('2019');
+  await group(page, 'Sei titolare di una pensione?').getByLabel('No').check();
+  await group(page, /Il 17 marzo 2020 avevi un rapporto di lavoro dipendente/).getByLabel('No').check();
+
+  // A reload before Avanti loses nothing (the answers are kept on the device).
+  await page.reload();
+  await expect(group(page, 'Sei titolare di una pensione?').getByLabel('No')).toBeChecked();
+  await expect(lastJob.getByLabel('Giorno')).toHaveValue('15');
+  for (const confirm of await page.getByLabel('Confermo').all()) await expect(confirm).toBeChecked();
+  await avanti(page);
+
+  // Payment: an IBAN in the citizen's own name.
+  await expect(page).toHaveURL(/\/domanda\/pagamento$/);
+  await page.getByLabel('Accredito sul conto (IBAN)').check();
+  await page.getByLabel('IBAN', { exact: true }).fill('IT60 X054 2811 1010 0000 0123 456');
+  await page.getByLabel('Solo a me').check();
+  await expectNoAxeViolations(page);
+  await page.reload();
+  await expect(page.getByLabel('IBAN', { exact: true })).toHaveValue('IT60 X054 2811 1010 0000 0123 456');
+  await expect(page.getByLabel('Solo a me')).toBeChecked();
+  await avanti(page);
+
+  // Contacts, prefilled from the PIN request.
+  await expect(page).toHaveURL(/\/domanda\/contatti$/);
+  await expect(page.getByLabel('E-mail')).toHaveValue(person.email);
+  await expect(page.getByLabel('Cellulare')).not.toHaveValue('');
+  await expectNoAxeViolations(page);
+  await avanti(page);
+
+  // Check your answers, with a "Modifica" link per answer.
+  await expect(page).toHaveURL(/\/domanda\/riepilogo$/);
+  await expect(main).toContainText('Lavoratori stagionali del turismo');
+  await expect(main).toContainText('15/10/2019');
+  await expect(main).toContainText('IT60 X054 2811 1010 0000 0123 456');
+  await expect(page.getByRole('link', { name: /^Modifica IBAN/ })).toHaveAttribute(
+    'href',
+    '/domanda/pagamento?da=riepilogo#iban',
+  );
+  await expectNoAxeViolations(page);
+
+  // WHEN CONFERMA is clicked twice in a row while sending is open (now, or at 17:00 in Rome on
+  // 1 April 2020)
+  const moveClock = !windowOpenNow();
+  const created = page.waitForResponse((r) => r.url().endsWith('/api/application/submit'));
+  if (moveClock) await setClock(request, '2020-04-01T17:00:00+02:00');
+  try {
+    await page.getByRole('button', { name: 'Conferma' }).dblclick();
+    expect((await created).status()).toBe(201);
+  } finally {
+    if (moveClock) await setClock(request, null);
+  }
+
+  // THEN one receipt, with its protocol number and the time in Italy
+  await expect(page).toHaveURL(/\/domanda\/ricevuta\/INPS-COVID-20\d\d-\d+$/);
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText('Domanda inviata');
+  const sentAt = moveClock ? 'Inviata il 01/04/2020 alle 17:00 (ora italiana).' : /Inviata il \d\d\/\d\d\/\d{4} alle \d\d:\d\d \(ora italiana\)\./;
+  await expect(main).toContainText(sentAt);
+  await expect(page.getByRole('button', { name: 'Stampa la ricevuta' })).toBeVisible();
+  await expectNoAxeViolations(page);
+  const protocol = page.url().split('/').pop()!;
+  await testInfo.attach('receipt', { body: await page.screenshot({ fullPage: true }), contentType: 'image/png' });
+
+  // A new login (the clock given back, if it was moved, ended that session) finds the
+  // application, its receipt and "Le mie domande".
+  await logIn(page, person.codice_fiscale, pin);
+  await expect(page.getByRole('link', { name: 'Vedi la ricevuta' })).toHaveAttribute(
+    'href',
+    `/domanda/ricevuta/${protocol}`,
+  );
+
+  // AND exactly one application on the server
+  const mine = await (await page.request.get('/api/applications')).json();
+  expect(mine.applications).toHaveLength(1);
+  expect(mine.applications[0].protocol).toBe(protocol);
+
+  // "Le mie domande" shows it with its status and history.
+  await page.getByRole('link', { name: 'Le mie domande' }).click();
+  await expect(page).toHaveURL(/\/le-mie-domande$/);
+  await expect(main).toContainText(protocol);
+  await expect(main).toContainText('Presentata');
+  await expectNoAxeViolations(page);
+
+  // The receipt's address works on its own (a reload, a bookmark).
+  await page.goto(`/domanda/ricevuta/${protocol}`);
+  await expect(main).toContainText(protocol);
+  await expect(main).toContainText(sentAt);
+});
+
+test('at 10:00 in Rome the pages say when sending opens; a session that ends mid-flow loses nothing', async ({
+  page,
+  request,
+}) => {
+  test.setTimeout(90_000);
+  const person = giulia(12);
+  const pin = await simplifiedPin(request, person);
+  await logIn(page, person.codice_fiscale, pin);
+
+  // GIVEN a time when sending is for intermediaries only: now, or 10:00 in Rome on 1 April 2020,
+  // when the page is shown what the server answered at that time
+  if (windowOpenNow()) {
+    await setClock(request, '2020-04-01T10:00:00+02:00');
+    let session, state;
+    try {
+      session = await page.request.get('/api/session');
+      state = await page.request.get('/api/application');
+    } finally {
+      await setClock(request, null);
+    }
+    expect((await state.json()).window.open).toBe(false);
+    await page.route('**/api/session', (route) => route.fulfill({ response: session }), { times: 1 });
+    await page.route('**/api/application', (route) => route.fulfill({ response: state }), { times: 1 });
+  }
+  await page.reload();
+  const notice = page.getByRole('region', { name: 'Importante' });
+  await expect(notice).toContainText('16:00');
+  await expectNoAxeViolations(page);
+
+  // GIVEN the session ends on the server (as an idle one does)
+  await page.request.delete('/api/session');
+  // WHEN the citizen answers and presses Avanti
+  await page.getByRole('link', { name: 'Inizia la domanda' }).click();
+  await page.getByLabel('Operai agricoli a tempo determinato').check();
+  await avanti(page);
+  // THEN the login page says why, and after logging in the answer is there
+  await expect(page).toHaveURL(/\/accedi\?scaduta=1$/);
+  await expect(page.getByRole('region', { name: 'Importante' })).toContainText('non sono andati persi');
+  await logIn(page, person.codice_fiscale, pin);
+  await page.getByRole('link', { name: 'Riprendi la domanda' }).click();
+  await expect(page).toHaveURL(/\/domanda\/dichiarazioni$/);
+  await expect(page.getByRole('main')).toContainText('Operai agricoli a tempo determinato');
+  await page.getByRole('link', { name: 'Indietro' }).click();
+  await expect(page.getByLabel('Operai agricoli a tempo determinato')).toBeChecked();
+  await avanti(page);
+  await expect(page).toHaveURL(/\/domanda\/dichiarazioni$/);
+  const state = await (await page.request.get('/api/application')).json();
+  expect(state.form.benefit).toBe('art30');
+});

@@ -1,0 +1,50 @@
+//! The two entry bundles of the SPA (ADR 0008): the public pages (`index.html`, `src/main.rs`)
+//! and the "area riservata" of the application (`area.html`, `src/bin/area.rs`). Each names only
+//! its own pages, so that link-time optimisation drops the other bundle's pages from its wasm.
+
+use leptos::prelude::*;
+
+use crate::app::Pages;
+use crate::pages::{
+    ApplicationStartPage, ApplicationStepPage, ApplicationSummaryPage, HomePage, LoginPage, MyApplicationsPage,
+    NotFoundPage, PinConfirmationPage, PinStepPage, PinSummaryPage, ReceiptPage,
+};
+use crate::router::{Bundle, Route};
+use crate::{application_draft, pin_draft};
+
+/// Start page, PIN request, login, unknown addresses.
+pub const PUBLIC: Pages = Pages {
+    bundle: Bundle::Public,
+    provide: pin_draft::provide_draft,
+    page: public_page,
+};
+
+/// The application and "Le mie domande".
+pub const AREA: Pages = Pages {
+    bundle: Bundle::Area,
+    provide: application_draft::provide_draft,
+    page: area_page,
+};
+
+fn public_page(route: Route) -> AnyView {
+    match route {
+        Route::Home => view! { <HomePage /> }.into_any(),
+        Route::PinStep(step) => view! { <PinStepPage step=step /> }.into_any(),
+        Route::PinSummary => view! { <PinSummaryPage /> }.into_any(),
+        Route::PinConfirmation => view! { <PinConfirmationPage /> }.into_any(),
+        Route::Login => view! { <LoginPage /> }.into_any(),
+        // The area's pages are never shown here: the router loads `area.html` for them.
+        _ => view! { <NotFoundPage /> }.into_any(),
+    }
+}
+
+fn area_page(route: Route) -> AnyView {
+    match route {
+        Route::Application => view! { <ApplicationStartPage /> }.into_any(),
+        Route::ApplicationStep(step) => view! { <ApplicationStepPage step=step /> }.into_any(),
+        Route::ApplicationSummary => view! { <ApplicationSummaryPage /> }.into_any(),
+        Route::Receipt(protocol) => view! { <ReceiptPage protocol=protocol /> }.into_any(),
+        Route::MyApplications => view! { <MyApplicationsPage /> }.into_any(),
+        _ => view! { <NotFoundPage /> }.into_any(),
+    }
+}

@@ -1,0 +1,292 @@
+//! A step of the application (`/domanda/<slug>`): back link, error summary, caption and heading,
+//! the step's questions, and Avanti — which checks the step with the domain's rules in the page
+//! (the same function the API runs), then saves it on the server, which checks it again. One
+//! component serves the four steps; the declarations are rendered from the benefit catalogue.
+
+use std::sync::Arc;
+
+use domain::application::{ApplicationStep, HOLDER_JOINT, HOLDER_OWN, PAYMENT_IBAN, PAYMENT_POST_OFFICE};
+use domain::benefits::Catalogue;
+use leptos::prelude::*;
+
+use super::FROM_SUMMARY;
+use super::area::{use_area_title, when_loaded};
+use crate::app::{tr, use_lang};
+use crate::application_draft::{ApplicationDraft, next_step, previous_step, use_draft};
+use crate::area_texts::{AreaText, Words, at_with, dyn_text, dyn_view, w, ww};
+use crate::browser;
+use crate::components::{BackLink, ChoiceField, DeclarationField, ErrorSummary, SendStatus, Sending, WordsInput};
+use crate::form::{self, FormProblems};
+use crate::i18n::Text;
+use crate::router::{self, APPLICATION_PATH, APPLICATION_SUMMARY_PATH, use_navigator};
+
+/// A step's page texts: title, heading and introduction (none when the question is the heading).
+fn texts(step: ApplicationStep) -> (AreaText, AreaText, Option<AreaText>) {
+    match step {
+        ApplicationStep::Benefit => (AreaText::BenefitTitle, AreaText::BenefitHeading, None),
+        ApplicationStep::Declarations => (
+            AreaText::DeclarationsTitle,
+            AreaText::DeclarationsHeading,
+            Some(AreaText::DeclarationsIntro),
+        ),
+        ApplicationStep::Payment => (
+            AreaText::PaymentTitle,
+            AreaText::PaymentHeading,
+            Some(AreaText::PaymentIntro),
+        ),
+        ApplicationStep::Contacts => (
+            AreaText::ContactsTitle,
+            AreaText::ContactsHeading,
+            Some(AreaText::ContactsIntro),
+        ),
+    }
+}
+
+/// The label of an application field, for the error summary and the check-your-answers page.
+pub fn label_of(field: &str) -> Option<Words> {
+    let words = match field {
+        "benefit" => AreaText::BenefitLabel.into(),
+        "payment_method" => AreaText::PaymentMethodLegend.into(),
+        "iban" => AreaText::IbanLabel.into(),
+        "account_holder" => AreaText::HolderLegend.into(),
+        "joint_holder_name" => AreaText::JointHolderLabel.into(),
+        "mobile" => Text::MobileLabel.into(),
+        "email" => Text::EmailLabel.into(),
+        "pec" => AreaText::PecOptionalLabel.into(),
+        _ => Catalogue::embedded()
+            .benefits()
+            .iter()
+            .flat_map(|b| &b.declarations)
+            .find(|d| d.field() == field)
+            .map(|d| Words::Data(&d.text))?,
+    };
+    Some(words)
+}
+
+/// One step of the application.
+#[component]
+pub fn ApplicationStepPage(
+    /// Which step this page asks.
+    step: ApplicationStep,
+) -> impl IntoView {
+    let draft = use_draft();
+    let problems = FormProblems::new();
+    use_area_title(texts(step).0, move || problems.any());
+    when_loaded(draft, move || step_form(draft, step, problems))
+}
+
+fn step_form(draft: ApplicationDraft, step: ApplicationStep, problems: FormProblems) -> AnyView {
+    let nav = use_navigator();
+    let lang = use_lang();
+    let sending = RwSignal::new(Sending::Idle);
+    let from_summary = browser::query_has("da", "riepilogo");
+    let (_, heading, intro) = texts(step);
+
+    // Submitted already, or an earlier step not done: go where the citizen can act.
+    let redirect = match draft.submitted.get_untracked() {
+        Some(_) => Some(APPLICATION_PATH.to_owned()),
+        None => draft.first_incomplete(Some(step)).map(router::application_step_path),
+    };
+    if let Some(url) = redirect {
+        request_animation_frame(move || nav.replace(&url));
+    }
+    // Problems the server found at CONFERMA on this page's fields.
+    let carried: Vec<_> = draft
+        .carried
+        .get_untracked()
+        .into_iter()
+        .filter(|(field, _)| field.as_deref().and_then(ApplicationStep::of_field) == Some(step))
+        .collect();
+    problems.show_quietly(carried);
+
+    let leave = move || {
+        let url = if from_summary {
+            match draft.first_incomplete(None) {
+                None => APPLICATION_SUMMARY_PATH.to_owned(),
+                Some(missing) => format!("{}{FROM_SUMMARY}", router::application_step_path(missing)),
+            }
+        } else {
+            next_step(step).map_or_else(|| APPLICATION_SUMMARY_PATH.to_owned(), router::application_step_path)
+        };
+        draft
+            .carried
+            .update(|c| c.retain(|(field, _)| field.as_deref().and_then(ApplicationStep::of_field) != Some(step)));
+        nav.go(&url);
+    };
+
+    let on_submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        if sending.get_untracked().busy() {
+            return; // a double tap must not send twice
+        }
+        let errors = draft.form_untracked().validate_step(step, Catalogue::embedded());
+        if !errors.is_empty() {
+            // Saved anyway, as every Avanti is: nothing typed is lost.
+            draft.save_draft();
+            problems.show(form::from_field_errors(&errors));
+            return;
+        }
+        sending.set(Sending::Waiting);
+        browser::spawn(async move {
+            let on_retry = move |notice| sending.set(Sending::retrying(notice));
+            let answer = draft.save_step(step, on_retry).await;
+            sending.set(Sending::Idle);
+            match answer {
+                Ok(()) => {
+                    problems.clear();
+                    leave();
+                }
+                Err(error) if draft.session_ended(&error) => {}
+                Err(error) => problems.show(form::from_api_error(&error, None)),
+            }
+        });
+    };
+
+    let back = match (from_summary, previous_step(step)) {
+        (true, _) => APPLICATION_SUMMARY_PATH.to_owned(),
+        (false, Some(previous)) => router::application_step_path(previous),
+        (false, None) => APPLICATION_PATH.to_owned(),
+    };
+    let number = ApplicationStep::ALL.iter().position(|s| *s == step).unwrap_or_default() + 1;
+    let caption = dyn_text(Arc::new(move || {
+        at_with(lang.get(), AreaText::StepCaption, "n", &number.to_string())
+    }));
+    let heading_view = (step != ApplicationStep::Benefit).then(|| view! { <h1>{w(heading)}</h1> });
+
+    view! {
+        <BackLink href=back />
+        <ErrorSummary items=problems.summary_words(form::same_page_link, label_of) focus_token=problems.focus_token() />
+        <p class="caption">{caption}</p>
+        {heading_view}
+        {intro.map(|intro| view! { <p>{w(intro)}</p> })}
+        <form novalidate on:submit=on_submit>
+            {questions(draft, step, problems)}
+            <button type="submit" class="button">{tr(Text::Continue)}</button>
+        </form>
+        <SendStatus sending=sending />
+    }
+    .into_any()
+}
+
+/// The questions of `step`.
+fn questions(draft: ApplicationDraft, step: ApplicationStep, problems: FormProblems) -> AnyView {
+    match step {
+        ApplicationStep::Benefit => {
+            let options = Catalogue::embedded()
+                .benefits()
+                .iter()
+                .map(|b| (b.id.as_str(), Words::Data(&b.title), Some(Words::Data(&b.description))))
+                .collect();
+            view! {
+                <ChoiceField
+                    id="benefit"
+                    legend=AreaText::BenefitHeading.into()
+                    heading=true
+                    hint=Some(AreaText::BenefitHint.into())
+                    options=options
+                    error=problems.field("benefit")
+                    value=draft.benefit
+                />
+            }
+            .into_any()
+        }
+        ApplicationStep::Declarations => declarations(draft, problems),
+        ApplicationStep::Payment => payment(draft, problems),
+        ApplicationStep::Contacts => view! {
+            <WordsInput id="mobile" label=Text::MobileLabel.into() hint=Some(Text::MobileHint.into())
+                error=problems.field("mobile") value=draft.mobile class="input--20" input_type="tel" autocomplete="tel" />
+            <WordsInput id="email" label=Text::EmailLabel.into() hint=Some(Text::EmailHint.into())
+                error=problems.field("email") value=draft.email input_type="email" autocomplete="email" />
+            <WordsInput id="pec" label=AreaText::PecOptionalLabel.into() hint=Some(Text::PecHint.into())
+                error=problems.field("pec") value=draft.pec input_type="email" />
+        }
+        .into_any(),
+    }
+}
+
+/// The chosen benefit's declarations, from the catalogue, each answer kept in the draft.
+fn declarations(draft: ApplicationDraft, problems: FormProblems) -> AnyView {
+    let Some(benefit) = Catalogue::embedded().benefit(draft.benefit.get_untracked().trim()) else {
+        return view! { <p>{w(AreaText::DeclarationsNoBenefit)}</p> }.into_any();
+    };
+    let fields = benefit
+        .declarations
+        .iter()
+        .map(|declaration| {
+            let value = RwSignal::new(draft.declaration(&declaration.id));
+            crate::app::effect(move || {
+                let answer = value.get();
+                if draft.declaration(&declaration.id) != answer {
+                    draft.set_declaration(&declaration.id, answer);
+                }
+            });
+            view! {
+                <DeclarationField declaration=declaration error=problems.field_named(declaration.field()) value=value />
+            }
+        })
+        .collect_view();
+    view! {
+        <p class="lead">{ww(Words::Data(&benefit.title))}</p>
+        {fields}
+    }
+    .into_any()
+}
+
+/// How to be paid: IBAN (own or joint account) or a transfer to collect at a post office.
+fn payment(draft: ApplicationDraft, problems: FormProblems) -> AnyView {
+    let methods = vec![
+        (PAYMENT_IBAN, AreaText::PaymentIban.into(), None),
+        (
+            PAYMENT_POST_OFFICE,
+            AreaText::PaymentPostOffice.into(),
+            Some(AreaText::PaymentPostOfficeHint.into()),
+        ),
+    ];
+    let by_iban = move || draft.payment_method.read().trim() == PAYMENT_IBAN;
+    let joint = move || draft.account_holder.read().trim() == HOLDER_JOINT;
+    let account = dyn_view(Arc::new(move || {
+        by_iban()
+            .then(|| {
+                let holders = vec![
+                    (HOLDER_OWN, AreaText::HolderOwn.into(), None),
+                    (HOLDER_JOINT, AreaText::HolderJoint.into(), None),
+                ];
+                view! {
+                    <WordsInput id="iban" label=AreaText::IbanLabel.into() hint=Some(AreaText::IbanHint.into())
+                        error=problems.field("iban") value=draft.iban class="input--iban" />
+                    <ChoiceField id="account_holder" legend=AreaText::HolderLegend.into() options=holders
+                        error=problems.field("account_holder") value=draft.account_holder />
+                    {dyn_view(Arc::new(move || joint().then(|| view! {
+                        <WordsInput id="joint_holder_name" label=AreaText::JointHolderLabel.into()
+                            error=problems.field("joint_holder_name") value=draft.joint_holder_name class="input--20" />
+                    }).into_any()))}
+                }
+            })
+            .into_any()
+    }));
+    view! {
+        <ChoiceField id="payment_method" legend=AreaText::PaymentMethodLegend.into() options=methods
+            error=problems.field("payment_method") value=draft.payment_method />
+        {account}
+    }
+    .into_any()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use domain::Lang;
+
+    #[test]
+    fn every_field_of_every_step_has_a_label() {
+        for benefit in Catalogue::embedded().benefits() {
+            for step in ApplicationStep::ALL {
+                for field in step.fields_for(Some(benefit)) {
+                    assert!(label_of(&field).is_some(), "{field}");
+                }
+            }
+        }
+        assert_eq!(label_of("iban").unwrap().get(Lang::It), "IBAN");
+        assert!(label_of("decl.nope").is_none());
+    }
+}

@@ -1,0 +1,68 @@
+//! The receipt (`/domanda/ricevuta/<protocol>`): the protocol number, the date and time of sending
+//! in Italian time, what happens next, a summary of what was declared, and a Print button (the
+//! print style sheet leaves out the page's frame and buttons).
+
+use leptos::prelude::*;
+
+use super::application_summary::answers;
+use std::sync::Arc;
+
+use super::area::{problem_panel, rome_date_time, use_area_title, when_loaded};
+use crate::api_client::ApiError;
+use crate::app::use_lang;
+use crate::application_draft::{ApplicationView, use_draft};
+use crate::area_texts::{AreaText, at, dyn_text, w};
+use crate::browser;
+use crate::router::MY_APPLICATIONS_PATH;
+
+/// `/domanda/ricevuta/<protocol>`.
+#[component]
+pub fn ReceiptPage(
+    /// The protocol number in the address.
+    protocol: String,
+) -> impl IntoView {
+    let draft = use_draft();
+    use_area_title(AreaText::ReceiptTitle, || false);
+    // A citizen has one application at most, which the API sends with the application's state
+    // (`submitted`): any other number is not theirs to see.
+    when_loaded(draft, move || {
+        match draft.submitted.get_untracked().filter(|view| view.protocol == protocol) {
+            Some(view) => receipt(view).into_any(),
+            None => problem_panel(ApiError::NotFound),
+        }
+    })
+}
+
+fn receipt(view: ApplicationView) -> impl IntoView {
+    let lang = use_lang();
+    let when = rome_date_time(&view.submitted_at);
+    let sent = dyn_text(Arc::new(move || {
+        when.as_ref().map_or_else(String::new, |(date, time)| {
+            at(lang.get(), AreaText::SubmittedAt)
+                .replace("{date}", date)
+                .replace("{time}", time)
+        })
+    }));
+    let form = Signal::stored(view.content.clone());
+    view! {
+        <div class="panel panel--confirmation">
+            <h1 class="panel__title">{w(AreaText::ReceiptHeading)}</h1>
+            <div class="panel__body">
+                {w(AreaText::ProtocolLabel)}
+                <br />
+                <strong>{view.protocol.clone()}</strong>
+            </div>
+        </div>
+        <p class="lead">{sent}</p>
+        <p class="no-print">
+            <button type="button" class="button button--secondary" on:click=move |_| browser::print()>
+                {w(AreaText::Print)}
+            </button>
+        </p>
+        <h2>{w(AreaText::NextHeading)}</h2>
+        <p>{w(AreaText::NextText)}</p>
+        <h2>{w(AreaText::ReceiptSummaryHeading)}</h2>
+        {answers(form, false)}
+        <p class="no-print"><a href=MY_APPLICATIONS_PATH>{w(AreaText::MyApplicationsLink)}</a></p>
+    }
+}

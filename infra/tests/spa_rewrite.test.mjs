@@ -1,0 +1,33 @@
+// Runs the CloudFront rewrite function of infra/template.yaml (its code, extracted by
+// scripts/check-infra.sh, is the file named by the first argument) against the paths whose page
+// api/src/spa.rs chooses locally: both must give each route the page of its bundle (ADR 0008).
+import { readFileSync } from "node:fs";
+
+const code = readFileSync(process.argv[2], "utf8");
+const handler = new Function(`${code}\nreturn handler;`)();
+const expected = {
+  "/": "/index.html",
+  "/accedi": "/index.html",
+  "/richiesta-pin/contatti": "/index.html",
+  "/domande-vecchie": "/index.html",
+  "/non-esiste": "/index.html",
+  "/domanda": "/area.html",
+  "/domanda/": "/area.html",
+  "/domanda/pagamento": "/area.html",
+  "/domanda/ricevuta/INPS-2020-0000001": "/area.html",
+  "/le-mie-domande": "/area.html",
+  "/le-mie-domande/": "/area.html",
+  "/area.js": "/area.js",
+  "/frontend_bg.wasm": "/frontend_bg.wasm",
+  "/style.css": "/style.css",
+};
+let failures = 0;
+for (const [uri, page] of Object.entries(expected)) {
+  const got = handler({ request: { uri, headers: {} } }).uri;
+  if (got !== page) {
+    console.error(`FAILED: ${uri} → ${got}, expected ${page}`);
+    failures += 1;
+  }
+}
+if (failures > 0) process.exit(1);
+console.log(`    the CloudFront rewrite gives ${Object.keys(expected).length} paths their bundle's page`);
