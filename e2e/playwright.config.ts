@@ -1,17 +1,60 @@
-// Playwright Test configuration: Debian's Chromium, a phone profile by default, and the real
-// Sportello server (API + SQLite + built SPA) started on 127.0.0.1 with a fresh data directory.
+// Playwright Test configuration: Debian's Chromium, a phone profile by default, and real
+// Sportello servers (API + SQLite + built SPA) started on 127.0.0.1, each with a fresh data
+// directory:
+//   • the main one (E2E_PORT), with the OpenID providers, for every spec unless said otherwise;
+//   • "faulty" (E2E_FAULTY_PORT): 30 % of API requests fail, half before and half after the write;
+//   • "bounded" (E2E_BOUNDED_PORT): 2 API requests admitted at a time, each held 300 ms;
+//   • "console" (E2E_CONSOLE_PORT): the Contact Center's, whose clock its spec moves freely.
+// The specs find the extra servers' addresses and data directories in the environment (set here,
+// inherited by the workers). Ports and the SPA's folder (E2E_SPA_DIR) can be moved, so that two
+// runs can share a machine.
 import { defineConfig, devices } from '@playwright/test';
 import * as path from 'node:path';
 
-const port = Number(process.env.E2E_PORT ?? 18080);
 const root = path.resolve(__dirname, '..');
-const dataDir = path.join(__dirname, '.tmp', `data-${Date.now()}`);
+// One id for the run, set by the runner and inherited by its workers (which re-read this file).
+process.env.E2E_RUN_ID ??= String(Date.now());
+const runDir = path.join(__dirname, '.tmp', `run-${process.env.E2E_RUN_ID}`);
 const server = process.env.SPORTELLO_BIN ?? path.join(root, 'target', 'debug', 'sportello-local');
+const spaDir = process.env.E2E_SPA_DIR ?? path.join(root, 'dist');
+const portOf = (name: string, fallback: number) => Number((process.env[name] ??= String(fallback)));
+const port = portOf('E2E_PORT', 18080);
+const faultyPort = portOf('E2E_FAULTY_PORT', 18081);
+const boundedPort = portOf('E2E_BOUNDED_PORT', 18082);
+const consolePort = portOf('E2E_CONSOLE_PORT', 18083);
+const dataDir = path.join(runDir, 'main');
+const faultyData = (process.env.E2E_FAULTY_DATA = path.join(runDir, 'faulty'));
+const boundedData = (process.env.E2E_BOUNDED_DATA = path.join(runDir, 'bounded'));
+const consoleData = (process.env.E2E_CONSOLE_DATA = path.join(runDir, 'console'));
+
+/** A Sportello server on `serverPort` with its own data directory and `env` on top. */
+function sportello(serverPort: number, data: string, env: Record<string, string>) {
+  return {
+    command: `"${server}"`,
+    url: `http://127.0.0.1:${serverPort}/api/health`,
+    reuseExistingServer: false,
+    timeout: 60_000,
+    stdout: 'pipe' as const,
+    stderr: 'pipe' as const,
+    env: {
+      SPORTELLO_ADDR: `127.0.0.1:${serverPort}`,
+      SPORTELLO_DATA_DIR: data,
+      SPORTELLO_SPA_DIR: spaDir,
+      SPORTELLO_DEV_MODE: '1',
+      RUST_LOG: 'warn',
+      ...env,
+    },
+  };
+}
+
+// Every citizen of the load specs comes from 127.0.0.1: the per-address rate limit (meant for one
+// phone or one attacker) would otherwise stand in for the faults under test.
+const oneAddressForAll = { SPORTELLO_CLIENT_RATE_PER_MINUTE: '100000' };
 
 // The local OpenID provider (e2e/oidc/provider.mjs) standing in for a SPID and a CIE identity
 // provider; the relying party's test key is known to both sides.
-const spidPort = Number(process.env.E2E_SPID_PORT ?? 18401);
-const ciePort = Number(process.env.E2E_CIE_PORT ?? 18402);
+const spidPort = portOf('E2E_SPID_PORT', 18401);
+const ciePort = portOf('E2E_CIE_PORT', 18402);
 const rpKey = path.join(__dirname, 'oidc', 'rp-test-key.pem');
 const oidcProviders = JSON.stringify([
   { id: 'spid-test', label: 'SPID di prova', kind: 'spid', issuer: `http://127.0.0.1:${spidPort}`,
@@ -51,34 +94,28 @@ export default defineConfig({
       use: { ...devices['Pixel 7'], launchOptions: { executablePath: '/usr/bin/chromium', args: chromiumArgs } },
     },
   ],
-  webServer: [{
-    command: `node "${path.join(__dirname, 'oidc', 'provider.mjs')}"`,
-    url: `http://127.0.0.1:${ciePort}/.well-known/openid-configuration`,
-    reuseExistingServer: false,
-    timeout: 30_000,
-    stdout: 'pipe',
-    stderr: 'pipe',
-    env: {
-      OIDC_SPID_PORT: String(spidPort),
-      OIDC_CIE_PORT: String(ciePort),
-      OIDC_REDIRECT_URI: `http://127.0.0.1:${port}/api/auth/oidc/callback`,
-      OIDC_RP_KEY: rpKey,
+  webServer: [
+    {
+      command: `node "${path.join(__dirname, 'oidc', 'provider.mjs')}"`,
+      url: `http://127.0.0.1:${ciePort}/.well-known/openid-configuration`,
+      reuseExistingServer: false,
+      timeout: 30_000,
+      stdout: 'pipe',
+      stderr: 'pipe',
+      env: {
+        OIDC_SPID_PORT: String(spidPort),
+        OIDC_CIE_PORT: String(ciePort),
+        OIDC_REDIRECT_URI: `http://127.0.0.1:${port}/api/auth/oidc/callback`,
+        OIDC_RP_KEY: rpKey,
+      },
     },
-  }, {
-    command: `"${server}"`,
-    url: `http://127.0.0.1:${port}/api/health`,
-    reuseExistingServer: false,
-    timeout: 60_000,
-    stdout: 'pipe',
-    stderr: 'pipe',
-    env: {
-      SPORTELLO_ADDR: `127.0.0.1:${port}`,
-      SPORTELLO_DATA_DIR: dataDir,
-      SPORTELLO_SPA_DIR: path.join(root, 'dist'),
-      SPORTELLO_DEV_MODE: '1',
-      SPORTELLO_OIDC_PROVIDERS: oidcProviders,
-      SPORTELLO_OIDC_RP_KEY: rpKey,
-      RUST_LOG: 'warn',
-    },
-  }],
+    sportello(port, dataDir, { SPORTELLO_OIDC_PROVIDERS: oidcProviders, SPORTELLO_OIDC_RP_KEY: rpKey }),
+    sportello(faultyPort, faultyData, { ...oneAddressForAll, SPORTELLO_FAULTS: 'before=0.15,after=0.15' }),
+    sportello(boundedPort, boundedData, {
+      ...oneAddressForAll,
+      SPORTELLO_MAX_IN_FLIGHT: '2',
+      SPORTELLO_FAULTS: 'latency_ms=300',
+    }),
+    sportello(consolePort, consoleData, {}),
+  ],
 });

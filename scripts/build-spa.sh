@@ -6,14 +6,15 @@
 # and the shared style.css. Per bundle: cargo (wasm32, size profile) → wasm-bindgen --target web →
 # wasm-opt -Oz from npm binaryen 132 (Debian's binaryen 108 miscompiles Leptos 0.8: TOOLCHAIN.md).
 # Idempotent; dist/ is replaced only once everything has been built.
-# Usage: scripts/build-spa.sh
+# Usage: scripts/build-spa.sh   (SPA_DIST=DIR to build elsewhere than dist/)
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 cd "$ROOT"
 
 WASM_OPT="$ROOT/frontend/node_modules/.bin/wasm-opt"
-STAGING="$ROOT/target/spa-staging"
-DIST="$ROOT/dist"
+# SPA_DIST moves the output (e.g. for a second checkout's e2e run on the same machine).
+DIST="${SPA_DIST:-$ROOT/dist}"
+STAGING="$DIST.staging"
 
 # The entry bundles: the cargo binary of each (frontend/src/main.rs, frontend/src/bin/area.rs).
 BUNDLES=(frontend area)
