@@ -27,15 +27,19 @@ const faultyData = (process.env.E2E_FAULTY_DATA = path.join(runDir, 'faulty'));
 const boundedData = (process.env.E2E_BOUNDED_DATA = path.join(runDir, 'bounded'));
 const consoleData = (process.env.E2E_CONSOLE_DATA = path.join(runDir, 'console'));
 
-/** A Sportello server on `serverPort` with its own data directory and `env` on top. */
-function sportello(serverPort: number, data: string, env: Record<string, string>) {
+/**
+ * A Sportello server on `serverPort` with its own data directory and `env` on top. The load
+ * specs' servers are `quiet`: their logs would be one line per injected fault or shed request.
+ */
+function sportello(serverPort: number, data: string, env: Record<string, string>, quiet = false) {
+  const output = quiet ? ('ignore' as const) : ('pipe' as const);
   return {
     command: `"${server}"`,
     url: `http://127.0.0.1:${serverPort}/api/health`,
     reuseExistingServer: false,
     timeout: 60_000,
-    stdout: 'pipe' as const,
-    stderr: 'pipe' as const,
+    stdout: output,
+    stderr: output,
     env: {
       SPORTELLO_ADDR: `127.0.0.1:${serverPort}`,
       SPORTELLO_DATA_DIR: data,
@@ -110,12 +114,13 @@ export default defineConfig({
       },
     },
     sportello(port, dataDir, { SPORTELLO_OIDC_PROVIDERS: oidcProviders, SPORTELLO_OIDC_RP_KEY: rpKey }),
-    sportello(faultyPort, faultyData, { ...oneAddressForAll, SPORTELLO_FAULTS: 'before=0.15,after=0.15' }),
-    sportello(boundedPort, boundedData, {
-      ...oneAddressForAll,
-      SPORTELLO_MAX_IN_FLIGHT: '2',
-      SPORTELLO_FAULTS: 'latency_ms=300',
-    }),
+    sportello(faultyPort, faultyData, { ...oneAddressForAll, SPORTELLO_FAULTS: 'before=0.15,after=0.15' }, true),
+    sportello(
+      boundedPort,
+      boundedData,
+      { ...oneAddressForAll, SPORTELLO_MAX_IN_FLIGHT: '2', SPORTELLO_FAULTS: 'latency_ms=300' },
+      true,
+    ),
     sportello(consolePort, consoleData, {}),
   ],
 });

@@ -92,6 +92,7 @@ ensure_test_tools() {
   step "Checking tools for testing"
   ensure_apt chromium chromium
   ensure_apt brotli brotli
+  ensure_apt sqlite3 sqlite3 # the load e2e counts the applications in the server's SQLite file
   ensure_pip aiosmtpd aiosmtpd==1.4.6 # a real SMTP server for the e-mail/PEC delivery test
   ensure_pip moto.server 'moto[server]==5.2.1' # DynamoDB for the store contract tests (moto.server: the extras too)
   ensure_npm_deps e2e

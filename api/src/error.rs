@@ -216,7 +216,10 @@ impl ApiError {
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let (status, body) = self.status_and_body();
-        if status.is_server_error() {
+        if matches!(self, ApiError::Overloaded { .. }) {
+            // Shedding load is the service working as designed (admission control logs it where
+            // it decides); at ERROR, click day would bury real failures and page people.
+        } else if status.is_server_error() {
             // The whole chain goes to the log, never to the client.
             tracing::error!(error = %self, source = ?std::error::Error::source(&self), "request failed");
         }

@@ -4,6 +4,7 @@
 // inside or outside the 16:00–08:00 window (Europe/Rome) only where its answer depends on it.
 import { expect, test, type APIRequestContext, type Page } from '@playwright/test';
 import { expectNoAxeViolations } from './a11y';
+import { romanWoman, simplifiedPin } from './people';
 
 test.use({ viewport: { width: 360, height: 780 } });
 // The server's clock is one for the whole server, shared with the specs running alongside (a
@@ -13,78 +14,15 @@ test.use({ viewport: { width: 360, height: 780 } });
 // giving it back at once; the tests take turns.
 test.describe.configure({ mode: 'serial' });
 
-/** The codice fiscale of a person born in Italy, as the Agenzia delle Entrate computes it. */
-function codiceFiscale(surname: string, name: string, sex: 'M' | 'F', date: string, belfiore: string): string {
-  const letters = (s: string) => s.toUpperCase().replace(/[^A-Z]/g, '');
-  const part = (s: string, isName: boolean) => {
-    const consonants = letters(s).replace(/[AEIOU]/g, '');
-    const vowels = letters(s).replace(/[^AEIOU]/g, '');
-    if (isName && consonants.length >= 4) return consonants[0] + consonants[2] + consonants[3];
-    return (consonants + vowels + 'XXX').slice(0, 3);
-  };
-  const [year, month, day] = date.split('-').map(Number);
-  const body =
-    part(surname, false) +
-    part(name, true) +
-    String(year % 100).padStart(2, '0') +
-    'ABCDEHLMPRST'[month - 1] +
-    String(day + (sex === 'F' ? 40 : 0)).padStart(2, '0') +
-    belfiore;
-  const odd: Record<string, number> = {
-    0: 1, 1: 0, 2: 5, 3: 7, 4: 9, 5: 13, 6: 15, 7: 17, 8: 19, 9: 21, A: 1, B: 0, C: 5, D: 7, E: 9, F: 13, G: 15,
-    H: 17, I: 19, J: 21, K: 2, L: 4, M: 18, N: 20, O: 11, P: 3, Q: 6, R: 8, S: 12, T: 14, U: 16, V: 10, W: 22,
-    X: 25, Y: 24, Z: 23,
-  };
-  let sum = 0;
-  for (let i = 0; i < 15; i++) {
-    const c = body[i];
-    sum += i % 2 === 0 ? odd[c] : /\d/.test(c) ? Number(c) : c.charCodeAt(0) - 65;
-  }
-  return body + String.fromCharCode(65 + (sum % 26));
-}
-
 /** Giulia Verdi, born in Rome (H501) on the given day of May 1990. */
 function giulia(day: number) {
-  const birthDate = `1990-05-${String(day).padStart(2, '0')}`;
-  return {
-    codice_fiscale: codiceFiscale('Verdi', 'Giulia', 'F', birthDate, 'H501'),
-    residence_country: 'Italia',
-    given_name: 'Giulia',
-    surname: 'Verdi',
-    sex: 'F',
-    birth_date: birthDate,
-    birth_place: 'Roma',
-    birth_province: 'RM',
-    address: 'Via Appia 10',
-    postcode: '00183',
-    municipality: 'Roma',
-    province: 'RM',
-    mobile: '+39 347 111 2233',
-    email: `giulia.verdi.${day}@example.it`,
-    pec: `giulia.verdi.${day}@pec.example.it`,
-  };
+  return romanWoman('Verdi', 'Giulia', `1990-05-${String(day).padStart(2, '0')}`, `giulia.verdi.${day}`);
 }
 
 /** Sets the server's clock (dev mode only); `null` gives it back the system's. */
 async function setClock(request: APIRequestContext, now: string | null) {
   const response = await request.put('/api/dev/clock', { data: { now } });
   expect(response.ok(), await response.text()).toBeTruthy();
-}
-
-/** Requests a PIN through the API and returns the first 8 characters sent by SMS. */
-async function simplifiedPin(request: APIRequestContext, person: ReturnType<typeof giulia>): Promise<string> {
-  const response = await request.post('/api/pin-requests', {
-    headers: { 'Idempotency-Key': `e2e-application-${person.codice_fiscale}` },
-    data: person,
-  });
-  expect(response.status(), await response.text()).toBe(201);
-  const outbox: { channel: string; body: string }[] = await (
-    await request.get(`/api/dev/outbox?codice_fiscale=${person.codice_fiscale}`)
-  ).json();
-  const sms = outbox.find((m) => m.channel === 'sms')?.body ?? '';
-  const match = /i primi 8 caratteri del tuo PIN sono ([A-HJ-NP-Z2-9]{8})\./.exec(sms);
-  expect(match, `SMS: ${sms}`).toBeTruthy();
-  return match![1];
 }
 
 async function logIn(page: Page, cf: string, pin: string) {

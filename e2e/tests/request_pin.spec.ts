@@ -3,6 +3,7 @@
 // data directory is fresh for each run, shared by the tests of the run).
 import { expect, test, type Page } from '@playwright/test';
 import { expectNoAxeViolations } from './a11y';
+import { codiceFiscale } from './people';
 
 // The narrowest phones in use: every page must fit 360 CSS pixels without sideways scrolling.
 test.use({ viewport: { width: 360, height: 780 } });
@@ -12,36 +13,6 @@ async function expectPageOk(page: Page): Promise<void> {
   await expectNoAxeViolations(page);
   const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
   expect(overflow, 'horizontal overflow at 360 px').toBeLessThanOrEqual(0);
-}
-
-/** The codice fiscale of a person born in Italy, as the Agenzia delle Entrate computes it. */
-function codiceFiscale(surname: string, name: string, sex: 'M' | 'F', date: string, belfiore: string): string {
-  const letters = (s: string) => s.toUpperCase().replace(/[^A-Z]/g, '');
-  const part = (s: string, isName: boolean) => {
-    const consonants = letters(s).replace(/[AEIOU]/g, '');
-    const vowels = letters(s).replace(/[^AEIOU]/g, '');
-    if (isName && consonants.length >= 4) return consonants[0] + consonants[2] + consonants[3];
-    return (consonants + vowels + 'XXX').slice(0, 3);
-  };
-  const [year, month, day] = date.split('-').map(Number);
-  const body =
-    part(surname, false) +
-    part(name, true) +
-    String(year % 100).padStart(2, '0') +
-    'ABCDEHLMPRST'[month - 1] +
-    String(day + (sex === 'F' ? 40 : 0)).padStart(2, '0') +
-    belfiore;
-  const odd: Record<string, number> = {
-    0: 1, 1: 0, 2: 5, 3: 7, 4: 9, 5: 13, 6: 15, 7: 17, 8: 19, 9: 21, A: 1, B: 0, C: 5, D: 7, E: 9, F: 13, G: 15,
-    H: 17, I: 19, J: 21, K: 2, L: 4, M: 18, N: 20, O: 11, P: 3, Q: 6, R: 8, S: 12, T: 14, U: 16, V: 10, W: 22,
-    X: 25, Y: 24, Z: 23,
-  };
-  let sum = 0;
-  for (let i = 0; i < 15; i++) {
-    const c = body[i];
-    sum += i % 2 === 0 ? odd[c] : /\d/.test(c) ? Number(c) : c.charCodeAt(0) - 65;
-  }
-  return body + String.fromCharCode(65 + (sum % 26));
 }
 
 /** Mario Rossi, born in Rome (H501) on the given day of December 1985. */

@@ -15,38 +15,68 @@ use crate::json::Json;
 
 use crate::i18n::{Text, t};
 
-/// Attempts per request, the first included.
-pub const MAX_ATTEMPTS: u32 = 4;
-/// The backoff ceiling for the first retry; it doubles on each further one.
-const BASE_DELAY: Duration = Duration::from_millis(500);
-/// The backoff ceiling never grows past this.
-const MAX_BACKOFF: Duration = Duration::from_secs(8);
-/// A `Retry-After` longer than this is not waited for in the page: the citizen is told to try
-/// again later instead of watching a spinner.
-pub const MAX_RETRY_AFTER: Duration = Duration::from_secs(30);
+/// How the client retries a call the service could not answer (issue 5): exponential backoff with
+/// full jitter, the server's `Retry-After` as a floor, a cap on attempts and on the total wait.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RetryPolicy {
+    /// Attempts per call, the first included.
+    pub max_attempts: u32,
+    /// The backoff ceiling for the first retry; it doubles on each further one.
+    pub base_delay: Duration,
+    /// The backoff ceiling never grows past this.
+    pub max_backoff: Duration,
+    /// A `Retry-After` longer than this is not waited for in the page: the citizen is offered
+    /// "Riprova" instead of watching a spinner.
+    pub max_retry_after: Duration,
+    /// The most the client waits in all across one call's retries.
+    pub max_total_wait: Duration,
+}
 
-/// How long to wait before the next attempt, after attempt number `attempt` (1-based) failed in a
-/// retryable way; `None` means give up.
-///
-/// Exponential backoff with full jitter: a delay drawn uniformly (`rand01` in `[0, 1)`) between
-/// zero and `BASE_DELAY · 2^(attempt-1)`, capped at `MAX_BACKOFF`, so that a crowd of clients
-/// rejected together does not come back together. A server's `Retry-After` is a floor: the jitter
-/// is added on top of it.
-pub fn retry_delay(attempt: u32, retry_after: Option<Duration>, rand01: f64) -> Option<Duration> {
-    if attempt == 0 || attempt >= MAX_ATTEMPTS {
-        return None;
+/// The SPA's policy. Six attempts within about 45 s cover a surge's shed requests and a deploy's
+/// restart while staying short enough for someone watching a phone; beyond it the page offers a
+/// button to try again (nothing typed is lost).
+pub const RETRY_POLICY: RetryPolicy = RetryPolicy {
+    max_attempts: 6,
+    base_delay: Duration::from_millis(500),
+    max_backoff: Duration::from_secs(8),
+    max_retry_after: Duration::from_secs(30),
+    max_total_wait: Duration::from_secs(45),
+};
+
+impl RetryPolicy {
+    /// How long to wait before the next attempt, after attempt number `attempt` (1-based) failed
+    /// in a retryable way and `waited` was already spent waiting on this call; `None`: give up.
+    ///
+    /// Full jitter: a delay drawn uniformly (`rand01` in `[0, 1)`) between zero and
+    /// `base_delay · 2^(attempt-1)`, capped at `max_backoff`, so that a crowd of clients rejected
+    /// together does not come back together. A server's `Retry-After` is a floor: the jitter is
+    /// added on top of it.
+    pub fn delay(
+        &self,
+        attempt: u32,
+        retry_after: Option<Duration>,
+        waited: Duration,
+        rand01: f64,
+    ) -> Option<Duration> {
+        if attempt == 0 || attempt >= self.max_attempts {
+            return None;
+        }
+        let floor = retry_after.unwrap_or(Duration::ZERO);
+        if floor > self.max_retry_after {
+            return None;
+        }
+        let ceiling = self
+            .base_delay
+            .saturating_mul(1 << (attempt - 1).min(16))
+            .min(self.max_backoff);
+        let fraction = if rand01.is_finite() {
+            rand01.clamp(0.0, 1.0)
+        } else {
+            0.0
+        };
+        let delay = floor + ceiling.mul_f64(fraction);
+        (waited + delay <= self.max_total_wait).then_some(delay)
     }
-    let floor = retry_after.unwrap_or(Duration::ZERO);
-    if floor > MAX_RETRY_AFTER {
-        return None;
-    }
-    let ceiling = BASE_DELAY.saturating_mul(1 << (attempt - 1).min(16)).min(MAX_BACKOFF);
-    let fraction = if rand01.is_finite() {
-        rand01.clamp(0.0, 1.0)
-    } else {
-        0.0
-    };
-    Some(floor + ceiling.mul_f64(fraction))
 }
 
 /// Reads a `Retry-After` header given in seconds (the HTTP-date form is not used by our API).
@@ -142,6 +172,12 @@ impl ApiError {
                 ErrorCode::Internal.message(lang).to_owned()
             }
         }
+    }
+
+    /// Whether the service could not answer (overloaded, failing or unreachable) after the
+    /// client's retries: worth trying again later, unlike a refusal.
+    pub fn is_unavailable(&self) -> bool {
+        matches!(self, ApiError::Overloaded | ApiError::Server { .. } | ApiError::Network)
     }
 
     /// The API's error code, when it sent one.
@@ -255,6 +291,8 @@ pub fn classify(status: u16, retry_after: Option<&str>, body: &str) -> Outcome {
 pub struct RetryNotice {
     /// The attempt that is about to be made (2 for the first retry).
     pub next_attempt: u32,
+    /// The most attempts the client makes.
+    pub max_attempts: u32,
     /// How long the client waits first.
     pub delay: Duration,
 }
@@ -299,11 +337,12 @@ pub async fn get_json(path: &str) -> Result<Json, ApiError> {
 
 /// Sends `method` to `path` with an optional JSON `body` and reads the JSON answer, with the
 /// server's clock (its `Date` header): for answers carrying deadlines, which must be measured
-/// against the server's clock rather than the phone's.
+/// against the server's clock rather than the phone's. `on_retry` is told of each automatic retry.
 pub async fn call_json_dated<Req: Serialize>(
     method: Method,
     path: &str,
     body: Option<&Req>,
+    on_retry: impl Fn(RetryNotice),
 ) -> Result<Dated<Json>, ApiError> {
     let body = body
         .map(serde_json::to_string)
@@ -313,7 +352,7 @@ pub async fn call_json_dated<Req: Serialize>(
     if let Some(body) = &body {
         call = call.body(body);
     }
-    let answer = send(call, &|_| {}).await?;
+    let answer = send(call, &on_retry).await?;
     let server_date = answer.server_date.clone();
     Ok(Dated {
         value: decode(answer)?,
@@ -401,11 +440,12 @@ fn decode(answer: Answer) -> Result<Json, ApiError> {
     Json::parse(&answer.body).ok_or(ApiError::Decode)
 }
 
-/// Sends the request, retrying per [`retry_delay`], in the page's current language.
+/// Sends the request, retrying per [`RETRY_POLICY`], in the page's current language.
 async fn send(call: Call<'_>, on_retry: &dyn Fn(RetryNotice)) -> Result<Answer, ApiError> {
     use gloo_net::http::Request;
 
     let mut attempt = 1;
+    let mut waited = Duration::ZERO;
     loop {
         let lang = crate::browser::document_lang();
         let mut builder = match call.method {
@@ -437,12 +477,14 @@ async fn send(call: Call<'_>, on_retry: &dyn Fn(RetryNotice)) -> Result<Answer, 
                 }
             }
         };
-        let Some(delay) = retry_delay(attempt, retry_after, crate::browser::random01()) else {
+        let Some(delay) = RETRY_POLICY.delay(attempt, retry_after, waited, crate::browser::random01()) else {
             return Err(error);
         };
         attempt += 1;
+        waited += delay;
         on_retry(RetryNotice {
             next_attempt: attempt,
+            max_attempts: RETRY_POLICY.max_attempts,
             delay,
         });
         crate::browser::sleep(delay).await;
@@ -455,53 +497,76 @@ mod tests {
 
     const MS: fn(u64) -> Duration = Duration::from_millis;
 
+    /// The SPA's policy, after `attempt` failed with nothing waited yet.
+    fn delay(attempt: u32, retry_after: Option<Duration>, rand01: f64) -> Option<Duration> {
+        RETRY_POLICY.delay(attempt, retry_after, Duration::ZERO, rand01)
+    }
+
     #[test]
-    fn backoff_ceiling_doubles_from_half_a_second() {
-        assert_eq!(retry_delay(1, None, 1.0), Some(MS(500)));
-        assert_eq!(retry_delay(2, None, 1.0), Some(MS(1000)));
-        assert_eq!(retry_delay(3, None, 1.0), Some(MS(2000)));
+    fn backoff_ceiling_doubles_from_half_a_second_up_to_eight() {
+        let ceilings: Vec<_> = (1..RETRY_POLICY.max_attempts).map(|a| delay(a, None, 1.0)).collect();
+        assert_eq!(
+            ceilings,
+            [500, 1000, 2000, 4000, 8000].map(|ms| Some(MS(ms))),
+            "the ceilings of retries 1 to 5"
+        );
+        let long = RetryPolicy {
+            max_attempts: 40,
+            max_total_wait: Duration::from_secs(3600),
+            ..RETRY_POLICY
+        };
+        assert_eq!(long.delay(30, None, Duration::ZERO, 1.0), Some(MS(8000)), "capped");
     }
 
     #[test]
     fn full_jitter_spreads_the_delay_from_zero_to_the_ceiling() {
-        assert_eq!(retry_delay(2, None, 0.0), Some(Duration::ZERO));
-        assert_eq!(retry_delay(2, None, 0.5), Some(MS(500)));
+        assert_eq!(delay(2, None, 0.0), Some(Duration::ZERO));
+        assert_eq!(delay(2, None, 0.5), Some(MS(500)));
+        for step in 0..100 {
+            let d = delay(3, None, f64::from(step) / 100.0).unwrap();
+            assert!(d < MS(2000), "{d:?}");
+        }
     }
 
     #[test]
-    fn gives_up_after_the_last_attempt() {
-        assert!(retry_delay(MAX_ATTEMPTS - 1, None, 0.5).is_some());
-        assert_eq!(retry_delay(MAX_ATTEMPTS, None, 0.5), None);
-        assert_eq!(retry_delay(0, None, 0.5), None);
+    fn gives_up_after_the_sixth_attempt() {
+        assert_eq!(RETRY_POLICY.max_attempts, 6, "the status says \"(2 di 6)\"");
+        assert!(delay(5, None, 0.5).is_some());
+        assert_eq!(delay(6, None, 0.5), None);
+        assert_eq!(delay(0, None, 0.5), None);
     }
 
     #[test]
     fn retry_after_is_a_floor_with_jitter_on_top() {
         assert_eq!(
-            retry_delay(1, Some(Duration::from_secs(3)), 0.0),
+            delay(1, Some(Duration::from_secs(3)), 0.0),
             Some(Duration::from_secs(3))
         );
-        assert_eq!(retry_delay(1, Some(Duration::from_secs(3)), 0.5), Some(MS(3250)));
+        assert_eq!(delay(1, Some(Duration::from_secs(3)), 0.5), Some(MS(3250)));
     }
 
     #[test]
     fn a_retry_after_too_long_to_wait_in_the_page_gives_up() {
-        assert!(retry_delay(1, Some(MAX_RETRY_AFTER), 0.0).is_some());
-        assert_eq!(retry_delay(1, Some(MAX_RETRY_AFTER + MS(1)), 0.0), None);
+        assert!(delay(1, Some(RETRY_POLICY.max_retry_after), 0.0).is_some());
+        assert_eq!(delay(1, Some(RETRY_POLICY.max_retry_after + MS(1)), 0.0), None);
+    }
+
+    #[test]
+    fn the_total_wait_is_capped() {
+        let cap = RETRY_POLICY.max_total_wait;
+        assert_eq!(RETRY_POLICY.delay(2, None, cap - MS(1000), 1.0), Some(MS(1000)));
+        assert_eq!(RETRY_POLICY.delay(2, None, cap - MS(999), 1.0), None);
+        // Two long Retry-Afters in a row fit; a third would not.
+        let twenty = Some(Duration::from_secs(20));
+        assert!(RETRY_POLICY.delay(1, twenty, Duration::from_secs(20), 0.0).is_some());
+        assert_eq!(RETRY_POLICY.delay(1, twenty, Duration::from_secs(40), 0.0), None);
     }
 
     #[test]
     fn out_of_range_randomness_is_clamped() {
-        assert_eq!(retry_delay(1, None, 7.0), Some(MS(500)));
-        assert_eq!(retry_delay(1, None, -1.0), Some(Duration::ZERO));
-        assert_eq!(retry_delay(1, None, f64::NAN), Some(Duration::ZERO));
-    }
-
-    #[test]
-    fn the_ceiling_is_capped_for_large_attempt_numbers() {
-        // Not reachable with MAX_ATTEMPTS = 4 today; the cap must hold if that grows.
-        let ceiling = BASE_DELAY.saturating_mul(1 << 16).min(MAX_BACKOFF);
-        assert_eq!(ceiling, MAX_BACKOFF);
+        assert_eq!(delay(1, None, 7.0), Some(MS(500)));
+        assert_eq!(delay(1, None, -1.0), Some(Duration::ZERO));
+        assert_eq!(delay(1, None, f64::NAN), Some(Duration::ZERO));
     }
 
     #[test]

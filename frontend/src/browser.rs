@@ -138,6 +138,13 @@ pub fn location_visit(url: &str, replace: bool) {
     };
 }
 
+/// Loads the page again (what the device keeps, the drafts, survives).
+pub fn reload() {
+    if let Some(window) = web_sys::window() {
+        let _ = window.location().reload();
+    }
+}
+
 /// Opens the browser's print dialog.
 pub fn print() {
     if let Some(window) = web_sys::window() {

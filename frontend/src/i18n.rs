@@ -99,11 +99,18 @@ texts! {
         "It is an omocode: some digits are replaced by letters, as happens when two people would otherwise share a code."
     ),
     Checking => ("Verifica in corso…", "Checking…"),
-    /// `{seconds}` is the whole number of seconds until the next automatic attempt.
+    /// `{seconds}`: whole seconds until the next automatic attempt; `{attempt}` of `{of}`: which
+    /// attempt that will be, of how many at most.
     Retrying => (
-        "Il servizio è molto richiesto. Nuovo tentativo automatico tra {seconds} secondi: non serve ricaricare la pagina.",
-        "The service is very busy. Trying again by itself in {seconds} seconds: there is no need to reload the page."
+        "Il servizio è molto richiesto: nuovo tentativo tra {seconds} s ({attempt} di {of}). Non serve ricaricare la pagina: i dati inseriti restano.",
+        "The service is very busy: trying again in {seconds} s ({attempt} of {of}). There is no need to reload the page: what you typed is kept."
     ),
+    /// After the last automatic attempt, above the "Riprova" button.
+    GaveUp => (
+        "Il servizio non ha risposto. I dati inseriti non sono andati persi: puoi riprovare ora.",
+        "The service did not answer. Nothing you typed is lost: you can try again now."
+    ),
+    RetryNow => ("Riprova", "Try again"),
     ErrorSummaryTitle => ("C'è un problema", "There is a problem"),
     /// Read by screen readers before an inline error message; not shown.
     ErrorPrefix => ("Errore:", "Error:"),

@@ -9,7 +9,7 @@ use domain::Scope;
 use leptos::prelude::*;
 use serde::Serialize;
 
-use crate::api_client::{self, ApiError, Dated, Method};
+use crate::api_client::{self, ApiError, Dated, Method, RetryNotice};
 use crate::browser::{self, Store};
 use crate::json::Json;
 
@@ -141,23 +141,27 @@ struct PinLogin<'a> {
 }
 
 /// Logs in with the codice fiscale and the PIN (8 or 16 characters).
-pub async fn login(codice_fiscale: &str, pin: &str) -> Result<Dated<SessionInfo>, ApiError> {
+pub async fn login(
+    codice_fiscale: &str,
+    pin: &str,
+    on_retry: impl Fn(RetryNotice),
+) -> Result<Dated<SessionInfo>, ApiError> {
     let body = PinLogin { codice_fiscale, pin };
-    api_client::call_json_dated(Method::Post, SESSION_PATH, Some(&body))
+    api_client::call_json_dated(Method::Post, SESSION_PATH, Some(&body), on_retry)
         .await
         .and_then(session_info)
 }
 
 /// The current session (an `auth.required` refusal when there is none).
 pub async fn current() -> Result<Dated<SessionInfo>, ApiError> {
-    api_client::call_json_dated::<()>(Method::Get, SESSION_PATH, None)
+    api_client::call_json_dated::<()>(Method::Get, SESSION_PATH, None, |_| {})
         .await
         .and_then(session_info)
 }
 
 /// Extends the session by its idle time.
 pub async fn extend() -> Result<Dated<SessionInfo>, ApiError> {
-    api_client::call_json_dated::<()>(Method::Post, EXTEND_PATH, None)
+    api_client::call_json_dated::<()>(Method::Post, EXTEND_PATH, None, |_| {})
         .await
         .and_then(session_info)
 }

@@ -30,7 +30,7 @@ pub use header::Header;
 pub use pin_field::PinField;
 pub use question::QuestionField;
 pub use radio_group::RadioGroup;
-pub use send_status::{SendStatus, Sending};
+pub use send_status::{FORM_ID, SendStatus, Sending};
 pub use service_info::ServiceInfo;
 pub use session_timeout::{EXPIRED_QUERY, EXPIRED_URL, SessionTimeout};
 pub use skip_link::SkipLink;

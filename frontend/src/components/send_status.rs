@@ -1,11 +1,16 @@
-//! What happens after Avanti or CONFERMA while the service answers: "sending", or the automatic
-//! retry with its delay, in a status region that screen readers announce.
+//! What happens after Avanti or CONFERMA while the service answers: "sending", the automatic
+//! retry with its delay and count, or, when the service stayed down through every retry, a button
+//! to try again — in a status region that screen readers announce. The form is kept throughout.
 
+use domain::Lang;
 use leptos::prelude::*;
 
-use crate::api_client::RetryNotice;
+use crate::api_client::{ApiError, RetryNotice};
 use crate::app::use_lang;
-use crate::i18n::{Text, t, t_with};
+use crate::i18n::{Text, t};
+
+/// The id of a page's form: the "Riprova" button submits it again from outside it.
+pub const FORM_ID: &str = "modulo";
 
 /// Where a submission stands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -14,23 +19,58 @@ pub enum Sending {
     Idle,
     /// Waiting for the answer.
     Waiting,
-    /// The service is busy; the client tries again by itself after this many seconds.
-    Retrying(u64),
+    /// The service is busy; the client tries again by itself.
+    Retrying {
+        /// Whole seconds until the next attempt.
+        seconds: u64,
+        /// The attempt that comes next (2 for the first retry).
+        attempt: u32,
+        /// The most attempts the client makes.
+        of: u32,
+    },
+    /// The service could not answer through every retry: the citizen may try again.
+    GaveUp,
 }
 
 impl Sending {
     /// Whether a submission is under way (a second tap must not send again).
     pub fn busy(self) -> bool {
-        self != Sending::Idle
+        matches!(self, Sending::Waiting | Sending::Retrying { .. })
     }
 
     /// The state for an automatic retry.
     pub fn retrying(notice: RetryNotice) -> Sending {
-        Sending::Retrying(notice.delay.as_secs_f64().ceil().max(1.0) as u64)
+        Sending::Retrying {
+            seconds: notice.delay.as_secs_f64().ceil().max(1.0) as u64,
+            attempt: notice.next_attempt,
+            of: notice.max_attempts,
+        }
+    }
+
+    /// What the status line says, in `lang`.
+    pub fn words(self, lang: Lang) -> String {
+        match self {
+            Sending::Idle => String::new(),
+            Sending::Waiting => t(lang, Text::Sending).to_owned(),
+            Sending::Retrying { seconds, attempt, of } => t(lang, Text::Retrying)
+                .replace("{seconds}", &seconds.to_string())
+                .replace("{attempt}", &attempt.to_string())
+                .replace("{of}", &of.to_string()),
+            Sending::GaveUp => t(lang, Text::GaveUp).to_owned(),
+        }
+    }
+
+    /// The state once `answer` has come: "try again" if the service could not answer, else idle
+    /// (a refusal or a validation error is shown by the page, and retrying would not change it).
+    pub fn after<T>(answer: &Result<T, ApiError>) -> Sending {
+        match answer {
+            Err(error) if error.is_unavailable() => Sending::GaveUp,
+            _ => Sending::Idle,
+        }
     }
 }
 
-/// The status line under a form's button.
+/// The status line under a form's button (the form's id must be [`FORM_ID`]).
 #[component]
 pub fn SendStatus(
     /// The submission's state.
@@ -38,18 +78,68 @@ pub fn SendStatus(
     sending: Signal<Sending>,
 ) -> impl IntoView {
     let lang = use_lang();
-    let text = move || {
-        let lang = lang.get();
-        match sending.get() {
-            Sending::Idle => String::new(),
-            Sending::Waiting => t(lang, Text::Sending).to_owned(),
-            Sending::Retrying(seconds) => t_with(lang, Text::Retrying, "seconds", &seconds.to_string()),
-        }
+    let text = move || sending.get().words(lang.get());
+    let retry = move || {
+        (sending.get() == Sending::GaveUp).then(|| {
+            view! {
+                <button type="submit" form=FORM_ID class="button button--secondary">
+                    {move || t(lang.get(), Text::RetryNow)}
+                </button>
+            }
+        })
     };
     // Always in the page, so that screen readers announce what appears in it.
     view! {
         <div class="status" role="status">
             <p class="status-text">{text}</p>
+            {retry}
         </div>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::time::Duration;
+
+    use super::*;
+
+    #[test]
+    fn a_retry_says_how_long_and_which_attempt_of_how_many() {
+        let notice = RetryNotice {
+            next_attempt: 2,
+            max_attempts: 6,
+            delay: Duration::from_millis(3_200),
+        };
+        assert_eq!(
+            Sending::retrying(notice),
+            Sending::Retrying {
+                seconds: 4,
+                attempt: 2,
+                of: 6
+            }
+        );
+        let soon = RetryNotice {
+            delay: Duration::from_millis(10),
+            ..notice
+        };
+        assert!(matches!(Sending::retrying(soon), Sending::Retrying { seconds: 1, .. }));
+        assert_eq!(
+            Sending::retrying(notice).words(Lang::It),
+            "Il servizio è molto richiesto: nuovo tentativo tra 4 s (2 di 6). Non serve ricaricare la pagina: i dati inseriti restano."
+        );
+    }
+
+    #[test]
+    fn only_an_unanswered_call_offers_to_try_again() {
+        assert_eq!(Sending::after::<()>(&Err(ApiError::Network)), Sending::GaveUp);
+        assert_eq!(Sending::after::<()>(&Err(ApiError::Overloaded)), Sending::GaveUp);
+        assert_eq!(
+            Sending::after::<()>(&Err(ApiError::Server { status: 502 })),
+            Sending::GaveUp
+        );
+        assert_eq!(Sending::after::<()>(&Err(ApiError::NotFound)), Sending::Idle);
+        assert_eq!(Sending::after(&Ok(())), Sending::Idle);
+        assert!(!Sending::GaveUp.busy(), "the button must be able to send again");
+        assert!(Sending::Waiting.busy());
     }
 }

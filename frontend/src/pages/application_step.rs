@@ -15,7 +15,9 @@ use crate::app::{tr, use_lang};
 use crate::application_draft::{ApplicationDraft, next_step, previous_step, use_draft};
 use crate::area_texts::{AreaText, Words, at_with, dyn_text, dyn_view, w, ww};
 use crate::browser;
-use crate::components::{BackLink, ChoiceField, DeclarationField, ErrorSummary, SendStatus, Sending, WordsInput};
+use crate::components::{
+    BackLink, ChoiceField, DeclarationField, ErrorSummary, FORM_ID, SendStatus, Sending, WordsInput,
+};
 use crate::form::{self, FormProblems};
 use crate::i18n::Text;
 use crate::router::{self, APPLICATION_PATH, APPLICATION_SUMMARY_PATH, use_navigator};
@@ -130,7 +132,7 @@ fn step_form(draft: ApplicationDraft, step: ApplicationStep, problems: FormProbl
         browser::spawn(async move {
             let on_retry = move |notice| sending.set(Sending::retrying(notice));
             let answer = draft.save_step(step, on_retry).await;
-            sending.set(Sending::Idle);
+            sending.set(Sending::after(&answer));
             match answer {
                 Ok(()) => {
                     problems.clear();
@@ -159,7 +161,7 @@ fn step_form(draft: ApplicationDraft, step: ApplicationStep, problems: FormProbl
         <p class="caption">{caption}</p>
         {heading_view}
         {intro.map(|intro| view! { <p>{w(intro)}</p> })}
-        <form novalidate on:submit=on_submit>
+        <form id=FORM_ID novalidate on:submit=on_submit>
             {questions(draft, step, problems)}
             <button type="submit" class="button">{tr(Text::Continue)}</button>
         </form>

@@ -18,7 +18,7 @@ use super::area::{use_area_title, when_loaded, window_notice};
 use crate::app::{tr, use_lang};
 use crate::application_draft::{ApplicationDraft, use_draft};
 use crate::area_texts::{AreaText, Words, at, dyn_text, dyn_view, w, ww};
-use crate::components::{BackLink, ErrorSummary, SendStatus, Sending, lower_initial};
+use crate::components::{BackLink, ErrorSummary, FORM_ID, SendStatus, Sending, lower_initial};
 use crate::form::{self, FormProblems};
 use crate::i18n::Text;
 use crate::router::{self, APPLICATION_PATH, MY_APPLICATIONS_PATH, use_navigator};
@@ -189,7 +189,7 @@ fn summary(draft: ApplicationDraft, problems: FormProblems) -> AnyView {
         crate::browser::spawn(async move {
             let on_retry = move |notice| sending.set(Sending::retrying(notice));
             let answer = draft.submit(on_retry).await;
-            sending.set(Sending::Idle);
+            sending.set(Sending::after(&answer));
             match answer {
                 Ok(view) => nav.go(&router::receipt_path(&view.protocol)),
                 Err(error) if draft.session_ended(&error) => {}
@@ -215,7 +215,7 @@ fn summary(draft: ApplicationDraft, problems: FormProblems) -> AnyView {
         <h2 class="heading-m">{w(AreaText::SubmitHeading)}</h2>
         {window_notice(draft)}
         <p>{w(AreaText::SubmitText)}</p>
-        <form novalidate on:submit=on_submit>
+        <form id=FORM_ID novalidate on:submit=on_submit>
             <button type="submit" class="button button--caps" disabled=move || sending.get().busy()>
                 {tr(Text::Confirm)}
             </button>

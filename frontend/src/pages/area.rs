@@ -30,12 +30,21 @@ fn when_loaded_dyn(draft: ApplicationDraft, page: Arc<dyn Fn() -> AnyView + Send
     .into_any()
 }
 
-/// A problem that stops the page, in a panel screen readers announce.
+/// A problem that stops the page, in a panel screen readers announce; when the service could not
+/// answer, with a button to load the page again (what was typed is kept on the device).
 pub fn problem_panel(error: ApiError) -> AnyView {
     let lang = use_lang();
+    let retry = error.is_unavailable().then(|| {
+        view! {
+            <button type="button" class="button button--secondary" on:click=move |_| browser::reload()>
+                {tr(Text::RetryNow)}
+            </button>
+        }
+    });
     view! {
         <div class="panel panel--problem" role="alert">
             <p class="panel__text">{dyn_text(Arc::new(move || error.message(lang.get())))}</p>
+            {retry}
         </div>
     }
     .into_any()

@@ -8,7 +8,7 @@ use serde::Serialize;
 
 use crate::api_client::{self, ApiError};
 use crate::app::{tr, use_document_title, use_lang};
-use crate::components::{ErrorSummary, ServiceInfo, TextInput};
+use crate::components::{ErrorSummary, Sending, ServiceInfo, TextInput};
 use crate::form::{self, FormProblems, Problem};
 use crate::i18n::{Text, t, t_with};
 
@@ -26,8 +26,8 @@ struct CfCheckRequest<'a> {
 enum Status {
     Idle,
     Checking,
-    /// The service is busy; the client tries again by itself after this many seconds.
-    Retrying(u64),
+    /// The service is busy; the client tries again by itself (a `Sending::Retrying`).
+    Retrying(Sending),
     Valid {
         codice_fiscale: String,
         omocode: bool,
@@ -77,7 +77,7 @@ pub fn HomePage() -> impl IntoView {
                 codice_fiscale: cf.as_str(),
             };
             let on_retry = move |notice: api_client::RetryNotice| {
-                status.set(Status::Retrying(notice.delay.as_secs_f64().ceil() as u64));
+                status.set(Status::Retrying(Sending::retrying(notice)));
             };
             // `{"codice_fiscale": "<normalised>", "omocode": bool}`
             let answer = api_client::post_json_observed(CF_CHECK_PATH, &request, on_retry).await;
@@ -111,10 +111,7 @@ pub fn HomePage() -> impl IntoView {
         match status.get() {
             Status::Idle => ().into_any(),
             Status::Checking => view! { <p class="status-text">{t(lang, Text::Checking)}</p> }.into_any(),
-            Status::Retrying(seconds) => view! {
-                <p class="status-text">{t_with(lang, Text::Retrying, "seconds", &seconds.max(1).to_string())}</p>
-            }
-            .into_any(),
+            Status::Retrying(sending) => view! { <p class="status-text">{sending.words(lang)}</p> }.into_any(),
             Status::Valid {
                 codice_fiscale,
                 omocode,

@@ -10,7 +10,7 @@ use leptos::prelude::*;
 
 use crate::app::{tr, use_document_title};
 use crate::browser;
-use crate::components::{ErrorSummary, PinField, SendStatus, Sending, TextInput};
+use crate::components::{ErrorSummary, FORM_ID, PinField, SendStatus, Sending, TextInput};
 use crate::form::{self, FormProblems, Problem};
 use crate::i18n::Text;
 use crate::pin_draft::PinReceipt;
@@ -119,8 +119,9 @@ pub fn LoginPage() -> impl IntoView {
         };
         sending.set(Sending::Waiting);
         crate::browser::spawn(async move {
-            let answer = session::login(cf.as_str(), &typed_pin).await;
-            sending.set(Sending::Idle);
+            let on_retry = move |notice| sending.set(Sending::retrying(notice));
+            let answer = session::login(cf.as_str(), &typed_pin, on_retry).await;
+            sending.set(Sending::after(&answer));
             match answer {
                 Ok(answer) => {
                     session.start(answer);
@@ -149,7 +150,7 @@ pub fn LoginPage() -> impl IntoView {
         })}
         <h1>{tr(Text::LoginHeading)}</h1>
         <p>{tr(Text::LoginIntro)}</p>
-        <form novalidate on:submit=on_submit>
+        <form id=FORM_ID novalidate on:submit=on_submit>
             <TextInput
                 id=CF_FIELD
                 label=Text::CfLabel

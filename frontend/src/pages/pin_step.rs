@@ -9,7 +9,7 @@ use leptos::prelude::*;
 use crate::api_client;
 use crate::app::{tr, use_document_title, use_lang};
 use crate::browser;
-use crate::components::{BackLink, ErrorSummary, QuestionField, SendStatus, Sending};
+use crate::components::{BackLink, ErrorSummary, FORM_ID, QuestionField, SendStatus, Sending};
 use crate::form::{self, FormProblems};
 use crate::i18n::{Text, t_with};
 use crate::pin_draft::{first_incomplete, lives_in_italy, next_step, previous_step, use_draft};
@@ -87,7 +87,7 @@ pub fn PinStepPage(
         crate::browser::spawn(async move {
             let on_retry = move |notice| sending.set(Sending::retrying(notice));
             let answer = api_client::post_json_observed(&check_path(step), &form, on_retry).await;
-            sending.set(Sending::Idle);
+            sending.set(Sending::after(&answer));
             match answer {
                 Ok(_) => {
                     problems.clear();
@@ -125,7 +125,7 @@ pub fn PinStepPage(
         <p class="caption">{caption}</p>
         <h1>{tr(texts.heading)}</h1>
         <p>{tr(texts.intro)}</p>
-        <form novalidate on:submit=on_submit>
+        <form id=FORM_ID novalidate on:submit=on_submit>
             {fields}
             <button type="submit" class="button">{tr(Text::Continue)}</button>
         </form>

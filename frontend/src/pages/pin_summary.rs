@@ -8,7 +8,7 @@ use super::FROM_SUMMARY;
 use crate::api_client::{self, ApiError};
 use crate::app::{tr, use_document_title, use_lang};
 use crate::browser;
-use crate::components::{BackLink, ErrorSummary, SendStatus, Sending, SummaryRow, split_date};
+use crate::components::{BackLink, ErrorSummary, FORM_ID, SendStatus, Sending, SummaryRow, split_date};
 use crate::form::{self, FormProblems};
 use crate::i18n::{Text, t};
 use crate::pin_draft::{PinReceipt, all_problems, first_incomplete, lives_in_italy, use_draft};
@@ -87,7 +87,7 @@ pub fn PinSummaryPage() -> impl IntoView {
         crate::browser::spawn(async move {
             let on_retry = move |notice| sending.set(Sending::retrying(notice));
             let answer = api_client::post_json_idempotent(CREATE_PATH, &form, &key, on_retry).await;
-            sending.set(Sending::Idle);
+            sending.set(Sending::after(&answer));
             match answer {
                 Ok(receipt) => {
                     PinReceipt::keep(&receipt);
@@ -132,7 +132,7 @@ pub fn PinSummaryPage() -> impl IntoView {
         {Step::ALL.into_iter().map(group).collect_view()}
         <h2 class="heading-m">{tr(Text::PinSubmitHeading)}</h2>
         <p>{tr(Text::PinSubmitText)}</p>
-        <form novalidate on:submit=on_submit>
+        <form id=FORM_ID novalidate on:submit=on_submit>
             <button type="submit" class="button button--caps">{tr(Text::Confirm)}</button>
         </form>
         <SendStatus sending=sending />

@@ -1,0 +1,88 @@
+// People for the end-to-end tests: codici fiscali computed as the Agenzia delle Entrate does, and
+// PIN requests made through the API, reading the first 8 characters from the dev outbox.
+import { expect, type APIRequestContext, type APIResponse } from '@playwright/test';
+
+/** The codice fiscale of a person born in Italy, as the Agenzia delle Entrate computes it. */
+export function codiceFiscale(surname: string, name: string, sex: 'M' | 'F', date: string, belfiore: string): string {
+  const letters = (s: string) => s.toUpperCase().replace(/[^A-Z]/g, '');
+  const part = (s: string, isName: boolean) => {
+    const consonants = letters(s).replace(/[AEIOU]/g, '');
+    const vowels = letters(s).replace(/[^AEIOU]/g, '');
+    if (isName && consonants.length >= 4) return consonants[0] + consonants[2] + consonants[3];
+    return (consonants + vowels + 'XXX').slice(0, 3);
+  };
+  const [year, month, day] = date.split('-').map(Number);
+  const body =
+    part(surname, false) +
+    part(name, true) +
+    String(year % 100).padStart(2, '0') +
+    'ABCDEHLMPRST'[month - 1] +
+    String(day + (sex === 'F' ? 40 : 0)).padStart(2, '0') +
+    belfiore;
+  const odd: Record<string, number> = {
+    0: 1, 1: 0, 2: 5, 3: 7, 4: 9, 5: 13, 6: 15, 7: 17, 8: 19, 9: 21, A: 1, B: 0, C: 5, D: 7, E: 9, F: 13, G: 15,
+    H: 17, I: 19, J: 21, K: 2, L: 4, M: 18, N: 20, O: 11, P: 3, Q: 6, R: 8, S: 12, T: 14, U: 16, V: 10, W: 22,
+    X: 25, Y: 24, Z: 23,
+  };
+  let sum = 0;
+  for (let i = 0; i < 15; i++) {
+    const c = body[i];
+    sum += i % 2 === 0 ? odd[c] : /\d/.test(c) ? Number(c) : c.charCodeAt(0) - 65;
+  }
+  return body + String.fromCharCode(65 + (sum % 26));
+}
+
+/** A PIN request's form for a woman born in Rome (H501) on `birthDate`, with her own contacts. */
+export function romanWoman(surname: string, givenName: string, birthDate: string, tag: string) {
+  return {
+    codice_fiscale: codiceFiscale(surname, givenName, 'F', birthDate, 'H501'),
+    residence_country: 'Italia',
+    given_name: givenName,
+    surname,
+    sex: 'F',
+    birth_date: birthDate,
+    birth_place: 'Roma',
+    birth_province: 'RM',
+    address: 'Via Appia 10',
+    postcode: '00183',
+    municipality: 'Roma',
+    province: 'RM',
+    mobile: '+39 347 111 2233',
+    email: `${tag}@example.it`,
+    pec: `${tag}@pec.example.it`,
+  };
+}
+
+export type PinRequestForm = ReturnType<typeof romanWoman>;
+
+/**
+ * `call` again, after a pause, while the server answers 5xx or 429 (a server with injected faults
+ * or shedding load); the final answer. Tests set up their data through the API with this, as the
+ * SPA's client would retry.
+ */
+export async function untilAnswered(call: () => Promise<APIResponse>): Promise<APIResponse> {
+  for (let attempt = 1; ; attempt++) {
+    const response = await call();
+    const busy = response.status() >= 500 || response.status() === 429;
+    if (!busy || attempt === 40) return response;
+    const retryAfter = Number(response.headers()['retry-after'] ?? 0) * 1000;
+    await new Promise((resolve) => setTimeout(resolve, retryAfter + Math.random() * 250 * Math.min(attempt, 8)));
+  }
+}
+
+/** Requests a PIN through the API and returns the first 8 characters sent by SMS. */
+export async function simplifiedPin(request: APIRequestContext, person: PinRequestForm): Promise<string> {
+  const response = await untilAnswered(() =>
+    request.post('/api/pin-requests', {
+      headers: { 'Idempotency-Key': `e2e-pin-${person.codice_fiscale}` },
+      data: person,
+    }),
+  );
+  expect([200, 201], await response.text()).toContain(response.status());
+  const outbox = await untilAnswered(() => request.get(`/api/dev/outbox?codice_fiscale=${person.codice_fiscale}`));
+  const messages: { channel: string; body: string }[] = await outbox.json();
+  const sms = messages.find((m) => m.channel === 'sms')?.body ?? '';
+  const match = /i primi 8 caratteri del tuo PIN sono ([A-HJ-NP-Z2-9]{8})\./.exec(sms);
+  expect(match, `SMS: ${sms}`).toBeTruthy();
+  return match![1];
+}
