@@ -59,6 +59,10 @@ pub async fn current_session(parts: &Parts, state: &AppState) -> Result<SessionR
     let token = session_token(&parts.headers).ok_or(ApiError::Unauthenticated)?;
     let hash = session_token_hash(&token);
     let session = state.store.session(&hash).await?.ok_or(ApiError::Unauthenticated)?;
+    if session.method == crate::cns::HANDOFF_METHOD {
+        // A CNS handoff's token in a cookie: it is redeemed once at its own route, never used.
+        return Err(ApiError::Unauthenticated);
+    }
     if !session.is_live(state.clock.now()) {
         state.store.delete_session(&hash).await?;
         return Err(ApiError::Unauthenticated);

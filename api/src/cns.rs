@@ -18,24 +18,40 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use axum::Router;
-use axum::extract::{ConnectInfo, Request, State};
+use axum::extract::{ConnectInfo, Query, Request, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use chrono::{DateTime, Utc};
 use domain::{CodiceFiscale, ErrorCode, Scope};
 use rustls::pki_types::pem::PemObject;
+use serde::Deserialize;
 use rustls::pki_types::{CertificateDer, PrivateKeyDer, UnixTime};
 use tokio::net::TcpListener;
 
 use crate::config::ConfigError;
 use crate::routes::start_session;
+use crate::secrets::{new_session_token, session_token_hash};
+use crate::store::SessionRecord;
 use crate::{ApiError, AppState};
 
 /// The CNS certificate policy (AgID, "Carta Nazionale dei Servizi").
 pub const CNS_POLICY_OID: &str = "1.3.76.16.2.1";
 /// The login path, on the CNS listener or the mutual-TLS domain.
 pub const CNS_LOGIN_PATH: &str = "/api/auth/cns";
+
+/// Where the card's host hands a CNS login over to the service's own host. The card is read on
+/// a host of its own (mutual TLS cannot be asked of every visitor), whose cookies the service's
+/// host never sees: so that host stores a one-use handoff and sends the browser here, where the
+/// session cookie is set on the right host.
+pub const CNS_COMPLETE_PATH: &str = "/api/auth/cns/complete";
+
+/// The `method` of a handoff record. It lives with the sessions (it expires like one) but is never
+/// one: `auth::current_session` refuses it, and [`CNS_COMPLETE_PATH`] redeems it once.
+pub const HANDOFF_METHOD: &str = "cns-handoff";
+
+/// How long a handoff can be redeemed: one redirect, with room for a slow phone.
+const HANDOFF_LIFETIME: chrono::Duration = chrono::Duration::seconds(60);
 
 /// Where CNS logins are served and which authorities are trusted.
 #[derive(Debug, Clone, Default)]
@@ -275,17 +291,58 @@ async fn login(State(state): State<AppState>, request: Request) -> Result<Respon
     };
     match verified {
         Ok(cf) => {
-            tracing::info!("CNS login");
-            let (_, cookie) = start_session(&state, cf.to_string(), Scope::Full, "cns").await?;
-            let mut response = redirect(&state, crate::routes::AFTER_LOGIN);
-            response.headers_mut().append(header::SET_COOKIE, cookie);
-            Ok(response)
+            tracing::info!("CNS login: handing over to the service's host");
+            let now = state.clock.now();
+            let (token, token_hash) = new_session_token();
+            let handoff = SessionRecord {
+                token_hash,
+                codice_fiscale: cf.to_string(),
+                scope: Scope::Full,
+                method: HANDOFF_METHOD.into(),
+                created_at: now,
+                expires_at: now + HANDOFF_LIFETIME,
+                absolute_expires_at: now + HANDOFF_LIFETIME,
+            };
+            state.store.put_session(&handoff).await?;
+            Ok(redirect(&state, &format!("{CNS_COMPLETE_PATH}?passaggio={token}")))
         }
         Err(refusal) => {
             tracing::warn!(error = %refusal, "CNS login refused");
             Ok(redirect(&state, &format!("/accedi?errore={}", refusal.code().as_str())))
         }
     }
+}
+
+/// The handoff's token, as the card's host put it in the address.
+#[derive(Deserialize)]
+struct Handoff {
+    passaggio: Option<String>,
+}
+
+/// `GET /api/auth/cns/complete?passaggio=…`: redeems a handoff once and opens the full session on
+/// this host; an unknown, used or stale handoff goes back to the login page.
+async fn complete(State(state): State<AppState>, Query(handoff): Query<Handoff>) -> Result<Response, ApiError> {
+    let hash = session_token_hash(handoff.passaggio.as_deref().unwrap_or_default());
+    let record = state
+        .store
+        .session(&hash)
+        .await?
+        .filter(|record| record.method == HANDOFF_METHOD);
+    let Some(record) = record else {
+        tracing::warn!("CNS handoff unknown or already used");
+        return Ok(redirect(&state, &format!("/accedi?errore={}", ErrorCode::AuthFlowInvalid.as_str())));
+    };
+    // One use: gone before the session exists (two redemptions racing each other could both get
+    // here, each opening a session for the same card holder, which gives nobody anything new).
+    state.store.delete_session(&hash).await?;
+    if !record.is_live(state.clock.now()) {
+        tracing::warn!("CNS handoff redeemed too late");
+        return Ok(redirect(&state, &format!("/accedi?errore={}", ErrorCode::AuthFlowInvalid.as_str())));
+    }
+    let (_, cookie) = start_session(&state, record.codice_fiscale, Scope::Full, "cns").await?;
+    let mut response = redirect(&state, crate::routes::AFTER_LOGIN);
+    response.headers_mut().append(header::SET_COOKIE, cookie);
+    Ok(response)
 }
 
 fn pem_chain(certificates: &[Vec<u8>]) -> Vec<u8> {
@@ -305,7 +362,9 @@ fn pem_chain(certificates: &[Vec<u8>]) -> Vec<u8> {
 
 /// The CNS login route (also merged into the API, for the API Gateway mutual-TLS path).
 pub fn router() -> Router<AppState> {
-    Router::new().route(CNS_LOGIN_PATH.trim_start_matches("/api"), get(login))
+    Router::new()
+        .route(CNS_LOGIN_PATH.trim_start_matches("/api"), get(login))
+        .route(CNS_COMPLETE_PATH.trim_start_matches("/api"), get(complete))
 }
 
 /// Accepts TLS connections, asking every client for a certificate; the handshakes run off the

@@ -177,6 +177,26 @@ async fn a_valid_cns_opens_a_full_session_over_https() {
         .send()
         .await
         .unwrap();
+    // THEN the card's host sets no cookie (the service's host would never see it) but hands the
+    // login over to the service's host, once
+    assert_eq!(r.status(), 303);
+    assert!(r.headers().get("set-cookie").is_none());
+    let handoff = r.headers()["location"].to_str().unwrap().to_owned();
+    let prefix = format!("{}/api/auth/cns/complete?passaggio=", servers.api);
+    assert!(handoff.starts_with(&prefix), "{handoff}");
+    let token = handoff[prefix.len()..].to_owned();
+
+    // A handoff's token is not a session.
+    let as_cookie = reqwest::Client::new()
+        .get(format!("{}/api/session", servers.api))
+        .header("cookie", format!("sportello_session={token}"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(as_cookie.status(), 401);
+
+    let plain = browser(&servers, None);
+    let r = plain.get(&handoff).send().await.unwrap();
     assert_eq!(r.status(), 303);
     assert_eq!(r.headers()["location"], format!("{}/domanda", servers.api));
     let cookie = r.headers()["set-cookie"]
@@ -187,6 +207,15 @@ async fn a_valid_cns_opens_a_full_session_over_https() {
         .unwrap()
         .to_owned();
     assert!(cookie.starts_with("sportello_session="));
+    assert_ne!(cookie, format!("sportello_session={token}"));
+
+    // A second redemption (a replayed address) opens nothing.
+    let replay = plain.get(&handoff).send().await.unwrap();
+    assert_eq!(
+        replay.headers()["location"],
+        format!("{}/accedi?errore=auth.flow_invalid", servers.api)
+    );
+    assert!(replay.headers().get("set-cookie").is_none());
 
     let session: Value = reqwest::Client::new()
         .get(format!("{}/api/session", servers.api))
@@ -200,6 +229,42 @@ async fn a_valid_cns_opens_a_full_session_over_https() {
     assert_eq!(session["scope"], "full");
     assert_eq!(session["method"], "cns");
     assert_eq!(session["codice_fiscale"], CF);
+}
+
+#[tokio::test]
+async fn a_handoff_redeemed_late_or_made_up_opens_nothing() {
+    let ca = Authority::new("CNS test authority");
+    let servers = start(&ca).await;
+    let card = ca.card(&cn(CF), CNS_POLICY, false);
+    let r = browser(&servers, Some(&card))
+        .get(format!("{}/api/auth/cns", servers.cns))
+        .send()
+        .await
+        .unwrap();
+    let handoff = r.headers()["location"].to_str().unwrap().to_owned();
+
+    // GIVEN a handoff whose minute has passed on the server's clock
+    let later = (chrono::Utc::now() + chrono::Duration::seconds(61)).to_rfc3339();
+    let set = reqwest::Client::new()
+        .put(format!("{}/api/dev/clock", servers.api))
+        .json(&serde_json::json!({ "now": later }))
+        .send()
+        .await
+        .unwrap();
+    assert!(set.status().is_success());
+
+    let plain = browser(&servers, None);
+    let refused = format!("{}/accedi?errore=auth.flow_invalid", servers.api);
+    for address in [
+        handoff,
+        format!("{}/api/auth/cns/complete?passaggio=00", servers.api),
+        format!("{}/api/auth/cns/complete", servers.api),
+    ] {
+        let r = plain.get(&address).send().await.unwrap();
+        assert_eq!(r.status(), 303, "{address}");
+        assert_eq!(r.headers()["location"], refused, "{address}");
+        assert!(r.headers().get("set-cookie").is_none(), "{address}");
+    }
 }
 
 #[tokio::test]

@@ -599,6 +599,16 @@ async fn a_cns_certificate_from_api_gateway_mutual_tls_opens_a_full_session_and_
         "validity": { "notBefore": "Jan  1 00:00:00 2024 GMT", "notAfter": "Jan  1 00:00:00 2099 GMT" }
     } });
     let answer: ApiGatewayV2httpResponse = serde_json::from_value(function.request(event).await).unwrap();
+    // The card's host hands the login over to the service's host, which sets the cookie.
+    assert_eq!(answer.status_code, 303);
+    assert!(answer.cookies.is_empty(), "{:?}", answer.cookies);
+    let handoff = answer.headers["location"].to_str().unwrap().to_owned();
+    let path = handoff
+        .strip_prefix("https://sportello.example.it")
+        .filter(|p| p.starts_with("/api/auth/cns/complete?passaggio="))
+        .unwrap_or_else(|| panic!("{handoff}"));
+    let complete = http_api_event("GET", path, None, None);
+    let answer: ApiGatewayV2httpResponse = serde_json::from_value(function.request(complete).await).unwrap();
     assert_eq!(answer.status_code, 303);
     assert_eq!(answer.headers["location"], "https://sportello.example.it/domanda");
     let cookie = answer.cookies[0].split(';').next().unwrap().to_owned();
