@@ -25,8 +25,8 @@ use axum::routing::get;
 use chrono::{DateTime, Utc};
 use domain::{CodiceFiscale, ErrorCode, Scope};
 use rustls::pki_types::pem::PemObject;
-use serde::Deserialize;
 use rustls::pki_types::{CertificateDer, PrivateKeyDer, UnixTime};
+use serde::Deserialize;
 use tokio::net::TcpListener;
 
 use crate::config::ConfigError;
@@ -330,14 +330,20 @@ async fn complete(State(state): State<AppState>, Query(handoff): Query<Handoff>)
         .filter(|record| record.method == HANDOFF_METHOD);
     let Some(record) = record else {
         tracing::warn!("CNS handoff unknown or already used");
-        return Ok(redirect(&state, &format!("/accedi?errore={}", ErrorCode::AuthFlowInvalid.as_str())));
+        return Ok(redirect(
+            &state,
+            &format!("/accedi?errore={}", ErrorCode::AuthFlowInvalid.as_str()),
+        ));
     };
     // One use: gone before the session exists (two redemptions racing each other could both get
     // here, each opening a session for the same card holder, which gives nobody anything new).
     state.store.delete_session(&hash).await?;
     if !record.is_live(state.clock.now()) {
         tracing::warn!("CNS handoff redeemed too late");
-        return Ok(redirect(&state, &format!("/accedi?errore={}", ErrorCode::AuthFlowInvalid.as_str())));
+        return Ok(redirect(
+            &state,
+            &format!("/accedi?errore={}", ErrorCode::AuthFlowInvalid.as_str()),
+        ));
     }
     let (_, cookie) = start_session(&state, record.codice_fiscale, Scope::Full, "cns").await?;
     let mut response = redirect(&state, crate::routes::AFTER_LOGIN);
