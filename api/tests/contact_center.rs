@@ -643,3 +643,69 @@ async fn filing_outside_the_contact_centers_window_is_refused_with_the_opening_t
     assert_eq!(log[0]["outcome"], "refused");
     assert_eq!(log[0]["detail"], "submission.window_closed");
 }
+
+/// Runs `sportello-admin operator <args>` on the server's data; its success and what it printed.
+fn admin_operator(server: &TestServer, args: &[&str]) -> (bool, String) {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_sportello-admin"))
+        .arg("operator")
+        .args(args)
+        .env("SPORTELLO_DEV_MODE", "1")
+        .env("SPORTELLO_DATA_DIR", server.data_dir())
+        .output()
+        .unwrap();
+    (out.status.success(), String::from_utf8_lossy(&out.stdout).into_owned())
+}
+
+#[tokio::test]
+async fn an_admin_disables_enables_and_resets_an_operator_and_old_sessions_never_come_back() {
+    let server = TestServer::start().await;
+    let maria = create_operator(&server, "mrossi");
+    let step = |n: i64| at(MORNING) + Duration::minutes(n);
+    let first = logged_in_operator(&server, &maria, step(0)).await;
+    let session_status = |cookie: String| {
+        let server = &server;
+        async move { server.get_as("/api/operator/session", &cookie).await.status() }
+    };
+    assert_eq!(session_status(first.clone()).await, 200);
+
+    // Disabled: the session ends at once and logging in is refused.
+    let (ok, printed) = admin_operator(&server, &["disable", "mrossi"]);
+    assert!(ok && printed.contains("disabled"), "{printed}");
+    assert_eq!(session_status(first.clone()).await, 401);
+    server.set_clock(step(1)).await;
+    let refused = operator_login(&server, "mrossi", &maria.password, &code(&maria, step(1))).await;
+    assert_eq!(refused.status(), 401);
+
+    // Enabled again: a new login works, the old session stays over.
+    assert!(admin_operator(&server, &["enable", "mrossi"]).0);
+    let second = logged_in_operator(&server, &maria, step(2)).await;
+    assert_eq!(session_status(first).await, 401);
+    assert_eq!(session_status(second.clone()).await, 200);
+
+    // Reset (a lost phone): new credentials, the old ones and their sessions are over.
+    let (ok, printed) = admin_operator(&server, &["reset", "mrossi"]);
+    assert!(ok, "{printed}");
+    assert_eq!(session_status(second).await, 401);
+    let line = |prefix: &str| {
+        printed
+            .lines()
+            .find_map(|l| l.strip_prefix(prefix))
+            .unwrap()
+            .trim()
+            .to_owned()
+    };
+    let renewed = Credentials {
+        username: "mrossi".into(),
+        password: line("initial password: "),
+        secret: totp::base32_decode(&line("TOTP secret (base32): ")).unwrap(),
+    };
+    assert_ne!(renewed.password, maria.password);
+    server.set_clock(step(3)).await;
+    let old = operator_login(&server, "mrossi", &maria.password, &code(&maria, step(3))).await;
+    assert_eq!(old.status(), 401);
+    let third = logged_in_operator(&server, &renewed, step(4)).await;
+    assert_eq!(session_status(third).await, 200);
+
+    // Nobody by that name: the command says so and fails.
+    assert!(!admin_operator(&server, &["disable", "nobody"]).0);
+}

@@ -624,3 +624,74 @@ async fn a_cns_certificate_from_api_gateway_mutual_tls_opens_a_full_session_and_
     assert!(answer.cookies.is_empty(), "{:?}", answer.cookies);
     assert!(answer.headers["location"].to_str().unwrap().contains("/accedi?errore="));
 }
+
+/// Runs `sportello-admin` with `env` (the deployed function's settings) and returns what it printed.
+fn admin(env: &[(&str, String)], args: &[&str]) -> String {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_sportello-admin"))
+        .args(args)
+        .env_clear()
+        .env("PATH", std::env::var("PATH").unwrap_or_default())
+        .envs(env.iter().map(|(k, v)| (*k, v.as_str())))
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).unwrap()
+}
+
+#[tokio::test]
+async fn sportello_admin_manages_operators_on_the_deployed_table_with_the_functions_key() {
+    // GIVEN the table and the server key in Secrets Manager, as deployed
+    let table = common_moto::unique_table_name("sportello-admin");
+    dynamodb::create_table(&common_moto::client(&common_moto::server().endpoint), &table)
+        .await
+        .unwrap();
+    let mut env = aws_environment();
+    env.extend([
+        ("SPORTELLO_STORE", "dynamodb".into()),
+        ("SPORTELLO_DYNAMODB_TABLE", table),
+        ("SPORTELLO_PIN_KEY_SECRET_ARN", secret(&"5c".repeat(32)).await),
+        ("SPORTELLO_PUBLIC_URL", "https://sportello.example.it".into()),
+    ]);
+
+    // WHEN an operator is created with the admin command
+    let printed = admin(&env, &["operator", "create", "lbianchi", "--name", "Laura Bianchi"]);
+    let line = |prefix: &str| {
+        printed
+            .lines()
+            .find_map(|l| l.strip_prefix(prefix))
+            .unwrap_or_else(|| panic!("no {prefix:?} in {printed}"))
+            .trim()
+            .to_owned()
+    };
+    let secret_bytes = api::operators::totp::base32_decode(&line("TOTP secret (base32): ")).unwrap();
+    let credentials = json!({
+        "username": "lbianchi",
+        "password": line("initial password: "),
+        "totp": api::operators::totp::code(&secret_bytes, api::operators::totp::step_at(chrono::Utc::now())),
+    });
+
+    // THEN the function (same table, same key from Secrets Manager) logs them in
+    let mut function = LambdaFunction::start(&env).await;
+    let login = lambda(&mut function, "POST", "/api/operator/session", None, Some(&credentials)).await;
+    assert_eq!(login.status, 200, "{}", login.body);
+    let cookie = login.cookie.expect("an operator cookie");
+    assert_eq!(
+        lambda(&mut function, "GET", "/api/operator/session", Some(&cookie), None)
+            .await
+            .status,
+        200
+    );
+
+    // AND disabling them ends that session at once
+    assert!(admin(&env, &["operator", "disable", "lbianchi"]).contains("disabled"));
+    assert_eq!(
+        lambda(&mut function, "GET", "/api/operator/session", Some(&cookie), None)
+            .await
+            .status,
+        401
+    );
+}

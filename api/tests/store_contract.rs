@@ -394,6 +394,7 @@ fn operator(username: &str) -> OperatorRecord {
         totp_secret_sealed: vec![7; 48],
         disabled: false,
         created_at: t0(),
+        session_generation: 0,
     }
 }
 
@@ -421,6 +422,26 @@ async fn operators_are_unique_and_each_totp_step_is_claimed_once(store: Arc<dyn 
     // An older step is refused too; a later one is accepted.
     assert!(!store.claim_totp_step("mrossi", 999).await.unwrap());
     assert!(store.claim_totp_step("mrossi", 1001).await.unwrap());
+}
+
+async fn an_operator_record_is_replaced_only_if_it_exists_and_keeps_its_claimed_totp_step(store: Arc<dyn Store>) {
+    assert!(
+        !store.replace_operator(&operator("nobody")).await.unwrap(),
+        "no such operator"
+    );
+    assert_eq!(store.operator("nobody").await.unwrap(), None, "replacing never creates");
+
+    assert!(store.insert_operator(&operator("mrossi")).await.unwrap());
+    assert!(store.claim_totp_step("mrossi", 500).await.unwrap());
+    let mut disabled = operator("mrossi");
+    disabled.disabled = true;
+    disabled.session_generation = 3;
+    disabled.password_hash = "$argon2id$v=19$m=19456,t=2,p=1$bmV3$bmV3".into();
+    assert!(store.replace_operator(&disabled).await.unwrap());
+    assert_eq!(store.operator("mrossi").await.unwrap(), Some(disabled));
+    // The step claimed before is still claimed.
+    assert!(!store.claim_totp_step("mrossi", 500).await.unwrap());
+    assert!(store.claim_totp_step("mrossi", 501).await.unwrap());
 }
 
 async fn operator_failed_logins_lock_the_username_apart_from_citizens(store: Arc<dyn Store>) {
@@ -464,6 +485,7 @@ async fn operator_sessions_are_kept_apart_from_citizen_sessions(store: Arc<dyn S
         created_at: t0(),
         expires_at: t0() + Duration::minutes(10),
         absolute_expires_at: t0() + Duration::hours(9),
+        generation: 2,
     };
     store.put_operator_session(&session).await.unwrap();
     assert_eq!(store.operator_session("h1").await.unwrap(), Some(session.clone()));
@@ -653,6 +675,7 @@ macro_rules! contract_suite {
             case!(protocol_sequences_are_unique_under_concurrency);
             case!(a_status_change_is_stored_only_over_the_history_it_was_made_from);
             case!(operators_are_unique_and_each_totp_step_is_claimed_once);
+            case!(an_operator_record_is_replaced_only_if_it_exists_and_keeps_its_claimed_totp_step);
             case!(operator_failed_logins_lock_the_username_apart_from_citizens);
             case!(operator_sessions_are_kept_apart_from_citizen_sessions);
             case!(calls_are_stored_and_marked_when_the_pin_was_checked);

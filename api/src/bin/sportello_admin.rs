@@ -4,17 +4,26 @@
 //! ```text
 //! sportello-admin status <PROTOCOL> <submitted|under_review|accepted|rejected|paid> --by <NAME>
 //! sportello-admin operator create <USERNAME> --name "<FULL NAME>"
+//! sportello-admin operator reset <USERNAME>
+//! sportello-admin operator disable <USERNAME>
+//! sportello-admin operator enable <USERNAME>
 //! ```
 //!
 //! `operator create` prints the new Contact Center operator's initial password and TOTP secret
-//! once; the store keeps only an argon2id hash and the sealed secret (docs/adr/0009).
+//! once; the store keeps only an argon2id hash and the sealed secret (docs/adr/0009). `reset`
+//! issues new ones (a forgotten password, a lost phone) and ends the operator's sessions;
+//! `disable` locks the operator out at once (someone leaving), `enable` lets them log in again.
+//!
+//! With `SPORTELLO_STORE=dynamodb` the command works on the deployed table and reads the server key
+//! from Secrets Manager as the Lambda function does (`api::lambda::state`).
 
 use std::process::ExitCode;
 
 use api::Config;
 
 const USAGE: &str = "usage: sportello-admin status <PROTOCOL> <under_review|accepted|rejected|paid> --by <NAME>
-       sportello-admin operator create <USERNAME> --name \"<FULL NAME>\"";
+       sportello-admin operator create <USERNAME> --name \"<FULL NAME>\"
+       sportello-admin operator reset|disable|enable <USERNAME>";
 
 /// What the command line asks for.
 enum Command<'a> {
@@ -26,6 +35,13 @@ enum Command<'a> {
     CreateOperator {
         username: &'a str,
         name: &'a str,
+    },
+    ResetOperator {
+        username: &'a str,
+    },
+    DisableOperator {
+        username: &'a str,
+        disabled: bool,
     },
 }
 
@@ -39,6 +55,13 @@ async fn main() -> ExitCode {
         [cmd, sub, username, flag, name] if cmd == "operator" && sub == "create" && flag == "--name" => {
             Command::CreateOperator { username, name }
         }
+        [cmd, sub, username] if cmd == "operator" && sub == "reset" => Command::ResetOperator { username },
+        [cmd, sub, username] if cmd == "operator" && (sub == "disable" || sub == "enable") => {
+            Command::DisableOperator {
+                username,
+                disabled: sub == "disable",
+            }
+        }
         _ => {
             eprintln!("{USAGE}");
             return ExitCode::from(2);
@@ -51,8 +74,14 @@ async fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    let state = match api::server::local_state(config) {
-        Ok((state, _)) => state,
+    let state = match config.store {
+        api::config::StoreChoice::Sqlite => api::server::local_state(config)
+            .map(|(state, _)| state)
+            .map_err(|e| e.to_string()),
+        _ => api::lambda::state(config).await.map_err(|e| e.to_string()),
+    };
+    let state = match state {
+        Ok(state) => state,
         Err(e) => {
             eprintln!("sportello-admin: {e}");
             return ExitCode::from(1);
@@ -63,6 +92,24 @@ async fn main() -> ExitCode {
         Command::Status { protocol, status, by } => (protocol, status, by),
         Command::CreateOperator { username, name } => {
             return create_operator(&state, username, name).await;
+        }
+        Command::ResetOperator { username } => return reset_operator(&state, username).await,
+        Command::DisableOperator { username, disabled } => {
+            return match api::operators::set_disabled(state.store.as_ref(), username, disabled).await {
+                Ok(record) => {
+                    let what = if record.disabled {
+                        "disabled: their sessions have ended"
+                    } else {
+                        "enabled"
+                    };
+                    println!("operator {} ({}) {what}", record.username, record.full_name);
+                    ExitCode::SUCCESS
+                }
+                Err(e) => {
+                    eprintln!("sportello-admin: {e}");
+                    ExitCode::from(1)
+                }
+            };
         }
     };
     match api::admin::move_status(state.store.as_ref(), protocol, status, &format!("admin:{by}"), now).await {
@@ -86,10 +133,7 @@ async fn create_operator(state: &api::AppState, username: &str, name: &str) -> E
                 "operator {} ({}) created",
                 created.record.username, created.record.full_name
             );
-            println!("initial password: {}", created.password);
-            println!("TOTP secret (base32): {}", created.totp_secret);
-            println!("TOTP URI: {}", created.otpauth_uri);
-            println!("These are shown only now: hand them over in person.");
+            print_credentials(&created);
             ExitCode::SUCCESS
         }
         Err(e) => {
@@ -97,4 +141,30 @@ async fn create_operator(state: &api::AppState, username: &str, name: &str) -> E
             ExitCode::from(1)
         }
     }
+}
+
+/// Gives an operator new credentials and prints them, once.
+async fn reset_operator(state: &api::AppState, username: &str) -> ExitCode {
+    match api::operators::reset_credentials(state.store.as_ref(), &state.pin_key, username).await {
+        Ok(reset) => {
+            println!(
+                "operator {} ({}): new credentials, their sessions have ended",
+                reset.record.username, reset.record.full_name
+            );
+            print_credentials(&reset);
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("sportello-admin: {e}");
+            ExitCode::from(1)
+        }
+    }
+}
+
+/// What an operator needs to log in, printed once.
+fn print_credentials(operator: &api::operators::NewOperator) {
+    println!("initial password: {}", operator.password);
+    println!("TOTP secret (base32): {}", operator.totp_secret);
+    println!("TOTP URI: {}", operator.otpauth_uri);
+    println!("These are shown only now: hand them over in person.");
 }

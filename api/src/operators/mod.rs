@@ -41,6 +41,9 @@ pub enum OperatorError {
     /// Someone has this username already.
     #[error("an operator named {0:?} exists already")]
     Taken(String),
+    /// No operator has this username.
+    #[error("no operator named {0:?}")]
+    Unknown(String),
     /// Hashing or sealing failed.
     #[error("cannot protect the credentials: {0}")]
     Crypto(String),
@@ -93,31 +96,96 @@ pub async fn create_operator(
     if full_name.is_empty() || full_name.chars().count() > 100 {
         return Err(OperatorError::BadName);
     }
-    let password = totp::base32_encode(&random_bytes::<15>());
-    let secret = random_bytes::<TOTP_SECRET_BYTES>();
+    let fresh = Credentials::new(pin_key, username)?;
     let record = OperatorRecord {
         username: username.to_owned(),
         full_name: full_name.to_owned(),
-        password_hash: hash_password(&password)?,
-        totp_secret_sealed: TotpSealer::new(pin_key).seal(username, &secret)?,
+        password_hash: fresh.password_hash.clone(),
+        totp_secret_sealed: fresh.totp_secret_sealed.clone(),
         disabled: false,
         created_at: now,
+        session_generation: 0,
     };
     if !store.insert_operator(&record).await? {
         return Err(OperatorError::Taken(username.to_owned()));
     }
-    let totp_secret = totp::base32_encode(&secret);
-    let otpauth_uri = format!(
-        "otpauth://totp/Sportello:{username}?secret={totp_secret}&issuer=Sportello&algorithm=SHA1&digits={}&period={}",
-        totp::DIGITS,
-        totp::STEP_SECONDS
-    );
-    Ok(NewOperator {
-        record,
-        password,
-        totp_secret,
-        otpauth_uri,
-    })
+    Ok(fresh.handed_over(record))
+}
+
+/// Gives operator `username` a new password and TOTP secret (a forgotten password, a lost phone)
+/// and ends their sessions; the new credentials are returned once, as at creation.
+pub async fn reset_credentials(
+    store: &dyn Store,
+    pin_key: &PinKey,
+    username: &str,
+) -> Result<NewOperator, OperatorError> {
+    let mut record = store
+        .operator(username)
+        .await?
+        .ok_or_else(|| OperatorError::Unknown(username.to_owned()))?;
+    let fresh = Credentials::new(pin_key, username)?;
+    record.password_hash = fresh.password_hash.clone();
+    record.totp_secret_sealed = fresh.totp_secret_sealed.clone();
+    record.session_generation += 1;
+    if !store.replace_operator(&record).await? {
+        return Err(OperatorError::Unknown(username.to_owned()));
+    }
+    Ok(fresh.handed_over(record))
+}
+
+/// Disables (`disabled`) or enables operator `username`. Disabling ends their sessions at once,
+/// and enabling again does not bring them back: they log in anew.
+pub async fn set_disabled(store: &dyn Store, username: &str, disabled: bool) -> Result<OperatorRecord, OperatorError> {
+    let mut record = store
+        .operator(username)
+        .await?
+        .ok_or_else(|| OperatorError::Unknown(username.to_owned()))?;
+    record.disabled = disabled;
+    if disabled {
+        record.session_generation += 1;
+    }
+    if !store.replace_operator(&record).await? {
+        return Err(OperatorError::Unknown(username.to_owned()));
+    }
+    Ok(record)
+}
+
+/// A generated password and TOTP secret, in clear (to hand over once) and protected (to store).
+struct Credentials {
+    password: String,
+    password_hash: String,
+    totp_secret: Vec<u8>,
+    totp_secret_sealed: Vec<u8>,
+}
+
+impl Credentials {
+    fn new(pin_key: &PinKey, username: &str) -> Result<Credentials, OperatorError> {
+        let password = totp::base32_encode(&random_bytes::<15>());
+        let totp_secret = random_bytes::<TOTP_SECRET_BYTES>().to_vec();
+        Ok(Credentials {
+            password_hash: hash_password(&password)?,
+            totp_secret_sealed: TotpSealer::new(pin_key).seal(username, &totp_secret)?,
+            password,
+            totp_secret,
+        })
+    }
+
+    /// What the admin hands to the operator of `record`.
+    fn handed_over(self, record: OperatorRecord) -> NewOperator {
+        let totp_secret = totp::base32_encode(&self.totp_secret);
+        let otpauth_uri = format!(
+            "otpauth://totp/Sportello:{}?secret={totp_secret}&issuer=Sportello&algorithm=SHA1&digits={}&period={}",
+            record.username,
+            totp::DIGITS,
+            totp::STEP_SECONDS
+        );
+        NewOperator {
+            record,
+            password: self.password,
+            totp_secret,
+            otpauth_uri,
+        }
+    }
 }
 
 /// The argon2id PHC string of `password` (default parameters: 19 MiB, 2 passes).
@@ -219,12 +287,13 @@ impl FromRequestParts<AppState> for Operator {
             .await?
             .ok_or(ApiError::Unauthenticated)?;
         let now = state.clock.now();
-        // A disabled operator's sessions end at once, not at their timeout.
+        // A disabled operator's sessions end at once, not at their timeout, and so do the sessions
+        // started before a reset or a disabling.
         let enabled = state
             .store
             .operator(&session.username)
             .await?
-            .is_some_and(|operator| !operator.disabled);
+            .is_some_and(|operator| !operator.disabled && session.generation == operator.session_generation);
         if !session.is_live(now) || !enabled {
             state.store.delete_operator_session(&hash).await?;
             return Err(ApiError::Unauthenticated);

@@ -245,6 +245,7 @@ async fn login(
         created_at: now,
         expires_at: now + state.config.operator_session_idle,
         absolute_expires_at: now + state.config.operator_session_max,
+        generation: operator.as_ref().map_or(0, |o| o.session_generation),
     };
     state.store.put_operator_session(&session).await?;
     audit(&state, &username, None, AuditAction::Login, AuditOutcome::Ok, "").await?;

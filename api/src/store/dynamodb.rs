@@ -860,6 +860,23 @@ impl Store for DynamoDbStore {
             .transpose()
     }
 
+    async fn replace_operator(&self, operator: &OperatorRecord) -> Result<bool, StoreError> {
+        // Only `record`: the claimed TOTP step lives beside it and must survive.
+        let result = self
+            .client
+            .update_item()
+            .table_name(&self.table)
+            .set_key(Some(key(operator_key(&operator.username), OPERATOR)))
+            .update_expression("SET #record = :record")
+            .condition_expression("attribute_exists(#pk)")
+            .expression_attribute_names("#pk", PARTITION_KEY)
+            .expression_attribute_names("#record", "record")
+            .expression_attribute_values(":record", string(to_json(operator)?))
+            .send()
+            .await;
+        applied(result, "UpdateItem", &self.table)
+    }
+
     async fn claim_totp_step(&self, username: &str, step: i64) -> Result<bool, StoreError> {
         let result = self
             .client

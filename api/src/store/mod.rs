@@ -136,6 +136,10 @@ pub trait Store: Send + Sync + 'static {
     /// An operator by username.
     async fn operator(&self, username: &str) -> Result<Option<OperatorRecord>, StoreError>;
 
+    /// Replaces an existing operator's record (disable, enable, new credentials); false, and no
+    /// change, when there is no such operator. The TOTP step already claimed stays claimed.
+    async fn replace_operator(&self, operator: &OperatorRecord) -> Result<bool, StoreError>;
+
     /// Records that the operator used the TOTP code of time step `step`, only if no code of this
     /// or a later step was used before: false means a replayed (or older) code. Atomic.
     async fn claim_totp_step(&self, username: &str, step: i64) -> Result<bool, StoreError>;

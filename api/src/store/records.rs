@@ -202,10 +202,15 @@ pub struct OperatorRecord {
     /// The TOTP secret sealed with AES-256-GCM under a key derived from the server key: a copy of
     /// the database alone cannot produce codes.
     pub totp_secret_sealed: Vec<u8>,
-    /// A disabled operator cannot log in.
+    /// A disabled operator cannot log in, and their sessions end.
     pub disabled: bool,
     /// When the operator was created.
     pub created_at: DateTime<Utc>,
+    /// Moves on when the operator is disabled or their credentials are reset: sessions opened
+    /// under an earlier generation are over, so that neither re-enabling nor an old cookie brings
+    /// one back. A counter rather than a time, so that the admin's clock cannot disagree.
+    #[serde(default)]
+    pub session_generation: u32,
 }
 
 impl std::fmt::Debug for OperatorRecord {
@@ -233,6 +238,9 @@ pub struct OperatorSessionRecord {
     pub expires_at: DateTime<Utc>,
     /// It ends at this time whatever happens.
     pub absolute_expires_at: DateTime<Utc>,
+    /// The operator's `session_generation` when it was opened.
+    #[serde(default)]
+    pub generation: u32,
 }
 
 impl OperatorSessionRecord {

@@ -568,6 +568,20 @@ impl Store for SqliteStore {
             .await
     }
 
+    async fn replace_operator(&self, operator: &OperatorRecord) -> Result<bool, StoreError> {
+        let (username, json) = (operator.username.clone(), to_json(operator)?);
+        self.with_conn(move |conn| {
+            let changed = conn
+                .execute(
+                    "UPDATE operators SET record = ?2 WHERE username = ?1",
+                    params![username, json],
+                )
+                .map_err(other)?;
+            Ok(changed == 1)
+        })
+        .await
+    }
+
     async fn claim_totp_step(&self, username: &str, step: i64) -> Result<bool, StoreError> {
         let username = username.to_owned();
         self.with_conn(move |conn| {
