@@ -79,6 +79,9 @@ pub struct Config {
     pub smtp_url: Option<SecretString>,
     /// The sender of e-mail and PEC (`SPORTELLO_SMTP_FROM`).
     pub smtp_from: String,
+    /// How SMS travel (`SPORTELLO_SMS`: `outbox`, the default, or `sns`, with the optional sender ID
+    /// `SPORTELLO_SMS_SENDER_ID`).
+    pub sms: SmsChoice,
     /// Login and PIN-request attempts per client address per minute (`SPORTELLO_CLIENT_RATE_PER_MINUTE`, 30).
     pub client_rate_per_minute: u32,
     /// SPID and CIE login through OpenID Connect (`SPORTELLO_OIDC_*`, `SPORTELLO_PUBLIC_URL`).
@@ -141,6 +144,7 @@ impl Config {
             });
         }
         let (store, aws_region, aws_endpoint) = aws(&lookup)?;
+        let sms = sms(&lookup, aws_region.is_some())?;
         if pin_key_hex.is_none() && pin_key_secret_arn.is_none() && !dev_mode {
             return Err(ConfigError {
                 var: "SPORTELLO_PIN_KEY",
@@ -182,6 +186,7 @@ impl Config {
                 .map(SecretString::from),
             smtp_from: lookup("SPORTELLO_SMTP_FROM")
                 .unwrap_or_else(|| "Sportello INPS <noreply@sportello.invalid>".into()),
+            sms,
             client_rate_per_minute: number(&lookup, "SPORTELLO_CLIENT_RATE_PER_MINUTE", 30, 1..=100_000)? as u32,
             oidc: crate::oidc::OidcConfig::from_lookup(&lookup, addr, dev_mode)?,
             cns: crate::cns::CnsConfig::from_lookup(&lookup)?,
@@ -248,6 +253,63 @@ impl Config {
             }),
         }
     }
+}
+
+/// How SMS travel.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SmsChoice {
+    /// Into the store's outbox, like every other message without a real channel: the local run.
+    Outbox,
+    /// Amazon SNS `Publish` to the phone number, as transactional SMS (docs/adr/0011).
+    Sns {
+        /// The alphanumeric name shown as the sender where the country supports it (e.g. `INPS`);
+        /// `None`: SNS chooses the origination identity.
+        sender_id: Option<String>,
+    },
+}
+
+/// `SPORTELLO_SMS` and `SPORTELLO_SMS_SENDER_ID`, checked together; SNS needs a region to send from.
+fn sms(lookup: &impl Fn(&str) -> Option<String>, has_region: bool) -> Result<SmsChoice, ConfigError> {
+    let sender_id = lookup("SPORTELLO_SMS_SENDER_ID").filter(|v| !v.is_empty());
+    if let Some(value) = &sender_id
+        && !is_sender_id(value)
+    {
+        return Err(ConfigError {
+            var: "SPORTELLO_SMS_SENDER_ID",
+            value: value.clone(),
+            reason: "expected 1 to 11 letters and digits with at least one letter, e.g. INPS",
+        });
+    }
+    match lookup("SPORTELLO_SMS").as_deref() {
+        None | Some("") | Some("outbox") => match sender_id {
+            // A sender ID with nowhere to use it is a deploy mistake worth hearing about.
+            Some(value) => Err(ConfigError {
+                var: "SPORTELLO_SMS_SENDER_ID",
+                value,
+                reason: "only used with SPORTELLO_SMS=sns",
+            }),
+            None => Ok(SmsChoice::Outbox),
+        },
+        Some("sns") if !has_region => Err(ConfigError {
+            var: "AWS_REGION",
+            value: String::new(),
+            reason: "required with SPORTELLO_SMS=sns (Lambda sets it)",
+        }),
+        Some("sns") => Ok(SmsChoice::Sns { sender_id }),
+        Some(other) => Err(ConfigError {
+            var: "SPORTELLO_SMS",
+            value: other.to_owned(),
+            reason: "expected outbox or sns",
+        }),
+    }
+}
+
+/// The SMS rule for an alphanumeric sender ID: up to 11 of A-Z a-z 0-9, not digits only (a number
+/// would pass for a phone number).
+fn is_sender_id(value: &str) -> bool {
+    (1..=11).contains(&value.len())
+        && value.bytes().all(|b| b.is_ascii_alphanumeric())
+        && value.bytes().any(|b| b.is_ascii_alphabetic())
 }
 
 /// The store, the AWS region and the AWS endpoint override, checked together.
@@ -518,6 +580,46 @@ mod tests {
         ])
         .unwrap_err();
         assert_eq!(err.var, "SPORTELLO_SMTP_URL_SECRET_ARN");
+    }
+
+    #[test]
+    fn sms_go_to_the_outbox_unless_sns_is_chosen_with_a_region() {
+        let dev = ("SPORTELLO_DEV_MODE", "1");
+        let region = ("AWS_REGION", "eu-south-1");
+        assert_eq!(config(&[dev]).unwrap().sms, SmsChoice::Outbox);
+        assert_eq!(
+            config(&[dev, ("SPORTELLO_SMS", "outbox")]).unwrap().sms,
+            SmsChoice::Outbox
+        );
+        assert_eq!(
+            config(&[dev, region, ("SPORTELLO_SMS", "sns")]).unwrap().sms,
+            SmsChoice::Sns { sender_id: None }
+        );
+        assert_eq!(
+            config(&[
+                dev,
+                region,
+                ("SPORTELLO_SMS", "sns"),
+                ("SPORTELLO_SMS_SENDER_ID", "INPS")
+            ])
+            .unwrap()
+            .sms,
+            SmsChoice::Sns {
+                sender_id: Some("INPS".into())
+            }
+        );
+
+        let err = config(&[dev, region, ("SPORTELLO_SMS", "SNS ")]).unwrap_err();
+        assert_eq!(err.var, "SPORTELLO_SMS");
+        assert!(err.to_string().contains("outbox or sns"), "{err}");
+        let err = config(&[dev, ("SPORTELLO_SMS", "sns")]).unwrap_err();
+        assert_eq!(err.var, "AWS_REGION");
+        let err = config(&[dev, ("SPORTELLO_SMS_SENDER_ID", "INPS")]).unwrap_err();
+        assert_eq!(err.var, "SPORTELLO_SMS_SENDER_ID", "a sender ID without SNS");
+        for bad in ["INPS ROMA", "INPSSPORTELLO", "12345", "INPS-IT"] {
+            let err = config(&[dev, region, ("SPORTELLO_SMS", "sns"), ("SPORTELLO_SMS_SENDER_ID", bad)]).unwrap_err();
+            assert_eq!(err.var, "SPORTELLO_SMS_SENDER_ID", "{bad}");
+        }
     }
 
     #[test]

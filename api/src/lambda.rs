@@ -1,7 +1,8 @@
 //! Sportello on AWS Lambda: the state built from the environment — the DynamoDB store, secrets
-//! read by ARN from Secrets Manager — and the same [`crate::app`] Router served by `lambda_http`
-//! behind API Gateway's HTTP API (payload v2). No route is written twice: Lambda only changes how
-//! requests arrive. The state is built once per execution environment, before the first event.
+//! read by ARN from Secrets Manager, SMS through SNS when chosen — and the same [`crate::app`]
+//! Router served by `lambda_http` behind API Gateway's HTTP API (payload v2). No route is written
+//! twice: Lambda only changes how requests arrive. The state is built once per execution
+//! environment, before the first event.
 
 use std::sync::Arc;
 
@@ -10,7 +11,7 @@ use aws_sdk_dynamodb::error::DisplayErrorContext;
 use secrecy::{ExposeSecret, SecretString};
 
 use crate::cns::ClientCertificate;
-use crate::config::{ConfigError, secret_arn_region};
+use crate::config::{ConfigError, SmsChoice, secret_arn_region};
 use crate::notifier::NotifyError;
 use crate::secrets::PinKey;
 use crate::store::dynamodb::{self, DynamoDbStore};
@@ -84,7 +85,9 @@ pub async fn state_with(mut config: Config, sdk: &SdkConfig) -> Result<AppState,
     if config.dev_mode {
         tracing::warn!("dev mode is on: the outbox and the settable clock are reachable by anyone");
     }
-    Ok(AppState::new(config, Arc::new(store), pin_key)?)
+    // Made only when SNS carries the SMS, so that nothing else depends on SNS being reachable.
+    let sns = matches!(config.sms, SmsChoice::Sns { .. }).then(|| aws_sdk_sns::Client::new(sdk));
+    Ok(AppState::with_sns(config, Arc::new(store), pin_key, sns)?)
 }
 
 /// The AWS settings `config` asks for: its region and endpoint override, the SDK's default

@@ -43,6 +43,11 @@ pub fn local_state(config: Config) -> Result<(AppState, SqliteStore), StartError
             "secrets by ARN are read by the Lambda function; give the local server SPORTELLO_PIN_KEY / SPORTELLO_SMTP_URL",
         ));
     }
+    if matches!(config.sms, crate::config::SmsChoice::Sns { .. }) {
+        return Err(StartError::NotLocal(
+            "SPORTELLO_SMS=sns is served by the Lambda function (sportello-lambda); the local server keeps SMS in the outbox",
+        ));
+    }
     let store = SqliteStore::open(&config.data_dir)?;
     let pin_key = pin_key(&config).map_err(StartError::PinKey)?;
     let state = AppState::new(config, Arc::new(store.clone()), pin_key)?;

@@ -34,12 +34,23 @@ impl AppState {
     /// The state for `config` over `store`, with the configured notifier. In dev mode the clock
     /// can be set through the dev API; otherwise it is the system clock and cannot be.
     pub fn new(config: Config, store: Arc<dyn Store>, pin_key: PinKey) -> Result<AppState, NotifyError> {
+        Self::with_sns(config, store, pin_key, None)
+    }
+
+    /// [`AppState::new`] with the SNS client SMS are published through when `config` chooses SNS
+    /// (the Lambda entry point makes it from its AWS settings; the local server has none).
+    pub fn with_sns(
+        config: Config,
+        store: Arc<dyn Store>,
+        pin_key: PinKey,
+        sns: Option<aws_sdk_sns::Client>,
+    ) -> Result<AppState, NotifyError> {
         let dev_clock = config.dev_mode.then(|| Arc::new(ShiftableClock::default()));
         let clock: Arc<dyn Clock> = match &dev_clock {
             Some(c) => c.clone(),
             None => Arc::new(SystemClock),
         };
-        let notifier = notifier::from_config(&config, store.clone(), clock.clone())?;
+        let notifier = notifier::from_config(&config, store.clone(), clock.clone(), sns)?;
         let oidc = crate::oidc::Oidc::new(&config.oidc, config.secure_cookies, crate::oidc::flow_key(&pin_key));
         Ok(AppState {
             rate_limiter: Arc::new(ClientRateLimiter::new(config.client_rate_per_minute)),

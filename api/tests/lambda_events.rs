@@ -695,3 +695,56 @@ async fn sportello_admin_manages_operators_on_the_deployed_table_with_the_functi
         401
     );
 }
+
+#[tokio::test]
+async fn with_sms_through_sns_the_function_texts_the_first_half_to_the_citizens_phone() {
+    // GIVEN the function as the template configures it, SMS through SNS included (moto's SNS)
+    let table = common_moto::unique_table_name("sportello-sns");
+    dynamodb::create_table(&common_moto::client(&common_moto::server().endpoint), &table)
+        .await
+        .unwrap();
+    let mut env = aws_environment();
+    env.extend([
+        ("SPORTELLO_STORE", "dynamodb".into()),
+        ("SPORTELLO_DYNAMODB_TABLE", table),
+        ("SPORTELLO_PIN_KEY_SECRET_ARN", secret(&"5d".repeat(32)).await),
+        ("SPORTELLO_SMS", "sns".into()),
+        ("SPORTELLO_SMS_SENDER_ID", "INPS".into()),
+        ("SPORTELLO_DEV_MODE", "1".into()),
+        ("SPORTELLO_CLIENT_RATE_PER_MINUTE", "10000".into()),
+    ]);
+    let mut function = LambdaFunction::start(&env).await;
+    let carla = citizen("Carla", "Rizzo", 23);
+    let cf = carla["codice_fiscale"].as_str().unwrap();
+
+    // WHEN Carla requests a PIN
+    let created = lambda(&mut function, "POST", "/api/pin-requests", None, Some(&carla)).await;
+    assert_eq!(created.status, 201, "{created:?}");
+
+    // THEN SNS holds one SMS for her phone with the first half, and the outbox no SMS
+    let sms = common_moto::sms_sent_to(&common_moto::server().endpoint, "+393331234523").await;
+    assert_eq!(sms.len(), 1, "{sms:?}\n{}", function.log());
+    let first = common::pin_in(&sms[0]);
+    let outbox = lambda(
+        &mut function,
+        "GET",
+        &format!("/api/dev/outbox?codice_fiscale={cf}"),
+        None,
+        None,
+    )
+    .await;
+    let mut channels: Vec<&str> = outbox
+        .body
+        .as_array()
+        .expect("the outbox is a list")
+        .iter()
+        .map(|m| m["channel"].as_str().unwrap())
+        .collect();
+    channels.sort();
+    assert_eq!(channels, ["email", "pec", "post"]);
+
+    // AND that half opens her simplified session
+    let login = json!({ "codice_fiscale": cf, "pin": first });
+    let opened = lambda(&mut function, "POST", "/api/session", None, Some(&login)).await;
+    assert_eq!(opened.status, 200, "{opened:?}");
+}

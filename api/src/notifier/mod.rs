@@ -1,8 +1,12 @@
 //! How messages reach citizens. The local default is an outbox in the store, readable in dev mode
-//! and by tests (standing in for the citizen's phone and mailbox). When SMTP is configured, e-mail
-//! and PEC go through it ([`smtp::SmtpNotifier`]); SNS and SES slot in the same way on AWS.
+//! and by tests (standing in for the citizen's phone and mailbox). Each channel may be given a real
+//! carrier instead: SMS through Amazon SNS when `SPORTELLO_SMS=sns` ([`sns::SnsSmsNotifier`], on
+//! AWS, where the Lambda entry point supplies the SNS client), e-mail and PEC through SMTP when
+//! `SPORTELLO_SMTP_URL` is set ([`smtp::SmtpNotifier`], SES's SMTP interface on AWS). The letter
+//! with the PIN's second half always stays in the outbox: no postal carrier is wired in.
 
 pub mod smtp;
+pub mod sns;
 
 use std::sync::Arc;
 
@@ -12,7 +16,7 @@ use thiserror::Error;
 use secrecy::ExposeSecret;
 
 use crate::clock::Clock;
-use crate::config::Config;
+use crate::config::{Config, SmsChoice};
 use crate::store::{Channel, Notification, OutboxEntry, Store, StoreError};
 
 /// A message could not be handed over for delivery.
@@ -24,6 +28,9 @@ pub enum NotifyError {
     /// The mail server refused or could not be reached.
     #[error("smtp: {0}")]
     Smtp(String),
+    /// The SMS carrier (SNS) refused or could not be reached; never holds the body or the number.
+    #[error("sms: {0}")]
+    Sms(String),
     /// The notification cannot travel by this notifier.
     #[error("channel {0:?} is not handled here")]
     Channel(Channel),
@@ -63,37 +70,54 @@ impl Notifier for OutboxNotifier {
     }
 }
 
-/// E-mail and PEC through one notifier, everything else through another.
+/// Each channel through its own notifier: SMS through one, e-mail and PEC through another, the
+/// letter through a third.
 pub struct ByChannel {
+    sms: Arc<dyn Notifier>,
     mail: Arc<dyn Notifier>,
-    rest: Arc<dyn Notifier>,
+    post: Arc<dyn Notifier>,
 }
 
 #[async_trait]
 impl Notifier for ByChannel {
     async fn send(&self, notification: Notification) -> Result<(), NotifyError> {
         match notification.channel {
+            Channel::Sms => self.sms.send(notification).await,
             Channel::Email | Channel::Pec => self.mail.send(notification).await,
-            Channel::Sms | Channel::Post => self.rest.send(notification).await,
+            Channel::Post => self.post.send(notification).await,
         }
     }
 }
 
-/// The notifier `config` asks for: the outbox, with SMTP for e-mail and PEC when configured.
+/// The notifier `config` asks for: SNS for SMS when `config.sms` says so (through `sns`, which the
+/// caller builds from its AWS settings), SMTP for e-mail and PEC when configured, the outbox for
+/// the rest. `sns` is ignored unless SNS is chosen, and required when it is.
 pub fn from_config(
     config: &Config,
     store: Arc<dyn Store>,
     clock: Arc<dyn Clock>,
+    sns: Option<aws_sdk_sns::Client>,
 ) -> Result<Arc<dyn Notifier>, NotifyError> {
     let outbox: Arc<dyn Notifier> = Arc::new(OutboxNotifier::new(store, clock));
-    match &config.smtp_url {
-        None => Ok(outbox),
-        Some(url) => {
-            let mail = smtp::SmtpNotifier::new(url.expose_secret(), &config.smtp_from)?;
-            Ok(Arc::new(ByChannel {
-                mail: Arc::new(mail),
-                rest: outbox,
-            }))
+    let sms: Arc<dyn Notifier> = match (&config.sms, sns) {
+        (SmsChoice::Outbox, _) => outbox.clone(),
+        (SmsChoice::Sns { sender_id }, Some(client)) => {
+            Arc::new(sns::SnsSmsNotifier::new(client, sender_id.as_deref())?)
         }
-    }
+        (SmsChoice::Sns { .. }, None) => {
+            return Err(NotifyError::Sms(
+                "SPORTELLO_SMS=sns needs AWS: SMS through SNS are sent by the Lambda function (sportello-lambda)"
+                    .into(),
+            ));
+        }
+    };
+    let mail: Arc<dyn Notifier> = match &config.smtp_url {
+        None => outbox.clone(),
+        Some(url) => Arc::new(smtp::SmtpNotifier::new(url.expose_secret(), &config.smtp_from)?),
+    };
+    Ok(Arc::new(ByChannel {
+        sms,
+        mail,
+        post: outbox,
+    }))
 }

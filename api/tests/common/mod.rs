@@ -43,6 +43,19 @@ impl TestServer {
         }
     }
 
+    /// Serves a state the test built itself (e.g. with AWS clients the local server has not),
+    /// keeping `data`, the state's data directory, until the server is dropped.
+    pub async fn serve_state(state: api::AppState, data: tempfile::TempDir) -> TestServer {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        tokio::spawn(api::server::serve(listener, state));
+        TestServer {
+            addr,
+            client: reqwest::Client::new(),
+            _data: data,
+        }
+    }
+
     /// The directory the server keeps its SQLite file in.
     pub fn data_dir(&self) -> &std::path::Path {
         self._data.path()

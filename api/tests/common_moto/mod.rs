@@ -139,3 +139,38 @@ pub async fn fresh_store() -> DynamoDbStore {
         .unwrap_or_else(|e| panic!("cannot create table {table}: {e}"));
     DynamoDbStore::new(client, table)
 }
+
+/// An SNS client for `endpoint`, built like [`client`].
+pub fn sns_client(endpoint: &str) -> aws_sdk_sns::Client {
+    let config = aws_sdk_sns::Config::builder()
+        .behavior_version(aws_sdk_sns::config::BehaviorVersion::latest())
+        .region(aws_sdk_sns::config::Region::new("eu-south-1"))
+        .endpoint_url(endpoint)
+        .credentials_provider(aws_sdk_sns::config::Credentials::new(
+            "test", "test", None, None, "moto",
+        ))
+        .http_client(dynamodb::http_client())
+        .build();
+    aws_sdk_sns::Client::from_conf(config)
+}
+
+/// The texts of the SMS moto's SNS has "sent" to `phone_number` (E.164), oldest first, read from
+/// moto's own record of its state (`/moto-api/data.json`, where SNS keeps every SMS it accepted).
+pub async fn sms_sent_to(endpoint: &str, phone_number: &str) -> Vec<String> {
+    let data: serde_json::Value = reqwest::get(format!("{endpoint}/moto-api/data.json"))
+        .await
+        .and_then(|r| r.error_for_status())
+        .expect("moto's state")
+        .json()
+        .await
+        .expect("moto's state is JSON");
+    data["sns"]["SMS"]
+        .as_array()
+        .map(|sms| {
+            sms.iter()
+                .filter(|m| m["phone_number"] == phone_number)
+                .map(|m| m["message"].as_str().unwrap_or_default().to_owned())
+                .collect()
+        })
+        .unwrap_or_default()
+}
