@@ -3,7 +3,7 @@
 // directory:
 //   • the main one (E2E_PORT), with the OpenID providers, for every spec unless said otherwise;
 //   • "faulty" (E2E_FAULTY_PORT): 30 % of API requests fail, half before and half after the write;
-//   • "bounded" (E2E_BOUNDED_PORT): 2 API requests admitted at a time, each held 300 ms;
+//   • "bounded" (E2E_BOUNDED_PORT): 2 API requests admitted at a time, each held 200 ms;
 //   • "console" (E2E_CONSOLE_PORT): the Contact Center's, whose clock its spec moves freely.
 // The specs find the extra servers' addresses and data directories in the environment (set here,
 // inherited by the workers). Ports and the SPA's folder (E2E_SPA_DIR) can be moved, so that two
@@ -95,6 +95,15 @@ export default defineConfig({
   projects: [
     {
       name: 'mobile',
+      testIgnore: /busy_day\.spec\.ts/,
+      use: { ...devices['Pixel 7'], launchOptions: { executablePath: '/usr/bin/chromium', args: chromiumArgs } },
+    },
+    {
+      // The load specs run 20 browsers each: after the others, alone, so that their load does not
+      // turn the other specs' timings into failures.
+      name: 'load',
+      testMatch: /busy_day\.spec\.ts/,
+      dependencies: ['mobile'],
       use: { ...devices['Pixel 7'], launchOptions: { executablePath: '/usr/bin/chromium', args: chromiumArgs } },
     },
   ],
@@ -118,7 +127,7 @@ export default defineConfig({
     sportello(
       boundedPort,
       boundedData,
-      { ...oneAddressForAll, SPORTELLO_MAX_IN_FLIGHT: '2', SPORTELLO_FAULTS: 'latency_ms=300' },
+      { ...oneAddressForAll, SPORTELLO_MAX_IN_FLIGHT: '2', SPORTELLO_FAULTS: 'latency_ms=200' },
       true,
     ),
     sportello(consolePort, consoleData, {}),

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
-# Builds the SPA for release into dist/: two entry bundles from the one frontend crate (ADR 0008),
-# each with its page, boot script, bindings and wasm —
-#   public (index.html, boot.js, frontend.js, frontend_bg.wasm): start page, PIN request, login;
-#   area   (area.html, area.css, area-boot.js, area.js, area_bg.wasm): the application, "Le mie domande" —
+# Builds the SPA for release into dist/: three entry bundles from the one frontend crate (ADR 0008,
+# 0010), each with its page, boot script, bindings and wasm —
+#   public  (index.html, boot.js, frontend.js, frontend_bg.wasm): start page, PIN request, login;
+#   area    (area.html, area.css, area-boot.js, area.js, area_bg.wasm): the application, "Le mie domande";
+#   console (console.html, console.css, console-boot.js, console.js, console_bg.wasm): the Contact Center —
 # and the shared style.css. Per bundle: cargo (wasm32, size profile) → wasm-bindgen --target web →
 # wasm-opt -Oz from npm binaryen 132 (Debian's binaryen 108 miscompiles Leptos 0.8: TOOLCHAIN.md).
 # Idempotent; dist/ is replaced only once everything has been built.
@@ -16,8 +17,8 @@ WASM_OPT="$ROOT/frontend/node_modules/.bin/wasm-opt"
 DIST="${SPA_DIST:-$ROOT/dist}"
 STAGING="$DIST.staging"
 
-# The entry bundles: the cargo binary of each (frontend/src/main.rs, frontend/src/bin/area.rs).
-BUNDLES=(frontend area)
+# The entry bundles: the cargo binary of each (frontend/src/main.rs, frontend/src/bin/{area,console}.rs).
+BUNDLES=(frontend area console)
 
 step "Compiling the frontend's bundles for wasm32 (release profile): ${BUNDLES[*]}"
 ensure_rust
@@ -73,7 +74,8 @@ for bundle in "${BUNDLES[@]}"; do
 done
 
 step "Assembling dist/"
-cp frontend/index.html frontend/area.html frontend/style.css frontend/area.css frontend/boot.js frontend/area-boot.js "$STAGING/"
+cp frontend/index.html frontend/area.html frontend/console.html frontend/style.css frontend/area.css \
+  frontend/console.css frontend/boot.js frontend/area-boot.js frontend/console-boot.js "$STAGING/"
 rm -rf "$DIST"
 mv "$STAGING" "$DIST"
 for file in "$DIST"/*; do info "$(printf '%-20s %8s bytes' "$(basename "$file")" "$(stat -c %s "$file")")"; done

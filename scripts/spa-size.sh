@@ -2,7 +2,8 @@
 # Measures what a phone downloads on first load of each entry bundle of the SPA in dist/ (ADR 0008):
 #   public: index.html + style.css + boot.js + frontend.js + frontend_bg.wasm
 #   area:   area.html  + style.css + area.css + area-boot.js + area.js + area_bg.wasm
-# raw, gzip -9 and brotli -q 11 bytes per file, with totals per bundle. Fails when either bundle's
+#   console: console.html + style.css + console.css + console-boot.js + console.js + console_bg.wasm
+# raw, gzip -9 and brotli -q 11 bytes per file, with totals per bundle. Fails when any bundle's
 # brotli total is over the budget (150 KB, STYLE.md) or when dist/ is missing a piece.
 # Usage: scripts/spa-size.sh [DIST_DIR]   (run scripts/build-spa.sh first)
 set -euo pipefail
@@ -15,6 +16,7 @@ BUDGET=153600 # bytes of brotli, all first-load files of one bundle together
 BUNDLES=(
   "public:index.html style.css boot.js frontend.js frontend_bg.wasm"
   "area:area.html style.css area.css area-boot.js area.js area_bg.wasm"
+  "console:console.html style.css console.css console-boot.js console.js console_bg.wasm"
 )
 
 command -v brotli >/dev/null || { echo "FAILED: the brotli CLI is missing (apt-get install brotli)" >&2; exit 1; }

@@ -1,8 +1,9 @@
 //! Serves the built SPA: files from the dist folder, and for every other path the HTML page of the
 //! bundle that has it, so that the client-side router can handle deep links and reloads. The SPA
-//! is two entry bundles (ADR 0008): `area.html` for the application (`/domanda`, `/domanda/…`,
-//! `/le-mie-domande`), `index.html` for everything else (the router in `frontend/src/router.rs`
-//! draws the same line).
+//! is three entry bundles (ADR 0008, 0010): `area.html` for the application (`/domanda`,
+//! `/domanda/…`, `/le-mie-domande`), `console.html` for the Contact Center (`/operatore`,
+//! `/operatore/…`), `index.html` for everything else (the router in `frontend/src/router.rs` draws
+//! the same lines).
 
 use std::path::Path;
 
@@ -25,14 +26,21 @@ pub const AREA_ROUTES: [&str; 5] = [
     "/le-mie-domande/",
 ];
 
-/// A router serving `dir`: the area's pages get `dir/area.html`, any other path that is not a
-/// file `dir/index.html`.
+/// The paths of the Contact Center console's pages (`console.html`), as router patterns.
+pub const CONSOLE_ROUTES: [&str; 3] = ["/operatore", "/operatore/", "/operatore/{*page}"];
+
+/// A router serving `dir`: the area's pages get `dir/area.html`, the console's
+/// `dir/console.html`, any other path that is not a file `dir/index.html`.
 pub fn router(dir: &Path) -> Router {
     let index = ServeFile::new(dir.join("index.html"));
     let area = ServeFile::new(dir.join("area.html"));
+    let console = ServeFile::new(dir.join("console.html"));
     let mut router = Router::new();
     for route in AREA_ROUTES {
         router = router.route_service(route, area.clone());
+    }
+    for route in CONSOLE_ROUTES {
+        router = router.route_service(route, console.clone());
     }
     router
         .fallback_service(ServeDir::new(dir).fallback(index))
@@ -68,6 +76,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         std::fs::write(dir.path().join("index.html"), "public page").unwrap();
         std::fs::write(dir.path().join("area.html"), "area page").unwrap();
+        std::fs::write(dir.path().join("console.html"), "console page").unwrap();
         std::fs::write(dir.path().join("area.js"), "// area bindings").unwrap();
         dir
     }
@@ -87,7 +96,7 @@ mod tests {
     }
 
     #[tokio::test]
-    async fn the_application_pages_get_the_area_bundle_and_the_rest_the_public_one() {
+    async fn the_application_and_console_pages_get_their_bundles_and_the_rest_the_public_one() {
         let dir = dist();
         for path in [
             "/domanda",
@@ -103,11 +112,22 @@ mod tests {
             assert_eq!(csp.as_deref(), Some(CONTENT_SECURITY_POLICY), "{path}");
         }
         for path in [
+            "/operatore",
+            "/operatore/",
+            "/operatore/accesso",
+            "/operatore/chiamata/0123abcd/domanda",
+        ] {
+            let (status, body, csp) = get(dir.path(), path).await;
+            assert_eq!((status, body.as_str()), (StatusCode::OK, "console page"), "{path}");
+            assert_eq!(csp.as_deref(), Some(CONTENT_SECURITY_POLICY), "{path}");
+        }
+        for path in [
             "/",
             "/accedi",
             "/richiesta-pin/contatti",
             "/domandaX",
             "/le-mie-domandeX",
+            "/operatoreX",
             "/nowhere",
         ] {
             let (status, body, _) = get(dir.path(), path).await;

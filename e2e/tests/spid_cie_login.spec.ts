@@ -1,6 +1,7 @@
 // A citizen logs in with SPID or CIE through the local OpenID provider (e2e/oidc/provider.mjs):
 // level 2 reaches the application with a full session; level 1 comes back to the login page with
-// the explanation. The provider list opens with the keyboard, and every page of ours is axe-clean.
+// the explanation; a tampered state or a replayed code opens nothing. The provider list opens with
+// the keyboard, and every page of ours is axe-clean.
 import { expect, test, type Page } from '@playwright/test';
 import { expectNoAxeViolations, watchConsole } from './a11y';
 
@@ -67,4 +68,39 @@ test('the login page offers SPID, CIE in English too', async ({ page }) => {
   await page.getByRole('button', { name: 'English' }).click();
   await expect(page.getByText('Log in with SPID', { exact: true })).toBeVisible();
   await expect(page.getByRole('link', { name: 'Log in with CIE' })).toBeVisible();
+});
+
+test('a tampered state and a replayed authorisation code are refused', async ({ page, browser }) => {
+  // GIVEN a login started at the provider, whose state this browser's flow cookie holds
+  const authorize = page.waitForRequest((r) => r.url().startsWith('http://127.0.0.1:') && r.url().includes('state='));
+  await chooseSpidProvider(page);
+  const state = new URL((await authorize).url()).searchParams.get('state');
+  expect(state).toBeTruthy();
+  // WHEN the answer comes back with that state changed
+  await page.goto(`/api/auth/oidc/callback?code=any&state=${state}x`);
+  // THEN no session, and the login page says the sign-in did not complete
+  await expect(page).toHaveURL(/\/accedi\?errore=auth\.flow_invalid$/);
+  await expect(page.getByRole('alert')).toBeVisible();
+  await expectNoAxeViolations(page);
+  expect((await page.request.get('/api/session')).status()).toBe(401);
+
+  // GIVEN a login that succeeds, whose flow cookie and callback address (with its code) are
+  // copied on the way: everything an eavesdropper on that browser could have
+  const callback = page.waitForRequest((r) => r.url().includes('/api/auth/oidc/callback?'));
+  await chooseSpidProvider(page);
+  const flowCookie = (await page.context().cookies()).find((c) => c.name === 'sportello_oidc');
+  expect(flowCookie, 'the flow cookie set when the login started').toBeTruthy();
+  await logInAtProvider(page, 'mario.rossi');
+  await expect(page).toHaveURL(/\/domanda$/);
+  const used = (await callback).url();
+
+  // WHEN another browser replays the code with that cookie
+  const other = await browser.newContext();
+  await other.addCookies([flowCookie!]);
+  const replay = await other.newPage();
+  await replay.goto(used);
+  // THEN the provider does not honour a used code, and nothing opens
+  await expect(replay).toHaveURL(/\/accedi\?errore=auth\.provider_failed$/);
+  expect((await replay.request.get('/api/session')).status()).toBe(401);
+  await other.close();
 });

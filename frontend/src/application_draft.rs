@@ -14,6 +14,7 @@ use std::collections::BTreeMap;
 
 use domain::application::{ApplicationForm, ApplicationStatus, ApplicationStep};
 use domain::benefits::Catalogue;
+use domain::submission_window::Channel;
 use leptos::prelude::*;
 use serde::Serialize;
 
@@ -61,6 +62,8 @@ pub struct ApplicationView {
     pub protocol: String,
     /// When it was submitted (RFC 3339).
     pub submitted_at: String,
+    /// Who filed it: the citizen online, or the Contact Center on their behalf.
+    pub channel: Channel,
     /// The current status.
     pub status: ApplicationStatus,
     /// Every status with its time, oldest first.
@@ -127,6 +130,10 @@ pub fn view_from_json(value: &Json) -> Option<ApplicationView> {
     Some(ApplicationView {
         protocol: value["protocol"].as_str()?.to_owned(),
         submitted_at: text(value, "submitted_at"),
+        channel: value["channel"]
+            .as_str()
+            .and_then(Channel::parse)
+            .unwrap_or(Channel::WebCitizen),
         status: status(value)?,
         history: value["history"]
             .as_array()?
@@ -565,7 +572,18 @@ mod tests {
         assert_eq!(view.history[0].status, ApplicationStatus::Submitted);
         assert_eq!(view.history[0].at, "2020-04-01T15:00:00Z");
         assert_eq!(view.content.payment_method, "post_office");
+        assert_eq!(
+            view.channel,
+            Channel::WebCitizen,
+            "an answer without a channel is the citizen's"
+        );
         assert!(view_from_json(&Json::Null).is_none(), "no application yet");
+        let filed = json.replace(
+            r#""status":"submitted","status_label""#,
+            r#""channel":"contact_center","status":"submitted","status_label""#,
+        );
+        let view = view_from_json(&Json::parse(&filed).unwrap()).unwrap();
+        assert_eq!(view.channel, Channel::ContactCenter);
     }
 
     #[test]

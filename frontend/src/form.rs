@@ -46,7 +46,10 @@ pub fn from_field_errors(errors: &FieldErrors) -> Vec<FieldProblem> {
 /// The problems of an API error: one per field for a validation error (or the message alone,
 /// on `fallback_field` when there is one, if the API named no field), otherwise one for the page.
 pub fn from_api_error(error: &ApiError, fallback_field: Option<&str>) -> Vec<FieldProblem> {
-    let page_problem = |error: &ApiError| match error.code().and_then(ErrorCode::from_str_code) {
+    // A code whose text the browser build leaves out (one only the server shows) keeps the API's
+    // message, which came in the page's language.
+    let worded = |code: ErrorCode| !code.message(Lang::It).is_empty();
+    let page_problem = |error: &ApiError| match error.code().and_then(ErrorCode::from_str_code).filter(|c| worded(*c)) {
         Some(code) => Problem::Code(code),
         None => Problem::Api(error.clone()),
     };
@@ -54,7 +57,10 @@ pub fn from_api_error(error: &ApiError, fallback_field: Option<&str>) -> Vec<Fie
         ApiError::Validation { fields, .. } if !fields.is_empty() => fields
             .iter()
             .map(|f| {
-                let problem = f.code.map_or_else(|| Problem::Text(f.message.clone()), Problem::Code);
+                let problem = f
+                    .code
+                    .filter(|c| worded(*c))
+                    .map_or_else(|| Problem::Text(f.message.clone()), Problem::Code);
                 (Some(f.field.clone()), problem)
             })
             .collect(),

@@ -7,318 +7,352 @@
 
 use domain::Lang;
 
-macro_rules! texts {
-    ($($(#[$doc:meta])* $key:ident => ($it:expr, $en:expr),)*) => {
-        /// A piece of user-interface text, in Italian and English. Each key is a constant pointing at its own static pair
-        /// rather than an arm of one `match`: a `match` is one table that the linker keeps whole
-        /// wherever it is used, a static is linked only into the bundles that show it (ADR 0008);
-        /// one pointer per use keeps the call sites as small as an enum's.
+/// Declares a table of texts in Italian and English: a type whose keys are constants, each
+/// pointing at its own static pair. Not the arms of one `match`: a `match` is one table that the
+/// linker keeps whole wherever any key is used, a static only in the bundles that show it (ADR
+/// 0008); and one pointer per use keeps call sites as small as an enum's. A key cannot be
+/// declared without both languages; `check_table` tests the rest.
+macro_rules! bilingual_texts {
+    ($(#[$tdoc:meta])* $name:ident { $($(#[$doc:meta])* $key:ident => ($it:expr, $en:expr),)* }) => {
+        $(#[$tdoc])*
         #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-        pub struct Text(&'static (&'static str, &'static str));
+        pub struct $name(&'static (&'static str, &'static str));
 
         #[allow(non_upper_case_globals)]
-        impl Text {
-            $($(#[$doc])* pub const $key: Text = Text(&($it, $en));)*
+        impl $name {
+            $($(#[$doc])* pub const $key: $name = $name(&($it, $en));)*
 
-            /// Every key, for catalogue-wide tests.
+            /// Every key, for table-wide tests.
             #[cfg(test)]
-            pub const ALL: &'static [Text] = &[$(Text::$key,)*];
+            pub const ALL: &'static [$name] = &[$($name::$key,)*];
 
-            /// The Italian and English text, in that order.
-            fn pair(self) -> (&'static str, &'static str) {
-                *self.0
+            /// The text in `lang`.
+            pub fn get(self, lang: domain::Lang) -> &'static str {
+                match lang {
+                    domain::Lang::It => self.0.0,
+                    domain::Lang::En => self.0.1,
+                }
             }
         }
     };
 }
+pub(crate) use bilingual_texts;
 
-texts! {
-    /// The document title of the home page (also in `index.html`).
-    HomeTitle => ("Sportello — Indennità 600 euro", "Sportello — 600 euro indemnity"),
-    /// The document title of the page shown for unknown addresses.
-    NotFoundTitle => ("Pagina non trovata — Sportello", "Page not found — Sportello"),
-    /// Prefixed to the document title while an error summary shows.
-    TitleErrorPrefix => ("Errore: ", "Error: "),
-    SkipLink => ("Vai al contenuto principale", "Skip to main content"),
-    ServiceName => ("Sportello", "Sportello"),
-    ServiceTagline => ("Indennità COVID-19 da 600 euro", "COVID-19 indemnity of 600 euro"),
-    /// The language switch shows the *other* language, written in that language.
-    SwitchToOther => ("English", "Italiano"),
-    HomeHeading => (
-        "Domanda per l'indennità di 600 euro",
-        "Apply for the 600 euro indemnity"
-    ),
-    HomeLead => (
-        "Con questo servizio chiedi all'INPS l'indennità una tantum di 600 euro prevista dal decreto-legge 18/2020 «Cura Italia» per chi ha perso lavoro o reddito a causa dell'emergenza COVID-19.",
-        "Use this service to ask INPS for the one-off indemnity of 600 euro set by decree-law 18/2020 (\"Cura Italia\") for people who lost work or income because of the COVID-19 emergency."
-    ),
-    HomeWhoFor => (
-        "Possono chiederla, tra gli altri, liberi professionisti e collaboratori iscritti alla Gestione separata, artigiani e commercianti, lavoratori stagionali del turismo, operai agricoli a tempo determinato e lavoratori dello spettacolo. Si presenta una sola domanda per persona.",
-        "Among others, it is for self-employed professionals and collaborators in the Gestione separata, artisans and traders, seasonal tourism workers, fixed-term farm workers and entertainment workers. Each person sends one application only."
-    ),
-    AccessHeading => ("Come accedere", "How to sign in"),
-    AccessIntro => ("Puoi entrare con una di queste credenziali:", "You can sign in with any of these:"),
-    AccessPinInps => (
-        "PIN INPS: il codice personale completo di 16 caratteri.",
-        "INPS PIN: the full personal code of 16 characters."
-    ),
-    AccessPinSimplified => (
-        "PIN semplificato: bastano i primi 8 caratteri del PIN INPS, ricevuti via SMS, e-mail o PEC. Valgono solo per compilare e inviare questa domanda.",
-        "Simplified PIN: the first 8 characters of the INPS PIN, received by text message, e-mail or PEC, are enough. They work only to fill in and send this application."
-    ),
-    AccessSpid => ("SPID di livello 2 o superiore.", "SPID at level 2 or higher."),
-    AccessCie => ("CIE 3.0, la carta d'identità elettronica.", "CIE 3.0, the Italian electronic identity card."),
-    AccessCns => ("CNS, la carta nazionale dei servizi.", "CNS, the national services card."),
-    WindowHeading => ("Quando inviare la domanda", "When you can send it"),
-    WindowFill => (
-        "Puoi compilare la domanda e salvarla in qualsiasi momento.",
-        "You can fill in your application and save it at any time."
-    ),
-    WindowSend => (
-        "Puoi inviarla dalle 16:00 alle 08:00 del giorno dopo, ora italiana. Dalle 08:00 alle 16:00 l'invio è riservato a patronati e intermediari.",
-        "You can send it from 16:00 to 08:00 the next morning, Italian time. From 08:00 to 16:00 sending is reserved for welfare offices and intermediaries."
-    ),
-    CfHeading => ("Verifica il tuo codice fiscale", "Check your codice fiscale"),
-    CfIntro => (
-        "Prima di iniziare, controlla che il codice fiscale sia scritto correttamente.",
-        "Before you start, check that your codice fiscale (Italian tax code) is written correctly."
-    ),
-    CfLabel => ("Codice fiscale", "Codice fiscale"),
-    CfHint => (
-        "16 caratteri, lettere e numeri: lo trovi sulla tessera sanitaria. Ad esempio RSSMRA85T10A562S.",
-        "16 characters, letters and digits: it is on your health card. For example RSSMRA85T10A562S."
-    ),
-    CfSubmit => ("Verifica", "Check"),
-    /// `{cf}` is replaced by the code, as the API normalised it.
-    CfValid => (
-        "Il codice fiscale {cf} è formalmente corretto.",
-        "The codice fiscale {cf} is correctly formed."
-    ),
-    CfOmocode => (
-        "È un codice omocodico: alcune cifre sono sostituite da lettere, come succede quando due persone avrebbero lo stesso codice.",
-        "It is an omocode: some digits are replaced by letters, as happens when two people would otherwise share a code."
-    ),
-    Checking => ("Verifica in corso…", "Checking…"),
-    /// `{seconds}`: whole seconds until the next automatic attempt; `{attempt}` of `{of}`: which
-    /// attempt that will be, of how many at most.
-    Retrying => (
-        "Il servizio è molto richiesto: nuovo tentativo tra {seconds} s ({attempt} di {of}). Non serve ricaricare la pagina: i dati inseriti restano.",
-        "The service is very busy: trying again in {seconds} s ({attempt} of {of}). There is no need to reload the page: what you typed is kept."
-    ),
-    /// After the last automatic attempt, above the "Riprova" button.
-    GaveUp => (
-        "Il servizio non ha risposto. I dati inseriti non sono andati persi: puoi riprovare ora.",
-        "The service did not answer. Nothing you typed is lost: you can try again now."
-    ),
-    RetryNow => ("Riprova", "Try again"),
-    ErrorSummaryTitle => ("C'è un problema", "There is a problem"),
-    /// Read by screen readers before an inline error message; not shown.
-    ErrorPrefix => ("Errore:", "Error:"),
-    NetworkError => (
-        "Non riusciamo a raggiungere il servizio. Controlla la connessione e riprova: i dati inseriti non sono andati persi.",
-        "We cannot reach the service. Check your connection and try again: nothing you typed is lost."
-    ),
-    NotFoundHeading => ("Pagina non trovata", "Page not found"),
-    NotFoundBody => (
-        "Se hai scritto l'indirizzo a mano, controlla che sia corretto.",
-        "If you typed the web address, check it is correct."
-    ),
-    NotFoundHomeLink => ("Vai alla pagina iniziale", "Go to the start page"),
-    // ——— Shared by the question pages ———
-    Back => ("Indietro", "Back"),
-    Continue => ("Avanti", "Continue"),
-    Sending => ("Invio in corso…", "Sending…"),
-    Loading => ("Caricamento in corso…", "Loading…"),
-    Change => ("Modifica", "Change"),
-    DateDay => ("Giorno", "Day"),
-    DateMonth => ("Mese", "Month"),
-    DateYear => ("Anno", "Year"),
-    ImportantTitle => ("Importante", "Important"),
+/// Checks a whole table: neither language empty, the same `{placeholders}` in both, and
+/// sentences translated rather than copied (names may read the same in both languages).
+#[cfg(test)]
+pub fn check_table(texts: impl IntoIterator<Item = (&'static str, &'static str)>) {
+    fn placeholders(text: &str) -> Vec<&str> {
+        let mut found: Vec<&str> = text
+            .split('{')
+            .skip(1)
+            .filter_map(|rest| rest.split_once('}').map(|(name, _)| name))
+            .collect();
+        found.sort_unstable();
+        found
+    }
+    for (it, en) in texts {
+        assert!(
+            !it.trim().is_empty() && !en.trim().is_empty(),
+            "{it:?} / {en:?}: a language is missing"
+        );
+        assert_eq!(
+            placeholders(it),
+            placeholders(en),
+            "{it:?} / {en:?}: the placeholders differ"
+        );
+        if it.split_whitespace().count() > 3 {
+            assert_ne!(it, en, "{it:?} is not translated");
+        }
+    }
+}
 
-    // ——— Start page ———
-    StartIntro => (
-        "Per presentare la domanda ti serve il PIN INPS. Se non ce l'hai, richiedilo: i primi 8 caratteri arrivano subito per SMS, e-mail e PEC e bastano per accedere.",
-        "To apply you need the INPS PIN. If you do not have one, request it: the first 8 characters arrive at once by text message, e-mail and PEC, and they are enough to log in."
-    ),
-    StartRequestPin => ("Richiedi il PIN", "Request a PIN"),
-    StartLogin => ("Accedi", "Log in"),
+bilingual_texts! {
+    /// A piece of user-interface text shared by the bundles.
+    Text {
+        /// The document title of the home page (also in `index.html`).
+        HomeTitle => ("Sportello — Indennità 600 euro", "Sportello — 600 euro indemnity"),
+        /// The document title of the page shown for unknown addresses.
+        NotFoundTitle => ("Pagina non trovata — Sportello", "Page not found — Sportello"),
+        /// Prefixed to the document title while an error summary shows.
+        TitleErrorPrefix => ("Errore: ", "Error: "),
+        SkipLink => ("Vai al contenuto principale", "Skip to main content"),
+        ServiceName => ("Sportello", "Sportello"),
+        ServiceTagline => ("Indennità COVID-19 da 600 euro", "COVID-19 indemnity of 600 euro"),
+        /// The language switch shows the *other* language, written in that language.
+        SwitchToOther => ("English", "Italiano"),
+        HomeHeading => (
+            "Domanda per l'indennità di 600 euro",
+            "Apply for the 600 euro indemnity"
+        ),
+        HomeLead => (
+            "Con questo servizio chiedi all'INPS l'indennità una tantum di 600 euro prevista dal decreto-legge 18/2020 «Cura Italia» per chi ha perso lavoro o reddito a causa dell'emergenza COVID-19.",
+            "Use this service to ask INPS for the one-off indemnity of 600 euro set by decree-law 18/2020 (\"Cura Italia\") for people who lost work or income because of the COVID-19 emergency."
+        ),
+        HomeWhoFor => (
+            "Possono chiederla, tra gli altri, liberi professionisti e collaboratori iscritti alla Gestione separata, artigiani e commercianti, lavoratori stagionali del turismo, operai agricoli a tempo determinato e lavoratori dello spettacolo. Si presenta una sola domanda per persona.",
+            "Among others, it is for self-employed professionals and collaborators in the Gestione separata, artisans and traders, seasonal tourism workers, fixed-term farm workers and entertainment workers. Each person sends one application only."
+        ),
+        AccessHeading => ("Come accedere", "How to sign in"),
+        AccessIntro => ("Puoi entrare con una di queste credenziali:", "You can sign in with any of these:"),
+        AccessPinInps => (
+            "PIN INPS: il codice personale completo di 16 caratteri.",
+            "INPS PIN: the full personal code of 16 characters."
+        ),
+        AccessPinSimplified => (
+            "PIN semplificato: bastano i primi 8 caratteri del PIN INPS, ricevuti via SMS, e-mail o PEC. Valgono solo per compilare e inviare questa domanda.",
+            "Simplified PIN: the first 8 characters of the INPS PIN, received by text message, e-mail or PEC, are enough. They work only to fill in and send this application."
+        ),
+        AccessSpid => ("SPID di livello 2 o superiore.", "SPID at level 2 or higher."),
+        AccessCie => ("CIE 3.0, la carta d'identità elettronica.", "CIE 3.0, the Italian electronic identity card."),
+        AccessCns => ("CNS, la carta nazionale dei servizi.", "CNS, the national services card."),
+        WindowHeading => ("Quando inviare la domanda", "When you can send it"),
+        WindowFill => (
+            "Puoi compilare la domanda e salvarla in qualsiasi momento.",
+            "You can fill in your application and save it at any time."
+        ),
+        WindowSend => (
+            "Puoi inviarla dalle 16:00 alle 08:00 del giorno dopo, ora italiana. Dalle 08:00 alle 16:00 l'invio è riservato a patronati e intermediari.",
+            "You can send it from 16:00 to 08:00 the next morning, Italian time. From 08:00 to 16:00 sending is reserved for welfare offices and intermediaries."
+        ),
+        CfHeading => ("Verifica il tuo codice fiscale", "Check your codice fiscale"),
+        CfIntro => (
+            "Prima di iniziare, controlla che il codice fiscale sia scritto correttamente.",
+            "Before you start, check that your codice fiscale (Italian tax code) is written correctly."
+        ),
+        CfLabel => ("Codice fiscale", "Codice fiscale"),
+        CfHint => (
+            "16 caratteri, lettere e numeri: lo trovi sulla tessera sanitaria. Ad esempio RSSMRA85T10A562S.",
+            "16 characters, letters and digits: it is on your health card. For example RSSMRA85T10A562S."
+        ),
+        CfSubmit => ("Verifica", "Check"),
+        /// `{cf}` is replaced by the code, as the API normalised it.
+        CfValid => (
+            "Il codice fiscale {cf} è formalmente corretto.",
+            "The codice fiscale {cf} is correctly formed."
+        ),
+        CfOmocode => (
+            "È un codice omocodico: alcune cifre sono sostituite da lettere, come succede quando due persone avrebbero lo stesso codice.",
+            "It is an omocode: some digits are replaced by letters, as happens when two people would otherwise share a code."
+        ),
+        Checking => ("Verifica in corso…", "Checking…"),
+        /// `{seconds}`: whole seconds until the next automatic attempt; `{attempt}` of `{of}`: which
+        /// attempt that will be, of how many at most.
+        Retrying => (
+            "Il servizio è molto richiesto: nuovo tentativo tra {seconds} s ({attempt} di {of}). Non serve ricaricare la pagina: i dati inseriti restano.",
+            "The service is very busy: trying again in {seconds} s ({attempt} of {of}). There is no need to reload the page: what you typed is kept."
+        ),
+        /// After the last automatic attempt, above the "Riprova" button.
+        GaveUp => (
+            "Il servizio non ha risposto. I dati inseriti non sono andati persi: puoi riprovare ora.",
+            "The service did not answer. Nothing you typed is lost: you can try again now."
+        ),
+        RetryNow => ("Riprova", "Try again"),
+        ErrorSummaryTitle => ("C'è un problema", "There is a problem"),
+        /// Read by screen readers before an inline error message; not shown.
+        ErrorPrefix => ("Errore:", "Error:"),
+        NetworkError => (
+            "Non riusciamo a raggiungere il servizio. Controlla la connessione e riprova: i dati inseriti non sono andati persi.",
+            "We cannot reach the service. Check your connection and try again: nothing you typed is lost."
+        ),
+        NotFoundHeading => ("Pagina non trovata", "Page not found"),
+        NotFoundBody => (
+            "Se hai scritto l'indirizzo a mano, controlla che sia corretto.",
+            "If you typed the web address, check it is correct."
+        ),
+        NotFoundHomeLink => ("Vai alla pagina iniziale", "Go to the start page"),
+        // ——— Shared by the question pages ———
+        Back => ("Indietro", "Back"),
+        Continue => ("Avanti", "Continue"),
+        Sending => ("Invio in corso…", "Sending…"),
+        Loading => ("Caricamento in corso…", "Loading…"),
+        Change => ("Modifica", "Change"),
+        DateDay => ("Giorno", "Day"),
+        DateMonth => ("Mese", "Month"),
+        DateYear => ("Anno", "Year"),
+        ImportantTitle => ("Importante", "Important"),
 
-    // ——— PIN request ———
-    PinCaption => ("Richiesta PIN", "PIN request"),
-    /// `{n}` is the step's number.
-    PinStepCaption => ("Richiesta PIN, passo {n} di 4", "PIN request, step {n} of 4"),
-    PinIdentityTitle => (
-        "Codice fiscale e residenza — Richiesta PIN — Sportello",
-        "Codice fiscale and residence — PIN request — Sportello"
-    ),
-    PinIdentityHeading => ("Codice fiscale e Stato di residenza", "Codice fiscale and country of residence"),
-    PinIdentityIntro => (
-        "Ti chiediamo pochi dati per pagina. Quello che scrivi resta salvato su questo dispositivo finché non invii la richiesta.",
-        "We ask for a few details on each page. What you type stays saved on this device until you send the request."
-    ),
-    ResidenceCountryLabel => ("Stato di residenza", "Country of residence"),
-    ResidenceCountryHint => (
-        "Se vivi in Italia lascia «Italia»; altrimenti scrivi il nome italiano dello Stato, ad esempio Germania.",
-        "If you live in Italy leave “Italia”; otherwise write the country's Italian name, for example Germania."
-    ),
-    PinPersonalTitle => ("Dati anagrafici — Richiesta PIN — Sportello", "Personal details — PIN request — Sportello"),
-    PinPersonalHeading => ("Dati anagrafici", "Personal details"),
-    PinPersonalIntro => (
-        "Scrivili come sul documento d'identità: devono corrispondere al codice fiscale.",
-        "Write them as on your identity document: they must match your codice fiscale."
-    ),
-    GivenNameLabel => ("Nome", "Given name"),
-    GivenNameHint => ("Tutti i nomi, se ne hai più di uno.", "All your given names, if you have more than one."),
-    SurnameLabel => ("Cognome", "Surname"),
-    SurnameHint => ("Tutti i cognomi, se ne hai più di uno.", "All your surnames, if you have more than one."),
-    SexLegend => ("Sesso", "Sex"),
-    SexHint => ("Come indicato nel codice fiscale.", "As in your codice fiscale."),
-    SexMale => ("Maschio", "Male"),
-    SexFemale => ("Femmina", "Female"),
-    BirthDateLegend => ("Data di nascita", "Date of birth"),
-    BirthDateHint => ("Ad esempio 10 12 1985", "For example 10 12 1985"),
-    BirthPlaceLabel => ("Comune o Stato estero di nascita", "Municipality or foreign country of birth"),
-    BirthPlaceHint => (
-        "Il nome che aveva alla data di nascita, ad esempio Roma oppure Germania.",
-        "Its name on your date of birth, for example Roma or Germania."
-    ),
-    BirthProvinceLabel => ("Provincia di nascita", "Province of birth"),
-    BirthProvinceHint => (
-        "La sigla di due lettere, ad esempio RM. Scrivi EE se sei nato all'estero.",
-        "The two-letter abbreviation, for example RM. Write EE if you were born abroad."
-    ),
-    PinResidenceTitle => ("Residenza — Richiesta PIN — Sportello", "Home address — PIN request — Sportello"),
-    PinResidenceHeading => ("Indirizzo di residenza", "Home address"),
-    PinResidenceIntro => (
-        "Gli altri 8 caratteri del PIN arriveranno per posta a questo indirizzo.",
-        "The other 8 characters of the PIN will arrive by post at this address."
-    ),
-    AddressLabel => ("Indirizzo", "Address"),
-    AddressHint => ("Via o piazza e numero civico.", "Street and house number."),
-    PostcodeLabel => ("CAP", "Postcode (CAP)"),
-    PostcodeHint => ("5 cifre, ad esempio 00184.", "5 digits, for example 00184."),
-    PostcodeAbroadLabel => ("Codice postale (facoltativo)", "Postcode (optional)"),
-    PostcodeAbroadHint => ("Se nel tuo Stato si usa.", "If your country uses one."),
-    MunicipalityLabel => ("Comune", "Municipality"),
-    MunicipalityHint => ("Ad esempio Roma.", "For example Roma."),
-    CityLabel => ("Città", "City"),
-    CityHint => ("Ad esempio Berlino.", "For example Berlin."),
-    ProvinceLabel => ("Provincia", "Province"),
-    ProvinceHint => ("La sigla di due lettere, ad esempio RM.", "The two-letter abbreviation, for example RM."),
-    PinContactsTitle => ("Recapiti — Richiesta PIN — Sportello", "Contact details — PIN request — Sportello"),
-    PinContactsHeading => ("Recapiti", "Contact details"),
-    PinContactsIntro => (
-        "Servono tutti e tre: i primi 8 caratteri del PIN arrivano subito per SMS, e-mail e PEC, e gli stessi recapiti servono anche per la domanda di indennità.",
-        "All three are required: the first 8 characters of the PIN arrive at once by text message, e-mail and PEC, and the same contacts are needed for the indemnity application too."
-    ),
-    MobileLabel => ("Cellulare", "Mobile phone"),
-    MobileHint => ("Con il prefisso +39, ad esempio +39 333 123 4567.", "With the +39 prefix, for example +39 333 123 4567."),
-    EmailLabel => ("E-mail", "E-mail"),
-    EmailHint => ("Ad esempio nome@esempio.it.", "For example name@example.it."),
-    PecLabel => ("PEC", "PEC"),
-    PecHint => (
-        "La posta elettronica certificata, ad esempio nome@pec.esempio.it.",
-        "Your certified e-mail address, for example name@pec.example.it."
-    ),
-    PinSummaryTitle => (
-        "Controlla le risposte — Richiesta PIN — Sportello",
-        "Check your answers — PIN request — Sportello"
-    ),
-    PinSummaryHeading => ("Controlla le tue risposte", "Check your answers"),
-    PinSubmitHeading => ("Invia la richiesta", "Send your request"),
-    PinSubmitText => (
-        "Premendo Conferma chiedi il PIN INPS e dichiari che questi dati sono corretti.",
-        "By pressing Confirm you request the INPS PIN and declare that these details are correct."
-    ),
-    Confirm => ("Conferma", "Confirm"),
-    PinSentTitle => ("Richiesta del PIN inviata — Sportello", "PIN request sent — Sportello"),
-    PinSentHeading => ("Richiesta del PIN inviata", "PIN request sent"),
-    PinSentWhere => ("Abbiamo inviato i primi 8 caratteri del PIN:", "We have sent the first 8 characters of the PIN:"),
-    /// `{to}` is the masked contact.
-    PinSentSms => ("per SMS al numero {to}", "by text message to {to}"),
-    PinSentEmail => ("per e-mail a {to}", "by e-mail to {to}"),
-    PinSentPec => ("per PEC a {to}", "by PEC to {to}"),
-    PinSentGeneric => (
-        "Abbiamo inviato i primi 8 caratteri del PIN al cellulare, all'e-mail e alla PEC che hai indicato.",
-        "We have sent the first 8 characters of the PIN to the mobile, e-mail and PEC you gave."
-    ),
-    WhatNextHeading => ("Cosa succede adesso", "What happens next"),
-    PinSentSimplified => (
-        "Con i primi 8 caratteri puoi già accedere (PIN semplificato) e presentare la domanda di indennità.",
-        "With the first 8 characters you can already log in (simplified PIN) and apply for the indemnity."
-    ),
-    PinSentPost => (
-        "Gli altri 8 caratteri arriveranno per posta all'indirizzo di residenza: insieme ai primi formano il PIN completo.",
-        "The other 8 characters will arrive by post at your home address: together with the first ones they make up the full PIN."
-    ),
-    PinNothingHeading => ("Se entro 12 ore non ricevi nulla", "If nothing arrives within 12 hours"),
-    PinNothingText => (
-        "Chiama il Contact Center INPS: 803 164 da rete fissa (gratuito) o 06 164164 da cellulare. L'operatore convalida la richiesta e ti invia di nuovo i primi 8 caratteri.",
-        "Call the INPS Contact Center: 803 164 from a landline (free) or 06 164164 from a mobile. The operator validates your request and sends you the first 8 characters again."
-    ),
-    LoginWithPin => ("Accedi con il PIN", "Log in with the PIN"),
+        // ——— Start page ———
+        StartIntro => (
+            "Per presentare la domanda ti serve il PIN INPS. Se non ce l'hai, richiedilo: i primi 8 caratteri arrivano subito per SMS, e-mail e PEC e bastano per accedere.",
+            "To apply you need the INPS PIN. If you do not have one, request it: the first 8 characters arrive at once by text message, e-mail and PEC, and they are enough to log in."
+        ),
+        StartRequestPin => ("Richiedi il PIN", "Request a PIN"),
+        StartLogin => ("Accedi", "Log in"),
 
-    // ——— Login ———
-    LoginTitle => ("Accedi — Sportello", "Log in — Sportello"),
-    LoginHeading => ("Accedi con il PIN INPS", "Log in with the INPS PIN"),
-    LoginIntro => (
-        "Usa il tuo codice fiscale e il PIN. Se hai appena richiesto il PIN, bastano i primi 8 caratteri ricevuti per SMS, e-mail o PEC.",
-        "Use your codice fiscale and PIN. If you have just requested the PIN, the first 8 characters you received by text message, e-mail or PEC are enough."
-    ),
-    PinLabel => ("PIN", "PIN"),
-    PinHint => (
-        "I 16 caratteri del PIN, oppure solo i primi 8 (PIN semplificato).",
-        "The 16 characters of the PIN, or just the first 8 (simplified PIN)."
-    ),
-    ShowPin => ("Mostra", "Show"),
-    HidePin => ("Nascondi", "Hide"),
-    /// Completes "Mostra"/"Nascondi" for screen readers.
-    PinHiddenContext => ("il PIN", "the PIN"),
-    PinShown => ("Il PIN è visibile.", "Your PIN is visible."),
-    PinHidden => ("Il PIN è nascosto.", "Your PIN is hidden."),
-    LoginSubmit => ("Accedi", "Log in"),
-    LoginNoPin => ("Non hai ancora il PIN?", "No PIN yet?"),
-    RequestPinLink => ("Richiedi il PIN", "Request a PIN"),
-    SessionExpired => (
-        "Per la tua sicurezza ti abbiamo fatto uscire dopo un periodo di inattività. Accedi di nuovo: i dati inseriti non sono andati persi.",
-        "For your security we logged you out after a period of inactivity. Log in again: nothing you typed is lost."
-    ),
+        // ——— PIN request ———
+        PinCaption => ("Richiesta PIN", "PIN request"),
+        /// `{n}` is the step's number.
+        PinStepCaption => ("Richiesta PIN, passo {n} di 4", "PIN request, step {n} of 4"),
+        PinIdentityTitle => (
+            "Codice fiscale e residenza — Richiesta PIN — Sportello",
+            "Codice fiscale and residence — PIN request — Sportello"
+        ),
+        PinIdentityHeading => ("Codice fiscale e Stato di residenza", "Codice fiscale and country of residence"),
+        PinIdentityIntro => (
+            "Ti chiediamo pochi dati per pagina. Quello che scrivi resta salvato su questo dispositivo finché non invii la richiesta.",
+            "We ask for a few details on each page. What you type stays saved on this device until you send the request."
+        ),
+        ResidenceCountryLabel => ("Stato di residenza", "Country of residence"),
+        ResidenceCountryHint => (
+            "Se vivi in Italia lascia «Italia»; altrimenti scrivi il nome italiano dello Stato, ad esempio Germania.",
+            "If you live in Italy leave “Italia”; otherwise write the country's Italian name, for example Germania."
+        ),
+        PinPersonalTitle => ("Dati anagrafici — Richiesta PIN — Sportello", "Personal details — PIN request — Sportello"),
+        PinPersonalHeading => ("Dati anagrafici", "Personal details"),
+        PinPersonalIntro => (
+            "Scrivili come sul documento d'identità: devono corrispondere al codice fiscale.",
+            "Write them as on your identity document: they must match your codice fiscale."
+        ),
+        GivenNameLabel => ("Nome", "Given name"),
+        GivenNameHint => ("Tutti i nomi, se ne hai più di uno.", "All your given names, if you have more than one."),
+        SurnameLabel => ("Cognome", "Surname"),
+        SurnameHint => ("Tutti i cognomi, se ne hai più di uno.", "All your surnames, if you have more than one."),
+        SexLegend => ("Sesso", "Sex"),
+        SexHint => ("Come indicato nel codice fiscale.", "As in your codice fiscale."),
+        SexMale => ("Maschio", "Male"),
+        SexFemale => ("Femmina", "Female"),
+        BirthDateLegend => ("Data di nascita", "Date of birth"),
+        BirthDateHint => ("Ad esempio 10 12 1985", "For example 10 12 1985"),
+        BirthPlaceLabel => ("Comune o Stato estero di nascita", "Municipality or foreign country of birth"),
+        BirthPlaceHint => (
+            "Il nome che aveva alla data di nascita, ad esempio Roma oppure Germania.",
+            "Its name on your date of birth, for example Roma or Germania."
+        ),
+        BirthProvinceLabel => ("Provincia di nascita", "Province of birth"),
+        BirthProvinceHint => (
+            "La sigla di due lettere, ad esempio RM. Scrivi EE se sei nato all'estero.",
+            "The two-letter abbreviation, for example RM. Write EE if you were born abroad."
+        ),
+        PinResidenceTitle => ("Residenza — Richiesta PIN — Sportello", "Home address — PIN request — Sportello"),
+        PinResidenceHeading => ("Indirizzo di residenza", "Home address"),
+        PinResidenceIntro => (
+            "Gli altri 8 caratteri del PIN arriveranno per posta a questo indirizzo.",
+            "The other 8 characters of the PIN will arrive by post at this address."
+        ),
+        AddressLabel => ("Indirizzo", "Address"),
+        AddressHint => ("Via o piazza e numero civico.", "Street and house number."),
+        PostcodeLabel => ("CAP", "Postcode (CAP)"),
+        PostcodeHint => ("5 cifre, ad esempio 00184.", "5 digits, for example 00184."),
+        PostcodeAbroadLabel => ("Codice postale (facoltativo)", "Postcode (optional)"),
+        PostcodeAbroadHint => ("Se nel tuo Stato si usa.", "If your country uses one."),
+        MunicipalityLabel => ("Comune", "Municipality"),
+        MunicipalityHint => ("Ad esempio Roma.", "For example Roma."),
+        CityLabel => ("Città", "City"),
+        CityHint => ("Ad esempio Berlino.", "For example Berlin."),
+        ProvinceLabel => ("Provincia", "Province"),
+        ProvinceHint => ("La sigla di due lettere, ad esempio RM.", "The two-letter abbreviation, for example RM."),
+        PinContactsTitle => ("Recapiti — Richiesta PIN — Sportello", "Contact details — PIN request — Sportello"),
+        PinContactsHeading => ("Recapiti", "Contact details"),
+        PinContactsIntro => (
+            "Servono tutti e tre: i primi 8 caratteri del PIN arrivano subito per SMS, e-mail e PEC, e gli stessi recapiti servono anche per la domanda di indennità.",
+            "All three are required: the first 8 characters of the PIN arrive at once by text message, e-mail and PEC, and the same contacts are needed for the indemnity application too."
+        ),
+        MobileLabel => ("Cellulare", "Mobile phone"),
+        MobileHint => ("Con il prefisso +39, ad esempio +39 333 123 4567.", "With the +39 prefix, for example +39 333 123 4567."),
+        EmailLabel => ("E-mail", "E-mail"),
+        EmailHint => ("Ad esempio nome@esempio.it.", "For example name@example.it."),
+        PecLabel => ("PEC", "PEC"),
+        PecHint => (
+            "La posta elettronica certificata, ad esempio nome@pec.esempio.it.",
+            "Your certified e-mail address, for example name@pec.example.it."
+        ),
+        PinSummaryTitle => (
+            "Controlla le risposte — Richiesta PIN — Sportello",
+            "Check your answers — PIN request — Sportello"
+        ),
+        PinSummaryHeading => ("Controlla le tue risposte", "Check your answers"),
+        PinSubmitHeading => ("Invia la richiesta", "Send your request"),
+        PinSubmitText => (
+            "Premendo Conferma chiedi il PIN INPS e dichiari che questi dati sono corretti.",
+            "By pressing Confirm you request the INPS PIN and declare that these details are correct."
+        ),
+        Confirm => ("Conferma", "Confirm"),
+        PinSentTitle => ("Richiesta del PIN inviata — Sportello", "PIN request sent — Sportello"),
+        PinSentHeading => ("Richiesta del PIN inviata", "PIN request sent"),
+        PinSentWhere => ("Abbiamo inviato i primi 8 caratteri del PIN:", "We have sent the first 8 characters of the PIN:"),
+        /// `{to}` is the masked contact.
+        PinSentSms => ("per SMS al numero {to}", "by text message to {to}"),
+        PinSentEmail => ("per e-mail a {to}", "by e-mail to {to}"),
+        PinSentPec => ("per PEC a {to}", "by PEC to {to}"),
+        PinSentGeneric => (
+            "Abbiamo inviato i primi 8 caratteri del PIN al cellulare, all'e-mail e alla PEC che hai indicato.",
+            "We have sent the first 8 characters of the PIN to the mobile, e-mail and PEC you gave."
+        ),
+        WhatNextHeading => ("Cosa succede adesso", "What happens next"),
+        PinSentSimplified => (
+            "Con i primi 8 caratteri puoi già accedere (PIN semplificato) e presentare la domanda di indennità.",
+            "With the first 8 characters you can already log in (simplified PIN) and apply for the indemnity."
+        ),
+        PinSentPost => (
+            "Gli altri 8 caratteri arriveranno per posta all'indirizzo di residenza: insieme ai primi formano il PIN completo.",
+            "The other 8 characters will arrive by post at your home address: together with the first ones they make up the full PIN."
+        ),
+        PinNothingHeading => ("Se entro 12 ore non ricevi nulla", "If nothing arrives within 12 hours"),
+        PinNothingText => (
+            "Chiama il Contact Center INPS: 803 164 da rete fissa (gratuito) o 06 164164 da cellulare. L'operatore convalida la richiesta e ti invia di nuovo i primi 8 caratteri.",
+            "Call the INPS Contact Center: 803 164 from a landline (free) or 06 164164 from a mobile. The operator validates your request and sends you the first 8 characters again."
+        ),
+        LoginWithPin => ("Accedi con il PIN", "Log in with the PIN"),
 
-    // The application's own words are in `area_texts.rs` (the area's bundle, ADR 0008).
-    Logout => ("Esci", "Log out"),
+        // ——— Login ———
+        LoginTitle => ("Accedi — Sportello", "Log in — Sportello"),
+        LoginHeading => ("Accedi con il PIN INPS", "Log in with the INPS PIN"),
+        LoginIntro => (
+            "Usa il tuo codice fiscale e il PIN. Se hai appena richiesto il PIN, bastano i primi 8 caratteri ricevuti per SMS, e-mail o PEC.",
+            "Use your codice fiscale and PIN. If you have just requested the PIN, the first 8 characters you received by text message, e-mail or PEC are enough."
+        ),
+        PinLabel => ("PIN", "PIN"),
+        PinHint => (
+            "I 16 caratteri del PIN, oppure solo i primi 8 (PIN semplificato).",
+            "The 16 characters of the PIN, or just the first 8 (simplified PIN)."
+        ),
+        ShowPin => ("Mostra", "Show"),
+        HidePin => ("Nascondi", "Hide"),
+        /// Completes "Mostra"/"Nascondi" for screen readers.
+        PinHiddenContext => ("il PIN", "the PIN"),
+        PinShown => ("Il PIN è visibile.", "Your PIN is visible."),
+        PinHidden => ("Il PIN è nascosto.", "Your PIN is hidden."),
+        LoginSubmit => ("Accedi", "Log in"),
+        LoginNoPin => ("Non hai ancora il PIN?", "No PIN yet?"),
+        RequestPinLink => ("Richiedi il PIN", "Request a PIN"),
+        SessionExpired => (
+            "Per la tua sicurezza ti abbiamo fatto uscire dopo un periodo di inattività. Accedi di nuovo: i dati inseriti non sono andati persi.",
+            "For your security we logged you out after a period of inactivity. Log in again: nothing you typed is lost."
+        ),
 
-    // ——— Session timeout ———
-    TimeoutHeading => ("Stai per uscire dal servizio", "You are about to be logged out"),
-    /// `{time}` is the time left in words.
-    TimeoutText => (
-        "Per la tua sicurezza, se non fai nulla ti faremo uscire tra {time}. I dati inseriti non andranno persi.",
-        "For your security, if you do nothing we will log you out in {time}. Nothing you typed will be lost."
-    ),
-    StayLoggedIn => ("Resta collegato", "Stay logged in"),
-    MinuteOne => ("{n} minuto", "{n} minute"),
-    MinutesMany => ("{n} minuti", "{n} minutes"),
-    SecondOne => ("{n} secondo", "{n} second"),
-    SecondsMany => ("{n} secondi", "{n} seconds"),
-    /// Joins minutes `{a}` and seconds `{b}`.
-    TimeAnd => ("{a} e {b}", "{a} and {b}"),
+        // The application's own words are in `area_texts.rs` (the area's bundle, ADR 0008).
+        Logout => ("Esci", "Log out"),
 
-    FooterHelp => (
-        "Assistenza: Contact Center INPS, 803 164 da rete fissa (gratuito) o 06 164164 da cellulare.",
-        "Help: INPS Contact Center, 803 164 from a landline (free) or 06 164164 from a mobile."
-    ),
-    FooterService => (
-        "Sportello — servizio per la domanda di indennità COVID-19.",
-        "Sportello — the service to apply for the COVID-19 indemnity."
-    ),
+        // ——— Session timeout ———
+        TimeoutHeading => ("Stai per uscire dal servizio", "You are about to be logged out"),
+        /// `{time}` is the time left in words.
+        TimeoutText => (
+            "Per la tua sicurezza, se non fai nulla ti faremo uscire tra {time}. I dati inseriti non andranno persi.",
+            "For your security, if you do nothing we will log you out in {time}. Nothing you typed will be lost."
+        ),
+        StayLoggedIn => ("Resta collegato", "Stay logged in"),
+        MinuteOne => ("{n} minuto", "{n} minute"),
+        MinutesMany => ("{n} minuti", "{n} minutes"),
+        SecondOne => ("{n} secondo", "{n} second"),
+        SecondsMany => ("{n} secondi", "{n} seconds"),
+        /// Joins minutes `{a}` and seconds `{b}`.
+        TimeAnd => ("{a} e {b}", "{a} and {b}"),
+
+        FooterHelp => (
+            "Assistenza: Contact Center INPS, 803 164 da rete fissa (gratuito) o 06 164164 da cellulare.",
+            "Help: INPS Contact Center, 803 164 from a landline (free) or 06 164164 from a mobile."
+        ),
+        FooterService => (
+            "Sportello — servizio per la domanda di indennità COVID-19.",
+            "Sportello — the service to apply for the COVID-19 indemnity."
+        ),
+    }
 }
 
 /// `key` in `lang`.
 pub fn t(lang: Lang, key: Text) -> &'static str {
-    let (it, en) = key.pair();
-    match lang {
-        Lang::It => it,
-        Lang::En => en,
-    }
+    key.get(lang)
 }
 
 /// `key` in `lang` with its `{name}` placeholder replaced by `value`.
@@ -330,44 +364,21 @@ pub fn t_with(lang: Lang, key: Text, name: &str, value: &str) -> String {
 mod tests {
     use super::*;
 
-    fn placeholders(text: &str) -> Vec<&str> {
-        let mut found: Vec<&str> = text
-            .split('{')
-            .skip(1)
-            .filter_map(|rest| rest.split_once('}').map(|(name, _)| name))
-            .collect();
-        found.sort_unstable();
-        found
+    #[test]
+    #[should_panic(expected = "a language is missing")]
+    fn a_table_missing_a_language_fails_its_check() {
+        check_table([("Avanti", "")]);
     }
 
     #[test]
-    fn every_text_has_italian_and_english() {
-        for &key in Text::ALL {
-            assert!(!t(Lang::It, key).trim().is_empty(), "{key:?} has no Italian");
-            assert!(!t(Lang::En, key).trim().is_empty(), "{key:?} has no English");
-        }
+    #[should_panic(expected = "placeholder")]
+    fn a_table_whose_languages_disagree_on_placeholders_fails_its_check() {
+        check_table([("Domanda {protocol}", "Application {number}")]);
     }
 
     #[test]
-    fn both_languages_carry_the_same_placeholders() {
-        for &key in Text::ALL {
-            assert_eq!(
-                placeholders(t(Lang::It, key)),
-                placeholders(t(Lang::En, key)),
-                "{key:?}"
-            );
-        }
-    }
-
-    #[test]
-    fn sentences_are_translated_rather_than_copied() {
-        // Names (Sportello, Codice fiscale) may read the same in both languages; whole sentences may not.
-        for &key in Text::ALL {
-            let it = t(Lang::It, key);
-            if it.split_whitespace().count() > 3 {
-                assert_ne!(it, t(Lang::En, key), "{key:?} is not translated");
-            }
-        }
+    fn every_text_has_italian_and_english_with_the_same_placeholders() {
+        check_table(Text::ALL.iter().map(|key| (key.get(Lang::It), key.get(Lang::En))));
     }
 
     #[test]

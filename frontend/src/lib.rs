@@ -6,11 +6,13 @@
 
 pub mod api_client;
 pub mod app;
+mod application_answers;
 mod application_draft;
 mod area_texts;
 mod browser;
 pub mod bundles;
 mod components;
+pub mod console;
 mod form;
 pub mod i18n;
 pub mod json;

@@ -36,6 +36,8 @@ pub const APPLICATION_SUMMARY_PATH: &str = "/domanda/riepilogo";
 const RECEIPT_PREFIX: &str = "/domanda/ricevuta/";
 /// "Le mie domande": the citizen's applications and their status.
 pub const MY_APPLICATIONS_PATH: &str = "/le-mie-domande";
+/// The Contact Center console's pages are under this (`crate::console`).
+pub const CONSOLE_PATH: &str = "/operatore";
 
 /// The page of an application step, e.g. `/domanda/pagamento`.
 pub fn application_step_path(step: ApplicationStep) -> String {
@@ -47,13 +49,15 @@ pub fn receipt_path(protocol: &str) -> String {
     format!("{RECEIPT_PREFIX}{protocol}")
 }
 
-/// The two entry bundles of the SPA, each with its own HTML page and wasm (ADR 0008).
+/// The entry bundles of the SPA, each with its own HTML page and wasm (ADR 0008).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Bundle {
     /// `index.html`: start page, PIN request, login, unknown addresses.
     Public,
     /// `area.html`: the application, for a citizen who is logged in.
     Area,
+    /// `console.html`: the Contact Center's console, for operators (ADR 0010).
+    Console,
 }
 
 /// The page of a PIN-request step, e.g. `/richiesta-pin/identita`.
@@ -121,13 +125,16 @@ impl Route {
 }
 
 /// The bundle that serves `path` (without query or fragment): everything under `/domanda` and
-/// `/le-mie-domande` is the area's, even an unknown address there (the area shows its own "not
-/// found"), as in the server's choice of HTML page (`api/src/spa.rs`).
+/// `/le-mie-domande` is the area's, everything under `/operatore` the console's, even an unknown
+/// address there (each shows its own "not found"), as in the server's choice of HTML page
+/// (`api/src/spa.rs`).
 pub fn bundle_of_path(path: &str) -> Bundle {
     let path = path.trim_end_matches('/');
     let under = |prefix: &str| path == prefix || path.starts_with(&format!("{prefix}/"));
     if under(APPLICATION_PATH) || under(MY_APPLICATIONS_PATH) {
         Bundle::Area
+    } else if under(CONSOLE_PATH) {
+        Bundle::Console
     } else {
         Bundle::Public
     }
@@ -160,6 +167,11 @@ impl Navigator {
     /// The current page (reactive).
     pub fn route(self) -> Route {
         Route::from_path(&self.path.read())
+    }
+
+    /// The current path (reactive), for a bundle with routes of its own (the console's).
+    pub fn path(self) -> String {
+        self.path.get()
     }
 
     fn visit(self, url: &str, replace: bool) {
@@ -294,6 +306,21 @@ mod tests {
         }
         // An unknown address under /domanda is the area's own "not found".
         assert_eq!(bundle_of_path("/domanda/altro"), Bundle::Area);
+    }
+
+    #[test]
+    fn the_operator_pages_are_the_consoles() {
+        for path in [
+            "/operatore",
+            "/operatore/",
+            "/operatore/accesso",
+            "/operatore/chiamata/ab12/domanda",
+        ] {
+            assert_eq!(bundle_of_path(path), Bundle::Console, "{path}");
+        }
+        for path in ["/operatorex", "/operatori", "/domanda/operatore"] {
+            assert_ne!(bundle_of_path(path), Bundle::Console, "{path}");
+        }
     }
 
     #[test]

@@ -12,6 +12,7 @@ use leptos::prelude::*;
 use super::FROM_SUMMARY;
 use super::area::{use_area_title, when_loaded};
 use crate::app::{tr, use_lang};
+use crate::application_answers::label_of;
 use crate::application_draft::{ApplicationDraft, next_step, previous_step, use_draft};
 use crate::area_texts::{AreaText, Words, at_with, dyn_text, dyn_view, w, ww};
 use crate::browser;
@@ -42,27 +43,6 @@ fn texts(step: ApplicationStep) -> (AreaText, AreaText, Option<AreaText>) {
             Some(AreaText::ContactsIntro),
         ),
     }
-}
-
-/// The label of an application field, for the error summary and the check-your-answers page.
-pub fn label_of(field: &str) -> Option<Words> {
-    let words = match field {
-        "benefit" => AreaText::BenefitLabel.into(),
-        "payment_method" => AreaText::PaymentMethodLegend.into(),
-        "iban" => AreaText::IbanLabel.into(),
-        "account_holder" => AreaText::HolderLegend.into(),
-        "joint_holder_name" => AreaText::JointHolderLabel.into(),
-        "mobile" => Text::MobileLabel.into(),
-        "email" => Text::EmailLabel.into(),
-        "pec" => AreaText::PecOptionalLabel.into(),
-        _ => Catalogue::embedded()
-            .benefits()
-            .iter()
-            .flat_map(|b| &b.declarations)
-            .find(|d| d.field() == field)
-            .map(|d| Words::Data(&d.text))?,
-    };
-    Some(words)
 }
 
 /// One step of the application.
@@ -278,17 +258,4 @@ fn payment(draft: ApplicationDraft, problems: FormProblems) -> AnyView {
 mod tests {
     use super::*;
     use domain::Lang;
-
-    #[test]
-    fn every_field_of_every_step_has_a_label() {
-        for benefit in Catalogue::embedded().benefits() {
-            for step in ApplicationStep::ALL {
-                for field in step.fields_for(Some(benefit)) {
-                    assert!(label_of(&field).is_some(), "{field}");
-                }
-            }
-        }
-        assert_eq!(label_of("iban").unwrap().get(Lang::It), "IBAN");
-        assert!(label_of("decl.nope").is_none());
-    }
 }

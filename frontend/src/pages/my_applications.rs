@@ -1,6 +1,9 @@
 //! "Le mie domande" (`/le-mie-domande`): the citizen's application with its protocol number, its
-//! status and the history of its statuses (Italian time), and the way to its receipt.
+//! status, who filed it and when (the citizen online, or the Contact Center on their behalf), the
+//! history of its statuses (Italian time), and the way to its receipt.
 
+use domain::Lang;
+use domain::submission_window::Channel;
 use leptos::prelude::*;
 
 use std::sync::Arc;
@@ -8,8 +11,18 @@ use std::sync::Arc;
 use super::area::{rome_date_time, use_area_title, when_loaded};
 use crate::app::use_lang;
 use crate::application_draft::{ApplicationView, use_draft};
-use crate::area_texts::{AreaText, at_with, dyn_text, w};
+use crate::area_texts::{AreaText, at, at_with, dyn_text, w};
 use crate::router::{self, APPLICATION_PATH};
+
+/// Who filed the application and when (day/month/year, hours:minutes, Italian time), as "Le mie
+/// domande" says it.
+fn filed(lang: Lang, channel: Channel, (date, time): &(String, String)) -> String {
+    let words = match channel {
+        Channel::ContactCenter => AreaText::FiledByContactCenter,
+        Channel::WebCitizen => AreaText::FiledOnline,
+    };
+    at(lang, words).replace("{date}", date).replace("{time}", time)
+}
 
 /// `/le-mie-domande`.
 #[component]
@@ -35,6 +48,7 @@ fn application(view: ApplicationView) -> impl IntoView {
     let lang = use_lang();
     let protocol = view.protocol.clone();
     let status = view.status;
+    let (channel, submitted_at) = (view.channel, rome_date_time(&view.submitted_at).unwrap_or_default());
     let rows = view
         .history
         .into_iter()
@@ -56,6 +70,10 @@ fn application(view: ApplicationView) -> impl IntoView {
                     <dt class="summary-list__key">{w(AreaText::StatusLabel)}</dt>
                     <dd class="summary-list__value"><strong class="tag">{dyn_text(Arc::new(move || status.label(lang.get()).to_owned()))}</strong></dd>
                 </div>
+                <div class="summary-list__row">
+                    <dt class="summary-list__key">{w(AreaText::FiledLabel)}</dt>
+                    <dd class="summary-list__value">{dyn_text(Arc::new(move || filed(lang.get(), channel, &submitted_at)))}</dd>
+                </div>
             </dl>
             <table class="table">
                 <caption class="table__caption">{w(AreaText::HistoryCaption)}</caption>
@@ -69,5 +87,23 @@ fn application(view: ApplicationView) -> impl IntoView {
             </table>
             <p><a href=router::receipt_path(&view.protocol)>{w(AreaText::SeeReceipt)}</a></p>
         </section>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_application_filed_by_the_contact_center_says_so_and_when() {
+        let when = ("01/04/2020".to_owned(), "10:05".to_owned());
+        assert_eq!(
+            filed(Lang::It, Channel::ContactCenter, &when),
+            "Dal Contact Center INPS per tuo conto, il 01/04/2020 alle 10:05 (ora italiana)"
+        );
+        assert_eq!(
+            filed(Lang::En, Channel::WebCitizen, &when),
+            "By you, online, on 01/04/2020 at 10:05 (Italian time)"
+        );
     }
 }

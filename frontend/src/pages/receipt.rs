@@ -4,7 +4,7 @@
 
 use leptos::prelude::*;
 
-use super::application_summary::answers;
+use crate::application_answers::answers;
 use std::sync::Arc;
 
 use super::area::{problem_panel, rome_date_time, use_area_title, when_loaded};
@@ -62,7 +62,7 @@ fn receipt(view: ApplicationView) -> impl IntoView {
         <h2>{w(AreaText::NextHeading)}</h2>
         <p>{w(AreaText::NextText)}</p>
         <h2>{w(AreaText::ReceiptSummaryHeading)}</h2>
-        {answers(form, false)}
+        {answers(form, None)}
         <p class="no-print"><a href=MY_APPLICATIONS_PATH>{w(AreaText::MyApplicationsLink)}</a></p>
     }
 }

@@ -1,0 +1,279 @@
+// A Contact Center operator, at a desk, logs in with password and TOTP code, validates a PIN
+// request whose first part did not arrive within 12 hours (and is told why a fresh one must
+// wait), and files the application for a citizen who reads out the first 8 PIN characters; the
+// citizen then sees on the phone, in "Le mie domande", that the Contact Center filed it, and when.
+//
+// The console server (E2E_CONSOLE_PORT) is this spec's alone: its clock is moved freely, and
+// operators are created on its data directory with `sportello-admin operator create`.
+import { execFileSync } from 'node:child_process';
+import { createHmac } from 'node:crypto';
+import * as path from 'node:path';
+import { devices, expect, test, type APIRequestContext, type Page } from '@playwright/test';
+import { expectNoAxeViolations, watchConsole } from './a11y';
+import { romanWoman, simplifiedPin, untilAnswered } from './people';
+
+const consoleURL = `http://127.0.0.1:${process.env.E2E_CONSOLE_PORT}`;
+const desktop = devices['Desktop Chrome'];
+test.use({
+  baseURL: consoleURL,
+  viewport: desktop.viewport,
+  userAgent: desktop.userAgent,
+  deviceScaleFactor: desktop.deviceScaleFactor,
+  isMobile: false,
+  hasTouch: false,
+});
+// One clock for the whole server: the tests take turns.
+test.describe.configure({ mode: 'serial' });
+
+/** What `sportello-admin operator create` printed. */
+type Operator = { username: string; password: string; secret: Buffer };
+
+/** Creates an operator on the console server's data, as an administrator does. */
+function createOperator(username: string): Operator {
+  const bin = process.env.SPORTELLO_BIN
+    ? path.dirname(process.env.SPORTELLO_BIN)
+    : path.resolve(__dirname, '..', '..', 'target', 'debug');
+  const out = execFileSync(path.join(bin, 'sportello-admin'), ['operator', 'create', username, '--name', 'Maria Rossi'], {
+    env: { ...process.env, SPORTELLO_DATA_DIR: process.env.E2E_CONSOLE_DATA, SPORTELLO_DEV_MODE: '1', RUST_LOG: 'warn' },
+    encoding: 'utf8',
+  });
+  const line = (label: string) => {
+    const match = new RegExp(`^${label}: *(\\S+)`, 'm').exec(out);
+    expect(match, out).toBeTruthy();
+    return match![1];
+  };
+  return { username, password: line('initial password'), secret: base32(line('TOTP secret \\(base32\\)')) };
+}
+
+/** RFC 4648 base32, as the TOTP secret is printed. */
+function base32(text: string): Buffer {
+  const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
+  const bytes: number[] = [];
+  let value = 0;
+  let bits = 0;
+  for (const char of text.replace(/=+$/, '').toUpperCase()) {
+    value = (value << 5) | alphabet.indexOf(char);
+    bits += 5;
+    if (bits >= 8) {
+      bytes.push((value >>> (bits - 8)) & 0xff);
+      bits -= 8;
+    }
+  }
+  return Buffer.from(bytes);
+}
+
+/** The RFC 6238 code (HMAC-SHA1, 6 digits, 30-second steps) of `secret` at `at`. */
+function totp(secret: Buffer, at: Date): string {
+  const counter = Buffer.alloc(8);
+  counter.writeBigUInt64BE(BigInt(Math.floor(at.getTime() / 30_000)));
+  const hmac = createHmac('sha1', secret).update(counter).digest();
+  const offset = hmac[hmac.length - 1] & 0x0f;
+  return String((hmac.readUInt32BE(offset) & 0x7fffffff) % 1_000_000).padStart(6, '0');
+}
+
+/** Sets the console server's clock (it runs on from there). */
+async function setClock(request: APIRequestContext, now: string) {
+  const response = await request.put('/api/dev/clock', { data: { now } });
+  expect(response.ok(), await response.text()).toBeTruthy();
+}
+
+/** The console server's time now. */
+async function serverNow(request: APIRequestContext): Promise<Date> {
+  return new Date((await (await request.get('/api/dev/clock')).json()).now);
+}
+
+/**
+ * What went wrong in the page, but the answers the console expects and handles: Chromium logs
+ * every 4xx (the session probe's 401 before login, a refusal's 409 or 422).
+ */
+function unexpected(problems: string[]): string[] {
+  return problems.filter((p) => !/Failed to load resource: the server responded with a status of 4\d\d/.test(p));
+}
+
+/** Logs the operator in through the console's login page, with the code of the server's time. */
+async function logIn(page: Page, request: APIRequestContext, operator: Operator) {
+  await page.goto('/operatore');
+  await expect(page).toHaveURL(/\/operatore\/accesso$/);
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText('Accesso operatori');
+  await expectNoAxeViolations(page);
+  await page.getByLabel('Nome utente').fill(operator.username);
+  await page.getByLabel('Password', { exact: true }).fill(operator.password);
+  await page.getByLabel('Codice temporaneo').fill(totp(operator.secret, await serverNow(request)));
+  await page.getByRole('button', { name: 'Accedi', exact: true }).click();
+  await expect(page).toHaveURL(/\/operatore$/);
+  await expect(page.getByRole('banner')).toContainText(`Operatore: Maria Rossi (${operator.username})`);
+}
+
+/** Opens a call for `cf`; the call's address names the call, never the citizen. */
+async function openCall(page: Page, cf: string) {
+  await page.getByLabel('Codice fiscale').fill(cf);
+  await page.getByRole('button', { name: 'Apri la chiamata' }).click();
+  await expect(page).toHaveURL(/\/operatore\/chiamata\/[0-9a-f]{32}$/);
+  expect(page.url()).not.toContain(cf);
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText(`Chiamata con ${cf}`);
+}
+
+test('an operator validates a PIN request pending for 12 hours and is told why a fresh one must wait', async ({
+  page,
+  request,
+}) => {
+  test.setTimeout(120_000);
+  const problems = watchConsole(page);
+  const operator = createOperator('e2e.convalida');
+  // GIVEN Anna asked for her PIN at 07:00 in Rome on 1 April 2020, and its first part never came
+  await setClock(request, '2020-04-01T07:00:00+02:00');
+  const anna = romanWoman('Neri', 'Anna', '1985-03-12', 'anna.neri');
+  await simplifiedPin(request, anna);
+  // AND Bruna asked for hers 12 hours and 5 minutes later, a moment ago
+  await setClock(request, '2020-04-01T19:05:00+02:00');
+  const bruna = romanWoman('Gialli', 'Bruna', '1988-07-21', 'bruna.gialli');
+  await simplifiedPin(request, bruna);
+
+  // WHEN the operator logs in and opens a call for Anna
+  await logIn(page, request, operator);
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText('Trova il cittadino');
+  await expectNoAxeViolations(page);
+  await page.getByRole('button', { name: 'Apri la chiamata' }).click();
+  await expect(page.getByRole('alert').filter({ hasText: "C'è un problema" })).toBeFocused();
+  await expect(page).toHaveTitle(/^Errore: /);
+  await openCall(page, anna.codice_fiscale);
+  const main = page.getByRole('main');
+  await expect(main).toContainText('In attesa di consegna');
+  await expect(main).toContainText('01/04/2020 alle 07:00');
+  await expect(main).toContainText('puoi convalidare la richiesta');
+  await expectNoAxeViolations(page);
+
+  // THEN validating re-sends a new first part to the request's own contacts, masked here
+  await page.getByRole('button', { name: 'Convalida e invia i nuovi primi 8 caratteri' }).click();
+  await expect(page.getByRole('status').filter({ hasText: 'Richiesta convalidata' })).toContainText('+39 ***2233');
+  await expect(main).toContainText('Convalidata dal Contact Center');
+  await expect(page.getByRole('button', { name: /^Convalida/ })).toHaveCount(0);
+  await expectNoAxeViolations(page);
+  const outbox = await untilAnswered(() => request.get(`/api/dev/outbox?codice_fiscale=${anna.codice_fiscale}`));
+  const newest = ((await outbox.json()) as { channel: string; body: string }[]).find((m) => m.channel === 'sms');
+  expect(newest?.body).toMatch(/i nuovi primi 8 caratteri del tuo PIN sono [A-HJ-NP-Z2-9]{8}\./);
+
+  // WHEN a new call is for Bruna, whose request is 5 minutes old
+  await page.getByRole('link', { name: 'Nuova chiamata' }).click();
+  await openCall(page, bruna.codice_fiscale);
+  // THEN the console says why it cannot be validated yet, and from when
+  await expect(main).toContainText('Non puoi ancora convalidarla');
+  await expect(main).toContainText('dal 02/04/2020 alle 07:05');
+  await page.getByRole('button', { name: 'Convalida e invia i nuovi primi 8 caratteri' }).click();
+  const refusal = page.getByRole('alert').filter({ hasText: "C'è un problema" });
+  await expect(refusal).toBeFocused();
+  await expect(refusal).toContainText('Convalida possibile dal 02/04/2020 07:05');
+  await expect(main).toContainText('In attesa di consegna');
+  await expectNoAxeViolations(page);
+  expect(unexpected(problems)).toEqual([]);
+});
+
+test('an operator files the application for a citizen who reads out the PIN, and the citizen sees who filed it', async ({
+  page,
+  request,
+  browser,
+}) => {
+  test.setTimeout(150_000);
+  const problems = watchConsole(page);
+  const operator = createOperator('e2e.domanda');
+  // GIVEN 10:00 in Rome, inside the Contact Center's window (08:00-16:00), and Carla's PIN
+  await setClock(request, '2020-04-02T10:00:00+02:00');
+  const carla = romanWoman('Blu', 'Carla', '1979-11-30', 'carla.blu');
+  const pin = await simplifiedPin(request, carla);
+  await logIn(page, request, operator);
+  await openCall(page, carla.codice_fiscale);
+  const main = page.getByRole('main');
+  await expect(main).toContainText('non ha ancora presentato la domanda');
+  // The form is not offered before the identity check.
+  await expect(page.getByRole('link', { name: 'Compila la domanda per il cittadino' })).toHaveCount(0);
+
+  // WHEN the citizen misreads the characters
+  await page.getByLabel('Primi 8 caratteri del PIN').fill('AAAA2222');
+  await page.getByRole('button', { name: 'Verifica' }).click();
+  const summary = page.getByRole('alert').filter({ hasText: "C'è un problema" });
+  await expect(summary).toBeFocused();
+  await expect(summary.getByRole('link', { name: /non corrispondono/ })).toHaveAttribute('href', '#pin_first8');
+  await expectNoAxeViolations(page);
+  // AND then reads them right
+  await page.getByLabel('Primi 8 caratteri del PIN').fill(pin);
+  await page.getByRole('button', { name: 'Verifica' }).click();
+  await expect(main).toContainText('Identità verificata su questa chiamata');
+  await page.getByRole('link', { name: 'Compila la domanda per il cittadino' }).click();
+
+  // THEN the whole form is on one page, checked step by step, every problem listed
+  await expect(page).toHaveURL(/\/operatore\/chiamata\/[0-9a-f]{32}\/domanda$/);
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText('Domanda per conto del cittadino');
+  await expect(page.getByLabel('E-mail')).toHaveValue(carla.email);
+  await page.getByRole('button', { name: 'Avanti' }).click();
+  await expect(summary).toBeFocused();
+  await expect(page).toHaveTitle(/^Errore: /);
+  await expect(summary.getByRole('link')).not.toHaveCount(0);
+  await expectNoAxeViolations(page);
+  await page.getByLabel('Lavoratori stagionali del turismo e degli stabilimenti termali').check();
+  for (const confirm of await page.getByLabel('Confermo').all()) await confirm.check();
+  const group = (name: string | RegExp) => page.getByRole('group', { name });
+  const lastJob = group(/In che data è finito il tuo ultimo rapporto di lavoro stagionale/);
+  await lastJob.getByLabel('Giorno').fill('15');
+  await lastJob.getByLabel('Mese').fill('10');
+  await lastJob.getByLabel('Anno').fill('2019');
+  await group('Sei titolare di una pensione?').getByLabel('No').check();
+  await group(/Il 17 marzo 2020 avevi un rapporto di lavoro dipendente/).getByLabel('No').check();
+  // An IBAN that is not one is refused at its field.
+  await page.getByLabel('Accredito sul conto (IBAN)').check();
+  await page.getByLabel('IBAN', { exact: true }).fill('IT00 0000');
+  await page.getByLabel('Solo a me').check();
+  await page.getByRole('button', { name: 'Avanti' }).click();
+  await expect(summary).toBeFocused();
+  await expect(summary.getByRole('link')).toHaveCount(1);
+  await expect(summary.getByRole('link')).toHaveAttribute('href', '#iban');
+  await expectNoAxeViolations(page);
+  await page.getByLabel("Bonifico da riscuotere all'ufficio postale").check();
+  await page.getByRole('button', { name: 'Avanti' }).click();
+
+  // Check the answers, read back to the citizen, then CONFERMA (twice, quickly: one application).
+  await expect(page).toHaveURL(/\/riepilogo$/);
+  await expect(main).toContainText('Lavoratori stagionali del turismo');
+  await expect(main).toContainText('15/10/2019');
+  await expect(page.getByRole('link', { name: /^Modifica modalità di pagamento/ })).toHaveAttribute(
+    'href',
+    /\/domanda#payment_method$/,
+  );
+  await expectNoAxeViolations(page);
+  const created = page.waitForResponse((r) => r.url().endsWith('/application/submit'));
+  await page.getByRole('button', { name: 'Conferma' }).dblclick();
+  expect((await created).status()).toBe(201);
+
+  // THEN the receipt, with the protocol number to tell the citizen
+  await expect(page).toHaveURL(/\/ricevuta$/);
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText('Domanda inviata');
+  const protocol = (await main.locator('strong').first().textContent())!.trim();
+  expect(protocol).toMatch(/^INPS-COVID-2020-\d+$/);
+  await expect(main).toContainText('02/04/2020 alle 10:0');
+  await expectNoAxeViolations(page);
+  // AND the call shows it, filed by the Contact Center
+  await page.getByRole('link', { name: 'Torna alla chiamata' }).click();
+  await expect(main).toContainText(protocol);
+  await expect(main).toContainText('Il Contact Center, per conto del cittadino');
+  const mine = await (await request.get(`/api/dev/outbox?codice_fiscale=${carla.codice_fiscale}`)).json();
+  expect(mine.length).toBeGreaterThan(0);
+  expect(unexpected(problems)).toEqual([]);
+
+  // WHEN the citizen logs in on her phone with the first 8 characters
+  const phone = await browser.newContext({ ...devices['Pixel 7'], baseURL: consoleURL });
+  try {
+    const citizen = await phone.newPage();
+    await citizen.goto('/accedi');
+    await citizen.getByLabel('Codice fiscale').fill(carla.codice_fiscale);
+    await citizen.getByLabel('PIN', { exact: true }).fill(pin);
+    await citizen.getByRole('button', { name: 'Accedi', exact: true }).click();
+    await expect(citizen).toHaveURL(/\/domanda$/);
+    await citizen.goto('/le-mie-domande');
+    // THEN "Le mie domande" says the Contact Center filed it for her, and when
+    const area = citizen.getByRole('main');
+    await expect(area).toContainText(protocol);
+    await expect(area).toContainText(/Dal Contact Center INPS per tuo conto, il 02\/04\/2020 alle 10:0\d \(ora italiana\)/);
+    await expectNoAxeViolations(citizen);
+  } finally {
+    await phone.close();
+  }
+});

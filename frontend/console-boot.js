@@ -1,0 +1,6 @@
+// Starts the Contact Center's console bundle (ADR 0010): loads the wasm module next to this file
+// and runs it (it mounts itself on <body>). A separate file rather than an inline script, so that
+// a Content-Security-Policy needs no 'unsafe-inline'.
+import init from "./console.js";
+
+init();

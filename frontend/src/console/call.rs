@@ -1,0 +1,295 @@
+//! A call (`/operatore/chiamata/<id>`): where the citizen's PIN request stands, with its
+//! validation when the first part has not arrived within 12 hours (and why not yet, before), the
+//! application's protocol and status, and the identity check — the first 8 PIN characters the
+//! citizen reads out — that opens the application's form. Nothing else of the citizen shows.
+
+use std::sync::Arc;
+
+use domain::Lang;
+use domain::pin_request::PinRequestState;
+use domain::submission_window::Channel;
+use leptos::prelude::*;
+use serde::Serialize;
+
+use super::problems::{Issue, Problems, same_page};
+use super::routes::form_path;
+use super::state::{CallView, Load, call_api, sent_to, use_console};
+use super::texts::{ConsoleText, c, ct, ct_with};
+use super::{rome_when, text_field, use_title, when_ready, window_notice};
+use crate::api_client;
+use crate::app::use_lang;
+use crate::area_texts::{AreaText, dyn_text, dyn_view, w};
+use crate::browser;
+use crate::components::{ErrorSummary, FORM_ID, SendStatus, Sending};
+use crate::router::CONSOLE_PATH;
+
+#[derive(Serialize)]
+struct Nothing {}
+
+#[derive(Serialize)]
+struct PinCheck {
+    pin_first8: String,
+}
+
+fn label(field: &str, lang: Lang) -> Option<&'static str> {
+    (field == "pin_first8").then(|| ct(lang, ConsoleText::PinFirst8Label))
+}
+
+/// How a PIN request's state reads.
+fn state_text(state: PinRequestState) -> ConsoleText {
+    match state {
+        PinRequestState::PendingDelivery => ConsoleText::PinPending,
+        PinRequestState::Delivered => ConsoleText::PinDelivered,
+        PinRequestState::ValidatedByContactCenter => ConsoleText::PinValidated,
+        PinRequestState::Expired => ConsoleText::PinExpired,
+    }
+}
+
+/// `/operatore/chiamata/<id>`.
+pub fn call_page(id: String) -> AnyView {
+    let console = use_console();
+    let problems = Problems::new();
+    use_title(ConsoleText::CallTitle, move || problems.any());
+    let load = RwSignal::new(Load::Loading);
+    let validated = RwSignal::new(None::<Vec<String>>);
+    let (validating, checking) = (RwSignal::new(Sending::Idle), RwSignal::new(Sending::Idle));
+    let pin = RwSignal::new(String::new());
+    let id: Arc<str> = id.into();
+
+    let reload = {
+        let id = id.clone();
+        move || {
+            let id = id.clone();
+            browser::spawn(async move {
+                match console.load_call(&id).await {
+                    Ok(_) => load.set(Load::Ready),
+                    Err(error) if console.session_ended(&error) => {}
+                    Err(error) => load.set(Load::Failed(error)),
+                }
+            });
+        }
+    };
+    reload();
+
+    let validate = {
+        let (id, reload) = (id.clone(), reload.clone());
+        Arc::new(move || {
+            if validating.get_untracked().busy() {
+                return;
+            }
+            validating.set(Sending::Waiting);
+            let (id, reload) = (id.clone(), reload.clone());
+            browser::spawn(async move {
+                let on_retry = move |notice| validating.set(Sending::retrying(notice));
+                let path = call_api(&id, "/pin-validation");
+                let answer = api_client::post_json_observed(&path, &Nothing {}, on_retry).await;
+                validating.set(Sending::Idle);
+                match answer {
+                    Ok(json) => {
+                        problems.clear();
+                        validated.set(Some(sent_to(&json)));
+                        reload();
+                    }
+                    Err(error) if console.session_ended(&error) => {}
+                    // Too early (with the time it becomes possible) or not validatable: the API's words.
+                    Err(error) => problems.show_api(&error),
+                }
+            });
+        })
+    };
+
+    let check = {
+        let (id, reload) = (id.clone(), reload.clone());
+        Arc::new(move || {
+            if checking.get_untracked().busy() {
+                return;
+            }
+            let request = PinCheck {
+                pin_first8: pin.get_untracked().trim().to_owned(),
+            };
+            if request.pin_first8.is_empty() {
+                problems.show(vec![(
+                    Some("pin_first8".into()),
+                    Issue::Console(ConsoleText::PinFirst8Missing),
+                )]);
+                return;
+            }
+            checking.set(Sending::Waiting);
+            let (id, reload) = (id.clone(), reload.clone());
+            browser::spawn(async move {
+                let on_retry = move |notice| checking.set(Sending::retrying(notice));
+                let answer = api_client::post_json_observed(&call_api(&id, "/pin-check"), &request, on_retry).await;
+                checking.set(Sending::after(&answer));
+                match answer {
+                    Ok(_) => {
+                        pin.set(String::new());
+                        problems.clear();
+                        reload();
+                    }
+                    Err(error) if console.session_ended(&error) => {}
+                    Err(error) => problems.show_api(&error),
+                }
+            });
+        })
+    };
+
+    let content = Arc::new(move || match console.call.get() {
+        Some(call) if *call.id == *id => {
+            let actions = Actions {
+                validate: validate.clone(),
+                check: check.clone(),
+                validating,
+                checking,
+                pin,
+                problems,
+                validated,
+            };
+            call_view(call, actions)
+        }
+        _ => ().into_any(),
+    });
+
+    view! {
+        <a href=CONSOLE_PATH class="back-link">{c(ConsoleText::NewCall)}</a>
+        <ErrorSummary items=problems.summary(same_page(), label) focus_token=problems.focus_token() />
+        {when_ready(load, content)}
+    }
+    .into_any()
+}
+
+/// What the call's forms do, and their state.
+struct Actions {
+    validate: Arc<dyn Fn() + Send + Sync>,
+    check: Arc<dyn Fn() + Send + Sync>,
+    validating: RwSignal<Sending>,
+    checking: RwSignal<Sending>,
+    pin: RwSignal<String>,
+    problems: Problems,
+    validated: RwSignal<Option<Vec<String>>>,
+}
+
+fn call_view(call: CallView, actions: Actions) -> AnyView {
+    let lang = use_lang();
+    let cf = call.codice_fiscale.clone();
+    let heading = dyn_text(Arc::new(move || {
+        ct_with(lang.get(), ConsoleText::CallHeading, "cf", &cf)
+    }));
+    view! {
+        <h1>{heading}</h1>
+        <div class="columns">
+            <section class="column" aria-labelledby="pin-heading">
+                <h2 id="pin-heading">{c(ConsoleText::PinHeading)}</h2>
+                {pin_request(&call, &actions)}
+            </section>
+            <section class="column" aria-labelledby="application-heading">
+                <h2 id="application-heading">{c(ConsoleText::ApplicationHeading)}</h2>
+                {application(&call, &actions)}
+            </section>
+        </div>
+    }
+    .into_any()
+}
+
+/// A row of a summary list.
+fn row(key: impl IntoView + 'static, value: impl IntoView + 'static) -> impl IntoView {
+    view! {
+        <div class="summary-list__row">
+            <dt class="summary-list__key">{key}</dt>
+            <dd class="summary-list__value">{value}</dd>
+        </div>
+    }
+}
+
+fn pin_request(call: &CallView, actions: &Actions) -> AnyView {
+    let lang = use_lang();
+    let Some(request) = call.pin_request.clone() else {
+        return view! { <p>{c(ConsoleText::NoPinRequest)}</p> }.into_any();
+    };
+    let requested = request.requested_at.clone();
+    let validated = actions.validated;
+    let done = dyn_view(Arc::new(move || {
+        validated
+            .get()
+            .map(|to| {
+                let text = dyn_text(Arc::new(move || {
+                    ct_with(lang.get(), ConsoleText::ValidatedNotice, "to", &to.join(", "))
+                }));
+                view! { <div class="panel panel--success" role="status"><p class="panel__text">{text}</p></div> }
+            })
+            .into_any()
+    }));
+    let pending = request.state == PinRequestState::PendingDelivery;
+    let explanation = match (pending, request.may_validate, request.validation_possible_at.clone()) {
+        (true, true, _) => Some(view! { <p>{c(ConsoleText::MayValidate)}</p> }.into_any()),
+        (true, false, Some(at)) => {
+            let text = dyn_text(Arc::new(move || {
+                ct_with(lang.get(), ConsoleText::TooEarly, "when", &rome_when(&at, lang.get()))
+            }));
+            Some(view! { <div class="inset-text">{text}</div> }.into_any())
+        }
+        _ => None,
+    };
+    // Offered while pending even before the 12 hours: the API then says why not, and from when.
+    let form = pending.then(|| {
+        let (validate, sending) = (actions.validate.clone(), actions.validating);
+        view! {
+            <form novalidate on:submit=move |ev: leptos::ev::SubmitEvent| { ev.prevent_default(); validate() }>
+                <button type="submit" class="button button--secondary">{c(ConsoleText::ValidateButton)}</button>
+            </form>
+            <SendStatus sending=sending />
+        }
+    });
+    view! {
+        <dl class="summary-list">
+            {row(c(ConsoleText::StateLabel), c(state_text(request.state)))}
+            {row(c(ConsoleText::RequestedLabel), dyn_text(Arc::new(move || rome_when(&requested, lang.get()))))}
+        </dl>
+        {done}
+        {explanation}
+        {form}
+    }
+    .into_any()
+}
+
+fn application(call: &CallView, actions: &Actions) -> AnyView {
+    let lang = use_lang();
+    if let Some(application) = call.application.clone() {
+        let status = application.status;
+        let submitted = application.submitted_at.clone();
+        let channel = match application.channel {
+            Channel::ContactCenter => ConsoleText::ChannelContactCenter,
+            Channel::WebCitizen => ConsoleText::ChannelWeb,
+        };
+        return view! {
+            <dl class="summary-list">
+                {row(w(AreaText::ProtocolLabel), view! { <strong>{application.protocol.clone()}</strong> })}
+                {row(w(AreaText::StatusLabel), dyn_text(Arc::new(move || status.label(lang.get()).to_owned())))}
+                {row(c(ConsoleText::SubmittedLabel), dyn_text(Arc::new(move || rome_when(&submitted, lang.get()))))}
+                {row(c(ConsoleText::ChannelLabel), c(channel))}
+            </dl>
+        }
+        .into_any();
+    }
+    if call.pin_checked {
+        return view! {
+            <p>{c(ConsoleText::NoApplication)}</p>
+            {window_notice(Some(call.window.clone()))}
+            <div class="panel panel--success"><p class="panel__text">{c(ConsoleText::PinChecked)}</p></div>
+            <p><a class="button" href=form_path(&call.id)>{c(ConsoleText::FileApplication)}</a></p>
+        }
+        .into_any();
+    }
+    let (check, sending, problems) = (actions.check.clone(), actions.checking, actions.problems);
+    view! {
+        <p>{c(ConsoleText::NoApplication)}</p>
+        {window_notice(Some(call.window.clone()))}
+        <h3>{c(ConsoleText::PinCheckHeading)}</h3>
+        <p>{c(ConsoleText::PinCheckIntro)}</p>
+        <form id=FORM_ID novalidate on:submit=move |ev: leptos::ev::SubmitEvent| { ev.prevent_default(); check() }>
+            {text_field("pin_first8", ConsoleText::PinFirst8Label, Some(ConsoleText::PinFirst8Hint), problems.field("pin_first8"), actions.pin, "text", "off", "input--pin")}
+            <button type="submit" class="button">{c(ConsoleText::PinCheckSubmit)}</button>
+        </form>
+        <SendStatus sending=sending />
+    }
+    .into_any()
+}

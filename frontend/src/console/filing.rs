@@ -1,0 +1,276 @@
+//! The application on the citizen's behalf (`/operatore/chiamata/<id>/domanda`): the citizen's
+//! four steps on one desktop page — the benefit and its declarations (from the catalogue), the
+//! payment, the contacts — with the same questions and rules. Avanti checks every step with the
+//! domain's rules in the page, then has the API save and check each step in turn; every problem
+//! shows in the error summary and at its field.
+
+use std::sync::Arc;
+
+use domain::Lang;
+use domain::application::{ApplicationStep, HOLDER_JOINT, HOLDER_OWN, PAYMENT_IBAN, PAYMENT_POST_OFFICE};
+use domain::benefits::Catalogue;
+use leptos::prelude::*;
+
+use super::problems::{Problems, same_page};
+use super::routes::{call_path, receipt_path, summary_path};
+use super::state::{Draft, Load, use_console};
+use super::texts::{ConsoleText, c};
+use super::{use_title, when_ready, window_notice};
+use crate::api_client::ApiError;
+use crate::app::tr;
+use crate::application_answers::{label_of, step_heading};
+use crate::area_texts::{AreaText, Words, dyn_view, w, ww};
+use crate::browser;
+use crate::components::{
+    BackLink, ChoiceField, DeclarationField, ErrorSummary, FORM_ID, SendStatus, Sending, WordsInput,
+};
+use crate::form::from_field_errors;
+use crate::i18n::Text;
+use crate::router::use_navigator;
+
+/// The label of an application field, for the error summary.
+pub fn label(field: &str, lang: Lang) -> Option<&'static str> {
+    label_of(field).map(|words| words.get(lang))
+}
+
+/// Whether `error` means the identity check has not been done on this call (the form is not
+/// the operator's to see yet).
+pub fn needs_pin_check(error: &ApiError) -> bool {
+    error.code() == Some(domain::ErrorCode::OperatorPinCheckRequired.as_str())
+}
+
+/// Loads the call's application into `load`; when it cannot be filed here (submitted already, or
+/// the identity not checked) goes where the operator can act.
+pub fn load_for_filing(id: Arc<str>, load: RwSignal<Load>) {
+    let console = use_console();
+    let nav = use_navigator();
+    browser::spawn(async move {
+        match console.load_application(&id).await {
+            Ok(()) if console.draft.submitted.get_untracked().is_some() => nav.replace(&receipt_path(&id)),
+            Ok(()) => load.set(Load::Ready),
+            Err(error) if console.session_ended(&error) => {}
+            Err(error) if needs_pin_check(&error) => nav.replace(&call_path(&id)),
+            Err(error) => load.set(Load::Failed(error)),
+        }
+    });
+}
+
+/// `/operatore/chiamata/<id>/domanda`.
+pub fn form_page(id: String) -> AnyView {
+    let console = use_console();
+    let nav = use_navigator();
+    let problems = Problems::new();
+    use_title(ConsoleText::FormTitle, move || problems.any());
+    let load = RwSignal::new(Load::Loading);
+    let id: Arc<str> = id.into();
+    load_for_filing(id.clone(), load);
+    let sending = RwSignal::new(Sending::Idle);
+    let draft = console.draft;
+
+    let on_submit = {
+        let id = id.clone();
+        move |ev: leptos::ev::SubmitEvent| {
+            ev.prevent_default();
+            if sending.get_untracked().busy() {
+                return; // a double click must not send twice
+            }
+            if let Err(errors) = draft.form_untracked().validate(Catalogue::embedded()) {
+                // Saved anyway, as every Avanti is: nothing typed is lost.
+                console.save_draft(id.to_string());
+                problems.show_form(from_field_errors(&errors));
+                return;
+            }
+            sending.set(Sending::Waiting);
+            let id = id.clone();
+            browser::spawn(async move {
+                let on_retry = move |notice| sending.set(Sending::retrying(notice));
+                let answer = console.save_steps(&id, on_retry).await;
+                sending.set(Sending::after(&answer));
+                match answer {
+                    Ok(()) => {
+                        problems.clear();
+                        nav.go(&summary_path(&id));
+                    }
+                    Err(error) if console.session_ended(&error) => {}
+                    Err(error) if needs_pin_check(&error) => nav.go(&call_path(&id)),
+                    Err(error) => problems.show_api(&error),
+                }
+            });
+        }
+    };
+    let on_submit = Arc::new(on_submit);
+
+    let page = {
+        let id = id.clone();
+        Arc::new(move || {
+            let on_submit = on_submit.clone();
+            view! {
+                <BackLink href=call_path(&id) />
+                <ErrorSummary items=problems.summary(same_page(), label) focus_token=problems.focus_token() />
+                <h1>{c(ConsoleText::FormHeading)}</h1>
+                <p>{c(ConsoleText::FormIntro)}</p>
+                {window_notice(draft.window.get_untracked())}
+                <form id=FORM_ID novalidate on:submit=move |ev| on_submit(ev)>
+                    <div class="columns">
+                        <div class="column">
+                            {section(ApplicationStep::Benefit, benefit(draft, problems))}
+                            {section(ApplicationStep::Declarations, declarations(draft, problems))}
+                        </div>
+                        <div class="column">
+                            {section(ApplicationStep::Payment, payment(draft, problems))}
+                            {section(ApplicationStep::Contacts, contacts(draft, problems))}
+                        </div>
+                    </div>
+                    <button type="submit" class="button">{tr(Text::Continue)}</button>
+                </form>
+                <SendStatus sending=sending />
+            }
+            .into_any()
+        })
+    };
+    when_ready(load, page)
+}
+
+/// A step's questions under its heading.
+fn section(step: ApplicationStep, questions: AnyView) -> impl IntoView {
+    let id = format!("step-{}", step.slug());
+    let labelled_by = id.clone();
+    view! {
+        <section class="section" aria-labelledby=labelled_by>
+            <h2 id=id class="heading-m">{w(step_heading(step))}</h2>
+            {questions}
+        </section>
+    }
+}
+
+fn benefit(draft: Draft, problems: Problems) -> AnyView {
+    let options = Catalogue::embedded()
+        .benefits()
+        .iter()
+        .map(|b| (b.id.as_str(), Words::Data(&b.title), Some(Words::Data(&b.description))))
+        .collect();
+    view! {
+        <ChoiceField
+            id="benefit"
+            legend=AreaText::BenefitHeading.into()
+            hint=Some(AreaText::BenefitHint.into())
+            options=options
+            error=problems.field("benefit")
+            value=draft.benefit
+        />
+    }
+    .into_any()
+}
+
+/// The chosen benefit's declarations, from the catalogue; they change with the choice.
+fn declarations(draft: Draft, problems: Problems) -> AnyView {
+    let chosen = Memo::new(move |_| draft.benefit.get().trim().to_owned());
+    dyn_view(Arc::new(move || {
+        let Some(benefit) = Catalogue::embedded().benefit(&chosen.get()) else {
+            return view! { <p>{w(AreaText::DeclarationsNoBenefit)}</p> }.into_any();
+        };
+        let fields = benefit
+            .declarations
+            .iter()
+            .map(|declaration| {
+                let value = RwSignal::new(untrack(|| draft.declaration(&declaration.id)));
+                crate::app::effect(move || {
+                    let answer = value.get();
+                    if untrack(|| draft.declaration(&declaration.id)) != answer {
+                        draft.set_declaration(&declaration.id, answer);
+                    }
+                });
+                view! {
+                    <DeclarationField declaration=declaration error=problems.field(declaration.field()) value=value />
+                }
+            })
+            .collect_view();
+        view! {
+            <p class="hint">{w(AreaText::DeclarationsIntro)}</p>
+            <p class="lead">{ww(Words::Data(&benefit.title))}</p>
+            {fields}
+        }
+        .into_any()
+    }))
+    .into_any()
+}
+
+/// How to be paid: IBAN (own or joint account) or a transfer to collect at a post office.
+fn payment(draft: Draft, problems: Problems) -> AnyView {
+    let methods = vec![
+        (PAYMENT_IBAN, AreaText::PaymentIban.into(), None),
+        (
+            PAYMENT_POST_OFFICE,
+            AreaText::PaymentPostOffice.into(),
+            Some(AreaText::PaymentPostOfficeHint.into()),
+        ),
+    ];
+    let by_iban = Memo::new(move |_| draft.payment_method.read().trim() == PAYMENT_IBAN);
+    let joint = Memo::new(move |_| draft.account_holder.read().trim() == HOLDER_JOINT);
+    let account = dyn_view(Arc::new(move || {
+        by_iban
+            .get()
+            .then(|| {
+                let holders = vec![
+                    (HOLDER_OWN, AreaText::HolderOwn.into(), None),
+                    (HOLDER_JOINT, AreaText::HolderJoint.into(), None),
+                ];
+                view! {
+                    <WordsInput id="iban" label=AreaText::IbanLabel.into() hint=Some(AreaText::IbanHint.into())
+                        error=problems.field("iban") value=draft.iban class="input--iban" />
+                    <ChoiceField id="account_holder" legend=AreaText::HolderLegend.into() options=holders
+                        error=problems.field("account_holder") value=draft.account_holder />
+                    {dyn_view(Arc::new(move || joint.get().then(|| view! {
+                        <WordsInput id="joint_holder_name" label=AreaText::JointHolderLabel.into()
+                            error=problems.field("joint_holder_name") value=draft.joint_holder_name class="input--20" />
+                    }).into_any()))}
+                }
+            })
+            .into_any()
+    }));
+    view! {
+        <ChoiceField id="payment_method" legend=AreaText::PaymentHeading.into() options=methods
+            error=problems.field("payment_method") value=draft.payment_method />
+        {account}
+    }
+    .into_any()
+}
+
+fn contacts(draft: Draft, problems: Problems) -> AnyView {
+    view! {
+        <WordsInput id="mobile" label=Text::MobileLabel.into() hint=Some(Text::MobileHint.into())
+            error=problems.field("mobile") value=draft.mobile class="input--20" input_type="tel" />
+        <WordsInput id="email" label=Text::EmailLabel.into() hint=Some(Text::EmailHint.into())
+            error=problems.field("email") value=draft.email input_type="email" />
+        <WordsInput id="pec" label=AreaText::PecOptionalLabel.into() hint=Some(Text::PecHint.into())
+            error=problems.field("pec") value=draft.pec input_type="email" />
+    }
+    .into_any()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn summary_labels_name_the_applications_fields() {
+        assert_eq!(label("iban", Lang::It), Some("IBAN"));
+        assert_eq!(
+            label("mobile", Lang::En),
+            Some(crate::i18n::t(Lang::En, Text::MobileLabel))
+        );
+        assert_eq!(label("nothing", Lang::It), None);
+    }
+
+    #[test]
+    fn only_the_missing_identity_check_sends_the_operator_back_to_the_call() {
+        let refused = |code: &str| ApiError::Refused {
+            status: 403,
+            code: code.into(),
+            message: String::new(),
+        };
+        assert!(needs_pin_check(&refused("operator.pin_check_required")));
+        assert!(!needs_pin_check(&refused("submission.window_closed")));
+        assert!(!needs_pin_check(&ApiError::NotFound));
+    }
+}

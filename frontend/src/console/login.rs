@@ -1,0 +1,149 @@
+//! The operators' login (`/operatore/accesso`): username, password and the TOTP code of the
+//! moment. A wrong answer never says which of the three was wrong (the API's words); after a
+//! refusal the password and code are emptied, as a used code cannot serve twice.
+
+use domain::Lang;
+use leptos::prelude::*;
+use serde::Serialize;
+
+use super::problems::{Issue, Problems, same_page};
+use super::state::{OperatorInfo, SESSION_PATH, Who, use_console};
+use super::texts::{ConsoleText, c, ct};
+use super::{text_field, use_title};
+use crate::api_client;
+use crate::app::{effect, tr};
+use crate::browser;
+use crate::components::{ErrorSummary, FORM_ID, SendStatus, Sending};
+use crate::i18n::Text;
+use crate::router::{CONSOLE_PATH, use_navigator};
+
+#[derive(Serialize)]
+struct Login {
+    username: String,
+    password: String,
+    totp: String,
+}
+
+fn label(field: &str, lang: Lang) -> Option<&'static str> {
+    let key = match field {
+        "username" => ConsoleText::UsernameLabel,
+        "password" => ConsoleText::PasswordLabel,
+        "totp" => ConsoleText::TotpLabel,
+        _ => return None,
+    };
+    Some(ct(lang, key))
+}
+
+/// What is missing, in the form's order.
+fn missing(login: &Login) -> Vec<(Option<String>, Issue)> {
+    [
+        ("username", &login.username, ConsoleText::UsernameMissing),
+        ("password", &login.password, ConsoleText::PasswordMissing),
+        ("totp", &login.totp, ConsoleText::TotpMissing),
+    ]
+    .into_iter()
+    .filter(|(_, value, _)| value.trim().is_empty())
+    .map(|(field, _, key)| (Some(field.to_owned()), Issue::Console(key)))
+    .collect()
+}
+
+/// `/operatore/accesso`.
+pub fn login_page() -> AnyView {
+    let console = use_console();
+    let nav = use_navigator();
+    let problems = Problems::new();
+    use_title(ConsoleText::LoginTitle, move || problems.any());
+    // Logged in already, or just now: on to finding the citizen (Back does not return here).
+    effect(move || {
+        if matches!(*console.who.read(), Who::Operator(_)) {
+            nav.replace(CONSOLE_PATH);
+        }
+    });
+    let (username, password, totp) = (
+        RwSignal::new(String::new()),
+        RwSignal::new(String::new()),
+        RwSignal::new(String::new()),
+    );
+    let sending = RwSignal::new(Sending::Idle);
+    let ended = browser::query_has("scaduta", "1");
+
+    let on_submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        if sending.get_untracked().busy() {
+            return;
+        }
+        let login = Login {
+            username: username.get_untracked().trim().to_owned(),
+            password: password.get_untracked(),
+            totp: totp.get_untracked().replace(' ', ""),
+        };
+        let found = missing(&login);
+        if !found.is_empty() {
+            problems.show(found);
+            return;
+        }
+        sending.set(Sending::Waiting);
+        browser::spawn(async move {
+            let on_retry = move |notice| sending.set(Sending::retrying(notice));
+            let answer = api_client::post_json_observed(SESSION_PATH, &login, on_retry).await;
+            sending.set(Sending::after(&answer));
+            match answer.map(|json| OperatorInfo::from_json(&json)) {
+                Ok(Some(info)) => {
+                    problems.clear();
+                    console.who.set(Who::Operator(info));
+                }
+                Ok(None) => problems.show_api(&api_client::ApiError::Decode),
+                Err(error) => {
+                    password.set(String::new());
+                    totp.set(String::new());
+                    problems.show_api(&error);
+                }
+            }
+        });
+    };
+
+    view! {
+        <div class="console-narrow">
+            <ErrorSummary items=problems.summary(same_page(), label) focus_token=problems.focus_token() />
+            {ended.then(|| view! {
+                <div class="notification-banner" role="region" aria-labelledby="ended-title">
+                    <h2 id="ended-title" class="notification-banner__title">{tr(Text::ImportantTitle)}</h2>
+                    <p class="notification-banner__text">{c(ConsoleText::SessionEnded)}</p>
+                </div>
+            })}
+            <h1>{c(ConsoleText::LoginHeading)}</h1>
+            <p>{c(ConsoleText::LoginIntro)}</p>
+            <form id=FORM_ID novalidate on:submit=on_submit>
+                {text_field("username", ConsoleText::UsernameLabel, None, problems.field("username"), username, "text", "username", "input--20")}
+                {text_field("password", ConsoleText::PasswordLabel, None, problems.field("password"), password, "password", "current-password", "input--20")}
+                {text_field("totp", ConsoleText::TotpLabel, Some(ConsoleText::TotpHint), problems.field("totp"), totp, "text", "one-time-code", "input--4")}
+                <button type="submit" class="button">{c(ConsoleText::LoginSubmit)}</button>
+            </form>
+            <SendStatus sending=sending />
+        </div>
+    }
+    .into_any()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn each_missing_answer_is_named_in_the_forms_order() {
+        let login = Login {
+            username: " ".into(),
+            password: "secret".into(),
+            totp: String::new(),
+        };
+        let found = missing(&login);
+        assert_eq!(
+            found,
+            vec![
+                (Some("username".into()), Issue::Console(ConsoleText::UsernameMissing)),
+                (Some("totp".into()), Issue::Console(ConsoleText::TotpMissing)),
+            ]
+        );
+        assert_eq!(label("totp", Lang::En), Some("One-time code"));
+    }
+}

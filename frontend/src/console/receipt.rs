@@ -1,0 +1,69 @@
+//! The receipt (`/operatore/chiamata/<id>/ricevuta`): the protocol number to tell the citizen,
+//! when it was sent (Italian time), what happens next and what was declared.
+
+use std::sync::Arc;
+
+use leptos::prelude::*;
+
+use super::routes::call_path;
+use super::state::{Load, use_console};
+use super::texts::{ConsoleText, c};
+use super::{problem_panel, rome_when, use_title, when_ready};
+use crate::api_client::ApiError;
+use crate::app::use_lang;
+use crate::application_answers::answers;
+use crate::area_texts::{AreaText, dyn_text, w};
+use crate::browser;
+use crate::router::CONSOLE_PATH;
+
+/// `/operatore/chiamata/<id>/ricevuta`.
+pub fn receipt_page(id: String) -> AnyView {
+    let console = use_console();
+    let lang = use_lang();
+    use_title(ConsoleText::ReceiptTitle, || false);
+    let load = RwSignal::new(Load::Loading);
+    {
+        let id = id.clone();
+        browser::spawn(async move {
+            match console.load_application(&id).await {
+                Ok(()) => load.set(Load::Ready),
+                Err(error) if console.session_ended(&error) => {}
+                Err(error) => load.set(Load::Failed(error)),
+            }
+        });
+    }
+    let page = Arc::new(move || {
+        let Some(view) = console.draft.submitted.get_untracked() else {
+            return problem_panel(ApiError::NotFound);
+        };
+        let submitted = view.submitted_at.clone();
+        let sent = dyn_text(Arc::new(move || rome_when(&submitted, lang.get())));
+        let content = Signal::stored(view.content.clone());
+        view! {
+            <div class="panel panel--confirmation">
+                <h1 class="panel__title">{w(AreaText::ReceiptHeading)}</h1>
+                <div class="panel__body">
+                    {w(AreaText::ProtocolLabel)}
+                    <br />
+                    <strong>{view.protocol.clone()}</strong>
+                </div>
+            </div>
+            <dl class="summary-list">
+                <div class="summary-list__row">
+                    <dt class="summary-list__key">{c(ConsoleText::SubmittedLabel)}</dt>
+                    <dd class="summary-list__value">{sent}</dd>
+                </div>
+            </dl>
+            <p>{c(ConsoleText::ReceiptNext)}</p>
+            <p>
+                <a href=call_path(&id)>{c(ConsoleText::BackToCall)}</a>
+                " · "
+                <a href=CONSOLE_PATH>{c(ConsoleText::NewCall)}</a>
+            </p>
+            <h2>{w(AreaText::ReceiptSummaryHeading)}</h2>
+            {answers(content, None)}
+        }
+        .into_any()
+    });
+    when_ready(load, page)
+}

@@ -1,0 +1,475 @@
+//! What the console's pages share: who is logged in, the call being handled and the application
+//! being filed on it, with the API's answers read into plain types (through `json::Json`, not a
+//! derived `Deserialize`: ADR 0008).
+//!
+//! Unlike the citizen's draft, nothing is kept on the device: a Contact Center desk is shared, so
+//! the answers live in the page and, at each Avanti, on the server (ADR 0010). Only CONFERMA's
+//! idempotency key is kept, in this tab's `sessionStorage`, so that a retry after a lost answer is
+//! the same request for the server.
+
+use std::collections::BTreeMap;
+
+use domain::application::{ApplicationForm, ApplicationStatus};
+use domain::pin_request::PinRequestState;
+use domain::submission_window::Channel;
+use leptos::prelude::*;
+
+use super::routes::LOGIN_ENDED_URL;
+use crate::api_client::{self, ApiError, RetryNotice};
+use crate::application_draft::{
+    ApplicationView, WindowState, confirmation_key, form_from_json, keeps_key_after, view_from_json,
+};
+use crate::browser::{self, Store};
+use crate::json::Json;
+use crate::router::{Navigator, use_navigator};
+
+/// The operator's session.
+pub const SESSION_PATH: &str = "/api/operator/session";
+/// Opening a call.
+pub const CALLS_PATH: &str = "/api/operator/calls";
+
+/// The API path of the call `id`, with `rest` after it (`""`, `/pin-check`…).
+pub fn call_api(id: &str, rest: &str) -> String {
+    format!("{CALLS_PATH}/{id}{rest}")
+}
+
+/// Where CONFERMA's key for the call `id` is kept until a receipt arrives.
+pub fn idempotency_key_name(id: &str) -> String {
+    format!("sportello.console.submit.{id}")
+}
+
+/// The operator logged in.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OperatorInfo {
+    /// Their username.
+    pub username: String,
+    /// Their name as the administrator wrote it.
+    pub full_name: String,
+}
+
+impl OperatorInfo {
+    /// From the API's `{username, full_name, expires_at, idle_seconds}`.
+    pub fn from_json(json: &Json) -> Option<OperatorInfo> {
+        Some(OperatorInfo {
+            username: json["username"].as_str()?.to_owned(),
+            full_name: json["full_name"].as_str().unwrap_or_default().to_owned(),
+        })
+    }
+}
+
+/// Who is at the console.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Who {
+    /// Asking the API.
+    Unknown,
+    /// An operator.
+    Operator(OperatorInfo),
+    /// Nobody: the login page.
+    Nobody,
+}
+
+/// Where the citizen's PIN request stands, as the call shows it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PinRequestView {
+    /// Its state now.
+    pub state: PinRequestState,
+    /// When it was made (RFC 3339).
+    pub requested_at: String,
+    /// The Contact Center may validate it now.
+    pub may_validate: bool,
+    /// When it may be validated, while it is pending delivery (RFC 3339).
+    pub validation_possible_at: Option<String>,
+}
+
+/// The application's receipt and status, as the call shows it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CallApplication {
+    /// The protocol number.
+    pub protocol: String,
+    /// Its status now.
+    pub status: ApplicationStatus,
+    /// When it was submitted (RFC 3339).
+    pub submitted_at: String,
+    /// Who filed it.
+    pub channel: Channel,
+}
+
+/// A call: only what the operator's task needs, never contacts nor the IBAN.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CallView {
+    /// The call's id (in the console's addresses).
+    pub id: String,
+    /// The citizen on the phone.
+    pub codice_fiscale: String,
+    /// The citizen's PIN characters were verified on this call.
+    pub pin_checked: bool,
+    /// The PIN request, if any.
+    pub pin_request: Option<PinRequestView>,
+    /// The application, if submitted.
+    pub application: Option<CallApplication>,
+    /// The Contact Center's submission window.
+    pub window: WindowState,
+}
+
+fn text(json: &Json, key: &str) -> String {
+    json[key].as_str().unwrap_or_default().to_owned()
+}
+
+/// A window as the API sends it (`{open, opens_at, notice}`).
+pub fn window_from_json(json: &Json) -> WindowState {
+    WindowState {
+        open: json["open"].as_bool().unwrap_or(true),
+        notice: json["notice"].as_str().map(str::to_owned),
+    }
+}
+
+impl CallView {
+    /// From the API's answer (`None` if it is not a call).
+    pub fn from_json(json: &Json) -> Option<CallView> {
+        let pin = &json["pin_request"];
+        let pin_request = match pin {
+            Json::Null => None,
+            _ => Some(PinRequestView {
+                state: PinRequestState::parse(pin["state"].as_str()?)?,
+                requested_at: text(pin, "requested_at"),
+                may_validate: pin["may_validate"].as_bool().unwrap_or(false),
+                validation_possible_at: pin["validation_possible_at"].as_str().map(str::to_owned),
+            }),
+        };
+        let app = &json["application"];
+        let application = match app {
+            Json::Null => None,
+            _ => Some(CallApplication {
+                protocol: app["protocol"].as_str()?.to_owned(),
+                status: ApplicationStatus::parse(app["status"].as_str()?)?,
+                submitted_at: text(app, "submitted_at"),
+                channel: app["channel"]
+                    .as_str()
+                    .and_then(Channel::parse)
+                    .unwrap_or(Channel::WebCitizen),
+            }),
+        };
+        Some(CallView {
+            id: json["id"].as_str()?.to_owned(),
+            codice_fiscale: text(json, "codice_fiscale"),
+            pin_checked: json["pin_checked"].as_bool().unwrap_or(false),
+            pin_request,
+            application,
+            window: window_from_json(&json["window"]),
+        })
+    }
+}
+
+/// Where the new first part of the PIN went, masked, from the validation's answer.
+pub fn sent_to(json: &Json) -> Vec<String> {
+    ["sms", "email", "pec"]
+        .into_iter()
+        .filter_map(|channel| {
+            json["sent_to"][channel]
+                .as_str()
+                .filter(|s| !s.is_empty())
+                .map(str::to_owned)
+        })
+        .collect()
+}
+
+/// Where loading a page's data stands.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Load {
+    /// Asking the API.
+    Loading,
+    /// In.
+    Ready,
+    /// The API could not be reached, or refused.
+    Failed(ApiError),
+}
+
+/// The application being filed, one signal per answer (the shared components take them).
+#[derive(Clone, Copy)]
+pub struct Draft {
+    /// The benefit chosen.
+    pub benefit: RwSignal<String>,
+    /// `iban` or `post_office`.
+    pub payment_method: RwSignal<String>,
+    /// The IBAN as typed.
+    pub iban: RwSignal<String>,
+    /// `own` or `joint`.
+    pub account_holder: RwSignal<String>,
+    /// The other holder of a joint account.
+    pub joint_holder_name: RwSignal<String>,
+    /// The mobile number.
+    pub mobile: RwSignal<String>,
+    /// The e-mail address.
+    pub email: RwSignal<String>,
+    /// The PEC address, if any.
+    pub pec: RwSignal<String>,
+    /// Answers to the declarations, by declaration id.
+    pub declarations: RwSignal<BTreeMap<String, String>>,
+    /// The call whose application these answers are (`None`: not loaded).
+    pub call: RwSignal<Option<String>>,
+    /// The application already submitted on it, if any.
+    pub submitted: RwSignal<Option<ApplicationView>>,
+    /// The Contact Center's window.
+    pub window: RwSignal<Option<WindowState>>,
+}
+
+impl Draft {
+    fn new() -> Self {
+        Draft {
+            benefit: RwSignal::new(String::new()),
+            payment_method: RwSignal::new(String::new()),
+            iban: RwSignal::new(String::new()),
+            account_holder: RwSignal::new(String::new()),
+            joint_holder_name: RwSignal::new(String::new()),
+            mobile: RwSignal::new(String::new()),
+            email: RwSignal::new(String::new()),
+            pec: RwSignal::new(String::new()),
+            declarations: RwSignal::new(BTreeMap::new()),
+            call: RwSignal::new(None),
+            submitted: RwSignal::new(None),
+            window: RwSignal::new(None),
+        }
+    }
+
+    /// The whole form (reactive).
+    pub fn form(self) -> ApplicationForm {
+        ApplicationForm {
+            benefit: self.benefit.get(),
+            declarations: self.declarations.get(),
+            payment_method: self.payment_method.get(),
+            iban: self.iban.get(),
+            account_holder: self.account_holder.get(),
+            joint_holder_name: self.joint_holder_name.get(),
+            mobile: self.mobile.get(),
+            email: self.email.get(),
+            pec: self.pec.get(),
+        }
+    }
+
+    /// The whole form, without tracking.
+    pub fn form_untracked(self) -> ApplicationForm {
+        untrack(move || self.form())
+    }
+
+    fn set_form(self, form: ApplicationForm) {
+        self.benefit.set(form.benefit);
+        self.declarations.set(form.declarations);
+        self.payment_method.set(form.payment_method);
+        self.iban.set(form.iban);
+        self.account_holder.set(form.account_holder);
+        self.joint_holder_name.set(form.joint_holder_name);
+        self.mobile.set(form.mobile);
+        self.email.set(form.email);
+        self.pec.set(form.pec);
+    }
+
+    /// The answer to the declaration `id` (empty when unanswered).
+    pub fn declaration(self, id: &str) -> String {
+        self.declarations.read().get(id).cloned().unwrap_or_default()
+    }
+
+    /// Sets the answer to the declaration `id`.
+    pub fn set_declaration(self, id: &str, answer: String) {
+        self.declarations.update(|answers| {
+            answers.insert(id.to_owned(), answer);
+        });
+    }
+}
+
+/// The console's shared state.
+#[derive(Clone, Copy)]
+pub struct Console {
+    /// Who is logged in.
+    pub who: RwSignal<Who>,
+    /// The call last read.
+    pub call: RwSignal<Option<CallView>>,
+    /// The application being filed.
+    pub draft: Draft,
+    nav: Navigator,
+}
+
+impl Console {
+    /// After the API said the operator's session is over (401): forget everything of the
+    /// citizen's and go to the login page, which says why. `true` if that was the case.
+    pub fn session_ended(self, error: &ApiError) -> bool {
+        let ended = matches!(error, ApiError::Refused { status: 401, .. });
+        if ended {
+            self.forget();
+            self.who.set(Who::Nobody);
+            self.nav.replace(LOGIN_ENDED_URL);
+        }
+        ended
+    }
+
+    /// Drops the citizen's data from the page (logout, a new call).
+    pub fn forget(self) {
+        self.call.set(None);
+        self.draft.set_form(ApplicationForm::default());
+        self.draft.call.set(None);
+        self.draft.submitted.set(None);
+        self.draft.window.set(None);
+    }
+
+    /// Reads the call `id` into [`Console::call`].
+    pub async fn load_call(self, id: &str) -> Result<CallView, ApiError> {
+        let json = api_client::get_json(&call_api(id, "")).await?;
+        let call = CallView::from_json(&json).ok_or(ApiError::Decode)?;
+        self.call.set(Some(call.clone()));
+        Ok(call)
+    }
+
+    /// Reads the application of the call `id` into the draft, unless it is there already.
+    pub async fn load_application(self, id: &str) -> Result<(), ApiError> {
+        if self.draft.call.get_untracked().as_deref() == Some(id) {
+            return Ok(());
+        }
+        // `{form, saved_at, submitted, window, catalogue_version}`, as for the citizen.
+        let state = api_client::get_json(&call_api(id, "/application")).await?;
+        self.draft.set_form(form_from_json(&state["form"]));
+        self.draft.submitted.set(view_from_json(&state["submitted"]));
+        self.draft.window.set(Some(window_from_json(&state["window"])));
+        self.draft.call.set(Some(id.to_owned()));
+        Ok(())
+    }
+
+    /// Avanti: the server saves the answers and checks each step in turn, stopping at the first
+    /// that it refuses.
+    pub async fn save_steps(self, id: &str, on_retry: impl Fn(RetryNotice) + Copy) -> Result<(), ApiError> {
+        let form = self.draft.form_untracked();
+        for step in domain::application::ApplicationStep::ALL {
+            let path = call_api(id, &format!("/application/steps/{}", step.slug()));
+            api_client::post_json_observed(&path, &form, on_retry).await?;
+        }
+        Ok(())
+    }
+
+    /// Saves the answers without checking them (best effort: they are in the page).
+    pub fn save_draft(self, id: String) {
+        let form = self.draft.form_untracked();
+        browser::spawn(async move {
+            let _ = api_client::put_json(&call_api(&id, "/application/draft"), &form).await;
+        });
+    }
+
+    /// CONFERMA: sends the application once, with the kept key or a new one.
+    pub async fn submit(self, id: &str, on_retry: impl Fn(RetryNotice)) -> Result<ApplicationView, ApiError> {
+        let form = self.draft.form_untracked();
+        let name = idempotency_key_name(id);
+        let key = confirmation_key(browser::load(Store::Session, &name), browser::random_hex128);
+        // Kept before the request leaves: a reload while it is under way must reuse it.
+        browser::save(Store::Session, &name, &key);
+        let answer = api_client::post_json_idempotent(&call_api(id, "/application/submit"), &form, &key, on_retry)
+            .await
+            .and_then(|json| {
+                let value = Json::parse(&json).ok_or(ApiError::Decode)?;
+                view_from_json(&value).ok_or(ApiError::Decode)
+            });
+        match &answer {
+            Ok(view) => {
+                browser::remove(Store::Session, &name);
+                self.draft.submitted.set(Some(view.clone()));
+            }
+            Err(error) if !keeps_key_after(error) => browser::remove(Store::Session, &name),
+            Err(_) => {}
+        }
+        answer
+    }
+
+    /// Asks the API who is logged in.
+    async fn load_operator(self) {
+        let who = match api_client::get_json(SESSION_PATH).await {
+            Ok(json) => OperatorInfo::from_json(&json).map_or(Who::Nobody, Who::Operator),
+            Err(_) => Who::Nobody,
+        };
+        self.who.set(who);
+    }
+}
+
+/// Creates the console's state, provides it as context and asks who is logged in.
+pub fn provide_console() -> Console {
+    let console = Console {
+        who: RwSignal::new(Who::Unknown),
+        call: RwSignal::new(None),
+        draft: Draft::new(),
+        nav: use_navigator(),
+    };
+    provide_context(console);
+    browser::spawn(console.load_operator());
+    console
+}
+
+/// The console's state.
+pub fn use_console() -> Console {
+    expect_context::<Console>()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_call_reads_as_the_api_sends_it() {
+        let json = Json::parse(
+            r#"{"id":"ab12","codice_fiscale":"VRDGLI90E51H501X","opened_at":"2020-04-01T08:00:00Z",
+            "pin_checked":false,
+            "pin_request":{"state":"pending_delivery","requested_at":"2020-04-01T07:00:00Z","age_seconds":3600,
+                "may_validate":false,"validation_possible_at":"2020-04-01T19:00:00Z"},
+            "application":null,
+            "window":{"open":true,"opens_at":"2020-04-01T08:00:00Z","notice":null}}"#,
+        )
+        .unwrap();
+        let call = CallView::from_json(&json).unwrap();
+        assert_eq!(call.id, "ab12");
+        assert!(!call.pin_checked);
+        let pin = call.pin_request.unwrap();
+        assert_eq!(pin.state, PinRequestState::PendingDelivery);
+        assert_eq!(pin.validation_possible_at.as_deref(), Some("2020-04-01T19:00:00Z"));
+        assert!(call.application.is_none());
+        assert!(call.window.open);
+    }
+
+    #[test]
+    fn a_call_with_an_application_filed_by_the_contact_center_says_so() {
+        let json = Json::parse(
+            r#"{"id":"ab12","codice_fiscale":"X","pin_checked":true,"pin_request":null,
+            "application":{"protocol":"INPS-COVID-2020-0000001","status":"submitted","status_label":"Presentata",
+                "submitted_at":"2020-04-01T08:05:00Z","channel":"contact_center"},
+            "window":{"open":false,"notice":"Chiuso"}}"#,
+        )
+        .unwrap();
+        let call = CallView::from_json(&json).unwrap();
+        let application = call.application.unwrap();
+        assert_eq!(application.channel, Channel::ContactCenter);
+        assert_eq!(application.status, ApplicationStatus::Submitted);
+        assert!(call.pin_request.is_none());
+        assert_eq!(call.window.notice.as_deref(), Some("Chiuso"));
+        assert!(CallView::from_json(&Json::Null).is_none());
+    }
+
+    #[test]
+    fn the_masked_contacts_of_a_validation_are_listed_in_order() {
+        let json = Json::parse(
+            r#"{"state":"validated_by_contact_center","sent_to":{"sms":"+39 ***2233","email":"g***@example.it","pec":""}}"#,
+        )
+        .unwrap();
+        assert_eq!(sent_to(&json), ["+39 ***2233", "g***@example.it"]);
+    }
+
+    #[test]
+    fn an_operator_reads_from_the_session() {
+        let json = Json::parse(r#"{"username":"mrossi","full_name":"Maria Rossi","idle_seconds":600}"#).unwrap();
+        assert_eq!(
+            OperatorInfo::from_json(&json),
+            Some(OperatorInfo {
+                username: "mrossi".into(),
+                full_name: "Maria Rossi".into()
+            })
+        );
+    }
+
+    #[test]
+    fn each_call_keeps_its_own_confirmation_key() {
+        assert_ne!(idempotency_key_name("a1"), idempotency_key_name("b2"));
+        assert_eq!(call_api("a1", "/pin-check"), "/api/operator/calls/a1/pin-check");
+    }
+}

@@ -1,0 +1,178 @@
+//! The console's words, Italian and English, apart from the citizens' (`i18n::Text`,
+//! `area_texts::AreaText`) so that only the console's bundle links them (ADR 0008, 0010). The
+//! application's questions keep the area's words: the operator asks the citizen the same ones.
+
+use domain::Lang;
+use leptos::prelude::*;
+
+use crate::app::use_lang;
+use crate::i18n::bilingual_texts;
+
+bilingual_texts! {
+    /// A piece of the console's text.
+    ConsoleText {
+        // ——— Frame ———
+        ServiceName => ("Sportello — Contact Center INPS", "Sportello — INPS Contact Center"),
+        Tagline => ("Console degli operatori", "Operators' console"),
+        /// `{name}` is the operator's full name, `{username}` their username.
+        LoggedInAs => ("Operatore: {name} ({username})", "Operator: {name} ({username})"),
+        Footer => (
+            "Ogni azione nella console è registrata con il tuo nome utente, insieme al cittadino a cui si riferisce.",
+            "Every action in the console is recorded with your username, together with the citizen it concerns."
+        ),
+        Loading => ("Caricamento in corso…", "Loading…"),
+        NotFoundTitle => ("Pagina non trovata — Contact Center", "Page not found — Contact Center"),
+        NotFoundText => (
+            "Questa pagina della console non esiste. Riparti dalla ricerca del cittadino.",
+            "This console page does not exist. Start again from finding the citizen."
+        ),
+
+        // ——— Login ———
+        LoginTitle => ("Accesso operatori — Contact Center", "Operator login — Contact Center"),
+        LoginHeading => ("Accesso operatori", "Operator login"),
+        LoginIntro => (
+            "Accedi con il tuo nome utente, la password e il codice temporaneo di 6 cifre che mostra l'app di autenticazione.",
+            "Log in with your username, your password and the 6-digit one-time code your authenticator app shows."
+        ),
+        UsernameLabel => ("Nome utente", "Username"),
+        PasswordLabel => ("Password", "Password"),
+        TotpLabel => ("Codice temporaneo", "One-time code"),
+        TotpHint => (
+            "Le 6 cifre che l'app di autenticazione mostra adesso: cambiano ogni 30 secondi.",
+            "The 6 digits your authenticator app shows now: they change every 30 seconds."
+        ),
+        LoginSubmit => ("Accedi", "Log in"),
+        UsernameMissing => ("Inserisci il nome utente.", "Enter your username."),
+        PasswordMissing => ("Inserisci la password.", "Enter your password."),
+        TotpMissing => ("Inserisci il codice temporaneo di 6 cifre.", "Enter the 6-digit one-time code."),
+        SessionEnded => (
+            "La sessione è terminata dopo 10 minuti di inattività o alla fine del turno: accedi di nuovo.",
+            "Your session ended after 10 minutes of inactivity or at the end of the shift: log in again."
+        ),
+
+        // ——— Finding the citizen ———
+        StartTitle => ("Trova il cittadino — Contact Center", "Find the citizen — Contact Center"),
+        StartHeading => ("Trova il cittadino", "Find the citizen"),
+        StartIntro => (
+            "Chiedi al cittadino il suo codice fiscale: si apre una chiamata, e vedrai solo ciò che serve per aiutarlo.",
+            "Ask the citizen for their codice fiscale: a call opens, and you will see only what you need to help them."
+        ),
+        CfLabel => ("Codice fiscale", "Codice fiscale"),
+        CfHint => ("16 caratteri, lettere e numeri, come sulla tessera sanitaria.", "16 characters, letters and digits, as on the health card."),
+        CfMissing => ("Inserisci il codice fiscale del cittadino.", "Enter the citizen's codice fiscale."),
+        OpenCall => ("Apri la chiamata", "Open the call"),
+
+        // ——— The call ———
+        CallTitle => ("Chiamata — Contact Center", "Call — Contact Center"),
+        /// `{cf}` is the citizen's codice fiscale.
+        CallHeading => ("Chiamata con {cf}", "Call with {cf}"),
+        NewCall => ("Nuova chiamata", "New call"),
+        CallNotFound => (
+            "Questa chiamata non è tua o è stata aperta più di un'ora fa: apri una nuova chiamata.",
+            "This call is not yours or was opened more than an hour ago: open a new call."
+        ),
+        PinHeading => ("Richiesta del PIN", "PIN request"),
+        NoPinRequest => (
+            "Il cittadino non ha richiesto il PIN: può farlo sul sito, da «Richiedi il PIN».",
+            "The citizen has not requested a PIN: they can do so on the website, from “Request your PIN”."
+        ),
+        StateLabel => ("Stato", "Status"),
+        RequestedLabel => ("Richiesta il", "Requested on"),
+        /// `{date}` is day/month/year, `{time}` hours:minutes, Italian time.
+        DateAtTime => ("{date} alle {time}", "{date} at {time}"),
+        PinPending => ("In attesa di consegna: i primi 8 caratteri non sono ancora stati usati", "Pending delivery: the first 8 characters have not been used yet"),
+        PinDelivered => ("Consegnata: il cittadino ha già usato il PIN", "Delivered: the citizen has already used the PIN"),
+        PinValidated => ("Convalidata dal Contact Center", "Validated by the Contact Center"),
+        PinExpired => ("Scaduta: il cittadino deve richiedere un nuovo PIN", "Expired: the citizen must request a new PIN"),
+        MayValidate => (
+            "I primi 8 caratteri non sono arrivati entro 12 ore: puoi convalidare la richiesta. Ne invieremo di nuovi ai recapiti della richiesta (SMS, e-mail e PEC); la seconda parte, nella lettera, resta valida.",
+            "The first 8 characters did not arrive within 12 hours: you can validate the request. New ones will be sent to the request's contacts (SMS, e-mail and PEC); the second part, in the letter, stays valid."
+        ),
+        /// `{when}` is a date and time, Italian time.
+        TooEarly => (
+            "Non puoi ancora convalidarla: la convalida è possibile solo se i primi 8 caratteri non arrivano entro 12 ore dalla richiesta, cioè dal {when}. Invita il cittadino a controllare SMS, e-mail e PEC e a richiamare dopo.",
+            "You cannot validate it yet: validation is possible only if the first 8 characters have not arrived within 12 hours of the request, that is from {when}. Ask the citizen to check SMS, e-mail and PEC and to call back later."
+        ),
+        ValidateButton => ("Convalida e invia i nuovi primi 8 caratteri", "Validate and send new first 8 characters"),
+        /// `{to}` lists the masked contacts.
+        ValidatedNotice => (
+            "Richiesta convalidata. I nuovi primi 8 caratteri del PIN sono stati inviati a: {to}.",
+            "Request validated. The new first 8 characters of the PIN were sent to: {to}."
+        ),
+        ApplicationHeading => ("Domanda di indennità", "Indemnity application"),
+        NoApplication => ("Il cittadino non ha ancora presentato la domanda.", "The citizen has not submitted an application yet."),
+        SubmittedLabel => ("Presentata il", "Submitted on"),
+        ChannelLabel => ("Presentata da", "Filed by"),
+        ChannelWeb => ("Il cittadino, online", "The citizen, online"),
+        ChannelContactCenter => ("Il Contact Center, per conto del cittadino", "The Contact Center, on the citizen's behalf"),
+        PinCheckHeading => ("Verifica dell'identità", "Identity check"),
+        PinCheckIntro => (
+            "Per compilare la domanda per conto del cittadino, chiedigli di leggerti i primi 8 caratteri del suo PIN. Non annotarli: un errore conta tra i tentativi del cittadino (5 in 15 minuti).",
+            "To fill in the application on the citizen's behalf, ask them to read you the first 8 characters of their PIN. Do not write them down: a wrong entry counts toward the citizen's attempts (5 in 15 minutes)."
+        ),
+        PinFirst8Label => ("Primi 8 caratteri del PIN", "First 8 characters of the PIN"),
+        PinFirst8Hint => ("Lettere e cifre come le legge il cittadino; gli spazi non contano.", "Letters and digits as the citizen reads them; spaces do not matter."),
+        PinFirst8Missing => ("Inserisci gli 8 caratteri che ti legge il cittadino.", "Enter the 8 characters the citizen reads you."),
+        PinCheckSubmit => ("Verifica", "Check"),
+        PinChecked => ("Identità verificata su questa chiamata: puoi compilare la domanda.", "Identity checked on this call: you can fill in the application."),
+        FileApplication => ("Compila la domanda per il cittadino", "Fill in the application for the citizen"),
+
+        // ——— Filing ———
+        FormTitle => ("Domanda per conto del cittadino — Contact Center", "Application on the citizen's behalf — Contact Center"),
+        FormHeading => ("Domanda per conto del cittadino", "Application on the citizen's behalf"),
+        FormIntro => (
+            "Fai al cittadino le stesse domande del modulo online e inserisci le sue risposte. Le dichiarazioni sono sue: leggigliele per intero.",
+            "Ask the citizen the same questions as the online form and enter their answers. The declarations are theirs: read them out in full."
+        ),
+        BackToCall => ("Torna alla chiamata", "Back to the call"),
+        SummaryTitle => ("Controlla la domanda — Contact Center", "Check the application — Contact Center"),
+        SubmitText => (
+            "Rileggi le risposte al cittadino. Premendo CONFERMA invii la domanda all'INPS per suo conto: il cittadino conferma che le dichiarazioni sono vere (DPR 445/2000). Dopo l'invio non si può modificare.",
+            "Read the answers back to the citizen. By pressing CONFIRM you send the application to INPS on their behalf: the citizen confirms that the declarations are true (DPR 445/2000). It cannot be changed after sending."
+        ),
+        ReceiptTitle => ("Domanda inviata — Contact Center", "Application sent — Contact Center"),
+        ReceiptNext => (
+            "Comunica al cittadino il numero di protocollo. Riceverà l'esito ai recapiti indicati e può seguire la domanda in «Le mie domande».",
+            "Tell the citizen the protocol number. They will get the outcome at the contacts given and can follow the application in “My applications”."
+        ),
+    }
+}
+
+/// `key` in `lang`.
+pub fn ct(lang: Lang, key: ConsoleText) -> &'static str {
+    key.get(lang)
+}
+
+/// `key` in `lang` with its `{name}` placeholder replaced by `value`.
+pub fn ct_with(lang: Lang, key: ConsoleText, name: &str, value: &str) -> String {
+    ct(lang, key).replace(&format!("{{{name}}}"), value)
+}
+
+/// `key` in the current language, as a reactive text node (one closure type for every use, so
+/// that its render code is compiled once).
+pub fn c(key: ConsoleText) -> impl Fn() -> &'static str + Copy + Send + Sync + 'static {
+    let lang = use_lang();
+    move || ct(lang.get(), key)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_console_text_has_italian_and_english_with_the_same_placeholders() {
+        crate::i18n::check_table(
+            ConsoleText::ALL
+                .iter()
+                .map(|key| (key.get(Lang::It), key.get(Lang::En))),
+        );
+    }
+
+    #[test]
+    fn a_placeholder_is_filled() {
+        assert_eq!(
+            ct_with(Lang::It, ConsoleText::CallHeading, "cf", "RSSMRA85T10A562S"),
+            "Chiamata con RSSMRA85T10A562S"
+        );
+    }
+}
