@@ -258,19 +258,27 @@ fn aws_environment() -> Vec<(&'static str, String)> {
     ]
 }
 
-/// The function on a fresh table, configured as the template configures it, plus dev mode (for
-/// the outbox that stands in for phones) and the test servers' client rate.
-async fn function_on_moto() -> LambdaFunction {
-    let table = common_moto::unique_table_name("sportello-lambda");
+/// The settings of a deployed function, at moto: a fresh table of its own (named after
+/// `purpose`), the server key in Secrets Manager, AWS credentials as Lambda sets them.
+async fn deployed_environment(purpose: &str) -> Vec<(&'static str, String)> {
+    let table = common_moto::unique_table_name(purpose);
     dynamodb::create_table(&common_moto::client(&common_moto::server().endpoint), &table)
         .await
         .unwrap();
-    let arn = secret(&"5a".repeat(32)).await;
     let mut env = aws_environment();
     env.extend([
         ("SPORTELLO_STORE", "dynamodb".into()),
         ("SPORTELLO_DYNAMODB_TABLE", table),
-        ("SPORTELLO_PIN_KEY_SECRET_ARN", arn),
+        ("SPORTELLO_PIN_KEY_SECRET_ARN", secret(&"5a".repeat(32)).await),
+    ]);
+    env
+}
+
+/// The function on a fresh table, configured as the template configures it, plus dev mode (for
+/// the outbox that stands in for phones) and the test servers' client rate.
+async fn function_on_moto() -> LambdaFunction {
+    let mut env = deployed_environment("sportello-lambda").await;
+    env.extend([
         ("SPORTELLO_LOG_JSON", "1".into()),
         ("SPORTELLO_DEV_MODE", "1".into()),
         ("SPORTELLO_CLIENT_RATE_PER_MINUTE", "10000".into()),
@@ -574,15 +582,8 @@ async fn a_cns_certificate_from_api_gateway_mutual_tls_opens_a_full_session_and_
     let bundle = dir.path().join("cns-ca.pem");
     std::fs::write(&bundle, ca.pem()).unwrap();
 
-    let table = common_moto::unique_table_name("sportello-lambda-cns");
-    dynamodb::create_table(&common_moto::client(&common_moto::server().endpoint), &table)
-        .await
-        .unwrap();
-    let mut env = aws_environment();
+    let mut env = deployed_environment("sportello-lambda-cns").await;
     env.extend([
-        ("SPORTELLO_STORE", "dynamodb".into()),
-        ("SPORTELLO_DYNAMODB_TABLE", table),
-        ("SPORTELLO_PIN_KEY_SECRET_ARN", secret(&"6b".repeat(32)).await),
         ("SPORTELLO_CNS_CA", bundle.display().to_string()),
         ("SPORTELLO_PUBLIC_URL", "https://sportello.example.it".into()),
     ]);
@@ -645,17 +646,8 @@ fn admin(env: &[(&str, String)], args: &[&str]) -> String {
 #[tokio::test]
 async fn sportello_admin_manages_operators_on_the_deployed_table_with_the_functions_key() {
     // GIVEN the table and the server key in Secrets Manager, as deployed
-    let table = common_moto::unique_table_name("sportello-admin");
-    dynamodb::create_table(&common_moto::client(&common_moto::server().endpoint), &table)
-        .await
-        .unwrap();
-    let mut env = aws_environment();
-    env.extend([
-        ("SPORTELLO_STORE", "dynamodb".into()),
-        ("SPORTELLO_DYNAMODB_TABLE", table),
-        ("SPORTELLO_PIN_KEY_SECRET_ARN", secret(&"5c".repeat(32)).await),
-        ("SPORTELLO_PUBLIC_URL", "https://sportello.example.it".into()),
-    ]);
+    let mut env = deployed_environment("sportello-admin").await;
+    env.extend([("SPORTELLO_PUBLIC_URL", "https://sportello.example.it".into())]);
 
     // WHEN an operator is created with the admin command
     let printed = admin(&env, &["operator", "create", "lbianchi", "--name", "Laura Bianchi"]);
@@ -699,15 +691,8 @@ async fn sportello_admin_manages_operators_on_the_deployed_table_with_the_functi
 #[tokio::test]
 async fn with_sms_through_sns_the_function_texts_the_first_half_to_the_citizens_phone() {
     // GIVEN the function as the template configures it, SMS through SNS included (moto's SNS)
-    let table = common_moto::unique_table_name("sportello-sns");
-    dynamodb::create_table(&common_moto::client(&common_moto::server().endpoint), &table)
-        .await
-        .unwrap();
-    let mut env = aws_environment();
+    let mut env = deployed_environment("sportello-sns").await;
     env.extend([
-        ("SPORTELLO_STORE", "dynamodb".into()),
-        ("SPORTELLO_DYNAMODB_TABLE", table),
-        ("SPORTELLO_PIN_KEY_SECRET_ARN", secret(&"5d".repeat(32)).await),
         ("SPORTELLO_SMS", "sns".into()),
         ("SPORTELLO_SMS_SENDER_ID", "INPS".into()),
         ("SPORTELLO_DEV_MODE", "1".into()),

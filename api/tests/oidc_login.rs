@@ -36,6 +36,52 @@ struct Harness {
     _data: tempfile::TempDir,
 }
 
+/// Starts `e2e/oidc/provider.mjs` for the relying party at `api` and waits for the line that
+/// names its issuers. A start that says nothing within 20 s is killed and tried again (seen once:
+/// a provider listening but silent, which would otherwise hang the suite); its stderr, kept in
+/// `dir`, goes into the failure message.
+fn spawn_provider(api: &str, key_file: &std::path::Path, dir: &std::path::Path) -> OidcProvider {
+    let script = concat!(env!("CARGO_MANIFEST_DIR"), "/../e2e/oidc/provider.mjs");
+    let log = dir.join("provider.stderr");
+    for _ in 0..3 {
+        let mut child = Command::new("node")
+            .arg(script)
+            .env("OIDC_REDIRECT_URI", format!("{api}/api/auth/oidc/callback"))
+            .env("OIDC_RP_KEY", key_file)
+            .stdout(Stdio::piped())
+            .stderr(std::fs::File::create(&log).unwrap())
+            .spawn()
+            .expect("node runs e2e/oidc/provider.mjs (npm ci in e2e/oidc first)");
+        let stdout = child.stdout.take().unwrap();
+        let (tx, rx) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            let mut stdout = BufReader::new(stdout);
+            let mut line = String::new();
+            let _ = stdout.read_line(&mut line);
+            let _ = tx.send((line, stdout));
+        });
+        match rx.recv_timeout(std::time::Duration::from_secs(20)) {
+            Ok((line, stdout)) if !line.trim().is_empty() => {
+                let issuers: Value = serde_json::from_str(&line).unwrap_or_else(|_| panic!("provider said {line:?}"));
+                return OidcProvider {
+                    child,
+                    _stdout: stdout,
+                    spid: issuers["spid"].as_str().unwrap().to_owned(),
+                    cie: issuers["cie"].as_str().unwrap().to_owned(),
+                };
+            }
+            _ => {
+                let _ = child.kill();
+                let _ = child.wait();
+            }
+        }
+    }
+    panic!(
+        "the OpenID provider did not start three times; its stderr: {}",
+        std::fs::read_to_string(&log).unwrap_or_default()
+    );
+}
+
 async fn start() -> Harness {
     let data = tempfile::tempdir().unwrap();
     // GIVEN the relying party's key, known to the SPID-like provider for private_key_jwt
@@ -44,25 +90,7 @@ async fn start() -> Harness {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let api = format!("http://{}", listener.local_addr().unwrap());
 
-    let script = concat!(env!("CARGO_MANIFEST_DIR"), "/../e2e/oidc/provider.mjs");
-    let mut child = Command::new("node")
-        .arg(script)
-        .env("OIDC_REDIRECT_URI", format!("{api}/api/auth/oidc/callback"))
-        .env("OIDC_RP_KEY", &key_file)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("node runs e2e/oidc/provider.mjs (npm ci in e2e/oidc first)");
-    let mut line = String::new();
-    let mut stdout = BufReader::new(child.stdout.take().unwrap());
-    stdout.read_line(&mut line).unwrap();
-    let issuers: Value = serde_json::from_str(&line).unwrap_or_else(|_| panic!("provider said {line:?}"));
-    let provider = OidcProvider {
-        child,
-        _stdout: stdout,
-        spid: issuers["spid"].as_str().unwrap().to_owned(),
-        cie: issuers["cie"].as_str().unwrap().to_owned(),
-    };
+    let provider = spawn_provider(&api, &key_file, data.path());
 
     let providers = serde_json::json!([
         { "id": "spid-test", "label": "SPID di prova", "kind": "spid", "issuer": provider.spid,
