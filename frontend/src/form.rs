@@ -69,6 +69,9 @@ pub fn from_api_error(error: &ApiError, fallback_field: Option<&str>) -> Vec<Fie
     }
 }
 
+/// A field's label in a language, if it has one.
+type LabelIn = Box<dyn Fn(&str, Lang) -> Option<&'static str> + Send + Sync>;
+
 /// The problems shown on a page: in the error summary (set when the form is sent) and next to
 /// each field (also updated when the citizen leaves a field), with the token that moves focus to
 /// the summary.
@@ -152,27 +155,10 @@ impl FormProblems {
     /// `label` its label. A message that does not name its field ("Questo campo è obbligatorio.")
     /// is preceded by the label, so that a list of them can be told apart.
     pub fn summary(self, link: fn(&str) -> String, label: fn(&str) -> Option<Text>) -> Signal<Vec<SummaryItem>> {
-        Signal::derive(move || {
-            let lang = self.lang.get();
-            self.summary
-                .read()
-                .iter()
-                .map(|(field, problem)| {
-                    let message = problem.message(lang);
-                    let named = match (field.as_deref(), problem) {
-                        (Some(field), Problem::Code(ErrorCode::Required)) => label(field),
-                        _ => None,
-                    };
-                    SummaryItem {
-                        link: field.as_deref().map(link),
-                        message: match named {
-                            Some(text) => format!("{}: {message}", t(lang, text)),
-                            None => message,
-                        },
-                    }
-                })
-                .collect()
-        })
+        self.summary_labelled(
+            link,
+            Box::new(move |field, lang| label(field).map(|text| t(lang, text))),
+        )
     }
 
     /// [`FormProblems::field`] for a field whose name is made at run time (`decl.<id>`).
@@ -194,6 +180,15 @@ impl FormProblems {
         link: fn(&str) -> String,
         label: fn(&str) -> Option<crate::area_texts::Words>,
     ) -> Signal<Vec<SummaryItem>> {
+        self.summary_labelled(
+            link,
+            Box::new(move |field, lang| label(field).map(|words| words.get(lang))),
+        )
+    }
+
+    /// What both summaries do, with the label already in the page's language (one closure type,
+    /// so the summary's code is compiled once).
+    fn summary_labelled(self, link: fn(&str) -> String, label: LabelIn) -> Signal<Vec<SummaryItem>> {
         Signal::derive(move || {
             let lang = self.lang.get();
             self.summary
@@ -202,13 +197,13 @@ impl FormProblems {
                 .map(|(field, problem)| {
                     let message = problem.message(lang);
                     let named = match (field.as_deref(), problem) {
-                        (Some(field), Problem::Code(ErrorCode::Required)) => label(field),
+                        (Some(field), Problem::Code(ErrorCode::Required)) => label(field, lang),
                         _ => None,
                     };
                     SummaryItem {
                         link: field.as_deref().map(link),
                         message: match named {
-                            Some(words) => format!("{}: {message}", words.get(lang)),
+                            Some(name) => format!("{name}: {message}"),
                             None => message,
                         },
                     }
