@@ -4,7 +4,7 @@
 // inside or outside the 16:00–08:00 window (Europe/Rome) only where its answer depends on it.
 import { expect, test, type APIRequestContext, type Page } from '@playwright/test';
 import { expectNoAxeViolations } from './a11y';
-import { romanWoman, simplifiedPin } from './people';
+import { expectAreaLoaded, romanWoman, simplifiedPin } from './people';
 
 test.use({ viewport: { width: 360, height: 780 } });
 // The server's clock is one for the whole server, shared with the specs running alongside (a
@@ -30,7 +30,7 @@ async function logIn(page: Page, cf: string, pin: string) {
   await page.getByLabel('Codice fiscale').fill(cf);
   await page.getByLabel('PIN', { exact: true }).fill(pin);
   await page.getByRole('button', { name: 'Accedi', exact: true }).click();
-  await expect(page).toHaveURL(/\/domanda$/);
+  await expectAreaLoaded(page, cf);
 }
 
 /** Whether the citizens' window (16:00–08:00 in Rome) is open now on the real clock. */
@@ -186,13 +186,14 @@ test('at 10:00 in Rome the pages say when sending opens; a session that ends mid
       await setClock(request, null);
     }
     expect((await state.json()).window.open).toBe(false);
-    await page.route('**/api/session', (route) => route.fulfill({ response: session }), { times: 1 });
-    await page.route('**/api/application', (route) => route.fulfill({ response: state }), { times: 1 });
+    await page.route('**/api/session', (route) => route.fulfill({ response: session }));
+    await page.route('**/api/application', (route) => route.fulfill({ response: state }));
   }
   await page.reload();
   const notice = page.getByRole('region', { name: 'Importante' });
   await expect(notice).toContainText('16:00');
   await expectNoAxeViolations(page);
+  await page.unrouteAll();
 
   // GIVEN the session ends on the server (as an idle one does)
   await page.request.delete('/api/session');

@@ -2,6 +2,7 @@
 // application's start page, is warned before the session times out, and logs out.
 import { expect, test, type APIRequestContext, type Page } from '@playwright/test';
 import { expectNoAxeViolations } from './a11y';
+import { expectAreaLoaded } from './people';
 
 test.use({ viewport: { width: 360, height: 780 } });
 
@@ -131,7 +132,7 @@ test('the timeout warning comes two minutes before the end: Resta collegato exte
   // The page's clock is under the test's control; the server's is not (sessions last 20 minutes).
   await page.clock.install();
   await logIn(page, ANNA_4.cf, first);
-  await expect(page).toHaveURL(/\/domanda$/);
+  await expectAreaLoaded(page, ANNA_4.cf);
   const dialog = page.getByRole('alertdialog', { name: 'Stai per uscire dal servizio' });
   await expect(dialog).toBeHidden();
 
@@ -163,7 +164,7 @@ test('an unanswered warning ends the session on the login page, with a message',
   const { first } = await requestPin(request, person.cf, person.day, person.sex, person.name);
   await page.clock.install();
   await logIn(page, person.cf, first);
-  await expect(page).toHaveURL(/\/domanda$/);
+  await expectAreaLoaded(page, person.cf);
   await page.clock.fastForward('18:30');
   await expect(page.getByRole('alertdialog')).toBeVisible();
   await page.clock.fastForward('02:00');

@@ -1,6 +1,6 @@
 // People for the end-to-end tests: codici fiscali computed as the Agenzia delle Entrate does, and
 // PIN requests made through the API, reading the first 8 characters from the dev outbox.
-import { expect, type APIRequestContext, type APIResponse } from '@playwright/test';
+import { expect, type APIRequestContext, type APIResponse, type Page } from '@playwright/test';
 
 /** The codice fiscale of a person born in Italy, as the Agenzia delle Entrate computes it. */
 export function codiceFiscale(surname: string, name: string, sex: 'M' | 'F', date: string, belfiore: string): string {
@@ -85,4 +85,14 @@ export async function simplifiedPin(request: APIRequestContext, person: PinReque
   const match = /i primi 8 caratteri del tuo PIN sono ([A-HJ-NP-Z2-9]{8})\./.exec(sms);
   expect(match, `SMS: ${sms}`).toBeTruthy();
   return match![1];
+}
+
+/**
+ * Waits until the citizen's area has loaded at /domanda: its page says who is logged in once the
+ * session and the application have been read. The address changes before the area's code runs, so
+ * a test that then moves the page's clock or routes the API's answers waits for this first.
+ */
+export async function expectAreaLoaded(page: Page, cf: string) {
+  await expect(page).toHaveURL(/\/domanda$/);
+  await expect(page.getByRole('main')).toContainText(`Hai effettuato l'accesso con il codice fiscale ${cf}`);
 }
