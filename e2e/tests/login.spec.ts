@@ -2,7 +2,7 @@
 // application's start page, is warned before the session times out, and logs out.
 import { expect, test, type APIRequestContext, type Page } from '@playwright/test';
 import { expectNoAxeViolations } from './a11y';
-import { expectAreaLoaded } from './people';
+import { expectAreaLoaded, romanWoman, simplifiedPin } from './people';
 
 test.use({ viewport: { width: 360, height: 780 } });
 
@@ -116,11 +116,37 @@ test('the full PIN logs in with full access, by keyboard alone', async ({ page, 
 test('Esci ends the session: home page, then the application page asks to log in', async ({ page, request }) => {
   const { first } = await requestPin(request, MARIO_15.cf, MARIO_15.day, MARIO_15.sex, MARIO_15.name);
   await logIn(page, MARIO_15.cf, first);
-  await expect(page).toHaveURL(/\/domanda$/);
+  await expectAreaLoaded(page, MARIO_15.cf);
   await page.getByRole('button', { name: 'Esci' }).click();
   await expect(page).toHaveURL(/\/$/);
   await page.goto('/domanda');
   await expect(page).toHaveURL(/\/accedi$/);
+  expect((await page.request.get('/api/session')).status()).toBe(401);
+});
+
+test('Esci while the page is still loading goes home, not to the login page', async ({ page, request }) => {
+  const person = romanWoman('Rosa', 'Elena', '1987-09-18', 'elena.rosa');
+  const pin = await simplifiedPin(request, person);
+  // GIVEN the application is answered only once the logout has been answered (a slow network)
+  let loggedOut = () => {};
+  const out = new Promise<void>((resolve) => (loggedOut = resolve));
+  page.on('response', (r) => {
+    if (r.url().endsWith('/api/session') && r.request().method() === 'DELETE') loggedOut();
+  });
+  await page.route('**/api/application', async (route) => {
+    await out;
+    await route.continue().catch(() => {}); // the page may have gone by then
+  });
+  await logIn(page, person.codice_fiscale, pin);
+  await expect(page).toHaveURL(/\/domanda$/);
+  await expect(page.getByRole('status')).toContainText('Caricamento');
+  // WHEN the citizen presses Esci before the page has loaded
+  await page.getByRole('button', { name: 'Esci' }).click();
+  // THEN they are on the home page, and stay there (the application's late 401 does not move them)
+  await expect(page).toHaveURL(/\/$/);
+  await expect(page.getByRole('heading', { level: 1 })).toBeVisible();
+  await page.waitForLoadState('networkidle');
+  await expect(page).toHaveURL(/\/$/);
   expect((await page.request.get('/api/session')).status()).toBe(401);
 });
 

@@ -409,6 +409,9 @@ impl ApplicationDraft {
                 }));
                 self.load.set(Load::Ready);
             }
+            // "Esci" is on the page while it loads: a session ended by the citizen meanwhile (the
+            // one this load started is gone) is not a reason to send them to the login page.
+            Err(_) if self.session.info.read_untracked().is_none() => {}
             Err(error) => self.fail(error),
         }
     }
