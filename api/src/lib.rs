@@ -12,6 +12,7 @@ pub mod fault;
 pub mod json;
 pub mod lambda;
 pub mod lang;
+pub mod logging;
 pub mod notifier;
 pub mod oidc;
 pub mod operators;

@@ -381,6 +381,59 @@ async fn pin_request_login_session_profile_and_logout_answer_on_lambda_as_on_the
 }
 
 #[tokio::test]
+async fn with_rust_log_at_trace_the_functions_log_holds_no_pin_token_or_personal_data() {
+    // GIVEN the function on DynamoDB with everything logged (as someone chasing a problem sets it)
+    let mut env = deployed_environment("sportello-lambda-trace").await;
+    env.extend([
+        ("RUST_LOG", "trace".into()),
+        ("SPORTELLO_DEV_MODE", "1".into()),
+        ("SPORTELLO_CLIENT_RATE_PER_MINUTE", "10000".into()),
+    ]);
+    let mut function = LambdaFunction::start(&env).await;
+    let bea = citizen("Beatrice", "Lanza", 9);
+    let cf = bea["codice_fiscale"].as_str().unwrap();
+
+    // WHEN she requests a PIN, logs in with it and reads her profile
+    let created = lambda(&mut function, "POST", "/api/pin-requests", None, Some(&bea)).await;
+    assert_eq!(created.status, 201, "{created:?}");
+    let outbox = lambda(
+        &mut function,
+        "GET",
+        &format!("/api/dev/outbox?codice_fiscale={cf}"),
+        None,
+        None,
+    )
+    .await;
+    let (first, second) = halves(&outbox);
+    let login = json!({ "codice_fiscale": cf, "pin": format!("{first}{second}") });
+    let opened = lambda(&mut function, "POST", "/api/session", None, Some(&login)).await;
+    assert_eq!(opened.status, 200, "{opened:?}");
+    let cookie = opened.cookie.clone().unwrap();
+    let profile = lambda(&mut function, "GET", "/api/profile", Some(&cookie), None).await;
+    assert_eq!(profile.body["person"]["surname"], "Lanza");
+
+    // THEN the log is full of what was asked for (the SDK's and the runtime's own steps)...
+    let log = function.log();
+    assert!(log.contains("aws_smithy_runtime"), "the SDK's DEBUG is there: {log}");
+    assert!(
+        log.contains("Lambda runtime invoke"),
+        "the runtime's spans are there: {log}"
+    );
+    // ...but not the DynamoDB items, the API Gateway events nor the responses they carry
+    let token = cookie.split_once('=').unwrap().1;
+    for (what, secret) in [
+        ("the PIN's first half", first.as_str()),
+        ("the PIN's second half", second.as_str()),
+        ("the session token", token),
+        ("the codice fiscale", cf),
+        ("the surname", "Lanza"),
+        ("the e-mail address", bea["email"].as_str().unwrap()),
+    ] {
+        assert!(!log.contains(secret), "{what} ({secret}) is in the log:\n{log}");
+    }
+}
+
+#[tokio::test]
 async fn a_validation_error_reads_the_same_on_lambda() {
     let server = TestServer::start().await;
     let mut function = function_on_moto().await;

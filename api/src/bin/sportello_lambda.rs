@@ -17,7 +17,7 @@ async fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    init_tracing(config.log_json);
+    api::logging::init(api::logging::Destination::Lambda, config.log_json);
     let state = match api::lambda::state(config).await {
         Ok(state) => state,
         Err(e) => {
@@ -33,16 +33,4 @@ async fn main() -> ExitCode {
             ExitCode::from(1)
         }
     }
-}
-
-/// Logs to standard error, which Lambda sends to CloudWatch (which stamps the time itself).
-fn init_tracing(json: bool) {
-    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,tower_http=warn"));
-    let builder = tracing_subscriber::fmt()
-        .with_env_filter(filter)
-        .with_writer(std::io::stderr)
-        .with_ansi(false)
-        .without_time();
-    if json { builder.json().init() } else { builder.init() }
 }

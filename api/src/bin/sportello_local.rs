@@ -14,7 +14,7 @@ async fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    init_tracing(config.log_json);
+    api::logging::init(api::logging::Destination::Local, config.log_json);
     let addr = config.addr;
     let spa_dir = config.spa_dir.clone();
     let (state, store) = match api::server::local_state(config) {
@@ -65,11 +65,4 @@ async fn main() -> ExitCode {
             ExitCode::from(1)
         }
     }
-}
-
-fn init_tracing(json: bool) {
-    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,tower_http=warn"));
-    let builder = tracing_subscriber::fmt().with_env_filter(filter);
-    if json { builder.json().init() } else { builder.init() }
 }
