@@ -274,16 +274,33 @@ async fn deployed_environment(purpose: &str) -> Vec<(&'static str, String)> {
     env
 }
 
-/// The function on a fresh table, configured as the template configures it, plus dev mode (for
-/// the outbox that stands in for phones) and the test servers' client rate.
+/// The function on a fresh table, configured as the template configures it (JSON logs), plus dev
+/// mode (for the outbox that stands in for phones) and the test servers' client rate.
 async fn function_on_moto() -> LambdaFunction {
-    let mut env = deployed_environment("sportello-lambda").await;
+    function_on_moto_with("sportello-lambda", &[("SPORTELLO_LOG_JSON", "1")]).await
+}
+
+/// [`function_on_moto`] on a table named after `purpose`, with `extra` settings and text logs.
+async fn function_on_moto_with(purpose: &str, extra: &[(&'static str, &str)]) -> LambdaFunction {
+    let mut env = deployed_environment(purpose).await;
     env.extend([
-        ("SPORTELLO_LOG_JSON", "1".into()),
         ("SPORTELLO_DEV_MODE", "1".into()),
         ("SPORTELLO_CLIENT_RATE_PER_MINUTE", "10000".into()),
     ]);
+    env.extend(extra.iter().map(|(name, value)| (*name, value.to_string())));
     LambdaFunction::start(&env).await
+}
+
+/// The dev outbox of `cf` on `function` (the messages that stand in for phones and letters).
+async fn outbox_on(function: &mut LambdaFunction, cf: &str) -> Answer {
+    lambda(
+        function,
+        "GET",
+        &format!("/api/dev/outbox?codice_fiscale={cf}"),
+        None,
+        None,
+    )
+    .await
 }
 
 /// The PIN halves the outbox of `answer` holds: (first 8, last 8).
@@ -383,27 +400,14 @@ async fn pin_request_login_session_profile_and_logout_answer_on_lambda_as_on_the
 #[tokio::test]
 async fn with_rust_log_at_trace_the_functions_log_holds_no_pin_token_or_personal_data() {
     // GIVEN the function on DynamoDB with everything logged (as someone chasing a problem sets it)
-    let mut env = deployed_environment("sportello-lambda-trace").await;
-    env.extend([
-        ("RUST_LOG", "trace".into()),
-        ("SPORTELLO_DEV_MODE", "1".into()),
-        ("SPORTELLO_CLIENT_RATE_PER_MINUTE", "10000".into()),
-    ]);
-    let mut function = LambdaFunction::start(&env).await;
+    let mut function = function_on_moto_with("sportello-lambda-trace", &[("RUST_LOG", "trace")]).await;
     let bea = citizen("Beatrice", "Lanza", 9);
     let cf = bea["codice_fiscale"].as_str().unwrap();
 
     // WHEN she requests a PIN, logs in with it and reads her profile
     let created = lambda(&mut function, "POST", "/api/pin-requests", None, Some(&bea)).await;
     assert_eq!(created.status, 201, "{created:?}");
-    let outbox = lambda(
-        &mut function,
-        "GET",
-        &format!("/api/dev/outbox?codice_fiscale={cf}"),
-        None,
-        None,
-    )
-    .await;
+    let outbox = outbox_on(&mut function, cf).await;
     let (first, second) = halves(&outbox);
     let login = json!({ "codice_fiscale": cf, "pin": format!("{first}{second}") });
     let opened = lambda(&mut function, "POST", "/api/session", None, Some(&login)).await;
@@ -744,14 +748,8 @@ async fn sportello_admin_manages_operators_on_the_deployed_table_with_the_functi
 #[tokio::test]
 async fn with_sms_through_sns_the_function_texts_the_first_half_to_the_citizens_phone() {
     // GIVEN the function as the template configures it, SMS through SNS included (moto's SNS)
-    let mut env = deployed_environment("sportello-sns").await;
-    env.extend([
-        ("SPORTELLO_SMS", "sns".into()),
-        ("SPORTELLO_SMS_SENDER_ID", "INPS".into()),
-        ("SPORTELLO_DEV_MODE", "1".into()),
-        ("SPORTELLO_CLIENT_RATE_PER_MINUTE", "10000".into()),
-    ]);
-    let mut function = LambdaFunction::start(&env).await;
+    let sns = [("SPORTELLO_SMS", "sns"), ("SPORTELLO_SMS_SENDER_ID", "INPS")];
+    let mut function = function_on_moto_with("sportello-sns", &sns).await;
     let carla = citizen("Carla", "Rizzo", 23);
     let cf = carla["codice_fiscale"].as_str().unwrap();
 
@@ -763,14 +761,7 @@ async fn with_sms_through_sns_the_function_texts_the_first_half_to_the_citizens_
     let sms = common_moto::sms_sent_to(&common_moto::server().endpoint, "+393331234523").await;
     assert_eq!(sms.len(), 1, "{sms:?}\n{}", function.log());
     let first = common::pin_in(&sms[0]);
-    let outbox = lambda(
-        &mut function,
-        "GET",
-        &format!("/api/dev/outbox?codice_fiscale={cf}"),
-        None,
-        None,
-    )
-    .await;
+    let outbox = outbox_on(&mut function, cf).await;
     let mut channels: Vec<&str> = outbox
         .body
         .as_array()
