@@ -96,12 +96,21 @@ async fn send(
     request.send().await.unwrap()
 }
 
+/// `GET path` with `cookie`.
+async fn get(server: &TestServer, cookie: &str, path: &str) -> reqwest::Response {
+    send(server, Method::GET, path, cookie, None).await
+}
+
+/// `POST path` with `cookie` and, if given, a JSON `body`.
+async fn post(server: &TestServer, cookie: &str, path: &str, body: Option<&Value>) -> reqwest::Response {
+    send(server, Method::POST, path, cookie, body).await
+}
+
 async fn open_call(server: &TestServer, cookie: &str, cf: &str) -> String {
-    let r = send(
+    let r = post(
         server,
-        Method::POST,
-        "/api/operator/calls",
         cookie,
+        "/api/operator/calls",
         Some(&json!({ "codice_fiscale": cf })),
     )
     .await;
@@ -111,11 +120,10 @@ async fn open_call(server: &TestServer, cookie: &str, cf: &str) -> String {
 }
 
 async fn pin_check(server: &TestServer, cookie: &str, call: &str, pin: &str) -> reqwest::Response {
-    send(
+    post(
         server,
-        Method::POST,
-        &format!("/api/operator/calls/{call}/pin-check"),
         cookie,
+        &format!("/api/operator/calls/{call}/pin-check"),
         Some(&json!({ "pin_first8": pin })),
     )
     .await
@@ -134,14 +142,7 @@ async fn submit(server: &TestServer, cookie: &str, call: &str, key: &str) -> req
 }
 
 async fn audit_for(server: &TestServer, cookie: &str, cf: &str) -> Vec<Value> {
-    let r = send(
-        server,
-        Method::GET,
-        &format!("/api/operator/audit?codice_fiscale={cf}"),
-        cookie,
-        None,
-    )
-    .await;
+    let r = get(server, cookie, &format!("/api/operator/audit?codice_fiscale={cf}")).await;
     assert_eq!(r.status(), 200);
     let body: Value = r.json().await.unwrap();
     body["entries"].as_array().unwrap().clone()
@@ -169,7 +170,7 @@ async fn an_operator_logs_in_with_password_and_totp_and_wrong_attempts_lock_the_
     }
 
     let cookie = logged_in_operator(&server, &op, now).await;
-    let r = send(&server, Method::GET, "/api/operator/session", &cookie, None).await;
+    let r = get(&server, &cookie, "/api/operator/session").await;
     assert_eq!(r.status(), 200);
     let info: Value = r.json().await.unwrap();
     assert_eq!(info["username"], "mrossi");
@@ -194,7 +195,7 @@ async fn an_operator_logs_in_with_password_and_totp_and_wrong_attempts_lock_the_
     // Logout ends the session.
     let r = send(&server, Method::DELETE, "/api/operator/session", &cookie, None).await;
     assert_eq!(r.status(), 204);
-    let r = send(&server, Method::GET, "/api/operator/session", &cookie, None).await;
+    let r = get(&server, &cookie, "/api/operator/session").await;
     assert_eq!(r.status(), 401);
 
     // Passwords and codes never reach the audit log.
@@ -284,14 +285,7 @@ async fn an_operator_sees_only_the_citizen_of_their_own_call_and_cannot_file_wit
     let call = open_call(&server, &rossi, &cf).await;
 
     // The call shows the PIN request's state and age, nothing personal.
-    let r = send(
-        &server,
-        Method::GET,
-        &format!("/api/operator/calls/{call}"),
-        &rossi,
-        None,
-    )
-    .await;
+    let r = get(&server, &rossi, &format!("/api/operator/calls/{call}")).await;
     assert_eq!(r.status(), 200);
     let view: Value = r.json().await.unwrap();
     assert_eq!(view["pin_request"]["state"], "pending_delivery");
@@ -309,7 +303,7 @@ async fn an_operator_sees_only_the_citizen_of_their_own_call_and_cannot_file_wit
         format!("/api/operator/calls/{call}/application"),
         "/api/operator/calls/0123456789abcdef0123456789abcdef".to_owned(),
     ] {
-        let r = send(&server, Method::GET, &path, &bianchi, None).await;
+        let r = get(&server, &bianchi, &path).await;
         assert_eq!(r.status(), 404, "{path}");
     }
     let r = pin_check(&server, &bianchi, &call, "ABCDEFGH").await;
@@ -318,14 +312,7 @@ async fn an_operator_sees_only_the_citizen_of_their_own_call_and_cannot_file_wit
     assert_eq!(r.status(), 404);
 
     // Without the citizen's PIN characters the owner cannot read or file the application.
-    let r = send(
-        &server,
-        Method::GET,
-        &format!("/api/operator/calls/{call}/application"),
-        &rossi,
-        None,
-    )
-    .await;
+    let r = get(&server, &rossi, &format!("/api/operator/calls/{call}/application")).await;
     assert_eq!(r.status(), 403);
     let r = send(
         &server,
@@ -349,14 +336,7 @@ async fn an_operator_sees_only_the_citizen_of_their_own_call_and_cannot_file_wit
         now + Duration::minutes(61),
     )
     .await;
-    let r = send(
-        &server,
-        Method::GET,
-        &format!("/api/operator/calls/{call}"),
-        &rossi,
-        None,
-    )
-    .await;
+    let r = get(&server, &rossi, &format!("/api/operator/calls/{call}")).await;
     assert_eq!(r.status(), 404);
 }
 
@@ -405,11 +385,10 @@ async fn a_stale_pin_request_is_validated_after_12_hours_and_the_citizen_logs_in
     let early = requested + Duration::hours(11);
     let cookie = logged_in_operator(&server, &op, early).await;
     let call = open_call(&server, &cookie, &cf).await;
-    let r = send(
+    let r = post(
         &server,
-        Method::POST,
-        &format!("/api/operator/calls/{call}/pin-validation"),
         &cookie,
+        &format!("/api/operator/calls/{call}/pin-validation"),
         None,
     )
     .await;
@@ -424,23 +403,16 @@ async fn a_stale_pin_request_is_validated_after_12_hours_and_the_citizen_logs_in
     let later = requested + Duration::hours(12);
     let cookie = logged_in_operator(&server, &op, later).await;
     let call = open_call(&server, &cookie, &cf).await;
-    let view: Value = send(
-        &server,
-        Method::GET,
-        &format!("/api/operator/calls/{call}"),
-        &cookie,
-        None,
-    )
-    .await
-    .json()
-    .await
-    .unwrap();
+    let view: Value = get(&server, &cookie, &format!("/api/operator/calls/{call}"))
+        .await
+        .json()
+        .await
+        .unwrap();
     assert_eq!(view["pin_request"]["may_validate"], true);
-    let r = send(
+    let r = post(
         &server,
-        Method::POST,
-        &format!("/api/operator/calls/{call}/pin-validation"),
         &cookie,
+        &format!("/api/operator/calls/{call}/pin-validation"),
         None,
     )
     .await;
@@ -454,11 +426,10 @@ async fn a_stale_pin_request_is_validated_after_12_hours_and_the_citizen_logs_in
     assert_ne!(new_first, old_first);
 
     // Validated once only.
-    let r = send(
+    let r = post(
         &server,
-        Method::POST,
-        &format!("/api/operator/calls/{call}/pin-validation"),
         &cookie,
+        &format!("/api/operator/calls/{call}/pin-validation"),
         None,
     )
     .await;
@@ -505,23 +476,15 @@ async fn an_operator_files_for_the_citizen_who_sees_it_as_filed_by_the_contact_c
     let r = pin_check(&server, &cookie, &call, &first).await;
     assert_eq!(r.status(), 200);
 
-    let r = send(
-        &server,
-        Method::GET,
-        &format!("/api/operator/calls/{call}/application"),
-        &cookie,
-        None,
-    )
-    .await;
+    let r = get(&server, &cookie, &format!("/api/operator/calls/{call}/application")).await;
     assert_eq!(r.status(), 200);
     let state: Value = r.json().await.unwrap();
     assert_eq!(state["window"]["open"], true);
     // The same catalogue rules as the citizen's pages.
-    let r = send(
+    let r = post(
         &server,
-        Method::POST,
-        &format!("/api/operator/calls/{call}/application/steps/pagamento"),
         &cookie,
+        &format!("/api/operator/calls/{call}/application/steps/pagamento"),
         Some(&json!({ "benefit": "art27", "payment_method": "iban", "iban": "IT00 0000" })),
     )
     .await;
@@ -562,17 +525,11 @@ async fn an_operator_files_for_the_citizen_who_sees_it_as_filed_by_the_contact_c
     assert_eq!(mine["channel"], "contact_center");
     assert_eq!(mine["submitted_at"], receipt["submitted_at"]);
     assert!(!mine.to_string().contains("mrossi"), "operators' names stay internal");
-    let view: Value = send(
-        &server,
-        Method::GET,
-        &format!("/api/operator/calls/{call}"),
-        &cookie,
-        None,
-    )
-    .await
-    .json()
-    .await
-    .unwrap();
+    let view: Value = get(&server, &cookie, &format!("/api/operator/calls/{call}"))
+        .await
+        .json()
+        .await
+        .unwrap();
     assert_eq!(view["application"]["protocol"], receipt["protocol"]);
     assert_eq!(view["application"]["channel"], "contact_center");
 
