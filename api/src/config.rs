@@ -46,6 +46,13 @@ pub struct Config {
     /// The SMTP URL as the ARN of a secret (`SPORTELLO_SMTP_URL_SECRET_ARN`), read once at start
     /// on Lambda (e.g. SES's SMTP interface); not with `SPORTELLO_SMTP_URL`.
     pub smtp_url_secret_arn: Option<String>,
+    /// The ARN of the secret CloudFront sends in `X-Origin-Verify` with every API request
+    /// (`SPORTELLO_ORIGIN_SECRET_ARN`), read once at start on Lambda: when set, a request without
+    /// it is refused, so the API's own `execute-api` address does not bypass CloudFront and the
+    /// WAF (`api::origin_guard`).
+    pub origin_secret_arn: Option<String>,
+    /// That secret's value, once read.
+    pub origin_secret: Option<SecretString>,
     /// Where citizens' data is kept (`SPORTELLO_STORE`: `sqlite`, the default, or `dynamodb`).
     pub store: StoreChoice,
     /// The AWS region (`AWS_REGION`, which Lambda sets, else `AWS_DEFAULT_REGION`); required with
@@ -129,6 +136,7 @@ impl Config {
         }
         let pin_key_secret_arn = secret_arn(&lookup, "SPORTELLO_PIN_KEY_SECRET_ARN")?;
         let smtp_url_secret_arn = secret_arn(&lookup, "SPORTELLO_SMTP_URL_SECRET_ARN")?;
+        let origin_secret_arn = secret_arn(&lookup, "SPORTELLO_ORIGIN_SECRET_ARN")?;
         if pin_key_hex.is_some() && pin_key_secret_arn.is_some() {
             return Err(ConfigError {
                 var: "SPORTELLO_PIN_KEY_SECRET_ARN",
@@ -165,6 +173,8 @@ impl Config {
             pin_key_hex: pin_key_hex.map(SecretString::from),
             pin_key_secret_arn,
             smtp_url_secret_arn,
+            origin_secret_arn,
+            origin_secret: None,
             store,
             aws_region,
             aws_endpoint,
@@ -580,6 +590,19 @@ mod tests {
         ])
         .unwrap_err();
         assert_eq!(err.var, "SPORTELLO_SMTP_URL_SECRET_ARN");
+
+        let c = config(&[("SPORTELLO_ORIGIN_SECRET_ARN", arn), ("SPORTELLO_DEV_MODE", "1")]).unwrap();
+        assert_eq!(c.origin_secret_arn.as_deref(), Some(arn));
+        assert!(
+            c.origin_secret.is_none(),
+            "read at start on Lambda, not from the environment"
+        );
+        let err = config(&[
+            ("SPORTELLO_ORIGIN_SECRET_ARN", "x-origin-verify"),
+            ("SPORTELLO_DEV_MODE", "1"),
+        ])
+        .unwrap_err();
+        assert_eq!(err.var, "SPORTELLO_ORIGIN_SECRET_ARN");
     }
 
     #[test]

@@ -13,6 +13,7 @@ use secrecy::{ExposeSecret, SecretString};
 use crate::cns::ClientCertificate;
 use crate::config::{ConfigError, SmsChoice, secret_arn_region};
 use crate::notifier::NotifyError;
+use crate::origin_guard::{self, OriginGuard};
 use crate::secrets::PinKey;
 use crate::store::dynamodb::{self, DynamoDbStore};
 use crate::{AppState, Config, app};
@@ -70,6 +71,17 @@ pub async fn state_with(mut config: Config, sdk: &SdkConfig) -> Result<AppState,
     }
     if let Some(arn) = config.smtp_url_secret_arn.clone() {
         config.smtp_url = Some(read_secret(sdk, "SPORTELLO_SMTP_URL_SECRET_ARN", &arn).await?);
+    }
+    if let Some(arn) = config.origin_secret_arn.clone() {
+        let value = read_secret(sdk, "SPORTELLO_ORIGIN_SECRET_ARN", &arn).await?;
+        if value.expose_secret().len() < origin_guard::MIN_SECRET_LEN {
+            return Err(LambdaStartError::Secret {
+                var: "SPORTELLO_ORIGIN_SECRET_ARN",
+                arn,
+                reason: format!("the secret is shorter than {} characters", origin_guard::MIN_SECRET_LEN),
+            });
+        }
+        config.origin_secret = Some(value);
     }
     let pin_key = match &config.pin_key_hex {
         None => return Err(LambdaStartError::NoPinKey),
@@ -130,7 +142,13 @@ async fn read_secret(sdk: &SdkConfig, var: &'static str, arn: &str) -> Result<Se
 
 /// Serves events from the Lambda Runtime API until the execution environment is shut down.
 pub async fn run(state: AppState) -> Result<(), lambda_http::Error> {
-    lambda_http::run(app(state).layer(axum::middleware::from_fn(client_certificate))).await
+    let guard = OriginGuard::new(state.config.origin_secret.clone());
+    // Outermost last: the certificate is read from the context first, so that the guard knows a
+    // request that came through the CNS domain's mutual TLS.
+    let app = app(state)
+        .layer(axum::middleware::from_fn_with_state(guard, origin_guard::check))
+        .layer(axum::middleware::from_fn(client_certificate));
+    lambda_http::run(app).await
 }
 
 /// API Gateway's mutual TLS (the CNS custom domain) verifies the TLS handshake and hands the

@@ -16,6 +16,7 @@ pub mod logging;
 pub mod notifier;
 pub mod oidc;
 pub mod operators;
+pub mod origin_guard;
 pub mod personal_headers;
 pub mod pin_check;
 pub mod rate_limit;

@@ -38,7 +38,8 @@ pub fn local_state(config: Config) -> Result<(AppState, SqliteStore), StartError
             "SPORTELLO_STORE=dynamodb is served by the Lambda function (sportello-lambda); the local server runs on SQLite",
         ));
     }
-    if config.pin_key_secret_arn.is_some() || config.smtp_url_secret_arn.is_some() {
+    if config.pin_key_secret_arn.is_some() || config.smtp_url_secret_arn.is_some() || config.origin_secret_arn.is_some()
+    {
         return Err(StartError::NotLocal(
             "secrets by ARN are read by the Lambda function; give the local server SPORTELLO_PIN_KEY / SPORTELLO_SMTP_URL",
         ));

@@ -437,6 +437,47 @@ async fn with_rust_log_at_trace_the_functions_log_holds_no_pin_token_or_personal
     }
 }
 
+/// What CloudFront sends in `X-Origin-Verify` in these tests (the template generates 48 characters).
+const ORIGIN_SECRET: &str = "cloudfront-origin-verify-0123456789abcdefghijklmn";
+
+#[tokio::test]
+async fn with_an_origin_secret_only_requests_through_cloudfront_reach_the_api() {
+    // GIVEN the function as deployed, knowing the secret CloudFront adds to what it forwards
+    let arn = secret(ORIGIN_SECRET).await;
+    let mut function = function_on_moto_with("sportello-origin", &[("SPORTELLO_ORIGIN_SECRET_ARN", &arn)]).await;
+    let through_cloudfront = [("x-origin-verify", ORIGIN_SECRET)];
+
+    // WHEN a request comes to the API's own address, without the header or with a wrong one
+    // THEN it is refused before any work, saying why
+    let direct = lambda(&mut function, "GET", "/api/health", None, None).await;
+    assert_eq!(direct.status, 403, "{direct:?}");
+    assert_eq!(direct.body["code"], "origin.direct");
+    let guessed = [("x-origin-verify", "cloudfront-origin-verify-0123456789abcdefghijklmX")];
+    let wrong = lambda_with(&mut function, "GET", "/api/health", None, None, &guessed).await;
+    assert_eq!(wrong.status, 403, "{wrong:?}");
+    let paola = citizen("Paola", "Ferri", 12);
+    let refused = lambda(&mut function, "POST", "/api/pin-requests", None, Some(&paola)).await;
+    assert_eq!(refused.status, 403, "{refused:?}");
+
+    // AND through CloudFront everything works as before
+    let health = lambda_with(&mut function, "GET", "/api/health", None, None, &through_cloudfront).await;
+    assert_eq!(health.status, 200, "{health:?}");
+    let created = lambda_with(
+        &mut function,
+        "POST",
+        "/api/pin-requests",
+        None,
+        Some(&paola),
+        &through_cloudfront,
+    )
+    .await;
+    assert_eq!(created.status, 201, "{created:?}");
+
+    // AND the secret is never in the log
+    let log = function.log();
+    assert!(!log.contains(ORIGIN_SECRET), "{log}");
+}
+
 #[tokio::test]
 async fn a_validation_error_reads_the_same_on_lambda() {
     let server = TestServer::start().await;
@@ -488,6 +529,17 @@ async fn a_wrong_configuration_stops_the_function_at_start_naming_what_to_fix() 
     assert_eq!(code, Some(2), "{log}");
     assert!(log.contains(&arn) && log.contains("64 hex digits"), "{log}");
     assert!(!log.contains("not-a-key-but-a-password"), "{log}");
+
+    // An origin secret too short to be CloudFront's: named, never shown.
+    let mut env = deployed_environment("sportello-short-origin").await;
+    env.push(("SPORTELLO_ORIGIN_SECRET_ARN", secret("short-origin-secret").await));
+    let (code, log) = LambdaFunction::start(&env).await.wait_for_exit().await;
+    assert_eq!(code, Some(2), "{log}");
+    assert!(
+        log.contains("SPORTELLO_ORIGIN_SECRET_ARN") && log.contains("shorter than 32"),
+        "{log}"
+    );
+    assert!(!log.contains("short-origin-secret"), "{log}");
 
     // A secret that does not exist.
     let missing = arn.replace("sportello/pin-key", "sportello/absent");
@@ -639,10 +691,12 @@ async fn a_cns_certificate_from_api_gateway_mutual_tls_opens_a_full_session_and_
     let bundle = dir.path().join("cns-ca.pem");
     std::fs::write(&bundle, ca.pem()).unwrap();
 
+    // As deployed: behind CloudFront's secret header, which the card's domain does not add.
     let mut env = deployed_environment("sportello-lambda-cns").await;
     env.extend([
         ("SPORTELLO_CNS_CA", bundle.display().to_string()),
         ("SPORTELLO_PUBLIC_URL", "https://sportello.example.it".into()),
+        ("SPORTELLO_ORIGIN_SECRET_ARN", secret(ORIGIN_SECRET).await),
     ]);
     let mut function = LambdaFunction::start(&env).await;
 
@@ -665,12 +719,23 @@ async fn a_cns_certificate_from_api_gateway_mutual_tls_opens_a_full_session_and_
         .strip_prefix("https://sportello.example.it")
         .filter(|p| p.starts_with("/api/auth/cns/complete?passaggio="))
         .unwrap_or_else(|| panic!("{handoff}"));
-    let complete = http_api_event("GET", path, None, None);
+    // (the service's host is behind CloudFront, which adds its header)
+    let mut complete = http_api_event("GET", path, None, None);
+    complete["headers"]["x-origin-verify"] = json!(ORIGIN_SECRET);
     let answer: ApiGatewayV2httpResponse = serde_json::from_value(function.request(complete).await).unwrap();
     assert_eq!(answer.status_code, 303);
     assert_eq!(answer.headers["location"], "https://sportello.example.it/domanda");
     let cookie = answer.cookies[0].split(';').next().unwrap().to_owned();
-    let session = lambda(&mut function, "GET", "/api/session", Some(&cookie), None).await;
+    let through_cloudfront = [("x-origin-verify", ORIGIN_SECRET)];
+    let session = lambda_with(
+        &mut function,
+        "GET",
+        "/api/session",
+        Some(&cookie),
+        None,
+        &through_cloudfront,
+    )
+    .await;
     assert_eq!(session.body["codice_fiscale"], cf);
     assert_eq!(session.body["scope"], "full");
 
@@ -678,6 +743,7 @@ async fn a_cns_certificate_from_api_gateway_mutual_tls_opens_a_full_session_and_
     let mut forged = http_api_event("GET", "/api/auth/cns", None, None);
     forged["headers"]["x-amzn-mtls-clientcert"] = json!(card.replace('\n', ""));
     forged["headers"]["x-client-cert"] = json!(card.replace('\n', ""));
+    forged["headers"]["x-origin-verify"] = json!(ORIGIN_SECRET);
     let answer: ApiGatewayV2httpResponse = serde_json::from_value(function.request(forged).await).unwrap();
     assert!(answer.cookies.is_empty(), "{:?}", answer.cookies);
     assert!(answer.headers["location"].to_str().unwrap().contains("/accedi?errore="));

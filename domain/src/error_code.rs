@@ -251,6 +251,12 @@ catalogue! {
         "Con il PIN semplificato puoi solo compilare, inviare e consultare la domanda di indennità. Per questa operazione accedi con il PIN completo, SPID, CIE o CNS.",
         "With the simplified PIN you can only fill in, send and view the indemnity application. For this, log in with the full PIN, SPID, CIE or CNS.",
     ),
+    /// The request reached the API's own address instead of coming through the service's site
+    /// (CloudFront); only a client that bypasses the site sees this.
+    OriginDirect = "origin.direct" => server (
+        "Questo indirizzo non è quello del servizio: apri il sito di INPS e ripeti l'operazione da lì.",
+        "This is not the service's address: open the INPS site and do it again from there.",
+    ),
     RateLimited = "rate_limited" => (
         "Troppe richieste in poco tempo da questo dispositivo: attendi qualche secondo e riprova.",
         "Too many requests from this device in a short time: wait a few seconds and try again.",
