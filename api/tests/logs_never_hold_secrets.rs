@@ -3,34 +3,11 @@
 
 mod common;
 
-use std::io::Write;
-use std::sync::{Arc, Mutex};
-
 use common::{TestServer, citizen};
-
-/// A log sink the test can read back.
-#[derive(Clone, Default)]
-struct Captured(Arc<Mutex<Vec<u8>>>);
-
-impl Write for Captured {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        self.0.lock().unwrap().extend_from_slice(buf);
-        Ok(buf.len())
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
 
 #[tokio::test]
 async fn no_pin_half_nor_session_token_is_ever_logged() {
-    let captured = Captured::default();
-    let sink = captured.clone();
-    tracing_subscriber::fmt()
-        .with_max_level(tracing::Level::TRACE)
-        .with_writer(move || sink.clone())
-        .with_ansi(false)
-        .init();
+    common::captured_log::everything(); // installed before the server starts
 
     let server = TestServer::start().await;
     let anna = citizen("Anna", "Verdi", 15);
@@ -42,7 +19,7 @@ async fn no_pin_half_nor_session_token_is_ever_logged() {
     let (r, _) = server.login(cf, "AAAAAAAA").await;
     assert_eq!(r.status(), 401);
 
-    let log = String::from_utf8(captured.0.lock().unwrap().clone()).unwrap();
+    let log = common::captured_log::everything();
     assert!(
         log.contains("PIN request created") && log.contains("login"),
         "the capture works: {log}"

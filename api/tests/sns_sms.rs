@@ -6,8 +6,7 @@
 mod common;
 mod common_moto;
 
-use std::io::Write;
-use std::sync::{Arc, Mutex, OnceLock};
+use std::sync::Arc;
 
 use api::config::SmsChoice;
 use api::secrets::PinKey;
@@ -15,34 +14,9 @@ use api::store::sqlite::SqliteStore;
 use api::{AppState, Config};
 use common::{TestServer, citizen, pin_in};
 
-/// A log sink the tests can read back, installed once for the whole test binary.
-#[derive(Clone, Default)]
-struct Captured(Arc<Mutex<Vec<u8>>>);
-
-impl Write for Captured {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        self.0.lock().unwrap().extend_from_slice(buf);
-        Ok(buf.len())
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
-
 /// Everything logged so far by any test of this binary, at every level.
 fn log() -> String {
-    static CAPTURED: OnceLock<Captured> = OnceLock::new();
-    let captured = CAPTURED.get_or_init(|| {
-        let captured = Captured::default();
-        let sink = captured.clone();
-        tracing_subscriber::fmt()
-            .with_max_level(tracing::Level::TRACE)
-            .with_writer(move || sink.clone())
-            .with_ansi(false)
-            .init();
-        captured
-    });
-    String::from_utf8(captured.0.lock().unwrap().clone()).unwrap()
+    common::captured_log::everything()
 }
 
 /// A dev-mode server on SQLite whose SMS go through SNS at `endpoint`, shown as from `sender_id`.

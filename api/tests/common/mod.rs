@@ -2,6 +2,8 @@
 //! and small helpers to speak to it as a browser would.
 #![allow(dead_code)] // each test binary uses its own subset
 
+pub mod captured_log;
+
 use std::net::SocketAddr;
 
 use api::Config;
