@@ -197,6 +197,30 @@ pub fn keeps_key_after(error: &ApiError) -> bool {
     )
 }
 
+/// Sends `form` to `path` exactly once, however often it is pressed or retried: with the key kept
+/// under `key_name` in this tab (saved before the request leaves, so that a reload mid-request
+/// reuses it), dropped once the answer is final. The citizen's Conferma and the operator's.
+pub async fn submit_once(
+    path: &str,
+    key_name: &str,
+    form: &ApplicationForm,
+    on_retry: impl Fn(RetryNotice),
+) -> Result<ApplicationView, ApiError> {
+    let key = confirmation_key(browser::load(Store::Session, key_name), browser::random_hex128);
+    browser::save(Store::Session, key_name, &key);
+    let answer = api_client::post_json_idempotent(path, form, &key, on_retry)
+        .await
+        .and_then(|json| {
+            let value = Json::parse(&json).ok_or(ApiError::Decode)?;
+            view_from_json(&value).ok_or(ApiError::Decode)
+        });
+    match &answer {
+        Err(error) if keeps_key_after(error) => {}
+        _ => browser::remove(Store::Session, key_name),
+    }
+    answer
+}
+
 /// Where loading the application stands.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Load {
@@ -359,25 +383,11 @@ impl ApplicationDraft {
 
     /// CONFERMA: sends the application once, with the kept key or a new one.
     pub async fn submit(self, on_retry: impl Fn(RetryNotice)) -> Result<ApplicationView, ApiError> {
-        let form = self.form_untracked();
-        let key = confirmation_key(browser::load(Store::Session, IDEMPOTENCY_KEY), browser::random_hex128);
-        // Kept before the request leaves: a reload while it is under way must reuse it.
-        browser::save(Store::Session, IDEMPOTENCY_KEY, &key);
-        let answer = api_client::post_json_idempotent(SUBMIT_PATH, &form, &key, on_retry)
-            .await
-            .and_then(|json| {
-                let value = Json::parse(&json).ok_or(ApiError::Decode)?;
-                view_from_json(&value).ok_or(ApiError::Decode)
-            });
-        match &answer {
-            Ok(view) => {
-                browser::remove(Store::Session, IDEMPOTENCY_KEY);
-                self.forget_locally();
-                self.carried.set(Vec::new());
-                self.submitted.set(Some(view.clone()));
-            }
-            Err(error) if !keeps_key_after(error) => browser::remove(Store::Session, IDEMPOTENCY_KEY),
-            Err(_) => {}
+        let answer = submit_once(SUBMIT_PATH, IDEMPOTENCY_KEY, &self.form_untracked(), on_retry).await;
+        if let Ok(view) = &answer {
+            self.forget_locally();
+            self.carried.set(Vec::new());
+            self.submitted.set(Some(view.clone()));
         }
         answer
     }

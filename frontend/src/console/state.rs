@@ -16,10 +16,8 @@ use leptos::prelude::*;
 
 use super::routes::LOGIN_ENDED_URL;
 use crate::api_client::{self, ApiError, RetryNotice};
-use crate::application_draft::{
-    ApplicationView, WindowState, confirmation_key, form_from_json, keeps_key_after, view_from_json,
-};
-use crate::browser::{self, Store};
+use crate::application_draft::{ApplicationView, WindowState, form_from_json, submit_once, view_from_json};
+use crate::browser;
 use crate::json::Json;
 use crate::router::{Navigator, use_navigator};
 
@@ -353,24 +351,15 @@ impl Console {
 
     /// CONFERMA: sends the application once, with the kept key or a new one.
     pub async fn submit(self, id: &str, on_retry: impl Fn(RetryNotice)) -> Result<ApplicationView, ApiError> {
-        let form = self.draft.form_untracked();
-        let name = idempotency_key_name(id);
-        let key = confirmation_key(browser::load(Store::Session, &name), browser::random_hex128);
-        // Kept before the request leaves: a reload while it is under way must reuse it.
-        browser::save(Store::Session, &name, &key);
-        let answer = api_client::post_json_idempotent(&call_api(id, "/application/submit"), &form, &key, on_retry)
-            .await
-            .and_then(|json| {
-                let value = Json::parse(&json).ok_or(ApiError::Decode)?;
-                view_from_json(&value).ok_or(ApiError::Decode)
-            });
-        match &answer {
-            Ok(view) => {
-                browser::remove(Store::Session, &name);
-                self.draft.submitted.set(Some(view.clone()));
-            }
-            Err(error) if !keeps_key_after(error) => browser::remove(Store::Session, &name),
-            Err(_) => {}
+        let answer = submit_once(
+            &call_api(id, "/application/submit"),
+            &idempotency_key_name(id),
+            &self.draft.form_untracked(),
+            on_retry,
+        )
+        .await;
+        if let Ok(view) = &answer {
+            self.draft.submitted.set(Some(view.clone()));
         }
         answer
     }
