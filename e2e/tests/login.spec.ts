@@ -193,8 +193,14 @@ test('an unanswered warning ends the session on the login page, with a message',
   await expectAreaLoaded(page, person.cf);
   await page.clock.fastForward('18:30');
   await expect(page.getByRole('alertdialog')).toBeVisible();
+  // Only the page's clock runs fast: the server's session is still alive until the page's own
+  // logout lands, so wait for that answer rather than racing it.
+  const loggedOut = page.waitForResponse(
+    (r) => new URL(r.url()).pathname === '/api/session' && r.request().method() === 'DELETE',
+  );
   await page.clock.fastForward('02:00');
   await expect(page).toHaveURL(/\/accedi\?scaduta=1$/);
+  expect((await loggedOut).status()).toBe(204);
   const notice = page.getByRole('region', { name: 'Importante' });
   await expect(notice).toContainText('i dati inseriti non sono andati persi');
   await expect(page.getByRole('alertdialog')).toBeHidden();

@@ -253,9 +253,3 @@ fn payment(draft: ApplicationDraft, problems: FormProblems) -> AnyView {
     }
     .into_any()
 }
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use domain::Lang;
-}
