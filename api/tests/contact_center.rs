@@ -25,10 +25,20 @@ struct Credentials {
     secret: Vec<u8>,
 }
 
-/// Creates an operator with the admin command, on the server's data, and reads what it printed.
+/// Creates an agent with the admin command, on the server's data, and reads what it printed.
 fn create_operator(server: &TestServer, username: &str) -> Credentials {
+    create_operator_as(server, username, "agent")
+}
+
+/// Creates a supervisor, the one role that reads the audit log.
+fn create_supervisor(server: &TestServer, username: &str) -> Credentials {
+    create_operator_as(server, username, "supervisor")
+}
+
+/// Creates an operator in `role` with the admin command and reads what it printed.
+fn create_operator_as(server: &TestServer, username: &str, role: &str) -> Credentials {
     let out = std::process::Command::new(env!("CARGO_BIN_EXE_sportello-admin"))
-        .args(["operator", "create", username, "--name", "Maria Rossi"])
+        .args(["operator", "create", username, "--name", "Maria Rossi", "--role", role])
         .env("SPORTELLO_DEV_MODE", "1")
         .env("SPORTELLO_DATA_DIR", server.data_dir())
         .output()
@@ -44,6 +54,7 @@ fn create_operator(server: &TestServer, username: &str) -> Credentials {
             .to_owned()
     };
     assert!(line("TOTP URI: ").starts_with("otpauth://totp/Sportello:"));
+    assert!(stdout.contains(&format!("created, role {role}")), "{stdout}");
     Credentials {
         username: username.to_owned(),
         password: line("initial password: "),
@@ -141,9 +152,10 @@ async fn submit(server: &TestServer, cookie: &str, call: &str, key: &str) -> req
         .unwrap()
 }
 
+/// The audit log of `cf`, newest first, as the supervisor of `cookie` reads it.
 async fn audit_for(server: &TestServer, cookie: &str, cf: &str) -> Vec<Value> {
     let r = get(server, cookie, &format!("/api/operator/audit?codice_fiscale={cf}")).await;
-    assert_eq!(r.status(), 200);
+    assert_eq!(r.status(), 200, "{}", r.text().await.unwrap());
     let body: Value = r.json().await.unwrap();
     body["entries"].as_array().unwrap().clone()
 }
@@ -204,7 +216,7 @@ async fn an_operator_logs_in_with_password_and_totp_and_wrong_attempts_lock_the_
         .get(server.url("/api/operator/audit?operator=mrossi"))
         .header(
             "cookie",
-            logged_in_operator(&server, &create_operator(&server, "auditor"), later).await,
+            logged_in_operator(&server, &create_supervisor(&server, "auditor"), later).await,
         )
         .send()
         .await
@@ -362,7 +374,8 @@ async fn wrong_pin_checks_count_toward_the_citizens_own_lockout() {
     assert_eq!(r.status(), 429);
     let (r, _) = server.login(&cf, &first).await;
     assert_eq!(r.status(), 429);
-    let log = audit_for(&server, &rossi, &cf).await;
+    let supervisor = logged_in_operator(&server, &create_supervisor(&server, "capoturno"), now).await;
+    let log = audit_for(&server, &supervisor, &cf).await;
     let refused = log
         .iter()
         .filter(|e| e["action"] == "pin_check" && e["outcome"] == "refused")
@@ -445,7 +458,8 @@ async fn a_stale_pin_request_is_validated_after_12_hours_and_the_citizen_logs_in
     let (r, _) = server.login(&cf, &format!("{new_first}{second}")).await;
     assert_eq!(r.status(), 200);
 
-    let log = audit_for(&server, &cookie, &cf).await;
+    let supervisor = logged_in_operator(&server, &create_supervisor(&server, "capoturno"), later).await;
+    let log = audit_for(&server, &supervisor, &cf).await;
     let validations: Vec<_> = log
         .iter()
         .filter(|e| e["action"] == "pin_validation")
@@ -534,7 +548,8 @@ async fn an_operator_files_for_the_citizen_who_sees_it_as_filed_by_the_contact_c
     assert_eq!(view["application"]["channel"], "contact_center");
 
     // Every action is in the audit log, newest first.
-    let log = audit_for(&server, &cookie, &cf).await;
+    let supervisor = logged_in_operator(&server, &create_supervisor(&server, "capoturno"), now).await;
+    let log = audit_for(&server, &supervisor, &cf).await;
     let actions: Vec<_> = log
         .iter()
         .rev()
@@ -566,13 +581,13 @@ async fn an_operator_files_for_the_citizen_who_sees_it_as_filed_by_the_contact_c
             &server,
             method.clone(),
             &format!("/api/operator/audit?codice_fiscale={cf}"),
-            &cookie,
+            &supervisor,
             Some(&json!({ "entries": [] })),
         )
         .await;
         assert!(matches!(r.status().as_u16(), 404 | 405), "{method}: {}", r.status());
     }
-    let after = audit_for(&server, &cookie, &cf).await;
+    let after = audit_for(&server, &supervisor, &cf).await;
     // The only change: the first read of the log itself, appended after it.
     assert_eq!(after[1..], log[..]);
     assert_eq!(after[0]["action"], "audit_read");
@@ -595,7 +610,8 @@ async fn filing_outside_the_contact_centers_window_is_refused_with_the_opening_t
     let body: Value = r.json().await.unwrap();
     assert_eq!(body["code"], "submission.window_closed");
     assert_eq!(body["opens_at"], "2026-11-25T07:00:00+00:00");
-    let log = audit_for(&server, &cookie, &cf).await;
+    let supervisor = logged_in_operator(&server, &create_supervisor(&server, "capoturno"), evening).await;
+    let log = audit_for(&server, &supervisor, &cf).await;
     assert_eq!(log[0]["action"], "application_submitted");
     assert_eq!(log[0]["outcome"], "refused");
     assert_eq!(log[0]["detail"], "submission.window_closed");
@@ -665,4 +681,69 @@ async fn an_admin_disables_enables_and_resets_an_operator_and_old_sessions_never
 
     // Nobody by that name: the command says so and fails.
     assert!(!admin_operator(&server, &["disable", "nobody"]).0);
+}
+
+#[tokio::test]
+async fn only_a_supervisor_reads_the_audit_log_and_an_agents_attempt_is_on_record() {
+    let server = TestServer::start().await;
+    let now = at(MORNING);
+    server.set_clock(now).await;
+    let person = citizen("Anna", "Verdi", 9);
+    let cf = person["codice_fiscale"].as_str().unwrap().to_owned();
+    server.request_pin(&person).await;
+    let agent = logged_in_operator(&server, &create_operator(&server, "mrossi"), now).await;
+    let supervisor = logged_in_operator(&server, &create_supervisor(&server, "capoturno"), now).await;
+    open_call(&server, &agent, &cf).await;
+
+    let role = |cookie: String| {
+        let server = &server;
+        async move {
+            let info: Value = server
+                .get_as("/api/operator/session", &cookie)
+                .await
+                .json()
+                .await
+                .unwrap();
+            info["role"].as_str().unwrap().to_owned()
+        }
+    };
+    assert_eq!(role(agent.clone()).await, "agent");
+    assert_eq!(role(supervisor.clone()).await, "supervisor");
+
+    // An agent reads the log of no citizen, not even the caller's, and of no operator.
+    for path in [
+        format!("/api/operator/audit?codice_fiscale={cf}"),
+        "/api/operator/audit?operator=capoturno".to_owned(),
+    ] {
+        let r = get(&server, &agent, &path).await;
+        assert_eq!(r.status(), 403, "{path}");
+        assert_eq!(r.headers()["cache-control"], "no-store");
+        let body: Value = r.json().await.unwrap();
+        assert_eq!(body["code"], "operator.supervisor_only");
+        assert!(body.get("entries").is_none());
+    }
+
+    // The supervisor sees the call and the agent's refused attempt on that citizen.
+    let log = audit_for(&server, &supervisor, &cf).await;
+    let attempt = log
+        .iter()
+        .find(|e| e["action"] == "audit_read" && e["operator"] == "mrossi")
+        .expect("the agent's attempt is on record");
+    assert_eq!(attempt["outcome"], "refused");
+    assert_eq!(attempt["detail"], "operator.supervisor_only");
+    assert!(log.iter().any(|e| e["action"] == "call_opened"));
+
+    // A role change holds from the operator's next request, without a new login.
+    let (ok, printed) = admin_operator(&server, &["role", "mrossi", "supervisor"]);
+    assert!(ok && printed.contains("is now supervisor"), "{printed}");
+    assert_eq!(audit_for(&server, &agent, &cf).await[0]["action"], "audit_read");
+    let (ok, _) = admin_operator(&server, &["role", "mrossi", "agent"]);
+    assert!(ok);
+    let r = get(&server, &agent, &format!("/api/operator/audit?codice_fiscale={cf}")).await;
+    assert_eq!(r.status(), 403);
+
+    // An unknown role or operator: the command says so and fails, nothing changes.
+    assert!(!admin_operator(&server, &["role", "mrossi", "boss"]).0);
+    assert!(!admin_operator(&server, &["role", "nobody", "supervisor"]).0);
+    assert_eq!(role(agent).await, "agent");
 }

@@ -10,7 +10,7 @@ use api::store::dynamodb::{DynamoDbSettings, DynamoDbStore};
 use api::store::sqlite::SqliteStore;
 use api::store::{
     ApplicationInsert, ApplicationRecord, AuditAction, AuditEntry, AuditOutcome, CallRecord, Channel, DraftRecord,
-    LockoutPolicy, Notification, OperatorRecord, OperatorSessionRecord, OutboxEntry, PinRequestInsert,
+    LockoutPolicy, Notification, OperatorRecord, OperatorRole, OperatorSessionRecord, OutboxEntry, PinRequestInsert,
     PinRequestRecord, SessionRecord, Store, StoreError,
 };
 use chrono::{DateTime, Duration, NaiveDate, Utc};
@@ -395,6 +395,7 @@ fn operator(username: &str) -> OperatorRecord {
         disabled: false,
         created_at: t0(),
         session_generation: 0,
+        role: OperatorRole::Agent,
     }
 }
 
@@ -436,6 +437,7 @@ async fn an_operator_record_is_replaced_only_if_it_exists_and_keeps_its_claimed_
     let mut disabled = operator("mrossi");
     disabled.disabled = true;
     disabled.session_generation = 3;
+    disabled.role = OperatorRole::Supervisor;
     disabled.password_hash = "$argon2id$v=19$m=19456,t=2,p=1$bmV3$bmV3".into();
     assert!(store.replace_operator(&disabled).await.unwrap());
     assert_eq!(store.operator("mrossi").await.unwrap(), Some(disabled));

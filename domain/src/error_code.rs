@@ -396,6 +396,11 @@ catalogue! {
         "Prima di compilare la domanda per il cittadino inserisci i primi 8 caratteri del PIN che ti legge al telefono.",
         "Before filling in the application for the citizen, enter the first 8 PIN characters they read out on the phone.",
     ),
+    /// An agent asked for the audit log, which only supervisors read.
+    OperatorSupervisorOnly = "operator.supervisor_only" => server (
+        "Il registro delle attività del Contact Center può essere consultato solo da un supervisore.",
+        "Only a Contact Center supervisor can read the activity log.",
+    ),
     /// The PIN characters the citizen read out do not match.
     OperatorPinCheckFailed = "operator.pin_check_failed" => server (
         "I caratteri del PIN non corrispondono. Chiedi al cittadino di rileggerli: dopo 5 tentativi errati il suo accesso viene bloccato per 15 minuti.",

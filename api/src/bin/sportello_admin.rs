@@ -3,7 +3,8 @@
 //!
 //! ```text
 //! sportello-admin status <PROTOCOL> <submitted|under_review|accepted|rejected|paid> --by <NAME>
-//! sportello-admin operator create <USERNAME> --name "<FULL NAME>"
+//! sportello-admin operator create <USERNAME> --name "<FULL NAME>" [--role agent|supervisor]
+//! sportello-admin operator role <USERNAME> agent|supervisor
 //! sportello-admin operator reset <USERNAME>
 //! sportello-admin operator disable <USERNAME>
 //! sportello-admin operator enable <USERNAME>
@@ -13,6 +14,8 @@
 //! once; the store keeps only an argon2id hash and the sealed secret (docs/adr/0009). `reset`
 //! issues new ones (a forgotten password, a lost phone) and ends the operator's sessions;
 //! `disable` locks the operator out at once (someone leaving), `enable` lets them log in again.
+//! An operator is an agent unless made a supervisor, the only role that reads the audit log;
+//! `role` changes it from the operator's next request.
 //!
 //! With `SPORTELLO_STORE=dynamodb` the command works on the deployed table and reads the server key
 //! from Secrets Manager as the Lambda function does (`api::lambda::state`).
@@ -20,9 +23,11 @@
 use std::process::ExitCode;
 
 use api::Config;
+use api::store::OperatorRole;
 
 const USAGE: &str = "usage: sportello-admin status <PROTOCOL> <under_review|accepted|rejected|paid> --by <NAME>
-       sportello-admin operator create <USERNAME> --name \"<FULL NAME>\"
+       sportello-admin operator create <USERNAME> --name \"<FULL NAME>\" [--role agent|supervisor]
+       sportello-admin operator role <USERNAME> agent|supervisor
        sportello-admin operator reset|disable|enable <USERNAME>";
 
 /// What the command line asks for.
@@ -35,6 +40,11 @@ enum Command<'a> {
     CreateOperator {
         username: &'a str,
         name: &'a str,
+        role: OperatorRole,
+    },
+    SetRole {
+        username: &'a str,
+        role: OperatorRole,
     },
     ResetOperator {
         username: &'a str,
@@ -53,8 +63,24 @@ async fn main() -> ExitCode {
             Command::Status { protocol, status, by }
         }
         [cmd, sub, username, flag, name] if cmd == "operator" && sub == "create" && flag == "--name" => {
-            Command::CreateOperator { username, name }
+            Command::CreateOperator {
+                username,
+                name,
+                role: OperatorRole::Agent,
+            }
         }
+        [cmd, sub, username, flag, name, role_flag, role]
+            if cmd == "operator" && sub == "create" && flag == "--name" && role_flag == "--role" =>
+        {
+            match OperatorRole::parse(role) {
+                Some(role) => Command::CreateOperator { username, name, role },
+                None => return bad_role(role),
+            }
+        }
+        [cmd, sub, username, role] if cmd == "operator" && sub == "role" => match OperatorRole::parse(role) {
+            Some(role) => Command::SetRole { username, role },
+            None => return bad_role(role),
+        },
         [cmd, sub, username] if cmd == "operator" && sub == "reset" => Command::ResetOperator { username },
         [cmd, sub, username] if cmd == "operator" && (sub == "disable" || sub == "enable") => {
             Command::DisableOperator {
@@ -90,8 +116,25 @@ async fn main() -> ExitCode {
     let now = state.clock.now();
     let (protocol, status, by) = match command {
         Command::Status { protocol, status, by } => (protocol, status, by),
-        Command::CreateOperator { username, name } => {
-            return create_operator(&state, username, name).await;
+        Command::CreateOperator { username, name, role } => {
+            return create_operator(&state, username, name, role).await;
+        }
+        Command::SetRole { username, role } => {
+            return match api::operators::set_role(state.store.as_ref(), username, role).await {
+                Ok(record) => {
+                    println!(
+                        "operator {} ({}) is now {}",
+                        record.username,
+                        record.full_name,
+                        record.role.name()
+                    );
+                    ExitCode::SUCCESS
+                }
+                Err(e) => {
+                    eprintln!("sportello-admin: {e}");
+                    ExitCode::from(1)
+                }
+            };
         }
         Command::ResetOperator { username } => return reset_operator(&state, username).await,
         Command::DisableOperator { username, disabled } => {
@@ -124,14 +167,22 @@ async fn main() -> ExitCode {
     }
 }
 
+/// A role name the command does not know: said, with the usage.
+fn bad_role(role: &str) -> ExitCode {
+    eprintln!("sportello-admin: unknown role {role:?}: agent or supervisor\n{USAGE}");
+    ExitCode::from(2)
+}
+
 /// Creates an operator and prints, once, what they need to log in.
-async fn create_operator(state: &api::AppState, username: &str, name: &str) -> ExitCode {
+async fn create_operator(state: &api::AppState, username: &str, name: &str, role: OperatorRole) -> ExitCode {
     let now = state.clock.now();
-    match api::operators::create_operator(state.store.as_ref(), &state.pin_key, username, name, now).await {
+    match api::operators::create_operator(state.store.as_ref(), &state.pin_key, username, name, role, now).await {
         Ok(created) => {
             println!(
-                "operator {} ({}) created",
-                created.record.username, created.record.full_name
+                "operator {} ({}) created, role {}",
+                created.record.username,
+                created.record.full_name,
+                created.record.role.name()
             );
             print_credentials(&created);
             ExitCode::SUCCESS

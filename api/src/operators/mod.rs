@@ -20,7 +20,7 @@ use thiserror::Error;
 
 use crate::auth::cookie_value;
 use crate::secrets::{PinKey, random_bytes, session_token_hash};
-use crate::store::{OperatorRecord, OperatorSessionRecord, Store, StoreError};
+use crate::store::{OperatorRecord, OperatorRole, OperatorSessionRecord, Store, StoreError};
 use crate::{ApiError, AppState};
 
 /// The operator session cookie's name (citizens' is `sportello_session`).
@@ -80,13 +80,14 @@ pub fn valid_username(username: &str) -> bool {
             .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || matches!(b, b'.' | b'_' | b'-'))
 }
 
-/// Creates operator `username` with a generated password and TOTP secret, stored as an argon2id
-/// hash and a sealed secret.
+/// Creates operator `username` in `role` with a generated password and TOTP secret, stored as an
+/// argon2id hash and a sealed secret.
 pub async fn create_operator(
     store: &dyn Store,
     pin_key: &PinKey,
     username: &str,
     full_name: &str,
+    role: OperatorRole,
     now: DateTime<Utc>,
 ) -> Result<NewOperator, OperatorError> {
     if !valid_username(username) {
@@ -105,6 +106,7 @@ pub async fn create_operator(
         disabled: false,
         created_at: now,
         session_generation: 0,
+        role,
     };
     if !store.insert_operator(&record).await? {
         return Err(OperatorError::Taken(username.to_owned()));
@@ -144,6 +146,20 @@ pub async fn set_disabled(store: &dyn Store, username: &str, disabled: bool) -> 
     if disabled {
         record.session_generation += 1;
     }
+    if !store.replace_operator(&record).await? {
+        return Err(OperatorError::Unknown(username.to_owned()));
+    }
+    Ok(record)
+}
+
+/// Gives operator `username` `role`. It holds from their next request: every request reads the
+/// operator's record, so a supervisor made an agent again loses the audit log at once.
+pub async fn set_role(store: &dyn Store, username: &str, role: OperatorRole) -> Result<OperatorRecord, OperatorError> {
+    let mut record = store
+        .operator(username)
+        .await?
+        .ok_or_else(|| OperatorError::Unknown(username.to_owned()))?;
+    record.role = role;
     if !store.replace_operator(&record).await? {
         return Err(OperatorError::Unknown(username.to_owned()));
     }
@@ -266,6 +282,8 @@ pub fn operator_cookie(token: &str, max_age_secs: i64, secure: bool) -> HeaderVa
 pub struct Operator {
     /// The session.
     pub session: OperatorSessionRecord,
+    /// The operator's role as their record says now (not as it was at login).
+    pub role: OperatorRole,
 }
 
 impl Operator {
@@ -289,19 +307,22 @@ impl FromRequestParts<AppState> for Operator {
         let now = state.clock.now();
         // A disabled operator's sessions end at once, not at their timeout, and so do the sessions
         // started before a reset or a disabling.
-        let enabled = state
+        let record = state
             .store
             .operator(&session.username)
             .await?
-            .is_some_and(|operator| !operator.disabled && session.generation == operator.session_generation);
-        if !session.is_live(now) || !enabled {
+            .filter(|operator| !operator.disabled && session.generation == operator.session_generation);
+        let Some(record) = record.filter(|_| session.is_live(now)) else {
             state.store.delete_operator_session(&hash).await?;
             return Err(ApiError::Unauthenticated);
-        }
+        };
         let expires_at = (now + state.config.operator_session_idle).min(session.absolute_expires_at);
         state.store.extend_operator_session(&hash, expires_at).await?;
         session.expires_at = expires_at;
-        Ok(Operator { session })
+        Ok(Operator {
+            session,
+            role: record.role,
+        })
     }
 }
 

@@ -35,8 +35,8 @@ use crate::routes::applications::{
 };
 use crate::secrets::{PinHalf, new_session_token, random_bytes};
 use crate::store::{
-    AuditAction, AuditEntry, AuditOutcome, CallRecord, Channel as Delivery, Notification, OperatorSessionRecord,
-    PinRequestRecord,
+    AuditAction, AuditEntry, AuditOutcome, CallRecord, Channel as Delivery, Notification, OperatorRole,
+    OperatorSessionRecord, PinRequestRecord,
 };
 use crate::{ApiError, AppState};
 
@@ -107,6 +107,7 @@ struct LoginRequest {
 struct OperatorInfo {
     username: String,
     full_name: String,
+    role: OperatorRole,
     expires_at: DateTime<Utc>,
     idle_seconds: i64,
 }
@@ -120,6 +121,7 @@ async fn operator_info(state: &AppState, session: &OperatorSessionRecord) -> Res
     Ok(OperatorInfo {
         username: operator.username,
         full_name: operator.full_name,
+        role: operator.role,
         expires_at: session.expires_at,
         idle_seconds: state.config.operator_session_idle.num_seconds(),
     })
@@ -805,20 +807,36 @@ struct AuditList {
     entries: Vec<AuditEntry>,
 }
 
-/// `GET /api/operator/audit?codice_fiscale=…` or `?operator=…`: newest first. Reading is itself
-/// audited. There is no route that changes or removes an entry.
+/// `GET /api/operator/audit?codice_fiscale=…` or `?operator=…`: newest first, for supervisors
+/// only. Reading, and trying to, is itself audited. There is no route that changes or removes an
+/// entry.
 async fn audit_log(
     State(state): State<AppState>,
     operator: Operator,
     Query(query): Query<AuditQuery>,
 ) -> Result<Json<AuditList>, ApiError> {
     let limit = query.limit.unwrap_or(100).min(AUDIT_LIMIT);
-    let (entries, cf) = match (query.codice_fiscale, query.operator) {
-        (Some(cf), None) => {
-            let cf = CodiceFiscale::parse(&cf).map_err(|e| ApiError::field("codice_fiscale", e))?;
-            (state.store.audit_for(cf.as_str(), limit).await?, Some(cf.to_string()))
-        }
-        (None, Some(username)) => (state.store.audit_by_operator(username.trim(), limit).await?, None),
+    let cf = match query.codice_fiscale.as_deref().map(CodiceFiscale::parse).transpose() {
+        Ok(cf) => cf.map(|cf| cf.to_string()),
+        Err(e) => return Err(ApiError::field("codice_fiscale", e)),
+    };
+    if operator.role != OperatorRole::Supervisor {
+        // The attempt is itself on record: an agent looking up a stranger is what the log is for.
+        let code = ErrorCode::OperatorSupervisorOnly;
+        audit(
+            &state,
+            operator.username(),
+            cf.as_deref(),
+            AuditAction::AuditRead,
+            AuditOutcome::Refused,
+            code.as_str(),
+        )
+        .await?;
+        return Err(ApiError::Forbidden(code));
+    }
+    let entries = match (&cf, query.operator) {
+        (Some(cf), None) => state.store.audit_for(cf, limit).await?,
+        (None, Some(username)) => state.store.audit_by_operator(username.trim(), limit).await?,
         _ => {
             return Err(ApiError::Malformed(
                 "give exactly one of codice_fiscale and operator".into(),

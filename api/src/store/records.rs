@@ -211,6 +211,40 @@ pub struct OperatorRecord {
     /// one back. A counter rather than a time, so that the admin's clock cannot disagree.
     #[serde(default)]
     pub session_generation: u32,
+    /// What the operator may do beyond taking calls. Records from before roles existed are agents.
+    #[serde(default)]
+    pub role: OperatorRole,
+}
+
+/// An operator's role. Every operator takes calls; only a supervisor reads the audit log, which
+/// names every citizen any operator has touched (an agent sees only the citizen of their call).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum OperatorRole {
+    /// Takes calls: validates PIN requests and files applications for the caller.
+    #[default]
+    Agent,
+    /// An agent who may also read the audit log.
+    Supervisor,
+}
+
+impl OperatorRole {
+    /// The role named `name` (`agent`, `supervisor`), as the admin command takes it.
+    pub fn parse(name: &str) -> Option<OperatorRole> {
+        match name.trim() {
+            "agent" => Some(OperatorRole::Agent),
+            "supervisor" => Some(OperatorRole::Supervisor),
+            _ => None,
+        }
+    }
+
+    /// The role's name, as [`OperatorRole::parse`] reads it.
+    pub fn name(self) -> &'static str {
+        match self {
+            OperatorRole::Agent => "agent",
+            OperatorRole::Supervisor => "supervisor",
+        }
+    }
 }
 
 impl std::fmt::Debug for OperatorRecord {
@@ -220,6 +254,7 @@ impl std::fmt::Debug for OperatorRecord {
             .field("full_name", &self.full_name)
             .field("disabled", &self.disabled)
             .field("created_at", &self.created_at)
+            .field("role", &self.role)
             .finish_non_exhaustive()
     }
 }
