@@ -14,6 +14,8 @@ cargo fmt --all -- --check || die "code is not formatted: run cargo fmt --all"
 step "Lints (cargo clippy, warnings are errors)"
 cargo clippy --workspace --exclude frontend --all-targets -- -D warnings || die "clippy found problems (native crates)"
 cargo clippy -p frontend --target wasm32-unknown-unknown -- -D warnings || die "clippy found problems (frontend, wasm32)"
+# The frontend's unit tests run natively (no browser): their code is linted too.
+cargo clippy -p frontend --lib --tests -- -D warnings || die "clippy found problems (frontend tests, native)"
 cargo build -p domain --target wasm32-unknown-unknown || die "domain does not build for wasm32"
 
 step "Rust unit and integration tests"

@@ -3,6 +3,8 @@
 //! answers, the session ends and the citizen lands on the login page with a message; what they
 //! typed stays saved on the device.
 
+use std::cell::Cell;
+use std::rc::Rc;
 use std::time::Duration;
 
 use leptos::prelude::*;
@@ -18,6 +20,9 @@ use crate::session::{self, WARNING_BEFORE_MS, use_session};
 pub const EXPIRED_URL: &str = "/accedi?scaduta=1";
 /// The query value [`EXPIRED_URL`] carries.
 pub const EXPIRED_QUERY: (&str, &str) = ("scaduta", "1");
+
+/// The longest an ended session waits for its logout's answer before leaving the page.
+const LOGOUT_WAIT: Duration = Duration::from_secs(3);
 
 /// "2 minuti", "1 minuto e 5 secondi", "30 secondi": the time left, in words.
 pub fn time_left(lang: domain::Lang, seconds: u64) -> String {
@@ -56,11 +61,20 @@ pub fn SessionTimeout() -> impl IntoView {
             return;
         }
         session.end();
-        browser::spawn(async {
-            // The server ends it by itself; this only makes sure, on a phone whose timers slept.
+        // The server ends the session by itself; the logout makes sure, on a phone whose timers
+        // slept. The login page is another bundle, and loading it cancels a request under way, so
+        // the logout is answered first; a network that does not answer keeps nobody long.
+        let gone = Rc::new(Cell::new(false));
+        let leave = move || {
+            if !gone.replace(true) {
+                nav.go(EXPIRED_URL);
+            }
+        };
+        set_timeout(leave.clone(), LOGOUT_WAIT);
+        browser::spawn(async move {
             let _ = session::logout().await;
+            leave();
         });
-        nav.go(EXPIRED_URL);
     };
     let tick = move || match session.deadline.get_untracked() {
         Some(deadline) => {
