@@ -28,12 +28,12 @@ test.describe.configure({ mode: 'serial' });
 /** What `sportello-admin operator create` printed. */
 type Operator = { username: string; password: string; secret: Buffer };
 
-/** Creates an operator on the console server's data, as an administrator does. */
-function createOperator(username: string): Operator {
+/** Creates an operator (an agent unless said otherwise) on the console server's data, as an administrator does. */
+function createOperator(username: string, role: 'agent' | 'supervisor' = 'agent'): Operator {
   const bin = process.env.SPORTELLO_BIN
     ? path.dirname(process.env.SPORTELLO_BIN)
     : path.resolve(__dirname, '..', '..', 'target', 'debug');
-  const out = execFileSync(path.join(bin, 'sportello-admin'), ['operator', 'create', username, '--name', 'Maria Rossi'], {
+  const out = execFileSync(path.join(bin, 'sportello-admin'), ['operator', 'create', username, '--name', 'Maria Rossi', '--role', role], {
     env: { ...process.env, SPORTELLO_DATA_DIR: process.env.E2E_CONSOLE_DATA, SPORTELLO_DEV_MODE: '1', RUST_LOG: 'warn' },
     encoding: 'utf8',
   });
@@ -276,4 +276,67 @@ test('an operator files the application for a citizen who reads out the PIN, and
   } finally {
     await phone.close();
   }
+});
+
+test('a supervisor reads in the console what operators did; an agent finds no way in', async ({ page, request }) => {
+  test.setTimeout(120_000);
+  const problems = watchConsole(page);
+  const agent = createOperator('e2e.agente');
+  const supervisor = createOperator('e2e.capoturno', 'supervisor');
+  // GIVEN an agent took a call for Dora at 11:00 in Rome
+  await setClock(request, '2020-04-03T11:00:00+02:00');
+  const dora = romanWoman('Viola', 'Dora', '1990-01-17', 'dora.viola');
+  await simplifiedPin(request, dora);
+  await logIn(page, request, agent);
+  await expect(page.getByRole('link', { name: 'Registro delle attività' })).toHaveCount(0);
+  await openCall(page, dora.codice_fiscale);
+  // AND for the agent the log's address leads nowhere
+  await page.goto('/operatore/registro');
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText('Pagina non trovata');
+  await expect(page.getByRole('textbox')).toHaveCount(0);
+  await expectNoAxeViolations(page);
+  await page.getByRole('button', { name: 'Esci' }).click();
+  await expect(page).toHaveURL(/\/operatore\/accesso$/);
+
+  // WHEN the supervisor opens the log
+  await logIn(page, request, supervisor);
+  await page.getByRole('link', { name: 'Registro delle attività' }).click();
+  await expect(page).toHaveURL(/\/operatore\/registro$/);
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText('Registro delle attività');
+  await expectNoAxeViolations(page);
+  // AND searches for nothing, then for something that is neither a codice fiscale nor a username
+  const summary = page.getByRole('alert').filter({ hasText: "C'è un problema" });
+  await page.getByRole('button', { name: 'Cerca' }).click();
+  await expect(summary).toBeFocused();
+  await expect(summary.getByRole('link')).toHaveAttribute('href', '#subject');
+  await expect(page).toHaveTitle(/^Errore: /);
+  await expectNoAxeViolations(page);
+  const subject = page.getByLabel('Codice fiscale o nome utente');
+  await subject.fill('Dora Viola');
+  await page.getByRole('button', { name: 'Cerca' }).click();
+  await expect(summary).toContainText('codice fiscale del cittadino (16 caratteri)');
+
+  // THEN Dora's codice fiscale (typed in lower case) shows the agent's call, newest first
+  await subject.fill(dora.codice_fiscale.toLowerCase());
+  await page.getByRole('button', { name: 'Cerca' }).click();
+  const table = page.getByRole('table');
+  await expect(table.getByRole('caption')).toContainText('Azioni trovate, dalla più recente');
+  const opened = table.getByRole('row').filter({ hasText: 'Chiamata aperta' });
+  await expect(opened).toHaveCount(1);
+  await expect(opened).toContainText('e2e.agente');
+  await expect(opened).toContainText('03/04/2020 alle 11:0');
+  await expect(opened).toContainText('Eseguita');
+  expect(page.url()).not.toContain(dora.codice_fiscale);
+  await expect(page).not.toHaveTitle(/^Errore: /);
+  await expectNoAxeViolations(page);
+  // AND the agent's username shows their own login and logout, and the English page reads too
+  await subject.fill('e2e.agente');
+  await page.getByRole('button', { name: 'Cerca' }).click();
+  await expect(table.getByRole('row').filter({ hasText: 'Uscita' })).toHaveCount(1);
+  await expect(table.getByRole('row').filter({ hasText: 'Accesso' })).toHaveCount(1);
+  await page.getByRole('button', { name: 'English' }).click();
+  await expect(table.getByRole('row').filter({ hasText: 'Logout' })).toHaveCount(1);
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText('Activity log');
+  await expectNoAxeViolations(page);
+  expect(unexpected(problems)).toEqual([]);
 });

@@ -8,6 +8,7 @@
 //! citizen's, so the citizens' header, session and timeout dialog do not apply. The language,
 //! the router and the form components are the app's.
 
+mod audit;
 mod call;
 mod filing;
 mod login;
@@ -80,6 +81,7 @@ fn page(route: ConsoleRoute) -> AnyView {
         }
         _ => match route.clone() {
             ConsoleRoute::Start => start::start_page(),
+            ConsoleRoute::Audit => audit::audit_page(),
             ConsoleRoute::Call(id) => call::call_page(id),
             ConsoleRoute::Form(id) => filing::form_page(id),
             ConsoleRoute::Summary(id) => summary::summary_page(id),

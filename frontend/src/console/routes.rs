@@ -8,6 +8,8 @@ use crate::router::CONSOLE_PATH;
 pub const LOGIN_PATH: &str = "/operatore/accesso";
 /// The login page after the session ended (it says why).
 pub const LOGIN_ENDED_URL: &str = "/operatore/accesso?scaduta=1";
+/// The audit log, for supervisors. What it looks up is typed into the page, not put here.
+pub const AUDIT_PATH: &str = "/operatore/registro";
 /// Where a call's pages are, followed by its id.
 const CALL_PREFIX: &str = "/operatore/chiamata/";
 
@@ -18,6 +20,8 @@ pub enum ConsoleRoute {
     Login,
     /// `/operatore`: find the citizen, which opens a call.
     Start,
+    /// `/operatore/registro`: the audit log.
+    Audit,
     /// `/operatore/chiamata/<id>`: the PIN request, the application, the identity check.
     Call(String),
     /// `/operatore/chiamata/<id>/domanda`: the application's questions.
@@ -39,6 +43,9 @@ impl ConsoleRoute {
         }
         if path == LOGIN_PATH {
             return ConsoleRoute::Login;
+        }
+        if path == AUDIT_PATH {
+            return ConsoleRoute::Audit;
         }
         let Some(rest) = path.strip_prefix(CALL_PREFIX) else {
             return ConsoleRoute::NotFound;
@@ -98,6 +105,7 @@ mod tests {
         assert_eq!(ConsoleRoute::from_path("/operatore"), ConsoleRoute::Start);
         assert_eq!(ConsoleRoute::from_path("/operatore/"), ConsoleRoute::Start);
         assert_eq!(ConsoleRoute::from_path("/operatore/accesso"), ConsoleRoute::Login);
+        assert_eq!(ConsoleRoute::from_path("/operatore/registro/"), ConsoleRoute::Audit);
         assert_eq!(ConsoleRoute::from_path(&call_path(ID)), ConsoleRoute::Call(ID.into()));
         assert_eq!(ConsoleRoute::from_path(&form_path(ID)), ConsoleRoute::Form(ID.into()));
         assert_eq!(

@@ -7,8 +7,8 @@ use leptos::prelude::*;
 use serde::Serialize;
 
 use super::problems::{Issue, Problems, same_page};
-use super::routes::call_path;
-use super::state::{CALLS_PATH, CallView, use_console};
+use super::routes::{AUDIT_PATH, call_path};
+use super::state::{CALLS_PATH, CallView, Who, use_console};
 use super::texts::{ConsoleText, c, ct};
 use super::{text_field, use_title};
 use crate::api_client::{self, ApiError};
@@ -68,6 +68,9 @@ pub fn start_page() -> AnyView {
         });
     };
 
+    let audit_link = matches!(&*console.who.read_untracked(), Who::Operator(info) if info.supervisor)
+        .then(|| view! { <p><a href=AUDIT_PATH>{c(ConsoleText::AuditHeading)}</a></p> });
+
     view! {
         <div class="console-narrow">
             <ErrorSummary items=problems.summary(same_page(), label) focus_token=problems.focus_token() />
@@ -78,6 +81,7 @@ pub fn start_page() -> AnyView {
                 <button type="submit" class="button">{c(ConsoleText::OpenCall)}</button>
             </form>
             <SendStatus sending=sending />
+            {audit_link}
         </div>
     }
     .into_any()

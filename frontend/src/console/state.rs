@@ -43,16 +43,56 @@ pub struct OperatorInfo {
     pub username: String,
     /// Their name as the administrator wrote it.
     pub full_name: String,
+    /// They may read the audit log (the API decides; this only shows the way to it).
+    pub supervisor: bool,
 }
 
 impl OperatorInfo {
-    /// From the API's `{username, full_name, expires_at, idle_seconds}`.
+    /// From the API's `{username, full_name, role, expires_at, idle_seconds}`.
     pub fn from_json(json: &Json) -> Option<OperatorInfo> {
         Some(OperatorInfo {
             username: json["username"].as_str()?.to_owned(),
             full_name: json["full_name"].as_str().unwrap_or_default().to_owned(),
+            supervisor: json["role"].as_str() == Some("supervisor"),
         })
     }
+}
+
+/// The audit log.
+pub const AUDIT_API: &str = "/api/operator/audit";
+
+/// One line of the audit log, as the API sends it; `action` and `outcome` are the API's names.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AuditLine {
+    /// When (RFC 3339).
+    pub at: String,
+    /// The operator's username.
+    pub operator: String,
+    /// The citizen, if the action concerned one.
+    pub codice_fiscale: String,
+    /// What, e.g. `pin_check`.
+    pub action: String,
+    /// `ok` or `refused`.
+    pub outcome: String,
+    /// A call id, a protocol number or an error code.
+    pub detail: String,
+}
+
+/// The lines of the API's `{entries: […]}`, newest first.
+pub fn audit_lines(json: &Json) -> Vec<AuditLine> {
+    json["entries"]
+        .as_array()
+        .unwrap_or_default()
+        .iter()
+        .map(|e| AuditLine {
+            at: text(e, "at"),
+            operator: text(e, "operator"),
+            codice_fiscale: text(e, "codice_fiscale"),
+            action: text(e, "action"),
+            outcome: text(e, "outcome"),
+            detail: text(e, "detail"),
+        })
+        .collect()
 }
 
 /// Who is at the console.
@@ -446,14 +486,33 @@ mod tests {
 
     #[test]
     fn an_operator_reads_from_the_session() {
-        let json = Json::parse(r#"{"username":"mrossi","full_name":"Maria Rossi","idle_seconds":600}"#).unwrap();
+        let json = Json::parse(r#"{"username":"mrossi","full_name":"Maria Rossi","role":"agent","idle_seconds":600}"#)
+            .unwrap();
         assert_eq!(
             OperatorInfo::from_json(&json),
             Some(OperatorInfo {
                 username: "mrossi".into(),
-                full_name: "Maria Rossi".into()
+                full_name: "Maria Rossi".into(),
+                supervisor: false,
             })
         );
+        let json = Json::parse(r#"{"username":"capo","full_name":"Lia Bianchi","role":"supervisor"}"#).unwrap();
+        assert!(OperatorInfo::from_json(&json).unwrap().supervisor);
+    }
+
+    #[test]
+    fn audit_lines_read_from_the_log_newest_first() {
+        let json = Json::parse(
+            r#"{"entries":[{"at":"2020-04-03T09:01:00Z","operator":"mrossi","codice_fiscale":"VRDNNA85T49H501U","action":"call_opened","outcome":"ok","detail":"ab12"},
+                {"at":"2020-04-03T09:00:00Z","operator":"mrossi","codice_fiscale":null,"action":"login","outcome":"ok","detail":""}]}"#,
+        )
+        .unwrap();
+        let lines = audit_lines(&json);
+        assert_eq!(lines.len(), 2);
+        assert_eq!(lines[0].action, "call_opened");
+        assert_eq!(lines[0].codice_fiscale, "VRDNNA85T49H501U");
+        assert_eq!(lines[1].codice_fiscale, "");
+        assert!(audit_lines(&Json::parse("{}").unwrap()).is_empty());
     }
 
     #[test]

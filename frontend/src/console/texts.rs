@@ -135,6 +135,40 @@ bilingual_texts! {
             "Comunica al cittadino il numero di protocollo. Riceverà l'esito ai recapiti indicati e può seguire la domanda in «Le mie domande».",
             "Tell the citizen the protocol number. They will get the outcome at the contacts given and can follow the application in “My applications”."
         ),
+
+        // ——— The audit log (supervisors) ———
+        AuditTitle => ("Registro delle attività — Contact Center", "Activity log — Contact Center"),
+        AuditHeading => ("Registro delle attività", "Activity log"),
+        AuditIntro => (
+            "Le azioni svolte su un cittadino o da un operatore. Anche questa consultazione è registrata.",
+            "The actions taken on a citizen or by an operator. This look-up is recorded too."
+        ),
+        AuditSubjectLabel => ("Codice fiscale o nome utente", "Codice fiscale or username"),
+        AuditSubjectInvalid => (
+            "Inserisci il codice fiscale del cittadino (16 caratteri) o il nome utente dell'operatore.",
+            "Enter the citizen's codice fiscale (16 characters) or the operator's username."
+        ),
+        AuditSearch => ("Cerca", "Search"),
+        /// `{n}` is how many entries.
+        AuditCaption => ("Azioni trovate, dalla più recente: {n}", "Actions found, newest first: {n}"),
+        AuditNone => ("Nessuna azione registrata.", "No actions recorded."),
+        AuditWhen => ("Quando", "When"),
+        AuditOperator => ("Operatore", "Operator"),
+        AuditAction => ("Azione", "Action"),
+        AuditOutcome => ("Esito", "Outcome"),
+        AuditDetail => ("Riferimento", "Reference"),
+        OutcomeOk => ("Eseguita", "Done"),
+        OutcomeRefused => ("Rifiutata", "Refused"),
+        ActionLogin => ("Accesso", "Login"),
+        ActionLogout => ("Uscita", "Logout"),
+        ActionCallOpened => ("Chiamata aperta", "Call opened"),
+        ActionCallRead => ("Chiamata consultata", "Call viewed"),
+        ActionPinCheck => ("Verifica del PIN", "PIN check"),
+        ActionPinValidation => ("Convalida della richiesta del PIN", "PIN request validation"),
+        ActionApplicationRead => ("Domanda consultata", "Application viewed"),
+        ActionDraftSaved => ("Bozza salvata", "Draft saved"),
+        ActionApplicationSubmitted => ("Domanda inviata", "Application sent"),
+        ActionAuditRead => ("Registro consultato", "Log read"),
     }
 }
 

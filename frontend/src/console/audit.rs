@@ -1,0 +1,217 @@
+//! The audit log (`/operatore/registro`), for Contact Center supervisors: the actions taken on a
+//! citizen, or by an operator, newest first. What to look up is typed into the page and never put
+//! in its address (a codice fiscale in an address ends up in histories and logs). The API decides
+//! who may read, and records every reading; for agents the page does not exist.
+
+use domain::Lang;
+use leptos::prelude::*;
+
+use super::problems::{Issue, Problems, from_api_error, same_page};
+use super::state::{AUDIT_API, AuditLine, Who, audit_lines, use_console};
+use super::texts::{ConsoleText, c, ct};
+use super::{rome_when, text_field, use_title};
+use crate::api_client;
+use crate::app::use_lang;
+use crate::browser;
+use crate::components::{ErrorSummary, FORM_ID, SendStatus, Sending};
+
+/// The input's id: the API calls it `codice_fiscale` or `operator`, after what it holds.
+const SUBJECT: &str = "subject";
+
+/// The API path for what was typed: a codice fiscale (16 letters and digits) or a username.
+/// `None` if it can be neither, so nothing odd ever reaches the request's address; the API
+/// checks the codice fiscale itself.
+pub fn audit_query(typed: &str) -> Option<String> {
+    let typed = typed.trim();
+    if typed.len() == 16 && typed.bytes().all(|b| b.is_ascii_alphanumeric()) {
+        return Some(format!("{AUDIT_API}?codice_fiscale={}", typed.to_ascii_uppercase()));
+    }
+    let username = typed.to_ascii_lowercase();
+    let valid = (3..=32).contains(&username.len())
+        && username
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || matches!(b, b'.' | b'_' | b'-'));
+    valid.then(|| format!("{AUDIT_API}?operator={username}"))
+}
+
+/// An action as the API names it, in words (an unknown one as it came).
+fn action_words(action: &str, lang: Lang) -> String {
+    let key = match action {
+        "login" => ConsoleText::ActionLogin,
+        "logout" => ConsoleText::ActionLogout,
+        "call_opened" => ConsoleText::ActionCallOpened,
+        "call_read" => ConsoleText::ActionCallRead,
+        "pin_check" => ConsoleText::ActionPinCheck,
+        "pin_validation" => ConsoleText::ActionPinValidation,
+        "application_read" => ConsoleText::ActionApplicationRead,
+        "draft_saved" => ConsoleText::ActionDraftSaved,
+        "application_submitted" => ConsoleText::ActionApplicationSubmitted,
+        "audit_read" => ConsoleText::ActionAuditRead,
+        other => return other.to_owned(),
+    };
+    ct(lang, key).to_owned()
+}
+
+fn label(field: &str, lang: Lang) -> Option<&'static str> {
+    (field == SUBJECT).then(|| ct(lang, ConsoleText::AuditSubjectLabel))
+}
+
+/// `/operatore/registro`.
+pub fn audit_page() -> AnyView {
+    let console = use_console();
+    // For an agent the page does not exist (the API would refuse its reads anyway).
+    if !matches!(&*console.who.read_untracked(), Who::Operator(info) if info.supervisor) {
+        return super::not_found();
+    }
+    let problems = Problems::new();
+    use_title(ConsoleText::AuditTitle, move || problems.any());
+    let subject = RwSignal::new(String::new());
+    let sending = RwSignal::new(Sending::Idle);
+    let lines = RwSignal::new(None::<Vec<AuditLine>>);
+
+    let on_submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        if sending.get_untracked().busy() {
+            return;
+        }
+        let Some(path) = audit_query(&subject.get_untracked()) else {
+            problems.show(vec![(
+                Some(SUBJECT.into()),
+                Issue::Console(ConsoleText::AuditSubjectInvalid),
+            )]);
+            return;
+        };
+        problems.clear();
+        lines.set(None);
+        sending.set(Sending::Waiting);
+        browser::spawn(async move {
+            let answer = api_client::get_json(&path).await;
+            sending.set(Sending::after(&answer));
+            match answer {
+                Ok(json) => lines.set(Some(audit_lines(&json))),
+                Err(error) if console.session_ended(&error) => {}
+                // The API names the field after the query's key; on this page it is the one input.
+                Err(error) => problems.show_form(
+                    from_api_error(&error)
+                        .into_iter()
+                        .map(|(field, problem)| (field.map(|_| SUBJECT.to_owned()), problem))
+                        .collect(),
+                ),
+            }
+        });
+    };
+    let lang = use_lang();
+    let results = move || lines.get().map(|lines| results_table(lines, lang.get()));
+
+    view! {
+        <ErrorSummary items=problems.summary(same_page(), label) focus_token=problems.focus_token() />
+        <h1>{c(ConsoleText::AuditHeading)}</h1>
+        <p>{c(ConsoleText::AuditIntro)}</p>
+        <form id=FORM_ID class="console-narrow" novalidate on:submit=on_submit>
+            {text_field(SUBJECT, ConsoleText::AuditSubjectLabel, None, problems.field(SUBJECT), subject, "text", "off", "input--subject")}
+            <button type="submit" class="button">{c(ConsoleText::AuditSearch)}</button>
+        </form>
+        <SendStatus sending=sending />
+        {results}
+    }
+    .into_any()
+}
+
+/// The lines found, as a table with a caption that counts them.
+fn results_table(lines: Vec<AuditLine>, lang: Lang) -> AnyView {
+    if lines.is_empty() {
+        return view! { <p>{c(ConsoleText::AuditNone)}</p> }.into_any();
+    }
+    let caption = ct(lang, ConsoleText::AuditCaption).replace("{n}", &lines.len().to_string());
+    let outcome = move |outcome: &str| match outcome {
+        "ok" => ct(lang, ConsoleText::OutcomeOk).to_owned(),
+        "refused" => ct(lang, ConsoleText::OutcomeRefused).to_owned(),
+        other => other.to_owned(),
+    };
+    let rows = lines
+        .into_iter()
+        .map(|line| {
+            view! {
+                <tr>
+                    <td>{rome_when(&line.at, lang)}</td>
+                    <td>{line.operator}</td>
+                    <td>{line.codice_fiscale}</td>
+                    <td>{action_words(&line.action, lang)}</td>
+                    <td>{outcome(&line.outcome)}</td>
+                    <td class="table__detail">{line.detail}</td>
+                </tr>
+            }
+        })
+        .collect_view();
+    view! {
+        <div class="table-scroll">
+            <table class="table">
+                <caption class="table__caption">{caption}</caption>
+                <thead>
+                    <tr>
+                        <th scope="col">{c(ConsoleText::AuditWhen)}</th>
+                        <th scope="col">{c(ConsoleText::AuditOperator)}</th>
+                        <th scope="col">{c(ConsoleText::CfLabel)}</th>
+                        <th scope="col">{c(ConsoleText::AuditAction)}</th>
+                        <th scope="col">{c(ConsoleText::AuditOutcome)}</th>
+                        <th scope="col">{c(ConsoleText::AuditDetail)}</th>
+                    </tr>
+                </thead>
+                <tbody>{rows}</tbody>
+            </table>
+        </div>
+    }
+    .into_any()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_codice_fiscale_or_a_username_becomes_its_query_and_nothing_else_does() {
+        assert_eq!(
+            audit_query(" vrdnna85t49h501u ").as_deref(),
+            Some("/api/operator/audit?codice_fiscale=VRDNNA85T49H501U")
+        );
+        assert_eq!(
+            audit_query("MRossi").as_deref(),
+            Some("/api/operator/audit?operator=mrossi")
+        );
+        assert_eq!(
+            audit_query("m.rossi_2").as_deref(),
+            Some("/api/operator/audit?operator=m.rossi_2")
+        );
+        for odd in [
+            "",
+            "ab",
+            "mrossi&operator=x",
+            "VRDNNA85T49H501U?",
+            "rossi maria",
+            "m/../x",
+        ] {
+            assert_eq!(audit_query(odd), None, "{odd}");
+        }
+    }
+
+    #[test]
+    fn every_action_the_api_records_has_words_in_both_languages() {
+        for action in [
+            "login",
+            "logout",
+            "call_opened",
+            "call_read",
+            "pin_check",
+            "pin_validation",
+            "application_read",
+            "draft_saved",
+            "application_submitted",
+            "audit_read",
+        ] {
+            for lang in [Lang::It, Lang::En] {
+                assert_ne!(action_words(action, lang), action, "{action}");
+            }
+        }
+        assert_eq!(action_words("something_new", Lang::It), "something_new");
+    }
+}
