@@ -64,7 +64,9 @@ for bundle in "${BUNDLES[@]}"; do
   mv "$STAGING/${bundle}_bg.opt.wasm" "$module"
   # Short import/export names in the wasm and the same names in the bindings, which are then
   # minified (scripts/minify-bindings.mjs says why: ~4 KB brotli per bundle).
-  "$WASM_OPT" --minify-imports-and-exports-and-modules $WASM_FEATURES "$module" -o "$STAGING/${bundle}_bg.min.wasm" \
+  # The producers and target-features sections are for toolchains, not browsers.
+  "$WASM_OPT" --minify-imports-and-exports-and-modules --strip-producers --strip-target-features $WASM_FEATURES \
+    "$module" -o "$STAGING/${bundle}_bg.min.wasm" \
     >"$STAGING/${bundle}.names.json" || die "wasm-opt could not shorten the names of $bundle"
   mv "$STAGING/${bundle}_bg.min.wasm" "$module"
   node scripts/minify-bindings.mjs "$STAGING/${bundle}.names.json" "$STAGING/$bundle.js" "$module" \

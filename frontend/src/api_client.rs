@@ -332,7 +332,13 @@ pub async fn post_json_idempotent<Req: Serialize>(
 
 /// GETs `path` and reads the JSON answer.
 pub async fn get_json(path: &str) -> Result<Json, ApiError> {
-    decode(send(Call::new(Method::Get, path), &|_| {}).await?)
+    get_json_observed(path, &|_| {}).await
+}
+
+/// [`get_json`], calling `on_retry` before each automatic retry (a `dyn`: one copy of the code
+/// for every caller).
+pub async fn get_json_observed(path: &str, on_retry: &dyn Fn(RetryNotice)) -> Result<Json, ApiError> {
+    decode(send(Call::new(Method::Get, path), on_retry).await?)
 }
 
 /// Sends `method` to `path` with an optional JSON `body` and reads the JSON answer, with the

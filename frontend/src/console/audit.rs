@@ -85,7 +85,8 @@ pub fn audit_page() -> AnyView {
         lines.set(None);
         sending.set(Sending::Waiting);
         browser::spawn(async move {
-            let answer = api_client::get_json(&path).await;
+            let on_retry = move |notice| sending.set(Sending::retrying(notice));
+            let answer = api_client::get_json_observed(&path, &on_retry).await;
             sending.set(Sending::after(&answer));
             match answer {
                 Ok(json) => lines.set(Some(audit_lines(&json))),
