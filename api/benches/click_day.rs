@@ -20,8 +20,6 @@ use std::time::{Duration, Instant};
 
 use api::Config;
 use chrono::{Days, NaiveDate};
-use domain::CodiceFiscale;
-use domain::codice_fiscale::{PersonalData, Sex};
 use serde_json::{Value, json};
 use tokio::sync::Mutex;
 
@@ -300,35 +298,18 @@ fn first_half(outbox: &Answer) -> String {
 }
 
 /// Citizen `i`: a woman born in Rome on the `i`th day after 1 January 1950, so that every
-/// codice fiscale differs and agrees with the personal data.
+/// codice fiscale differs, with contacts of her own.
 fn person(i: usize) -> Value {
     let birth_date = NaiveDate::from_ymd_opt(1950, 1, 1)
         .and_then(|d| d.checked_add_days(Days::new(i as u64)))
         .expect("a birth date");
-    let data = PersonalData {
-        given_name: "Maria".into(),
-        surname: "Esposito".into(),
-        sex: Sex::Female,
+    common::citizen_born(
+        "Maria",
+        "Esposito",
         birth_date,
-        birth_place_code: "H501".into(),
-    };
-    json!({
-        "codice_fiscale": CodiceFiscale::generate(&data).as_str(),
-        "residence_country": "Italia",
-        "given_name": "Maria",
-        "surname": "Esposito",
-        "sex": "F",
-        "birth_date": birth_date.format("%Y-%m-%d").to_string(),
-        "birth_place": "Roma",
-        "birth_province": "RM",
-        "address": "Via Nazionale 5",
-        "postcode": "00184",
-        "municipality": "Roma",
-        "province": "RM",
-        "mobile": format!("+39 333 {i:07}"),
-        "email": format!("maria.esposito.{i}@example.it"),
-        "pec": format!("maria.esposito.{i}@pec.example.it"),
-    })
+        &format!("{i:07}"),
+        &format!("maria.esposito.{i}"),
+    )
 }
 
 /// Citizen `i`'s complete application: self-employed (art. 27), paid to her own IBAN.

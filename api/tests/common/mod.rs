@@ -141,11 +141,19 @@ pub fn pin_in(body: &str) -> String {
 
 /// A complete, consistent PIN request for a citizen born in Rome on `day`/12/1985.
 pub fn citizen(given_name: &str, surname: &str, day: u32) -> Value {
+    let birth_date = NaiveDate::from_ymd_opt(1985, 12, day).unwrap();
+    let tag = format!("{}.{}", given_name.to_lowercase(), surname.to_lowercase());
+    citizen_born(given_name, surname, birth_date, &format!("123 45{day:02}"), &tag)
+}
+
+/// A PIN request for `given_name surname`, a woman born in Rome on `birth_date` (so the codice
+/// fiscale agrees with the data), with mobile `+39 333 <mobile>` and e-mail and PEC `<tag>@…`.
+pub fn citizen_born(given_name: &str, surname: &str, birth_date: NaiveDate, mobile: &str, tag: &str) -> Value {
     let person = PersonalData {
         given_name: given_name.into(),
         surname: surname.into(),
         sex: Sex::Female,
-        birth_date: NaiveDate::from_ymd_opt(1985, 12, day).unwrap(),
+        birth_date,
         birth_place_code: "H501".into(),
     };
     let cf = CodiceFiscale::generate(&person);
@@ -155,16 +163,16 @@ pub fn citizen(given_name: &str, surname: &str, day: u32) -> Value {
         "given_name": given_name,
         "surname": surname,
         "sex": "F",
-        "birth_date": format!("1985-12-{day:02}"),
+        "birth_date": birth_date.format("%Y-%m-%d").to_string(),
         "birth_place": "Roma",
         "birth_province": "RM",
         "address": "Via dei Fori Imperiali 1",
         "postcode": "00186",
         "municipality": "Roma",
         "province": "RM",
-        "mobile": format!("+39 333 123 45{day:02}"),
-        "email": format!("{}.{}@example.it", given_name.to_lowercase(), surname.to_lowercase()),
-        "pec": format!("{}.{}@pec.example.it", given_name.to_lowercase(), surname.to_lowercase()),
+        "mobile": format!("+39 333 {mobile}"),
+        "email": format!("{tag}@example.it"),
+        "pec": format!("{tag}@pec.example.it"),
     })
 }
 
