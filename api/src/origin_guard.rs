@@ -21,6 +21,7 @@ use secrecy::{ExposeSecret, SecretString};
 
 use crate::ApiError;
 use crate::cns::ClientCertificate;
+use crate::secrets::constant_time_eq;
 
 /// The header CloudFront adds with the secret.
 pub const HEADER: &str = "x-origin-verify";
@@ -52,7 +53,7 @@ impl OriginGuard {
         through_mutual_tls
             || headers
                 .get(HEADER)
-                .is_some_and(|value| same_bytes(value.as_bytes(), secret.expose_secret().as_bytes()))
+                .is_some_and(|value| constant_time_eq(value.as_bytes(), secret.expose_secret().as_bytes()))
     }
 }
 
@@ -66,12 +67,6 @@ pub async fn check(State(guard): State<OriginGuard>, request: Request, next: Nex
         tracing::debug!("request refused: it did not come through CloudFront");
         ApiError::Forbidden(ErrorCode::OriginDirect).into_response()
     }
-}
-
-/// Compares in time that depends on the length only, so that a guesser learns nothing from how
-/// fast a wrong secret is refused.
-fn same_bytes(a: &[u8], b: &[u8]) -> bool {
-    a.len() == b.len() && a.iter().zip(b).fold(0u8, |diff, (x, y)| diff | (x ^ y)) == 0
 }
 
 #[cfg(test)]

@@ -41,7 +41,7 @@ pub fn local_state(config: Config) -> Result<(AppState, SqliteStore), StartError
     if config.pin_key_secret_arn.is_some() || config.smtp_url_secret_arn.is_some() || config.origin_secret_arn.is_some()
     {
         return Err(StartError::NotLocal(
-            "secrets by ARN are read by the Lambda function; give the local server SPORTELLO_PIN_KEY / SPORTELLO_SMTP_URL",
+            "secrets by ARN are read by the Lambda function; give the local server SPORTELLO_PIN_KEY / SPORTELLO_SMTP_URL (it needs no origin secret: it has one address)",
         ));
     }
     if matches!(config.sms, crate::config::SmsChoice::Sns { .. }) {

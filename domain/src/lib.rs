@@ -11,6 +11,7 @@ pub mod field_errors;
 pub mod iban;
 pub mod iso_date;
 pub mod lang;
+pub mod operator;
 pub mod pin;
 pub mod pin_request;
 #[cfg(feature = "places")]

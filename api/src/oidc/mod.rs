@@ -29,7 +29,7 @@ use sha2::{Digest, Sha256};
 pub use config::{ClientAuth, OidcConfig, ProviderConfig, ProviderKind};
 use jws::{Jwks, RpKey};
 
-use crate::secrets::random_bytes;
+use crate::secrets::{constant_time_eq, random_bytes};
 
 /// SPID level 1 (password only): not enough for this service.
 pub const SPID_L1: &str = "https://www.spid.gov.it/SpidL1";
@@ -520,11 +520,6 @@ pub fn flow_key(pin_key: &crate::secrets::PinKey) -> [u8; 32] {
         <Hmac<Sha256> as Mac>::new_from_slice(pin_key.to_hex().as_bytes()).expect("HMAC takes any key length");
     mac.update(b"sportello-oidc-flow-key-v1");
     mac.finalize().into_bytes().into()
-}
-
-/// Compares in constant time (the lengths are not secret: both are fixed-size encodings).
-fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
-    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
 
 fn audience_ok(claims: &Map<String, Value>, client_id: &str) -> bool {

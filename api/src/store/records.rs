@@ -300,41 +300,8 @@ pub struct CallRecord {
     pub pin_checked_at: Option<DateTime<Utc>>,
 }
 
-/// What an operator did.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum AuditAction {
-    /// Logged in (or tried to).
-    Login,
-    /// Logged out.
-    Logout,
-    /// Opened a call for a citizen.
-    CallOpened,
-    /// Read a citizen's PIN request and application state.
-    CallRead,
-    /// Checked the PIN characters the citizen read out.
-    PinCheck,
-    /// Validated a stale PIN request (and re-sent its first part).
-    PinValidation,
-    /// Read the citizen's application form.
-    ApplicationRead,
-    /// Saved the citizen's draft (or a step of it).
-    DraftSaved,
-    /// Submitted the citizen's application.
-    ApplicationSubmitted,
-    /// Read the audit log.
-    AuditRead,
-}
-
-/// How an operator's action ended.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum AuditOutcome {
-    /// Done.
-    Ok,
-    /// Refused by a rule (wrong credentials, a window, the 12 hours…).
-    Refused,
-}
+/// The audit log's vocabulary, shared with the console that reads it back into words.
+pub use domain::operator::{AuditAction, AuditOutcome};
 
 /// One line of the append-only audit log. Never holds a PIN, a password or a TOTP code.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -4,6 +4,7 @@
 //! who may read, and records every reading; for agents the page does not exist.
 
 use domain::Lang;
+use domain::operator::{AuditAction, AuditOutcome, valid_username};
 use leptos::prelude::*;
 
 use super::problems::{Issue, Problems, from_api_error, same_page};
@@ -18,38 +19,45 @@ use crate::components::{ErrorSummary, FORM_ID, SendStatus, Sending};
 /// The input's id: the API calls it `codice_fiscale` or `operator`, after what it holds.
 const SUBJECT: &str = "subject";
 
-/// The API path for what was typed: a codice fiscale (16 letters and digits) or a username.
-/// `None` if it can be neither, so nothing odd ever reaches the request's address; the API
-/// checks the codice fiscale itself.
+/// The API path for what was typed: a codice fiscale (16 letters and digits; the API checks the
+/// rest) or a username (`domain::operator`'s rule). `None` if it can be neither, so nothing odd
+/// ever reaches the request's address.
 pub fn audit_query(typed: &str) -> Option<String> {
     let typed = typed.trim();
     if typed.len() == 16 && typed.bytes().all(|b| b.is_ascii_alphanumeric()) {
         return Some(format!("{AUDIT_API}?codice_fiscale={}", typed.to_ascii_uppercase()));
     }
     let username = typed.to_ascii_lowercase();
-    let valid = (3..=32).contains(&username.len())
-        && username
-            .bytes()
-            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || matches!(b, b'.' | b'_' | b'-'));
-    valid.then(|| format!("{AUDIT_API}?operator={username}"))
+    valid_username(&username).then(|| format!("{AUDIT_API}?operator={username}"))
 }
 
-/// An action as the API names it, in words (an unknown one as it came).
+/// An action as the API names it, in words (one the console does not know yet, as it came).
 fn action_words(action: &str, lang: Lang) -> String {
+    let Some(action) = AuditAction::parse(action) else {
+        return action.to_owned();
+    };
     let key = match action {
-        "login" => ConsoleText::ActionLogin,
-        "logout" => ConsoleText::ActionLogout,
-        "call_opened" => ConsoleText::ActionCallOpened,
-        "call_read" => ConsoleText::ActionCallRead,
-        "pin_check" => ConsoleText::ActionPinCheck,
-        "pin_validation" => ConsoleText::ActionPinValidation,
-        "application_read" => ConsoleText::ActionApplicationRead,
-        "draft_saved" => ConsoleText::ActionDraftSaved,
-        "application_submitted" => ConsoleText::ActionApplicationSubmitted,
-        "audit_read" => ConsoleText::ActionAuditRead,
-        other => return other.to_owned(),
+        AuditAction::Login => ConsoleText::ActionLogin,
+        AuditAction::Logout => ConsoleText::ActionLogout,
+        AuditAction::CallOpened => ConsoleText::ActionCallOpened,
+        AuditAction::CallRead => ConsoleText::ActionCallRead,
+        AuditAction::PinCheck => ConsoleText::ActionPinCheck,
+        AuditAction::PinValidation => ConsoleText::ActionPinValidation,
+        AuditAction::ApplicationRead => ConsoleText::ActionApplicationRead,
+        AuditAction::DraftSaved => ConsoleText::ActionDraftSaved,
+        AuditAction::ApplicationSubmitted => ConsoleText::ActionApplicationSubmitted,
+        AuditAction::AuditRead => ConsoleText::ActionAuditRead,
     };
     ct(lang, key).to_owned()
+}
+
+/// An outcome as the API names it, in words.
+fn outcome_words(outcome: &str, lang: Lang) -> String {
+    match AuditOutcome::parse(outcome) {
+        Some(AuditOutcome::Ok) => ct(lang, ConsoleText::OutcomeOk).to_owned(),
+        Some(AuditOutcome::Refused) => ct(lang, ConsoleText::OutcomeRefused).to_owned(),
+        None => outcome.to_owned(),
+    }
 }
 
 fn label(field: &str, lang: Lang) -> Option<&'static str> {
@@ -124,11 +132,6 @@ fn results_table(lines: Vec<AuditLine>, lang: Lang) -> AnyView {
         return view! { <p>{c(ConsoleText::AuditNone)}</p> }.into_any();
     }
     let caption = ct(lang, ConsoleText::AuditCaption).replace("{n}", &lines.len().to_string());
-    let outcome = move |outcome: &str| match outcome {
-        "ok" => ct(lang, ConsoleText::OutcomeOk).to_owned(),
-        "refused" => ct(lang, ConsoleText::OutcomeRefused).to_owned(),
-        other => other.to_owned(),
-    };
     let rows = lines
         .into_iter()
         .map(|line| {
@@ -138,7 +141,7 @@ fn results_table(lines: Vec<AuditLine>, lang: Lang) -> AnyView {
                     <td>{line.operator}</td>
                     <td>{line.codice_fiscale}</td>
                     <td>{action_words(&line.action, lang)}</td>
-                    <td>{outcome(&line.outcome)}</td>
+                    <td>{outcome_words(&line.outcome, lang)}</td>
                     <td class="table__detail">{line.detail}</td>
                 </tr>
             }
@@ -196,23 +199,16 @@ mod tests {
     }
 
     #[test]
-    fn every_action_the_api_records_has_words_in_both_languages() {
-        for action in [
-            "login",
-            "logout",
-            "call_opened",
-            "call_read",
-            "pin_check",
-            "pin_validation",
-            "application_read",
-            "draft_saved",
-            "application_submitted",
-            "audit_read",
-        ] {
+    fn every_action_and_outcome_has_words_in_both_languages() {
+        for action in AuditAction::ALL {
             for lang in [Lang::It, Lang::En] {
-                assert_ne!(action_words(action, lang), action, "{action}");
+                let words = action_words(action.as_str(), lang);
+                assert!(!words.is_empty() && words != action.as_str(), "{action:?}");
             }
         }
         assert_eq!(action_words("something_new", Lang::It), "something_new");
+        assert_eq!(outcome_words("refused", Lang::It), "Rifiutata");
+        assert_eq!(outcome_words("ok", Lang::En), "Done");
+        assert_eq!(outcome_words("maybe", Lang::En), "maybe");
     }
 }
