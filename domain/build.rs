@@ -54,8 +54,9 @@ fn declaration(d: &Value) -> String {
         other => panic!("unknown declaration kind {other}"),
     };
     format!(
-        "D {{ id: {}, text: {}, hint: {}, kind: {kind} }}",
+        "D {{ id: {}, short: {}, text: {}, hint: {}, kind: {kind} }}",
         string(&d["id"]),
+        text(&d["short"]),
         text(&d["text"]),
         opt(d.get("hint"), text)
     )

@@ -7,7 +7,8 @@
 # and the shared style.css. Per bundle: cargo (wasm32, size profile) → wasm-bindgen --target web →
 # wasm-opt -Oz from npm binaryen 132 (Debian's binaryen 108 miscompiles Leptos 0.8: TOOLCHAIN.md).
 # Idempotent; dist/ is replaced only once everything has been built.
-# Usage: scripts/build-spa.sh   (SPA_DIST=DIR to build elsewhere than dist/)
+# Usage: scripts/build-spa.sh   (SPA_DIST=DIR to build elsewhere than dist/; SPA_FEATURES=panic-probe
+# SPA_BUNDLES=frontend for the e2e tests' build that panics on purpose, see frontend/src/panic_page.rs)
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 cd "$ROOT"
@@ -18,13 +19,15 @@ DIST="${SPA_DIST:-$ROOT/dist}"
 STAGING="$DIST.staging"
 
 # The entry bundles: the cargo binary of each (frontend/src/main.rs, frontend/src/bin/{area,console}.rs).
-BUNDLES=(frontend area console)
+read -r -a BUNDLES <<<"${SPA_BUNDLES:-frontend area console}"
+FEATURES=()
+[ -z "${SPA_FEATURES:-}" ] || FEATURES=(--features "$SPA_FEATURES")
 
 step "Compiling the frontend's bundles for wasm32 (release profile): ${BUNDLES[*]}"
 ensure_rust
 bins=()
 for bundle in "${BUNDLES[@]}"; do bins+=(--bin "$bundle"); done
-cargo build --release -p frontend "${bins[@]}" --target wasm32-unknown-unknown || die "cargo build of the frontend failed"
+cargo build --release -p frontend "${bins[@]}" "${FEATURES[@]}" --target wasm32-unknown-unknown || die "cargo build of the frontend failed"
 for bundle in "${BUNDLES[@]}"; do
   wasm="$ROOT/target/wasm32-unknown-unknown/release/$bundle.wasm"
   [ -f "$wasm" ] || die "$wasm was not produced"

@@ -3,20 +3,22 @@
 #   public: index.html + style.css + boot.js + frontend.js + frontend_bg.wasm
 #   area:   area.html  + style.css + area.css + area-boot.js + area.js + area_bg.wasm
 #   console: console.html + style.css + console.css + console-boot.js + console.js + console_bg.wasm
-# raw, gzip -9 and brotli -q 11 bytes per file, with totals per bundle. Fails when any bundle's
-# brotli total is over the budget (150 KB, STYLE.md) or when dist/ is missing a piece.
+# raw, gzip -9 and brotli -q 11 bytes per file, with totals per bundle. Fails when a bundle's brotli
+# total is over its budget or when dist/ is missing a piece. The budgets are a product decision:
+# the public bundle is every citizen's first load on a phone (150 KB, aiming at 120); the area
+# 160 KB; the Contact Center's console, used on desktops, 250 KB.
 # Usage: scripts/spa-size.sh [DIST_DIR]   (run scripts/build-spa.sh first)
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 DIST="${1:-$ROOT/dist}"
-BUDGET=153600 # bytes of brotli, all first-load files of one bundle together
+AIM_PUBLIC=122880 # what the public bundle aims at (reported, not enforced)
 
-# name:files of its first load
+# name:budget in bytes of brotli, all first-load files together:files of its first load
 BUNDLES=(
-  "public:index.html style.css boot.js frontend.js frontend_bg.wasm"
-  "area:area.html style.css area.css area-boot.js area.js area_bg.wasm"
-  "console:console.html style.css console.css console-boot.js console.js console_bg.wasm"
+  "public:153600:index.html style.css boot.js frontend.js frontend_bg.wasm"
+  "area:163840:area.html style.css area.css area-boot.js area.js area_bg.wasm"
+  "console:256000:console.html style.css console.css console-boot.js console.js console_bg.wasm"
 )
 
 command -v brotli >/dev/null || { echo "FAILED: the brotli CLI is missing (apt-get install brotli)" >&2; exit 1; }
@@ -24,7 +26,9 @@ command -v brotli >/dev/null || { echo "FAILED: the brotli CLI is missing (apt-g
 failed=0
 for entry in "${BUNDLES[@]}"; do
   name="${entry%%:*}"
-  read -r -a files <<<"${entry#*:}"
+  rest="${entry#*:}"
+  BUDGET="${rest%%:*}"
+  read -r -a files <<<"${rest#*:}"
   for required in "${files[@]}"; do
     [ -f "$DIST/$required" ] || { echo "FAILED: $DIST/$required is missing: run scripts/build-spa.sh" >&2; exit 1; }
   done
@@ -40,6 +44,9 @@ for entry in "${BUNDLES[@]}"; do
   done
   printf '%-20s %10d %10d %10d\n' TOTAL "$total_raw" "$total_gz" "$total_br"
   printf 'budget: %d bytes brotli (%d%% used)\n' "$BUDGET" $((total_br * 100 / BUDGET))
+  if [ "$name" = public ]; then
+    printf 'aim: %d bytes brotli (%d%% of it)\n' "$AIM_PUBLIC" $((total_br * 100 / AIM_PUBLIC))
+  fi
   if [ "$total_br" -gt "$BUDGET" ]; then
     echo "FAILED: the $name bundle's first load is $total_br bytes brotli, over the $BUDGET budget" >&2
     failed=1

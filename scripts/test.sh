@@ -28,7 +28,15 @@ step "Building the SPA (release) and checking its size budget"
 bash scripts/build-spa.sh
 bash scripts/spa-size.sh
 
+step "Building the panic-probe test SPA (the e2e test of the recovery page; never deployed)"
+# Built after dist/ so that dist/ is the release; only the public bundle is needed.
+SPA_FEATURES=panic-probe SPA_BUNDLES=frontend SPA_DIST="$ROOT/target/spa-probe" bash scripts/build-spa.sh
+export E2E_PROBE_SPA_DIR="$ROOT/target/spa-probe"
+
 step "End-to-end tests (Playwright, Debian Chromium, mobile profile, axe-core)"
+# Every spec runs under the guard against panics and uncaught errors (e2e/tests/fixtures.ts).
+unguarded=$(grep -L "from './fixtures'" e2e/tests/*.spec.ts || true)
+[ -z "$unguarded" ] || die "these specs do not take test from ./fixtures (the panic guard): $unguarded"
 cargo build -p api --bin sportello-local || die "server build failed"
 (cd e2e && npx playwright test) || die "end-to-end tests failed (report: e2e/playwright-report)"
 

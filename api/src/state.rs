@@ -24,6 +24,8 @@ pub struct AppState {
     pub pin_key: Arc<PinKey>,
     /// Per-client limits on login and PIN-request attempts.
     pub rate_limiter: Arc<ClientRateLimiter>,
+    /// How many panic reports the SPA may send (`/api/client-errors`).
+    pub client_error_limits: Arc<crate::routes::client_errors::ReportLimits>,
     /// The settable clock behind `clock`, present only in dev mode (tests move time with it).
     pub dev_clock: Option<Arc<ShiftableClock>>,
     /// The OpenID Connect relying party (SPID, CIE).
@@ -54,6 +56,7 @@ impl AppState {
         let oidc = crate::oidc::Oidc::new(&config.oidc, config.secure_cookies, crate::oidc::flow_key(&pin_key));
         Ok(AppState {
             rate_limiter: Arc::new(ClientRateLimiter::new(config.client_rate_per_minute)),
+            client_error_limits: Arc::default(),
             store,
             config: Arc::new(config),
             clock,

@@ -112,6 +112,9 @@ pub enum DeclarationKind {
 pub struct Declaration {
     /// Stable id, unique within its benefit; the form field is `decl.<id>`.
     pub id: String,
+    /// A few words that name the declaration among the others of its benefit ("Pensione"): what
+    /// an error message says first, so that two messages alike can be told apart.
+    pub short: Text,
     /// The statement or question, as the citizen reads it.
     pub text: Text,
     /// Help shown under the text, if any.
@@ -365,6 +368,12 @@ pub enum CatalogueError {
         /// The repeated id.
         id: String,
     },
+    /// Two declarations of one benefit (common ones included) share a short title.
+    #[error("{path}: another declaration of this benefit has the same short title")]
+    DuplicateShort {
+        /// Where.
+        path: String,
+    },
     /// A text is empty in Italian or in English.
     #[error("{path}: the text must be non-empty in both Italian and English")]
     EmptyText {
@@ -462,6 +471,7 @@ impl RawKind {
 struct RawDeclaration {
     id: String,
     kind: RawKind,
+    short: Text,
     text: Text,
     hint: Option<Text>,
     eligible_answer: Option<YesNo>,
@@ -503,6 +513,7 @@ fn check_text(path: String, text: &Text) -> Result<(), CatalogueError> {
 impl RawDeclaration {
     fn validate(self, path: &str) -> Result<Declaration, CatalogueError> {
         check_id(path, &self.id)?;
+        check_text(format!("{path}.short"), &self.short)?;
         check_text(format!("{path}.text"), &self.text)?;
         if let Some(hint) = &self.hint {
             check_text(format!("{path}.hint"), hint)?;
@@ -605,6 +616,7 @@ impl RawDeclaration {
         };
         Ok(Declaration {
             id: self.id,
+            short: self.short,
             text: self.text,
             hint: self.hint,
             kind,
@@ -665,6 +677,7 @@ impl Catalogue {
                 .cloned()
                 .map(|d| ("common_declarations".to_owned(), d));
             let mut declaration_ids = HashSet::new();
+            let mut shorts = HashSet::new();
             let mut declarations = Vec::new();
             for (list, d) in own.chain(common) {
                 let decl_path = format!("{list}[{}]", d.id);
@@ -672,6 +685,13 @@ impl Catalogue {
                     return Err(CatalogueError::DuplicateId {
                         path: format!("{path}: {decl_path}"),
                         id: d.id,
+                    });
+                }
+                // The short title is how a citizen tells one error message from another.
+                if !shorts.insert(d.short.it.trim().to_lowercase()) || !shorts.insert(d.short.en.trim().to_lowercase())
+                {
+                    return Err(CatalogueError::DuplicateShort {
+                        path: format!("{path}: {decl_path}.short"),
                     });
                 }
                 declarations.push(d.validate(&decl_path)?);
@@ -725,6 +745,7 @@ mod table {
     }
     struct D {
         id: &'static str,
+        short: T,
         text: T,
         hint: Option<T>,
         kind: K,
@@ -752,6 +773,7 @@ mod table {
         let date = |s: Option<&str>| s.and_then(crate::iso_date::parse);
         Declaration {
             id: d.id.to_owned(),
+            short: text(&d.short),
             text: text(&d.text),
             hint: d.hint.as_ref().map(text),
             kind: match &d.kind {
@@ -991,6 +1013,17 @@ mod tests {
     fn a_benefit_declaration_that_repeats_a_common_one_is_refused() {
         let result = edited(|j| j["benefits"][0]["declarations"][0]["id"] = "truthful".into());
         assert!(matches!(result, Err(CatalogueError::DuplicateId { id, .. }) if id == "truthful"));
+    }
+
+    #[test]
+    fn two_declarations_of_a_benefit_with_one_short_title_are_refused() {
+        let result = edited(|j| j["benefits"][0]["declarations"][1]["short"]["it"] = "pensione ".into());
+        assert!(
+            matches!(result, Err(CatalogueError::DuplicateShort { .. })),
+            "{result:?}"
+        );
+        let missing = edited(|j| j["benefits"][0]["declarations"][1]["short"]["en"] = "".into());
+        assert!(matches!(missing, Err(CatalogueError::EmptyText { .. })), "{missing:?}");
     }
 
     #[test]

@@ -11,6 +11,14 @@ export async function expectNoAxeViolations(page: Page): Promise<void> {
     (v) => `${v.id} (${v.impact}): ${v.help} — ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`,
   );
   expect(summary, 'axe-core violations').toEqual([]);
+  // axe 4.13 no longer checks this: an id used twice makes `aria-describedby` and `label for`
+  // point at whichever comes first, and a screen reader then reads another question's help.
+  const duplicated = await page.evaluate(() => {
+    const counts = new Map<string, number>();
+    for (const el of document.querySelectorAll('[id]')) counts.set(el.id, (counts.get(el.id) ?? 0) + 1);
+    return [...counts].filter(([, n]) => n > 1).map(([id]) => id);
+  });
+  expect(duplicated, 'ids used more than once').toEqual([]);
 }
 
 /** Collects console errors and failed requests so a test can assert the page ran cleanly. */

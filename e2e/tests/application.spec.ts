@@ -2,7 +2,8 @@
 // the indemnity on a phone: benefit, its declarations (rendered from the catalogue), payment,
 // contacts, check your answers, CONFERMA, receipt, "Le mie domande". The server's clock is moved
 // inside or outside the 16:00–08:00 window (Europe/Rome) only where its answer depends on it.
-import { expect, test, type APIRequestContext, type Page } from '@playwright/test';
+import { type APIRequestContext, type Page } from '@playwright/test';
+import { expect, test } from './fixtures';
 import { expectNoAxeViolations } from './a11y';
 import { expectAreaLoaded, romanWoman, simplifiedPin } from './people';
 
@@ -73,6 +74,19 @@ test('a citizen with the simplified PIN files the application and gets a receipt
   await expect(page).toHaveURL(/\/domanda\/dichiarazioni$/);
   await expect(page.getByRole('heading', { level: 1 })).toHaveText('Le tue dichiarazioni');
   await expectNoAxeViolations(page);
+  // WHEN Avanti is pressed with nothing answered THEN every message names its declaration, in the
+  // summary and at the question, and no two read the same
+  await avanti(page);
+  await expect(summary).toBeFocused();
+  const messages = await summary.getByRole('link').allInnerTexts();
+  expect(messages.length).toBeGreaterThan(3);
+  expect(new Set(messages).size, messages.join(' | ')).toBe(messages.length);
+  expect(messages).toContain(
+    "Fine involontaria del lavoro stagionale: Spunta la casella per confermare questa dichiarazione. Se nel tuo caso non è vera, non hai diritto a questa indennità: torna alla scelta e valuta un'altra indennità.",
+  );
+  await expect(group(page, 'Sei titolare di una pensione?')).toContainText('Pensione: ');
+  await expectNoAxeViolations(page);
+  await testInfo.attach('declarations-errors-360', { body: await page.screenshot({ fullPage: true }), contentType: 'image/png' });
   for (const confirm of await page.getByLabel('Confermo').all()) await confirm.check();
   const lastJob = group(page, /In che data è finito il tuo ultimo rapporto di lavoro stagionale/);
   await lastJob.getByLabel('Giorno').fill('15');
@@ -214,4 +228,62 @@ test('at 10:00 in Rome the pages say when sending opens; a session that ends mid
   await expect(page).toHaveURL(/\/domanda\/dichiarazioni$/);
   const state = await (await page.request.get('/api/application')).json();
   expect(state.form.benefit).toBe('art30');
+});
+
+test('keyboard only: Enter sends every page of the application like Avanti, up to the receipt', async ({
+  page,
+  request,
+}) => {
+  test.setTimeout(120_000);
+  const person = giulia(13);
+  const pin = await simplifiedPin(request, person);
+  await page.goto('/accedi');
+  await page.getByLabel('Codice fiscale').fill(person.codice_fiscale);
+  await page.getByLabel('PIN', { exact: true }).fill(pin);
+  await page.getByLabel('PIN', { exact: true }).press('Enter');
+  await expectAreaLoaded(page, person.codice_fiscale);
+  await page.getByRole('link', { name: 'Inizia la domanda' }).press('Enter');
+
+  // A page of choices: Space chooses, Enter sends.
+  await expect(page).toHaveURL(/\/domanda\/indennita$/);
+  const seasonal = page.getByLabel('Lavoratori stagionali del turismo e degli stabilimenti termali');
+  await seasonal.press('Space');
+  await expect(seasonal).toBeChecked();
+  await seasonal.press('Enter');
+
+  // Declarations: boxes ticked with Space, Enter in the last text field.
+  await expect(page).toHaveURL(/\/domanda\/dichiarazioni$/);
+  for (const confirm of await page.getByLabel('Confermo').all()) await confirm.press('Space');
+  await group(page, 'Sei titolare di una pensione?').getByLabel('No').press('Space');
+  await group(page, /Il 17 marzo 2020 avevi un rapporto di lavoro dipendente/).getByLabel('No').press('Space');
+  const lastJob = group(page, /In che data è finito il tuo ultimo rapporto di lavoro stagionale/);
+  await lastJob.getByLabel('Giorno').fill('15');
+  await lastJob.getByLabel('Mese').fill('10');
+  await lastJob.getByLabel('Anno').fill('2019');
+  await lastJob.getByLabel('Anno').press('Enter');
+
+  // Payment: Enter in the IBAN.
+  await expect(page).toHaveURL(/\/domanda\/pagamento$/);
+  await page.getByLabel('Accredito sul conto (IBAN)').press('Space');
+  await page.getByLabel('Solo a me').press('Space');
+  await page.getByLabel('IBAN', { exact: true }).fill('IT60 X054 2811 1010 0000 0123 456');
+  await page.getByLabel('IBAN', { exact: true }).press('Enter');
+
+  // Contacts, prefilled: Enter in the e-mail.
+  await expect(page).toHaveURL(/\/domanda\/contatti$/);
+  await page.getByLabel('E-mail').press('Enter');
+
+  // Check your answers: Conferma with the keyboard, inside the window (now, or at 17:00 in Rome).
+  await expect(page).toHaveURL(/\/domanda\/riepilogo$/);
+  const moveClock = !windowOpenNow();
+  const created = page.waitForResponse((r) => r.url().endsWith('/api/application/submit'));
+  if (moveClock) await setClock(request, '2020-04-01T17:00:00+02:00');
+  try {
+    await page.getByRole('button', { name: 'Conferma' }).press('Enter');
+    expect((await created).status()).toBe(201);
+  } finally {
+    if (moveClock) await setClock(request, null);
+  }
+  await expect(page).toHaveURL(/\/domanda\/ricevuta\/INPS-COVID-20\d\d-\d+$/);
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText('Domanda inviata');
 });

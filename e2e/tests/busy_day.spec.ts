@@ -8,7 +8,8 @@
 // with its own SQLite file (playwright.config.ts), so the count of applications is exact.
 import { execFileSync } from 'node:child_process';
 import * as path from 'node:path';
-import { devices, expect, test, type Browser, type Locator, type Page } from '@playwright/test';
+import { devices, type Browser, type Locator, type Page } from '@playwright/test';
+import { expect, test } from './fixtures';
 import { romanWoman, simplifiedPin, untilAnswered, type PinRequestForm } from './people';
 
 const CITIZENS = 20;

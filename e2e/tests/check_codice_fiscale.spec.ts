@@ -1,5 +1,5 @@
 // A citizen opens the home page on a phone, reads how to get in, and checks their codice fiscale.
-import { expect, test } from '@playwright/test';
+import { expect, test } from './fixtures';
 import { expectNoAxeViolations, watchConsole } from './a11y';
 
 test('citizen reads the home page and checks a codice fiscale', async ({ page }, testInfo) => {

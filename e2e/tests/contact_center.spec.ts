@@ -8,7 +8,8 @@
 import { execFileSync } from 'node:child_process';
 import { createHmac } from 'node:crypto';
 import * as path from 'node:path';
-import { devices, expect, test, type APIRequestContext, type Page } from '@playwright/test';
+import { devices, type APIRequestContext, type Page } from '@playwright/test';
+import { expect, test } from './fixtures';
 import { expectNoAxeViolations, watchConsole } from './a11y';
 import { romanWoman, simplifiedPin, untilAnswered } from './people';
 

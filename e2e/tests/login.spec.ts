@@ -1,6 +1,7 @@
 // A citizen with a PIN logs in — with the full PIN or its first 8 characters — sees the
 // application's start page, is warned before the session times out, and logs out.
-import { expect, test, type APIRequestContext, type Page } from '@playwright/test';
+import { type APIRequestContext, type Page } from '@playwright/test';
+import { expect, test } from './fixtures';
 import { expectNoAxeViolations } from './a11y';
 import { expectAreaLoaded, romanWoman, simplifiedPin } from './people';
 
@@ -113,18 +114,40 @@ test('the full PIN logs in with full access, by keyboard alone', async ({ page, 
   await expectNoAxeViolations(page);
 });
 
-test('Esci ends the session: home page, then the application page asks to log in', async ({ page, request }) => {
+test('Esci ends the session from any page behind login: the signed-out page, nothing left on the device', async ({
+  page,
+  request,
+}, testInfo) => {
+  await page.setViewportSize({ width: 360, height: 780 });
   const { first } = await requestPin(request, MARIO_15.cf, MARIO_15.day, MARIO_15.sex, MARIO_15.name);
   await logIn(page, MARIO_15.cf, first);
   await expectAreaLoaded(page, MARIO_15.cf);
-  await page.getByRole('button', { name: 'Esci' }).click();
-  await expect(page).toHaveURL(/\/$/);
+  // Esci is in the header of every page behind login, "Le mie domande" included.
+  await page.getByRole('link', { name: 'Inizia la domanda' }).click();
+  await expect(page.getByRole('banner').getByRole('button', { name: 'Esci' })).toBeVisible();
+  await page.getByLabel('Operai agricoli a tempo determinato').check();
+  await page.goto('/le-mie-domande');
+  await expect(page.getByRole('heading', { level: 1 })).toBeVisible();
+  await page.getByRole('banner').getByRole('button', { name: 'Esci' }).click();
+  // THEN the signed-out page says so, and the device keeps no copy of the answers
+  await expect(page).toHaveURL(/\/uscito$/);
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText('Sei uscito dal servizio');
+  await expect(page).toHaveTitle('Sei uscito dal servizio');
+  await expect(page.getByRole('banner').getByRole('button', { name: 'Esci' })).toHaveCount(0);
+  const kept = await page.evaluate(() =>
+    [...Object.keys(localStorage), ...Object.keys(sessionStorage)].filter((k) => k !== 'sportello.lang'),
+  );
+  expect(kept).toEqual([]);
+  await expectNoAxeViolations(page);
+  await testInfo.attach('signed-out-360', { body: await page.screenshot({ fullPage: true }), contentType: 'image/png' });
+  await page.getByRole('link', { name: 'Accedi di nuovo' }).click();
+  await expect(page).toHaveURL(/\/accedi$/);
   await page.goto('/domanda');
   await expect(page).toHaveURL(/\/accedi$/);
   expect((await page.request.get('/api/session')).status()).toBe(401);
 });
 
-test('Esci while the page is still loading goes home, not to the login page', async ({ page, request }) => {
+test('Esci while the page is still loading goes to the signed-out page, not to the login page', async ({ page, request }) => {
   const person = romanWoman('Rosa', 'Elena', '1987-09-18', 'elena.rosa');
   const pin = await simplifiedPin(request, person);
   // GIVEN the application is answered only once the logout has been answered (a slow network)
@@ -142,11 +165,11 @@ test('Esci while the page is still loading goes home, not to the login page', as
   await expect(page.getByRole('status')).toContainText('Caricamento');
   // WHEN the citizen presses Esci before the page has loaded
   await page.getByRole('button', { name: 'Esci' }).click();
-  // THEN they are on the home page, and stay there (the application's late 401 does not move them)
-  await expect(page).toHaveURL(/\/$/);
+  // THEN they are on the signed-out page, and stay there (the application's late 401 does not move them)
+  await expect(page).toHaveURL(/\/uscito$/);
   await expect(page.getByRole('heading', { level: 1 })).toBeVisible();
   await page.waitForLoadState('networkidle');
-  await expect(page).toHaveURL(/\/$/);
+  await expect(page).toHaveURL(/\/uscito$/);
   expect((await page.request.get('/api/session')).status()).toBe(401);
 });
 

@@ -1,7 +1,8 @@
 // A citizen without a PIN requests one ("Richiesta PIN") on a phone, page by page, then logs in
 // with the first 8 characters received by SMS. Each test uses its own codice fiscale (the server's
 // data directory is fresh for each run, shared by the tests of the run).
-import { expect, test, type Page } from '@playwright/test';
+import { type Page } from '@playwright/test';
+import { expect, pageErrorsSeen, test } from './fixtures';
 import { expectNoAxeViolations } from './a11y';
 import { codiceFiscale } from './people';
 
@@ -248,4 +249,106 @@ test('a second request for the same codice fiscale is refused on the summary pag
   await expect(summary).toContainText('Contact Center');
   await expect(page).toHaveURL(/\/richiesta-pin\/riepilogo$/);
   await expectPageOk(page);
+});
+
+test('keyboard only: Enter sends every page like Avanti, and the page after works (no dead page)', async ({
+  page,
+}) => {
+  const data = mario(20);
+  const summary = page.getByRole('alert').filter({ hasText: "C'è un problema" });
+  const enterIn = async (label: string) => page.getByLabel(label, { exact: true }).press('Enter');
+
+  // Step 1, Enter in either field (the phone keyboard's "Vai" is the same key): 2020's dead page
+  // came right after this.
+  await page.goto('/richiesta-pin/identita');
+  await page.getByLabel('Codice fiscale').fill(data.codice_fiscale);
+  await enterIn('Codice fiscale');
+  await expect(page).toHaveURL(/\/richiesta-pin\/dati-anagrafici$/);
+  await page.getByRole('link', { name: 'Indietro' }).press('Enter');
+  await expect(page).toHaveURL(/\/richiesta-pin\/identita$/);
+  await enterIn('Stato di residenza');
+  await expect(page).toHaveURL(/\/richiesta-pin\/dati-anagrafici$/);
+
+  // Step 2 is alive: Enter with nothing typed shows the problems, then typing and Enter go on.
+  await enterIn('Nome');
+  await expect(summary).toBeFocused();
+  await expect(page).toHaveTitle(/^Errore: /);
+  await expectPageOk(page);
+  await page.getByLabel('Nome', { exact: true }).fill(data.given_name);
+  await page.getByLabel('Cognome', { exact: true }).fill(data.surname);
+  await page.getByRole('radio', { name: 'Maschio' }).press('Space');
+  await expect(page.getByRole('radio', { name: 'Maschio' })).toBeChecked();
+  const dateOfBirth = page.getByRole('group', { name: 'Data di nascita' });
+  await dateOfBirth.getByLabel('Giorno').fill('20');
+  await dateOfBirth.getByLabel('Mese').fill('12');
+  await dateOfBirth.getByLabel('Anno').fill('1985');
+  await page.getByLabel('Comune o Stato estero di nascita').fill(data.birth_place);
+  await page.getByLabel('Provincia di nascita').fill(data.birth_province);
+  await page.getByLabel('Provincia di nascita').press('Enter');
+
+  // Step 3: the postcode opens the numeric keyboard; Enter in the last field.
+  await expect(page).toHaveURL(/\/richiesta-pin\/residenza$/);
+  await expect(page.getByLabel('CAP')).toHaveAttribute('inputmode', 'numeric');
+  await page.getByLabel('Indirizzo', { exact: true }).fill(data.address);
+  await page.getByLabel('CAP').fill(data.postcode);
+  await page.getByLabel('Comune', { exact: true }).fill(data.municipality);
+  await page.getByLabel('Provincia', { exact: true }).fill(data.province);
+  await enterIn('Provincia');
+
+  // Step 4: Enter in the first field sends the page too.
+  await expect(page).toHaveURL(/\/richiesta-pin\/contatti$/);
+  await page.getByLabel('Cellulare').fill(data.mobile);
+  await page.getByLabel('E-mail').fill(data.email);
+  await page.getByLabel('PEC').fill(data.pec);
+  await enterIn('Cellulare');
+
+  // Check your answers: CONFERMA reached and pressed with the keyboard.
+  await expect(page).toHaveURL(/\/richiesta-pin\/riepilogo$/);
+  await page.getByRole('button', { name: 'CONFERMA' }).press('Enter');
+  await expect(page).toHaveURL(/\/richiesta-pin\/conferma$/);
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText('Richiesta del PIN inviata');
+
+  // Login: Enter in the PIN field.
+  const firstHalf = await firstHalfFromOutbox(page, data.codice_fiscale);
+  await page.getByRole('link', { name: 'Accedi con il PIN' }).press('Enter');
+  await expect(page).toHaveURL(/\/accedi$/);
+  await page.getByLabel('PIN', { exact: true }).fill(firstHalf);
+  await page.getByLabel('PIN', { exact: true }).press('Enter');
+  await expect(page).toHaveURL(/\/domanda$/);
+  await expect(page.getByRole('main')).toContainText(data.codice_fiscale);
+});
+
+test.describe('when the code breaks', () => {
+  // This test's page panics on purpose: the guard's verdict is checked below instead.
+  test.use({ pageErrorsExpected: true });
+
+  test('a page that panics shows how to recover, reports it, and reloads into a working page', async ({ page }) => {
+  test.skip(!process.env.E2E_PROBE_SPA_DIR, 'needs the panic-probe build (scripts/test.sh makes it)');
+  // GIVEN the public bundle of the panic-probe test build, which panics on purpose at #panico-di-prova
+  const probe = process.env.E2E_PROBE_SPA_DIR!;
+  for (const file of ['frontend.js', 'frontend_bg.wasm']) {
+    await page.route(`**/${file}`, (route) => route.fulfill({ path: `${probe}/${file}` }));
+  }
+  const report = page.waitForRequest((r) => r.url().endsWith('/api/client-errors') && r.method() === 'POST');
+  // WHEN a page of the PIN request panics after it started
+  await page.goto('/richiesta-pin/identita#panico-di-prova');
+  await expect(page.getByLabel('Codice fiscale')).toBeVisible();
+  // THEN it is replaced by the recovery message, which takes focus, and the server hears of it
+  const heading = page.getByRole('heading', { level: 1, name: 'Qualcosa non ha funzionato' });
+  await expect(heading).toBeFocused();
+  await expect(page.getByRole('alert')).toContainText('Le risposte sono salvate: ricarica la pagina.');
+  await expect(page).toHaveTitle('Qualcosa non ha funzionato');
+  const sent = JSON.parse((await report).postData() ?? '{}');
+  expect(sent).toEqual({ bundle: 'public', location: expect.stringMatching(/panic_page\.rs:\d+:\d+$/) });
+  expect(Object.keys(sent)).toEqual(['bundle', 'location']); // where it broke, nothing the page held
+  await expectPageOk(page);
+  // AND the link reloads the page, which works again
+  await page.getByRole('link', { name: 'Ricarica la pagina' }).click();
+  await expect(page).toHaveURL(/\/richiesta-pin\/identita$/);
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText('Codice fiscale e Stato di residenza');
+  await page.getByLabel('Codice fiscale').press('Enter');
+  await expect(page.getByRole('alert').filter({ hasText: "C'è un problema" })).toBeFocused();
+  // AND the guard every other test runs under saw the panic (so it would have failed them)
+  expect(pageErrorsSeen().some((e) => e.includes('panicked'))).toBe(true);
+  });
 });

@@ -2,7 +2,8 @@
 // level 2 reaches the application with a full session; level 1 comes back to the login page with
 // the explanation; a tampered state or a replayed code opens nothing. The provider list opens with
 // the keyboard, and every page of ours is axe-clean.
-import { expect, test, type Page } from '@playwright/test';
+import { type Page } from '@playwright/test';
+import { expect, test } from './fixtures';
 import { expectNoAxeViolations, watchConsole } from './a11y';
 
 test.use({ viewport: { width: 360, height: 780 } });

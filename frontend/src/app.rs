@@ -71,7 +71,13 @@ pub struct Pages {
 
 /// Mounts the app, with `pages`, on the document's body.
 pub fn mount(pages: Pages) {
+    crate::panic_page::install(match pages.bundle {
+        Bundle::Public => "public",
+        Bundle::Area => "area",
+        Bundle::Console => "console",
+    });
     leptos::mount::mount_to_body(move || shell(pages));
+    crate::panic_page::arm_probe();
 }
 
 /// The whole app.

@@ -35,7 +35,7 @@ pub fn label_of(field: &str) -> Option<Words> {
             .iter()
             .flat_map(|b| &b.declarations)
             .find(|d| d.field() == field)
-            .map(|d| Words::Data(&d.text))?,
+            .map(|d| Words::Data(&d.short))?,
     };
     Some(words)
 }

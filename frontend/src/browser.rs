@@ -67,6 +67,26 @@ pub fn remove(store: Store, key: &str) {
     }
 }
 
+/// Forgets every copy of a citizen's answers kept on this device (the PIN request, the
+/// application, their idempotency keys and receipts), in both stores; the language stays.
+pub fn forget_personal_copies() {
+    for store in [Store::Local, Store::Session] {
+        let Some(storage) = storage(store) else { continue };
+        let keys: Vec<String> = (0..storage.length().unwrap_or(0))
+            .filter_map(|i| storage.key(i).ok().flatten())
+            .filter(|key| is_personal_key(key))
+            .collect();
+        for key in keys {
+            let _ = storage.remove_item(&key);
+        }
+    }
+}
+
+/// Whether a storage key holds a citizen's data: every key of ours but the language.
+fn is_personal_key(key: &str) -> bool {
+    key.starts_with("sportello.") && key != LANG_KEY
+}
+
 /// Sets `<html lang>`, which screen readers use to pick their voice.
 pub fn set_document_lang(lang: Lang) {
     if let Some(root) = document().and_then(|d| d.document_element()) {
@@ -195,16 +215,6 @@ pub fn focus_by_id(id: &str) {
     options.set_block(ScrollLogicalPosition::Start);
     let target: &web_sys::Element = label.as_ref().unwrap_or(&el);
     target.scroll_into_view_with_scroll_into_view_options(&options);
-}
-
-/// True when `blur` moves focus to a button (a submit button, or the PIN's show/hide toggle).
-/// Validating then would insert or remove an error message above the input and move the button
-/// between press and release, swallowing the click; the submit validates anyway, and the toggle
-/// leaves the answer as it was.
-pub fn blur_goes_to_submit(blur: &web_sys::FocusEvent) -> bool {
-    blur.related_target()
-        .and_then(|target| target.dyn_into::<web_sys::Element>().ok())
-        .is_some_and(|el| el.tag_name() == "BUTTON" || el.get_attribute("type").as_deref() == Some("submit"))
 }
 
 /// Today's date on the device's calendar, which bounds a date of birth.

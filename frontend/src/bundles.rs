@@ -7,7 +7,7 @@ use leptos::prelude::*;
 use crate::app::Pages;
 use crate::pages::{
     ApplicationStartPage, ApplicationStepPage, ApplicationSummaryPage, HomePage, LoginPage, MyApplicationsPage,
-    NotFoundPage, PinConfirmationPage, PinStepPage, PinSummaryPage, ReceiptPage,
+    NotFoundPage, PinConfirmationPage, PinStepPage, PinSummaryPage, ReceiptPage, SignedOutPage,
 };
 use crate::router::{Bundle, Route};
 use crate::{application_draft, pin_draft};
@@ -33,6 +33,7 @@ fn public_page(route: Route) -> AnyView {
         Route::PinSummary => view! { <PinSummaryPage /> }.into_any(),
         Route::PinConfirmation => view! { <PinConfirmationPage /> }.into_any(),
         Route::Login => view! { <LoginPage /> }.into_any(),
+        Route::SignedOut => view! { <SignedOutPage /> }.into_any(),
         // The area's pages are never shown here: the router loads `area.html` for them.
         _ => view! { <NotFoundPage /> }.into_any(),
     }

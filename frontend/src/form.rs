@@ -1,6 +1,7 @@
 //! The problems of a form page, in one place: what the domain rules found in the page, or what the
 //! API answered, shown both in the error summary and next to each field, in the current language.
 
+use domain::benefits::DECLARATION_FIELD_PREFIX;
 use domain::{ErrorCode, FieldErrors, Lang};
 use leptos::prelude::*;
 
@@ -72,13 +73,13 @@ pub fn from_api_error(error: &ApiError, fallback_field: Option<&str>) -> Vec<Fie
 /// A field's label in a language, if it has one.
 type LabelIn = Box<dyn Fn(&str, Lang) -> Option<&'static str> + Send + Sync>;
 
-/// The problems shown on a page: in the error summary (set when the form is sent) and next to
-/// each field (also updated when the citizen leaves a field), with the token that moves focus to
-/// the summary.
+/// The problems shown on a page, in the error summary and next to each field, with the token
+/// that moves focus to the summary. They change only when the form is sent (GOV.UK's pattern):
+/// a message appearing or going while someone types or taps would move the page under their
+/// finger, and a handler on leaving a field would run on a page already being replaced.
 #[derive(Clone, Copy)]
 pub struct FormProblems {
-    summary: RwSignal<Vec<FieldProblem>>,
-    inline: RwSignal<Vec<FieldProblem>>,
+    shown: RwSignal<Vec<FieldProblem>>,
     focus: RwSignal<u32>,
     lang: RwSignal<Lang>,
 }
@@ -87,8 +88,7 @@ impl FormProblems {
     /// No problems yet. Call in a component (it reads the language from context).
     pub fn new() -> Self {
         FormProblems {
-            summary: RwSignal::new(Vec::new()),
-            inline: RwSignal::new(Vec::new()),
+            shown: RwSignal::new(Vec::new()),
             focus: RwSignal::new(0),
             lang: use_lang(),
         }
@@ -102,8 +102,7 @@ impl FormProblems {
 
     /// Shows `problems` without moving focus (problems carried over from another page).
     pub fn show_quietly(self, problems: Vec<FieldProblem>) {
-        self.inline.set(problems.clone());
-        self.summary.set(problems);
+        self.shown.set(problems);
     }
 
     /// Removes every problem.
@@ -111,39 +110,16 @@ impl FormProblems {
         self.show_quietly(Vec::new());
     }
 
-    /// After the citizen left `field`: replaces its inline problem with `found` (from
-    /// re-validating it), or drops it, from the summary too. A field is not nagged about for being
-    /// empty until the form is sent, and the summary does not grow under the citizen's fingers.
-    pub fn recheck(self, field: &str, found: Option<ErrorCode>) {
-        let is_field = |f: &Option<String>| f.as_deref() == Some(field);
-        let had = self.inline.read_untracked().iter().any(|(f, _)| is_field(f));
-        match found {
-            None if had => {
-                self.inline.update(|items| items.retain(|(f, _)| !is_field(f)));
-                self.summary.update(|items| items.retain(|(f, _)| !is_field(f)));
-            }
-            Some(code) if had || code != ErrorCode::Required => {
-                self.inline.update(
-                    |items| match items.iter_mut().find(|(f, _)| f.as_deref() == Some(field)) {
-                        Some(item) => item.1 = Problem::Code(code),
-                        None => items.push((Some(field.to_owned()), Problem::Code(code))),
-                    },
-                )
-            }
-            _ => {}
-        }
-    }
-
     /// Whether any problem shows (reactive).
     pub fn any(self) -> bool {
-        !self.summary.read().is_empty()
+        !self.shown.read().is_empty()
     }
 
     /// The message for `field`, if it has a problem (reactive, in the current language).
     pub fn field(self, field: &'static str) -> Signal<Option<String>> {
         Signal::derive(move || {
             let lang = self.lang.get();
-            self.inline
+            self.shown
                 .read()
                 .iter()
                 .find(|(f, _)| f.as_deref() == Some(field))
@@ -161,15 +137,17 @@ impl FormProblems {
         )
     }
 
-    /// [`FormProblems::field`] for a field whose name is made at run time (`decl.<id>`).
-    pub fn field_named(self, field: String) -> Signal<Option<String>> {
+    /// [`FormProblems::field`] for a declaration (`decl.<id>`), whose messages are alike from one
+    /// declaration to the next ("Spunta la casella…"): each begins with the declaration's short
+    /// title, as in the error summary, so that the two say the same and name their question.
+    pub fn declaration_field(self, field: String, short: &'static domain::benefits::Text) -> Signal<Option<String>> {
         Signal::derive(move || {
             let lang = self.lang.get();
-            self.inline
+            self.shown
                 .read()
                 .iter()
                 .find(|(f, _)| f.as_deref() == Some(field.as_str()))
-                .map(|(_, p)| p.message(lang))
+                .map(|(_, p)| format!("{}: {}", short.get(lang), p.message(lang)))
         })
     }
 
@@ -191,13 +169,16 @@ impl FormProblems {
     fn summary_labelled(self, link: fn(&str) -> String, label: LabelIn) -> Signal<Vec<SummaryItem>> {
         Signal::derive(move || {
             let lang = self.lang.get();
-            self.summary
+            self.shown
                 .read()
                 .iter()
                 .map(|(field, problem)| {
                     let message = problem.message(lang);
+                    // A message that does not name its question ("Questo campo è obbligatorio.", or
+                    // any message about a declaration, where several read alike) starts with it.
                     let named = match (field.as_deref(), problem) {
                         (Some(field), Problem::Code(ErrorCode::Required)) => label(field, lang),
+                        (Some(field), _) if field.starts_with(DECLARATION_FIELD_PREFIX) => label(field, lang),
                         _ => None,
                     };
                     SummaryItem {

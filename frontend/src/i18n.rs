@@ -323,6 +323,20 @@ bilingual_texts! {
 
         // The application's own words are in `area_texts.rs` (the area's bundle, ADR 0008).
         Logout => ("Esci", "Log out"),
+        LogoutFailed => (
+            "Non è stato possibile uscire: controlla la connessione e premi di nuovo Esci.",
+            "We could not log you out: check your connection and press Log out again."
+        ),
+
+        // ——— Signed out (`/uscito`) ———
+        SignedOutTitle => ("Sei uscito dal servizio", "You have logged out"),
+        SignedOutHeading => ("Sei uscito dal servizio", "You have logged out"),
+        SignedOutBody => (
+            "Per la tua sicurezza abbiamo cancellato da questo dispositivo le copie dei dati inseriti. La domanda e le risposte salvate restano al sicuro presso l'INPS.",
+            "For your security we have removed the copies of what you typed from this device. Your application and saved answers stay safe with INPS."
+        ),
+        SignedOutLoginLink => ("Accedi di nuovo", "Log in again"),
+        SignedOutHomeLink => ("Torna alla pagina iniziale", "Back to the start page"),
 
         // ——— Session timeout ———
         TimeoutHeading => ("Stai per uscire dal servizio", "You are about to be logged out"),

@@ -17,6 +17,7 @@ mod form;
 pub mod i18n;
 pub mod json;
 mod pages;
+mod panic_page;
 mod pin_draft;
 mod pin_questions;
 pub mod router;

@@ -9,7 +9,7 @@ use domain::{FieldErrors, PinRequestForm, Step};
 use leptos::prelude::*;
 
 use crate::browser::{self, Store};
-use crate::form::{FieldProblem, FormProblems};
+use crate::form::FieldProblem;
 use crate::json::Json;
 
 /// Where the draft is saved.
@@ -237,18 +237,6 @@ impl PinDraft {
         self.carried.set(Vec::new());
         browser::remove(Store::Local, DRAFT_KEY);
     }
-}
-
-/// The check of one field of `step` when the citizen leaves it, with the domain's rules.
-pub fn recheck_on_leave(problems: FormProblems, step: Step, field: &'static str) -> Callback<()> {
-    let draft = use_draft();
-    Callback::new(move |()| {
-        let found = draft
-            .form_untracked()
-            .validate_step(step, browser::today(), None)
-            .get(field);
-        problems.recheck(field, found);
-    })
 }
 
 /// Loads the draft, provides it as context and keeps it saved.

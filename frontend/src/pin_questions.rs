@@ -53,6 +53,8 @@ pub struct Question {
     pub italy_only: bool,
     /// How it is answered.
     pub kind: Kind,
+    /// The on-screen keyboard for a resident of Italy (`numeric` for the CAP), if not the usual.
+    pub inputmode_in_italy: Option<&'static str>,
 }
 
 const fn text(class: &'static str, autocomplete: &'static str, autocapitalize: &'static str) -> Kind {
@@ -81,6 +83,7 @@ const fn ask(field: &'static str, label: Text, hint: Option<Text>, kind: Kind) -
         abroad: None,
         italy_only: false,
         kind,
+        inputmode_in_italy: None,
     }
 }
 
@@ -145,6 +148,7 @@ const RESIDENCE: &[Question] = &[
     ),
     Question {
         abroad: Some((Text::PostcodeAbroadLabel, Text::PostcodeAbroadHint)),
+        inputmode_in_italy: Some("numeric"),
         ..ask(
             "postcode",
             Text::PostcodeLabel,

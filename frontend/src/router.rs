@@ -36,6 +36,8 @@ pub const APPLICATION_SUMMARY_PATH: &str = "/domanda/riepilogo";
 const RECEIPT_PREFIX: &str = "/domanda/ricevuta/";
 /// "Le mie domande": the citizen's applications and their status.
 pub const MY_APPLICATIONS_PATH: &str = "/le-mie-domande";
+/// Where Esci leads: "you have logged out".
+pub const SIGNED_OUT_PATH: &str = "/uscito";
 /// The Contact Center console's pages are under this (`crate::console`).
 pub const CONSOLE_PATH: &str = "/operatore";
 
@@ -88,6 +90,8 @@ pub enum Route {
     Receipt(String),
     /// `/le-mie-domande`.
     MyApplications,
+    /// `/uscito`: after Esci.
+    SignedOut,
     /// Anything else.
     NotFound,
 }
@@ -105,6 +109,7 @@ impl Route {
             PIN_PREFIX => Route::PinStep(Step::Identity),
             APPLICATION_SUMMARY_PATH => Route::ApplicationSummary,
             MY_APPLICATIONS_PATH => Route::MyApplications,
+            SIGNED_OUT_PATH => Route::SignedOut,
             _ => {
                 if let Some(protocol) = path.strip_prefix(RECEIPT_PREFIX) {
                     return match protocol.is_empty() || protocol.contains('/') {
@@ -270,6 +275,8 @@ mod tests {
         assert_eq!(Route::from_path("/richiesta-pinx/identita"), Route::NotFound);
         assert_eq!(Route::from_path("/domanda/riepilogo"), Route::ApplicationSummary);
         assert_eq!(Route::from_path("/le-mie-domande/"), Route::MyApplications);
+        assert_eq!(Route::from_path("/uscito"), Route::SignedOut);
+        assert_eq!(bundle_of_path("/uscito"), Bundle::Public);
         assert_eq!(
             Route::from_path("/domanda/ricevuta/INPS-COVID-2020-0000001"),
             Route::Receipt("INPS-COVID-2020-0000001".into())

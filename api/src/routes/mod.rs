@@ -2,6 +2,7 @@
 
 mod applications;
 mod auth_providers;
+pub mod client_errors;
 mod codice_fiscale;
 mod dev;
 mod health;
@@ -24,6 +25,7 @@ use crate::{ApiError, AppState};
 pub fn router(dev_mode: bool) -> Router<AppState> {
     Router::new()
         .merge(health::router())
+        .merge(client_errors::router())
         .merge(codice_fiscale::router())
         .merge(pin_requests::router())
         .merge(session::router())

@@ -42,7 +42,9 @@ pub fn ChoiceField(
         } else {
             format!("{name}-{}", index + 1)
         };
-        let option_hint_id = format!("{input_id}-hint");
+        // Numbered for every option, the first too: `{id}-hint` is the question's own hint, and
+        // two elements with one id make screen readers read the wrong description.
+        let option_hint_id = format!("{name}-{}-hint", index + 1);
         view! {
             <div class="radios__item">
                 <input

@@ -6,7 +6,6 @@ use leptos::prelude::*;
 
 use super::error_message::{ErrorMessage, described_by};
 use crate::app::tr;
-use crate::browser;
 use crate::i18n::Text;
 
 /// `YYYY-MM-DD` from the three parts as typed; single digits get a leading zero, and an all-empty
@@ -44,9 +43,6 @@ pub fn DateInput(
     error: Signal<Option<String>>,
     /// The date as `YYYY-MM-DD` (or as much of it as was typed).
     value: RwSignal<String>,
-    /// Runs when the citizen leaves one of the inputs (not for the submit button).
-    #[prop(into)]
-    on_commit: Callback<()>,
     /// The `autocomplete` prefix: `bday` gives `bday-day`, `bday-month`, `bday-year`.
     #[prop(default = "off")]
     autocomplete: &'static str,
@@ -91,11 +87,6 @@ pub fn DateInput(
                     on:input=move |ev| {
                         parts[index].set(event_target_value(&ev));
                         compose();
-                    }
-                    on:blur=move |ev| {
-                        if !browser::blur_goes_to_submit(&ev) {
-                            on_commit.run(());
-                        }
                     }
                 />
             </div>

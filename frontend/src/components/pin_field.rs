@@ -19,9 +19,6 @@ pub fn PinField(
     error: Signal<Option<String>>,
     /// The PIN as typed.
     value: RwSignal<String>,
-    /// Runs when the citizen leaves the input.
-    #[prop(into)]
-    on_commit: Callback<()>,
 ) -> impl IntoView {
     let lang = use_lang();
     let shown = RwSignal::new(false);
@@ -40,7 +37,6 @@ pub fn PinField(
                 hint=Text::PinHint
                 error=error
                 value=value
-                on_commit=on_commit
                 class="input--pin"
                 input_type="password"
                 autocapitalize="characters"

@@ -1,12 +1,10 @@
 //! One question of the PIN request, rendered from its description in `pin_questions`: a text
 //! input, a date or a choice, with the label and hint that fit where the citizen lives.
 
-use domain::Step;
 use leptos::prelude::*;
 
 use super::{DateInput, RadioGroup, TextInput};
 use crate::form::FormProblems;
-use crate::pin_draft::recheck_on_leave;
 use crate::pin_questions::{Kind, Question};
 
 /// A question of a PIN-request step.
@@ -14,8 +12,6 @@ use crate::pin_questions::{Kind, Question};
 pub fn QuestionField(
     /// What to ask.
     question: &'static Question,
-    /// The step the question belongs to (for its inline check).
-    step: Step,
     /// The answer.
     value: RwSignal<String>,
     /// The page's problems.
@@ -26,9 +22,9 @@ pub fn QuestionField(
 ) -> impl IntoView {
     let field = question.field;
     let error = problems.field(field);
-    let on_commit = recheck_on_leave(problems, step, field);
     let label = Signal::derive(move || question.label(in_italy.get()));
     let hint = Signal::derive(move || question.hint(in_italy.get()));
+    let inputmode = Signal::derive(move || question.inputmode_in_italy.filter(|_| in_italy.get()));
     match &question.kind {
         Kind::Text(input) => view! {
             <TextInput
@@ -37,11 +33,11 @@ pub fn QuestionField(
                 hint=hint
                 error=error
                 value=value
-                on_commit=on_commit
                 class=input.class
                 input_type=input.input_type
                 autocomplete=input.autocomplete
                 autocapitalize=input.autocapitalize
+                inputmode=inputmode
             />
         }
         .into_any(),
@@ -52,7 +48,6 @@ pub fn QuestionField(
                 hint=question.hint.unwrap_or(question.label)
                 error=error
                 value=value
-                on_commit=on_commit
                 autocomplete=autocomplete
             />
         }

@@ -4,7 +4,6 @@ use leptos::prelude::*;
 
 use super::error_message::{ErrorMessage, described_by};
 use crate::app::use_lang;
-use crate::browser;
 use crate::i18n::{Text, t};
 
 /// One text question.
@@ -23,19 +22,16 @@ pub fn TextInput(
     error: Signal<Option<String>>,
     /// The answer, kept as typed across errors, retries and language switches.
     value: RwSignal<String>,
-    /// Runs when the citizen leaves the field (unless for the submit button, which validates
-    /// anyway): the place for inline validation.
-    #[prop(into)]
-    on_commit: Callback<()>,
     /// Extra classes for the input, e.g. its width.
     #[prop(optional)]
     class: &'static str,
     /// The input's `type` (`text`, `tel`, `email`, `password`…).
     #[prop(default = "text")]
     input_type: &'static str,
-    /// The `inputmode` hint for on-screen keyboards, e.g. `numeric`.
-    #[prop(optional_no_strip)]
-    inputmode: Option<&'static str>,
+    /// The `inputmode` hint for on-screen keyboards, e.g. `numeric` (it may change with another
+    /// answer: an Italian postcode is digits, a foreign one may not be).
+    #[prop(optional, into)]
+    inputmode: MaybeProp<&'static str>,
     /// The `autocomplete` token.
     #[prop(default = "off")]
     autocomplete: &'static str,
@@ -63,7 +59,7 @@ pub fn TextInput(
                 id=id
                 name=id
                 type=input_type
-                inputmode=inputmode
+                inputmode=move || inputmode.get()
                 autocomplete=autocomplete
                 autocapitalize=autocapitalize
                 spellcheck="false"
@@ -71,11 +67,6 @@ pub fn TextInput(
                 aria-invalid=move || has_error().then_some("true")
                 prop:value=move || value.get()
                 on:input=move |ev| value.set(event_target_value(&ev))
-                on:blur=move |ev| {
-                    if !browser::blur_goes_to_submit(&ev) {
-                        on_commit.run(());
-                    }
-                }
             />
         </div>
     }

@@ -41,7 +41,9 @@ use texts::{ConsoleText, c, ct, ct_with};
 
 /// Mounts the console on the document's body.
 pub fn mount() {
+    crate::panic_page::install("console");
     leptos::mount::mount_to_body(shell);
+    crate::panic_page::arm_probe();
 }
 
 fn shell() -> impl IntoView {

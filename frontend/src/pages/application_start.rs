@@ -1,43 +1,28 @@
 //! `/domanda`: where the application starts after login. It says who is in and with which
 //! access, what the application asks and when it can be sent (with the API's notice while sending
 //! is closed), then "Inizia" or "Riprendi" — or, once the application is submitted, the way to
-//! its receipt. The citizen can log out from here.
+//! its receipt. Esci is in the header, as on every page behind login.
 
 use domain::Scope;
 use leptos::prelude::*;
 
 use std::sync::Arc;
 
-use super::area::{problem_panel, use_area_title, when_loaded, window_notice};
-use crate::api_client::ApiError;
+use super::area::{use_area_title, when_loaded, window_notice};
 use crate::app::{tr, use_lang};
 use crate::application_draft::use_draft;
-use crate::area_texts::{AreaText, at, at_with, dyn_text, dyn_view, w};
+use crate::area_texts::{AreaText, at, at_with, dyn_text, w};
 use crate::i18n::Text;
-use crate::router::{self, APPLICATION_SUMMARY_PATH, HOME_PATH, MY_APPLICATIONS_PATH, use_navigator};
-use crate::session::{self, use_session};
+use crate::router::{self, APPLICATION_SUMMARY_PATH, MY_APPLICATIONS_PATH};
+use crate::session::use_session;
 
 /// `/domanda`.
 #[component]
 pub fn ApplicationStartPage() -> impl IntoView {
     let draft = use_draft();
     let session = use_session();
-    let nav = use_navigator();
     let lang = use_lang();
-    let problem = RwSignal::new(None::<ApiError>);
     use_area_title(AreaText::ApplicationTitle, || false);
-
-    let logout = move |_| {
-        crate::browser::spawn(async move {
-            match session::logout().await {
-                Ok(()) | Err(ApiError::Refused { status: 401, .. }) => {
-                    session.end();
-                    nav.go(HOME_PATH);
-                }
-                Err(error) => problem.set(Some(error)),
-            }
-        });
-    };
 
     let who = move || {
         session.info.get_untracked().map(|info| {
@@ -110,10 +95,6 @@ pub fn ApplicationStartPage() -> impl IntoView {
 
     view! {
         <h1>{w(AreaText::ApplicationHeading)}</h1>
-        {dyn_view(Arc::new(move || problem.get().map(problem_panel).into_any()))}
         {when_loaded(draft, page)}
-        <p>
-            <button type="button" class="button button--secondary" on:click=logout>{tr(Text::Logout)}</button>
-        </p>
     }
 }

@@ -203,7 +203,7 @@ fn declarations(draft: ApplicationDraft, problems: FormProblems) -> AnyView {
                 }
             });
             view! {
-                <DeclarationField declaration=declaration error=problems.field_named(declaration.field()) value=value />
+                <DeclarationField declaration=declaration error=problems.declaration_field(declaration.field(), &declaration.short) value=value />
             }
         })
         .collect_view();

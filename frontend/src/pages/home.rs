@@ -53,10 +53,6 @@ pub fn HomePage() -> impl IntoView {
 
     use_document_title(Text::HomeTitle, move || problems.any());
 
-    // Inline check when the citizen leaves the field; an empty field is not nagged about until
-    // the form is sent.
-    let on_commit = move |()| problems.recheck(CF_FIELD, validate_cf(&value.get_untracked()).err());
-
     let on_submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         if matches!(status.get_untracked(), Status::Checking | Status::Retrying(_)) {
@@ -150,7 +146,6 @@ pub fn HomePage() -> impl IntoView {
                     hint=Text::CfHint
                     error=problems.field(CF_FIELD)
                     value=value
-                    on_commit=on_commit
                     class="input--cf"
                     autocapitalize="characters"
                 />

@@ -96,9 +96,6 @@ pub fn LoginPage() -> impl IntoView {
         });
     });
 
-    let recheck_cf = move |()| problems.recheck(CF_FIELD, check_cf(&codice_fiscale.get_untracked()).err());
-    let recheck_pin = move |()| problems.recheck(PIN_FIELD, check_pin(&pin.get_untracked()).err());
-
     let on_submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         if sending.get_untracked().busy() {
@@ -157,11 +154,10 @@ pub fn LoginPage() -> impl IntoView {
                 hint=Text::CfHint
                 error=problems.field(CF_FIELD)
                 value=codice_fiscale
-                on_commit=recheck_cf
                 class="input--cf"
                 autocapitalize="characters"
             />
-            <PinField id=PIN_FIELD error=problems.field(PIN_FIELD) value=pin on_commit=recheck_pin />
+            <PinField id=PIN_FIELD error=problems.field(PIN_FIELD) value=pin />
             <button type="submit" class="button">{tr(Text::LoginSubmit)}</button>
         </form>
         <SendStatus sending=sending />

@@ -13,6 +13,7 @@ mod pin_confirmation;
 mod pin_step;
 mod pin_summary;
 mod receipt;
+mod signed_out;
 
 pub use application_start::ApplicationStartPage;
 pub use application_step::ApplicationStepPage;
@@ -25,3 +26,4 @@ pub use pin_confirmation::PinConfirmationPage;
 pub use pin_step::{FROM_SUMMARY, PinStepPage};
 pub use pin_summary::PinSummaryPage;
 pub use receipt::ReceiptPage;
+pub use signed_out::SignedOutPage;

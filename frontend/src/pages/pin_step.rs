@@ -111,7 +111,7 @@ pub fn PinStepPage(
             let asked = move || !question.italy_only || in_italy.get();
             move || {
                 asked().then(|| {
-                    view! { <QuestionField question=question step=step value=value problems=problems in_italy=in_italy /> }
+                    view! { <QuestionField question=question value=value problems=problems in_italy=in_italy /> }
                 })
             }
         })
