@@ -95,7 +95,7 @@ export default defineConfig({
   projects: [
     {
       name: 'mobile',
-      testIgnore: /busy_day\.spec\.ts/,
+      testIgnore: /busy_day\.spec\.ts|lighthouse\.spec\.ts/,
       use: { ...devices['Pixel 7'], launchOptions: { executablePath: '/usr/bin/chromium', args: chromiumArgs } },
     },
     {
@@ -105,6 +105,12 @@ export default defineConfig({
       testMatch: /busy_day\.spec\.ts/,
       dependencies: ['mobile'],
       use: { ...devices['Pixel 7'], launchOptions: { executablePath: '/usr/bin/chromium', args: chromiumArgs } },
+    },
+    {
+      // Lighthouse measures time: last and alone, after the load specs.
+      name: 'lighthouse',
+      testMatch: /lighthouse\.spec\.ts/,
+      dependencies: ['load'],
     },
   ],
   webServer: [

@@ -78,9 +78,11 @@ for bundle in "${BUNDLES[@]}"; do
   info "$bundle wasm: $before → $(stat -c %s "$module") bytes"
 done
 
-step "Assembling dist/"
-cp frontend/index.html frontend/area.html frontend/console.html frontend/style.css frontend/area.css \
+step "Assembling dist/, with the first view of each page written in (frontend/src/prerender.rs)"
+cp frontend/console.html frontend/style.css frontend/area.css \
   frontend/console.css frontend/boot.js frontend/area-boot.js frontend/console-boot.js "$STAGING/"
+# A native program of the frontend crate, from the same text tables as the wasm.
+cargo run -q -p frontend --bin prerender -- frontend "$STAGING" || die "the first views could not be written"
 rm -rf "$DIST"
 mv "$STAGING" "$DIST"
 for file in "$DIST"/*; do info "$(printf '%-20s %8s bytes' "$(basename "$file")" "$(stat -c %s "$file")")"; done

@@ -30,9 +30,11 @@ pub const AREA_ROUTES: [&str; 5] = [
 pub const CONSOLE_ROUTES: [&str; 3] = ["/operatore", "/operatore/", "/operatore/{*page}"];
 
 /// A router serving `dir`: the area's pages get `dir/area.html`, the console's
-/// `dir/console.html`, any other path that is not a file `dir/index.html`.
+/// `dir/console.html`, the start page `dir/index.html` (whose first view is written in it at
+/// build time), any other path that is not a file `dir/public.html` (the same bundle around an
+/// empty main, so that a deep link does not show the start page's text first).
 pub fn router(dir: &Path) -> Router {
-    let index = ServeFile::new(dir.join("index.html"));
+    let public = ServeFile::new(dir.join("public.html"));
     let area = ServeFile::new(dir.join("area.html"));
     let console = ServeFile::new(dir.join("console.html"));
     let mut router = Router::new();
@@ -43,7 +45,7 @@ pub fn router(dir: &Path) -> Router {
         router = router.route_service(route, console.clone());
     }
     router
-        .fallback_service(ServeDir::new(dir).fallback(index))
+        .fallback_service(ServeDir::new(dir).fallback(public))
         // The HTML pages must be revalidated so a deploy is picked up; they carry no personal data.
         .layer(SetResponseHeaderLayer::if_not_present(
             header::CACHE_CONTROL,
@@ -71,10 +73,11 @@ mod tests {
 
     use super::*;
 
-    /// A dist folder whose two pages say which they are.
+    /// A dist folder whose pages say which they are.
     fn dist() -> tempfile::TempDir {
         let dir = tempfile::tempdir().unwrap();
-        std::fs::write(dir.path().join("index.html"), "public page").unwrap();
+        std::fs::write(dir.path().join("index.html"), "start page").unwrap();
+        std::fs::write(dir.path().join("public.html"), "public page").unwrap();
         std::fs::write(dir.path().join("area.html"), "area page").unwrap();
         std::fs::write(dir.path().join("console.html"), "console page").unwrap();
         std::fs::write(dir.path().join("area.js"), "// area bindings").unwrap();
@@ -121,8 +124,8 @@ mod tests {
             assert_eq!((status, body.as_str()), (StatusCode::OK, "console page"), "{path}");
             assert_eq!(csp.as_deref(), Some(CONTENT_SECURITY_POLICY), "{path}");
         }
+        assert_eq!(get(dir.path(), "/").await.1, "start page");
         for path in [
-            "/",
             "/accedi",
             "/richiesta-pin/contatti",
             "/domandaX",

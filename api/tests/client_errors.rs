@@ -31,7 +31,10 @@ async fn a_panic_report_is_logged_with_its_place_and_a_client_cannot_flood_the_l
         .lines()
         .find(|l| l.contains("a page of the SPA panicked"))
         .expect("the report is in the log");
-    assert!(line.contains("bundle=area") && line.contains("location=frontend/src/pages/receipt.rs:41:9"), "{line}");
+    assert!(
+        line.contains("bundle=area") && line.contains("location=frontend/src/pages/receipt.rs:41:9"),
+        "{line}"
+    );
 
     // A report that would write anything else into the log is refused, and not logged.
     for forged in [

@@ -55,6 +55,7 @@ const avanti = (page: Page) => page.getByRole('button', { name: 'Avanti' }).clic
 test('a new citizen requests a PIN through every page and logs in with the first 8 characters', async ({
   page,
 }, testInfo) => {
+  test.setTimeout(60_000);
   const data = mario(10);
   expect(data.codice_fiscale).toBe('RSSMRA85T10H501O'); // the generator agrees with a known code
 

@@ -76,6 +76,7 @@ pub fn mount(pages: Pages) {
         Bundle::Area => "area",
         Bundle::Console => "console",
     });
+    crate::prerender::take_over();
     leptos::mount::mount_to_body(move || shell(pages));
     crate::panic_page::arm_probe();
 }

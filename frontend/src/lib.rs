@@ -20,5 +20,6 @@ mod pages;
 mod panic_page;
 mod pin_draft;
 mod pin_questions;
+pub mod prerender;
 pub mod router;
 mod session;
