@@ -399,6 +399,27 @@ impl WindowConfig {
     pub fn next_opening(&self, channel: Channel, now: DateTime<Utc>) -> DateTime<Utc> {
         self.window(channel).next_opening(now)
     }
+
+    /// What a citizen reads while their window is closed at `now`: when it opens, that the
+    /// answers are kept meanwhile, and that the Contact Center, open by day, can send it for them
+    /// (with its hours as configured, and its numbers). `None` while the citizens' window is open.
+    pub fn citizen_closed_notice(&self, now: DateTime<Utc>, lang: Lang) -> Option<String> {
+        let opens = self.web_citizen.closed_notice(now, lang)?;
+        let hm = |t: NaiveTime| format!("{:02}:{:02}", t.hour(), t.minute());
+        let (start, end) = (hm(self.contact_center.start), hm(self.contact_center.end));
+        Some(match lang {
+            Lang::It => format!(
+                "{opens} Le risposte che hai inserito sono salvate: ritrovi tutto qui quando rientri. \
+                 Se preferisci, il Contact Center INPS, aperto dalle {start} alle {end}, può inviare la domanda per te: \
+                 803 164 da rete fissa (gratuito), 06 164 164 da cellulare."
+            ),
+            Lang::En => format!(
+                "{opens} The answers you have given are saved: you will find everything here when you come back. \
+                 If you prefer, the INPS Contact Center, open from {start} to {end}, can send the application for you: \
+                 803 164 from a landline (free), 06 164 164 from a mobile."
+            ),
+        })
+    }
 }
 
 impl fmt::Display for WindowConfig {
@@ -615,6 +636,26 @@ mod tests {
             "Il servizio per l'invio apre alle 08:00 di domani, martedì 1° dicembre 2026 (ora italiana)."
         );
         assert_eq!(CITIZEN.closed_notice(rome("2026-11-24 17:00"), Lang::It), None);
+    }
+
+    #[test]
+    fn the_citizens_closed_page_says_the_answers_are_kept_and_the_contact_center_is_open_by_day() {
+        let windows = WindowConfig::parse("contact_center=08:30-15:30").unwrap();
+        let now = rome("2026-11-24 10:00");
+        assert_eq!(
+            windows.citizen_closed_notice(now, Lang::It).unwrap(),
+            "Il servizio per l'invio apre alle 16:00 di oggi, martedì 24 novembre 2026 (ora italiana). \
+             Le risposte che hai inserito sono salvate: ritrovi tutto qui quando rientri. \
+             Se preferisci, il Contact Center INPS, aperto dalle 08:30 alle 15:30, può inviare la domanda per te: \
+             803 164 da rete fissa (gratuito), 06 164 164 da cellulare."
+        );
+        assert!(
+            windows
+                .citizen_closed_notice(now, Lang::En)
+                .unwrap()
+                .contains("are saved: you will find everything here when you come back. If you prefer, the INPS Contact Center, open from 08:30 to 15:30")
+        );
+        assert_eq!(windows.citizen_closed_notice(rome("2026-11-24 17:00"), Lang::It), None);
     }
 
     // --- configuration ---------------------------------------------------------------------------

@@ -149,6 +149,9 @@ test('a citizen with the simplified PIN files the application and gets a receipt
   const sentAt = moveClock ? 'Inviata il 01/04/2020 alle 17:00 (ora italiana).' : /Inviata il \d\d\/\d\d\/\d{4} alle \d\d:\d\d \(ora italiana\)\./;
   await expect(main).toContainText(sentAt);
   await expect(page.getByRole('button', { name: 'Stampa la ricevuta' })).toBeVisible();
+  // AND it says whose it is
+  await expect(main).toContainText(`Richiedente${person.given_name} ${person.surname}`);
+  await expect(main).toContainText(`Codice fiscale${person.codice_fiscale}`);
   await expectNoAxeViolations(page);
   const protocol = page.url().split('/').pop()!;
   await testInfo.attach('receipt', { body: await page.screenshot({ fullPage: true }), contentType: 'image/png' });

@@ -72,3 +72,16 @@ test('health endpoint answers through the same server that serves the SPA', asyn
   expect(response.headers()['cache-control']).toBe('no-store');
   expect(await response.json()).toEqual({ status: 'ok', store: 'sqlite' });
 });
+
+test('a connection that resets is reported as a network problem, not as a busy service', async ({ page }) => {
+  // GIVEN the network drops every check of the codice fiscale
+  await page.route('**/api/codice-fiscale/check', (route) => route.abort('connectionreset'));
+  await page.goto('/');
+  await page.getByLabel('Codice fiscale', { exact: false }).fill('RSSMRA85T10A562S');
+  await page.getByRole('button', { name: 'Verifica' }).click();
+  // THEN the page says to check the network while it tries again by itself
+  const status = page.getByRole('status').filter({ hasText: 'La connessione non risponde' });
+  await expect(status).toContainText(/nuovo tentativo tra \d+ s \(2 di 6\)\. Controlla la rete/);
+  await expect(page.getByRole('main')).not.toContainText('molto richiesto');
+  await expectNoAxeViolations(page);
+});

@@ -100,7 +100,8 @@ async function logIn(page: Page, request: APIRequestContext, operator: Operator)
   await page.getByLabel('Nome utente').fill(operator.username);
   await page.getByLabel('Password', { exact: true }).fill(operator.password);
   await page.getByLabel('Codice temporaneo').fill(totp(operator.secret, await serverNow(request)));
-  await page.getByRole('button', { name: 'Accedi', exact: true }).click();
+  // Enter sends the form, as the button does (an operator on a call keeps to the keyboard).
+  await page.getByLabel('Codice temporaneo').press('Enter');
   await expect(page).toHaveURL(/\/operatore$/);
   await expect(page.getByRole('banner')).toContainText(`Operatore: Maria Rossi (${operator.username})`);
 }
@@ -108,7 +109,7 @@ async function logIn(page: Page, request: APIRequestContext, operator: Operator)
 /** Opens a call for `cf`; the call's address names the call, never the citizen. */
 async function openCall(page: Page, cf: string) {
   await page.getByLabel('Codice fiscale').fill(cf);
-  await page.getByRole('button', { name: 'Apri la chiamata' }).click();
+  await page.getByLabel('Codice fiscale').press('Enter');
   await expect(page).toHaveURL(/\/operatore\/chiamata\/[0-9a-f]{32}$/);
   expect(page.url()).not.toContain(cf);
   await expect(page.getByRole('heading', { level: 1 })).toHaveText(`Chiamata con ${cf}`);
@@ -197,7 +198,7 @@ test('an operator files the application for a citizen who reads out the PIN, and
   await expectNoAxeViolations(page);
   // AND then reads them right
   await page.getByLabel('Primi 8 caratteri del PIN').fill(pin);
-  await page.getByRole('button', { name: 'Verifica' }).click();
+  await page.getByLabel('Primi 8 caratteri del PIN').press('Enter');
   await expect(main).toContainText('Identità verificata su questa chiamata');
   await page.getByRole('link', { name: 'Compila la domanda per il cittadino' }).click();
 
@@ -223,7 +224,7 @@ test('an operator files the application for a citizen who reads out the PIN, and
   await page.getByLabel('Accredito sul conto (IBAN)').check();
   await page.getByLabel('IBAN', { exact: true }).fill('IT00 0000');
   await page.getByLabel('Solo a me').check();
-  await page.getByRole('button', { name: 'Avanti' }).click();
+  await page.getByLabel('IBAN', { exact: true }).press('Enter');
   await expect(summary).toBeFocused();
   await expect(summary.getByRole('link')).toHaveCount(1);
   await expect(summary.getByRole('link')).toHaveAttribute('href', '#iban');

@@ -85,6 +85,12 @@ test('a new citizen requests a PIN through every page and logs in with the first
   await expect(page).not.toHaveTitle(/^Errore: /);
   await expect(page.getByText('Richiesta PIN, passo 2 di 4')).toBeVisible();
   await expectPageOk(page);
+  // What the codice fiscale says is offered, to confirm rather than to type.
+  await expect(page.getByRole('radio', { name: 'Maschio' })).toBeChecked();
+  await expect(page.getByRole('group', { name: 'Data di nascita' }).getByLabel('Giorno')).toHaveValue('10');
+  await expect(page.getByRole('group', { name: 'Data di nascita' }).getByLabel('Anno')).toHaveValue('1985');
+  await expect(page.getByLabel('Comune o Stato estero di nascita')).toHaveValue('Roma');
+  await expect(page.getByLabel('Provincia di nascita')).toHaveValue('RM');
   await page.getByLabel('Nome', { exact: true }).fill(data.given_name);
   await page.getByLabel('Cognome', { exact: true }).fill(data.surname);
   await page.getByRole('radio', { name: 'Maschio' }).check();

@@ -286,9 +286,34 @@ pub fn classify(status: u16, retry_after: Option<&str>, body: &str) -> Outcome {
     }
 }
 
+/// Why the client is about to try again: the words differ, since a citizen on a failing network
+/// can do something about it (move, switch to Wi-Fi) and one facing a busy service cannot.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RetryCause {
+    /// The service shed load (429, 503).
+    Busy,
+    /// No answer at all: the connection failed or was reset.
+    Unreachable,
+    /// The service answered with an error of its own (500, 502, 504).
+    Failing,
+}
+
+impl RetryCause {
+    /// The cause of a retry after `error`.
+    pub fn of(error: &ApiError) -> RetryCause {
+        match error {
+            ApiError::Network => RetryCause::Unreachable,
+            ApiError::Server { .. } => RetryCause::Failing,
+            _ => RetryCause::Busy,
+        }
+    }
+}
+
 /// Told to the caller before each automatic retry, so that the page can say what is happening.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct RetryNotice {
+    /// Why the last attempt failed.
+    pub cause: RetryCause,
     /// The attempt that is about to be made (2 for the first retry).
     pub next_attempt: u32,
     /// The most attempts the client makes.
@@ -489,6 +514,7 @@ async fn send(call: Call<'_>, on_retry: &dyn Fn(RetryNotice)) -> Result<Answer, 
         attempt += 1;
         waited += delay;
         on_retry(RetryNotice {
+            cause: RetryCause::of(&error),
             next_attempt: attempt,
             max_attempts: RETRY_POLICY.max_attempts,
             delay,

@@ -70,6 +70,10 @@ pub struct ApplicationView {
     pub history: Vec<StatusView>,
     /// What was declared (the API's `ValidApplication`), as the form that gives it.
     pub content: ApplicationForm,
+    /// The codice fiscale it is filed under.
+    pub applicant_codice_fiscale: String,
+    /// The applicant's name, when the API knows it (from the PIN request).
+    pub applicant_name: Option<String>,
 }
 
 // The API's answers are read through `Json` rather than a derived `Deserialize` per type: one
@@ -146,6 +150,8 @@ pub fn view_from_json(value: &Json) -> Option<ApplicationView> {
             })
             .collect(),
         content: content_from_json(&value["content"]),
+        applicant_codice_fiscale: text(&value["applicant"], "codice_fiscale"),
+        applicant_name: value["applicant"]["name"].as_str().map(str::to_owned),
     })
 }
 

@@ -129,6 +129,8 @@ bilingual_texts! {
         ReceiptTitle => ("Domanda inviata — Sportello", "Application sent — Sportello"),
         ReceiptHeading => ("Domanda inviata", "Application sent"),
         ProtocolLabel => ("Numero di protocollo", "Protocol number"),
+        ApplicantLabel => ("Richiedente", "Applicant"),
+        ApplicantCfLabel => ("Codice fiscale", "Codice fiscale"),
         /// `{date}` is day/month/year, `{time}` hours:minutes, both Italian time.
         SubmittedAt => (
             "Inviata il {date} alle {time} (ora italiana).",

@@ -142,6 +142,16 @@ bilingual_texts! {
             "Il servizio è molto richiesto: nuovo tentativo tra {seconds} s ({attempt} di {of}). Non serve ricaricare la pagina: i dati inseriti restano.",
             "The service is very busy: trying again in {seconds} s ({attempt} of {of}). There is no need to reload the page: what you typed is kept."
         ),
+        /// As `Retrying`, when the connection failed (no answer at all).
+        RetryingUnreachable => (
+            "La connessione non risponde: nuovo tentativo tra {seconds} s ({attempt} di {of}). Controlla la rete; i dati inseriti restano.",
+            "The connection is not answering: trying again in {seconds} s ({attempt} of {of}). Check your network; what you typed is kept."
+        ),
+        /// As `Retrying`, when the service answered with an error of its own.
+        RetryingFailing => (
+            "Il servizio ha avuto un problema: nuovo tentativo tra {seconds} s ({attempt} di {of}). Non serve ricaricare la pagina: i dati inseriti restano.",
+            "The service had a problem: trying again in {seconds} s ({attempt} of {of}). There is no need to reload the page: what you typed is kept."
+        ),
         /// After the last automatic attempt, above the "Riprova" button.
         GaveUp => (
             "Il servizio non ha risposto. I dati inseriti non sono andati persi: puoi riprovare ora.",
@@ -201,8 +211,8 @@ bilingual_texts! {
         PinPersonalTitle => ("Dati anagrafici — Richiesta PIN — Sportello", "Personal details — PIN request — Sportello"),
         PinPersonalHeading => ("Dati anagrafici", "Personal details"),
         PinPersonalIntro => (
-            "Scrivili come sul documento d'identità: devono corrispondere al codice fiscale.",
-            "Write them as on your identity document: they must match your codice fiscale."
+            "Scrivili come sul documento d'identità: devono corrispondere al codice fiscale. Sesso, data e luogo di nascita li abbiamo già letti nel codice fiscale: controlla che siano giusti.",
+            "Write them as on your identity document: they must match your codice fiscale. We have already read your sex, date and place of birth from the codice fiscale: check that they are right."
         ),
         GivenNameLabel => ("Nome", "Given name"),
         GivenNameHint => ("Tutti i nomi, se ne hai più di uno.", "All your given names, if you have more than one."),

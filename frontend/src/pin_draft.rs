@@ -239,6 +239,21 @@ impl PinDraft {
     }
 }
 
+impl PinDraft {
+    /// Fills the answers the codice fiscale gives (`{"sex","birth_date","birth_place",
+    /// "birth_province"}`, from the API's check of the first page) where the citizen has not
+    /// answered yet: offered to confirm, never over what they typed.
+    pub fn offer_from_codice_fiscale(self, derived: &Json) {
+        for field in ["sex", "birth_date", "birth_place", "birth_province"] {
+            if let (Some(answer), Some(value)) = (self.field(field), derived[field].as_str())
+                && answer.get_untracked().trim().is_empty()
+            {
+                answer.set(value.to_owned());
+            }
+        }
+    }
+}
+
 /// Loads the draft, provides it as context and keeps it saved.
 pub fn provide_draft() {
     let draft = PinDraft::load();

@@ -63,6 +63,9 @@ pub struct WindowState {
 pub struct ApplicationView {
     /// The receipt's protocol number.
     pub protocol: String,
+    /// Whose application it is: the receipt says so, so that a printed or forwarded receipt
+    /// cannot be taken for someone else's.
+    pub applicant: Applicant,
     /// How it was filed: `web_citizen`, or `contact_center` when an operator filed it for the
     /// citizen (then `submitted_at` says when).
     pub channel: Channel,
@@ -78,6 +81,34 @@ pub struct ApplicationView {
     pub content: ValidApplication,
     /// The catalogue version whose texts were declared.
     pub catalogue_version: String,
+}
+
+/// The applicant as the receipt names them.
+#[derive(Debug, Serialize)]
+pub struct Applicant {
+    /// The codice fiscale the application is filed under.
+    pub codice_fiscale: String,
+    /// Given name and surname, as in the PIN request; `None` for a citizen who came by SPID, CIE
+    /// or CNS without one.
+    pub name: Option<String>,
+}
+
+/// `application` as its owner sees it, the applicant named from their PIN request when there is
+/// one (one read, on the answers that show a receipt).
+async fn view(state: &AppState, application: &Application, headers: &HeaderMap) -> Result<ApplicationView, ApiError> {
+    let cf = application.applicant.to_string();
+    let name = state.store.pin_request(&cf).await?.map(|pin| {
+        let person = &pin.request.person;
+        format!("{} {}", person.given_name, person.surname)
+    });
+    Ok(view_of(
+        application,
+        Applicant {
+            codice_fiscale: cf,
+            name,
+        },
+        headers,
+    ))
 }
 
 /// One entry of the history.
@@ -105,10 +136,11 @@ pub struct ApplicationList {
     pub applications: Vec<ApplicationView>,
 }
 
-fn view(application: &Application, headers: &HeaderMap) -> ApplicationView {
+fn view_of(application: &Application, applicant: Applicant, headers: &HeaderMap) -> ApplicationView {
     let lang = request_lang(headers);
     ApplicationView {
         protocol: application.protocol.to_string(),
+        applicant,
         channel: application.channel,
         submitted_at: application.submitted_at(),
         status: application.status(),
@@ -133,7 +165,13 @@ pub(crate) fn window_state(state: &AppState, headers: &HeaderMap, channel: Chann
     WindowState {
         open: window.is_open(now),
         opens_at: window.next_opening(now),
-        notice: window.closed_notice(now, request_lang(headers)),
+        notice: match channel {
+            Channel::WebCitizen => state
+                .config
+                .submission_windows
+                .citizen_closed_notice(now, request_lang(headers)),
+            Channel::ContactCenter => window.closed_notice(now, request_lang(headers)),
+        },
     }
 }
 
@@ -154,11 +192,10 @@ pub(crate) async fn application_state(
     headers: &HeaderMap,
     channel: Channel,
 ) -> Result<ApplicationState, ApiError> {
-    let submitted = state
-        .store
-        .application(cf)
-        .await?
-        .map(|r| view(&r.application, headers));
+    let submitted = match state.store.application(cf).await? {
+        Some(record) => Some(view(state, &record.application, headers).await?),
+        None => None,
+    };
     let (form, saved_at) = match state.store.draft(cf).await? {
         Some(draft) => (draft.form, Some(draft.updated_at)),
         None => {
@@ -239,7 +276,8 @@ pub(crate) async fn save_step(
 
 /// How an existing application answers a submission: the same receipt for a retry of the
 /// request that created it, a refusal otherwise.
-fn answer_existing(
+async fn answer_existing(
+    state: &AppState,
     existing: &ApplicationRecord,
     key: &str,
     fingerprint: &str,
@@ -253,7 +291,7 @@ fn answer_existing(
     if existing.fingerprint != fingerprint {
         return Err(ApiError::Conflict(ErrorCode::IdempotencyKeyReused));
     }
-    Ok((StatusCode::OK, Json(view(&existing.application, headers))))
+    Ok((StatusCode::OK, Json(view(state, &existing.application, headers).await?)))
 }
 
 /// `POST /api/application/submit` with an `Idempotency-Key`: Conferma.
@@ -293,7 +331,7 @@ pub(crate) async fn submit_for(
     // A retry after a lost response must get its receipt even once the window has closed; this
     // read only answers early, the conditional insert below is what enforces one per citizen.
     if let Some(existing) = state.store.application(cf).await? {
-        return answer_existing(&existing, &key, &fingerprint, headers);
+        return answer_existing(state, &existing, &key, &fingerprint, headers).await;
     }
     let now = state.clock.now();
     let window = state.config.submission_windows.window(channel);
@@ -329,10 +367,13 @@ pub(crate) async fn submit_for(
     match state.store.insert_application(&record).await? {
         ApplicationInsert::Inserted => {
             tracing::info!(protocol = %record.application.protocol, channel = channel.as_str(), "application submitted");
-            Ok((StatusCode::CREATED, Json(view(&record.application, headers))))
+            Ok((
+                StatusCode::CREATED,
+                Json(view(state, &record.application, headers).await?),
+            ))
         }
         // A concurrent submission (a double click) won the conditional write.
-        ApplicationInsert::Exists(existing) => answer_existing(&existing, &key, &fingerprint, headers),
+        ApplicationInsert::Exists(existing) => answer_existing(state, &existing, &key, &fingerprint, headers).await,
     }
 }
 
@@ -342,13 +383,10 @@ async fn list(
     citizen: Citizen,
     headers: HeaderMap,
 ) -> Result<Json<ApplicationList>, ApiError> {
-    let applications = state
-        .store
-        .application(citizen.codice_fiscale())
-        .await?
-        .map(|r| view(&r.application, &headers))
-        .into_iter()
-        .collect();
+    let applications = match state.store.application(citizen.codice_fiscale()).await? {
+        Some(record) => vec![view(&state, &record.application, &headers).await?],
+        None => Vec::new(),
+    };
     Ok(Json(ApplicationList { applications }))
 }
 
@@ -362,7 +400,9 @@ async fn receipt(
 ) -> Result<Json<ApplicationView>, ApiError> {
     let protocol = ProtocolNumber::parse(&protocol).map_err(|_| ApiError::NotFound)?;
     match state.store.application(citizen.codice_fiscale()).await? {
-        Some(record) if record.application.protocol == protocol => Ok(Json(view(&record.application, &headers))),
+        Some(record) if record.application.protocol == protocol => {
+            Ok(Json(view(&state, &record.application, &headers).await?))
+        }
         _ => Err(ApiError::NotFound),
     }
 }

@@ -10,10 +10,10 @@ use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::routing::post;
 use axum::{Json, Router};
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use domain::pin::IssuedPin;
 use domain::pin_request::{EmbeddedPlaces, PinRequestState, ValidPinRequest, mask_email, mask_mobile};
-use domain::{ErrorCode, PinRequestForm, Step};
+use domain::{CodiceFiscale, ErrorCode, PinRequestForm, Step};
 use serde::Serialize;
 
 use crate::json::ApiJson;
@@ -25,6 +25,36 @@ use crate::{ApiError, AppState};
 #[derive(Serialize)]
 struct StepOk {
     ok: bool,
+    /// After the first page: what the codice fiscale itself says of its holder, so that the
+    /// next page offers it to confirm rather than to type (nothing here is secret: anyone can
+    /// read it off the code; the place's name comes from the server's table).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    from_codice_fiscale: Option<FromCodiceFiscale>,
+}
+
+/// The personal data a codice fiscale encodes.
+#[derive(Serialize)]
+struct FromCodiceFiscale {
+    sex: &'static str,
+    /// `None` for a date no calendar has (a mistyped code that still passes its check letter).
+    birth_date: Option<NaiveDate>,
+    /// The municipality or country that had the code on the birth date, if known.
+    birth_place: Option<String>,
+    /// Its province, `EE` abroad.
+    birth_province: Option<String>,
+}
+
+impl FromCodiceFiscale {
+    fn read(cf: &CodiceFiscale, today: NaiveDate) -> FromCodiceFiscale {
+        let birth_date = cf.birth_date(today);
+        let place = birth_date.and_then(|date| domain::places::by_code_on(&cf.birth_place_code(), date));
+        FromCodiceFiscale {
+            sex: cf.sex().as_str(),
+            birth_date,
+            birth_place: place.map(|p| p.name.to_owned()),
+            birth_province: place.map(|p| p.province.to_owned()),
+        }
+    }
 }
 
 /// Checks one page of the form with the server's rules (including the place table).
@@ -34,12 +64,21 @@ async fn check_step(
     ApiJson(form): ApiJson<PinRequestForm>,
 ) -> Result<Json<StepOk>, ApiError> {
     let step = Step::from_slug(&slug).ok_or(ApiError::NotFound)?;
-    let errors = form.validate_step(step, state.clock.now().date_naive(), Some(&EmbeddedPlaces));
-    if errors.is_empty() {
-        Ok(Json(StepOk { ok: true }))
-    } else {
-        Err(ApiError::Validation(errors))
+    let today = state.clock.now().date_naive();
+    let errors = form.validate_step(step, today, Some(&EmbeddedPlaces));
+    if !errors.is_empty() {
+        return Err(ApiError::Validation(errors));
     }
+    let from_codice_fiscale = match step {
+        Step::Identity => CodiceFiscale::parse(&form.codice_fiscale)
+            .ok()
+            .map(|cf| FromCodiceFiscale::read(&cf, today)),
+        _ => None,
+    };
+    Ok(Json(StepOk {
+        ok: true,
+        from_codice_fiscale,
+    }))
 }
 
 /// Where the first half went, masked.

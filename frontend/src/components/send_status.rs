@@ -5,7 +5,7 @@
 use domain::Lang;
 use leptos::prelude::*;
 
-use crate::api_client::{ApiError, RetryNotice};
+use crate::api_client::{ApiError, RetryCause, RetryNotice};
 use crate::app::use_lang;
 use crate::i18n::{Text, t};
 
@@ -19,8 +19,10 @@ pub enum Sending {
     Idle,
     /// Waiting for the answer.
     Waiting,
-    /// The service is busy; the client tries again by itself.
+    /// The last attempt failed; the client tries again by itself.
     Retrying {
+        /// Why it failed.
+        cause: RetryCause,
         /// Whole seconds until the next attempt.
         seconds: u64,
         /// The attempt that comes next (2 for the first retry).
@@ -41,6 +43,7 @@ impl Sending {
     /// The state for an automatic retry.
     pub fn retrying(notice: RetryNotice) -> Sending {
         Sending::Retrying {
+            cause: notice.cause,
             seconds: notice.delay.as_secs_f64().ceil().max(1.0) as u64,
             attempt: notice.next_attempt,
             of: notice.max_attempts,
@@ -52,10 +55,22 @@ impl Sending {
         match self {
             Sending::Idle => String::new(),
             Sending::Waiting => t(lang, Text::Sending).to_owned(),
-            Sending::Retrying { seconds, attempt, of } => t(lang, Text::Retrying)
-                .replace("{seconds}", &seconds.to_string())
-                .replace("{attempt}", &attempt.to_string())
-                .replace("{of}", &of.to_string()),
+            Sending::Retrying {
+                cause,
+                seconds,
+                attempt,
+                of,
+            } => t(
+                lang,
+                match cause {
+                    RetryCause::Busy => Text::Retrying,
+                    RetryCause::Unreachable => Text::RetryingUnreachable,
+                    RetryCause::Failing => Text::RetryingFailing,
+                },
+            )
+            .replace("{seconds}", &seconds.to_string())
+            .replace("{attempt}", &attempt.to_string())
+            .replace("{of}", &of.to_string()),
             Sending::GaveUp => t(lang, Text::GaveUp).to_owned(),
         }
     }
@@ -106,6 +121,7 @@ mod tests {
     #[test]
     fn a_retry_says_how_long_and_which_attempt_of_how_many() {
         let notice = RetryNotice {
+            cause: RetryCause::Busy,
             next_attempt: 2,
             max_attempts: 6,
             delay: Duration::from_millis(3_200),
@@ -113,6 +129,7 @@ mod tests {
         assert_eq!(
             Sending::retrying(notice),
             Sending::Retrying {
+                cause: RetryCause::Busy,
                 seconds: 4,
                 attempt: 2,
                 of: 6
@@ -127,6 +144,17 @@ mod tests {
             Sending::retrying(notice).words(Lang::It),
             "Il servizio è molto richiesto: nuovo tentativo tra 4 s (2 di 6). Non serve ricaricare la pagina: i dati inseriti restano."
         );
+        // A reset connection is not a busy service: the citizen is told to check the network.
+        let unreachable = RetryNotice {
+            cause: RetryCause::Unreachable,
+            ..notice
+        };
+        assert_eq!(
+            Sending::retrying(unreachable).words(Lang::It),
+            "La connessione non risponde: nuovo tentativo tra 4 s (2 di 6). Controlla la rete; i dati inseriti restano."
+        );
+        assert_eq!(RetryCause::of(&ApiError::Network), RetryCause::Unreachable);
+        assert_eq!(RetryCause::of(&ApiError::Overloaded), RetryCause::Busy);
     }
 
     #[test]

@@ -89,8 +89,10 @@ pub fn PinStepPage(
             let answer = api_client::post_json_observed(&check_path(step), &form, on_retry).await;
             sending.set(Sending::after(&answer));
             match answer {
-                Ok(_) => {
+                Ok(answer) => {
                     problems.clear();
+                    // After the first page: what the code says, offered on the next page.
+                    draft.offer_from_codice_fiscale(&answer["from_codice_fiscale"]);
                     leave();
                 }
                 Err(error) => problems.show(form::from_api_error(&error, None)),

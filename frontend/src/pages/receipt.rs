@@ -44,6 +44,15 @@ fn receipt(view: ApplicationView) -> impl IntoView {
         })
     }));
     let form = Signal::stored(view.content.clone());
+    // Whose it is, on the page and on paper: a receipt must not pass for someone else's.
+    let name = view.applicant_name.clone().map(|name| {
+        view! {
+            <div class="summary-list__row">
+                <dt class="summary-list__key">{w(AreaText::ApplicantLabel)}</dt>
+                <dd class="summary-list__value">{name}</dd>
+            </div>
+        }
+    });
     view! {
         <div class="panel panel--confirmation">
             <h1 class="panel__title">{w(AreaText::ReceiptHeading)}</h1>
@@ -53,6 +62,13 @@ fn receipt(view: ApplicationView) -> impl IntoView {
                 <strong>{view.protocol.clone()}</strong>
             </div>
         </div>
+        <dl class="summary-list">
+            {name}
+            <div class="summary-list__row">
+                <dt class="summary-list__key">{w(AreaText::ApplicantCfLabel)}</dt>
+                <dd class="summary-list__value">{view.applicant_codice_fiscale.clone()}</dd>
+            </div>
+        </dl>
         <p class="lead">{sent}</p>
         <p class="no-print">
             <button type="button" class="button button--secondary" on:click=move |_| browser::print()>
