@@ -71,11 +71,25 @@ pub struct Config {
     /// An operator's session ends this long after login whatever happens
     /// (`SPORTELLO_OPERATOR_SESSION_MAX_HOURS`, default 9: one shift).
     pub operator_session_max: Duration,
-    /// Wrong PINs that lock a codice fiscale (`SPORTELLO_LOCKOUT_FAILURES`, default 5); the same
-    /// policy locks an operator's username after wrong logins.
-    pub lockout_failures: u32,
-    /// How long the lock lasts (`SPORTELLO_LOCKOUT_MINUTES`, default 15).
-    pub lockout_for: Duration,
+    /// Attempts at one codice fiscale's PIN (or one operator's login) from one caller that go at
+    /// once, in a day (`SPORTELLO_LOGIN_FREE_ATTEMPTS`, default 5); from the last of them on, each
+    /// attempt makes that caller's next one wait, longer each time (docs/adr/0012). Nobody else
+    /// waits: the codice fiscale is never locked.
+    pub login_free_attempts: u32,
+    /// The first wait (`SPORTELLO_LOGIN_FIRST_DELAY_SECONDS`, default 30); each further attempt
+    /// doubles it.
+    pub login_first_delay: Duration,
+    /// The longest wait (`SPORTELLO_LOGIN_MAX_DELAY_MINUTES`, default 60).
+    pub login_max_delay: Duration,
+    /// Wrong attempts from one caller, whatever the codice fiscale or username, that go before
+    /// that caller waits as above (`SPORTELLO_LOGIN_CLIENT_FREE_ATTEMPTS`, default 30 a day); a
+    /// right one is given back.
+    pub login_client_free_attempts: u32,
+    /// Attempts at one codice fiscale (or username) from anyone in a day after which every caller
+    /// gets one attempt before waiting, instead of `login_free_attempts`
+    /// (`SPORTELLO_LOGIN_DAILY_CEILING`, default 50): it slows a guesser spread over many
+    /// addresses, while a caller that has not been failing is still checked at once.
+    pub login_daily_ceiling: u32,
     /// A PIN request never used expires after this (`SPORTELLO_PIN_VALIDITY_DAYS`, default 30).
     pub pin_validity: Duration,
     /// Cookies carry `Secure` (`SPORTELLO_SECURE_COOKIES`; default on, off in dev mode where the
@@ -160,6 +174,16 @@ impl Config {
                 reason: "required outside dev mode: 64 hex digits (e.g. `openssl rand -hex 32`)",
             });
         }
+        let login_first_delay =
+            Duration::seconds(number(&lookup, "SPORTELLO_LOGIN_FIRST_DELAY_SECONDS", 30, 1..=3600)?);
+        let login_max_delay = Duration::minutes(number(&lookup, "SPORTELLO_LOGIN_MAX_DELAY_MINUTES", 60, 1..=1440)?);
+        if login_max_delay < login_first_delay {
+            return Err(ConfigError {
+                var: "SPORTELLO_LOGIN_MAX_DELAY_MINUTES",
+                value: login_max_delay.num_minutes().to_string(),
+                reason: "the longest wait cannot be shorter than SPORTELLO_LOGIN_FIRST_DELAY_SECONDS",
+            });
+        }
         Ok(Config {
             addr,
             data_dir: lookup("SPORTELLO_DATA_DIR")
@@ -187,8 +211,12 @@ impl Config {
                 1..=60,
             )?),
             operator_session_max: Duration::hours(number(&lookup, "SPORTELLO_OPERATOR_SESSION_MAX_HOURS", 9, 1..=12)?),
-            lockout_failures: number(&lookup, "SPORTELLO_LOCKOUT_FAILURES", 5, 1..=100)? as u32,
-            lockout_for: Duration::minutes(number(&lookup, "SPORTELLO_LOCKOUT_MINUTES", 15, 1..=1440)?),
+            login_free_attempts: number(&lookup, "SPORTELLO_LOGIN_FREE_ATTEMPTS", 5, 1..=100)? as u32,
+            login_first_delay,
+            login_max_delay,
+            login_client_free_attempts: number(&lookup, "SPORTELLO_LOGIN_CLIENT_FREE_ATTEMPTS", 30, 1..=100_000)?
+                as u32,
+            login_daily_ceiling: number(&lookup, "SPORTELLO_LOGIN_DAILY_CEILING", 50, 1..=1_000_000)? as u32,
             pin_validity: Duration::days(number(&lookup, "SPORTELLO_PIN_VALIDITY_DAYS", 30, 1..=365)?),
             secure_cookies: flag(&lookup, "SPORTELLO_SECURE_COOKIES")?.unwrap_or(!dev_mode),
             smtp_url: lookup("SPORTELLO_SMTP_URL")
@@ -477,7 +505,11 @@ mod tests {
         let key = "ab".repeat(32);
         let c = config(&[("SPORTELLO_PIN_KEY", key.as_str())]).unwrap();
         assert!(c.secure_cookies);
-        assert_eq!(c.lockout_failures, 5);
+        assert_eq!(c.login_free_attempts, 5);
+        assert_eq!(c.login_first_delay, Duration::seconds(30));
+        assert_eq!(c.login_max_delay, Duration::minutes(60));
+        assert_eq!(c.login_client_free_attempts, 30);
+        assert_eq!(c.login_daily_ceiling, 50);
         assert_eq!(c.addr.to_string(), "127.0.0.1:8080");
         assert_eq!(c.data_dir, PathBuf::from("data"));
         assert!(!c.dev_mode);
@@ -649,7 +681,14 @@ mod tests {
     fn a_flag_must_be_a_boolean() {
         assert!(config(&[("SPORTELLO_DEV_MODE", "1")]).unwrap().dev_mode);
         assert!(!config(&[("SPORTELLO_DEV_MODE", "1")]).unwrap().secure_cookies);
-        assert!(config(&[("SPORTELLO_DEV_MODE", "1"), ("SPORTELLO_LOCKOUT_FAILURES", "0")]).is_err());
+        assert!(config(&[("SPORTELLO_DEV_MODE", "1"), ("SPORTELLO_LOGIN_FREE_ATTEMPTS", "0")]).is_err());
+        let err = config(&[
+            ("SPORTELLO_DEV_MODE", "1"),
+            ("SPORTELLO_LOGIN_FIRST_DELAY_SECONDS", "600"),
+            ("SPORTELLO_LOGIN_MAX_DELAY_MINUTES", "5"),
+        ])
+        .unwrap_err();
+        assert_eq!(err.var, "SPORTELLO_LOGIN_MAX_DELAY_MINUTES");
         assert!(config(&[("SPORTELLO_DEV_MODE", "yes please")]).is_err());
     }
 }

@@ -236,12 +236,14 @@ catalogue! {
         "A PIN has already been requested for this codice fiscale. If the first 8 characters have not arrived within 12 hours, call the Contact Center: 803 164 from a landline, +39 06 164 164 from a mobile.",
     ),
     LoginFailed = "login.failed" => (
-        "Codice fiscale o PIN non corretti. Controlla e riprova: dopo 5 tentativi errati l'accesso viene bloccato per 15 minuti.",
-        "Codice fiscale or PIN not correct. Check and try again: after 5 wrong attempts access is blocked for 15 minutes.",
+        "Codice fiscale o PIN non corretti. Controlla e riprova: dopo alcuni tentativi errati dovrai attendere prima di riprovare.",
+        "Codice fiscale or PIN not correct. Check and try again: after a few wrong attempts you will have to wait before trying again.",
     ),
+    /// This caller made too many attempts and must wait (`Retry-After`); the codice fiscale is not
+    /// locked for anyone else. The name stays for the wire form, which is never renamed.
     LoginLocked = "login.locked" => (
-        "Troppi tentativi errati per questo codice fiscale: l'accesso è bloccato per alcuni minuti. Riprova più tardi.",
-        "Too many wrong attempts for this codice fiscale: access is blocked for a few minutes. Try again later.",
+        "Troppi tentativi errati da questo dispositivo: attendi qualche minuto prima di riprovare. Puoi anche entrare con SPID, CIE o CNS.",
+        "Too many wrong attempts from this device: wait a few minutes before trying again. You can also log in with SPID, CIE or CNS.",
     ),
     AuthRequired = "auth.required" => (
         "Devi accedere per continuare. Se eri già entrato, la sessione è scaduta: accedi di nuovo, i dati inseriti non sono persi.",
@@ -388,8 +390,8 @@ catalogue! {
     ),
     /// An operator's username, password or TOTP code is wrong (never says which).
     OperatorLoginFailed = "operator.login_failed" => server (
-        "Nome utente, password o codice temporaneo non corretti. Controlla e riprova: dopo 5 tentativi errati l'accesso viene bloccato per 15 minuti.",
-        "Username, password or one-time code not correct. Check and try again: after 5 wrong attempts access is blocked for 15 minutes.",
+        "Nome utente, password o codice temporaneo non corretti. Controlla e riprova: dopo alcuni tentativi errati dovrai attendere prima di riprovare.",
+        "Username, password or one-time code not correct. Check and try again: after a few wrong attempts you will have to wait before trying again.",
     ),
     /// The operator tried to file before verifying the citizen's PIN characters on the call.
     OperatorPinCheckRequired = "operator.pin_check_required" => server (
