@@ -75,7 +75,7 @@ impl CnsConfig {
         let get = |var: &str| lookup(var).filter(|v| !v.is_empty());
         let addr = match get("SPORTELLO_CNS_ADDR") {
             None => None,
-            Some(value) => Some(value.parse().map_err(|_| ConfigError {
+            Some(value) => Some(value.parse().map_err(|_| ConfigError::Invalid {
                 var: "SPORTELLO_CNS_ADDR",
                 value,
                 reason: "expected host:port, e.g. 127.0.0.1:8443",
@@ -84,7 +84,7 @@ impl CnsConfig {
         let ca_certificates = match get("SPORTELLO_CNS_CA") {
             None => Vec::new(),
             Some(path) => {
-                let pem = std::fs::read(&path).map_err(|_| ConfigError {
+                let pem = std::fs::read(&path).map_err(|_| ConfigError::Invalid {
                     var: "SPORTELLO_CNS_CA",
                     value: path.clone(),
                     reason: "cannot read the file",
@@ -94,7 +94,7 @@ impl CnsConfig {
                     .map(|c| c.to_vec())
                     .collect();
                 if certs.is_empty() {
-                    return Err(ConfigError {
+                    return Err(ConfigError::Invalid {
                         var: "SPORTELLO_CNS_CA",
                         value: path,
                         reason: "expected PEM certificates",
@@ -111,14 +111,14 @@ impl CnsConfig {
             public_url: get("SPORTELLO_CNS_URL").map(|u| u.trim_end_matches('/').to_owned()),
         };
         if config.addr.is_some() && (config.tls_cert_file.is_none() || config.tls_key_file.is_none()) {
-            return Err(ConfigError {
+            return Err(ConfigError::Invalid {
                 var: "SPORTELLO_CNS_TLS_CERT",
                 value: String::new(),
                 reason: "the CNS listener needs SPORTELLO_CNS_TLS_CERT and SPORTELLO_CNS_TLS_KEY",
             });
         }
         if (config.addr.is_some() || config.public_url.is_some()) && config.ca_certificates.is_empty() {
-            return Err(ConfigError {
+            return Err(ConfigError::Invalid {
                 var: "SPORTELLO_CNS_CA",
                 value: String::new(),
                 reason: "CNS login needs the CA bundle that issues CNS certificates",

@@ -94,9 +94,8 @@ pub async fn state_with(mut config: Config, sdk: &SdkConfig) -> Result<AppState,
             None => LambdaStartError::NoPinKey,
         })?,
     };
-    if config.dev_mode {
-        tracing::warn!("dev mode is on: the outbox and the settable clock are reachable by anyone");
-    }
+    // Dev mode never gets here: the configuration refuses it beside DynamoDB and the Lambda
+    // runtime (`ConfigError::DevModeBesideProduction`).
     // Made only when SNS carries the SMS, so that nothing else depends on SNS being reachable.
     let sns = matches!(config.sms, SmsChoice::Sns { .. }).then(|| aws_sdk_sns::Client::new(sdk));
     Ok(AppState::with_sns(config, Arc::new(store), pin_key, sns)?)
