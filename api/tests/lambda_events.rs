@@ -714,26 +714,57 @@ async fn a_cns_certificate_from_api_gateway_mutual_tls_opens_a_full_session_and_
     let bundle = dir.path().join("cns-ca.pem");
     std::fs::write(&bundle, ca.pem()).unwrap();
 
-    // As deployed: behind CloudFront's secret header, which the card's domain does not add.
+    // As deployed: behind CloudFront's secret header, which the card's domain does not add; the
+    // client rate low enough to reach in a test.
     let mut env = deployed_environment("sportello-lambda-cns").await;
     env.extend([
         ("SPORTELLO_CNS_CA", bundle.display().to_string()),
+        ("SPORTELLO_CNS_URL", "https://cns.sportello.example.it".into()),
         ("SPORTELLO_PUBLIC_URL", "https://sportello.example.it".into()),
         ("SPORTELLO_ORIGIN_SECRET_ARN", secret(ORIGIN_SECRET).await),
+        ("SPORTELLO_TRUSTED_PROXY_HOPS", "2".into()),
+        ("SPORTELLO_CLIENT_RATE_PER_MINUTE", "3".into()),
     ]);
     let mut function = LambdaFunction::start(&env).await;
+    let through_cloudfront = [("x-origin-verify", ORIGIN_SECRET)];
+    let mut request = async |event: Value| -> ApiGatewayV2httpResponse {
+        serde_json::from_value(function.request(event).await).unwrap()
+    };
+    // The card step as API Gateway's mutual TLS passes it: the certificate in the request context
+    // (the shape API Gateway documents for payload 2.0, validity included).
+    let card_step = |path: &str| {
+        let mut event = http_api_event("GET", path, None, None);
+        event["requestContext"]["authentication"] = json!({ "clientCert": {
+            "clientCertPem": card,
+            "subjectDN": format!("CN={cf}/7420091000049623.FmN6aCXvxGBXzpP3e4hpwBKwHH4="),
+            "issuerDN": "CN=CNS test authority",
+            "serialNumber": "1",
+            "validity": { "notBefore": "Jan  1 00:00:00 2024 GMT", "notAfter": "Jan  1 00:00:00 2099 GMT" }
+        } });
+        event["requestContext"]["domainName"] = json!("cns.sportello.example.it");
+        event["headers"]["host"] = json!("cns.sportello.example.it");
+        event
+    };
+    // The login page's link, on the service's host (through CloudFront): a binding cookie, and
+    // the card's host with the cookie's hash.
+    let mut start = http_api_event("GET", "/api/auth/cns/start", None, None);
+    start["headers"]["x-origin-verify"] = json!(ORIGIN_SECRET);
+    let started = request(start.clone()).await;
+    assert_eq!(started.status_code, 303);
+    let binding = started.cookies[0].split(';').next().unwrap().to_owned();
+    assert!(
+        started.cookies[0].contains("HttpOnly; SameSite=Lax") && started.cookies[0].ends_with("; Secure"),
+        "{:?}",
+        started.cookies
+    );
+    let card_address = started.headers["location"].to_str().unwrap().to_owned();
+    let card_path = card_address
+        .strip_prefix("https://cns.sportello.example.it")
+        .filter(|p| p.starts_with("/api/auth/cns?legame="))
+        .unwrap_or_else(|| panic!("{card_address}"))
+        .to_owned();
 
-    // The certificate as API Gateway's mutual TLS passes it: in the request context.
-    let mut event = http_api_event("GET", "/api/auth/cns", None, None);
-    // (the shape API Gateway documents for payload 2.0, validity included)
-    event["requestContext"]["authentication"] = json!({ "clientCert": {
-        "clientCertPem": card,
-        "subjectDN": format!("CN={cf}/7420091000049623.FmN6aCXvxGBXzpP3e4hpwBKwHH4="),
-        "issuerDN": "CN=CNS test authority",
-        "serialNumber": "1",
-        "validity": { "notBefore": "Jan  1 00:00:00 2024 GMT", "notAfter": "Jan  1 00:00:00 2099 GMT" }
-    } });
-    let answer: ApiGatewayV2httpResponse = serde_json::from_value(function.request(event).await).unwrap();
+    let answer = request(card_step(&card_path)).await;
     // The card's host hands the login over to the service's host, which sets the cookie.
     assert_eq!(answer.status_code, 303);
     assert!(answer.cookies.is_empty(), "{:?}", answer.cookies);
@@ -741,15 +772,57 @@ async fn a_cns_certificate_from_api_gateway_mutual_tls_opens_a_full_session_and_
     let path = handoff
         .strip_prefix("https://sportello.example.it")
         .filter(|p| p.starts_with("/api/auth/cns/complete?passaggio="))
-        .unwrap_or_else(|| panic!("{handoff}"));
+        .unwrap_or_else(|| panic!("{handoff}"))
+        .to_owned();
     // (the service's host is behind CloudFront, which adds its header)
-    let mut complete = http_api_event("GET", path, None, None);
+    let mut complete = http_api_event("GET", &path, Some(&binding), None);
     complete["headers"]["x-origin-verify"] = json!(ORIGIN_SECRET);
-    let answer: ApiGatewayV2httpResponse = serde_json::from_value(function.request(complete).await).unwrap();
+    let answer = request(complete.clone()).await;
     assert_eq!(answer.status_code, 303);
     assert_eq!(answer.headers["location"], "https://sportello.example.it/domanda");
     let cookie = answer.cookies[0].split(';').next().unwrap().to_owned();
-    let through_cloudfront = [("x-origin-verify", ORIGIN_SECRET)];
+
+    // A handoff opened in a browser without the binding opens nothing.
+    let started = request(start.clone()).await;
+    let card_address = started.headers["location"].to_str().unwrap().to_owned();
+    let answer = request(card_step(
+        card_address.strip_prefix("https://cns.sportello.example.it").unwrap(),
+    ))
+    .await;
+    let other_path = answer.headers["location"]
+        .to_str()
+        .unwrap()
+        .replace("https://sportello.example.it", "");
+    let mut elsewhere = http_api_event("GET", &other_path, None, None);
+    elsewhere["headers"]["x-origin-verify"] = json!(ORIGIN_SECRET);
+    let answer = request(elsewhere).await;
+    assert_eq!(
+        answer.headers["location"],
+        "https://sportello.example.it/accedi?errore=auth.cns_other_browser"
+    );
+    assert!(
+        answer.cookies.iter().all(|c| !c.starts_with("sportello_session")),
+        "{:?}",
+        answer.cookies
+    );
+
+    // The mutual-TLS host serves the card step only: the rest of the API is not there.
+    for other in ["/api/health", &path, "/api/auth/cns/start", "/api/session"] {
+        let answer = request(card_step(other)).await;
+        assert_eq!(answer.status_code, 404, "{other}");
+    }
+
+    // Its rate limit counts the address API Gateway saw, whatever X-Forwarded-For says: the
+    // client wrote all of it but API Gateway's own last entry.
+    let mut statuses = Vec::new();
+    for forged in 1..=4 {
+        let mut event = card_step(&card_path);
+        event["requestContext"]["http"]["sourceIp"] = json!("198.51.100.9");
+        event["headers"]["x-forwarded-for"] = json!(format!("10.0.0.{forged}, 198.51.100.9"));
+        statuses.push(request(event).await.status_code);
+    }
+    assert_eq!(statuses, [303, 303, 303, 429]);
+
     let session = lambda_with(
         &mut function,
         "GET",
@@ -763,10 +836,11 @@ async fn a_cns_certificate_from_api_gateway_mutual_tls_opens_a_full_session_and_
     assert_eq!(session.body["scope"], "full");
 
     // The same certificate in a header a client could write opens nothing.
-    let mut forged = http_api_event("GET", "/api/auth/cns", None, None);
+    let mut forged = http_api_event("GET", &card_path, None, None);
     forged["headers"]["x-amzn-mtls-clientcert"] = json!(card.replace('\n', ""));
     forged["headers"]["x-client-cert"] = json!(card.replace('\n', ""));
     forged["headers"]["x-origin-verify"] = json!(ORIGIN_SECRET);
+    forged["requestContext"]["http"]["sourceIp"] = json!("198.51.100.77");
     let answer: ApiGatewayV2httpResponse = serde_json::from_value(function.request(forged).await).unwrap();
     assert!(answer.cookies.is_empty(), "{:?}", answer.cookies);
     assert!(answer.headers["location"].to_str().unwrap().contains("/accedi?errore="));

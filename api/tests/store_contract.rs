@@ -295,10 +295,20 @@ async fn sessions_are_stored_extended_and_deleted_by_token_hash(store: Arc<dyn S
         created_at: t0(),
         expires_at: t0() + Duration::minutes(20),
         absolute_expires_at: t0() + Duration::hours(8),
+        handoff_binding: None,
     };
     store.put_session(&session).await.unwrap();
     assert_eq!(store.session("h1").await.unwrap(), Some(session.clone()));
     assert_eq!(store.session("h2").await.unwrap(), None);
+    // A CNS handoff keeps the browser binding it was made with.
+    let handoff = SessionRecord {
+        token_hash: "h3".into(),
+        method: "cns-handoff".into(),
+        handoff_binding: Some("ab".repeat(32)),
+        ..session.clone()
+    };
+    store.put_session(&handoff).await.unwrap();
+    assert_eq!(store.session("h3").await.unwrap(), Some(handoff));
     store.extend_session("h1", t0() + Duration::minutes(40)).await.unwrap();
     assert_eq!(
         store.session("h1").await.unwrap().unwrap().expires_at,

@@ -358,6 +358,11 @@ catalogue! {
         "La richiesta di accesso è scaduta o non è valida. Ricomincia l'accesso da questa pagina.",
         "The login request has expired or is not valid. Start logging in again from this page.",
     ),
+    /// A CNS login's last step was opened in a browser other than the one that started it.
+    AuthCnsOtherBrowser = "auth.cns_other_browser" => (
+        "Questo collegamento di accesso con CNS è stato aperto in un browser diverso da quello in cui hai iniziato. Per sicurezza non è valido: ricomincia l'accesso con CNS da questa pagina, nello stesso browser.",
+        "This CNS login link was opened in a different browser from the one you started in. For your safety it is not valid: start the CNS login again from this page, in the same browser.",
+    ),
     /// The identity or certificate carries no valid codice fiscale.
     AuthIdentityInvalid = "auth.identity_invalid" => (
         "L'identità digitale non contiene un codice fiscale valido. Accedi con il PIN o con un'altra identità.",

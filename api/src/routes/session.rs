@@ -115,6 +115,7 @@ pub async fn start_session(
         created_at: now,
         expires_at: now + state.config.session_idle,
         absolute_expires_at: now + state.config.session_max,
+        handoff_binding: None,
     };
     state.store.put_session(&session).await?;
     tracing::info!(scope = ?scope, method, "login");

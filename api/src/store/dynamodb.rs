@@ -565,6 +565,9 @@ impl Store for DynamoDbStore {
         item.insert("created_at".into(), number(ms(session.created_at)));
         item.insert("expires_at".into(), number(ms(session.expires_at)));
         item.insert("absolute_expires_at".into(), number(ms(session.absolute_expires_at)));
+        if let Some(binding) = &session.handoff_binding {
+            item.insert("handoff_binding".into(), string(binding));
+        }
         // The absolute end never moves, so the idle extension never has to touch it. TTL only
         // tidies up (DynamoDB deletes within days); `SessionRecord::is_live` is what decides.
         item.insert(TTL_ATTRIBUTE.into(), number(epoch_seconds(session.absolute_expires_at)));
@@ -600,6 +603,10 @@ impl Store for DynamoDbStore {
             created_at: from_ms(get_n(&item, "created_at")?),
             expires_at: from_ms(get_n(&item, "expires_at")?),
             absolute_expires_at: from_ms(get_n(&item, "absolute_expires_at")?),
+            handoff_binding: match item.get("handoff_binding") {
+                None => None,
+                Some(_) => Some(get_s(&item, "handoff_binding")?.to_owned()),
+            },
         }))
     }
 

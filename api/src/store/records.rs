@@ -186,6 +186,10 @@ pub struct SessionRecord {
     pub expires_at: DateTime<Utc>,
     /// It ends at this time whatever happens.
     pub absolute_expires_at: DateTime<Utc>,
+    /// For a CNS handoff only: the SHA-256 (hex) of the cookie of the browser that started the
+    /// login, which alone may redeem it (`cns::CNS_BINDING_COOKIE`). `None` for a session.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub handoff_binding: Option<String>,
 }
 
 impl SessionRecord {
