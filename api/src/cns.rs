@@ -146,7 +146,8 @@ impl CnsConfig {
         Ok(config)
     }
 
-    /// The CNS login URL the login page links to, when CNS is configured.
+    /// The card step's URL on the card's host, when CNS is configured: where
+    /// [`CNS_START_PATH`] sends the browser (the login page links to that start, not here).
     pub fn login_url(&self) -> Option<String> {
         let base = self
             .public_url
@@ -313,10 +314,7 @@ async fn start(State(state): State<AppState>) -> Result<Response, ApiError> {
     let cookie = binding_cookie(&value, BINDING_LIFETIME_SECS, state.config.secure_cookies);
     Ok((
         StatusCode::SEE_OTHER,
-        [(
-            header::LOCATION,
-            HeaderValue::from_str(&location).map_err(|_| ApiError::NotFound)?,
-        )],
+        [(header::LOCATION, location)],
         [(header::SET_COOKIE, cookie)],
     )
         .into_response())

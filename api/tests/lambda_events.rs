@@ -407,6 +407,44 @@ async fn pin_request_login_session_profile_and_logout_answer_on_lambda_as_on_the
 }
 
 #[tokio::test]
+async fn on_dynamodb_a_strangers_wrong_pins_make_only_the_stranger_wait() {
+    // GIVEN the function as deployed, behind one proxy (API Gateway appends the client's address)
+    let (mut function, outbox) = function_on_moto().await;
+    let cf_of = |c: &Value| c["codice_fiscale"].as_str().unwrap().to_owned();
+    let anna = citizen("Anna", "Verdi", 24);
+    let cf = cf_of(&anna);
+    let created = lambda(&mut function, "POST", "/api/pin-requests", None, Some(&anna)).await;
+    assert_eq!(created.status, 201, "{created:?}");
+    let (first, _) = halves(&outbox.of(&cf).await);
+    let wrong = if first.starts_with('A') { "BBBBBBBB" } else { "AAAAAAAA" };
+    let login_from = |ip: &str, pin: &str| {
+        let mut event = http_api_event(
+            "POST",
+            "/api/session",
+            None,
+            Some(&json!({ "codice_fiscale": cf, "pin": pin })),
+        );
+        event["headers"]["x-forwarded-for"] = json!(ip);
+        event["requestContext"]["http"]["sourceIp"] = json!(ip);
+        event
+    };
+
+    // WHEN a stranger sends 50 wrong PINs from one address
+    let mut answers = BTreeMap::new();
+    for _ in 0..50 {
+        let answer: ApiGatewayV2httpResponse =
+            serde_json::from_value(function.request(login_from("198.51.100.20", wrong)).await).unwrap();
+        *answers.entry(answer.status_code).or_insert(0) += 1;
+    }
+    // THEN 5 were checked and the rest told to wait
+    assert_eq!(answers, [(401, 5), (429, 45)].into());
+    // AND Anna, from her own address, gets in at once
+    let answer: ApiGatewayV2httpResponse =
+        serde_json::from_value(function.request(login_from("198.51.100.21", &first)).await).unwrap();
+    assert_eq!(answer.status_code, 200, "{answer:?}");
+}
+
+#[tokio::test]
 async fn with_rust_log_at_trace_the_functions_log_holds_no_pin_token_or_personal_data() {
     // GIVEN the function on DynamoDB with everything logged (as someone chasing a problem sets it)
     let (mut function, outbox) = function_on_moto_with("sportello-lambda-trace", &[("RUST_LOG", "trace")]).await;
