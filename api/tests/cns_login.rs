@@ -121,6 +121,11 @@ struct Servers {
 }
 
 async fn start(ca: &Authority) -> Servers {
+    start_with(ca, |_| {}).await
+}
+
+/// [`start`] with a configuration that `adjust` may change first.
+async fn start_with(ca: &Authority, adjust: impl FnOnce(&mut Config)) -> Servers {
     let data = tempfile::tempdir().unwrap();
     // GIVEN the CNS listener's own certificate, for 127.0.0.1
     let server_key = KeyPair::generate().unwrap();
@@ -142,6 +147,7 @@ async fn start(ca: &Authority) -> Servers {
     config.cns.ca_certificates = vec![ca.der()];
     config.cns.tls_cert_file = Some(cert_file);
     config.cns.tls_key_file = Some(key_file);
+    adjust(&mut config);
     let cns_config = config.cns.clone();
     let (state, _) = api::server::local_state(config).unwrap();
     tokio::spawn(api::server::serve(api_listener, state.clone()));
@@ -432,4 +438,27 @@ async fn faulty_cards_and_no_card_are_sent_back_to_the_login_page_with_their_rea
         r.headers()["location"],
         format!("{}/accedi?errore=auth.certificate_missing", servers.api)
     );
+}
+
+#[tokio::test]
+async fn the_cards_host_limits_each_connection_address_whatever_x_forwarded_for_says() {
+    // GIVEN 3 attempts a minute per client
+    let ca = Authority::new("CNS test authority");
+    let servers = start_with(&ca, |c| c.client_rate_per_minute = 3).await;
+    let card = ca.card(&cn(CF), CNS_POLICY, false);
+    let (_, address) = start_login(&servers).await;
+    // WHEN one browser sends the card step four times, claiming another address each time
+    let with_card = browser(&servers, Some(&card));
+    let mut statuses = Vec::new();
+    for forged in 1..=4 {
+        let r = with_card
+            .get(&address)
+            .header("x-forwarded-for", format!("10.0.0.{forged}"))
+            .send()
+            .await
+            .unwrap();
+        statuses.push(r.status().as_u16());
+    }
+    // THEN the fourth is refused: the limit counts the connection's address
+    assert_eq!(statuses, [303, 303, 303, 429]);
 }
