@@ -12,6 +12,13 @@
 //! The TLS listener accepts any client certificate during the handshake (it still checks that the
 //! browser holds the certificate's key) so that a wrong one gets a page that says what is wrong,
 //! rather than a browser-level TLS error.
+//!
+//! The login is bound to the browser that starts it: [`CNS_START_PATH`], on the service's own
+//! host, sets a short-lived HttpOnly cookie and sends the browser to the card's host with the
+//! cookie's hash (`legame`); the card's host keeps that hash in the handoff, and
+//! [`CNS_COMPLETE_PATH`] opens the session only for the browser holding the cookie. A handoff link
+//! opened anywhere else (an attacker's card, a victim's browser; or a link seen over a shoulder) is
+//! refused with `auth.cns_other_browser`. The card's host serves the card step and nothing else.
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -19,7 +26,7 @@ use std::sync::Arc;
 
 use axum::Router;
 use axum::extract::{ConnectInfo, Query, Request, State};
-use axum::http::{StatusCode, header};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use chrono::{DateTime, Utc};
@@ -29,9 +36,11 @@ use rustls::pki_types::{CertificateDer, PrivateKeyDer, UnixTime};
 use serde::Deserialize;
 use tokio::net::TcpListener;
 
+use crate::auth::cookie_value;
 use crate::config::ConfigError;
+use crate::rate_limit::ClientAddr;
 use crate::routes::start_session;
-use crate::secrets::{new_session_token, session_token_hash};
+use crate::secrets::{constant_time_eq, new_session_token, session_token_hash};
 use crate::store::SessionRecord;
 use crate::{ApiError, AppState};
 
@@ -45,6 +54,16 @@ pub const CNS_LOGIN_PATH: &str = "/api/auth/cns";
 /// host never sees: so that host stores a one-use handoff and sends the browser here, where the
 /// session cookie is set on the right host.
 pub const CNS_COMPLETE_PATH: &str = "/api/auth/cns/complete";
+
+/// Where a CNS login starts, on the service's own host: it sets [`CNS_BINDING_COOKIE`] and sends
+/// the browser on to the card's host. The login page links here.
+pub const CNS_START_PATH: &str = "/api/auth/cns/start";
+
+/// The cookie that binds a CNS login to the browser that started it; only its hash travels.
+pub const CNS_BINDING_COOKIE: &str = "sportello_cns";
+
+/// How long the binding cookie lasts: the card step (reader, card PIN) and the handoff back.
+const BINDING_LIFETIME_SECS: i64 = 300;
 
 /// The `method` of a handoff record. It lives with the sessions (it expires like one) but is never
 /// one: `auth::current_session` refuses it, and [`CNS_COMPLETE_PATH`] redeems it once.
@@ -75,7 +94,7 @@ impl CnsConfig {
         let get = |var: &str| lookup(var).filter(|v| !v.is_empty());
         let addr = match get("SPORTELLO_CNS_ADDR") {
             None => None,
-            Some(value) => Some(value.parse().map_err(|_| ConfigError {
+            Some(value) => Some(value.parse().map_err(|_| ConfigError::Invalid {
                 var: "SPORTELLO_CNS_ADDR",
                 value,
                 reason: "expected host:port, e.g. 127.0.0.1:8443",
@@ -84,7 +103,7 @@ impl CnsConfig {
         let ca_certificates = match get("SPORTELLO_CNS_CA") {
             None => Vec::new(),
             Some(path) => {
-                let pem = std::fs::read(&path).map_err(|_| ConfigError {
+                let pem = std::fs::read(&path).map_err(|_| ConfigError::Invalid {
                     var: "SPORTELLO_CNS_CA",
                     value: path.clone(),
                     reason: "cannot read the file",
@@ -94,7 +113,7 @@ impl CnsConfig {
                     .map(|c| c.to_vec())
                     .collect();
                 if certs.is_empty() {
-                    return Err(ConfigError {
+                    return Err(ConfigError::Invalid {
                         var: "SPORTELLO_CNS_CA",
                         value: path,
                         reason: "expected PEM certificates",
@@ -111,14 +130,14 @@ impl CnsConfig {
             public_url: get("SPORTELLO_CNS_URL").map(|u| u.trim_end_matches('/').to_owned()),
         };
         if config.addr.is_some() && (config.tls_cert_file.is_none() || config.tls_key_file.is_none()) {
-            return Err(ConfigError {
+            return Err(ConfigError::Invalid {
                 var: "SPORTELLO_CNS_TLS_CERT",
                 value: String::new(),
                 reason: "the CNS listener needs SPORTELLO_CNS_TLS_CERT and SPORTELLO_CNS_TLS_KEY",
             });
         }
         if (config.addr.is_some() || config.public_url.is_some()) && config.ca_certificates.is_empty() {
-            return Err(ConfigError {
+            return Err(ConfigError::Invalid {
                 var: "SPORTELLO_CNS_CA",
                 value: String::new(),
                 reason: "CNS login needs the CA bundle that issues CNS certificates",
@@ -127,7 +146,8 @@ impl CnsConfig {
         Ok(config)
     }
 
-    /// The CNS login URL the login page links to, when CNS is configured.
+    /// The card step's URL on the card's host, when CNS is configured: where
+    /// [`CNS_START_PATH`] sends the browser (the login page links to that start, not here).
     pub fn login_url(&self) -> Option<String> {
         let base = self
             .public_url
@@ -268,14 +288,71 @@ impl axum::extract::connect_info::Connected<axum::serve::IncomingStream<'_, TlsL
     }
 }
 
+/// The `Set-Cookie` value of the binding cookie (`max_age_secs` 0 clears it). `SameSite=Lax`, not
+/// Strict: the completion is a top-level navigation redirected from the card's host, which may be
+/// another site, and Strict would withhold the cookie there; Lax is still never sent with a
+/// cross-site subrequest or POST. The path keeps it to the CNS routes.
+pub fn binding_cookie(value: &str, max_age_secs: i64, secure: bool) -> HeaderValue {
+    let secure = if secure { "; Secure" } else { "" };
+    HeaderValue::from_str(&format!(
+        "{CNS_BINDING_COOKIE}={value}; Path={CNS_LOGIN_PATH}; HttpOnly; SameSite=Lax; Max-Age={max_age_secs}{secure}"
+    ))
+    .expect("the value is hex")
+}
+
+/// A binding as the card's host receives it: the SHA-256 of the cookie, 64 lowercase hex digits.
+fn is_binding(value: &str) -> bool {
+    value.len() == 64 && value.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'))
+}
+
+/// `GET /api/auth/cns/start`, on the service's host: a new binding cookie, then the card's host
+/// with the cookie's hash. Not found when CNS is not configured.
+async fn start(State(state): State<AppState>) -> Result<Response, ApiError> {
+    let card_step = state.config.cns.login_url().ok_or(ApiError::NotFound)?;
+    let (value, binding) = new_session_token();
+    let location = format!("{card_step}?legame={binding}");
+    let cookie = binding_cookie(&value, BINDING_LIFETIME_SECS, state.config.secure_cookies);
+    Ok((
+        StatusCode::SEE_OTHER,
+        [(header::LOCATION, location)],
+        [(header::SET_COOKIE, cookie)],
+    )
+        .into_response())
+}
+
 fn redirect(state: &AppState, path: &str) -> Response {
     let location = format!("{}{path}", state.config.oidc.public_url);
     (StatusCode::SEE_OTHER, [(header::LOCATION, location)]).into_response()
 }
 
-/// `GET /api/auth/cns`: a full session for the holder of a valid CNS, then the application; or back
-/// to the login page with the reason.
-async fn login(State(state): State<AppState>, request: Request) -> Result<Response, ApiError> {
+/// What the service's host sent along to the card step.
+#[derive(Deserialize)]
+struct CardStep {
+    legame: Option<String>,
+}
+
+/// `GET /api/auth/cns` on the card's host: a handoff to a full session for the holder of a valid
+/// CNS, bound to the browser that started the login; or back to the login page with the reason.
+async fn login(
+    State(state): State<AppState>,
+    ClientAddr(client): ClientAddr,
+    Query(step): Query<CardStep>,
+    request: Request,
+) -> Result<Response, ApiError> {
+    if !state.rate_limiter.allow(client, state.clock.now()) {
+        return Err(ApiError::RateLimited {
+            retry_after: std::time::Duration::from_secs(60),
+        });
+    }
+    // Reached without going through the service's host (a bookmark, a link from elsewhere):
+    // nothing to bind the login to, so it starts again from the login page.
+    let Some(binding) = step.legame.filter(|b| is_binding(b)) else {
+        tracing::warn!("CNS card step without a browser binding");
+        return Ok(redirect(
+            &state,
+            &format!("/accedi?errore={}", ErrorCode::AuthFlowInvalid.as_str()),
+        ));
+    };
     let certificate = if let Some(ClientCertificate(bytes)) = request.extensions().get::<ClientCertificate>() {
         Some(bytes.clone())
     } else {
@@ -302,6 +379,7 @@ async fn login(State(state): State<AppState>, request: Request) -> Result<Respon
                 created_at: now,
                 expires_at: now + HANDOFF_LIFETIME,
                 absolute_expires_at: now + HANDOFF_LIFETIME,
+                handoff_binding: Some(binding),
             };
             state.store.put_session(&handoff).await?;
             Ok(redirect(&state, &format!("{CNS_COMPLETE_PATH}?passaggio={token}")))
@@ -320,8 +398,20 @@ struct Handoff {
 }
 
 /// `GET /api/auth/cns/complete?passaggio=…`: redeems a handoff once and opens the full session on
-/// this host; an unknown, used or stale handoff goes back to the login page.
-async fn complete(State(state): State<AppState>, Query(handoff): Query<Handoff>) -> Result<Response, ApiError> {
+/// this host, for the browser that started the login; an unknown, used or stale handoff, or one
+/// opened in another browser, goes back to the login page with the reason. The binding cookie is
+/// cleared either way.
+async fn complete(
+    State(state): State<AppState>,
+    Query(handoff): Query<Handoff>,
+    headers: HeaderMap,
+) -> Result<Response, ApiError> {
+    let clear = binding_cookie("", 0, state.config.secure_cookies);
+    let refuse = |code: ErrorCode| {
+        let mut response = redirect(&state, &format!("/accedi?errore={}", code.as_str()));
+        response.headers_mut().append(header::SET_COOKIE, clear.clone());
+        response
+    };
     let hash = session_token_hash(handoff.passaggio.as_deref().unwrap_or_default());
     let record = state
         .store
@@ -330,24 +420,27 @@ async fn complete(State(state): State<AppState>, Query(handoff): Query<Handoff>)
         .filter(|record| record.method == HANDOFF_METHOD);
     let Some(record) = record else {
         tracing::warn!("CNS handoff unknown or already used");
-        return Ok(redirect(
-            &state,
-            &format!("/accedi?errore={}", ErrorCode::AuthFlowInvalid.as_str()),
-        ));
+        return Ok(refuse(ErrorCode::AuthFlowInvalid));
     };
     // One use: gone before the session exists (two redemptions racing each other could both get
     // here, each opening a session for the same card holder, which gives nobody anything new).
     state.store.delete_session(&hash).await?;
     if !record.is_live(state.clock.now()) {
         tracing::warn!("CNS handoff redeemed too late");
-        return Ok(redirect(
-            &state,
-            &format!("/accedi?errore={}", ErrorCode::AuthFlowInvalid.as_str()),
-        ));
+        return Ok(refuse(ErrorCode::AuthFlowInvalid));
+    }
+    let same_browser = cookie_value(&headers, CNS_BINDING_COOKIE)
+        .map(|value| session_token_hash(&value))
+        .zip(record.handoff_binding.as_deref())
+        .is_some_and(|(held, bound)| constant_time_eq(held.as_bytes(), bound.as_bytes()));
+    if !same_browser {
+        tracing::warn!("CNS handoff opened in a browser that did not start the login");
+        return Ok(refuse(ErrorCode::AuthCnsOtherBrowser));
     }
     let (_, cookie) = start_session(&state, record.codice_fiscale, Scope::Full, "cns").await?;
     let mut response = redirect(&state, crate::routes::AFTER_LOGIN);
     response.headers_mut().append(header::SET_COOKIE, cookie);
+    response.headers_mut().append(header::SET_COOKIE, clear);
     Ok(response)
 }
 
@@ -366,11 +459,18 @@ fn pem_chain(certificates: &[Vec<u8>]) -> Vec<u8> {
     pem.into_bytes()
 }
 
-/// The CNS login route (also merged into the API, for the API Gateway mutual-TLS path).
+/// The CNS routes of the API: the start and the completion on the service's host, and the card
+/// step for the API Gateway mutual-TLS path, which reaches the same function (`api::lambda` lets
+/// requests of that domain reach only the card step).
 pub fn router() -> Router<AppState> {
-    Router::new()
-        .route(CNS_LOGIN_PATH.trim_start_matches("/api"), get(login))
+    card_router()
+        .route(CNS_START_PATH.trim_start_matches("/api"), get(start))
         .route(CNS_COMPLETE_PATH.trim_start_matches("/api"), get(complete))
+}
+
+/// What the card's host serves: the card step, and nothing else.
+pub fn card_router() -> Router<AppState> {
+    Router::new().route(CNS_LOGIN_PATH.trim_start_matches("/api"), get(login))
 }
 
 /// Accepts TLS connections, asking every client for a certificate; the handshakes run off the
@@ -516,7 +616,7 @@ pub fn tls_listener(listener: TcpListener, config: &CnsConfig) -> Result<TlsList
 /// Serves the CNS login on `listener` (TLS, client certificate requested) until the task ends.
 pub async fn serve_tls(listener: TlsListener, state: AppState) -> std::io::Result<()> {
     let app = Router::new()
-        .nest("/api", router())
+        .nest("/api", card_router())
         .fallback(|| async { ApiError::NotFound })
         .layer(axum::middleware::from_fn(crate::personal_headers::no_shared_caching))
         .with_state(state);
@@ -526,6 +626,19 @@ pub async fn serve_tls(listener: TlsListener, state: AppState) -> std::io::Resul
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_binding_cookie_is_http_only_lax_on_the_cns_path_and_secure_when_asked() {
+        let set = binding_cookie("abc", 300, true);
+        let set = set.to_str().unwrap();
+        assert_eq!(
+            set,
+            "sportello_cns=abc; Path=/api/auth/cns; HttpOnly; SameSite=Lax; Max-Age=300; Secure"
+        );
+        assert!(!binding_cookie("abc", 300, false).to_str().unwrap().contains("Secure"));
+        assert!(is_binding(&"0a".repeat(32)));
+        assert!(!is_binding(&"0A".repeat(32)) && !is_binding("0a") && !is_binding(&"zz".repeat(32)));
+    }
 
     #[test]
     fn the_common_name_must_be_cf_slash_serial_dot_hash() {

@@ -11,16 +11,69 @@ use thiserror::Error;
 
 use crate::store::dynamodb::DynamoDbSettings;
 
-/// A configuration value that cannot be used.
+/// Why the configuration cannot be used.
 #[derive(Debug, Error)]
-#[error("configuration: {var} = {value:?} is not valid: {reason}")]
-pub struct ConfigError {
-    /// The environment variable.
-    pub var: &'static str,
-    /// What it held.
-    pub value: String,
-    /// What was expected.
-    pub reason: &'static str,
+pub enum ConfigError {
+    /// A value that cannot be used.
+    #[error("configuration: {var} = {value:?} is not valid: {reason}")]
+    Invalid {
+        /// The environment variable.
+        var: &'static str,
+        /// What it held.
+        value: String,
+        /// What was expected.
+        reason: &'static str,
+    },
+    /// Dev mode asked for beside a setting only production has: dev mode opens every citizen's
+    /// outbox and a settable clock to anyone, so the two together are a deploy mistake.
+    #[error(
+        "configuration: SPORTELLO_DEV_MODE=1 cannot run beside {clash}: dev mode opens every citizen's \
+         outbox and the settable clock to anyone; unset SPORTELLO_DEV_MODE, or {}",
+        clash.remedy()
+    )]
+    DevModeBesideProduction {
+        /// The production setting found.
+        clash: DevModeClash,
+    },
+}
+
+impl ConfigError {
+    /// The environment variable to change.
+    pub fn var(&self) -> &'static str {
+        match self {
+            ConfigError::Invalid { var, .. } => var,
+            ConfigError::DevModeBesideProduction { .. } => "SPORTELLO_DEV_MODE",
+        }
+    }
+}
+
+/// A production setting that dev mode must never run beside.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Error)]
+pub enum DevModeClash {
+    /// A PIN key was given (`SPORTELLO_PIN_KEY` or `SPORTELLO_PIN_KEY_SECRET_ARN`): dev mode makes
+    /// its own.
+    #[error("a given PIN key (SPORTELLO_PIN_KEY or SPORTELLO_PIN_KEY_SECRET_ARN)")]
+    PinKey,
+    /// Cookies marked Secure (`SPORTELLO_SECURE_COOKIES=1`): the service is on HTTPS, for real users.
+    #[error("Secure cookies (SPORTELLO_SECURE_COOKIES=1)")]
+    SecureCookies,
+    /// The DynamoDB store (`SPORTELLO_STORE=dynamodb`): the deployed table.
+    #[error("the DynamoDB store (SPORTELLO_STORE=dynamodb)")]
+    DynamoDb,
+    /// The Lambda runtime (`AWS_LAMBDA_RUNTIME_API`, which only Lambda sets).
+    #[error("the Lambda runtime (AWS_LAMBDA_RUNTIME_API is set)")]
+    LambdaRuntime,
+}
+
+impl DevModeClash {
+    fn remedy(self) -> &'static str {
+        match self {
+            DevModeClash::PinKey => "remove the PIN key (dev mode keeps its own in the data directory)",
+            DevModeClash::SecureCookies => "unset SPORTELLO_SECURE_COOKIES",
+            DevModeClash::DynamoDb => "use the SQLite store",
+            DevModeClash::LambdaRuntime => "remove SPORTELLO_DEV_MODE from the function's environment",
+        }
+    }
 }
 
 /// The service's configuration.
@@ -33,7 +86,8 @@ pub struct Config {
     /// The built SPA served by the local server (`SPORTELLO_SPA_DIR`, default `./dist`).
     pub spa_dir: PathBuf,
     /// Development mode (`SPORTELLO_DEV_MODE=1`): enables dev-only endpoints (outbox, test clock).
-    /// Off unless asked for, so that nothing dev-only can reach production by default.
+    /// Off unless asked for, so that nothing dev-only can reach production by default, and refused
+    /// beside any production setting ([`DevModeClash`]).
     pub dev_mode: bool,
     /// Log lines as JSON (`SPORTELLO_LOG_JSON=1`), as CloudWatch wants; human-readable otherwise.
     pub log_json: bool,
@@ -71,11 +125,25 @@ pub struct Config {
     /// An operator's session ends this long after login whatever happens
     /// (`SPORTELLO_OPERATOR_SESSION_MAX_HOURS`, default 9: one shift).
     pub operator_session_max: Duration,
-    /// Wrong PINs that lock a codice fiscale (`SPORTELLO_LOCKOUT_FAILURES`, default 5); the same
-    /// policy locks an operator's username after wrong logins.
-    pub lockout_failures: u32,
-    /// How long the lock lasts (`SPORTELLO_LOCKOUT_MINUTES`, default 15).
-    pub lockout_for: Duration,
+    /// Attempts at one codice fiscale's PIN (or one operator's login) from one caller that go at
+    /// once, in a day (`SPORTELLO_LOGIN_FREE_ATTEMPTS`, default 5); from the last of them on, each
+    /// attempt makes that caller's next one wait, longer each time (docs/adr/0012). Nobody else
+    /// waits: the codice fiscale is never locked.
+    pub login_free_attempts: u32,
+    /// The first wait (`SPORTELLO_LOGIN_FIRST_DELAY_SECONDS`, default 30); each further attempt
+    /// doubles it.
+    pub login_first_delay: Duration,
+    /// The longest wait (`SPORTELLO_LOGIN_MAX_DELAY_MINUTES`, default 60).
+    pub login_max_delay: Duration,
+    /// Wrong attempts from one caller, whatever the codice fiscale or username, that go before
+    /// that caller waits as above (`SPORTELLO_LOGIN_CLIENT_FREE_ATTEMPTS`, default 30 a day); a
+    /// right one is given back.
+    pub login_client_free_attempts: u32,
+    /// Attempts at one codice fiscale (or username) from anyone in a day after which every caller
+    /// gets one attempt before waiting, instead of `login_free_attempts`
+    /// (`SPORTELLO_LOGIN_DAILY_CEILING`, default 50): it slows a guesser spread over many
+    /// addresses, while a caller that has not been failing is still checked at once.
+    pub login_daily_ceiling: u32,
     /// A PIN request never used expires after this (`SPORTELLO_PIN_VALIDITY_DAYS`, default 30).
     pub pin_validity: Duration,
     /// Cookies carry `Secure` (`SPORTELLO_SECURE_COOKIES`; default on, off in dev mode where the
@@ -117,7 +185,7 @@ impl Config {
     pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Config, ConfigError> {
         let addr = match lookup("SPORTELLO_ADDR") {
             None => SocketAddr::from(([127, 0, 0, 1], 8080)),
-            Some(value) => value.parse().map_err(|_| ConfigError {
+            Some(value) => value.parse().map_err(|_| ConfigError::Invalid {
                 var: "SPORTELLO_ADDR",
                 value,
                 reason: "expected host:port, e.g. 127.0.0.1:8080",
@@ -128,7 +196,7 @@ impl Config {
         if let Some(key) = &pin_key_hex
             && !(key.len() == 64 && key.bytes().all(|b| b.is_ascii_hexdigit()))
         {
-            return Err(ConfigError {
+            return Err(ConfigError::Invalid {
                 var: "SPORTELLO_PIN_KEY",
                 value: "<secret, not shown>".into(),
                 reason: "expected 64 hex digits (32 random bytes)",
@@ -138,14 +206,14 @@ impl Config {
         let smtp_url_secret_arn = secret_arn(&lookup, "SPORTELLO_SMTP_URL_SECRET_ARN")?;
         let origin_secret_arn = secret_arn(&lookup, "SPORTELLO_ORIGIN_SECRET_ARN")?;
         if pin_key_hex.is_some() && pin_key_secret_arn.is_some() {
-            return Err(ConfigError {
+            return Err(ConfigError::Invalid {
                 var: "SPORTELLO_PIN_KEY_SECRET_ARN",
                 value: pin_key_secret_arn.unwrap_or_default(),
                 reason: "give the PIN key either by value (SPORTELLO_PIN_KEY) or by ARN, not both",
             });
         }
         if smtp_url_secret_arn.is_some() && lookup("SPORTELLO_SMTP_URL").is_some_and(|v| !v.is_empty()) {
-            return Err(ConfigError {
+            return Err(ConfigError::Invalid {
                 var: "SPORTELLO_SMTP_URL_SECRET_ARN",
                 value: smtp_url_secret_arn.unwrap_or_default(),
                 reason: "give the SMTP URL either by value (SPORTELLO_SMTP_URL) or by ARN, not both",
@@ -153,11 +221,38 @@ impl Config {
         }
         let (store, aws_region, aws_endpoint) = aws(&lookup)?;
         let sms = sms(&lookup, aws_region.is_some())?;
+        let secure_cookies = flag(&lookup, "SPORTELLO_SECURE_COOKIES")?;
+        if dev_mode {
+            let clash = if pin_key_hex.is_some() || pin_key_secret_arn.is_some() {
+                Some(DevModeClash::PinKey)
+            } else if secure_cookies == Some(true) {
+                Some(DevModeClash::SecureCookies)
+            } else if matches!(store, StoreChoice::DynamoDb { .. }) {
+                Some(DevModeClash::DynamoDb)
+            } else if lookup("AWS_LAMBDA_RUNTIME_API").is_some_and(|v| !v.is_empty()) {
+                Some(DevModeClash::LambdaRuntime)
+            } else {
+                None
+            };
+            if let Some(clash) = clash {
+                return Err(ConfigError::DevModeBesideProduction { clash });
+            }
+        }
         if pin_key_hex.is_none() && pin_key_secret_arn.is_none() && !dev_mode {
-            return Err(ConfigError {
+            return Err(ConfigError::Invalid {
                 var: "SPORTELLO_PIN_KEY",
                 value: String::new(),
                 reason: "required outside dev mode: 64 hex digits (e.g. `openssl rand -hex 32`)",
+            });
+        }
+        let login_first_delay =
+            Duration::seconds(number(&lookup, "SPORTELLO_LOGIN_FIRST_DELAY_SECONDS", 30, 1..=3600)?);
+        let login_max_delay = Duration::minutes(number(&lookup, "SPORTELLO_LOGIN_MAX_DELAY_MINUTES", 60, 1..=1440)?);
+        if login_max_delay < login_first_delay {
+            return Err(ConfigError::Invalid {
+                var: "SPORTELLO_LOGIN_MAX_DELAY_MINUTES",
+                value: login_max_delay.num_minutes().to_string(),
+                reason: "the longest wait cannot be shorter than SPORTELLO_LOGIN_FIRST_DELAY_SECONDS",
             });
         }
         Ok(Config {
@@ -187,10 +282,14 @@ impl Config {
                 1..=60,
             )?),
             operator_session_max: Duration::hours(number(&lookup, "SPORTELLO_OPERATOR_SESSION_MAX_HOURS", 9, 1..=12)?),
-            lockout_failures: number(&lookup, "SPORTELLO_LOCKOUT_FAILURES", 5, 1..=100)? as u32,
-            lockout_for: Duration::minutes(number(&lookup, "SPORTELLO_LOCKOUT_MINUTES", 15, 1..=1440)?),
+            login_free_attempts: number(&lookup, "SPORTELLO_LOGIN_FREE_ATTEMPTS", 5, 1..=100)? as u32,
+            login_first_delay,
+            login_max_delay,
+            login_client_free_attempts: number(&lookup, "SPORTELLO_LOGIN_CLIENT_FREE_ATTEMPTS", 30, 1..=100_000)?
+                as u32,
+            login_daily_ceiling: number(&lookup, "SPORTELLO_LOGIN_DAILY_CEILING", 50, 1..=1_000_000)? as u32,
             pin_validity: Duration::days(number(&lookup, "SPORTELLO_PIN_VALIDITY_DAYS", 30, 1..=365)?),
-            secure_cookies: flag(&lookup, "SPORTELLO_SECURE_COOKIES")?.unwrap_or(!dev_mode),
+            secure_cookies: secure_cookies.unwrap_or(!dev_mode),
             smtp_url: lookup("SPORTELLO_SMTP_URL")
                 .filter(|v| !v.is_empty())
                 .map(SecretString::from),
@@ -205,13 +304,13 @@ impl Config {
             faults: match lookup("SPORTELLO_FAULTS").filter(|v| !v.is_empty()) {
                 None => crate::fault::FaultPlan::default(),
                 Some(_) if !dev_mode => {
-                    return Err(ConfigError {
+                    return Err(ConfigError::Invalid {
                         var: "SPORTELLO_FAULTS",
                         value: String::new(),
                         reason: "fault injection exists only in dev mode (SPORTELLO_DEV_MODE=1)",
                     });
                 }
-                Some(value) => value.parse().map_err(|_| ConfigError {
+                Some(value) => value.parse().map_err(|_| ConfigError::Invalid {
                     var: "SPORTELLO_FAULTS",
                     value,
                     reason: "expected e.g. before=0.15,after=0.15,latency_ms=200",
@@ -219,7 +318,7 @@ impl Config {
             },
             submission_windows: match lookup("SPORTELLO_SUBMISSION_WINDOWS") {
                 None => WindowConfig::default(),
-                Some(value) => WindowConfig::parse(&value).map_err(|_| ConfigError {
+                Some(value) => WindowConfig::parse(&value).map_err(|_| ConfigError::Invalid {
                     var: "SPORTELLO_SUBMISSION_WINDOWS",
                     value,
                     reason: "expected e.g. web_citizen=16:00-08:00,contact_center=08:00-16:00",
@@ -284,7 +383,7 @@ fn sms(lookup: &impl Fn(&str) -> Option<String>, has_region: bool) -> Result<Sms
     if let Some(value) = &sender_id
         && !is_sender_id(value)
     {
-        return Err(ConfigError {
+        return Err(ConfigError::Invalid {
             var: "SPORTELLO_SMS_SENDER_ID",
             value: value.clone(),
             reason: "expected 1 to 11 letters and digits with at least one letter, e.g. INPS",
@@ -293,20 +392,20 @@ fn sms(lookup: &impl Fn(&str) -> Option<String>, has_region: bool) -> Result<Sms
     match lookup("SPORTELLO_SMS").as_deref() {
         None | Some("") | Some("outbox") => match sender_id {
             // A sender ID with nowhere to use it is a deploy mistake worth hearing about.
-            Some(value) => Err(ConfigError {
+            Some(value) => Err(ConfigError::Invalid {
                 var: "SPORTELLO_SMS_SENDER_ID",
                 value,
                 reason: "only used with SPORTELLO_SMS=sns",
             }),
             None => Ok(SmsChoice::Outbox),
         },
-        Some("sns") if !has_region => Err(ConfigError {
+        Some("sns") if !has_region => Err(ConfigError::Invalid {
             var: "AWS_REGION",
             value: String::new(),
             reason: "required with SPORTELLO_SMS=sns (Lambda sets it)",
         }),
         Some("sns") => Ok(SmsChoice::Sns { sender_id }),
-        Some(other) => Err(ConfigError {
+        Some(other) => Err(ConfigError::Invalid {
             var: "SPORTELLO_SMS",
             value: other.to_owned(),
             reason: "expected outbox or sns",
@@ -330,7 +429,7 @@ fn aws(lookup: &impl Fn(&str) -> Option<String>) -> Result<(StoreChoice, Option<
     if let Some(value) = &region
         && !is_region(value)
     {
-        return Err(ConfigError {
+        return Err(ConfigError::Invalid {
             var: "AWS_REGION",
             value: value.clone(),
             reason: "expected an AWS region such as eu-south-1",
@@ -340,7 +439,7 @@ fn aws(lookup: &impl Fn(&str) -> Option<String>) -> Result<(StoreChoice, Option<
     if let Some(value) = &endpoint
         && !(value.starts_with("http://") || value.starts_with("https://"))
     {
-        return Err(ConfigError {
+        return Err(ConfigError::Invalid {
             var: "SPORTELLO_AWS_ENDPOINT",
             value: value.clone(),
             reason: "expected a URL such as http://127.0.0.1:5000",
@@ -354,14 +453,14 @@ fn aws(lookup: &impl Fn(&str) -> Option<String>) -> Result<(StoreChoice, Option<
             let valid = (3..=255).contains(&table.len())
                 && table.bytes().all(|b| b.is_ascii_alphanumeric() || b"_.-".contains(&b));
             if !valid {
-                return Err(ConfigError {
+                return Err(ConfigError::Invalid {
                     var: "SPORTELLO_DYNAMODB_TABLE",
                     value: table,
                     reason: "required with SPORTELLO_STORE=dynamodb: 3 to 255 of A-Z a-z 0-9 _ . -",
                 });
             }
             if region.is_none() {
-                return Err(ConfigError {
+                return Err(ConfigError::Invalid {
                     var: "AWS_REGION",
                     value: String::new(),
                     reason: "required with SPORTELLO_STORE=dynamodb (Lambda sets it)",
@@ -370,7 +469,7 @@ fn aws(lookup: &impl Fn(&str) -> Option<String>) -> Result<(StoreChoice, Option<
             StoreChoice::DynamoDb { table }
         }
         Some(other) => {
-            return Err(ConfigError {
+            return Err(ConfigError::Invalid {
                 var: "SPORTELLO_STORE",
                 value: other.to_owned(),
                 reason: "expected sqlite or dynamodb",
@@ -394,7 +493,7 @@ fn secret_arn(lookup: &impl Fn(&str) -> Option<String>, var: &'static str) -> Re
         return Ok(None);
     };
     if secret_arn_region(&value).is_none() {
-        return Err(ConfigError {
+        return Err(ConfigError::Invalid {
             var,
             value,
             reason: "expected arn:aws:secretsmanager:REGION:ACCOUNT:secret:NAME",
@@ -426,7 +525,7 @@ fn flag(lookup: &impl Fn(&str) -> Option<String>, var: &'static str) -> Result<O
         None | Some("") => Ok(None),
         Some("0") | Some("false") => Ok(Some(false)),
         Some("1") | Some("true") => Ok(Some(true)),
-        Some(other) => Err(ConfigError {
+        Some(other) => Err(ConfigError::Invalid {
             var,
             value: other.to_owned(),
             reason: "expected 1/true or 0/false",
@@ -444,7 +543,7 @@ fn number(
         None => Ok(default),
         Some(value) => match value.parse::<i64>() {
             Ok(n) if range.contains(&n) => Ok(n),
-            _ => Err(ConfigError {
+            _ => Err(ConfigError::Invalid {
                 var,
                 value,
                 reason: "expected a whole number in the allowed range",
@@ -466,7 +565,7 @@ mod tests {
     #[test]
     fn production_needs_a_pin_key_and_never_echoes_it() {
         let err = config(&[]).unwrap_err();
-        assert_eq!(err.var, "SPORTELLO_PIN_KEY");
+        assert_eq!(err.var(), "SPORTELLO_PIN_KEY");
         let secret = "zz".repeat(32);
         let err = config(&[("SPORTELLO_PIN_KEY", secret.as_str())]).unwrap_err();
         assert!(!err.to_string().contains(&secret));
@@ -477,7 +576,11 @@ mod tests {
         let key = "ab".repeat(32);
         let c = config(&[("SPORTELLO_PIN_KEY", key.as_str())]).unwrap();
         assert!(c.secure_cookies);
-        assert_eq!(c.lockout_failures, 5);
+        assert_eq!(c.login_free_attempts, 5);
+        assert_eq!(c.login_first_delay, Duration::seconds(30));
+        assert_eq!(c.login_max_delay, Duration::minutes(60));
+        assert_eq!(c.login_client_free_attempts, 30);
+        assert_eq!(c.login_daily_ceiling, 50);
         assert_eq!(c.addr.to_string(), "127.0.0.1:8080");
         assert_eq!(c.data_dir, PathBuf::from("data"));
         assert!(!c.dev_mode);
@@ -487,7 +590,7 @@ mod tests {
     fn fault_injection_is_refused_outside_dev_mode() {
         let key = "ab".repeat(32);
         let err = config(&[("SPORTELLO_PIN_KEY", key.as_str()), ("SPORTELLO_FAULTS", "before=0.3")]).unwrap_err();
-        assert_eq!(err.var, "SPORTELLO_FAULTS");
+        assert_eq!(err.var(), "SPORTELLO_FAULTS");
         let c = config(&[("SPORTELLO_DEV_MODE", "1"), ("SPORTELLO_FAULTS", "before=0.3")]).unwrap();
         assert_eq!(c.faults.before, 0.3);
         assert!(!config(&[("SPORTELLO_DEV_MODE", "1")]).unwrap().faults.is_active());
@@ -509,13 +612,13 @@ mod tests {
             ("SPORTELLO_SUBMISSION_WINDOWS", "citizens=16-8"),
         ])
         .unwrap_err();
-        assert_eq!(err.var, "SPORTELLO_SUBMISSION_WINDOWS");
+        assert_eq!(err.var(), "SPORTELLO_SUBMISSION_WINDOWS");
     }
 
     #[test]
     fn malformed_address_names_the_variable() {
         let err = config(&[("SPORTELLO_DEV_MODE", "1"), ("SPORTELLO_ADDR", "localhost")]).unwrap_err();
-        assert_eq!(err.var, "SPORTELLO_ADDR");
+        assert_eq!(err.var(), "SPORTELLO_ADDR");
         assert!(err.to_string().contains("host:port"));
     }
 
@@ -527,25 +630,25 @@ mod tests {
         assert!(config(&base).unwrap().dynamodb_settings().is_none());
 
         let err = config(&[base[0], ("SPORTELLO_STORE", "dynamo")]).unwrap_err();
-        assert_eq!(err.var, "SPORTELLO_STORE");
+        assert_eq!(err.var(), "SPORTELLO_STORE");
         let err = config(&[base[0], ("SPORTELLO_STORE", "dynamodb"), ("AWS_REGION", "eu-south-1")]).unwrap_err();
-        assert_eq!(err.var, "SPORTELLO_DYNAMODB_TABLE");
+        assert_eq!(err.var(), "SPORTELLO_DYNAMODB_TABLE");
         let err = config(&[
             base[0],
             ("SPORTELLO_STORE", "dynamodb"),
             ("SPORTELLO_DYNAMODB_TABLE", "t1"),
         ])
         .unwrap_err();
-        assert_eq!(err.var, "SPORTELLO_DYNAMODB_TABLE", "two characters are too few");
+        assert_eq!(err.var(), "SPORTELLO_DYNAMODB_TABLE", "two characters are too few");
         let err = config(&[
             base[0],
             ("SPORTELLO_STORE", "dynamodb"),
             ("SPORTELLO_DYNAMODB_TABLE", "sportello"),
         ])
         .unwrap_err();
-        assert_eq!(err.var, "AWS_REGION");
+        assert_eq!(err.var(), "AWS_REGION");
         let err = config(&[base[0], ("SPORTELLO_AWS_ENDPOINT", "127.0.0.1:5000")]).unwrap_err();
-        assert_eq!(err.var, "SPORTELLO_AWS_ENDPOINT");
+        assert_eq!(err.var(), "SPORTELLO_AWS_ENDPOINT");
 
         let c = config(&[
             base[0],
@@ -579,9 +682,9 @@ mod tests {
             ("SPORTELLO_PIN_KEY_SECRET_ARN", arn),
         ])
         .unwrap_err();
-        assert_eq!(err.var, "SPORTELLO_PIN_KEY_SECRET_ARN");
+        assert_eq!(err.var(), "SPORTELLO_PIN_KEY_SECRET_ARN");
         let err = config(&[("SPORTELLO_PIN_KEY_SECRET_ARN", "sportello/pin-key")]).unwrap_err();
-        assert_eq!(err.var, "SPORTELLO_PIN_KEY_SECRET_ARN");
+        assert_eq!(err.var(), "SPORTELLO_PIN_KEY_SECRET_ARN");
         assert!(secret_arn_region("arn:aws:s3:eu-south-1:123456789012:secret:x").is_none());
         let err = config(&[
             ("SPORTELLO_SMTP_URL", "smtp://127.0.0.1:25"),
@@ -589,7 +692,7 @@ mod tests {
             ("SPORTELLO_DEV_MODE", "1"),
         ])
         .unwrap_err();
-        assert_eq!(err.var, "SPORTELLO_SMTP_URL_SECRET_ARN");
+        assert_eq!(err.var(), "SPORTELLO_SMTP_URL_SECRET_ARN");
 
         let c = config(&[("SPORTELLO_ORIGIN_SECRET_ARN", arn), ("SPORTELLO_DEV_MODE", "1")]).unwrap();
         assert_eq!(c.origin_secret_arn.as_deref(), Some(arn));
@@ -602,7 +705,7 @@ mod tests {
             ("SPORTELLO_DEV_MODE", "1"),
         ])
         .unwrap_err();
-        assert_eq!(err.var, "SPORTELLO_ORIGIN_SECRET_ARN");
+        assert_eq!(err.var(), "SPORTELLO_ORIGIN_SECRET_ARN");
     }
 
     #[test]
@@ -633,23 +736,97 @@ mod tests {
         );
 
         let err = config(&[dev, region, ("SPORTELLO_SMS", "SNS ")]).unwrap_err();
-        assert_eq!(err.var, "SPORTELLO_SMS");
+        assert_eq!(err.var(), "SPORTELLO_SMS");
         assert!(err.to_string().contains("outbox or sns"), "{err}");
         let err = config(&[dev, ("SPORTELLO_SMS", "sns")]).unwrap_err();
-        assert_eq!(err.var, "AWS_REGION");
+        assert_eq!(err.var(), "AWS_REGION");
         let err = config(&[dev, ("SPORTELLO_SMS_SENDER_ID", "INPS")]).unwrap_err();
-        assert_eq!(err.var, "SPORTELLO_SMS_SENDER_ID", "a sender ID without SNS");
+        assert_eq!(err.var(), "SPORTELLO_SMS_SENDER_ID", "a sender ID without SNS");
         for bad in ["INPS ROMA", "INPSSPORTELLO", "12345", "INPS-IT"] {
             let err = config(&[dev, region, ("SPORTELLO_SMS", "sns"), ("SPORTELLO_SMS_SENDER_ID", bad)]).unwrap_err();
-            assert_eq!(err.var, "SPORTELLO_SMS_SENDER_ID", "{bad}");
+            assert_eq!(err.var(), "SPORTELLO_SMS_SENDER_ID", "{bad}");
         }
+    }
+
+    #[test]
+    fn dev_mode_refuses_to_start_beside_each_production_setting_and_names_it() {
+        let key = "ab".repeat(32);
+        let arn = "arn:aws:secretsmanager:eu-south-1:123456789012:secret:sportello/pin-key-AbCdEf";
+        let dev = ("SPORTELLO_DEV_MODE", "1");
+        /// Production settings, the clash they are, and what the message must name.
+        type Case<'a> = (&'a [(&'a str, &'a str)], DevModeClash, &'a str);
+        let cases: [Case; 5] = [
+            (
+                &[("SPORTELLO_PIN_KEY", key.as_str())],
+                DevModeClash::PinKey,
+                "SPORTELLO_PIN_KEY",
+            ),
+            (
+                &[("SPORTELLO_PIN_KEY_SECRET_ARN", arn)],
+                DevModeClash::PinKey,
+                "SPORTELLO_PIN_KEY_SECRET_ARN",
+            ),
+            (
+                &[("SPORTELLO_SECURE_COOKIES", "1")],
+                DevModeClash::SecureCookies,
+                "SPORTELLO_SECURE_COOKIES",
+            ),
+            (
+                &[
+                    ("SPORTELLO_STORE", "dynamodb"),
+                    ("SPORTELLO_DYNAMODB_TABLE", "sportello"),
+                    ("AWS_REGION", "eu-south-1"),
+                ],
+                DevModeClash::DynamoDb,
+                "SPORTELLO_STORE=dynamodb",
+            ),
+            (
+                &[("AWS_LAMBDA_RUNTIME_API", "127.0.0.1:9001")],
+                DevModeClash::LambdaRuntime,
+                "AWS_LAMBDA_RUNTIME_API",
+            ),
+        ];
+        for (production, expected, named) in cases {
+            // WHEN dev mode is asked for beside the setting THEN the start is refused, naming both
+            let mut vars = production.to_vec();
+            vars.push(dev);
+            match config(&vars) {
+                Err(ConfigError::DevModeBesideProduction { clash }) => assert_eq!(clash, expected),
+                other => panic!("{production:?}: {other:?}"),
+            }
+            let message = config(&vars).unwrap_err().to_string();
+            assert!(
+                message.contains("SPORTELLO_DEV_MODE") && message.contains(named),
+                "{message}"
+            );
+            assert!(!message.contains(&key), "the key is never shown: {message}");
+            // AND without dev mode the same setting is fine (given the PIN key production needs)
+            let mut vars = production.to_vec();
+            if expected != DevModeClash::PinKey {
+                vars.push(("SPORTELLO_PIN_KEY", key.as_str()));
+            }
+            assert!(config(&vars).is_ok(), "{production:?}");
+        }
+        // Dev mode with Secure cookies off, said out loud, is still a local run.
+        assert!(config(&[dev, ("SPORTELLO_SECURE_COOKIES", "0")]).is_ok());
+        assert_eq!(
+            config(&[dev, ("AWS_LAMBDA_RUNTIME_API", "")]).map(|c| c.dev_mode).ok(),
+            Some(true)
+        );
     }
 
     #[test]
     fn a_flag_must_be_a_boolean() {
         assert!(config(&[("SPORTELLO_DEV_MODE", "1")]).unwrap().dev_mode);
         assert!(!config(&[("SPORTELLO_DEV_MODE", "1")]).unwrap().secure_cookies);
-        assert!(config(&[("SPORTELLO_DEV_MODE", "1"), ("SPORTELLO_LOCKOUT_FAILURES", "0")]).is_err());
+        assert!(config(&[("SPORTELLO_DEV_MODE", "1"), ("SPORTELLO_LOGIN_FREE_ATTEMPTS", "0")]).is_err());
+        let err = config(&[
+            ("SPORTELLO_DEV_MODE", "1"),
+            ("SPORTELLO_LOGIN_FIRST_DELAY_SECONDS", "600"),
+            ("SPORTELLO_LOGIN_MAX_DELAY_MINUTES", "5"),
+        ])
+        .unwrap_err();
+        assert_eq!(err.var(), "SPORTELLO_LOGIN_MAX_DELAY_MINUTES");
         assert!(config(&[("SPORTELLO_DEV_MODE", "yes please")]).is_err());
     }
 }

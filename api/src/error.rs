@@ -43,9 +43,10 @@ pub enum ApiError {
     /// Wrong codice fiscale or PIN (never says which).
     #[error("login failed")]
     LoginFailed,
-    /// Too many wrong PINs for this codice fiscale: locked for a while.
-    #[error("login locked")]
-    LoginLocked { retry_after: Duration },
+    /// This caller tried this credential (or too many) too often: it waits before another
+    /// attempt is checked. Only the caller waits; the credential is never locked for others.
+    #[error("login delayed")]
+    LoginDelayed { retry_after: Duration },
     /// This client made too many attempts.
     #[error("rate limited")]
     RateLimited { retry_after: Duration },
@@ -202,7 +203,7 @@ impl ApiError {
             ApiError::Forbidden(code) => (StatusCode::FORBIDDEN, plain(*code)),
             ApiError::Conflict(code) => (StatusCode::CONFLICT, plain(*code)),
             ApiError::LoginFailed => (StatusCode::UNAUTHORIZED, plain(ErrorCode::LoginFailed)),
-            ApiError::LoginLocked { .. } => (StatusCode::TOO_MANY_REQUESTS, plain(ErrorCode::LoginLocked)),
+            ApiError::LoginDelayed { .. } => (StatusCode::TOO_MANY_REQUESTS, plain(ErrorCode::LoginLocked)),
             ApiError::RateLimited { .. } => (StatusCode::TOO_MANY_REQUESTS, plain(ErrorCode::RateLimited)),
             ApiError::Overloaded { .. } => (StatusCode::SERVICE_UNAVAILABLE, plain(ErrorCode::Overloaded)),
             ApiError::Store(StoreError::Unavailable(_)) => {
@@ -230,7 +231,7 @@ impl IntoResponse for ApiError {
         )
             .into_response();
         if let ApiError::Overloaded { retry_after }
-        | ApiError::LoginLocked { retry_after }
+        | ApiError::LoginDelayed { retry_after }
         | ApiError::RateLimited { retry_after } = &self
         {
             response

@@ -10,13 +10,16 @@ use aws_config::{BehaviorVersion, Region, SdkConfig};
 use aws_sdk_dynamodb::error::DisplayErrorContext;
 use secrecy::{ExposeSecret, SecretString};
 
-use crate::cns::ClientCertificate;
+use axum::response::IntoResponse;
+
+use crate::cns::{CNS_LOGIN_PATH, ClientCertificate};
 use crate::config::{ConfigError, SmsChoice, secret_arn_region};
 use crate::notifier::NotifyError;
 use crate::origin_guard::{self, OriginGuard};
+use crate::rate_limit::MutualTlsPeer;
 use crate::secrets::PinKey;
 use crate::store::dynamodb::{self, DynamoDbStore};
-use crate::{AppState, Config, app};
+use crate::{ApiError, AppState, Config, app};
 use lambda_http::request::RequestContext;
 
 /// Why the function cannot start. Each names what to change; none carries a secret's value.
@@ -94,9 +97,8 @@ pub async fn state_with(mut config: Config, sdk: &SdkConfig) -> Result<AppState,
             None => LambdaStartError::NoPinKey,
         })?,
     };
-    if config.dev_mode {
-        tracing::warn!("dev mode is on: the outbox and the settable clock are reachable by anyone");
-    }
+    // Dev mode never gets here: the configuration refuses it beside DynamoDB and the Lambda
+    // runtime (`ConfigError::DevModeBesideProduction`).
     // Made only when SNS carries the SMS, so that nothing else depends on SNS being reachable.
     let sns = matches!(config.sms, SmsChoice::Sns { .. }).then(|| aws_sdk_sns::Client::new(sdk));
     Ok(AppState::with_sns(config, Arc::new(store), pin_key, sns)?)
@@ -154,21 +156,31 @@ pub async fn run(state: AppState) -> Result<(), lambda_http::Error> {
 /// API Gateway's mutual TLS (the CNS custom domain) verifies the TLS handshake and hands the
 /// card's certificate to the function in the request context, which no client can write; the
 /// CNS route reads it as a [`ClientCertificate`] extension, exactly as from the local TLS
-/// listener. A header is never believed.
+/// listener, and the rate limit reads the peer API Gateway saw ([`MutualTlsPeer`]). A header is
+/// never believed. A request of that domain reaches the card step and nothing else: that host
+/// skips CloudFront and the WAF, so it must not be a second way into the whole API (the
+/// template maps the domain to an API with that one route, too).
 async fn client_certificate(
     mut request: axum::extract::Request,
     next: axum::middleware::Next,
 ) -> axum::response::Response {
-    let pem = match request.extensions().get::<RequestContext>() {
+    let mutual_tls = match request.extensions().get::<RequestContext>() {
         Some(RequestContext::ApiGatewayV2(context)) => context
             .authentication
             .as_ref()
             .and_then(|a| a.client_cert.as_ref())
-            .and_then(|c| c.client_cert_pem.clone()),
+            .and_then(|c| c.client_cert_pem.clone())
+            .map(|pem| (pem, context.http.source_ip.as_deref().and_then(|ip| ip.parse().ok()))),
         _ => None,
     };
-    if let Some(pem) = pem {
+    if let Some((pem, source_ip)) = mutual_tls {
+        if request.uri().path() != CNS_LOGIN_PATH {
+            return ApiError::NotFound.into_response();
+        }
         request.extensions_mut().insert(ClientCertificate(pem.into_bytes()));
+        if let Some(ip) = source_ip {
+            request.extensions_mut().insert(MutualTlsPeer(ip));
+        }
     }
     next.run(request).await
 }

@@ -3,6 +3,7 @@
 
 pub mod admin;
 pub mod admission;
+pub mod attempts;
 pub mod auth;
 pub mod clock;
 pub mod cns;

@@ -42,9 +42,18 @@ impl ClientRateLimiter {
     }
 }
 
-/// The client's address: the socket peer locally; on Lambda, API Gateway's source IP (which
-/// lambda_http puts in the request context), falling back to "unspecified" (one shared bucket).
+/// The client's address: the socket peer locally (the API's listener or the CNS TLS listener); on
+/// Lambda, the CNS domain's peer ([`MutualTlsPeer`]) or else the entry our proxies wrote in
+/// `X-Forwarded-For`, falling back to "unspecified" (one shared bucket).
 pub struct ClientAddr(pub IpAddr);
+
+/// The client's address as API Gateway saw it on the CNS mutual-TLS domain (the request context's
+/// `sourceIp`, which no client writes). Nothing stands between the browser and that domain, so
+/// this is the client itself, whereas `X-Forwarded-For` there holds only what the client wrote
+/// and API Gateway's own entry: read with CloudFront's hop count, it would pick a client-written
+/// value. Only `api::lambda` inserts it.
+#[derive(Debug, Clone, Copy)]
+pub struct MutualTlsPeer(pub IpAddr);
 
 /// The client's address from `X-Forwarded-For` when `hops` proxies we run appended to it (API
 /// Gateway: 1; CloudFront in front of it: 2). Entries further left were written by the client
@@ -61,6 +70,12 @@ impl FromRequestParts<crate::AppState> for ClientAddr {
     async fn from_request_parts(parts: &mut Parts, state: &crate::AppState) -> Result<Self, Self::Rejection> {
         if let Some(ConnectInfo(addr)) = parts.extensions.get::<ConnectInfo<SocketAddr>>() {
             return Ok(ClientAddr(addr.ip()));
+        }
+        if let Some(ConnectInfo(peer)) = parts.extensions.get::<ConnectInfo<crate::cns::TlsPeer>>() {
+            return Ok(ClientAddr(peer.addr.ip()));
+        }
+        if let Some(MutualTlsPeer(ip)) = parts.extensions.get::<MutualTlsPeer>() {
+            return Ok(ClientAddr(*ip));
         }
         let forwarded = parts
             .headers

@@ -1,8 +1,9 @@
 //! CNS login with a TLS client certificate, against certificates made here with rcgen: the check
 //! shared by the local TLS listener and API Gateway's mutual TLS (`verify_cns_certificate`), and the
-//! whole flow over HTTPS on 127.0.0.1: a valid CNS opens a full session; an expired one, one from
-//! another authority, one without the CNS policy and one with a malformed subject are refused with
-//! their reasons.
+//! whole flow over HTTPS on 127.0.0.1: a valid CNS opens a full session in the browser that started
+//! the login, and in no other; an expired one, one from another authority, one without the CNS
+//! policy and one with a malformed subject are refused with their reasons; the card's host serves
+//! the card step only.
 
 use api::Config;
 use api::cns::{CnsRefusal, verify_cns_certificate};
@@ -120,6 +121,11 @@ struct Servers {
 }
 
 async fn start(ca: &Authority) -> Servers {
+    start_with(ca, |_| {}).await
+}
+
+/// [`start`] with a configuration that `adjust` may change first.
+async fn start_with(ca: &Authority, adjust: impl FnOnce(&mut Config)) -> Servers {
     let data = tempfile::tempdir().unwrap();
     // GIVEN the CNS listener's own certificate, for 127.0.0.1
     let server_key = KeyPair::generate().unwrap();
@@ -141,6 +147,7 @@ async fn start(ca: &Authority) -> Servers {
     config.cns.ca_certificates = vec![ca.der()];
     config.cns.tls_cert_file = Some(cert_file);
     config.cns.tls_key_file = Some(key_file);
+    adjust(&mut config);
     let cns_config = config.cns.clone();
     let (state, _) = api::server::local_state(config).unwrap();
     tokio::spawn(api::server::serve(api_listener, state.clone()));
@@ -166,17 +173,55 @@ fn browser(servers: &Servers, card: Option<&(String, String)>) -> reqwest::Clien
     builder.build().unwrap()
 }
 
+/// The login page's CNS link, followed by a browser: the binding cookie it got (`name=value`) and
+/// the card step's address on the card's host.
+async fn start_login(servers: &Servers) -> (String, String) {
+    let r = browser(servers, None)
+        .get(format!("{}/api/auth/cns/start", servers.api))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 303);
+    let set_cookie = r.headers()["set-cookie"].to_str().unwrap().to_owned();
+    assert!(
+        set_cookie.contains("; Path=/api/auth/cns; HttpOnly; SameSite=Lax; Max-Age=300"),
+        "{set_cookie}"
+    );
+    let card_step = r.headers()["location"].to_str().unwrap().to_owned();
+    assert!(
+        card_step.starts_with(&format!("{}/api/auth/cns?legame=", servers.cns)),
+        "{card_step}"
+    );
+    (set_cookie.split(';').next().unwrap().to_owned(), card_step)
+}
+
+/// The card step with `card`: the handoff address the card's host sends the browser to.
+async fn card_step(servers: &Servers, address: &str, card: &(String, String)) -> String {
+    let r = browser(servers, Some(card)).get(address).send().await.unwrap();
+    assert_eq!(r.status(), 303);
+    assert!(r.headers().get("set-cookie").is_none());
+    r.headers()["location"].to_str().unwrap().to_owned()
+}
+
 #[tokio::test]
 async fn a_valid_cns_opens_a_full_session_over_https() {
     let ca = Authority::new("CNS test authority");
     let servers = start(&ca).await;
     let card = ca.card(&cn(CF), CNS_POLICY, false);
-
-    let r = browser(&servers, Some(&card))
-        .get(format!("{}/api/auth/cns", servers.cns))
+    // The login page links to the start on the service's host, not straight to the card's host.
+    let providers: Value = reqwest::Client::new()
+        .get(format!("{}/api/auth/providers", servers.api))
         .send()
         .await
+        .unwrap()
+        .json()
+        .await
         .unwrap();
+    assert_eq!(providers["cns"], "/api/auth/cns/start");
+    // GIVEN the login started from the service's page, in this browser
+    let (binding, address) = start_login(&servers).await;
+
+    let r = browser(&servers, Some(&card)).get(&address).send().await.unwrap();
     // THEN the card's host sets no cookie (the service's host would never see it) but hands the
     // login over to the service's host, once
     assert_eq!(r.status(), 303);
@@ -196,26 +241,38 @@ async fn a_valid_cns_opens_a_full_session_over_https() {
     assert_eq!(as_cookie.status(), 401);
 
     let plain = browser(&servers, None);
-    let r = plain.get(&handoff).send().await.unwrap();
+    let r = plain.get(&handoff).header("cookie", &binding).send().await.unwrap();
     assert_eq!(r.status(), 303);
     assert_eq!(r.headers()["location"], format!("{}/domanda", servers.api));
-    let cookie = r.headers()["set-cookie"]
-        .to_str()
-        .unwrap()
-        .split(';')
-        .next()
-        .unwrap()
-        .to_owned();
+    let set_cookies: Vec<&str> = r
+        .headers()
+        .get_all("set-cookie")
+        .iter()
+        .map(|v| v.to_str().unwrap())
+        .collect();
+    let cookie = set_cookies[0].split(';').next().unwrap().to_owned();
     assert!(cookie.starts_with("sportello_session="));
     assert_ne!(cookie, format!("sportello_session={token}"));
+    // (the binding is spent: its cookie is cleared)
+    assert!(
+        set_cookies[1].starts_with("sportello_cns=;") && set_cookies[1].contains("Max-Age=0"),
+        "{set_cookies:?}"
+    );
 
     // A second redemption (a replayed address) opens nothing.
-    let replay = plain.get(&handoff).send().await.unwrap();
+    let replay = plain.get(&handoff).header("cookie", &binding).send().await.unwrap();
     assert_eq!(
         replay.headers()["location"],
         format!("{}/accedi?errore=auth.flow_invalid", servers.api)
     );
-    assert!(replay.headers().get("set-cookie").is_none());
+    let set_cookie = replay
+        .headers()
+        .get("set-cookie")
+        .map(|v| v.to_str().unwrap().to_owned());
+    assert!(
+        !format!("{set_cookie:?}").contains("sportello_session"),
+        "{set_cookie:?}"
+    );
 
     let session: Value = reqwest::Client::new()
         .get(format!("{}/api/session", servers.api))
@@ -236,12 +293,8 @@ async fn a_handoff_redeemed_late_or_made_up_opens_nothing() {
     let ca = Authority::new("CNS test authority");
     let servers = start(&ca).await;
     let card = ca.card(&cn(CF), CNS_POLICY, false);
-    let r = browser(&servers, Some(&card))
-        .get(format!("{}/api/auth/cns", servers.cns))
-        .send()
-        .await
-        .unwrap();
-    let handoff = r.headers()["location"].to_str().unwrap().to_owned();
+    let (binding, address) = start_login(&servers).await;
+    let handoff = card_step(&servers, &address, &card).await;
 
     // GIVEN a handoff whose minute has passed on the server's clock
     let later = (chrono::Utc::now() + chrono::Duration::seconds(61)).to_rfc3339();
@@ -260,10 +313,96 @@ async fn a_handoff_redeemed_late_or_made_up_opens_nothing() {
         format!("{}/api/auth/cns/complete?passaggio=00", servers.api),
         format!("{}/api/auth/cns/complete", servers.api),
     ] {
-        let r = plain.get(&address).send().await.unwrap();
+        let r = plain.get(&address).header("cookie", &binding).send().await.unwrap();
         assert_eq!(r.status(), 303, "{address}");
         assert_eq!(r.headers()["location"], refused, "{address}");
-        assert!(r.headers().get("set-cookie").is_none(), "{address}");
+        let set_cookie = r.headers().get("set-cookie").map(|v| v.to_str().unwrap().to_owned());
+        assert!(!format!("{set_cookie:?}").contains("sportello_session"), "{address}");
+    }
+}
+
+#[tokio::test]
+async fn a_handoff_opened_in_another_browser_is_refused_and_stays_unusable() {
+    let ca = Authority::new("CNS test authority");
+    let servers = start(&ca).await;
+    // GIVEN an attacker who started a CNS login in their own browser and used their own card
+    let attacker_card = ca.card(&cn(CF), CNS_POLICY, false);
+    let (attacker_binding, address) = start_login(&servers).await;
+    let handoff = card_step(&servers, &address, &attacker_card).await;
+
+    // WHEN the victim's browser, with no CNS login of its own, opens the handoff link; and when
+    // another of the attacker's links is opened by a browser that started a CNS login of its own
+    let (victim_binding, _) = start_login(&servers).await;
+    let (_, second_address) = start_login(&servers).await;
+    let second_handoff = card_step(&servers, &second_address, &attacker_card).await;
+    let refused = format!("{}/accedi?errore=auth.cns_other_browser", servers.api);
+    for (link, cookie) in [(&handoff, None), (&second_handoff, Some(victim_binding.as_str()))] {
+        let mut request = browser(&servers, None).get(link);
+        if let Some(cookie) = cookie {
+            request = request.header("cookie", cookie);
+        }
+        let r = request.send().await.unwrap();
+        // THEN no session is opened, and the page says why
+        assert_eq!(r.status(), 303);
+        assert_eq!(r.headers()["location"], refused, "{cookie:?}");
+        let set_cookies: Vec<&str> = r
+            .headers()
+            .get_all("set-cookie")
+            .iter()
+            .map(|v| v.to_str().unwrap())
+            .collect();
+        assert!(
+            set_cookies.iter().all(|c| !c.starts_with("sportello_session")),
+            "{set_cookies:?}"
+        );
+    }
+    // AND the link, once refused, opens nothing even in the browser that started it
+    let r = browser(&servers, None)
+        .get(&handoff)
+        .header("cookie", &attacker_binding)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        r.headers()["location"],
+        format!("{}/accedi?errore=auth.flow_invalid", servers.api)
+    );
+
+    // AND the Italian and English messages say what happened and what to do
+    let it = domain::ErrorCode::AuthCnsOtherBrowser.message(domain::Lang::It);
+    let en = domain::ErrorCode::AuthCnsOtherBrowser.message(domain::Lang::En);
+    assert!(
+        it.contains("browser diverso") && en.contains("different browser"),
+        "{it} / {en}"
+    );
+}
+
+#[tokio::test]
+async fn the_cards_host_serves_the_card_step_only_and_only_after_the_services_start() {
+    let ca = Authority::new("CNS test authority");
+    let servers = start(&ca).await;
+    let card = ca.card(&cn(CF), CNS_POLICY, false);
+    let with_card = browser(&servers, Some(&card));
+    // The service's routes are not on the card's host, not even the CNS ones.
+    for path in [
+        "/api/health",
+        "/api/auth/cns/start",
+        "/api/auth/cns/complete?passaggio=00",
+        "/api/session",
+        "/api/dev/outbox",
+    ] {
+        let r = with_card.get(format!("{}{path}", servers.cns)).send().await.unwrap();
+        assert_eq!(r.status(), 404, "{path}");
+    }
+    // A card step that the service's host did not start (a bookmark) goes back to the login page.
+    for path in ["/api/auth/cns", "/api/auth/cns?legame=not-a-binding"] {
+        let r = with_card.get(format!("{}{path}", servers.cns)).send().await.unwrap();
+        assert_eq!(r.status(), 303, "{path}");
+        assert_eq!(
+            r.headers()["location"],
+            format!("{}/accedi?errore=auth.flow_invalid", servers.api),
+            "{path}"
+        );
     }
 }
 
@@ -282,18 +421,16 @@ async fn faulty_cards_and_no_card_are_sent_back_to_the_login_page_with_their_rea
         (None, "auth.certificate_missing"),
     ];
     for (card, code) in cases {
-        let r = browser(&servers, card.as_ref())
-            .get(format!("{}/api/auth/cns", servers.cns))
-            .send()
-            .await
-            .unwrap();
+        let (_, address) = start_login(&servers).await;
+        let r = browser(&servers, card.as_ref()).get(&address).send().await.unwrap();
         assert_eq!(r.status(), 303, "{code}");
         assert_eq!(r.headers()["location"], format!("{}/accedi?errore={code}", servers.api));
         assert!(r.headers().get("set-cookie").is_none(), "{code}");
     }
     // On the plain-HTTP API there is no certificate to read: never a session.
+    let (_, address) = start_login(&servers).await;
     let r = browser(&servers, None)
-        .get(format!("{}/api/auth/cns", servers.api))
+        .get(address.replace(&servers.cns, &servers.api))
         .send()
         .await
         .unwrap();
@@ -301,4 +438,27 @@ async fn faulty_cards_and_no_card_are_sent_back_to_the_login_page_with_their_rea
         r.headers()["location"],
         format!("{}/accedi?errore=auth.certificate_missing", servers.api)
     );
+}
+
+#[tokio::test]
+async fn the_cards_host_limits_each_connection_address_whatever_x_forwarded_for_says() {
+    // GIVEN 3 attempts a minute per client
+    let ca = Authority::new("CNS test authority");
+    let servers = start_with(&ca, |c| c.client_rate_per_minute = 3).await;
+    let card = ca.card(&cn(CF), CNS_POLICY, false);
+    let (_, address) = start_login(&servers).await;
+    // WHEN one browser sends the card step four times, claiming another address each time
+    let with_card = browser(&servers, Some(&card));
+    let mut statuses = Vec::new();
+    for forged in 1..=4 {
+        let r = with_card
+            .get(&address)
+            .header("x-forwarded-for", format!("10.0.0.{forged}"))
+            .send()
+            .await
+            .unwrap();
+        statuses.push(r.status().as_u16());
+    }
+    // THEN the fourth is refused: the limit counts the connection's address
+    assert_eq!(statuses, [303, 303, 303, 429]);
 }

@@ -161,8 +161,9 @@ async fn audit_for(server: &TestServer, cookie: &str, cf: &str) -> Vec<Value> {
 }
 
 #[tokio::test]
-async fn an_operator_logs_in_with_password_and_totp_and_wrong_attempts_lock_the_username() {
-    let server = TestServer::start().await;
+async fn an_operator_logs_in_with_password_and_totp_and_wrong_attempts_make_only_their_sender_wait() {
+    // GIVEN a first wait of 10 minutes, longer than any slow machine takes for the password hashes
+    let server = TestServer::start_with(|c| c.login_first_delay = Duration::minutes(10)).await;
     let op = create_operator(&server, "mrossi");
     let now = at(MORNING);
     server.set_clock(now).await;
@@ -193,16 +194,27 @@ async fn an_operator_logs_in_with_password_and_totp_and_wrong_attempts_lock_the_
     let r = operator_login(&server, "mrossi", &op.password, &code(&op, now)).await;
     assert_eq!(r.status(), 401);
 
-    // The login cleared the earlier failures; the replay is one, four more lock the username.
+    // The login forgot this client's earlier failures; the replay is one, four more make this
+    // client wait before its next attempt is even checked...
     for _ in 0..4 {
         let r = operator_login(&server, "mrossi", "wrong", &code(&op, now)).await;
         assert_eq!(r.status(), 401);
     }
     let later = now + Duration::minutes(1);
-    server.set_clock(later).await;
     let r = operator_login(&server, "mrossi", &op.password, &code(&op, later)).await;
     assert_eq!(r.status(), 429);
-    assert!(r.headers().contains_key("retry-after"));
+    // (the first wait, less the time the password hashes took since)
+    let wait: i64 = r.headers()["retry-after"].to_str().unwrap().parse().unwrap();
+    assert!((500..=600).contains(&wait), "{wait}");
+    // ...but the username is not locked: from another client the operator gets in at once.
+    server.set_clock(later).await;
+    let r = common::client_from("127.0.0.2")
+        .post(server.url("/api/operator/session"))
+        .json(&json!({ "username": "mrossi", "password": op.password, "totp": code(&op, later) }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200, "{}", r.text().await.unwrap());
 
     // Logout ends the session.
     let r = send(&server, Method::DELETE, "/api/operator/session", &cookie, None).await;
@@ -353,34 +365,49 @@ async fn an_operator_sees_only_the_citizen_of_their_own_call_and_cannot_file_wit
 }
 
 #[tokio::test]
-async fn wrong_pin_checks_count_toward_the_citizens_own_lockout() {
+async fn wrong_pin_checks_make_the_operator_wait_and_no_strangers_guesses_slow_the_check() {
     let server = TestServer::start().await;
     let now = at(MORNING);
     server.set_clock(now).await;
     let person = citizen("Anna", "Verdi", 5);
     let cf = person["codice_fiscale"].as_str().unwrap().to_owned();
     let (first, _) = server.request_pin(&person).await;
+    let wrong = if first == "ABCDEFGH" { "ABCDEFGJ" } else { "ABCDEFGH" };
+
+    // GIVEN a stranger who sent 50 wrong PINs for her codice fiscale
+    let stranger = common::client_from("127.0.0.2");
+    for _ in 0..50 {
+        server.login_from(&stranger, &cf, wrong).await;
+    }
+    // WHEN an operator on her call types 5 wrong characters
     let rossi = logged_in_operator(&server, &create_operator(&server, "mrossi"), now).await;
     let call = open_call(&server, &rossi, &cf).await;
-    let wrong = if first == "ABCDEFGH" { "ABCDEFGJ" } else { "ABCDEFGH" };
     for _ in 0..5 {
         let r = pin_check(&server, &rossi, &call, wrong).await;
         assert_eq!(r.status(), 422);
         let body: Value = r.json().await.unwrap();
         assert_eq!(body["field_codes"]["pin_first8"], "operator.pin_check_failed");
     }
-    // Locked: the right characters are refused on the call and at the citizen's own login.
+    // THEN the operator's next check waits, unchecked, even with the right characters
     let r = pin_check(&server, &rossi, &call, &first).await;
     assert_eq!(r.status(), 429);
-    let (r, _) = server.login(&cf, &first).await;
-    assert_eq!(r.status(), 429);
+    assert!(r.headers().contains_key("retry-after"));
+    // AND nobody else waits: the citizen logs in from her phone, another operator checks at once
+    let phone = common::client_from("127.0.0.3");
+    assert_eq!(server.login_from(&phone, &cf, &first).await.status(), 200);
+    let bianchi = logged_in_operator(&server, &create_operator(&server, "lbianchi"), now).await;
+    let call = open_call(&server, &bianchi, &cf).await;
+    let r = pin_check(&server, &bianchi, &call, &first).await;
+    assert_eq!(r.status(), 200, "{}", r.text().await.unwrap());
+
     let supervisor = logged_in_operator(&server, &create_supervisor(&server, "capoturno"), now).await;
     let log = audit_for(&server, &supervisor, &cf).await;
-    let refused = log
-        .iter()
-        .filter(|e| e["action"] == "pin_check" && e["outcome"] == "refused")
-        .count();
-    assert_eq!(refused, 6);
+    let outcomes = |outcome: &str| {
+        log.iter()
+            .filter(|e| e["action"] == "pin_check" && e["outcome"] == outcome)
+            .count()
+    };
+    assert_eq!((outcomes("refused"), outcomes("ok")), (6, 1));
     assert!(!serde_json::to_string(&log).unwrap().contains(&first));
 }
 

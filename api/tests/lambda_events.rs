@@ -10,7 +10,8 @@ mod common_moto;
 
 use std::collections::BTreeMap;
 
-use api::store::dynamodb;
+use api::Store;
+use api::store::dynamodb::{self, DynamoDbStore};
 use aws_sdk_secretsmanager::config::{BehaviorVersion, Credentials, Region};
 use chrono::{DateTime, Utc};
 use common::{TestServer, citizen};
@@ -274,38 +275,44 @@ async fn deployed_environment(purpose: &str) -> Vec<(&'static str, String)> {
     env
 }
 
-/// The function on a fresh table, configured as the template configures it (JSON logs), plus dev
-/// mode (for the outbox that stands in for phones) and the test servers' client rate.
-async fn function_on_moto() -> LambdaFunction {
+/// The function on a fresh table, configured as the template configures it (JSON logs, no dev
+/// mode, which the function refuses), with the test servers' client rate; and its table's outbox.
+async fn function_on_moto() -> (LambdaFunction, Outbox) {
     function_on_moto_with("sportello-lambda", &[("SPORTELLO_LOG_JSON", "1")]).await
 }
 
 /// [`function_on_moto`] on a table named after `purpose`, with `extra` settings and text logs.
-async fn function_on_moto_with(purpose: &str, extra: &[(&'static str, &str)]) -> LambdaFunction {
+async fn function_on_moto_with(purpose: &str, extra: &[(&'static str, &str)]) -> (LambdaFunction, Outbox) {
     let mut env = deployed_environment(purpose).await;
-    env.extend([
-        ("SPORTELLO_DEV_MODE", "1".into()),
-        ("SPORTELLO_CLIENT_RATE_PER_MINUTE", "10000".into()),
-    ]);
+    let table = env
+        .iter()
+        .find(|(name, _)| *name == "SPORTELLO_DYNAMODB_TABLE")
+        .map(|(_, table)| table.clone())
+        .unwrap();
+    env.push(("SPORTELLO_CLIENT_RATE_PER_MINUTE", "10000".into()));
     env.extend(extra.iter().map(|(name, value)| (*name, value.to_string())));
-    LambdaFunction::start(&env).await
+    let outbox = Outbox(DynamoDbStore::new(
+        common_moto::client(&common_moto::server().endpoint),
+        table,
+    ));
+    (LambdaFunction::start(&env).await, outbox)
 }
 
-/// The dev outbox of `cf` on `function` (the messages that stand in for phones and letters).
-async fn outbox_on(function: &mut LambdaFunction, cf: &str) -> Answer {
-    lambda(
-        function,
-        "GET",
-        &format!("/api/dev/outbox?codice_fiscale={cf}"),
-        None,
-        None,
-    )
-    .await
+/// The messages without a real channel (the letter; SMS, e-mail and PEC unless SNS and SMTP are
+/// configured) that the function left in its table's outbox, read from the table as the test's
+/// stand-in for phones and letter boxes: outside dev mode no route shows them.
+struct Outbox(DynamoDbStore);
+
+impl Outbox {
+    /// The outbox of `cf`, as the dev endpoint of the local server lists it.
+    async fn of(&self, cf: &str) -> Vec<Value> {
+        let entries = self.0.outbox(Some(cf), 50).await.unwrap();
+        entries.iter().map(|e| serde_json::to_value(e).unwrap()).collect()
+    }
 }
 
-/// The PIN halves the outbox of `answer` holds: (first 8, last 8).
-fn halves(answer: &Answer) -> (String, String) {
-    let outbox = answer.body.as_array().expect("the outbox is a list");
+/// The PIN halves `outbox` holds: (first 8, last 8).
+fn halves(outbox: &[Value]) -> (String, String) {
     let half = |channel: &str| {
         common::pin_in(
             outbox.iter().find(|m| m["channel"] == channel).expect(channel)["body"]
@@ -318,8 +325,9 @@ fn halves(answer: &Answer) -> (String, String) {
 
 #[tokio::test]
 async fn pin_request_login_session_profile_and_logout_answer_on_lambda_as_on_the_local_server() {
-    let server = TestServer::start().await;
-    let mut function = function_on_moto().await;
+    // GIVEN the local server with the function's Secure cookies (the function runs as deployed)
+    let server = TestServer::start_with(|c| c.secure_cookies = true).await;
+    let (mut function, lambda_outbox) = function_on_moto().await;
     let anna = citizen("Anna", "Verdi", 21);
     let cf = anna["codice_fiscale"].as_str().unwrap();
 
@@ -339,10 +347,11 @@ async fn pin_request_login_session_profile_and_logout_answer_on_lambda_as_on_the
     // The PINs differ (they are random): each server's outbox holds its own.
     let outbox = format!("/api/dev/outbox?codice_fiscale={cf}");
     let local_outbox = local(&server, "GET", &outbox, None, None).await;
-    let lambda_outbox = lambda(&mut function, "GET", &outbox, None, None).await;
-    assert_eq!(lambda_outbox.status, 200, "{lambda_outbox:?}");
-    let (local_first, local_second) = halves(&local_outbox);
-    let (lambda_first, lambda_second) = halves(&lambda_outbox);
+    let (local_first, local_second) = halves(local_outbox.body.as_array().unwrap());
+    let (lambda_first, lambda_second) = halves(&lambda_outbox.of(cf).await);
+    // The function has no dev routes: its outbox is not for anyone to read.
+    let dev = lambda(&mut function, "GET", &outbox, None, None).await;
+    assert_eq!(dev.status, 404, "{dev:?}");
 
     // WHEN she types a wrong PIN THEN both refuse it with the same message.
     let wrong = |first: &str| if first.starts_with('A') { "BBBBBBBB" } else { "AAAAAAAA" }.to_owned();
@@ -398,17 +407,54 @@ async fn pin_request_login_session_profile_and_logout_answer_on_lambda_as_on_the
 }
 
 #[tokio::test]
+async fn on_dynamodb_a_strangers_wrong_pins_make_only_the_stranger_wait() {
+    // GIVEN the function as deployed, behind one proxy (API Gateway appends the client's address)
+    let (mut function, outbox) = function_on_moto().await;
+    let cf_of = |c: &Value| c["codice_fiscale"].as_str().unwrap().to_owned();
+    let anna = citizen("Anna", "Verdi", 24);
+    let cf = cf_of(&anna);
+    let created = lambda(&mut function, "POST", "/api/pin-requests", None, Some(&anna)).await;
+    assert_eq!(created.status, 201, "{created:?}");
+    let (first, _) = halves(&outbox.of(&cf).await);
+    let wrong = if first.starts_with('A') { "BBBBBBBB" } else { "AAAAAAAA" };
+    let login_from = |ip: &str, pin: &str| {
+        let mut event = http_api_event(
+            "POST",
+            "/api/session",
+            None,
+            Some(&json!({ "codice_fiscale": cf, "pin": pin })),
+        );
+        event["headers"]["x-forwarded-for"] = json!(ip);
+        event["requestContext"]["http"]["sourceIp"] = json!(ip);
+        event
+    };
+
+    // WHEN a stranger sends 50 wrong PINs from one address
+    let mut answers = BTreeMap::new();
+    for _ in 0..50 {
+        let answer: ApiGatewayV2httpResponse =
+            serde_json::from_value(function.request(login_from("198.51.100.20", wrong)).await).unwrap();
+        *answers.entry(answer.status_code).or_insert(0) += 1;
+    }
+    // THEN 5 were checked and the rest told to wait
+    assert_eq!(answers, [(401, 5), (429, 45)].into());
+    // AND Anna, from her own address, gets in at once
+    let answer: ApiGatewayV2httpResponse =
+        serde_json::from_value(function.request(login_from("198.51.100.21", &first)).await).unwrap();
+    assert_eq!(answer.status_code, 200, "{answer:?}");
+}
+
+#[tokio::test]
 async fn with_rust_log_at_trace_the_functions_log_holds_no_pin_token_or_personal_data() {
     // GIVEN the function on DynamoDB with everything logged (as someone chasing a problem sets it)
-    let mut function = function_on_moto_with("sportello-lambda-trace", &[("RUST_LOG", "trace")]).await;
+    let (mut function, outbox) = function_on_moto_with("sportello-lambda-trace", &[("RUST_LOG", "trace")]).await;
     let bea = citizen("Beatrice", "Lanza", 9);
     let cf = bea["codice_fiscale"].as_str().unwrap();
 
     // WHEN she requests a PIN, logs in with it and reads her profile
     let created = lambda(&mut function, "POST", "/api/pin-requests", None, Some(&bea)).await;
     assert_eq!(created.status, 201, "{created:?}");
-    let outbox = outbox_on(&mut function, cf).await;
-    let (first, second) = halves(&outbox);
+    let (first, second) = halves(&outbox.of(cf).await);
     let login = json!({ "codice_fiscale": cf, "pin": format!("{first}{second}") });
     let opened = lambda(&mut function, "POST", "/api/session", None, Some(&login)).await;
     assert_eq!(opened.status, 200, "{opened:?}");
@@ -444,7 +490,7 @@ const ORIGIN_SECRET: &str = "cloudfront-origin-verify-0123456789abcdefghijklmn";
 async fn with_an_origin_secret_only_requests_through_cloudfront_reach_the_api() {
     // GIVEN the function as deployed, knowing the secret CloudFront adds to what it forwards
     let arn = secret(ORIGIN_SECRET).await;
-    let mut function = function_on_moto_with("sportello-origin", &[("SPORTELLO_ORIGIN_SECRET_ARN", &arn)]).await;
+    let (mut function, _) = function_on_moto_with("sportello-origin", &[("SPORTELLO_ORIGIN_SECRET_ARN", &arn)]).await;
     let through_cloudfront = [("x-origin-verify", ORIGIN_SECRET)];
 
     // WHEN a request comes to the API's own address, without the header or with a wrong one
@@ -481,7 +527,7 @@ async fn with_an_origin_secret_only_requests_through_cloudfront_reach_the_api() 
 #[tokio::test]
 async fn a_validation_error_reads_the_same_on_lambda() {
     let server = TestServer::start().await;
-    let mut function = function_on_moto().await;
+    let (mut function, _) = function_on_moto().await;
     let mut bad = citizen("Bruno", "Neri", 22);
     bad["codice_fiscale"] = json!("RSSMRA85T10A562X");
     let (answer, _) = both(
@@ -541,6 +587,17 @@ async fn a_wrong_configuration_stops_the_function_at_start_naming_what_to_fix() 
     );
     assert!(!log.contains("short-origin-secret"), "{log}");
 
+    // Dev mode beside the Lambda runtime and the DynamoDB store: it would open every citizen's
+    // outbox and the settable clock to anyone.
+    let mut env = deployed_environment("sportello-dev-mode").await;
+    env.push(("SPORTELLO_DEV_MODE", "1".into()));
+    let (code, log) = LambdaFunction::start(&env).await.wait_for_exit().await;
+    assert_eq!(code, Some(2), "{log}");
+    assert!(
+        log.contains("SPORTELLO_DEV_MODE=1 cannot run beside") && log.contains("SPORTELLO_PIN_KEY_SECRET_ARN"),
+        "{log}"
+    );
+
     // A secret that does not exist.
     let missing = arn.replace("sportello/pin-key", "sportello/absent");
     let mut env = aws_environment();
@@ -559,19 +616,17 @@ async fn a_wrong_configuration_stops_the_function_at_start_naming_what_to_fix() 
 
 #[tokio::test]
 async fn an_application_is_submitted_on_lambda_as_on_the_local_server_and_a_retry_gets_the_same_receipt() {
-    let server = TestServer::start().await;
-    let mut function = function_on_moto().await;
-    let clock = json!({ "now": "2020-04-01T15:00:00Z" }); // 17:00 in Rome: the citizens' window
-    assert_eq!(
-        local(&server, "PUT", "/api/dev/clock", None, Some(&clock)).await.status,
-        204
-    );
-    assert_eq!(
-        lambda(&mut function, "PUT", "/api/dev/clock", None, Some(&clock))
-            .await
-            .status,
-        204
-    );
+    // GIVEN both open to citizens around the clock (the function has no settable clock)
+    let always = "web_citizen=00:00-00:00,contact_center=08:00-16:00";
+    let server = TestServer::start_with(|c| {
+        c.submission_windows = domain::submission_window::WindowConfig::parse(always).unwrap();
+    })
+    .await;
+    let (mut function, lambda_outbox) = function_on_moto_with(
+        "sportello-lambda",
+        &[("SPORTELLO_LOG_JSON", "1"), ("SPORTELLO_SUBMISSION_WINDOWS", always)],
+    )
+    .await;
     let bice = citizen("Bice", "Gallo", 22);
     let cf = bice["codice_fiscale"].as_str().unwrap();
     both(
@@ -584,8 +639,14 @@ async fn an_application_is_submitted_on_lambda_as_on_the_local_server_and_a_retr
     )
     .await;
     let outbox = format!("/api/dev/outbox?codice_fiscale={cf}");
-    let (local_first, _) = halves(&local(&server, "GET", &outbox, None, None).await);
-    let (lambda_first, _) = halves(&lambda(&mut function, "GET", &outbox, None, None).await);
+    let (local_first, _) = halves(
+        local(&server, "GET", &outbox, None, None)
+            .await
+            .body
+            .as_array()
+            .unwrap(),
+    );
+    let (lambda_first, _) = halves(&lambda_outbox.of(cf).await);
     let opened = local(
         &server,
         "POST",
@@ -691,26 +752,57 @@ async fn a_cns_certificate_from_api_gateway_mutual_tls_opens_a_full_session_and_
     let bundle = dir.path().join("cns-ca.pem");
     std::fs::write(&bundle, ca.pem()).unwrap();
 
-    // As deployed: behind CloudFront's secret header, which the card's domain does not add.
+    // As deployed: behind CloudFront's secret header, which the card's domain does not add; the
+    // client rate low enough to reach in a test.
     let mut env = deployed_environment("sportello-lambda-cns").await;
     env.extend([
         ("SPORTELLO_CNS_CA", bundle.display().to_string()),
+        ("SPORTELLO_CNS_URL", "https://cns.sportello.example.it".into()),
         ("SPORTELLO_PUBLIC_URL", "https://sportello.example.it".into()),
         ("SPORTELLO_ORIGIN_SECRET_ARN", secret(ORIGIN_SECRET).await),
+        ("SPORTELLO_TRUSTED_PROXY_HOPS", "2".into()),
+        ("SPORTELLO_CLIENT_RATE_PER_MINUTE", "3".into()),
     ]);
     let mut function = LambdaFunction::start(&env).await;
+    let through_cloudfront = [("x-origin-verify", ORIGIN_SECRET)];
+    let mut request = async |event: Value| -> ApiGatewayV2httpResponse {
+        serde_json::from_value(function.request(event).await).unwrap()
+    };
+    // The card step as API Gateway's mutual TLS passes it: the certificate in the request context
+    // (the shape API Gateway documents for payload 2.0, validity included).
+    let card_step = |path: &str| {
+        let mut event = http_api_event("GET", path, None, None);
+        event["requestContext"]["authentication"] = json!({ "clientCert": {
+            "clientCertPem": card,
+            "subjectDN": format!("CN={cf}/7420091000049623.FmN6aCXvxGBXzpP3e4hpwBKwHH4="),
+            "issuerDN": "CN=CNS test authority",
+            "serialNumber": "1",
+            "validity": { "notBefore": "Jan  1 00:00:00 2024 GMT", "notAfter": "Jan  1 00:00:00 2099 GMT" }
+        } });
+        event["requestContext"]["domainName"] = json!("cns.sportello.example.it");
+        event["headers"]["host"] = json!("cns.sportello.example.it");
+        event
+    };
+    // The login page's link, on the service's host (through CloudFront): a binding cookie, and
+    // the card's host with the cookie's hash.
+    let mut start = http_api_event("GET", "/api/auth/cns/start", None, None);
+    start["headers"]["x-origin-verify"] = json!(ORIGIN_SECRET);
+    let started = request(start.clone()).await;
+    assert_eq!(started.status_code, 303);
+    let binding = started.cookies[0].split(';').next().unwrap().to_owned();
+    assert!(
+        started.cookies[0].contains("HttpOnly; SameSite=Lax") && started.cookies[0].ends_with("; Secure"),
+        "{:?}",
+        started.cookies
+    );
+    let card_address = started.headers["location"].to_str().unwrap().to_owned();
+    let card_path = card_address
+        .strip_prefix("https://cns.sportello.example.it")
+        .filter(|p| p.starts_with("/api/auth/cns?legame="))
+        .unwrap_or_else(|| panic!("{card_address}"))
+        .to_owned();
 
-    // The certificate as API Gateway's mutual TLS passes it: in the request context.
-    let mut event = http_api_event("GET", "/api/auth/cns", None, None);
-    // (the shape API Gateway documents for payload 2.0, validity included)
-    event["requestContext"]["authentication"] = json!({ "clientCert": {
-        "clientCertPem": card,
-        "subjectDN": format!("CN={cf}/7420091000049623.FmN6aCXvxGBXzpP3e4hpwBKwHH4="),
-        "issuerDN": "CN=CNS test authority",
-        "serialNumber": "1",
-        "validity": { "notBefore": "Jan  1 00:00:00 2024 GMT", "notAfter": "Jan  1 00:00:00 2099 GMT" }
-    } });
-    let answer: ApiGatewayV2httpResponse = serde_json::from_value(function.request(event).await).unwrap();
+    let answer = request(card_step(&card_path)).await;
     // The card's host hands the login over to the service's host, which sets the cookie.
     assert_eq!(answer.status_code, 303);
     assert!(answer.cookies.is_empty(), "{:?}", answer.cookies);
@@ -718,15 +810,57 @@ async fn a_cns_certificate_from_api_gateway_mutual_tls_opens_a_full_session_and_
     let path = handoff
         .strip_prefix("https://sportello.example.it")
         .filter(|p| p.starts_with("/api/auth/cns/complete?passaggio="))
-        .unwrap_or_else(|| panic!("{handoff}"));
+        .unwrap_or_else(|| panic!("{handoff}"))
+        .to_owned();
     // (the service's host is behind CloudFront, which adds its header)
-    let mut complete = http_api_event("GET", path, None, None);
+    let mut complete = http_api_event("GET", &path, Some(&binding), None);
     complete["headers"]["x-origin-verify"] = json!(ORIGIN_SECRET);
-    let answer: ApiGatewayV2httpResponse = serde_json::from_value(function.request(complete).await).unwrap();
+    let answer = request(complete.clone()).await;
     assert_eq!(answer.status_code, 303);
     assert_eq!(answer.headers["location"], "https://sportello.example.it/domanda");
     let cookie = answer.cookies[0].split(';').next().unwrap().to_owned();
-    let through_cloudfront = [("x-origin-verify", ORIGIN_SECRET)];
+
+    // A handoff opened in a browser without the binding opens nothing.
+    let started = request(start.clone()).await;
+    let card_address = started.headers["location"].to_str().unwrap().to_owned();
+    let answer = request(card_step(
+        card_address.strip_prefix("https://cns.sportello.example.it").unwrap(),
+    ))
+    .await;
+    let other_path = answer.headers["location"]
+        .to_str()
+        .unwrap()
+        .replace("https://sportello.example.it", "");
+    let mut elsewhere = http_api_event("GET", &other_path, None, None);
+    elsewhere["headers"]["x-origin-verify"] = json!(ORIGIN_SECRET);
+    let answer = request(elsewhere).await;
+    assert_eq!(
+        answer.headers["location"],
+        "https://sportello.example.it/accedi?errore=auth.cns_other_browser"
+    );
+    assert!(
+        answer.cookies.iter().all(|c| !c.starts_with("sportello_session")),
+        "{:?}",
+        answer.cookies
+    );
+
+    // The mutual-TLS host serves the card step only: the rest of the API is not there.
+    for other in ["/api/health", &path, "/api/auth/cns/start", "/api/session"] {
+        let answer = request(card_step(other)).await;
+        assert_eq!(answer.status_code, 404, "{other}");
+    }
+
+    // Its rate limit counts the address API Gateway saw, whatever X-Forwarded-For says: the
+    // client wrote all of it but API Gateway's own last entry.
+    let mut statuses = Vec::new();
+    for forged in 1..=4 {
+        let mut event = card_step(&card_path);
+        event["requestContext"]["http"]["sourceIp"] = json!("198.51.100.9");
+        event["headers"]["x-forwarded-for"] = json!(format!("10.0.0.{forged}, 198.51.100.9"));
+        statuses.push(request(event).await.status_code);
+    }
+    assert_eq!(statuses, [303, 303, 303, 429]);
+
     let session = lambda_with(
         &mut function,
         "GET",
@@ -740,10 +874,11 @@ async fn a_cns_certificate_from_api_gateway_mutual_tls_opens_a_full_session_and_
     assert_eq!(session.body["scope"], "full");
 
     // The same certificate in a header a client could write opens nothing.
-    let mut forged = http_api_event("GET", "/api/auth/cns", None, None);
+    let mut forged = http_api_event("GET", &card_path, None, None);
     forged["headers"]["x-amzn-mtls-clientcert"] = json!(card.replace('\n', ""));
     forged["headers"]["x-client-cert"] = json!(card.replace('\n', ""));
     forged["headers"]["x-origin-verify"] = json!(ORIGIN_SECRET);
+    forged["requestContext"]["http"]["sourceIp"] = json!("198.51.100.77");
     let answer: ApiGatewayV2httpResponse = serde_json::from_value(function.request(forged).await).unwrap();
     assert!(answer.cookies.is_empty(), "{:?}", answer.cookies);
     assert!(answer.headers["location"].to_str().unwrap().contains("/accedi?errore="));
@@ -815,7 +950,7 @@ async fn sportello_admin_manages_operators_on_the_deployed_table_with_the_functi
 async fn with_sms_through_sns_the_function_texts_the_first_half_to_the_citizens_phone() {
     // GIVEN the function as the template configures it, SMS through SNS included (moto's SNS)
     let sns = [("SPORTELLO_SMS", "sns"), ("SPORTELLO_SMS_SENDER_ID", "INPS")];
-    let mut function = function_on_moto_with("sportello-sns", &sns).await;
+    let (mut function, outbox) = function_on_moto_with("sportello-sns", &sns).await;
     let carla = citizen("Carla", "Rizzo", 23);
     let cf = carla["codice_fiscale"].as_str().unwrap();
 
@@ -827,14 +962,8 @@ async fn with_sms_through_sns_the_function_texts_the_first_half_to_the_citizens_
     let sms = common_moto::sms_sent_to(&common_moto::server().endpoint, "+393331234523").await;
     assert_eq!(sms.len(), 1, "{sms:?}\n{}", function.log());
     let first = common::pin_in(&sms[0]);
-    let outbox = outbox_on(&mut function, cf).await;
-    let mut channels: Vec<&str> = outbox
-        .body
-        .as_array()
-        .expect("the outbox is a list")
-        .iter()
-        .map(|m| m["channel"].as_str().unwrap())
-        .collect();
+    let outbox = outbox.of(cf).await;
+    let mut channels: Vec<&str> = outbox.iter().map(|m| m["channel"].as_str().unwrap()).collect();
     channels.sort();
     assert_eq!(channels, ["email", "pec", "post"]);
 

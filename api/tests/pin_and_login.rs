@@ -1,11 +1,15 @@
 //! The PIN request and login over HTTP against the real server: issuing and delivering the PIN,
-//! simplified and full sessions, wrong PINs and lockout, and isolation between citizens.
+//! simplified and full sessions, wrong PINs and the waits they earn their sender (never a lockout
+//! of the codice fiscale), and isolation between citizens.
 
 mod common;
 
 use chrono::{Duration, Utc};
 use common::{TestServer, citizen};
 use serde_json::{Value, json};
+
+use api::Store;
+use api::store::ThrottleKey;
 
 #[tokio::test]
 async fn a_requested_pin_is_delivered_and_its_first_half_opens_a_simplified_session() {
@@ -90,30 +94,140 @@ async fn a_wrong_pin_and_an_unknown_codice_fiscale_get_the_same_answer() {
     assert_eq!(r.json::<Value>().await.unwrap(), wrong_pin);
 }
 
+/// A PIN of the right shape that is not `first`.
+fn wrong_for(first: &str) -> &'static str {
+    if first.starts_with('A') { "BBBBBBBB" } else { "AAAAAAAA" }
+}
+
 #[tokio::test]
-async fn five_wrong_pins_lock_the_codice_fiscale_at_the_sixth_attempt_for_fifteen_minutes() {
+async fn fifty_wrong_pins_from_one_client_never_keep_the_owner_out() {
     let server = TestServer::start().await;
     let anna = citizen("Anna", "Verdi", 6);
     let cf = anna["codice_fiscale"].as_str().unwrap();
+    let (first, second) = server.request_pin(&anna).await;
+
+    // WHEN a stranger sends 50 wrong PINs for her codice fiscale from one client
+    let stranger = common::client_from("127.0.0.2");
+    let mut answers = std::collections::BTreeMap::new();
+    for _ in 0..50 {
+        let r = server.login_from(&stranger, cf, wrong_for(&first)).await;
+        *answers.entry(r.status().as_u16()).or_insert(0) += 1;
+    }
+    // THEN five were checked, and the stranger waits for the rest
+    assert_eq!(answers, [(401, 5), (429, 45)].into());
+
+    // AND Anna, from her own phone, gets in at once with the simplified PIN and the full PIN
+    let phone = common::client_from("127.0.0.3");
+    let r = server.login_from(&phone, cf, &first).await;
+    assert_eq!(r.status(), 200, "{}", r.text().await.unwrap());
+    let r = server.login_from(&phone, cf, &format!("{first}{second}")).await;
+    assert_eq!(r.status(), 200);
+    assert_eq!(r.json::<Value>().await.unwrap()["scope"], "full");
+}
+
+#[tokio::test]
+async fn thirty_parallel_wrong_pins_get_exactly_the_policys_five_checks() {
+    let server = TestServer::start().await;
+    let anna = citizen("Anna", "Verdi", 12);
+    let cf = anna["codice_fiscale"].as_str().unwrap().to_owned();
     let (first, _) = server.request_pin(&anna).await;
-    let wrong = if first.starts_with('A') { "BBBBBBBB" } else { "AAAAAAAA" };
+
+    // WHEN 30 wrong PINs arrive at once from one client
+    let stranger = common::client_from("127.0.0.2");
+    let url = server.url("/api/session");
+    let body = json!({ "codice_fiscale": cf, "pin": wrong_for(&first) });
+    let tasks: Vec<_> = (0..30)
+        .map(|_| {
+            let request = stranger.post(&url).json(&body);
+            tokio::spawn(async move { request.send().await.unwrap().status().as_u16() })
+        })
+        .collect();
+    let mut answers = std::collections::BTreeMap::new();
+    for task in tasks {
+        *answers.entry(task.await.unwrap()).or_insert(0) += 1;
+    }
+    // THEN exactly 5 were checked (answered "wrong"), the others were told to wait
+    assert_eq!(answers, [(401, 5), (429, 25)].into());
+    // AND the store counted exactly 5 attempts for this codice fiscale from this client
+    let store = api::store::sqlite::SqliteStore::open(server.data_dir()).unwrap();
+    let counted = store
+        .throttle(&ThrottleKey::citizen_from(&cf, "ip:127.0.0.2"))
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(counted.attempts, 5);
+}
+
+#[tokio::test]
+async fn the_same_client_waits_longer_after_each_further_wrong_pin() {
+    let server = TestServer::start().await;
+    let anna = citizen("Anna", "Verdi", 13);
+    let cf = anna["codice_fiscale"].as_str().unwrap();
+    let (first, _) = server.request_pin(&anna).await;
+    let stranger = common::client_from("127.0.0.2");
+    let wrong = wrong_for(&first);
+    let retry_after = |r: &reqwest::Response| -> i64 { r.headers()["retry-after"].to_str().unwrap().parse().unwrap() };
 
     for attempt in 1..=5 {
-        let (r, _) = server.login(cf, wrong).await;
-        assert_eq!(r.status(), 401, "attempt {attempt}");
+        assert_eq!(
+            server.login_from(&stranger, cf, wrong).await.status(),
+            401,
+            "attempt {attempt}"
+        );
     }
-    // The sixth attempt is refused even with the right PIN.
-    let (r, cookie) = server.login(cf, &first).await;
-    assert_eq!(r.status(), 429);
-    assert!(cookie.is_none());
-    let retry_after: i64 = r.headers()["retry-after"].to_str().unwrap().parse().unwrap();
-    assert!((14 * 60..=15 * 60).contains(&retry_after), "{retry_after}");
-    assert_eq!(r.json::<Value>().await.unwrap()["code"], "login.locked");
+    let mut now = Utc::now();
+    let mut waits = Vec::new();
+    for _ in 0..3 {
+        // GIVEN the wait the last wrong PIN earned
+        let r = server.login_from(&stranger, cf, wrong).await;
+        assert_eq!(r.status(), 429);
+        let wait = retry_after(&r);
+        assert_eq!(r.json::<Value>().await.unwrap()["code"], "login.locked");
+        waits.push(wait);
+        // WHEN it has passed THEN one more PIN is checked (and is wrong). (A few seconds more than
+        // the wait: the server's clock runs on from each setting, and a busy machine is slow.)
+        now += Duration::seconds(wait + 5);
+        server.set_clock(now).await;
+        assert_eq!(server.login_from(&stranger, cf, wrong).await.status(), 401);
+    }
+    // THEN each wait is twice the one before: 30 s, 60 s, 120 s (less the moments between)
+    assert!((25..=30).contains(&waits[0]), "{waits:?}");
+    assert!((55..=60).contains(&waits[1]), "{waits:?}");
+    assert!((115..=120).contains(&waits[2]), "{waits:?}");
 
-    // Fifteen minutes later the right PIN works again.
-    server.set_clock(Utc::now() + Duration::minutes(16)).await;
-    let (r, _) = server.login(cf, &first).await;
-    assert_eq!(r.status(), 200);
+    // AND the right PIN from this client waits too, but from another it goes at once
+    assert_eq!(server.login_from(&stranger, cf, &first).await.status(), 429);
+    let phone = common::client_from("127.0.0.3");
+    assert_eq!(server.login_from(&phone, cf, &first).await.status(), 200);
+}
+
+#[tokio::test]
+async fn past_the_daily_ceiling_each_new_client_gets_one_check_and_the_owner_still_gets_in() {
+    // GIVEN a ceiling of 10 attempts a day on one codice fiscale
+    let server = TestServer::start_with(|c| c.login_daily_ceiling = 10).await;
+    let anna = citizen("Anna", "Verdi", 14);
+    let cf = anna["codice_fiscale"].as_str().unwrap();
+    let (first, _) = server.request_pin(&anna).await;
+    let wrong = wrong_for(&first);
+
+    // WHEN a guesser spread over two addresses uses all of it
+    for ip in ["127.0.0.2", "127.0.0.3"] {
+        let client = common::client_from(ip);
+        for _ in 0..5 {
+            assert_eq!(server.login_from(&client, cf, wrong).await.status(), 401, "{ip}");
+        }
+    }
+    // THEN each further address gets one check before it waits (not five)
+    for ip in ["127.0.0.4", "127.0.0.5"] {
+        let client = common::client_from(ip);
+        assert_eq!(server.login_from(&client, cf, wrong).await.status(), 401, "{ip}");
+        let r = server.login_from(&client, cf, wrong).await;
+        assert_eq!(r.status(), 429, "{ip}");
+        assert!(r.headers().contains_key("retry-after"));
+    }
+    // AND Anna, who has not been failing, is checked at once and gets in
+    let phone = common::client_from("127.0.0.6");
+    assert_eq!(server.login_from(&phone, cf, &first).await.status(), 200);
 }
 
 #[tokio::test]

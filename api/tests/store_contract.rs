@@ -9,9 +9,9 @@ use std::sync::Arc;
 use api::store::dynamodb::{DynamoDbSettings, DynamoDbStore};
 use api::store::sqlite::SqliteStore;
 use api::store::{
-    ApplicationInsert, ApplicationRecord, AuditAction, AuditEntry, AuditOutcome, CallRecord, Channel, DraftRecord,
-    LockoutPolicy, Notification, OperatorRecord, OperatorRole, OperatorSessionRecord, OutboxEntry, PinRequestInsert,
-    PinRequestRecord, SessionRecord, Store, StoreError,
+    ApplicationInsert, ApplicationRecord, AttemptClaim, AuditAction, AuditEntry, AuditOutcome, CallRecord, Channel,
+    DraftRecord, Notification, OperatorRecord, OperatorRole, OperatorSessionRecord, OutboxEntry, PinRequestInsert,
+    PinRequestRecord, Reservation, SessionRecord, Store, StoreError, ThrottleKey, ThrottlePolicy,
 };
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use domain::application::{Application, ApplicationForm, ApplicationStatus, ProtocolNumber};
@@ -144,36 +144,146 @@ async fn of_many_concurrent_requests_for_one_codice_fiscale_exactly_one_wins(sto
     assert_eq!(winners, 1);
 }
 
-async fn concurrent_wrong_pins_are_all_counted_and_lock_once(store: Arc<dyn Store>) {
-    let policy = LockoutPolicy {
-        max_failures: 5,
-        lock_for: Duration::minutes(15),
-    };
-    let tasks: Vec<_> = (0..4)
+fn throttle_policy(free: u32) -> ThrottlePolicy {
+    ThrottlePolicy {
+        free,
+        first_delay: Duration::seconds(30),
+        max_delay: Duration::minutes(60),
+        window: Duration::hours(24),
+    }
+}
+
+/// A PIN attempt's two counters: the codice fiscale from one client, and that client.
+fn pin_claims(cf: &str, client: &str, pair_free: u32, client_free: u32) -> [AttemptClaim; 2] {
+    [
+        AttemptClaim {
+            key: ThrottleKey::citizen_from(cf, client),
+            policy: throttle_policy(pair_free),
+        },
+        AttemptClaim {
+            key: ThrottleKey::pin_caller(client),
+            policy: throttle_policy(client_free),
+        },
+    ]
+}
+
+async fn of_many_parallel_reservations_no_more_than_the_free_attempts_are_granted(store: Arc<dyn Store>) {
+    // GIVEN a policy of 5 attempts at once for one codice fiscale from one client
+    let claims = pin_claims("CF1", "ip:127.0.0.2", 5, 30);
+    // WHEN 30 attempts are reserved at the same moment
+    let tasks: Vec<_> = (0..30)
         .map(|_| {
-            let store = store.clone();
-            tokio::spawn(async move { store.record_login_failure("CF1", t0(), policy).await.unwrap() })
+            let (store, claims) = (store.clone(), claims.clone());
+            tokio::spawn(async move { store.reserve_attempt(&claims, t0()).await.unwrap() })
         })
         .collect();
+    let mut granted = 0;
     for task in tasks {
-        task.await.unwrap();
+        match task.await.unwrap() {
+            Reservation::Granted => granted += 1,
+            Reservation::Delayed(wait) => assert!(wait > Duration::zero() && wait <= Duration::seconds(30)),
+        }
     }
-    let t = store.login_throttle("CF1").await.unwrap();
-    assert_eq!(t.failures, 4);
-    assert!(!t.is_locked(t0()));
-    let t = store.record_login_failure("CF1", t0(), policy).await.unwrap();
-    assert!(t.is_locked(t0()));
-    assert!(!t.is_locked(t0() + Duration::minutes(15)));
-    // Failures older than the window are forgotten.
-    let t = store.record_login_failure("CF2", t0(), policy).await.unwrap();
-    assert_eq!(t.failures, 1);
-    let t = store
-        .record_login_failure("CF2", t0() + Duration::minutes(20), policy)
-        .await
-        .unwrap();
-    assert_eq!(t.failures, 1);
-    store.clear_login_failures("CF2").await.unwrap();
-    assert_eq!(store.login_throttle("CF2").await.unwrap(), Default::default());
+    // THEN exactly 5 go, both counters hold 5, and the fifth set the first wait
+    assert_eq!(granted, 5);
+    let pair = store.throttle(&claims[0].key).await.unwrap().unwrap();
+    assert_eq!(pair.attempts, 5);
+    assert_eq!(pair.blocked_until, Some(t0() + Duration::seconds(30)));
+    assert_eq!(store.throttle(&claims[1].key).await.unwrap().unwrap().attempts, 5);
+}
+
+async fn each_further_attempt_doubles_the_wait_and_a_delayed_one_changes_no_counter(store: Arc<dyn Store>) {
+    let claims = pin_claims("CF2", "ip:127.0.0.3", 2, 30);
+    let reserve = |at| {
+        let (store, claims) = (store.clone(), claims.clone());
+        async move { store.reserve_attempt(&claims, at).await.unwrap() }
+    };
+    assert_eq!(reserve(t0()).await, Reservation::Granted);
+    assert_eq!(reserve(t0()).await, Reservation::Granted);
+    assert_eq!(
+        reserve(t0() + Duration::seconds(10)).await,
+        Reservation::Delayed(Duration::seconds(20))
+    );
+    // The delayed attempt counted nowhere.
+    assert_eq!(store.throttle(&claims[0].key).await.unwrap().unwrap().attempts, 2);
+    assert_eq!(store.throttle(&claims[1].key).await.unwrap().unwrap().attempts, 2);
+    let later = t0() + Duration::seconds(30);
+    assert_eq!(reserve(later).await, Reservation::Granted);
+    assert_eq!(
+        reserve(later + Duration::seconds(1)).await,
+        Reservation::Delayed(Duration::seconds(59))
+    );
+    let later = later + Duration::seconds(60);
+    assert_eq!(reserve(later).await, Reservation::Granted);
+    assert_eq!(reserve(later).await, Reservation::Delayed(Duration::seconds(120)));
+
+    // Another codice fiscale from the same client is not slowed by this one...
+    let other = pin_claims("CF3", "ip:127.0.0.3", 2, 30);
+    assert_eq!(
+        store.reserve_attempt(&other, later).await.unwrap(),
+        Reservation::Granted
+    );
+    // ...until the client's own count makes it wait (its sixth attempt, under a rule of 5); then
+    // neither counter takes an attempt.
+    let tight = pin_claims("CF4", "ip:127.0.0.3", 2, 5);
+    assert_eq!(
+        store.reserve_attempt(&tight, later).await.unwrap(),
+        Reservation::Granted
+    );
+    let elsewhere = pin_claims("CF7", "ip:127.0.0.3", 2, 5);
+    assert!(matches!(
+        store.reserve_attempt(&elsewhere, later).await.unwrap(),
+        Reservation::Delayed(_)
+    ));
+    assert_eq!(store.throttle(&elsewhere[0].key).await.unwrap(), None);
+    assert_eq!(store.throttle(&elsewhere[1].key).await.unwrap().unwrap().attempts, 6);
+
+    // A day after the window's first attempt, and with no wait due, the count starts again.
+    let next_day = t0() + Duration::hours(25);
+    assert_eq!(reserve(next_day).await, Reservation::Granted);
+    let pair = store.throttle(&claims[0].key).await.unwrap().unwrap();
+    assert_eq!((pair.attempts, pair.blocked_until), (1, None));
+    assert_eq!(pair.window_ends, next_day + Duration::hours(24));
+}
+
+async fn a_released_attempt_is_given_back_and_a_forgotten_counter_is_gone(store: Arc<dyn Store>) {
+    let claims = pin_claims("CF5", "ip:127.0.0.4", 5, 30);
+    for _ in 0..3 {
+        store.reserve_attempt(&claims, t0()).await.unwrap();
+    }
+    store.release_attempt(&claims[1].key).await.unwrap();
+    assert_eq!(store.throttle(&claims[1].key).await.unwrap().unwrap().attempts, 2);
+    store.forget_attempts(&claims[0].key).await.unwrap();
+    assert_eq!(store.throttle(&claims[0].key).await.unwrap(), None);
+    // Nothing to give back: no counter, or one at zero, stays as it is.
+    store.release_attempt(&claims[0].key).await.unwrap();
+    assert_eq!(store.throttle(&claims[0].key).await.unwrap(), None);
+    for _ in 0..3 {
+        store.release_attempt(&claims[1].key).await.unwrap();
+    }
+    assert_eq!(store.throttle(&claims[1].key).await.unwrap().unwrap().attempts, 0);
+}
+
+async fn parallel_counts_are_each_counted_once_and_start_again_after_the_window(store: Arc<dyn Store>) {
+    let day = ThrottleKey::citizen_day("CF6");
+    let window = Duration::hours(24);
+    let tasks: Vec<_> = (0..20)
+        .map(|_| {
+            let (store, day) = (store.clone(), day.clone());
+            tokio::spawn(async move { store.count_attempt(&day, window, t0()).await.unwrap() })
+        })
+        .collect();
+    let mut seen = Vec::new();
+    for task in tasks {
+        seen.push(task.await.unwrap());
+    }
+    seen.sort();
+    assert_eq!(seen, (1..=20).collect::<Vec<u32>>());
+    let counted = store.throttle(&day).await.unwrap().unwrap();
+    assert_eq!((counted.attempts, counted.window_ends), (20, t0() + window));
+    assert_eq!(store.count_attempt(&day, window, t0() + window).await.unwrap(), 1);
+    // The same string as an operator's username is another counter.
+    assert_eq!(store.throttle(&ThrottleKey::operator_day("CF6")).await.unwrap(), None);
 }
 
 async fn sessions_are_stored_extended_and_deleted_by_token_hash(store: Arc<dyn Store>) {
@@ -185,10 +295,20 @@ async fn sessions_are_stored_extended_and_deleted_by_token_hash(store: Arc<dyn S
         created_at: t0(),
         expires_at: t0() + Duration::minutes(20),
         absolute_expires_at: t0() + Duration::hours(8),
+        handoff_binding: None,
     };
     store.put_session(&session).await.unwrap();
     assert_eq!(store.session("h1").await.unwrap(), Some(session.clone()));
     assert_eq!(store.session("h2").await.unwrap(), None);
+    // A CNS handoff keeps the browser binding it was made with.
+    let handoff = SessionRecord {
+        token_hash: "h3".into(),
+        method: "cns-handoff".into(),
+        handoff_binding: Some("ab".repeat(32)),
+        ..session.clone()
+    };
+    store.put_session(&handoff).await.unwrap();
+    assert_eq!(store.session("h3").await.unwrap(), Some(handoff));
     store.extend_session("h1", t0() + Duration::minutes(40)).await.unwrap();
     assert_eq!(
         store.session("h1").await.unwrap().unwrap().expires_at,
@@ -446,40 +566,6 @@ async fn an_operator_record_is_replaced_only_if_it_exists_and_keeps_its_claimed_
     assert!(store.claim_totp_step("mrossi", 501).await.unwrap());
 }
 
-async fn operator_failed_logins_lock_the_username_apart_from_citizens(store: Arc<dyn Store>) {
-    let policy = LockoutPolicy {
-        max_failures: 5,
-        lock_for: Duration::minutes(15),
-    };
-    let tasks: Vec<_> = (0..4)
-        .map(|_| {
-            let store = store.clone();
-            tokio::spawn(async move {
-                store
-                    .record_operator_login_failure("mrossi", t0(), policy)
-                    .await
-                    .unwrap()
-            })
-        })
-        .collect();
-    for task in tasks {
-        task.await.unwrap();
-    }
-    assert_eq!(store.operator_login_throttle("mrossi").await.unwrap().failures, 4);
-    let t = store
-        .record_operator_login_failure("mrossi", t0(), policy)
-        .await
-        .unwrap();
-    assert!(t.is_locked(t0()));
-    // A citizen's record under the same string is another record.
-    assert_eq!(store.login_throttle("mrossi").await.unwrap(), Default::default());
-    store.clear_operator_login_failures("mrossi").await.unwrap();
-    assert_eq!(
-        store.operator_login_throttle("mrossi").await.unwrap(),
-        Default::default()
-    );
-}
-
 async fn operator_sessions_are_kept_apart_from_citizen_sessions(store: Arc<dyn Store>) {
     let session = OperatorSessionRecord {
         token_hash: "h1".into(),
@@ -669,7 +755,10 @@ macro_rules! contract_suite {
             case!(pin_requests_are_put_if_absent_and_expired_ones_are_replaced);
             case!(a_delivered_request_is_never_replaced_even_when_old);
             case!(of_many_concurrent_requests_for_one_codice_fiscale_exactly_one_wins);
-            case!(concurrent_wrong_pins_are_all_counted_and_lock_once);
+            case!(of_many_parallel_reservations_no_more_than_the_free_attempts_are_granted);
+            case!(each_further_attempt_doubles_the_wait_and_a_delayed_one_changes_no_counter);
+            case!(a_released_attempt_is_given_back_and_a_forgotten_counter_is_gone);
+            case!(parallel_counts_are_each_counted_once_and_start_again_after_the_window);
             case!(sessions_are_stored_extended_and_deleted_by_token_hash);
             case!(the_outbox_lists_newest_first_and_by_citizen);
             case!(drafts_belong_to_their_citizen_and_go_with_the_submission);
@@ -678,7 +767,6 @@ macro_rules! contract_suite {
             case!(a_status_change_is_stored_only_over_the_history_it_was_made_from);
             case!(operators_are_unique_and_each_totp_step_is_claimed_once);
             case!(an_operator_record_is_replaced_only_if_it_exists_and_keeps_its_claimed_totp_step);
-            case!(operator_failed_logins_lock_the_username_apart_from_citizens);
             case!(operator_sessions_are_kept_apart_from_citizen_sessions);
             case!(calls_are_stored_and_marked_when_the_pin_was_checked);
             case!(the_audit_log_lists_by_citizen_and_by_operator_newest_first);

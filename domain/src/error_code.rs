@@ -236,12 +236,14 @@ catalogue! {
         "A PIN has already been requested for this codice fiscale. If the first 8 characters have not arrived within 12 hours, call the Contact Center: 803 164 from a landline, +39 06 164 164 from a mobile.",
     ),
     LoginFailed = "login.failed" => (
-        "Codice fiscale o PIN non corretti. Controlla e riprova: dopo 5 tentativi errati l'accesso viene bloccato per 15 minuti.",
-        "Codice fiscale or PIN not correct. Check and try again: after 5 wrong attempts access is blocked for 15 minutes.",
+        "Codice fiscale o PIN non corretti. Controlla e riprova: dopo alcuni tentativi errati dovrai attendere prima di riprovare.",
+        "Codice fiscale or PIN not correct. Check and try again: after a few wrong attempts you will have to wait before trying again.",
     ),
+    /// This caller made too many attempts and must wait (`Retry-After`); the codice fiscale is not
+    /// locked for anyone else. The name stays for the wire form, which is never renamed.
     LoginLocked = "login.locked" => (
-        "Troppi tentativi errati per questo codice fiscale: l'accesso è bloccato per alcuni minuti. Riprova più tardi.",
-        "Too many wrong attempts for this codice fiscale: access is blocked for a few minutes. Try again later.",
+        "Troppi tentativi errati da questo dispositivo: attendi qualche minuto prima di riprovare. Puoi anche entrare con SPID, CIE o CNS.",
+        "Too many wrong attempts from this device: wait a few minutes before trying again. You can also log in with SPID, CIE or CNS.",
     ),
     AuthRequired = "auth.required" => (
         "Devi accedere per continuare. Se eri già entrato, la sessione è scaduta: accedi di nuovo, i dati inseriti non sono persi.",
@@ -356,6 +358,11 @@ catalogue! {
         "La richiesta di accesso è scaduta o non è valida. Ricomincia l'accesso da questa pagina.",
         "The login request has expired or is not valid. Start logging in again from this page.",
     ),
+    /// A CNS login's last step was opened in a browser other than the one that started it.
+    AuthCnsOtherBrowser = "auth.cns_other_browser" => (
+        "Questo collegamento di accesso con CNS è stato aperto in un browser diverso da quello in cui hai iniziato. Per sicurezza non è valido: ricomincia l'accesso con CNS da questa pagina, nello stesso browser.",
+        "This CNS login link was opened in a different browser from the one you started in. For your safety it is not valid: start the CNS login again from this page, in the same browser.",
+    ),
     /// The identity or certificate carries no valid codice fiscale.
     AuthIdentityInvalid = "auth.identity_invalid" => (
         "L'identità digitale non contiene un codice fiscale valido. Accedi con il PIN o con un'altra identità.",
@@ -388,8 +395,8 @@ catalogue! {
     ),
     /// An operator's username, password or TOTP code is wrong (never says which).
     OperatorLoginFailed = "operator.login_failed" => server (
-        "Nome utente, password o codice temporaneo non corretti. Controlla e riprova: dopo 5 tentativi errati l'accesso viene bloccato per 15 minuti.",
-        "Username, password or one-time code not correct. Check and try again: after 5 wrong attempts access is blocked for 15 minutes.",
+        "Nome utente, password o codice temporaneo non corretti. Controlla e riprova: dopo alcuni tentativi errati dovrai attendere prima di riprovare.",
+        "Username, password or one-time code not correct. Check and try again: after a few wrong attempts you will have to wait before trying again.",
     ),
     /// The operator tried to file before verifying the citizen's PIN characters on the call.
     OperatorPinCheckRequired = "operator.pin_check_required" => server (

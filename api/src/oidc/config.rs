@@ -97,7 +97,7 @@ impl OidcConfig {
         let rp_key_pem = match lookup("SPORTELLO_OIDC_RP_KEY").filter(|v| !v.is_empty()) {
             None => None,
             Some(path) => {
-                let err = |reason| ConfigError {
+                let err = |reason| ConfigError::Invalid {
                     var: "SPORTELLO_OIDC_RP_KEY",
                     value: path.clone(),
                     reason,
@@ -108,7 +108,7 @@ impl OidcConfig {
             }
         };
         if !dev_mode && rp_key_pem.is_none() && providers.iter().any(|p| p.auth == ClientAuth::PrivateKeyJwt) {
-            return Err(ConfigError {
+            return Err(ConfigError::Invalid {
                 var: "SPORTELLO_OIDC_RP_KEY",
                 value: String::new(),
                 reason: "required outside dev mode when a provider uses private_key_jwt",
@@ -118,7 +118,7 @@ impl OidcConfig {
             .filter(|v| !v.is_empty())
             .unwrap_or_else(|| format!("http://{addr}"));
         if !(public_url.starts_with("https://") || is_local_http(&public_url)) {
-            return Err(ConfigError {
+            return Err(ConfigError::Invalid {
                 var: "SPORTELLO_PUBLIC_URL",
                 value: public_url,
                 reason: "expected an https:// URL (http only on 127.0.0.1 or localhost)",
@@ -141,7 +141,7 @@ fn is_local_http(url: &str) -> bool {
 
 fn parse_providers(value: &str) -> Result<Vec<ProviderConfig>, ConfigError> {
     const VAR: &str = "SPORTELLO_OIDC_PROVIDERS";
-    let err = |value: &str, reason| ConfigError {
+    let err = |value: &str, reason| ConfigError::Invalid {
         var: VAR,
         value: value.chars().take(200).collect(),
         reason,
@@ -224,7 +224,7 @@ mod tests {
         assert!(read(&[("SPORTELLO_OIDC_PROVIDERS", no_secret)], true).is_err());
         let jwt = r#"[{"id":"x","label":"X","kind":"spid","issuer":"https://idp.example.it","client_id":"s","auth":"private_key_jwt"}]"#;
         assert_eq!(
-            read(&[("SPORTELLO_OIDC_PROVIDERS", jwt)], false).unwrap_err().var,
+            read(&[("SPORTELLO_OIDC_PROVIDERS", jwt)], false).unwrap_err().var(),
             "SPORTELLO_OIDC_RP_KEY"
         );
         assert!(read(&[("SPORTELLO_OIDC_PROVIDERS", jwt)], true).is_ok());

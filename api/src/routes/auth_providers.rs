@@ -28,7 +28,8 @@ struct Provider {
 #[derive(Serialize)]
 struct Providers {
     providers: Vec<Provider>,
-    /// The CNS login URL, on its own TLS listener; absent when CNS is not configured.
+    /// Where the CNS login starts, on this host (it binds the login to the browser, then sends it
+    /// to the card's host); absent when CNS is not configured.
     #[serde(skip_serializing_if = "Option::is_none")]
     cns: Option<String>,
 }
@@ -47,7 +48,11 @@ async fn list(State(state): State<AppState>) -> Json<Providers> {
         .collect();
     Json(Providers {
         providers,
-        cns: state.config.cns.login_url(),
+        cns: state
+            .config
+            .cns
+            .login_url()
+            .map(|_| crate::cns::CNS_START_PATH.to_owned()),
     })
 }
 
@@ -103,8 +108,12 @@ fn login_options(state: &AppState, lang: Lang) -> String {
             link("button", &href, t("Entra con CIE", "Log in with CIE"))
         );
     }
-    if let Some(url) = state.config.cns.login_url() {
-        html += &format!("<p>{}</p>", link("button", &url, t("Entra con CNS", "Log in with CNS")));
+    if state.config.cns.login_url().is_some() {
+        let start = crate::cns::CNS_START_PATH;
+        html += &format!(
+            "<p>{}</p>",
+            link("button", start, t("Entra con CNS", "Log in with CNS"))
+        );
     }
     if html.is_empty() {
         return html;

@@ -24,10 +24,11 @@ use domain::{CodiceFiscale, ErrorCode, FieldErrors, Lang, PinInput};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
+use crate::attempts::{self, Admission, Caller, Credential};
 use crate::json::ApiJson;
 use crate::lang::request_lang;
 use crate::operators::{Operator, TotpSealer, operator_cookie, totp, valid_username, verify_password};
-use crate::pin_check::{self, check_pin, lockout_policy};
+use crate::pin_check::{self, check_pin};
 use crate::rate_limit::ClientAddr;
 use crate::routes::applications::{
     ApplicationState, ApplicationView, Saved, WindowState, application_state, save_draft, save_step, submit_for,
@@ -128,7 +129,8 @@ async fn operator_info(state: &AppState, session: &OperatorSessionRecord) -> Res
 }
 
 /// `POST /api/operator/session`: username, password and the current TOTP code. A wrong answer
-/// never says which of the three was wrong, and counts toward locking the username.
+/// never says which of the three was wrong; attempts are counted per username and client before
+/// the check (`attempts`), so a stranger's guesses make the stranger wait, never the operator.
 async fn login(
     State(state): State<AppState>,
     ClientAddr(client): ClientAddr,
@@ -181,21 +183,22 @@ async fn login(
         .await?;
         return Ok(failed());
     }
-    let throttle = state.store.operator_login_throttle(&username).await?;
-    if let Some(until) = throttle.locked_until.filter(|until| now < *until) {
-        audit(
-            &state,
-            &username,
-            None,
-            AuditAction::Login,
-            AuditOutcome::Refused,
-            ErrorCode::LoginLocked.as_str(),
-        )
-        .await?;
-        return Err(ApiError::LoginLocked {
-            retry_after: (until - now).to_std().unwrap_or_default(),
-        });
-    }
+    let reserved =
+        match attempts::reserve(&state, Credential::Operator(&username), &Caller::Address(client), now).await? {
+            Admission::Granted(reserved) => reserved,
+            Admission::Delayed(retry_after) => {
+                audit(
+                    &state,
+                    &username,
+                    None,
+                    AuditAction::Login,
+                    AuditOutcome::Refused,
+                    ErrorCode::LoginLocked.as_str(),
+                )
+                .await?;
+                return Err(ApiError::LoginDelayed { retry_after });
+            }
+        };
 
     let operator = state.store.operator(&username).await?;
     let stored_hash = operator.as_ref().map(|o| o.password_hash.clone());
@@ -222,10 +225,7 @@ async fn login(
     };
     if !accepted {
         let reason = if step.is_some() { "totp_replayed" } else { reason };
-        state
-            .store
-            .record_operator_login_failure(&username, now, lockout_policy(&state))
-            .await?;
+        reserved.failed();
         audit(
             &state,
             &username,
@@ -239,7 +239,7 @@ async fn login(
         return Ok(failed());
     }
 
-    state.store.clear_operator_login_failures(&username).await?;
+    reserved.succeeded(&state).await?;
     let (token, token_hash) = new_session_token();
     let session = OperatorSessionRecord {
         token_hash,
@@ -617,7 +617,8 @@ struct PinChecked {
 }
 
 /// `POST /api/operator/calls/{id}/pin-check`: the first 8 PIN characters the citizen reads out,
-/// checked as a simplified-PIN login is; a wrong entry counts toward the citizen's lockout.
+/// checked as a simplified-PIN login is, and counted for this operator: the caller is the operator,
+/// not an address, so no stranger's guesses ever slow the Contact Center's check.
 async fn pin_check(
     State(state): State<AppState>,
     operator: Operator,
@@ -635,10 +636,11 @@ async fn pin_check(
         return Err(ApiError::field("pin_first8", ErrorCode::PinLength));
     }
     let now = state.clock.now();
-    let refused = match check_pin(&state, cf, &pin, now).await? {
+    let caller = Caller::Operator(operator.username().to_owned());
+    let refused = match check_pin(&state, cf, &pin, &caller, now).await? {
         pin_check::PinCheck::Accepted => None,
-        pin_check::PinCheck::Locked(retry_after) => {
-            Some((ErrorCode::LoginLocked, ApiError::LoginLocked { retry_after }))
+        pin_check::PinCheck::Delayed(retry_after) => {
+            Some((ErrorCode::LoginLocked, ApiError::LoginDelayed { retry_after }))
         }
         pin_check::PinCheck::Wrong => Some((
             ErrorCode::OperatorPinCheckFailed,

@@ -1,7 +1,8 @@
 //! Login with the PIN (full: 16 characters; simplified: the first 8), the session, and logout.
 //!
 //! The answer to a failed login never says whether the codice fiscale has a PIN: the same 401,
-//! after the same work (a hash is checked either way), and the same failure count.
+//! after the same work (a hash is checked either way), and the same count of attempts. Too many
+//! attempts make the caller (never the codice fiscale) wait: 429 with Retry-After (`attempts`).
 
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode, header};
@@ -12,6 +13,7 @@ use chrono::{DateTime, Utc};
 use domain::{CodiceFiscale, ErrorCode, FieldErrors, PinInput, Scope};
 use serde::{Deserialize, Serialize};
 
+use crate::attempts::Caller;
 use crate::auth::{Citizen, current_session, session_cookie, session_token};
 use crate::json::ApiJson;
 use crate::pin_check::{PinCheck, check_pin};
@@ -78,9 +80,9 @@ async fn login(
         });
     }
     let cf = cf.to_string();
-    match check_pin(&state, &cf, &pin, now).await? {
+    match check_pin(&state, &cf, &pin, &Caller::Address(client), now).await? {
         PinCheck::Accepted => {}
-        PinCheck::Locked(retry_after) => return Err(ApiError::LoginLocked { retry_after }),
+        PinCheck::Delayed(retry_after) => return Err(ApiError::LoginDelayed { retry_after }),
         PinCheck::Wrong => {
             tracing::info!("login failed");
             return Err(ApiError::LoginFailed);
@@ -113,6 +115,7 @@ pub async fn start_session(
         created_at: now,
         expires_at: now + state.config.session_idle,
         absolute_expires_at: now + state.config.session_max,
+        handoff_binding: None,
     };
     state.store.put_session(&session).await?;
     tracing::info!(scope = ?scope, method, "login");

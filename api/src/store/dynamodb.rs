@@ -1,8 +1,8 @@
 //! The store on AWS: one DynamoDB table whose keys are shaped for each access (ADR 0006).
 //!
 //! Every rule is one conditional write: a PIN request is put only if absent or expired, a
-//! transition happens only from the expected state, a wrong PIN is counted with an atomic `ADD` or
-//! a write conditioned on the state it was computed from. Nothing reads and then writes unguarded,
+//! transition happens only from the expected state, an attempt at a credential is reserved with a
+//! transaction conditioned on the counters it was computed from, a plain count is an atomic `ADD`. Nothing reads and then writes unguarded,
 //! and no request path scans. Reads are strongly consistent: a citizen's next click must see what
 //! the previous one wrote (a session just created, a request just stored).
 
@@ -30,9 +30,9 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 
 use super::{
-    ApplicationInsert, ApplicationRecord, AuditEntry, CallRecord, Channel, DraftRecord, LockoutPolicy, LoginThrottle,
-    Notification, OperatorRecord, OperatorSessionRecord, OutboxEntry, PinRequestInsert, PinRequestRecord,
-    SessionRecord, Store, StoreError,
+    ApplicationInsert, ApplicationRecord, AttemptClaim, AuditEntry, CallRecord, Channel, DraftRecord, Notification,
+    OperatorRecord, OperatorSessionRecord, OutboxEntry, PinRequestInsert, PinRequestRecord, Reservation, SessionRecord,
+    Store, StoreError, ThrottleKey, ThrottleState,
 };
 
 /// The partition key attribute (a string such as `CITIZEN#<codice fiscale>`).
@@ -49,7 +49,7 @@ pub const OUTBOX_INDEX_SORT_KEY: &str = "gsi1sk";
 pub const TTL_ATTRIBUTE: &str = "expires_at_epoch";
 
 const PIN_REQUEST: &str = "PIN_REQUEST";
-const LOGIN_THROTTLE: &str = "LOGIN_THROTTLE";
+const THROTTLE: &str = "THROTTLE";
 const SESSION: &str = "SESSION";
 const OUTBOX_ALL: &str = "OUTBOX";
 const DRAFT: &str = "DRAFT";
@@ -69,9 +69,10 @@ const DRAFT_RETENTION: chrono::Duration = chrono::Duration::days(180);
 const PROTOCOL_SHARDS: u32 = 16;
 /// Development outbox entries hold PIN halves: they go after a month (the PIN's validity).
 const OUTBOX_RETENTION: chrono::Duration = chrono::Duration::days(30);
-/// Rounds of optimistic concurrency on one codice fiscale's wrong-PIN record before giving up.
-/// Each lost round means another writer succeeded, so reaching this needs a flood on one citizen.
-const THROTTLE_ATTEMPTS: usize = 16;
+/// Rounds of optimistic concurrency on a reservation's counters before giving up. Each lost round
+/// means another reservation was granted, and a counter grants only its free attempts before it
+/// makes the others wait (which needs no write), so reaching this needs a flood on one counter.
+const THROTTLE_ROUNDS: usize = 16;
 
 type Item = HashMap<String, AttributeValue>;
 
@@ -150,128 +151,71 @@ impl DynamoDbStore {
         Ok(())
     }
 
-    /// Counts one wrong PIN with an atomic `ADD`, when it neither opens a window nor locks; that
-    /// is every wrong PIN but the first of a window and the locking one. The first of all creates
-    /// the record in the same request.
-    async fn add_failure(&self, pk: &str, now: DateTime<Utc>, policy: LockoutPolicy) -> Result<Attempt, StoreError> {
-        let result = self
-            .client
-            .update_item()
-            .table_name(&self.table)
-            .set_key(Some(key(pk.to_owned(), LOGIN_THROTTLE)))
-            .update_expression(concat!(
-                "ADD #failures :one ",
-                "SET #window_start = if_not_exists(#window_start, :now), #ttl = if_not_exists(#ttl, :ttl)"
-            ))
-            .condition_expression("attribute_not_exists(#pk) OR (#window_start > :cutoff AND #failures < :last)")
-            .expression_attribute_names("#pk", PARTITION_KEY)
-            .expression_attribute_names("#failures", "failures")
-            .expression_attribute_names("#window_start", "window_start")
-            .expression_attribute_names("#ttl", TTL_ATTRIBUTE)
-            .expression_attribute_values(":one", number(1))
-            .expression_attribute_values(":now", number(ms(now)))
-            .expression_attribute_values(":ttl", number(epoch_seconds(now + policy.lock_for)))
-            .expression_attribute_values(":cutoff", number(ms(now - policy.lock_for)))
-            .expression_attribute_values(":last", number(i64::from(policy.max_failures) - 1))
-            .return_values(ReturnValue::AllNew)
-            .return_values_on_condition_check_failure(ReturnValuesOnConditionCheckFailure::AllOld)
-            .send()
-            .await;
-        match result {
-            Ok(out) => Ok(Attempt::Done(throttle_from(&out.attributes.unwrap_or_default())?)),
-            Err(e) => match e.as_service_error() {
-                Some(UpdateItemError::ConditionalCheckFailedException(failed)) => {
-                    Ok(Attempt::Lost(failed.item.clone()))
-                }
-                _ => Err(sdk_error("UpdateItem", &self.table, e)),
-            },
-        }
-    }
-
-    /// Writes the record that follows `observed` (None: no record), if the stored record is still
-    /// the one observed.
-    async fn replace_throttle(
+    /// One round of a reservation: reads the counters, and writes what follows each of them in
+    /// one transaction conditioned on what was read. `None`: another writer changed one first.
+    async fn reserve_round(
         &self,
-        pk: &str,
-        observed: Option<&Item>,
+        claims: &[AttemptClaim],
         now: DateTime<Utc>,
-        policy: LockoutPolicy,
-    ) -> Result<Attempt, StoreError> {
-        let current = observed.map(throttle_from).transpose()?.unwrap_or_default();
-        let next = next_throttle(current, now, policy);
-        let window_start = next.window_start.unwrap_or(now);
-        let lasts_until = next.locked_until.map_or(window_start + policy.lock_for, |until| {
-            until.max(window_start + policy.lock_for)
-        });
-        let mut update = self
-            .client
-            .update_item()
-            .table_name(&self.table)
-            .set_key(Some(key(pk.to_owned(), LOGIN_THROTTLE)))
-            .expression_attribute_names("#failures", "failures")
-            .expression_attribute_names("#window_start", "window_start")
-            .expression_attribute_names("#ttl", TTL_ATTRIBUTE)
-            .expression_attribute_values(":failures", number(i64::from(next.failures)))
-            .expression_attribute_values(":window_start", number(ms(window_start)))
-            .expression_attribute_values(":ttl", number(epoch_seconds(lasts_until)))
-            .return_values_on_condition_check_failure(ReturnValuesOnConditionCheckFailure::AllOld);
-        update = match next.locked_until {
-            Some(until) => update
-                .update_expression(concat!(
-                    "SET #failures = :failures, #window_start = :window_start, #ttl = :ttl, ",
-                    "#locked_until = :locked_until"
-                ))
-                .expression_attribute_names("#locked_until", "locked_until")
-                .expression_attribute_values(":locked_until", number(ms(until))),
-            None => update.update_expression("SET #failures = :failures, #window_start = :window_start, #ttl = :ttl"),
-        };
-        update = match observed {
-            None => update
-                .condition_expression("attribute_not_exists(#pk)")
-                .expression_attribute_names("#pk", PARTITION_KEY),
-            // What next_throttle reads; locked_until it only ever sets.
-            Some(_) => update
-                .condition_expression("#failures = :seen_failures AND #window_start = :seen_window_start")
-                .expression_attribute_values(":seen_failures", number(i64::from(current.failures)))
-                .expression_attribute_values(":seen_window_start", number(current.window_start.map_or(0, ms))),
-        };
-        match update.send().await {
-            Ok(_) => Ok(Attempt::Done(next)),
-            Err(e) => match e.as_service_error() {
-                Some(UpdateItemError::ConditionalCheckFailedException(failed)) => {
-                    Ok(Attempt::Lost(failed.item.clone()))
-                }
-                _ => Err(sdk_error("UpdateItem", &self.table, e)),
-            },
+    ) -> Result<Option<Reservation>, StoreError> {
+        let mut writes = Vec::with_capacity(claims.len());
+        let mut longest_wait = None;
+        for claim in claims {
+            let current = self.throttle(&claim.key).await?;
+            match ThrottleState::after_attempt(current, now, claim.policy) {
+                Ok(next) => writes.push((claim, current, next)),
+                Err(wait) => longest_wait = longest_wait.max(Some(wait)),
+            }
         }
-    }
-
-    /// Counts one failure on the wrong-credential record of partition `pk` (a citizen's or an
-    /// operator's): a plain atomic `ADD` when it can be, else optimistic rounds.
-    async fn record_failure(
-        &self,
-        pk: &str,
-        now: DateTime<Utc>,
-        policy: LockoutPolicy,
-    ) -> Result<LoginThrottle, StoreError> {
-        // With a one-failure policy every wrong PIN locks: no increment is ever plain.
-        let mut attempt = if policy.max_failures > 1 {
-            self.add_failure(pk, now, policy).await?
-        } else {
-            Attempt::Lost(None)
-        };
-        for _ in 0..THROTTLE_ATTEMPTS {
-            let observed = match attempt {
-                Attempt::Done(throttle) => return Ok(throttle),
-                Attempt::Lost(Some(item)) => Some(item),
-                // Nothing was returned: there is no record, or it is gone. Look.
-                Attempt::Lost(None) => self.get(pk.to_owned(), LOGIN_THROTTLE).await?,
+        if let Some(wait) = longest_wait {
+            return Ok(Some(Reservation::Delayed(wait)));
+        }
+        let mut transaction = self.client.transact_write_items();
+        for (claim, current, next) in writes {
+            let mut item = key(throttle_key(&claim.key), THROTTLE);
+            item.insert("attempts".into(), number(i64::from(next.attempts)));
+            item.insert("window_ends".into(), number(ms(next.window_ends)));
+            if let Some(until) = next.blocked_until {
+                item.insert("blocked_until".into(), number(ms(until)));
+            }
+            item.insert(TTL_ATTRIBUTE.into(), number(epoch_seconds(next.forget_after())));
+            let put = Put::builder().table_name(&self.table).set_item(Some(item));
+            let put = match current {
+                None => put
+                    .condition_expression("attribute_not_exists(#pk)")
+                    .expression_attribute_names("#pk", PARTITION_KEY),
+                // The attempts and the window are what `after_attempt` read; the wait it only
+                // ever sets from them and the time.
+                Some(seen) => put
+                    .condition_expression("#attempts = :attempts AND #window_ends = :window_ends")
+                    .expression_attribute_names("#attempts", "attempts")
+                    .expression_attribute_names("#window_ends", "window_ends")
+                    .expression_attribute_values(":attempts", number(i64::from(seen.attempts)))
+                    .expression_attribute_values(":window_ends", number(ms(seen.window_ends))),
             };
-            attempt = self.replace_throttle(pk, observed.as_ref(), now, policy).await?;
+            transaction = transaction.transact_items(
+                TransactWriteItem::builder()
+                    .put(put.build().map_err(build_error)?)
+                    .build(),
+            );
         }
-        Err(StoreError::Unavailable(format!(
-            "wrong-PIN record still contended after {THROTTLE_ATTEMPTS} attempts"
-        )))
+        match transaction.send().await {
+            Ok(_) => Ok(Some(Reservation::Granted)),
+            Err(e) => {
+                let lost = match e.as_service_error() {
+                    Some(TransactWriteItemsError::TransactionCanceledException(cancelled)) => cancelled
+                        .cancellation_reasons()
+                        .iter()
+                        .any(|reason| matches!(reason.code(), Some("ConditionalCheckFailed" | "TransactionConflict"))),
+                    _ => false,
+                };
+                if lost {
+                    Ok(None)
+                } else {
+                    Err(sdk_error("TransactWriteItems", &self.table, e))
+                }
+            }
+        }
     }
 
     /// The newest audit entries under partition `pk`, newest first.
@@ -342,14 +286,6 @@ impl DynamoDbStore {
         entries.truncate(limit);
         Ok(entries)
     }
-}
-
-/// The outcome of one conditional write.
-enum Attempt {
-    /// Written; the record as it now stands.
-    Done(LoginThrottle),
-    /// Another writer got there first; the record it left, when DynamoDB said (None: none).
-    Lost(Option<Item>),
 }
 
 /// The HTTPS client the SDK uses: rustls with ring (already in the build for SMTP), rather than
@@ -517,25 +453,108 @@ impl Store for DynamoDbStore {
         applied(result, "UpdateItem", &self.table)
     }
 
-    async fn login_throttle(&self, codice_fiscale: &str) -> Result<LoginThrottle, StoreError> {
-        self.get(citizen(codice_fiscale), LOGIN_THROTTLE)
+    async fn reserve_attempt(&self, claims: &[AttemptClaim], now: DateTime<Utc>) -> Result<Reservation, StoreError> {
+        for round in 0..THROTTLE_ROUNDS {
+            if let Some(reservation) = self.reserve_round(claims, now).await? {
+                return Ok(reservation);
+            }
+            // Lost to a parallel reservation: read again, a little later each time, so that the
+            // contenders do not meet again at once.
+            tokio::time::sleep(StdDuration::from_millis(2 + 3 * round as u64)).await;
+        }
+        Err(StoreError::Unavailable(format!(
+            "attempt counters still contended after {THROTTLE_ROUNDS} rounds"
+        )))
+    }
+
+    async fn release_attempt(&self, key: &ThrottleKey) -> Result<(), StoreError> {
+        let result = self
+            .client
+            .update_item()
+            .table_name(&self.table)
+            .set_key(Some(self::key(throttle_key(key), THROTTLE)))
+            .update_expression("ADD #attempts :minus_one")
+            .condition_expression("#attempts > :zero")
+            .expression_attribute_names("#attempts", "attempts")
+            .expression_attribute_values(":minus_one", number(-1))
+            .expression_attribute_values(":zero", number(0))
+            .send()
+            .await;
+        // A counter that is gone or at zero has nothing to give back.
+        applied(result, "UpdateItem", &self.table).map(|_| ())
+    }
+
+    async fn forget_attempts(&self, key: &ThrottleKey) -> Result<(), StoreError> {
+        self.delete(throttle_key(key), THROTTLE).await
+    }
+
+    async fn count_attempt(
+        &self,
+        key: &ThrottleKey,
+        window: chrono::Duration,
+        now: DateTime<Utc>,
+    ) -> Result<u32, StoreError> {
+        let pk = throttle_key(key);
+        let window_ends = now + window;
+        // The usual case: an ADD into the window under way (or a new counter).
+        let added = self
+            .client
+            .update_item()
+            .table_name(&self.table)
+            .set_key(Some(self::key(pk.clone(), THROTTLE)))
+            .update_expression("ADD #attempts :one SET #window_ends = if_not_exists(#window_ends, :ends), #ttl = if_not_exists(#ttl, :ttl)")
+            .condition_expression("attribute_not_exists(#pk) OR #window_ends > :now")
+            .expression_attribute_names("#pk", PARTITION_KEY)
+            .expression_attribute_names("#attempts", "attempts")
+            .expression_attribute_names("#window_ends", "window_ends")
+            .expression_attribute_names("#ttl", TTL_ATTRIBUTE)
+            .expression_attribute_values(":one", number(1))
+            .expression_attribute_values(":ends", number(ms(window_ends)))
+            .expression_attribute_values(":ttl", number(epoch_seconds(window_ends)))
+            .expression_attribute_values(":now", number(ms(now)))
+            .return_values(ReturnValue::UpdatedNew)
+            .send()
+            .await;
+        match added {
+            Ok(out) => return count_of(&out.attributes.unwrap_or_default()),
+            Err(e) => match e.as_service_error() {
+                Some(UpdateItemError::ConditionalCheckFailedException(_)) => {}
+                _ => return Err(sdk_error("UpdateItem", &self.table, e)),
+            },
+        }
+        // The window is over: start a new one at one. A parallel count that already did moved the
+        // window, so this condition fails and the attempt is added to the new window instead.
+        let restarted = self
+            .client
+            .update_item()
+            .table_name(&self.table)
+            .set_key(Some(self::key(pk, THROTTLE)))
+            .update_expression("SET #attempts = :one, #window_ends = :ends, #ttl = :ttl")
+            .condition_expression("#window_ends <= :now")
+            .expression_attribute_names("#attempts", "attempts")
+            .expression_attribute_names("#window_ends", "window_ends")
+            .expression_attribute_names("#ttl", TTL_ATTRIBUTE)
+            .expression_attribute_values(":one", number(1))
+            .expression_attribute_values(":ends", number(ms(window_ends)))
+            .expression_attribute_values(":ttl", number(epoch_seconds(window_ends)))
+            .expression_attribute_values(":now", number(ms(now)))
+            .return_values(ReturnValue::UpdatedNew)
+            .send()
+            .await;
+        match restarted {
+            Ok(out) => count_of(&out.attributes.unwrap_or_default()),
+            Err(e) => match e.as_service_error() {
+                Some(UpdateItemError::ConditionalCheckFailedException(_)) => self.count_attempt(key, window, now).await,
+                _ => Err(sdk_error("UpdateItem", &self.table, e)),
+            },
+        }
+    }
+
+    async fn throttle(&self, key: &ThrottleKey) -> Result<Option<ThrottleState>, StoreError> {
+        self.get(throttle_key(key), THROTTLE)
             .await?
             .map(|item| throttle_from(&item))
             .transpose()
-            .map(Option::unwrap_or_default)
-    }
-
-    async fn record_login_failure(
-        &self,
-        codice_fiscale: &str,
-        now: DateTime<Utc>,
-        policy: LockoutPolicy,
-    ) -> Result<LoginThrottle, StoreError> {
-        self.record_failure(&citizen(codice_fiscale), now, policy).await
-    }
-
-    async fn clear_login_failures(&self, codice_fiscale: &str) -> Result<(), StoreError> {
-        self.delete(citizen(codice_fiscale), LOGIN_THROTTLE).await
     }
 
     async fn put_session(&self, session: &SessionRecord) -> Result<(), StoreError> {
@@ -546,6 +565,9 @@ impl Store for DynamoDbStore {
         item.insert("created_at".into(), number(ms(session.created_at)));
         item.insert("expires_at".into(), number(ms(session.expires_at)));
         item.insert("absolute_expires_at".into(), number(ms(session.absolute_expires_at)));
+        if let Some(binding) = &session.handoff_binding {
+            item.insert("handoff_binding".into(), string(binding));
+        }
         // The absolute end never moves, so the idle extension never has to touch it. TTL only
         // tidies up (DynamoDB deletes within days); `SessionRecord::is_live` is what decides.
         item.insert(TTL_ATTRIBUTE.into(), number(epoch_seconds(session.absolute_expires_at)));
@@ -581,6 +603,10 @@ impl Store for DynamoDbStore {
             created_at: from_ms(get_n(&item, "created_at")?),
             expires_at: from_ms(get_n(&item, "expires_at")?),
             absolute_expires_at: from_ms(get_n(&item, "absolute_expires_at")?),
+            handoff_binding: match item.get("handoff_binding") {
+                None => None,
+                Some(_) => Some(get_s(&item, "handoff_binding")?.to_owned()),
+            },
         }))
     }
 
@@ -893,27 +919,6 @@ impl Store for DynamoDbStore {
         applied(result, "UpdateItem", &self.table)
     }
 
-    async fn operator_login_throttle(&self, username: &str) -> Result<LoginThrottle, StoreError> {
-        self.get(operator_key(username), LOGIN_THROTTLE)
-            .await?
-            .map(|item| throttle_from(&item))
-            .transpose()
-            .map(Option::unwrap_or_default)
-    }
-
-    async fn record_operator_login_failure(
-        &self,
-        username: &str,
-        now: DateTime<Utc>,
-        policy: LockoutPolicy,
-    ) -> Result<LoginThrottle, StoreError> {
-        self.record_failure(&operator_key(username), now, policy).await
-    }
-
-    async fn clear_operator_login_failures(&self, username: &str) -> Result<(), StoreError> {
-        self.delete(operator_key(username), LOGIN_THROTTLE).await
-    }
-
     async fn put_operator_session(&self, session: &OperatorSessionRecord) -> Result<(), StoreError> {
         let mut item = key(operator_session_key(&session.token_hash), OPERATOR_SESSION);
         item.insert("record".into(), string(to_json(session)?));
@@ -1088,23 +1093,12 @@ fn application_item(record: &ApplicationRecord) -> Result<Item, StoreError> {
     Ok(item)
 }
 
-/// What follows `current` after one more wrong PIN at `now`: the same rule as the SQLite store.
-fn next_throttle(mut t: LoginThrottle, now: DateTime<Utc>, policy: LockoutPolicy) -> LoginThrottle {
-    if t.window_start.is_none_or(|start| now - start >= policy.lock_for) {
-        t.failures = 0;
-        t.window_start = Some(now);
-    }
-    t.failures += 1;
-    if t.failures >= policy.max_failures {
-        t.locked_until = Some(now + policy.lock_for);
-        t.failures = 0;
-        t.window_start = Some(now);
-    }
-    t
-}
-
 fn citizen(codice_fiscale: &str) -> String {
     format!("CITIZEN#{codice_fiscale}")
+}
+
+fn throttle_key(key: &ThrottleKey) -> String {
+    format!("{THROTTLE}#{}", key.as_str())
 }
 
 fn operator_key(username: &str) -> String {
@@ -1193,12 +1187,16 @@ fn pin_request_from(item: &Item) -> Result<PinRequestRecord, StoreError> {
     Ok(record)
 }
 
-fn throttle_from(item: &Item) -> Result<LoginThrottle, StoreError> {
-    Ok(LoginThrottle {
-        failures: u32::try_from(get_n(item, "failures")?).map_err(|_| malformed("failures"))?,
-        window_start: Some(from_ms(get_n(item, "window_start")?)),
-        locked_until: get_opt_n(item, "locked_until")?.map(from_ms),
+fn throttle_from(item: &Item) -> Result<ThrottleState, StoreError> {
+    Ok(ThrottleState {
+        attempts: count_of(item)?,
+        blocked_until: get_opt_n(item, "blocked_until")?.map(from_ms),
+        window_ends: from_ms(get_n(item, "window_ends")?),
     })
+}
+
+fn count_of(item: &Item) -> Result<u32, StoreError> {
+    u32::try_from(get_n(item, "attempts")?).map_err(|_| malformed("attempts"))
 }
 
 fn outbox_entry_from(item: &Item) -> Result<OutboxEntry, StoreError> {
@@ -1293,44 +1291,6 @@ where
 #[cfg(test)]
 mod tests {
     use super::*;
-    use chrono::Duration;
-
-    fn at(minute: i64) -> DateTime<Utc> {
-        DateTime::from_timestamp(1_795_000_000 + minute * 60, 0).unwrap()
-    }
-
-    const POLICY: LockoutPolicy = LockoutPolicy {
-        max_failures: 3,
-        lock_for: Duration::minutes(15),
-    };
-
-    #[test]
-    fn the_locking_failure_resets_the_count_and_opens_a_new_window() {
-        let mut t = LoginThrottle::default();
-        for _ in 0..2 {
-            t = next_throttle(t, at(0), POLICY);
-        }
-        assert_eq!((t.failures, t.locked_until), (2, None));
-        let t = next_throttle(t, at(1), POLICY);
-        assert_eq!(t.failures, 0);
-        assert_eq!(t.window_start, Some(at(1)));
-        assert_eq!(t.locked_until, Some(at(16)));
-    }
-
-    #[test]
-    fn a_failure_after_the_window_starts_counting_again_but_keeps_an_earlier_lock_time() {
-        let old = LoginThrottle {
-            failures: 2,
-            window_start: Some(at(0)),
-            locked_until: Some(at(5)),
-        };
-        let t = next_throttle(old, at(15), POLICY);
-        assert_eq!(
-            (t.failures, t.window_start, t.locked_until),
-            (1, Some(at(15)), Some(at(5)))
-        );
-    }
-
     #[test]
     fn ttl_seconds_round_up_so_an_item_never_goes_early() {
         let t = DateTime::from_timestamp_millis(1_000_001).unwrap();

@@ -55,20 +55,30 @@ pub trait Store: Send + Sync + 'static {
         now: DateTime<Utc>,
     ) -> Result<bool, StoreError>;
 
-    /// The wrong-PIN record of a codice fiscale (default when none).
-    async fn login_throttle(&self, codice_fiscale: &str) -> Result<LoginThrottle, StoreError>;
+    /// Reserves one attempt on every counter of `claims` at `now`, before the credential is
+    /// checked, atomically: either every counter takes it (each by [`ThrottleState::after_attempt`]),
+    /// or, when one makes the attempt wait, none changes and the longest wait is returned. Of
+    /// many parallel reservations no more are granted than the counters allow one by one.
+    async fn reserve_attempt(&self, claims: &[AttemptClaim], now: DateTime<Utc>) -> Result<Reservation, StoreError>;
 
-    /// Counts a wrong PIN atomically and locks the codice fiscale when `policy` says so; returns
-    /// the record after the update.
-    async fn record_login_failure(
+    /// Gives one reserved attempt back to `key` (the credential was right): one fewer in its count,
+    /// never below zero. A wait that attempt imposed stays until it ends.
+    async fn release_attempt(&self, key: &ThrottleKey) -> Result<(), StoreError>;
+
+    /// Forgets the counter of `key` (the owner of the credential just proved it from this caller).
+    async fn forget_attempts(&self, key: &ThrottleKey) -> Result<(), StoreError>;
+
+    /// Counts one attempt on `key`, a plain counter whose window is `window` from its first
+    /// attempt, with an atomic increment; returns the count after it.
+    async fn count_attempt(
         &self,
-        codice_fiscale: &str,
+        key: &ThrottleKey,
+        window: chrono::Duration,
         now: DateTime<Utc>,
-        policy: LockoutPolicy,
-    ) -> Result<LoginThrottle, StoreError>;
+    ) -> Result<u32, StoreError>;
 
-    /// Forgets wrong PINs after a successful login.
-    async fn clear_login_failures(&self, codice_fiscale: &str) -> Result<(), StoreError>;
+    /// The counter of `key` as stored, if any (a window that is over may still be there).
+    async fn throttle(&self, key: &ThrottleKey) -> Result<Option<ThrottleState>, StoreError>;
 
     /// Stores a new session.
     async fn put_session(&self, session: &SessionRecord) -> Result<(), StoreError>;
@@ -143,20 +153,6 @@ pub trait Store: Send + Sync + 'static {
     /// Records that the operator used the TOTP code of time step `step`, only if no code of this
     /// or a later step was used before: false means a replayed (or older) code. Atomic.
     async fn claim_totp_step(&self, username: &str, step: i64) -> Result<bool, StoreError>;
-
-    /// The failed-login record of an operator (default when none).
-    async fn operator_login_throttle(&self, username: &str) -> Result<LoginThrottle, StoreError>;
-
-    /// Counts a failed operator login atomically, as [`Store::record_login_failure`] does for citizens.
-    async fn record_operator_login_failure(
-        &self,
-        username: &str,
-        now: DateTime<Utc>,
-        policy: LockoutPolicy,
-    ) -> Result<LoginThrottle, StoreError>;
-
-    /// Forgets an operator's failed logins after a successful one.
-    async fn clear_operator_login_failures(&self, username: &str) -> Result<(), StoreError>;
 
     /// Stores a new operator session.
     async fn put_operator_session(&self, session: &OperatorSessionRecord) -> Result<(), StoreError>;

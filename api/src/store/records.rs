@@ -41,31 +41,132 @@ pub enum PinRequestInsert {
     Exists(Box<PinRequestRecord>),
 }
 
-/// Wrong-PIN bookkeeping for one codice fiscale.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub struct LoginThrottle {
-    /// Wrong PINs since `window_start`.
-    pub failures: u32,
-    /// When the current counting window began.
-    pub window_start: Option<DateTime<Utc>>,
-    /// Logins are refused until then.
-    pub locked_until: Option<DateTime<Utc>>,
-}
+/// Whose wrong attempts one counter holds (docs/adr/0012). Made only by its constructors, so that
+/// the key spaces never overlap: a codice fiscale, an operator's username and a client address
+/// each have a prefix of their own.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct ThrottleKey(String);
 
-impl LoginThrottle {
-    /// Whether logins are refused at `now`.
-    pub fn is_locked(&self, now: DateTime<Utc>) -> bool {
-        self.locked_until.is_some_and(|until| now < until)
+impl ThrottleKey {
+    /// PIN attempts on one codice fiscale from one caller (a client address, or a Contact Center
+    /// operator reading the citizen's characters).
+    pub fn citizen_from(codice_fiscale: &str, caller: &str) -> ThrottleKey {
+        ThrottleKey(format!("PIN#{codice_fiscale}#FROM#{caller}"))
+    }
+
+    /// PIN attempts from one caller, whatever the codice fiscale.
+    pub fn pin_caller(caller: &str) -> ThrottleKey {
+        ThrottleKey(format!("PIN_FROM#{caller}"))
+    }
+
+    /// PIN attempts on one codice fiscale from anyone: the daily ceiling's count.
+    pub fn citizen_day(codice_fiscale: &str) -> ThrottleKey {
+        ThrottleKey(format!("PIN_DAY#{codice_fiscale}"))
+    }
+
+    /// Login attempts on one operator's username from one client address.
+    pub fn operator_from(username: &str, caller: &str) -> ThrottleKey {
+        ThrottleKey(format!("OPERATOR#{username}#FROM#{caller}"))
+    }
+
+    /// Operator login attempts from one client address, whatever the username.
+    pub fn operator_caller(caller: &str) -> ThrottleKey {
+        ThrottleKey(format!("OPERATOR_FROM#{caller}"))
+    }
+
+    /// Login attempts on one operator's username from anyone: the daily ceiling's count.
+    pub fn operator_day(username: &str) -> ThrottleKey {
+        ThrottleKey(format!("OPERATOR_DAY#{username}"))
+    }
+
+    /// The key as stored.
+    pub fn as_str(&self) -> &str {
+        &self.0
     }
 }
 
-/// How failures turn into a lock.
+/// How one counter turns attempts into waits: the first `free` attempts of a window go at once;
+/// from the `free`-th on, each attempt makes the next one wait `first_delay`, then twice that, and
+/// so on up to `max_delay`. The count starts again `window` after the window's first attempt.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct LockoutPolicy {
-    /// Wrong PINs that lock the codice fiscale.
-    pub max_failures: u32,
-    /// How long the lock lasts, and how long failures are remembered.
-    pub lock_for: chrono::Duration,
+pub struct ThrottlePolicy {
+    /// Attempts that impose no wait.
+    pub free: u32,
+    /// The first wait.
+    pub first_delay: chrono::Duration,
+    /// The longest wait.
+    pub max_delay: chrono::Duration,
+    /// How long a window lasts from its first attempt.
+    pub window: chrono::Duration,
+}
+
+impl ThrottlePolicy {
+    /// The wait that the `attempts`-th attempt of a window imposes on the next one.
+    pub fn delay_after(&self, attempts: u32) -> chrono::Duration {
+        if attempts < self.free {
+            return chrono::Duration::zero();
+        }
+        let doublings = (attempts - self.free).min(30);
+        let delay = self.first_delay.num_milliseconds().saturating_mul(1_i64 << doublings);
+        chrono::Duration::milliseconds(delay.min(self.max_delay.num_milliseconds()))
+    }
+}
+
+/// One counter as stored.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ThrottleState {
+    /// Attempts counted in the window.
+    pub attempts: u32,
+    /// No attempt is let through before this.
+    pub blocked_until: Option<DateTime<Utc>>,
+    /// When the window ends and the count starts again.
+    pub window_ends: DateTime<Utc>,
+}
+
+impl ThrottleState {
+    /// The counter after one more attempt at `now` under `policy`, or the wait still due when an
+    /// attempt is not allowed yet. `current` is `None` when there is no counter.
+    pub fn after_attempt(
+        current: Option<ThrottleState>,
+        now: DateTime<Utc>,
+        policy: ThrottlePolicy,
+    ) -> Result<ThrottleState, chrono::Duration> {
+        // A wait outlives the window it was earned in: a new window starts only once it is over.
+        if let Some(until) = current.and_then(|c| c.blocked_until).filter(|until| now < *until) {
+            return Err(until - now);
+        }
+        let live = current.filter(|c| now < c.window_ends);
+        let attempts = live.map_or(0, |c| c.attempts) + 1;
+        let delay = policy.delay_after(attempts);
+        Ok(ThrottleState {
+            attempts,
+            blocked_until: (delay > chrono::Duration::zero()).then(|| now + delay),
+            window_ends: live.map_or(now + policy.window, |c| c.window_ends),
+        })
+    }
+
+    /// When the store may forget the counter: once both the window and the wait are over.
+    pub fn forget_after(&self) -> DateTime<Utc> {
+        self.blocked_until.map_or(self.window_ends, |b| b.max(self.window_ends))
+    }
+}
+
+/// One attempt to reserve on one counter.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AttemptClaim {
+    /// The counter.
+    pub key: ThrottleKey,
+    /// Its rule.
+    pub policy: ThrottlePolicy,
+}
+
+/// What a reservation found.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Reservation {
+    /// Every counter took the attempt: it may be checked.
+    Granted,
+    /// At least one counter makes the attempt wait this long; no counter changed.
+    Delayed(chrono::Duration),
 }
 
 /// A citizen's session, keyed by the SHA-256 of its cookie token.
@@ -85,6 +186,10 @@ pub struct SessionRecord {
     pub expires_at: DateTime<Utc>,
     /// It ends at this time whatever happens.
     pub absolute_expires_at: DateTime<Utc>,
+    /// For a CNS handoff only: the SHA-256 (hex) of the cookie of the browser that started the
+    /// login, which alone may redeem it (`cns::CNS_BINDING_COOKIE`). `None` for a session.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub handoff_binding: Option<String>,
 }
 
 impl SessionRecord {
@@ -318,4 +423,59 @@ pub struct AuditEntry {
     pub outcome: AuditOutcome,
     /// A reference or reason without secrets: the call id, an error code, a protocol number.
     pub detail: String,
+}
+
+#[cfg(test)]
+mod throttle_tests {
+    use super::*;
+    use chrono::Duration;
+
+    const POLICY: ThrottlePolicy = ThrottlePolicy {
+        free: 3,
+        first_delay: Duration::seconds(30),
+        max_delay: Duration::minutes(5),
+        window: Duration::hours(24),
+    };
+
+    fn t(seconds: i64) -> DateTime<Utc> {
+        DateTime::from_timestamp(1_795_000_000 + seconds, 0).unwrap()
+    }
+
+    #[test]
+    fn the_free_attempts_impose_no_wait_and_each_further_one_doubles_it_up_to_the_longest() {
+        let waits: Vec<i64> = (1..=9).map(|n| POLICY.delay_after(n).num_seconds()).collect();
+        assert_eq!(waits, [0, 0, 30, 60, 120, 240, 300, 300, 300]);
+        assert_eq!(POLICY.delay_after(u32::MAX), Duration::minutes(5), "no overflow");
+    }
+
+    #[test]
+    fn an_attempt_during_a_wait_is_refused_with_what_is_left_and_a_wait_outlives_its_window() {
+        let mut state = None;
+        for _ in 0..3 {
+            state = Some(ThrottleState::after_attempt(state, t(0), POLICY).unwrap());
+        }
+        let third = state.unwrap();
+        assert_eq!((third.attempts, third.blocked_until), (3, Some(t(30))));
+        assert_eq!(
+            ThrottleState::after_attempt(state, t(10), POLICY),
+            Err(Duration::seconds(20))
+        );
+        // GIVEN a wait that ends after the window does
+        let late = ThrottleState {
+            attempts: 7,
+            blocked_until: Some(t(86_500)),
+            window_ends: t(86_400),
+        };
+        assert_eq!(late.forget_after(), t(86_500));
+        assert_eq!(
+            ThrottleState::after_attempt(Some(late), t(86_450), POLICY),
+            Err(Duration::seconds(50))
+        );
+        // THEN once it is over the count starts again in a new window
+        let fresh = ThrottleState::after_attempt(Some(late), t(86_500), POLICY).unwrap();
+        assert_eq!(
+            (fresh.attempts, fresh.blocked_until, fresh.window_ends),
+            (1, None, t(86_500) + Duration::hours(24))
+        );
+    }
 }

@@ -14,15 +14,10 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 
 use super::{
-    ApplicationInsert, ApplicationRecord, AuditEntry, CallRecord, DraftRecord, LockoutPolicy, LoginThrottle,
-    OperatorRecord, OperatorSessionRecord, OutboxEntry, PinRequestInsert, PinRequestRecord, SessionRecord, Store,
-    StoreError,
+    ApplicationInsert, ApplicationRecord, AttemptClaim, AuditEntry, CallRecord, DraftRecord, OperatorRecord,
+    OperatorSessionRecord, OutboxEntry, PinRequestInsert, PinRequestRecord, Reservation, SessionRecord, Store,
+    StoreError, ThrottleKey, ThrottleState,
 };
-
-/// The tables of wrong-credential records: citizens' (by codice fiscale) and operators' (by
-/// username), with the same shape and rule.
-const CITIZEN_THROTTLE: &str = "login_throttle";
-const OPERATOR_THROTTLE: &str = "operator_login_throttle";
 
 /// Schema migrations, applied in order; `PRAGMA user_version` records how many ran.
 /// Timestamps are stored as milliseconds since the epoch, so that comparisons are numeric.
@@ -100,6 +95,16 @@ const MIGRATIONS: &[&str] = &[
          BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
      CREATE TRIGGER audit_is_never_deleted BEFORE DELETE ON audit
          BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;",
+    // Wrong attempts are counted per key (docs/adr/0012), one table for citizens and operators;
+    // the per-codice-fiscale and per-username lockouts it replaces go with their records.
+    "DROP TABLE login_throttle;
+     DROP TABLE operator_login_throttle;
+     CREATE TABLE throttles (
+         key TEXT PRIMARY KEY,
+         attempts INTEGER NOT NULL,
+         blocked_until INTEGER,
+         window_ends INTEGER NOT NULL
+     ) STRICT;",
 ];
 
 /// A SQLite-backed [`Store`].
@@ -291,31 +296,84 @@ impl Store for SqliteStore {
         .await
     }
 
-    async fn login_throttle(&self, codice_fiscale: &str) -> Result<LoginThrottle, StoreError> {
-        let cf = codice_fiscale.to_owned();
-        self.with_conn(move |conn| read_throttle(conn, CITIZEN_THROTTLE, &cf))
-            .await
-    }
-
-    async fn record_login_failure(
-        &self,
-        codice_fiscale: &str,
-        now: DateTime<Utc>,
-        policy: LockoutPolicy,
-    ) -> Result<LoginThrottle, StoreError> {
-        let cf = codice_fiscale.to_owned();
-        self.with_conn(move |conn| record_failure(conn, CITIZEN_THROTTLE, &cf, now, policy))
-            .await
-    }
-
-    async fn clear_login_failures(&self, codice_fiscale: &str) -> Result<(), StoreError> {
-        let cf = codice_fiscale.to_owned();
+    async fn reserve_attempt(&self, claims: &[AttemptClaim], now: DateTime<Utc>) -> Result<Reservation, StoreError> {
+        let claims = claims.to_vec();
         self.with_conn(move |conn| {
-            conn.execute("DELETE FROM login_throttle WHERE codice_fiscale = ?1", [&cf])
+            // IMMEDIATE: the write lock is taken before the counters are read, so that parallel
+            // reservations see each other's counts.
+            let tx = conn
+                .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
+                .map_err(other)?;
+            let mut next = Vec::with_capacity(claims.len());
+            let mut longest_wait = None;
+            for claim in &claims {
+                let current = read_throttle(&tx, &claim.key)?;
+                match ThrottleState::after_attempt(current, now, claim.policy) {
+                    Ok(state) => next.push((claim.key.as_str().to_owned(), state)),
+                    Err(wait) => longest_wait = longest_wait.max(Some(wait)),
+                }
+            }
+            if let Some(wait) = longest_wait {
+                return Ok(Reservation::Delayed(wait));
+            }
+            for (key, state) in next {
+                write_throttle(&tx, &key, &state)?;
+            }
+            tx.commit().map_err(other)?;
+            Ok(Reservation::Granted)
+        })
+        .await
+    }
+
+    async fn release_attempt(&self, key: &ThrottleKey) -> Result<(), StoreError> {
+        let key = key.as_str().to_owned();
+        self.with_conn(move |conn| {
+            conn.execute(
+                "UPDATE throttles SET attempts = attempts - 1 WHERE key = ?1 AND attempts > 0",
+                [&key],
+            )
+            .map_err(other)?;
+            Ok(())
+        })
+        .await
+    }
+
+    async fn forget_attempts(&self, key: &ThrottleKey) -> Result<(), StoreError> {
+        let key = key.as_str().to_owned();
+        self.with_conn(move |conn| {
+            conn.execute("DELETE FROM throttles WHERE key = ?1", [&key])
                 .map_err(other)?;
             Ok(())
         })
         .await
+    }
+
+    async fn count_attempt(
+        &self,
+        key: &ThrottleKey,
+        window: chrono::Duration,
+        now: DateTime<Utc>,
+    ) -> Result<u32, StoreError> {
+        let key = key.as_str().to_owned();
+        self.with_conn(move |conn| {
+            // One statement: a window that is over starts again at one.
+            conn.query_row(
+                "INSERT INTO throttles (key, attempts, blocked_until, window_ends) VALUES (?1, 1, NULL, ?3)
+                 ON CONFLICT (key) DO UPDATE SET
+                     attempts = CASE WHEN window_ends > ?2 THEN attempts + 1 ELSE 1 END,
+                     window_ends = CASE WHEN window_ends > ?2 THEN window_ends ELSE ?3 END
+                 RETURNING attempts",
+                params![key, ms(now), ms(now + window)],
+                |r| r.get(0),
+            )
+            .map_err(other)
+        })
+        .await
+    }
+
+    async fn throttle(&self, key: &ThrottleKey) -> Result<Option<ThrottleState>, StoreError> {
+        let key = key.clone();
+        self.with_conn(move |conn| read_throttle(conn, &key)).await
     }
 
     async fn put_session(&self, session: &SessionRecord) -> Result<(), StoreError> {
@@ -597,36 +655,6 @@ impl Store for SqliteStore {
         .await
     }
 
-    async fn operator_login_throttle(&self, username: &str) -> Result<LoginThrottle, StoreError> {
-        let username = username.to_owned();
-        self.with_conn(move |conn| read_throttle(conn, OPERATOR_THROTTLE, &username))
-            .await
-    }
-
-    async fn record_operator_login_failure(
-        &self,
-        username: &str,
-        now: DateTime<Utc>,
-        policy: LockoutPolicy,
-    ) -> Result<LoginThrottle, StoreError> {
-        let username = username.to_owned();
-        self.with_conn(move |conn| record_failure(conn, OPERATOR_THROTTLE, &username, now, policy))
-            .await
-    }
-
-    async fn clear_operator_login_failures(&self, username: &str) -> Result<(), StoreError> {
-        let username = username.to_owned();
-        self.with_conn(move |conn| {
-            conn.execute(
-                "DELETE FROM operator_login_throttle WHERE codice_fiscale = ?1",
-                [&username],
-            )
-            .map_err(other)?;
-            Ok(())
-        })
-        .await
-    }
-
     async fn put_operator_session(&self, session: &OperatorSessionRecord) -> Result<(), StoreError> {
         let (hash, json) = (session.token_hash.clone(), to_json(session)?);
         self.with_conn(move |conn| {
@@ -770,57 +798,31 @@ fn read_json<T: DeserializeOwned>(conn: &Connection, sql: &str, key: &str) -> Re
     json.map(|j| from_json(&j)).transpose()
 }
 
-/// Counts one failure for `key` in `table` and locks when `policy` says so, in one write transaction.
-fn record_failure(
-    conn: &mut Connection,
-    table: &'static str,
-    key: &str,
-    now: DateTime<Utc>,
-    policy: LockoutPolicy,
-) -> Result<LoginThrottle, StoreError> {
-    let tx = conn
-        .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
-        .map_err(other)?;
-    let mut t = read_throttle(&tx, table, key)?;
-    let window_over = t.window_start.is_none_or(|start| now - start >= policy.lock_for);
-    if window_over {
-        t.failures = 0;
-        t.window_start = Some(now);
-    }
-    t.failures += 1;
-    if t.failures >= policy.max_failures {
-        t.locked_until = Some(now + policy.lock_for);
-        t.failures = 0;
-        t.window_start = Some(now);
-    }
-    tx.execute(
-        &format!(
-            "INSERT INTO {table} (codice_fiscale, failures, window_start, locked_until) VALUES (?1, ?2, ?3, ?4)
-             ON CONFLICT (codice_fiscale) DO UPDATE SET failures = excluded.failures,
-                 window_start = excluded.window_start, locked_until = excluded.locked_until"
-        ),
-        params![key, t.failures, t.window_start.map(ms), t.locked_until.map(ms)],
-    )
-    .map_err(other)?;
-    tx.commit().map_err(other)?;
-    Ok(t)
-}
-
-fn read_throttle(conn: &Connection, table: &'static str, key: &str) -> Result<LoginThrottle, StoreError> {
+fn read_throttle(conn: &Connection, key: &ThrottleKey) -> Result<Option<ThrottleState>, StoreError> {
     conn.query_row(
-        &format!("SELECT failures, window_start, locked_until FROM {table} WHERE codice_fiscale = ?1"),
-        [key],
+        "SELECT attempts, blocked_until, window_ends FROM throttles WHERE key = ?1",
+        [key.as_str()],
         |r| {
-            Ok(LoginThrottle {
-                failures: r.get(0)?,
-                window_start: r.get::<_, Option<i64>>(1)?.map(from_ms),
-                locked_until: r.get::<_, Option<i64>>(2)?.map(from_ms),
+            Ok(ThrottleState {
+                attempts: r.get(0)?,
+                blocked_until: r.get::<_, Option<i64>>(1)?.map(from_ms),
+                window_ends: from_ms(r.get(2)?),
             })
         },
     )
     .optional()
     .map_err(other)
-    .map(Option::unwrap_or_default)
+}
+
+fn write_throttle(conn: &Connection, key: &str, state: &ThrottleState) -> Result<(), StoreError> {
+    conn.execute(
+        "INSERT INTO throttles (key, attempts, blocked_until, window_ends) VALUES (?1, ?2, ?3, ?4)
+         ON CONFLICT (key) DO UPDATE SET attempts = excluded.attempts,
+             blocked_until = excluded.blocked_until, window_ends = excluded.window_ends",
+        params![key, state.attempts, state.blocked_until.map(ms), ms(state.window_ends)],
+    )
+    .map_err(other)?;
+    Ok(())
 }
 
 #[cfg(test)]

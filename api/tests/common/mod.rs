@@ -118,6 +118,16 @@ impl TestServer {
         r.json().await.unwrap()
     }
 
+    /// Logs in through `client` (e.g. one of [`client_from`]) and returns the response.
+    pub async fn login_from(&self, client: &reqwest::Client, cf: &str, pin: &str) -> reqwest::Response {
+        client
+            .post(self.url("/api/session"))
+            .json(&json!({ "codice_fiscale": cf, "pin": pin }))
+            .send()
+            .await
+            .unwrap()
+    }
+
     /// Logs in and returns the response and the `name=value` cookie to send back.
     pub async fn login(&self, cf: &str, pin: &str) -> (reqwest::Response, Option<String>) {
         let r = self
@@ -129,6 +139,15 @@ impl TestServer {
             .map(|v| v.to_str().unwrap().split(';').next().unwrap().to_owned());
         (r, cookie)
     }
+}
+
+/// A client whose connections come from `ip`, a loopback address such as `127.0.0.2`: the local
+/// server reads the client's address from the socket, so each address is another client.
+pub fn client_from(ip: &str) -> reqwest::Client {
+    reqwest::Client::builder()
+        .local_address(ip.parse::<std::net::IpAddr>().unwrap())
+        .build()
+        .unwrap()
 }
 
 /// The 8 PIN characters in a message body.

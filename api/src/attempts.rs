@@ -1,0 +1,143 @@
+//! Who may try a credential now (docs/adr/0012): every attempt at a citizen's PIN or an operator's
+//! login is reserved on its counters *before* the credential is checked, so that parallel guesses
+//! can never get more checks than the policy allows. Three counters take part:
+//!
+//! - the credential from this caller (a client address, or the Contact Center operator reading
+//!   out the citizen's characters): a few attempts at once, then a wait that doubles with each
+//!   further one; a right credential forgets them;
+//! - the caller, whatever the credential: a larger number of wrong attempts before it waits the
+//!   same way (one client trying many codici fiscali); a right credential is given back;
+//! - the credential from anyone in a day: past its ceiling each caller gets one attempt before
+//!   waiting, which slows a guesser spread over many addresses and never stops a caller that has
+//!   not been failing.
+//!
+//! Nothing here locks a credential: a stranger's wrong attempts make only the stranger wait.
+
+use std::net::IpAddr;
+
+use chrono::{DateTime, Utc};
+
+use crate::AppState;
+use crate::store::{AttemptClaim, Reservation, StoreError, ThrottleKey, ThrottlePolicy};
+
+/// The window of every counter: a day from its first attempt.
+pub const WINDOW: chrono::Duration = chrono::Duration::hours(24);
+
+/// Whose credential is tried.
+#[derive(Debug, Clone, Copy)]
+pub enum Credential<'a> {
+    /// A citizen's PIN, by codice fiscale.
+    Pin(&'a str),
+    /// An operator's password and TOTP code, by username.
+    Operator(&'a str),
+}
+
+/// Who tries it.
+#[derive(Debug, Clone)]
+pub enum Caller {
+    /// A client, by its address (`rate_limit::ClientAddr`).
+    Address(IpAddr),
+    /// A Contact Center operator typing what the citizen reads out on the phone: counted apart
+    /// from every client address, so that strangers' guesses never slow the Contact Center.
+    Operator(String),
+}
+
+impl Caller {
+    fn key_part(&self) -> String {
+        match self {
+            Caller::Address(ip) => format!("ip:{ip}"),
+            Caller::Operator(username) => format!("operator:{username}"),
+        }
+    }
+}
+
+/// An attempt that may be checked now; tell it when the credential was right.
+#[must_use = "a right credential must give its attempt back"]
+#[derive(Debug)]
+pub struct Reserved {
+    pair: ThrottleKey,
+    caller: ThrottleKey,
+}
+
+/// What a reservation gave.
+#[derive(Debug)]
+pub enum Admission {
+    /// Check the credential.
+    Granted(Reserved),
+    /// Do not check anything: this caller waits this long first.
+    Delayed(std::time::Duration),
+}
+
+/// Reserves an attempt by `caller` at `credential` at `now`.
+pub async fn reserve(
+    state: &AppState,
+    credential: Credential<'_>,
+    caller: &Caller,
+    now: DateTime<Utc>,
+) -> Result<Admission, StoreError> {
+    let from = caller.key_part();
+    let (pair, caller_key, day) = match credential {
+        Credential::Pin(cf) => (
+            ThrottleKey::citizen_from(cf, &from),
+            ThrottleKey::pin_caller(&from),
+            ThrottleKey::citizen_day(cf),
+        ),
+        Credential::Operator(username) => (
+            ThrottleKey::operator_from(username, &from),
+            ThrottleKey::operator_caller(&from),
+            ThrottleKey::operator_day(username),
+        ),
+    };
+    let config = &state.config;
+    let policy = |free| ThrottlePolicy {
+        free,
+        first_delay: config.login_first_delay,
+        max_delay: config.login_max_delay,
+        window: WINDOW,
+    };
+    // The ceiling is read, not reserved: it only chooses how many attempts go at once, and a few
+    // parallel attempts past it cost nothing the per-caller counters do not already bound.
+    let today = state
+        .store
+        .throttle(&day)
+        .await?
+        .filter(|d| now < d.window_ends)
+        .map_or(0, |d| d.attempts);
+    let pair_free = if today >= config.login_daily_ceiling {
+        1
+    } else {
+        config.login_free_attempts
+    };
+    let claims = [
+        AttemptClaim {
+            key: pair.clone(),
+            policy: policy(pair_free),
+        },
+        AttemptClaim {
+            key: caller_key.clone(),
+            policy: policy(config.login_client_free_attempts),
+        },
+    ];
+    match state.store.reserve_attempt(&claims, now).await? {
+        Reservation::Delayed(wait) => Ok(Admission::Delayed(wait.to_std().unwrap_or_default())),
+        Reservation::Granted => {
+            state.store.count_attempt(&day, WINDOW, now).await?;
+            Ok(Admission::Granted(Reserved {
+                pair,
+                caller: caller_key,
+            }))
+        }
+    }
+}
+
+impl Reserved {
+    /// The credential was right: this caller's attempts at it are forgotten, and the attempt is
+    /// given back to the caller's own count (a right credential is no guess).
+    pub async fn succeeded(self, state: &AppState) -> Result<(), StoreError> {
+        state.store.forget_attempts(&self.pair).await?;
+        state.store.release_attempt(&self.caller).await
+    }
+
+    /// The credential was wrong: the reserved attempt stays counted.
+    pub fn failed(self) {}
+}
