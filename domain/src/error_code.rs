@@ -410,8 +410,8 @@ catalogue! {
     ),
     /// The PIN characters the citizen read out do not match.
     OperatorPinCheckFailed = "operator.pin_check_failed" => server (
-        "I caratteri del PIN non corrispondono. Chiedi al cittadino di rileggerli: dopo 5 tentativi errati il suo accesso viene bloccato per 15 minuti.",
-        "The PIN characters do not match. Ask the citizen to read them again: after 5 wrong attempts their access is blocked for 15 minutes.",
+        "I caratteri del PIN non corrispondono. Chiedi al cittadino di rileggerli; se ha appena ricevuto una convalida, valgono i caratteri dell'SMS più recente. Dopo 5 verifiche errate dovrai attendere prima di riprovare.",
+        "The PIN characters do not match. Ask the citizen to read them again; after a validation, the characters of the newest text message are the valid ones. After 5 wrong checks you will have to wait before trying again.",
     ),
     /// The PIN request has not yet been pending delivery for 12 hours.
     PinValidationTooEarly = "pin.validation_too_early" => server (

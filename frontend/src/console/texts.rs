@@ -107,8 +107,8 @@ bilingual_texts! {
         ChannelContactCenter => ("Il Contact Center, per conto del cittadino", "The Contact Center, on the citizen's behalf"),
         PinCheckHeading => ("Verifica dell'identità", "Identity check"),
         PinCheckIntro => (
-            "Per compilare la domanda per conto del cittadino, chiedigli di leggerti i primi 8 caratteri del suo PIN. Non annotarli: un errore conta tra i tentativi del cittadino (5 in 15 minuti).",
-            "To fill in the application on the citizen's behalf, ask them to read you the first 8 characters of their PIN. Do not write them down: a wrong entry counts toward the citizen's attempts (5 in 15 minutes)."
+            "Per compilare la domanda per conto del cittadino, chiedigli di leggerti i primi 8 caratteri del suo PIN. Non annotarli. Dopo 5 verifiche errate su questa utenza dovrai attendere prima di riprovare: l'accesso del cittadino non viene bloccato.",
+            "To fill in the application on the citizen's behalf, ask them to read you the first 8 characters of their PIN. Do not write them down. After 5 wrong checks from your account you will have to wait before trying again: the citizen's own access is not blocked."
         ),
         PinFirst8Label => ("Primi 8 caratteri del PIN", "First 8 characters of the PIN"),
         PinFirst8Hint => ("Lettere e cifre come le legge il cittadino; gli spazi non contano.", "Letters and digits as the citizen reads them; spaces do not matter."),
