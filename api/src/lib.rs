@@ -5,6 +5,7 @@ pub mod admin;
 pub mod admission;
 pub mod attempts;
 pub mod auth;
+pub mod citizen_messages;
 pub mod clock;
 pub mod cns;
 pub mod config;

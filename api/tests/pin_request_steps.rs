@@ -1,5 +1,6 @@
-//! The PIN request's first page: once the codice fiscale is accepted, the answer says what the
-//! code itself encodes (sex, date and place of birth), for the next page to offer pre-filled.
+//! The PIN request as the citizen meets it: once the codice fiscale is accepted, the first page's
+//! answer says what the code itself encodes (sex, date and place of birth), for the next page to
+//! offer pre-filled; and the messages come in the language the citizen used.
 
 mod common;
 
@@ -43,4 +44,34 @@ async fn the_first_page_reads_sex_birth_date_and_place_off_the_codice_fiscale() 
     assert_eq!(later.status(), 200);
     let later: Value = later.json().await.unwrap();
     assert_eq!(later, json!({"ok": true}));
+}
+
+#[tokio::test]
+async fn a_citizen_using_english_gets_every_pin_message_in_english() {
+    let server = TestServer::start().await;
+    let citizen = common::citizen("Luca", "Bruni", 6);
+    let cf = citizen["codice_fiscale"].as_str().unwrap().to_owned();
+    // WHEN the request is made from a page in English
+    let answer = server
+        .client
+        .post(server.url("/api/pin-requests"))
+        .header("accept-language", "en-GB,en;q=0.9")
+        .header("idempotency-key", "english-pin-1")
+        .json(&citizen)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(answer.status(), 201);
+    // THEN the SMS, e-mail, PEC and letter are in English, each with its half once
+    let outbox = server.outbox(&cf).await;
+    assert_eq!(outbox.len(), 4, "{outbox:?}");
+    for message in &outbox {
+        let body = message["body"].as_str().unwrap();
+        assert!(body.contains("characters of your"), "{body}");
+        assert!(!body.contains("caratteri"), "{body}");
+        let half = common::pin_in(body);
+        assert_eq!(body.matches(&half).count(), 1);
+    }
+    let email = outbox.iter().find(|m| m["channel"] == "email").unwrap();
+    assert_eq!(email["subject"], "Your INPS PIN (first part)");
 }

@@ -59,6 +59,7 @@ fn record(day: u32, mobile: &str, created_at: DateTime<Utc>) -> PinRequestRecord
         created_at,
         updated_at: created_at,
         idempotency_key: Some(mobile.replace(' ', "")),
+        lang: domain::Lang::It,
     }
 }
 

@@ -572,22 +572,12 @@ async fn validate_pin(
 /// any the caller gives). A failed channel is logged, not fatal, as for the PIN request.
 async fn resend_first_half(state: &AppState, record: &PinRequestRecord, first_half: &str) {
     let request: &ValidPinRequest = &record.request;
-    let text = format!(
-        "Sportello INPS: su tua richiesta al Contact Center, i nuovi primi 8 caratteri del tuo PIN sono {first_half}. \
-         Gli ultimi 8 restano quelli della lettera. Non comunicarli a nessuno."
-    );
+    let words = crate::citizen_messages::pin_new_first_half(record.lang, first_half);
+    let text = words.body;
     let messages = [
         (Delivery::Sms, request.mobile.as_str().to_owned(), "PIN INPS"),
-        (
-            Delivery::Email,
-            request.email.as_str().to_owned(),
-            "Il tuo PIN INPS (nuova prima parte)",
-        ),
-        (
-            Delivery::Pec,
-            request.pec.as_str().to_owned(),
-            "Il tuo PIN INPS (nuova prima parte)",
-        ),
+        (Delivery::Email, request.email.as_str().to_owned(), words.subject),
+        (Delivery::Pec, request.pec.as_str().to_owned(), words.subject),
     ];
     for (channel, recipient, subject) in messages {
         let notification = Notification {

@@ -12,10 +12,11 @@ use axum::routing::post;
 use axum::{Json, Router};
 use chrono::{DateTime, NaiveDate, Utc};
 use domain::pin::IssuedPin;
-use domain::pin_request::{EmbeddedPlaces, PinRequestState, ValidPinRequest, mask_email, mask_mobile};
+use domain::pin_request::{EmbeddedPlaces, PinRequestState, mask_email, mask_mobile};
 use domain::{CodiceFiscale, ErrorCode, PinRequestForm, Step};
 use serde::Serialize;
 
+use crate::citizen_messages;
 use crate::json::ApiJson;
 use crate::rate_limit::ClientAddr;
 use crate::secrets::{PinHalf, random_bytes};
@@ -158,6 +159,7 @@ async fn create(
         created_at: now,
         updated_at: now,
         idempotency_key: key.clone(),
+        lang: crate::lang::request_lang(&headers),
     };
     match state
         .store
@@ -165,7 +167,7 @@ async fn create(
         .await?
     {
         PinRequestInsert::Inserted => {
-            deliver(&state, &record.request, &pin).await;
+            deliver(&state, &record, &pin).await;
             tracing::info!(state = record.state.as_str(), "PIN request created");
             Ok((StatusCode::CREATED, Json(PinRequestCreated::of(&record))))
         }
@@ -182,12 +184,11 @@ async fn create(
 /// Sends the first half by SMS, e-mail and PEC and the second by post. A failed channel is
 /// logged, not fatal: the request stays pending delivery and the Contact Center can validate it
 /// after 12 hours, which is the process for a PIN that did not arrive.
-async fn deliver(state: &AppState, request: &ValidPinRequest, pin: &IssuedPin) {
+async fn deliver(state: &AppState, record: &PinRequestRecord, pin: &IssuedPin) {
+    let request = &record.request;
     let cf = request.codice_fiscale.to_string();
-    let text = format!(
-        "Sportello INPS: i primi 8 caratteri del tuo PIN sono {}. Non comunicarli a nessuno.",
-        pin.first_half()
-    );
+    let first = citizen_messages::pin_first_half(record.lang, pin.first_half());
+    let second = citizen_messages::pin_second_half(record.lang, pin.second_half());
     let r = &request.residence;
     let address = format!(
         "{} {}, {} {} {} ({})",
@@ -198,26 +199,16 @@ async fn deliver(state: &AppState, request: &ValidPinRequest, pin: &IssuedPin) {
             Channel::Sms,
             request.mobile.as_str().to_owned(),
             "PIN INPS",
-            text.clone(),
+            first.body.clone(),
         ),
         (
             Channel::Email,
             request.email.as_str().to_owned(),
-            "Il tuo PIN INPS (prima parte)",
-            text.clone(),
+            first.subject,
+            first.body.clone(),
         ),
-        (
-            Channel::Pec,
-            request.pec.as_str().to_owned(),
-            "Il tuo PIN INPS (prima parte)",
-            text,
-        ),
-        (
-            Channel::Post,
-            address,
-            "Il tuo PIN INPS (seconda parte)",
-            format!("Gli ultimi 8 caratteri del tuo PIN INPS sono {}.", pin.second_half()),
-        ),
+        (Channel::Pec, request.pec.as_str().to_owned(), first.subject, first.body),
+        (Channel::Post, address, second.subject, second.body),
     ];
     for (channel, recipient, subject, body) in messages {
         let notification = Notification {

@@ -23,6 +23,9 @@ pub struct PinRequestRecord {
     pub updated_at: DateTime<Utc>,
     /// The Idempotency-Key the browser sent, so that a retried request gets the same answer.
     pub idempotency_key: Option<String>,
+    /// The language the citizen used, for the messages sent later (a Contact Center validation).
+    #[serde(default)]
+    pub lang: domain::Lang,
 }
 
 impl PinRequestRecord {

@@ -1,0 +1,123 @@
+//! The words of every message the service sends a citizen, in the language they used (the
+//! `Accept-Language` of the request that caused it, kept with the PIN request for the messages
+//! that come later). Written once here, so that the SMS, the e-mail, the PEC and the letter say
+//! the same thing, and so that they match the Contact Center's procedure: a citizen gives the
+//! first 8 characters to nobody, except to the operator on a call they made themselves.
+
+use domain::Lang;
+
+/// A message's subject (e-mail, PEC, letter) and text.
+pub struct Words {
+    /// The subject line.
+    pub subject: &'static str,
+    /// The text.
+    pub body: String,
+}
+
+/// The PIN's first 8 characters, by SMS, e-mail and PEC.
+pub fn pin_first_half(lang: Lang, first_half: &str) -> Words {
+    match lang {
+        Lang::It => Words {
+            subject: "Il tuo PIN INPS (prima parte)",
+            body: format!(
+                "Sportello INPS: i primi 8 caratteri del tuo PIN sono {first_half}. Non darli a nessuno: \
+                 solo se chiami tu il Contact Center INPS (803 164 da rete fissa, 06 164 164 da cellulare) \
+                 l'operatore può chiederti di leggerglieli."
+            ),
+        },
+        Lang::En => Words {
+            subject: "Your INPS PIN (first part)",
+            body: format!(
+                "Sportello INPS: the first 8 characters of your PIN are {first_half}. Give them to nobody: \
+                 only when you call the INPS Contact Center yourself (803 164 from a landline, 06 164 164 \
+                 from a mobile) may the operator ask you to read them out."
+            ),
+        },
+    }
+}
+
+/// The new first 8 characters after the Contact Center validated a PIN request.
+pub fn pin_new_first_half(lang: Lang, first_half: &str) -> Words {
+    match lang {
+        Lang::It => Words {
+            subject: "Il tuo PIN INPS (nuova prima parte)",
+            body: format!(
+                "Sportello INPS: su tua richiesta al Contact Center, i nuovi primi 8 caratteri del tuo PIN sono {first_half}. \
+                 Gli ultimi 8 restano quelli della lettera. Non darli a nessuno: solo l'operatore di una chiamata \
+                 che fai tu al Contact Center può chiederti di leggerglieli."
+            ),
+        },
+        Lang::En => Words {
+            subject: "Your INPS PIN (new first part)",
+            body: format!(
+                "Sportello INPS: as you asked the Contact Center, the new first 8 characters of your PIN are {first_half}. \
+                 The last 8 are still those in the letter. Give them to nobody: only the operator of a call you make \
+                 to the Contact Center may ask you to read them out."
+            ),
+        },
+    }
+}
+
+/// The PIN's last 8 characters, by post.
+pub fn pin_second_half(lang: Lang, second_half: &str) -> Words {
+    match lang {
+        Lang::It => Words {
+            subject: "Il tuo PIN INPS (seconda parte)",
+            body: format!(
+                "Gli ultimi 8 caratteri del tuo PIN INPS sono {second_half}. Con i primi 8, ricevuti per SMS, \
+                 e-mail e PEC, formano il PIN completo. Non comunicarli a nessuno."
+            ),
+        },
+        Lang::En => Words {
+            subject: "Your INPS PIN (second part)",
+            body: format!(
+                "The last 8 characters of your INPS PIN are {second_half}. With the first 8, received by text \
+                 message, e-mail and PEC, they make your full PIN. Do not tell them to anyone."
+            ),
+        },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn each_message_carries_its_characters_once_in_both_languages() {
+        for lang in [Lang::It, Lang::En] {
+            for words in [
+                pin_first_half(lang, "ABCDEFGH"),
+                pin_new_first_half(lang, "ABCDEFGH"),
+                pin_second_half(lang, "ABCDEFGH"),
+            ] {
+                assert_eq!(words.body.matches("ABCDEFGH").count(), 1, "{}", words.body);
+                assert!(!words.subject.is_empty());
+            }
+        }
+        assert!(
+            pin_first_half(Lang::En, "X")
+                .body
+                .contains("the first 8 characters of your PIN are X.")
+        );
+        assert!(
+            pin_first_half(Lang::It, "X")
+                .body
+                .contains("i primi 8 caratteri del tuo PIN sono X.")
+        );
+    }
+
+    #[test]
+    fn the_first_half_says_who_may_ask_for_it() {
+        // The Contact Center's procedure has the citizen read these characters to the operator.
+        assert!(
+            pin_first_half(Lang::It, "X")
+                .body
+                .contains("solo se chiami tu il Contact Center")
+        );
+        assert!(
+            pin_first_half(Lang::En, "X")
+                .body
+                .contains("only when you call the INPS Contact Center yourself")
+        );
+    }
+}
