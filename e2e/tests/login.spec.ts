@@ -41,7 +41,7 @@ async function requestPin(request: APIRequestContext, cf: string, day: string, s
   };
   return {
     first: half('sms', /i primi 8 caratteri del tuo PIN sono ([A-HJ-NP-Z2-9]{8})\./),
-    second: half('post', /([A-HJ-NP-Z2-9]{8})\.$/),
+    second: half('post', /ultimi 8 caratteri del tuo PIN INPS sono ([A-HJ-NP-Z2-9]{8})\./),
   };
 }
 
