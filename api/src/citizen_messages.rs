@@ -78,6 +78,26 @@ pub fn pin_second_half(lang: Lang, second_half: &str) -> Words {
     }
 }
 
+/// The receipt of a filed application, by e-mail and SMS: the protocol number and whose it is.
+pub fn receipt(lang: Lang, protocol: &str, codice_fiscale: &str, sent_at_rome: &str) -> Words {
+    match lang {
+        Lang::It => Words {
+            subject: "Domanda di indennità ricevuta",
+            body: format!(
+                "Sportello INPS: abbiamo ricevuto la domanda di indennità di {codice_fiscale}, inviata il {sent_at_rome} \
+                 (ora italiana). Numero di protocollo: {protocol}. Lo stato della domanda è in «Le mie domande»."
+            ),
+        },
+        Lang::En => Words {
+            subject: "Indemnity application received",
+            body: format!(
+                "Sportello INPS: we have received the indemnity application of {codice_fiscale}, sent on {sent_at_rome} \
+                 (Italian time). Protocol number: {protocol}. Its status is in \"Le mie domande\" (My applications)."
+            ),
+        },
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -104,6 +124,22 @@ mod tests {
                 .body
                 .contains("i primi 8 caratteri del tuo PIN sono X.")
         );
+    }
+
+    #[test]
+    fn the_receipt_says_whose_it_is_and_its_protocol_number() {
+        let words = receipt(
+            Lang::It,
+            "INPS-COVID-2020-0000042",
+            "RSSMRA85T10H501O",
+            "01/04/2020 alle 17:00",
+        );
+        assert_eq!(
+            words.body,
+            "Sportello INPS: abbiamo ricevuto la domanda di indennità di RSSMRA85T10H501O, inviata il 01/04/2020 alle 17:00 \
+             (ora italiana). Numero di protocollo: INPS-COVID-2020-0000042. Lo stato della domanda è in «Le mie domande»."
+        );
+        assert!(receipt(Lang::En, "P", "C", "D").body.contains("Protocol number: P."));
     }
 
     #[test]

@@ -185,7 +185,7 @@ async fn a_second_application_is_refused_with_the_existing_protocol_number() {
 async fn the_same_idempotency_key_returns_the_same_receipt_and_a_changed_payload_is_refused() {
     let server = TestServer::start().await;
     server.set_clock(at("2020-04-02T07:55:00+02:00")).await;
-    let (_, cookie) = logged_in(&server, "Paola", 4).await;
+    let (cf, cookie) = logged_in(&server, "Paola", 4).await;
     let form = art27_form();
 
     // WHEN Conferma is sent five times at once with one key (a double click, client retries)
@@ -217,6 +217,23 @@ async fn the_same_idempotency_key_returns_the_same_receipt_and_a_changed_payload
     // THEN exactly one application exists, and every answer is its receipt.
     assert_eq!(created, 1);
     assert!(protocols.iter().all(|p| p == &protocols[0]), "{protocols:?}");
+    // AND its receipt went out once, by e-mail and by SMS, with the protocol number and whose it is
+    let receipts: Vec<Value> = server
+        .outbox(&cf)
+        .await
+        .into_iter()
+        .filter(|m| m["body"].as_str().unwrap().contains(protocols[0].as_str()))
+        .collect();
+    let mut channels: Vec<&str> = receipts.iter().map(|m| m["channel"].as_str().unwrap()).collect();
+    channels.sort_unstable();
+    assert_eq!(channels, ["email", "sms"], "{receipts:?}");
+    for receipt in &receipts {
+        let body = receipt["body"].as_str().unwrap();
+        assert!(
+            body.contains(&cf) && body.contains("inviata il 02/04/2020 alle 07:55"),
+            "{body}"
+        );
+    }
 
     // AND after the window has closed, a late retry still gets the receipt
     server.set_clock(at("2020-04-02T08:05:00+02:00")).await;

@@ -154,6 +154,13 @@ test('a citizen with the simplified PIN files the application and gets a receipt
   await expect(main).toContainText(`Codice fiscale${person.codice_fiscale}`);
   await expectNoAxeViolations(page);
   const protocol = page.url().split('/').pop()!;
+  // AND it says where its copy went, and the copy is there, with the protocol number
+  await expect(main).toContainText('per e-mail a g***@example.it e per SMS al +39 ***2233');
+  const outbox: { channel: string; body: string }[] = await (
+    await request.get(`/api/dev/outbox?codice_fiscale=${person.codice_fiscale}`)
+  ).json();
+  const receipts = outbox.filter((m) => m.body.includes(protocol)).map((m) => m.channel).sort();
+  expect(receipts).toEqual(['email', 'sms']);
   await testInfo.attach('receipt', { body: await page.screenshot({ fullPage: true }), contentType: 'image/png' });
 
   // A new login (the clock given back, if it was moved, ended that session) finds the

@@ -138,8 +138,13 @@ bilingual_texts! {
         ),
         NextHeading => ("Cosa succede ora", "What happens next"),
         NextText => (
-            "L'INPS esamina la domanda. Puoi seguirne lo stato in «Le mie domande»; ti scriveremo ai recapiti indicati quando cambia.",
-            "INPS will check your application. You can follow its status in “My applications”; we will write to the contacts you gave when it changes."
+            "L'INPS esamina la domanda. Puoi seguirne lo stato in «Le mie domande».",
+            "INPS will check your application. You can follow its status in “My applications”."
+        ),
+        /// `{email}` and `{mobile}` masked, as the citizen gave them in the application.
+        ReceiptSentTo => (
+            "Ti abbiamo inviato questa ricevuta, con il numero di protocollo, per e-mail a {email} e per SMS al {mobile}.",
+            "We have sent you this receipt, with its protocol number, by e-mail to {email} and by text message to {mobile}."
         ),
         Print => ("Stampa la ricevuta", "Print the receipt"),
         ReceiptSummaryHeading => ("Riepilogo della domanda", "Summary of your application"),

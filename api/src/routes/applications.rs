@@ -25,7 +25,7 @@ use crate::auth::Citizen;
 use crate::json::ApiJson;
 use crate::lang::request_lang;
 use crate::routes::pin_requests::idempotency_key;
-use crate::store::{ApplicationInsert, ApplicationRecord, DraftRecord};
+use crate::store::{ApplicationInsert, ApplicationRecord, Channel as Delivery, DraftRecord, Notification};
 use crate::{ApiError, AppState};
 
 /// Who the history names for the citizen's own actions.
@@ -367,6 +367,7 @@ pub(crate) async fn submit_for(
     match state.store.insert_application(&record).await? {
         ApplicationInsert::Inserted => {
             tracing::info!(protocol = %record.application.protocol, channel = channel.as_str(), "application submitted");
+            send_receipt(state, &record.application, headers).await;
             Ok((
                 StatusCode::CREATED,
                 Json(view(state, &record.application, headers).await?),
@@ -374,6 +375,44 @@ pub(crate) async fn submit_for(
         }
         // A concurrent submission (a double click) won the conditional write.
         ApplicationInsert::Exists(existing) => answer_existing(state, &existing, &key, &fingerprint, headers).await,
+    }
+}
+
+/// Sends the receipt (protocol number, whose it is, when) by e-mail and SMS to the application's
+/// contacts, in the citizen's language: the page's, or for a filing by the Contact Center the
+/// one their PIN request was made in. A failed channel is logged, not fatal: the receipt is on
+/// the page and in "Le mie domande" whatever the carriers do.
+async fn send_receipt(state: &AppState, application: &Application, headers: &HeaderMap) {
+    let cf = application.applicant.to_string();
+    let lang = match application.channel {
+        Channel::WebCitizen => request_lang(headers),
+        Channel::ContactCenter => match state.store.pin_request(&cf).await {
+            Ok(Some(pin)) => pin.lang,
+            _ => domain::Lang::It,
+        },
+    };
+    let at = to_rome(application.submitted_at());
+    let when = match lang {
+        domain::Lang::It => at.format("%d/%m/%Y alle %H:%M").to_string(),
+        domain::Lang::En => at.format("%d/%m/%Y at %H:%M").to_string(),
+    };
+    let words = crate::citizen_messages::receipt(lang, &application.protocol.to_string(), &cf, &when);
+    let contacts = &application.content.contacts;
+    let messages = [
+        (Delivery::Email, contacts.email.as_str().to_owned(), words.subject),
+        (Delivery::Sms, contacts.mobile.as_str().to_owned(), "INPS"),
+    ];
+    for (channel, recipient, subject) in messages {
+        let notification = Notification {
+            channel,
+            recipient,
+            codice_fiscale: cf.clone(),
+            subject: subject.to_owned(),
+            body: words.body.clone(),
+        };
+        if let Err(e) = state.notifier.send(notification).await {
+            tracing::error!(channel = channel.as_str(), error = %e, "receipt delivery failed");
+        }
     }
 }
 

@@ -44,6 +44,18 @@ fn receipt(view: ApplicationView) -> impl IntoView {
         })
     }));
     let form = Signal::stored(view.content.clone());
+    // What the server sent at submission, to the contacts of the application, masked.
+    let (email, mobile) = (
+        domain::pin_request::mask_email(&view.content.email),
+        domain::MobilePhone::parse(&view.content.mobile)
+            .map(|m| domain::pin_request::mask_mobile(&m))
+            .unwrap_or_default(),
+    );
+    let sent_to = dyn_text(Arc::new(move || {
+        at(lang.get(), AreaText::ReceiptSentTo)
+            .replace("{email}", &email)
+            .replace("{mobile}", &mobile)
+    }));
     // Whose it is, on the page and on paper: a receipt must not pass for someone else's.
     let name = view.applicant_name.clone().map(|name| {
         view! {
@@ -70,6 +82,7 @@ fn receipt(view: ApplicationView) -> impl IntoView {
             </div>
         </dl>
         <p class="lead">{sent}</p>
+        <p>{sent_to}</p>
         <p class="no-print">
             <button type="button" class="button button--secondary" on:click=move |_| browser::print()>
                 {w(AreaText::Print)}
