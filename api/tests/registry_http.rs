@@ -272,3 +272,64 @@ async fn registry_down_gives_the_citizen_503_with_retry_after_and_nothing_half_s
         .unwrap();
     assert_eq!(r.status(), 404);
 }
+
+#[tokio::test]
+async fn a_cached_answer_never_outlives_its_ttl_and_the_ttl_is_capped_at_five_minutes() {
+    // GIVEN an adapter whose cache keeps answers 200 ms
+    let dir = tempfile::tempdir().unwrap();
+    let anna = citizen("Anna", "Verdi", 3);
+    let (stand_in, mut settings) = stand_in(dir.path(), vec![resident_row(&anna)]).await;
+    settings.cache_ttl = Duration::from_millis(200);
+    let registry = HttpRegistry::new(settings).unwrap();
+    let cf = domain::CodiceFiscale::parse(anna["codice_fiscale"].as_str().unwrap()).unwrap();
+
+    // WHEN she is looked up, again at once, and again after the TTL
+    registry.resident(&cf).await.unwrap().unwrap();
+    registry.resident(&cf).await.unwrap().unwrap();
+    assert_eq!(stand_in.lookups.load(Ordering::SeqCst), 1);
+    tokio::time::sleep(Duration::from_millis(250)).await;
+    registry.resident(&cf).await.unwrap().unwrap();
+
+    // THEN the registry was asked again once the answer was older than the TTL
+    assert_eq!(stand_in.lookups.load(Ordering::SeqCst), 2);
+
+    // AND a longer TTL is refused by the configuration
+    let key = dir.path().join("registry-key.pem");
+    let vars = [
+        (
+            "SPORTELLO_REGISTRY_URL",
+            "https://registry.example.it/lookup".to_owned(),
+        ),
+        ("SPORTELLO_REGISTRY_TOKEN_URL", "https://auth.example.it/token".into()),
+        ("SPORTELLO_REGISTRY_CLIENT_ID", "sportello".into()),
+        ("SPORTELLO_REGISTRY_KEY", key.display().to_string()),
+        ("SPORTELLO_REGISTRY_CACHE_SECONDS", "301".into()),
+    ];
+    let err =
+        HttpRegistrySettings::from_lookup(&|name: &str| vars.iter().find(|(k, _)| *k == name).map(|(_, v)| v.clone()))
+            .unwrap_err();
+    assert_eq!(err.var, "SPORTELLO_REGISTRY_CACHE_SECONDS");
+}
+
+#[tokio::test]
+async fn a_voucher_the_registry_no_longer_accepts_is_renewed_once_and_the_lookup_goes_on() {
+    // GIVEN an adapter holding a voucher, which the registry then forgets (expired on its side)
+    let dir = tempfile::tempdir().unwrap();
+    let anna = citizen("Anna", "Verdi", 3);
+    let bruna = citizen("Bruna", "Neri", 4);
+    let (stand_in, settings) = stand_in(dir.path(), vec![resident_row(&anna), resident_row(&bruna)]).await;
+    let registry = HttpRegistry::new(settings).unwrap();
+    let cf = |c: &Value| domain::CodiceFiscale::parse(c["codice_fiscale"].as_str().unwrap()).unwrap();
+    registry.resident(&cf(&anna)).await.unwrap().unwrap();
+    stand_in.issued.lock().unwrap().clear();
+
+    // WHEN the next person is looked up THEN the 401 brings a new voucher and her answer
+    let found = registry.resident(&cf(&bruna)).await.unwrap().expect("registered");
+    assert_eq!(found.person.surname, "Neri");
+    assert_eq!(stand_in.vouchers.load(Ordering::SeqCst), 2);
+    assert_eq!(
+        stand_in.lookups.load(Ordering::SeqCst),
+        3,
+        "Anna's, Bruna's refused, Bruna's"
+    );
+}

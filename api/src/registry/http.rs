@@ -89,7 +89,7 @@ impl HttpRegistrySettings {
         let pem = std::fs::read_to_string(&key_path)
             .map_err(|_| key_err("required with SPORTELLO_REGISTRY=http: the path of our PKCS#8 PEM key file"))?;
         RpKey::from_pem(&pem).ok_or_else(|| key_err("expected a PKCS#8 PEM with a P-256 key"))?;
-        let millis = |var: &'static str, default: u64, range: std::ops::RangeInclusive<u64>| match lookup(var)
+        let whole = |var: &'static str, default: u64, range: std::ops::RangeInclusive<u64>| match lookup(var)
             .filter(|v| !v.is_empty())
         {
             None => Ok(default),
@@ -110,9 +110,9 @@ impl HttpRegistrySettings {
             token_url,
             client_id,
             key_pem: SecretString::from(pem),
-            timeout: Duration::from_millis(millis("SPORTELLO_REGISTRY_TIMEOUT_MS", 2_000, 100..=10_000)?),
-            attempts: millis("SPORTELLO_REGISTRY_ATTEMPTS", 3, 1..=5)? as u32,
-            cache_ttl: Duration::from_secs(millis(
+            timeout: Duration::from_millis(whole("SPORTELLO_REGISTRY_TIMEOUT_MS", 2_000, 100..=10_000)?),
+            attempts: whole("SPORTELLO_REGISTRY_ATTEMPTS", 3, 1..=5)? as u32,
+            cache_ttl: Duration::from_secs(whole(
                 "SPORTELLO_REGISTRY_CACHE_SECONDS",
                 60,
                 0..=MAX_CACHE_TTL.as_secs(),
