@@ -100,6 +100,16 @@ async fn run(load: Load, judge: bool) {
     .expect("valid windows")
     .submission_windows;
     let (state, _) = api::server::local_state(config).expect("the local state");
+    // Every citizen is a resident (the registry is loaded before click day, not during it).
+    let residents: Vec<_> = (0..load.citizens)
+        .map(|i| {
+            let row: api::registry::RegistryRow =
+                serde_json::from_value(common::resident_row(&person(i))).expect("a registry row");
+            row.parse().expect("a valid resident")
+        })
+        .collect();
+    let writer = state.registry.writer().expect("the embedded registry");
+    writer.upsert(&residents).await.expect("the residents registered");
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("a port");
     let base = format!("http://{}", listener.local_addr().expect("an address"));
     tokio::spawn(api::server::serve(listener, state));

@@ -173,6 +173,9 @@ pub struct Config {
     pub trusted_proxy_hops: usize,
     /// Injected faults (`SPORTELLO_FAULTS`, e.g. `before=0.15,after=0.15,latency_ms=200`); dev mode only.
     pub faults: crate::fault::FaultPlan,
+    /// The population registry PIN requests are checked against (`SPORTELLO_REGISTRY`:
+    /// `embedded`, the default, or `http` with the `SPORTELLO_REGISTRY_*` settings; docs/adr/0013).
+    pub registry: RegistryChoice,
 }
 
 impl Config {
@@ -316,6 +319,7 @@ impl Config {
                     reason: "expected e.g. before=0.15,after=0.15,latency_ms=200",
                 })?,
             },
+            registry: registry(&lookup)?,
             submission_windows: match lookup("SPORTELLO_SUBMISSION_WINDOWS") {
                 None => WindowConfig::default(),
                 Some(value) => WindowConfig::parse(&value).map_err(|_| ConfigError::Invalid {
@@ -361,6 +365,30 @@ impl Config {
                 endpoint_url: self.aws_endpoint.clone(),
             }),
         }
+    }
+}
+
+/// Which population registry PIN requests are checked against.
+#[derive(Debug, Clone)]
+pub enum RegistryChoice {
+    /// The service's own copy, loaded with `sportello-admin registry import`: SQLite in the data
+    /// directory locally, the DynamoDB table with the DynamoDB store.
+    Embedded,
+    /// The national registry's e-service.
+    Http(crate::registry::http::HttpRegistrySettings),
+}
+
+fn registry(lookup: &impl Fn(&str) -> Option<String>) -> Result<RegistryChoice, ConfigError> {
+    match lookup("SPORTELLO_REGISTRY").as_deref() {
+        None | Some("") | Some("embedded") => Ok(RegistryChoice::Embedded),
+        Some("http") => Ok(RegistryChoice::Http(
+            crate::registry::http::HttpRegistrySettings::from_lookup(lookup)?,
+        )),
+        Some(other) => Err(ConfigError::Invalid {
+            var: "SPORTELLO_REGISTRY",
+            value: other.to_owned(),
+            reason: "expected embedded or http",
+        }),
     }
 }
 
@@ -813,6 +841,33 @@ mod tests {
             config(&[dev, ("AWS_LAMBDA_RUNTIME_API", "")]).map(|c| c.dev_mode).ok(),
             Some(true)
         );
+    }
+
+    #[test]
+    fn the_registry_is_embedded_unless_http_is_chosen_with_its_settings() {
+        let dev = ("SPORTELLO_DEV_MODE", "1");
+        assert!(matches!(config(&[dev]).unwrap().registry, RegistryChoice::Embedded));
+        let err = config(&[dev, ("SPORTELLO_REGISTRY", "anpr")]).unwrap_err();
+        assert_eq!(err.var(), "SPORTELLO_REGISTRY");
+        let err = config(&[dev, ("SPORTELLO_REGISTRY", "http")]).unwrap_err();
+        assert_eq!(err.var(), "SPORTELLO_REGISTRY_URL");
+        let err = config(&[
+            dev,
+            ("SPORTELLO_REGISTRY", "http"),
+            ("SPORTELLO_REGISTRY_URL", "http://registry.example.it/lookup"),
+        ])
+        .unwrap_err();
+        assert_eq!(err.var(), "SPORTELLO_REGISTRY_URL", "plain http only on 127.0.0.1");
+        let err = config(&[
+            dev,
+            ("SPORTELLO_REGISTRY", "http"),
+            ("SPORTELLO_REGISTRY_URL", "https://registry.example.it/lookup"),
+            ("SPORTELLO_REGISTRY_TOKEN_URL", "https://auth.example.it/token"),
+            ("SPORTELLO_REGISTRY_CLIENT_ID", "sportello"),
+            ("SPORTELLO_REGISTRY_KEY", "/nonexistent/key.pem"),
+        ])
+        .unwrap_err();
+        assert_eq!(err.var(), "SPORTELLO_REGISTRY_KEY");
     }
 
     #[test]

@@ -17,6 +17,7 @@ use domain::{ErrorCode, FieldErrors, Lang};
 use serde::Serialize;
 use thiserror::Error;
 
+use crate::registry::RegistryError;
 use crate::store::StoreError;
 
 /// Everything a request can fail with.
@@ -67,7 +68,14 @@ pub enum ApiError {
     /// The store failed.
     #[error(transparent)]
     Store(#[from] StoreError),
+    /// The population registry failed (unavailable: 503 with Retry-After; otherwise 500).
+    #[error(transparent)]
+    Registry(#[from] RegistryError),
 }
+
+/// How long a citizen is asked to wait when the population registry does not answer: long enough
+/// for a short outage to pass, and for the retries of many citizens not to keep it down.
+pub const REGISTRY_RETRY_AFTER: Duration = Duration::from_secs(30);
 
 /// The error as the client sees it, before localisation (kept in the response's extensions).
 #[derive(Debug, Clone)]
@@ -210,6 +218,10 @@ impl ApiError {
                 (StatusCode::SERVICE_UNAVAILABLE, plain(ErrorCode::Overloaded))
             }
             ApiError::Store(_) => (StatusCode::INTERNAL_SERVER_ERROR, plain(ErrorCode::Internal)),
+            ApiError::Registry(RegistryError::Unavailable(_)) => {
+                (StatusCode::SERVICE_UNAVAILABLE, plain(ErrorCode::RegistryUnavailable))
+            }
+            ApiError::Registry(_) => (StatusCode::INTERNAL_SERVER_ERROR, plain(ErrorCode::Internal)),
         }
     }
 }
@@ -237,6 +249,10 @@ impl IntoResponse for ApiError {
             response
                 .headers_mut()
                 .insert(header::RETRY_AFTER, HeaderValue::from(retry_after.as_secs().max(1)));
+        } else if let ApiError::Registry(RegistryError::Unavailable(_)) = &self {
+            response
+                .headers_mut()
+                .insert(header::RETRY_AFTER, HeaderValue::from(REGISTRY_RETRY_AFTER.as_secs()));
         } else if status == StatusCode::SERVICE_UNAVAILABLE {
             response
                 .headers_mut()

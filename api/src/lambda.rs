@@ -13,10 +13,13 @@ use secrecy::{ExposeSecret, SecretString};
 use axum::response::IntoResponse;
 
 use crate::cns::{CNS_LOGIN_PATH, ClientCertificate};
-use crate::config::{ConfigError, SmsChoice, secret_arn_region};
+use crate::config::{ConfigError, RegistryChoice, SmsChoice, secret_arn_region};
 use crate::notifier::NotifyError;
 use crate::origin_guard::{self, OriginGuard};
 use crate::rate_limit::MutualTlsPeer;
+use crate::registry::Registry;
+use crate::registry::dynamodb::DynamoDbRegistry;
+use crate::registry::http::HttpRegistry;
 use crate::secrets::PinKey;
 use crate::store::dynamodb::{self, DynamoDbStore};
 use crate::{ApiError, AppState, Config, app};
@@ -50,6 +53,9 @@ pub enum LambdaStartError {
     /// The notifier's configuration is wrong.
     #[error("cannot set up delivery: {0}")]
     Notifier(#[from] NotifyError),
+    /// The population registry's settings are wrong.
+    #[error("cannot set up the population registry: {0}")]
+    Registry(#[from] crate::registry::RegistryError),
 }
 
 /// The state for a Lambda execution environment, from the process environment.
@@ -67,7 +73,13 @@ pub async fn state(config: Config) -> Result<AppState, LambdaStartError> {
 /// The state for `config` with AWS clients made from `sdk`; `state` with explicit AWS settings.
 pub async fn state_with(mut config: Config, sdk: &SdkConfig) -> Result<AppState, LambdaStartError> {
     let settings = config.dynamodb_settings().ok_or(LambdaStartError::NotDynamoDb)?;
-    let store = DynamoDbStore::new(aws_sdk_dynamodb::Client::new(sdk), settings.table);
+    let client = aws_sdk_dynamodb::Client::new(sdk);
+    // The embedded registry lives in the same table as the citizens' data (docs/adr/0006, 0013).
+    let registry: Arc<dyn Registry> = match &config.registry {
+        RegistryChoice::Embedded => Arc::new(DynamoDbRegistry::new(client.clone(), settings.table.clone())),
+        RegistryChoice::Http(registry) => Arc::new(HttpRegistry::new(registry.clone())?),
+    };
+    let store = DynamoDbStore::new(client, settings.table);
     if let Some(arn) = config.pin_key_secret_arn.clone() {
         let value = read_secret(sdk, "SPORTELLO_PIN_KEY_SECRET_ARN", &arn).await?;
         config.pin_key_hex = Some(value);
@@ -101,7 +113,7 @@ pub async fn state_with(mut config: Config, sdk: &SdkConfig) -> Result<AppState,
     // runtime (`ConfigError::DevModeBesideProduction`).
     // Made only when SNS carries the SMS, so that nothing else depends on SNS being reachable.
     let sns = matches!(config.sms, SmsChoice::Sns { .. }).then(|| aws_sdk_sns::Client::new(sdk));
-    Ok(AppState::with_sns(config, Arc::new(store), pin_key, sns)?)
+    Ok(AppState::with_sns(config, Arc::new(store), registry, pin_key, sns)?)
 }
 
 /// The AWS settings `config` asks for: its region and endpoint override, the SDK's default

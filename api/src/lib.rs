@@ -22,6 +22,7 @@ pub mod origin_guard;
 pub mod personal_headers;
 pub mod pin_check;
 pub mod rate_limit;
+pub mod registry;
 pub mod routes;
 pub mod secrets;
 pub mod server;

@@ -6,7 +6,11 @@ use tokio::net::TcpListener;
 
 use secrecy::ExposeSecret;
 
+use crate::config::RegistryChoice;
 use crate::notifier::NotifyError;
+use crate::registry::Registry;
+use crate::registry::http::HttpRegistry;
+use crate::registry::sqlite::SqliteRegistry;
 use crate::secrets::PinKey;
 use crate::store::StoreError;
 use crate::store::sqlite::SqliteStore;
@@ -21,6 +25,9 @@ pub enum StartError {
     /// The notifier's configuration is wrong.
     #[error("cannot set up delivery: {0}")]
     Notifier(#[from] NotifyError),
+    /// The population registry cannot be opened.
+    #[error("cannot open the population registry: {0}")]
+    Registry(#[from] crate::registry::RegistryError),
     /// The PIN key cannot be read or written.
     #[error("PIN key: {0}")]
     PinKey(String),
@@ -51,7 +58,11 @@ pub fn local_state(config: Config) -> Result<(AppState, SqliteStore), StartError
     }
     let store = SqliteStore::open(&config.data_dir)?;
     let pin_key = pin_key(&config).map_err(StartError::PinKey)?;
-    let state = AppState::new(config, Arc::new(store.clone()), pin_key)?;
+    let registry: Arc<dyn Registry> = match &config.registry {
+        RegistryChoice::Embedded => Arc::new(SqliteRegistry::open(&config.data_dir)?),
+        RegistryChoice::Http(settings) => Arc::new(HttpRegistry::new(settings.clone())?),
+    };
+    let state = AppState::new(config, Arc::new(store.clone()), registry, pin_key)?;
     Ok((state, store))
 }
 

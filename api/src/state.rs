@@ -6,6 +6,7 @@ use crate::clock::{Clock, ShiftableClock, SystemClock};
 use crate::config::Config;
 use crate::notifier::{self, Notifier, NotifyError};
 use crate::rate_limit::ClientRateLimiter;
+use crate::registry::Registry;
 use crate::secrets::PinKey;
 use crate::store::Store;
 
@@ -14,6 +15,8 @@ use crate::store::Store;
 pub struct AppState {
     /// Where citizens' data lives (SQLite locally, DynamoDB on AWS).
     pub store: Arc<dyn Store>,
+    /// The population registry PIN requests are checked against (docs/adr/0013).
+    pub registry: Arc<dyn Registry>,
     /// The validated configuration read at start.
     pub config: Arc<Config>,
     /// The time the server decides by.
@@ -33,10 +36,15 @@ pub struct AppState {
 }
 
 impl AppState {
-    /// The state for `config` over `store`, with the configured notifier. In dev mode the clock
-    /// can be set through the dev API; otherwise it is the system clock and cannot be.
-    pub fn new(config: Config, store: Arc<dyn Store>, pin_key: PinKey) -> Result<AppState, NotifyError> {
-        Self::with_sns(config, store, pin_key, None)
+    /// The state for `config` over `store` and `registry`, with the configured notifier. In dev
+    /// mode the clock can be set through the dev API; otherwise it is the system clock and cannot be.
+    pub fn new(
+        config: Config,
+        store: Arc<dyn Store>,
+        registry: Arc<dyn Registry>,
+        pin_key: PinKey,
+    ) -> Result<AppState, NotifyError> {
+        Self::with_sns(config, store, registry, pin_key, None)
     }
 
     /// [`AppState::new`] with the SNS client SMS are published through when `config` chooses SNS
@@ -44,6 +52,7 @@ impl AppState {
     pub fn with_sns(
         config: Config,
         store: Arc<dyn Store>,
+        registry: Arc<dyn Registry>,
         pin_key: PinKey,
         sns: Option<aws_sdk_sns::Client>,
     ) -> Result<AppState, NotifyError> {
@@ -58,6 +67,7 @@ impl AppState {
             rate_limiter: Arc::new(ClientRateLimiter::new(config.client_rate_per_minute)),
             client_error_limits: Arc::default(),
             store,
+            registry,
             config: Arc::new(config),
             clock,
             notifier,

@@ -541,6 +541,7 @@ async fn under_injected_faults_retried_submissions_make_exactly_one_application_
         let person = citizen("Vera", "Neri", day);
         let cf = person["codice_fiscale"].as_str().unwrap().to_owned();
         let key = format!("pin-{day}");
+        server.register(&person).await;
         let (r, f) = until_answered(|| {
             server
                 .client

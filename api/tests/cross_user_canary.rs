@@ -28,6 +28,7 @@ async fn answered(request: impl Fn() -> reqwest::RequestBuilder) -> String {
 async fn person(server: &TestServer, name: &str, surname: &str, day: u32, iban: &str) -> Person {
     let data = citizen(name, surname, day);
     let cf = data["codice_fiscale"].as_str().unwrap().to_owned();
+    server.register(&data).await;
     answered(|| {
         server
             .client

@@ -201,6 +201,28 @@ fn assert_same_json(local: &Value, lambda: &Value, at: &str) {
     }
 }
 
+/// Registers the person of the PIN request `citizen` in the function's population registry (the
+/// DynamoDB table's, through the dev endpoint), with `extra` headers; a PIN request for anyone
+/// not registered is refused.
+async fn register_on_with(function: &mut LambdaFunction, citizen: &Value, extra: &[(&str, &str)]) {
+    let cf = citizen["codice_fiscale"].as_str().unwrap();
+    let row = common::resident_row(citizen);
+    let path = format!("/api/dev/registry/{cf}");
+    let answer = lambda_with(function, "PUT", &path, None, Some(&row), extra).await;
+    assert_eq!(answer.status, 204, "{answer:?}");
+}
+
+/// [`register_on_with`] without extra headers.
+async fn register_on(function: &mut LambdaFunction, citizen: &Value) {
+    register_on_with(function, citizen, &[]).await;
+}
+
+/// Registers `citizen` on the local server and on the function.
+async fn register_on_both(server: &TestServer, function: &mut LambdaFunction, citizen: &Value) {
+    server.register(citizen).await;
+    register_on(function, citizen).await;
+}
+
 /// Sends one request to both and checks they answer alike; returns both answers.
 async fn both(
     server: &TestServer,
@@ -330,6 +352,7 @@ async fn pin_request_login_session_profile_and_logout_answer_on_lambda_as_on_the
     let (mut function, lambda_outbox) = function_on_moto().await;
     let anna = citizen("Anna", "Verdi", 21);
     let cf = anna["codice_fiscale"].as_str().unwrap();
+    register_on_both(&server, &mut function, &anna).await;
 
     // WHEN Anna requests a PIN THEN both issue it and show where it went, masked alike.
     let (created, _) = both(
@@ -452,6 +475,7 @@ async fn with_rust_log_at_trace_the_functions_log_holds_no_pin_token_or_personal
     let cf = bea["codice_fiscale"].as_str().unwrap();
 
     // WHEN she requests a PIN, logs in with it and reads her profile
+    register_on(&mut function, &bea).await;
     let created = lambda(&mut function, "POST", "/api/pin-requests", None, Some(&bea)).await;
     assert_eq!(created.status, 201, "{created:?}");
     let (first, second) = halves(&outbox.of(cf).await);
@@ -506,6 +530,7 @@ async fn with_an_origin_secret_only_requests_through_cloudfront_reach_the_api() 
     assert_eq!(refused.status, 403, "{refused:?}");
 
     // AND through CloudFront everything works as before
+    register_on_with(&mut function, &paola, &through_cloudfront).await;
     let health = lambda_with(&mut function, "GET", "/api/health", None, None, &through_cloudfront).await;
     assert_eq!(health.status, 200, "{health:?}");
     let created = lambda_with(
@@ -629,6 +654,7 @@ async fn an_application_is_submitted_on_lambda_as_on_the_local_server_and_a_retr
     .await;
     let bice = citizen("Bice", "Gallo", 22);
     let cf = bice["codice_fiscale"].as_str().unwrap();
+    register_on_both(&server, &mut function, &bice).await;
     both(
         &server,
         &mut function,
@@ -955,6 +981,7 @@ async fn with_sms_through_sns_the_function_texts_the_first_half_to_the_citizens_
     let cf = carla["codice_fiscale"].as_str().unwrap();
 
     // WHEN Carla requests a PIN
+    register_on(&mut function, &carla).await;
     let created = lambda(&mut function, "POST", "/api/pin-requests", None, Some(&carla)).await;
     assert_eq!(created.status, 201, "{created:?}");
 

@@ -52,6 +52,11 @@ fn routes(cf: &str) -> Vec<(Method, String, Option<serde_json::Value>)> {
         (Method::GET, "/api/applications".into(), None),
         (Method::GET, "/api/applications/INPS-COVID-2020-0000001".into(), None),
         (Method::GET, format!("/api/dev/outbox?codice_fiscale={cf}"), None),
+        (
+            Method::PUT,
+            format!("/api/dev/registry/{cf}"),
+            Some(common::resident_row(&citizen("Anna", "Verdi", 16))),
+        ),
         (Method::GET, "/api/no-such-route".into(), None),
         (Method::DELETE, "/api/session".into(), None),
     ]

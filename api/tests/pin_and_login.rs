@@ -16,6 +16,7 @@ async fn a_requested_pin_is_delivered_and_its_first_half_opens_a_simplified_sess
     let server = TestServer::start().await;
     let anna = citizen("Anna", "Verdi", 3);
     let cf = anna["codice_fiscale"].as_str().unwrap();
+    server.register(&anna).await;
 
     let r = server.post("/api/pin-requests", &anna).await;
     assert_eq!(r.status(), 201);
@@ -264,6 +265,7 @@ async fn a_second_request_for_the_same_codice_fiscale_is_refused_but_a_retry_get
     let server = TestServer::start().await;
     let anna = citizen("Anna", "Verdi", 9);
     let cf = anna["codice_fiscale"].as_str().unwrap();
+    server.register(&anna).await;
     let send = |key: &'static str, body: Value| {
         let request = server
             .client

@@ -51,6 +51,7 @@ async fn a_citizen_using_english_gets_every_pin_message_in_english() {
     let server = TestServer::start().await;
     let citizen = common::citizen("Luca", "Bruni", 6);
     let cf = citizen["codice_fiscale"].as_str().unwrap().to_owned();
+    server.register(&citizen).await;
     // WHEN the request is made from a page in English
     let answer = server
         .client

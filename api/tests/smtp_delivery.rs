@@ -72,6 +72,7 @@ async fn with_smtp_configured_email_and_pec_carry_the_same_first_half_as_the_sms
     let url = format!("smtp://127.0.0.1:{}", smtp.port);
     let server = TestServer::start_with(|c| c.smtp_url = Some(SecretString::from(url))).await;
     let anna = citizen("Anna", "Verdi", 14);
+    server.register(&anna).await;
     let r = server.post("/api/pin-requests", &anna).await;
     assert_eq!(r.status(), 201);
 

@@ -9,6 +9,7 @@ mod common_moto;
 use std::sync::Arc;
 
 use api::config::SmsChoice;
+use api::registry::sqlite::SqliteRegistry;
 use api::secrets::PinKey;
 use api::store::sqlite::SqliteStore;
 use api::{AppState, Config};
@@ -28,7 +29,15 @@ async fn server_with_sns(endpoint: &str, sender_id: Option<&str>) -> TestServer 
     };
     let store = SqliteStore::open(&config.data_dir).unwrap();
     let sns = common_moto::sns_client(endpoint);
-    let state = AppState::with_sns(config, Arc::new(store), PinKey::generate(), Some(sns)).unwrap();
+    let registry = SqliteRegistry::open(&config.data_dir).unwrap();
+    let state = AppState::with_sns(
+        config,
+        Arc::new(store),
+        Arc::new(registry),
+        PinKey::generate(),
+        Some(sns),
+    )
+    .unwrap();
     TestServer::serve_state(state, data).await
 }
 
@@ -53,7 +62,8 @@ async fn the_first_half_reaches_the_citizens_phone_through_sns_and_never_the_log
     assert_eq!(anna["mobile"], "+39 333 123 4511");
     let phone = "+393331234511";
 
-    // WHEN Anna requests a PIN
+    // WHEN Anna, a resident, requests a PIN
+    server.register(&anna).await;
     let r = server.post("/api/pin-requests", &anna).await;
     assert_eq!(r.status(), 201, "{}", r.text().await.unwrap());
 
@@ -102,6 +112,7 @@ async fn an_unreachable_sns_fails_the_sms_alone_and_the_log_names_neither_pin_no
 
     // WHEN Bice requests a PIN THEN the request is taken (a PIN that does not arrive is the
     // Contact Center's to validate) and the other channels still carry their halves
+    server.register(&bice).await;
     let r = server.post("/api/pin-requests", &bice).await;
     assert_eq!(r.status(), 201, "{}", r.text().await.unwrap());
     let outbox = server.outbox(cf).await;
@@ -136,7 +147,8 @@ async fn the_local_server_refuses_sns_rather_than_keeping_sms_in_the_outbox_unno
     let mut config = Config::for_tests(data.path().to_path_buf());
     config.sms = SmsChoice::Sns { sender_id: None };
     let store = SqliteStore::open(data.path()).unwrap();
-    let err = AppState::with_sns(config, Arc::new(store), PinKey::generate(), None)
+    let registry = Arc::new(SqliteRegistry::open(data.path()).unwrap());
+    let err = AppState::with_sns(config, Arc::new(store), registry, PinKey::generate(), None)
         .err()
         .expect("refused");
     assert!(err.to_string().contains("SPORTELLO_SMS=sns"), "{err}");

@@ -235,6 +235,17 @@ catalogue! {
         "Per questo codice fiscale è già stato richiesto un PIN. Se non hai ricevuto i primi 8 caratteri entro 12 ore, chiama il Contact Center: 803 164 da rete fissa, 06 164 164 da cellulare.",
         "A PIN has already been requested for this codice fiscale. If the first 8 characters have not arrived within 12 hours, call the Contact Center: 803 164 from a landline, +39 06 164 164 from a mobile.",
     ),
+    /// The personal data typed are not those registered for the codice fiscale, or it is not
+    /// registered at all: one message for both, naming no field (no oracle of registered data).
+    RegistryNoMatch = "registry.no_match" => server (
+        "I dati inseriti non corrispondono a quelli registrati nell'anagrafe della popolazione per questo codice fiscale. Controlla nome, cognome, sesso, data e luogo di nascita come sono scritti sul documento d'identità; se sono giusti, chiama il Contact Center: 803 164 da rete fissa, 06 164 164 da cellulare.",
+        "The details entered do not match those in the population registry for this codice fiscale. Check given name, surname, sex, date and place of birth as written on your identity document; if they are right, call the Contact Center: 803 164 from a landline, +39 06 164 164 from a mobile.",
+    ),
+    /// The population registry did not answer in time: nothing was saved, the request may be repeated.
+    RegistryUnavailable = "registry.unavailable" => server (
+        "In questo momento non riusciamo a verificare i tuoi dati con l'anagrafe della popolazione e non abbiamo salvato nulla: riprova tra qualche minuto.",
+        "We cannot check your details with the population registry right now and nothing was saved: try again in a few minutes.",
+    ),
     LoginFailed = "login.failed" => (
         "Codice fiscale o PIN non corretti. Controlla e riprova: dopo alcuni tentativi errati dovrai attendere prima di riprovare.",
         "Codice fiscale or PIN not correct. Check and try again: after a few wrong attempts you will have to wait before trying again.",

@@ -18,6 +18,7 @@ pub mod pin_request;
 pub mod places;
 pub mod postcode;
 pub mod province;
+pub mod registry;
 pub mod submission_window;
 mod text;
 

@@ -3,13 +3,13 @@
 import { type APIRequestContext, type Page } from '@playwright/test';
 import { expect, test } from './fixtures';
 import { expectNoAxeViolations } from './a11y';
-import { expectAreaLoaded, romanWoman, simplifiedPin } from './people';
+import { expectAreaLoaded, postPinRequestAsResident, romanWoman, simplifiedPin } from './people';
 
 test.use({ viewport: { width: 360, height: 780 } });
 
 /** The halves of a PIN requested through the API for `cf`, read from the dev outbox. */
 async function requestPin(request: APIRequestContext, cf: string, day: string, sex: 'M' | 'F', name: string) {
-  const response = await request.post('/api/pin-requests', {
+  const response = await postPinRequestAsResident(request, {
     headers: { 'Idempotency-Key': `e2e-login-${cf}` },
     data: {
       codice_fiscale: cf,

@@ -1,5 +1,6 @@
-// People for the end-to-end tests: codici fiscali computed as the Agenzia delle Entrate does, and
-// PIN requests made through the API, reading the first 8 characters from the dev outbox.
+// People for the end-to-end tests: codici fiscali computed as the Agenzia delle Entrate does,
+// registered in the server's synthetic population registry (a PIN is issued only to a registered
+// person), and PIN requests made through the API, reading the first 8 characters from the dev outbox.
 import { expect, type APIRequestContext, type APIResponse, type Page } from '@playwright/test';
 
 /** The codice fiscale of a person born in Italy, as the Agenzia delle Entrate computes it. */
@@ -70,8 +71,58 @@ export async function untilAnswered(call: () => Promise<APIResponse>): Promise<A
   }
 }
 
-/** Requests a PIN through the API and returns the first 8 characters sent by SMS. */
+/**
+ * The population registry's row for the person of a PIN request, resident where the request says
+ * (unless `residence` says otherwise). The birth place's code is the one in the codice fiscale.
+ */
+export function residentRow(person: PinRequestForm, residence: Partial<PinRequestForm> = {}) {
+  const at = { ...person, ...residence };
+  return {
+    codice_fiscale: person.codice_fiscale,
+    given_name: person.given_name,
+    surname: person.surname,
+    sex: person.sex,
+    birth_date: person.birth_date,
+    birth_place_code: person.codice_fiscale.slice(11, 15),
+    address: at.address,
+    postcode: at.postcode,
+    municipality: at.municipality,
+    province: at.province,
+    country: at.residence_country,
+  };
+}
+
+/**
+ * Registers the person of a PIN request in the server's synthetic population registry (a dev-mode
+ * endpoint; these are made-up people), resident where the request says unless `residence` says
+ * otherwise. Without it the server refuses their PIN request.
+ */
+export async function registerResident(
+  request: APIRequestContext,
+  person: PinRequestForm,
+  residence: Partial<PinRequestForm> = {},
+): Promise<void> {
+  const response = await untilAnswered(() =>
+    request.put(`/api/dev/registry/${person.codice_fiscale}`, { data: residentRow(person, residence) }),
+  );
+  expect(response.status(), await response.text()).toBe(204);
+}
+
+/**
+ * `POST /api/pin-requests` with `options` (headers, data) for a person registered first (see
+ * `registerResident`): the request as a resident's.
+ */
+export async function postPinRequestAsResident(
+  request: APIRequestContext,
+  options: { headers?: Record<string, string>; data: PinRequestForm },
+): Promise<APIResponse> {
+  await registerResident(request, options.data);
+  return request.post('/api/pin-requests', options);
+}
+
+/** Registers `person` (see `registerResident`), requests a PIN through the API and returns the first 8 characters sent by SMS. */
 export async function simplifiedPin(request: APIRequestContext, person: PinRequestForm): Promise<string> {
+  await registerResident(request, person);
   const response = await untilAnswered(() =>
     request.post('/api/pin-requests', {
       headers: { 'Idempotency-Key': `e2e-pin-${person.codice_fiscale}` },

@@ -4,7 +4,7 @@
 import { type Page } from '@playwright/test';
 import { expect, pageErrorsSeen, test } from './fixtures';
 import { expectNoAxeViolations } from './a11y';
-import { codiceFiscale } from './people';
+import { codiceFiscale, registerResident } from './people';
 
 // The narrowest phones in use: every page must fit 360 CSS pixels without sideways scrolling.
 test.use({ viewport: { width: 360, height: 780 } });
@@ -58,6 +58,7 @@ test('a new citizen requests a PIN through every page and logs in with the first
   test.setTimeout(60_000);
   const data = mario(10);
   expect(data.codice_fiscale).toBe('RSSMRA85T10H501O'); // the generator agrees with a known code
+  await registerResident(page.request, data);
 
   // The start page leads to the request.
   await page.goto('/');
@@ -239,6 +240,7 @@ test('abroad the address asks for a city and no province', async ({ page }) => {
 test('a second request for the same codice fiscale is refused on the summary page', async ({ page }) => {
   const data = mario(13);
   // GIVEN a PIN already requested for this codice fiscale
+  await registerResident(page.request, data);
   const first = await page.request.post('/api/pin-requests', {
     data,
     headers: { 'Idempotency-Key': 'e2e-second-request-1' },
@@ -262,6 +264,7 @@ test('keyboard only: Enter sends every page like Avanti, and the page after work
   page,
 }) => {
   const data = mario(20);
+  await registerResident(page.request, data);
   const summary = page.getByRole('alert').filter({ hasText: "C'è un problema" });
   const enterIn = async (label: string) => page.getByLabel(label, { exact: true }).press('Enter');
 

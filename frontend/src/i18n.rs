@@ -237,8 +237,8 @@ bilingual_texts! {
         PinResidenceTitle => ("Residenza — Richiesta PIN — Sportello", "Home address — PIN request — Sportello"),
         PinResidenceHeading => ("Indirizzo di residenza", "Home address"),
         PinResidenceIntro => (
-            "Gli altri 8 caratteri del PIN arriveranno per posta a questo indirizzo.",
-            "The other 8 characters of the PIN will arrive by post at this address."
+            "Gli altri 8 caratteri del PIN arriveranno per posta all'indirizzo di residenza registrato nell'anagrafe della popolazione, anche se qui ne scrivi un altro. Se quello dell'anagrafe non è aggiornato, chiama il Contact Center.",
+            "The other 8 characters of the PIN will arrive by post at the home address registered in the population registry, even if you write another one here. If the registry's address is out of date, call the Contact Center."
         ),
         AddressLabel => ("Indirizzo", "Address"),
         AddressHint => ("Via o piazza e numero civico.", "Street and house number."),
@@ -297,6 +297,14 @@ bilingual_texts! {
         PinSentPost => (
             "Gli altri 8 caratteri arriveranno per posta all'indirizzo di residenza: insieme ai primi formano il PIN completo.",
             "The other 8 characters will arrive by post at your home address: together with the first ones they make up the full PIN."
+        ),
+        PinSentLetterTo => (
+            "Gli altri 8 caratteri arriveranno per posta all'indirizzo di residenza registrato nell'anagrafe della popolazione: {address}. Insieme ai primi formano il PIN completo.",
+            "The other 8 characters will arrive by post at the home address registered in the population registry: {address}. Together with the first ones they make up the full PIN."
+        ),
+        PinLetterOutOfDate => (
+            "Se questo indirizzo non è aggiornato, chiama il Contact Center INPS: 803 164 da rete fissa (gratuito) o 06 164164 da cellulare.",
+            "If this address is out of date, call the INPS Contact Center: 803 164 from a landline (free) or 06 164164 from a mobile."
         ),
         PinNothingHeading => ("Se entro 12 ore non ricevi nulla", "If nothing arrives within 12 hours"),
         PinNothingText => (

@@ -34,6 +34,9 @@ pub struct PinReceipt {
     pub codice_fiscale: String,
     /// The masked contacts the first 8 characters were sent to.
     pub sent_to: SentTo,
+    /// The registered residence the letter with the last 8 goes to, masked (`Via G***, 00186
+    /// Roma`); `None` in a receipt kept before the API said it.
+    pub letter_to: Option<String>,
     /// When the request was made (RFC 3339).
     pub created_at: String,
 }
@@ -67,6 +70,7 @@ impl PinReceipt {
                 email: masked("email"),
                 pec: masked("pec"),
             },
+            letter_to: json["letter_to"].as_str().map(str::to_owned),
             created_at: json["created_at"].as_str().unwrap_or_default().to_owned(),
         })
     }
@@ -318,6 +322,10 @@ mod tests {
         let receipt = PinReceipt::parse(json).unwrap();
         assert_eq!(receipt.sent_to.sms.as_deref(), Some("+39 ***4567"));
         assert_eq!(receipt.sent_to.pec.as_deref(), Some("m***@pec.example.it"));
+        assert_eq!(receipt.letter_to, None);
+        let json = r#"{"codice_fiscale":"RSSMRA85T10H501O","sent_to":{},"letter_to":"Via G***, 00186 Roma"}"#;
+        let receipt = PinReceipt::parse(json).unwrap();
+        assert_eq!(receipt.letter_to.as_deref(), Some("Via G***, 00186 Roma"));
     }
 
     #[test]

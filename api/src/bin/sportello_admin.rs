@@ -8,6 +8,8 @@
 //! sportello-admin operator reset <USERNAME>
 //! sportello-admin operator disable <USERNAME>
 //! sportello-admin operator enable <USERNAME>
+//! sportello-admin registry import <FILE.csv>
+//! sportello-admin registry synthetic <COUNT>
 //! ```
 //!
 //! `operator create` prints the new Contact Center operator's initial password and TOTP secret
@@ -16,6 +18,13 @@
 //! `disable` locks the operator out at once (someone leaving), `enable` lets them log in again.
 //! An operator is an agent unless made a supervisor, the only role that reads the audit log;
 //! `role` changes it from the operator's next request.
+//!
+//! `registry import` loads the embedded population registry (docs/adr/0013) from a CSV file with
+//! the header `codice_fiscale,given_name,surname,sex,birth_date,birth_place_code,address,postcode,
+//! municipality,province,country`; a re-import updates. It works while the server runs. Rows that
+//! break a rule are listed by line and reason and left out; the rest is imported (exit status 1
+//! when any row was left out). `registry synthetic` prints an import file of made-up residents for
+//! dev mode and the benchmarks.
 //!
 //! With `SPORTELLO_STORE=dynamodb` the command works on the deployed table and reads the server key
 //! from Secrets Manager as the Lambda function does (`api::lambda::state`).
@@ -28,7 +37,9 @@ use api::store::OperatorRole;
 const USAGE: &str = "usage: sportello-admin status <PROTOCOL> <under_review|accepted|rejected|paid> --by <NAME>
        sportello-admin operator create <USERNAME> --name \"<FULL NAME>\" [--role agent|supervisor]
        sportello-admin operator role <USERNAME> agent|supervisor
-       sportello-admin operator reset|disable|enable <USERNAME>";
+       sportello-admin operator reset|disable|enable <USERNAME>
+       sportello-admin registry import <FILE.csv>
+       sportello-admin registry synthetic <COUNT>";
 
 /// What the command line asks for.
 enum Command<'a> {
@@ -52,6 +63,9 @@ enum Command<'a> {
     DisableOperator {
         username: &'a str,
         disabled: bool,
+    },
+    ImportRegistry {
+        file: &'a str,
     },
 }
 
@@ -88,6 +102,9 @@ async fn main() -> ExitCode {
                 disabled: sub == "disable",
             }
         }
+        [cmd, sub, file] if cmd == "registry" && sub == "import" => Command::ImportRegistry { file },
+        // Needs no store: only prints.
+        [cmd, sub, count] if cmd == "registry" && sub == "synthetic" => return print_synthetic(count),
         _ => {
             eprintln!("{USAGE}");
             return ExitCode::from(2);
@@ -137,6 +154,7 @@ async fn main() -> ExitCode {
             };
         }
         Command::ResetOperator { username } => return reset_operator(&state, username).await,
+        Command::ImportRegistry { file } => return import_registry(&state, file).await,
         Command::DisableOperator { username, disabled } => {
             return match api::operators::set_disabled(state.store.as_ref(), username, disabled).await {
                 Ok(record) => {
@@ -218,4 +236,60 @@ fn print_credentials(operator: &api::operators::NewOperator) {
     println!("TOTP secret (base32): {}", operator.totp_secret);
     println!("TOTP URI: {}", operator.otpauth_uri);
     println!("These are shown only now: hand them over in person.");
+}
+
+/// Imports a registry file and reports what happened, bad rows by line.
+async fn import_registry(state: &api::AppState, file: &str) -> ExitCode {
+    let Some(writer) = state.registry.writer() else {
+        eprintln!("sportello-admin: SPORTELLO_REGISTRY=http: the national registry is read, not imported into");
+        return ExitCode::from(2);
+    };
+    let input = match std::fs::File::open(file) {
+        Ok(f) => std::io::BufReader::new(f),
+        Err(e) => {
+            eprintln!("sportello-admin: cannot open {file}: {e}");
+            return ExitCode::from(1);
+        }
+    };
+    let started = std::time::Instant::now();
+    match api::registry::import::import_csv(input, writer).await {
+        Ok(report) => {
+            let seconds = started.elapsed().as_secs_f64();
+            println!(
+                "registry ({}): {} rows imported in {seconds:.2} s ({:.0} rows/s), {} bad rows",
+                state.registry.kind(),
+                report.imported,
+                report.imported as f64 / seconds.max(1e-9),
+                report.bad_rows.len()
+            );
+            for bad in &report.bad_rows {
+                println!("  line {}: {}", bad.line, bad.reason);
+            }
+            if report.bad_rows.is_empty() {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::from(1)
+            }
+        }
+        Err(e) => {
+            eprintln!("sportello-admin: {file}: {e}");
+            ExitCode::from(1)
+        }
+    }
+}
+
+/// Prints an import file of `count` made-up residents.
+fn print_synthetic(count: &str) -> ExitCode {
+    let Ok(count) = count.parse::<usize>() else {
+        eprintln!("sportello-admin: {count:?} is not a number of residents\n{USAGE}");
+        return ExitCode::from(2);
+    };
+    let residents = api::registry::synthetic::residents(count);
+    match api::registry::synthetic::write_csv(&residents, std::io::stdout().lock()) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("sportello-admin: {e}");
+            ExitCode::from(1)
+        }
+    }
 }

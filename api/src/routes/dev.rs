@@ -1,7 +1,8 @@
 //! Development-only endpoints, mounted only when dev mode is on (the local run and the tests):
-//! the outbox standing in for citizens' phones and mailboxes, and the settable clock.
+//! the outbox standing in for citizens' phones and mailboxes, the settable clock, and the
+//! synthetic population registry (the tests and e2e scenarios register the people they invent).
 
-use axum::extract::{Query, State};
+use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::routing::{get, put};
 use axum::{Json, Router};
@@ -9,6 +10,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use crate::json::ApiJson;
+use crate::registry::RegistryRow;
 use crate::store::OutboxEntry;
 use crate::{ApiError, AppState};
 
@@ -56,6 +58,29 @@ async fn get_clock(State(state): State<AppState>) -> Json<ClockSetting> {
     })
 }
 
+/// Registers one (made-up) resident in the embedded registry, or updates them: the row of a
+/// registry import as JSON, checked with the same rules. 409 when the registry is the national
+/// e-service, which the service only reads:
+/// 404, as if the route were not there.
+async fn register_resident(
+    State(state): State<AppState>,
+    Path(cf): Path<String>,
+    ApiJson(row): ApiJson<RegistryRow>,
+) -> Result<StatusCode, ApiError> {
+    if !row.codice_fiscale.trim().eq_ignore_ascii_case(cf.trim()) {
+        return Err(ApiError::Malformed(
+            "the codice fiscale in the path and the body differ".into(),
+        ));
+    }
+    let resident = row.parse().map_err(|e| {
+        tracing::warn!(reason = %e, "dev registry row refused");
+        ApiError::Malformed(format!("not a registry row: {e}"))
+    })?;
+    let writer = state.registry.writer().ok_or(ApiError::NotFound)?;
+    writer.upsert(std::slice::from_ref(&resident)).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
 /// The dev routes; empty unless `dev_mode`.
 pub fn router(dev_mode: bool) -> Router<AppState> {
     if !dev_mode {
@@ -64,4 +89,5 @@ pub fn router(dev_mode: bool) -> Router<AppState> {
     Router::new()
         .route("/dev/outbox", get(outbox))
         .route("/dev/clock", put(set_clock).get(get_clock))
+        .route("/dev/registry/{codice_fiscale}", put(register_resident))
 }

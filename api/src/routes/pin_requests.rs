@@ -5,6 +5,11 @@
 //! One live request per codice fiscale: a second one is refused (409) rather than replacing the
 //! first, so nobody can take over a citizen's PIN by re-requesting it with their own contacts
 //! (docs/adr/0004). A retry of the same request (same Idempotency-Key) gets the same answer.
+//!
+//! Only the person registered under the codice fiscale gets a PIN, and the letter with its second
+//! half goes to the residence the population registry knows, never to one typed in the form
+//! (docs/adr/0013): knowing someone's name, sex, date and place of birth is not enough to have
+//! their PIN posted to oneself.
 
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
@@ -13,6 +18,7 @@ use axum::{Json, Router};
 use chrono::{DateTime, NaiveDate, Utc};
 use domain::pin::IssuedPin;
 use domain::pin_request::{EmbeddedPlaces, PinRequestState, mask_email, mask_mobile};
+use domain::registry::{is_registered_person, mask_residence};
 use domain::{CodiceFiscale, ErrorCode, PinRequestForm, Step};
 use serde::Serialize;
 
@@ -94,6 +100,8 @@ struct SentTo {
 struct PinRequestCreated {
     codice_fiscale: String,
     sent_to: SentTo,
+    /// Where the letter with the second half goes: the registered residence, masked.
+    letter_to: String,
     created_at: DateTime<Utc>,
 }
 
@@ -107,6 +115,7 @@ impl PinRequestCreated {
                 email: mask_email(r.email.as_str()),
                 pec: mask_email(r.pec.as_str()),
             },
+            letter_to: mask_residence(&r.residence),
             created_at: record.created_at,
         }
     }
@@ -143,9 +152,23 @@ async fn create(
         });
     }
     let key = idempotency_key(&headers)?;
-    let request = form
+    let mut request = form
         .validate(now.date_naive(), Some(&EmbeddedPlaces))
         .map_err(ApiError::Validation)?;
+    // Asked before anything is written: a registry that does not answer leaves nothing behind
+    // (503), and the citizen's retry is a first request again.
+    let registered = state.registry.resident(&request.codice_fiscale).await?;
+    let Some(resident) = registered.filter(|r| is_registered_person(&request.person, &r.person)) else {
+        // One answer whether the code is unknown or a field differs, naming none: anything more
+        // would let a stranger probe the registry field by field. The attempt was already counted
+        // by the per-client limit above, like every PIN request.
+        tracing::info!("PIN request refused: not the registered person");
+        return Err(ApiError::Forbidden(ErrorCode::RegistryNoMatch));
+    };
+    // The registry's data win over what was typed: the letter goes to the registered residence
+    // and is addressed with the registered names; the typed residence is not kept.
+    request.person = resident.person;
+    request.residence = resident.residence;
     let pin = IssuedPin::from_random_bytes(random_bytes());
     let cf = request.codice_fiscale.to_string();
     let record = PinRequestRecord {

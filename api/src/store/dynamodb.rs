@@ -1264,7 +1264,7 @@ const UNAVAILABLE_CODES: &[&str] = &[
 /// the rest `Other`. The message carries the operation, the table and the error chain (codes and
 /// DynamoDB's messages, which name attributes but not their values); never the request, whose
 /// keys hold codici fiscali, nor the raw response.
-fn sdk_error<E>(operation: &str, table: &str, err: SdkError<E, HttpResponse>) -> StoreError
+pub(crate) fn sdk_error<E>(operation: &str, table: &str, err: SdkError<E, HttpResponse>) -> StoreError
 where
     E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
 {

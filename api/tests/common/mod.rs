@@ -92,8 +92,29 @@ impl TestServer {
         assert_eq!(r.status(), 204);
     }
 
-    /// Requests a PIN for `citizen` and returns (first half, second half) read from the outbox.
+    /// Registers the person of the PIN request `citizen` in the server's population registry,
+    /// resident at the address the request gives (the registry is written directly, as
+    /// `sportello-admin registry import` does beside a running server, so injected faults do not
+    /// touch it). A PIN request is refused for anyone not registered.
+    pub async fn register(&self, citizen: &Value) {
+        self.register_row(&resident_row(citizen)).await;
+    }
+
+    /// Registers (or updates) one registry row (the JSON of an import row).
+    pub async fn register_row(&self, row: &Value) {
+        let row: api::registry::RegistryRow = serde_json::from_value(row.clone()).unwrap();
+        let resident = row
+            .parse()
+            .unwrap_or_else(|e| panic!("not a registry row: {e}: {row:?}"));
+        let registry = api::registry::sqlite::SqliteRegistry::open(self.data_dir()).unwrap();
+        use api::registry::RegistryWriter;
+        registry.upsert(&[resident]).await.unwrap();
+    }
+
+    /// Registers `citizen` (see [`TestServer::register`]), requests a PIN for them and returns
+    /// (first half, second half) read from the outbox.
     pub async fn request_pin(&self, citizen: &Value) -> (String, String) {
+        self.register(citizen).await;
         let r = self.post("/api/pin-requests", citizen).await;
         assert_eq!(r.status(), 201, "{}", r.text().await.unwrap());
         let cf = citizen["codice_fiscale"].as_str().unwrap();
@@ -192,6 +213,26 @@ pub fn citizen_born(given_name: &str, surname: &str, birth_date: NaiveDate, mobi
         "mobile": format!("+39 333 {mobile}"),
         "email": format!("{tag}@example.it"),
         "pec": format!("{tag}@pec.example.it"),
+    })
+}
+
+/// The population registry's row for the person of the PIN request `citizen`, resident where the
+/// request says (the birth place's code is the one in the codice fiscale).
+pub fn resident_row(citizen: &Value) -> Value {
+    let cf = citizen["codice_fiscale"].as_str().unwrap();
+    let birth_place_code = CodiceFiscale::parse(cf).unwrap().birth_place_code();
+    json!({
+        "codice_fiscale": cf,
+        "given_name": citizen["given_name"],
+        "surname": citizen["surname"],
+        "sex": citizen["sex"],
+        "birth_date": citizen["birth_date"],
+        "birth_place_code": birth_place_code,
+        "address": citizen["address"],
+        "postcode": citizen["postcode"],
+        "municipality": citizen["municipality"],
+        "province": citizen["province"],
+        "country": citizen["residence_country"],
     })
 }
 

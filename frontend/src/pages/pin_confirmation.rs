@@ -1,5 +1,6 @@
 //! PIN request, confirmation: the request went through; where the first 8 characters were sent,
-//! that the rest comes by post, what to do if nothing arrives within 12 hours, and the way in.
+//! that the rest comes by post to the residence the population registry knows (masked, with what
+//! to do if it is out of date), what to do if nothing arrives within 12 hours, and the way in.
 
 use leptos::prelude::*;
 
@@ -16,6 +17,7 @@ pub fn PinConfirmationPage() -> impl IntoView {
     // A reload keeps the receipt (this tab only); without it the page still says what happens.
     let receipt = PinReceipt::load();
     let codice_fiscale = receipt.as_ref().map(|r| r.codice_fiscale.clone());
+    let letter_to = receipt.as_ref().and_then(|r| r.letter_to.clone());
     let channels = receipt.map(|r| {
         [
             (Text::PinSentSms, r.sent_to.sms),
@@ -52,7 +54,14 @@ pub fn PinConfirmationPage() -> impl IntoView {
         {where_sent}
         <h2>{tr(Text::WhatNextHeading)}</h2>
         <p>{tr(Text::PinSentSimplified)}</p>
-        <p>{tr(Text::PinSentPost)}</p>
+        {match letter_to {
+            Some(address) => view! {
+                <p>{move || t_with(lang.get(), Text::PinSentLetterTo, "address", &address)}</p>
+                <p>{tr(Text::PinLetterOutOfDate)}</p>
+            }
+            .into_any(),
+            None => view! { <p>{tr(Text::PinSentPost)}</p> }.into_any(),
+        }}
         <h2>{tr(Text::PinNothingHeading)}</h2>
         <p>{tr(Text::PinNothingText)}</p>
         <p>
