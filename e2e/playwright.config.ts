@@ -10,6 +10,7 @@
 // runs can share a machine.
 import { defineConfig, devices } from '@playwright/test';
 import * as path from 'node:path';
+import { chromiumArgs, chromiumPath } from './chromium';
 
 const root = path.resolve(__dirname, '..');
 // One id for the run, set by the runner and inherited by its workers (which re-read this file).
@@ -67,16 +68,6 @@ const oidcProviders = JSON.stringify([
     client_id: 'sportello-cie', auth: 'client_secret_basic', client_secret: 'cie-test-secret' },
 ]);
 
-// Flags for a closed network: without them Chromium keeps trying to reach Google's services.
-const chromiumArgs = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
 
 export default defineConfig({
   testDir: './tests',
@@ -90,13 +81,13 @@ export default defineConfig({
     baseURL: `http://127.0.0.1:${port}`,
     trace: 'retain-on-failure',
     screenshot: 'only-on-failure',
-    launchOptions: { executablePath: '/usr/bin/chromium', args: chromiumArgs },
+    launchOptions: { executablePath: chromiumPath, args: chromiumArgs },
   },
   projects: [
     {
       name: 'mobile',
       testIgnore: /busy_day\.spec\.ts|lighthouse\.spec\.ts/,
-      use: { ...devices['Pixel 7'], launchOptions: { executablePath: '/usr/bin/chromium', args: chromiumArgs } },
+      use: { ...devices['Pixel 7'], launchOptions: { executablePath: chromiumPath, args: chromiumArgs } },
     },
     {
       // The load specs run 20 browsers each: after the others, alone, so that their load does not
@@ -104,7 +95,7 @@ export default defineConfig({
       name: 'load',
       testMatch: /busy_day\.spec\.ts/,
       dependencies: ['mobile'],
-      use: { ...devices['Pixel 7'], launchOptions: { executablePath: '/usr/bin/chromium', args: chromiumArgs } },
+      use: { ...devices['Pixel 7'], launchOptions: { executablePath: chromiumPath, args: chromiumArgs } },
     },
     {
       // Lighthouse measures time: last and alone, after the load specs.

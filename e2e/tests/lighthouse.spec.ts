@@ -5,19 +5,11 @@
 import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { chromiumArgs, chromiumPath } from '../chromium';
 import { expect, test } from './fixtures';
 
 const lighthouse = path.join(__dirname, '..', 'node_modules', '.bin', 'lighthouse');
-const chromeFlags = [
-  '--headless=new',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-].join(' ');
+const chromeFlags = ['--headless=new', ...chromiumArgs].join(' ');
 
 type Report = { categories: Record<string, { score: number }>; audits: Record<string, { displayValue?: string }> };
 
@@ -26,7 +18,7 @@ function run(url: string, out: string): Report {
     lighthouse,
     [
       url,
-      '--chrome-path=/usr/bin/chromium',
+      `--chrome-path=${chromiumPath}`,
       `--chrome-flags=${chromeFlags}`,
       '--form-factor=mobile',
       '--throttling-method=devtools',
