@@ -1,6 +1,6 @@
 // Lighthouse (npm, with Debian's Chromium) on the start page, mobile, with devtools throttling
 // (1.6 Mbps down, 150 ms round trip, CPU 4× slower): performance at least 95 and accessibility
-// 100. Three runs, the median performance counts (Lighthouse's own advice on its variance). Runs
+// 100. Five runs, the median performance counts (Lighthouse's own advice on its variance). Runs
 // alone, after every other project, so that the other specs' browsers do not slow it down.
 import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -33,9 +33,10 @@ function run(url: string, out: string): Report {
 }
 
 test('Lighthouse on the start page: performance at least 95, accessibility 100', async ({ baseURL }, testInfo) => {
-  test.setTimeout(420_000);
+  test.setTimeout(600_000);
   const reports: Report[] = [];
-  for (let i = 1; i <= 3; i++) {
+  const runs = 5;
+  for (let i = 1; i <= runs; i++) {
     const out = testInfo.outputPath(`lighthouse-${i}.json`);
     const report = run(`${baseURL}/`, out);
     reports.push(report);
@@ -49,7 +50,7 @@ test('Lighthouse on the start page: performance at least 95, accessibility 100',
     );
     await testInfo.attach(`lighthouse-${i}.json`, { path: out, contentType: 'application/json' });
   }
-  const performance = reports.map((r) => r.categories.performance.score * 100).sort((a, b) => a - b)[1];
+  const performance = reports.map((r) => r.categories.performance.score * 100).sort((a, b) => a - b)[(runs - 1) / 2];
   const accessibility = Math.min(...reports.map((r) => r.categories.accessibility.score * 100));
   console.log(`Lighthouse median performance ${Math.round(performance)} (gate 95), accessibility ${accessibility} (gate 100)`);
   expect(performance).toBeGreaterThanOrEqual(95);
