@@ -26,6 +26,15 @@ pub const AREA_ROUTES: [&str; 5] = [
     "/le-mie-domande/",
 ];
 
+/// The PIN request's first page, whose first view is written in its own file at build time
+/// (`frontend/src/prerender.rs`, `FIRST_STEP_FILE`).
+pub const FIRST_STEP_ROUTES: [&str; 4] = [
+    "/richiesta-pin",
+    "/richiesta-pin/",
+    "/richiesta-pin/identita",
+    "/richiesta-pin/identita/",
+];
+
 /// The paths of the Contact Center console's pages (`console.html`), as router patterns.
 pub const CONSOLE_ROUTES: [&str; 3] = ["/operatore", "/operatore/", "/operatore/{*page}"];
 
@@ -35,6 +44,7 @@ pub const CONSOLE_ROUTES: [&str; 3] = ["/operatore", "/operatore/", "/operatore/
 /// empty main, so that a deep link does not show the start page's text first).
 pub fn router(dir: &Path) -> Router {
     let public = ServeFile::new(dir.join("public.html"));
+    let first_step = ServeFile::new(dir.join("richiesta-pin-identita.html"));
     let area = ServeFile::new(dir.join("area.html"));
     let console = ServeFile::new(dir.join("console.html"));
     let mut router = Router::new();
@@ -43,6 +53,9 @@ pub fn router(dir: &Path) -> Router {
     }
     for route in CONSOLE_ROUTES {
         router = router.route_service(route, console.clone());
+    }
+    for route in FIRST_STEP_ROUTES {
+        router = router.route_service(route, first_step.clone());
     }
     router
         .fallback_service(ServeDir::new(dir).fallback(public))
@@ -78,6 +91,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         std::fs::write(dir.path().join("index.html"), "start page").unwrap();
         std::fs::write(dir.path().join("public.html"), "public page").unwrap();
+        std::fs::write(dir.path().join("richiesta-pin-identita.html"), "first step").unwrap();
         std::fs::write(dir.path().join("area.html"), "area page").unwrap();
         std::fs::write(dir.path().join("console.html"), "console page").unwrap();
         std::fs::write(dir.path().join("area.js"), "// area bindings").unwrap();
@@ -125,6 +139,13 @@ mod tests {
             assert_eq!(csp.as_deref(), Some(CONTENT_SECURITY_POLICY), "{path}");
         }
         assert_eq!(get(dir.path(), "/").await.1, "start page");
+        for path in [
+            "/richiesta-pin",
+            "/richiesta-pin/identita",
+            "/richiesta-pin/identita?da=riepilogo",
+        ] {
+            assert_eq!(get(dir.path(), path).await.1, "first step", "{path}");
+        }
         for path in [
             "/accedi",
             "/richiesta-pin/contatti",

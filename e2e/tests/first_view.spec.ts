@@ -89,3 +89,38 @@ test('on a mid-range phone the start page paints within a second and nothing shi
   expect(measured.cls).toBeLessThanOrEqual(0.05);
   await context.close();
 });
+
+test("the PIN request's first page also shows its questions before the wasm, where the app keeps them", async ({
+  browser,
+}) => {
+  const where = async (page: Page) => {
+    const places = [];
+    for (const [name, locator] of [
+      ['h1', page.getByRole('heading', { level: 1 })],
+      ['caption', page.getByText('Richiesta PIN, passo 1 di 4')],
+      ['cf', page.getByLabel('Codice fiscale')],
+      ['country', page.getByLabel('Stato di residenza')],
+      ['avanti', page.getByRole('button', { name: 'Avanti' })],
+    ] as const) {
+      const b = await locator.boundingBox();
+      places.push({ name, y: b?.y, height: b?.height, text: (await locator.innerText()).trim() });
+    }
+    return { places, country: await page.getByLabel('Stato di residenza').inputValue(), title: await page.title() };
+  };
+  // GIVEN the page from its address, without JavaScript
+  const bare = await browser.newContext({ javaScriptEnabled: false, viewport: { width: 360, height: 780 } });
+  const htmlOnly = await bare.newPage();
+  await htmlOnly.goto('/richiesta-pin/identita');
+  const before = await where(htmlOnly);
+  expect(before.country).toBe('Italia');
+  await bare.close();
+  // WHEN the app has taken it over THEN everything stands where it stood
+  const context = await browser.newContext({ viewport: { width: 360, height: 780 } });
+  const page = await context.newPage();
+  await page.goto('/richiesta-pin/identita');
+  await expect(page.locator('[data-prerender]')).toHaveCount(0);
+  await expect(page.getByLabel('Codice fiscale')).toBeEditable();
+  expect(await where(page)).toEqual(before);
+  await expectNoAxeViolations(page);
+  await context.close();
+});

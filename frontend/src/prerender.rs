@@ -12,9 +12,10 @@
 //! time: the other pages get the frame (skip link, header, footer) around an empty `<main>`, and
 //! the area's pages the "loading" line they show first anyway.
 
-use domain::Lang;
+use domain::{Lang, Step};
 
 use crate::i18n::{Text, t};
+use crate::pin_questions::{Kind, questions};
 
 /// The attribute that marks what the app replaces when it starts.
 pub const MARK: &str = "data-prerender";
@@ -32,6 +33,10 @@ pub struct Page {
     pub body: String,
 }
 
+/// The first page of the PIN request (`/richiesta-pin/identita`), where a link from elsewhere
+/// brings a citizen without a PIN: it needs nothing typed before it, so its first view is known.
+pub const FIRST_STEP_FILE: &str = "richiesta-pin-identita.html";
+
 /// The marker in a template's `<body>` where the first view goes.
 pub const SLOT: &str = "<!-- first view -->";
 
@@ -45,6 +50,12 @@ pub fn pages() -> Vec<Page> {
             template: "index.html",
             title: t(lang, Text::HomeTitle).to_owned(),
             body: frame(lang, &home_main(lang)),
+        },
+        Page {
+            file: FIRST_STEP_FILE,
+            template: "index.html",
+            title: t(lang, crate::pin_questions::page(Step::Identity).title).to_owned(),
+            body: frame(lang, &first_step_main(lang)),
         },
         Page {
             file: "public.html",
@@ -165,6 +176,64 @@ fn home_main(lang: Lang) -> String {
     )
 }
 
+/// The first step's `<main>`, as `PinStepPage` renders it for a new request: back link, caption,
+/// heading, introduction, its questions from `pin_questions` (text inputs, the country of
+/// residence already "Italia"), Avanti and the empty status line.
+fn first_step_main(lang: Lang) -> String {
+    let tr = |key: Text| esc(t(lang, key));
+    let texts = crate::pin_questions::page(Step::Identity);
+    let mut fields = String::new();
+    for question in questions(Step::Identity) {
+        let Kind::Text(input) = &question.kind else {
+            unreachable!("the first step asks text questions only");
+        };
+        let id = question.field;
+        let value = match id {
+            "residence_country" => format!(r#" value="{}""#, esc(domain::pin_request::ITALY)),
+            _ => String::new(),
+        };
+        let (hint, described_by) = match question.hint {
+            Some(hint) => (
+                format!(r#"<div id="{id}-hint" class="hint">{}</div>"#, tr(hint)),
+                format!(r#" aria-describedby="{id}-hint""#),
+            ),
+            None => (String::new(), String::new()),
+        };
+        fields += &format!(
+            concat!(
+                r#"<div class="form-group"><label class="label" for="{id}">{label}</label>{hint}"#,
+                r#"<input class="input {class}" id="{id}" name="{id}" type="{input_type}" autocomplete="{autocomplete}" "#,
+                r#"autocapitalize="{autocapitalize}" spellcheck="false"{described_by}{value}></div>"#,
+            ),
+            id = id,
+            label = tr(question.label),
+            hint = hint,
+            class = input.class,
+            input_type = input.input_type,
+            autocomplete = input.autocomplete,
+            autocapitalize = input.autocapitalize,
+            described_by = described_by,
+            value = value,
+        );
+    }
+    format!(
+        concat!(
+            r#"<a href="{home}" class="back-link">{back}</a>"#,
+            r#"<p class="caption">{caption}</p><h1>{heading}</h1><p>{intro}</p>"#,
+            r#"<form id="{form_id}" novalidate="">{fields}<button type="submit" class="button">{avanti}</button></form>"#,
+            r#"<div class="status" role="status"><p class="status-text"></p></div>"#,
+        ),
+        home = crate::router::HOME_PATH,
+        back = tr(Text::Back),
+        caption = esc(&t(lang, Text::PinStepCaption).replace("{n}", "1")),
+        heading = tr(texts.heading),
+        intro = tr(texts.intro),
+        form_id = crate::components::FORM_ID,
+        fields = fields,
+        avanti = tr(Text::Continue),
+    )
+}
+
 /// Removes the first view, just before the app mounts its own in the same task (no frame is
 /// painted in between, so nothing flashes).
 #[cfg(target_arch = "wasm32")]
@@ -201,6 +270,28 @@ mod tests {
         );
         // SPID, CIE and CNS are listed only once the API has said which this instance offers.
         assert!(!home.body.contains(t(Lang::It, Text::AccessSpid)));
+    }
+
+    #[test]
+    fn the_first_step_is_written_from_the_questions_table() {
+        let step = pages().into_iter().find(|p| p.file == FIRST_STEP_FILE).unwrap();
+        assert_eq!(
+            step.title,
+            t(Lang::It, crate::pin_questions::page(Step::Identity).title)
+        );
+        assert!(
+            step.body
+                .contains(r#"<p class="caption">Richiesta PIN, passo 1 di 4</p>"#)
+        );
+        assert!(
+            step.body
+                .contains(r#"<label class="label" for="residence_country">Stato di residenza</label>"#)
+        );
+        assert!(step.body.contains(r#"value="Italia""#));
+        assert!(
+            step.body
+                .contains(r#"<button type="submit" class="button">Avanti</button>"#)
+        );
     }
 
     #[test]
