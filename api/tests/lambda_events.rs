@@ -11,6 +11,8 @@ mod common_moto;
 use std::collections::BTreeMap;
 
 use api::Store;
+use api::registry::dynamodb::DynamoDbRegistry;
+use api::registry::{RegistryRow, RegistryWriter};
 use api::store::dynamodb::{self, DynamoDbStore};
 use aws_sdk_secretsmanager::config::{BehaviorVersion, Credentials, Region};
 use chrono::{DateTime, Utc};
@@ -201,26 +203,23 @@ fn assert_same_json(local: &Value, lambda: &Value, at: &str) {
     }
 }
 
-/// Registers the person of the PIN request `citizen` in the function's population registry (the
-/// DynamoDB table's, through the dev endpoint), with `extra` headers; a PIN request for anyone
-/// not registered is refused.
-async fn register_on_with(function: &mut LambdaFunction, citizen: &Value, extra: &[(&str, &str)]) {
-    let cf = citizen["codice_fiscale"].as_str().unwrap();
-    let row = common::resident_row(citizen);
-    let path = format!("/api/dev/registry/{cf}");
-    let answer = lambda_with(function, "PUT", &path, None, Some(&row), extra).await;
-    assert_eq!(answer.status, 204, "{answer:?}");
+/// Registers the person of the PIN request `citizen` in the population registry on the
+/// function's table (`table`), as `sportello-admin registry import` does on AWS: the function
+/// runs as deployed, without dev mode, so no route of its writes the registry.
+async fn register_on(table: &Outbox, citizen: &Value) {
+    let row: RegistryRow = serde_json::from_value(common::resident_row(citizen)).unwrap();
+    let resident = row.parse().unwrap();
+    let registry = DynamoDbRegistry::new(
+        common_moto::client(&common_moto::server().endpoint),
+        table.table.clone(),
+    );
+    registry.upsert(&[resident]).await.unwrap();
 }
 
-/// [`register_on_with`] without extra headers.
-async fn register_on(function: &mut LambdaFunction, citizen: &Value) {
-    register_on_with(function, citizen, &[]).await;
-}
-
-/// Registers `citizen` on the local server and on the function.
-async fn register_on_both(server: &TestServer, function: &mut LambdaFunction, citizen: &Value) {
+/// [`register_on`], and the local server's registry through its dev endpoint.
+async fn register_on_both(server: &TestServer, table: &Outbox, citizen: &Value) {
     server.register(citizen).await;
-    register_on(function, citizen).await;
+    register_on(table, citizen).await;
 }
 
 /// Sends one request to both and checks they answer alike; returns both answers.
@@ -313,22 +312,26 @@ async fn function_on_moto_with(purpose: &str, extra: &[(&'static str, &str)]) ->
         .unwrap();
     env.push(("SPORTELLO_CLIENT_RATE_PER_MINUTE", "10000".into()));
     env.extend(extra.iter().map(|(name, value)| (*name, value.to_string())));
-    let outbox = Outbox(DynamoDbStore::new(
-        common_moto::client(&common_moto::server().endpoint),
+    let outbox = Outbox {
+        store: DynamoDbStore::new(common_moto::client(&common_moto::server().endpoint), table.clone()),
         table,
-    ));
+    };
     (LambdaFunction::start(&env).await, outbox)
 }
 
 /// The messages without a real channel (the letter; SMS, e-mail and PEC unless SNS and SMTP are
 /// configured) that the function left in its table's outbox, read from the table as the test's
 /// stand-in for phones and letter boxes: outside dev mode no route shows them.
-struct Outbox(DynamoDbStore);
+struct Outbox {
+    store: DynamoDbStore,
+    /// The function's table, which also holds its population registry.
+    table: String,
+}
 
 impl Outbox {
     /// The outbox of `cf`, as the dev endpoint of the local server lists it.
     async fn of(&self, cf: &str) -> Vec<Value> {
-        let entries = self.0.outbox(Some(cf), 50).await.unwrap();
+        let entries = self.store.outbox(Some(cf), 50).await.unwrap();
         entries.iter().map(|e| serde_json::to_value(e).unwrap()).collect()
     }
 }
@@ -352,7 +355,7 @@ async fn pin_request_login_session_profile_and_logout_answer_on_lambda_as_on_the
     let (mut function, lambda_outbox) = function_on_moto().await;
     let anna = citizen("Anna", "Verdi", 21);
     let cf = anna["codice_fiscale"].as_str().unwrap();
-    register_on_both(&server, &mut function, &anna).await;
+    register_on_both(&server, &lambda_outbox, &anna).await;
 
     // WHEN Anna requests a PIN THEN both issue it and show where it went, masked alike.
     let (created, _) = both(
@@ -436,6 +439,7 @@ async fn on_dynamodb_a_strangers_wrong_pins_make_only_the_stranger_wait() {
     let cf_of = |c: &Value| c["codice_fiscale"].as_str().unwrap().to_owned();
     let anna = citizen("Anna", "Verdi", 24);
     let cf = cf_of(&anna);
+    register_on(&outbox, &anna).await;
     let created = lambda(&mut function, "POST", "/api/pin-requests", None, Some(&anna)).await;
     assert_eq!(created.status, 201, "{created:?}");
     let (first, _) = halves(&outbox.of(&cf).await);
@@ -475,7 +479,7 @@ async fn with_rust_log_at_trace_the_functions_log_holds_no_pin_token_or_personal
     let cf = bea["codice_fiscale"].as_str().unwrap();
 
     // WHEN she requests a PIN, logs in with it and reads her profile
-    register_on(&mut function, &bea).await;
+    register_on(&outbox, &bea).await;
     let created = lambda(&mut function, "POST", "/api/pin-requests", None, Some(&bea)).await;
     assert_eq!(created.status, 201, "{created:?}");
     let (first, second) = halves(&outbox.of(cf).await);
@@ -514,7 +518,8 @@ const ORIGIN_SECRET: &str = "cloudfront-origin-verify-0123456789abcdefghijklmn";
 async fn with_an_origin_secret_only_requests_through_cloudfront_reach_the_api() {
     // GIVEN the function as deployed, knowing the secret CloudFront adds to what it forwards
     let arn = secret(ORIGIN_SECRET).await;
-    let (mut function, _) = function_on_moto_with("sportello-origin", &[("SPORTELLO_ORIGIN_SECRET_ARN", &arn)]).await;
+    let (mut function, table) =
+        function_on_moto_with("sportello-origin", &[("SPORTELLO_ORIGIN_SECRET_ARN", &arn)]).await;
     let through_cloudfront = [("x-origin-verify", ORIGIN_SECRET)];
 
     // WHEN a request comes to the API's own address, without the header or with a wrong one
@@ -530,7 +535,7 @@ async fn with_an_origin_secret_only_requests_through_cloudfront_reach_the_api() 
     assert_eq!(refused.status, 403, "{refused:?}");
 
     // AND through CloudFront everything works as before
-    register_on_with(&mut function, &paola, &through_cloudfront).await;
+    register_on(&table, &paola).await;
     let health = lambda_with(&mut function, "GET", "/api/health", None, None, &through_cloudfront).await;
     assert_eq!(health.status, 200, "{health:?}");
     let created = lambda_with(
@@ -654,7 +659,7 @@ async fn an_application_is_submitted_on_lambda_as_on_the_local_server_and_a_retr
     .await;
     let bice = citizen("Bice", "Gallo", 22);
     let cf = bice["codice_fiscale"].as_str().unwrap();
-    register_on_both(&server, &mut function, &bice).await;
+    register_on_both(&server, &lambda_outbox, &bice).await;
     both(
         &server,
         &mut function,
@@ -981,7 +986,7 @@ async fn with_sms_through_sns_the_function_texts_the_first_half_to_the_citizens_
     let cf = carla["codice_fiscale"].as_str().unwrap();
 
     // WHEN Carla requests a PIN
-    register_on(&mut function, &carla).await;
+    register_on(&outbox, &carla).await;
     let created = lambda(&mut function, "POST", "/api/pin-requests", None, Some(&carla)).await;
     assert_eq!(created.status, 201, "{created:?}");
 
