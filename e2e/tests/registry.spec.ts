@@ -1,7 +1,8 @@
 // PIN requests checked against the population registry (issue 13), on a phone: a resident gets
 // a PIN and is shown where the letter goes — the registered residence, masked, whatever address
 // was typed — and a person the registry does not know gets one clear refusal.
-import { expect, test, type Page } from '@playwright/test';
+import { type Page } from '@playwright/test';
+import { expect, test } from './fixtures';
 import { expectNoAxeViolations } from './a11y';
 import { registerResident, romanWoman } from './people';
 
