@@ -8,6 +8,7 @@ pub mod contacts;
 mod control;
 pub mod error_code;
 pub mod field_errors;
+pub mod html;
 pub mod iban;
 pub mod iso_date;
 pub mod lang;

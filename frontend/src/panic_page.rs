@@ -30,12 +30,16 @@ pub fn words(lang: Lang) -> (&'static str, &'static str, &'static str) {
     }
 }
 
-/// The report the server takes: `{"bundle":…,"location":…}`. Written by hand rather than with
-/// `serde_json::Value`, whose machinery would cost every bundle kilobytes for one object of two
-/// strings; a source path can hold only `\\` and `"` that need escaping (on Windows builds).
+/// The report the server takes: `{"bundle":…,"location":…}`.
+#[derive(serde::Serialize)]
+struct Report<'a> {
+    bundle: &'a str,
+    location: &'a str,
+}
+
+/// The report's JSON.
 pub fn report_body(bundle: &str, location: &str) -> String {
-    let escape = |text: &str| text.replace('\\', "\\\\").replace('"', "\\\"");
-    format!(r#"{{"bundle":"{}","location":"{}"}}"#, escape(bundle), escape(location))
+    serde_json::to_string(&Report { bundle, location }).unwrap_or_default()
 }
 
 /// The page that replaces the broken one. `reload` is the address to load again (without its
@@ -44,7 +48,7 @@ pub fn report_body(bundle: &str, location: &str) -> String {
 /// in-app navigation would only change the address of a page that can no longer render.
 pub fn recovery_html(lang: Lang, reload: &str) -> String {
     let (heading, advice, action) = words(lang);
-    let reload = reload.replace('&', "&amp;").replace('"', "&quot;").replace('<', "&lt;");
+    let reload = domain::html::escape(reload);
     format!(
         "<main class=\"main\" id=\"main\" tabindex=\"-1\"><div class=\"panel panel--problem\" role=\"alert\">\
          <h1 id=\"panic-heading\" tabindex=\"-1\">{heading}</h1><p>{advice}</p>\

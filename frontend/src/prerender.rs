@@ -12,6 +12,7 @@
 //! time: the other pages get the frame (skip link, header, footer) around an empty `<main>`, and
 //! the area's pages the "loading" line they show first anyway.
 
+use domain::html::escape as esc;
 use domain::{Lang, Step};
 
 use crate::i18n::{Text, t};
@@ -85,14 +86,6 @@ pub fn fill(template: &str, page: &Page) -> Option<String> {
         esc(&page.title),
         page.body
     ))
-}
-
-/// Escapes text for HTML content and attribute values.
-fn esc(text: &str) -> String {
-    text.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
 }
 
 /// The shell of `app::shell`: skip link, header, `<main>` holding `main`, footer.

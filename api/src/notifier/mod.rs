@@ -43,6 +43,27 @@ pub trait Notifier: Send + Sync + 'static {
     async fn send(&self, notification: Notification) -> Result<(), NotifyError>;
 }
 
+/// One message to hand over: channel, recipient, subject, body.
+pub type Message = (Channel, String, &'static str, String);
+
+/// Hands each of `messages` for `codice_fiscale` to `notifier`. A failed channel is logged
+/// (with `what` it was, never the body, which may hold a PIN half), not fatal: the event they
+/// tell of is recorded either way, and the citizen has other channels and the Contact Center.
+pub async fn send_each(notifier: &dyn Notifier, codice_fiscale: &str, messages: Vec<Message>, what: &'static str) {
+    for (channel, recipient, subject, body) in messages {
+        let notification = Notification {
+            channel,
+            recipient,
+            codice_fiscale: codice_fiscale.to_owned(),
+            subject: subject.to_owned(),
+            body,
+        };
+        if let Err(e) = notifier.send(notification).await {
+            tracing::error!(channel = channel.as_str(), what, error = %e, "delivery failed");
+        }
+    }
+}
+
 /// Keeps every notification in the store's outbox.
 pub struct OutboxNotifier {
     store: Arc<dyn Store>,

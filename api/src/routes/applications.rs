@@ -25,7 +25,7 @@ use crate::auth::Citizen;
 use crate::json::ApiJson;
 use crate::lang::request_lang;
 use crate::routes::pin_requests::idempotency_key;
-use crate::store::{ApplicationInsert, ApplicationRecord, Channel as Delivery, DraftRecord, Notification};
+use crate::store::{ApplicationInsert, ApplicationRecord, Channel as Delivery, DraftRecord};
 use crate::{ApiError, AppState};
 
 /// Who the history names for the citizen's own actions.
@@ -398,22 +398,16 @@ async fn send_receipt(state: &AppState, application: &Application, headers: &Hea
     };
     let words = crate::citizen_messages::receipt(lang, &application.protocol.to_string(), &cf, &when);
     let contacts = &application.content.contacts;
-    let messages = [
-        (Delivery::Email, contacts.email.as_str().to_owned(), words.subject),
-        (Delivery::Sms, contacts.mobile.as_str().to_owned(), "INPS"),
+    let messages = vec![
+        (
+            Delivery::Email,
+            contacts.email.as_str().to_owned(),
+            words.subject,
+            words.body.clone(),
+        ),
+        (Delivery::Sms, contacts.mobile.as_str().to_owned(), "INPS", words.body),
     ];
-    for (channel, recipient, subject) in messages {
-        let notification = Notification {
-            channel,
-            recipient,
-            codice_fiscale: cf.clone(),
-            subject: subject.to_owned(),
-            body: words.body.clone(),
-        };
-        if let Err(e) = state.notifier.send(notification).await {
-            tracing::error!(channel = channel.as_str(), error = %e, "receipt delivery failed");
-        }
-    }
+    crate::notifier::send_each(state.notifier.as_ref(), &cf, messages, "receipt").await;
 }
 
 /// `GET /api/applications`: "Le mie domande".

@@ -10,6 +10,7 @@ use axum::response::IntoResponse;
 use axum::routing::get;
 use axum::{Json, Router};
 use domain::Lang;
+use domain::html::escape;
 use serde::Serialize;
 
 use crate::AppState;
@@ -54,14 +55,6 @@ async fn list(State(state): State<AppState>) -> Json<Providers> {
             .login_url()
             .map(|_| crate::cns::CNS_START_PATH.to_owned()),
     })
-}
-
-fn escape(text: &str) -> String {
-    text.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
-        .replace('\'', "&#39;")
 }
 
 /// A link that leaves the SPA (`target="_self"`: a full page load, not an in-app navigation).

@@ -36,8 +36,8 @@ use crate::routes::applications::{
 };
 use crate::secrets::{PinHalf, new_session_token, random_bytes};
 use crate::store::{
-    AuditAction, AuditEntry, AuditOutcome, CallRecord, Channel as Delivery, Notification, OperatorRole,
-    OperatorSessionRecord, PinRequestRecord,
+    AuditAction, AuditEntry, AuditOutcome, CallRecord, Channel as Delivery, OperatorRole, OperatorSessionRecord,
+    PinRequestRecord,
 };
 use crate::{ApiError, AppState};
 
@@ -573,24 +573,28 @@ async fn validate_pin(
 async fn resend_first_half(state: &AppState, record: &PinRequestRecord, first_half: &str) {
     let request: &ValidPinRequest = &record.request;
     let words = crate::citizen_messages::pin_new_first_half(record.lang, first_half);
-    let text = words.body;
-    let messages = [
-        (Delivery::Sms, request.mobile.as_str().to_owned(), "PIN INPS"),
-        (Delivery::Email, request.email.as_str().to_owned(), words.subject),
-        (Delivery::Pec, request.pec.as_str().to_owned(), words.subject),
+    let messages = vec![
+        (
+            Delivery::Sms,
+            request.mobile.as_str().to_owned(),
+            "PIN INPS",
+            words.body.clone(),
+        ),
+        (
+            Delivery::Email,
+            request.email.as_str().to_owned(),
+            words.subject,
+            words.body.clone(),
+        ),
+        (
+            Delivery::Pec,
+            request.pec.as_str().to_owned(),
+            words.subject,
+            words.body,
+        ),
     ];
-    for (channel, recipient, subject) in messages {
-        let notification = Notification {
-            channel,
-            recipient,
-            codice_fiscale: request.codice_fiscale.to_string(),
-            subject: subject.to_owned(),
-            body: text.clone(),
-        };
-        if let Err(e) = state.notifier.send(notification).await {
-            tracing::error!(channel = channel.as_str(), error = %e, "PIN re-delivery failed");
-        }
-    }
+    let cf = request.codice_fiscale.to_string();
+    crate::notifier::send_each(state.notifier.as_ref(), &cf, messages, "PIN re-delivery").await;
 }
 
 // --- the citizen's PIN characters ------------------------------------------------------------------

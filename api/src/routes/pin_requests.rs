@@ -26,7 +26,7 @@ use crate::citizen_messages;
 use crate::json::ApiJson;
 use crate::rate_limit::ClientAddr;
 use crate::secrets::{PinHalf, random_bytes};
-use crate::store::{Channel, Notification, PinRequestInsert, PinRequestRecord};
+use crate::store::{Channel, PinRequestInsert, PinRequestRecord};
 use crate::{ApiError, AppState};
 
 #[derive(Serialize)]
@@ -217,7 +217,7 @@ async fn deliver(state: &AppState, record: &PinRequestRecord, pin: &IssuedPin) {
         "{} {}, {} {} {} ({})",
         request.person.given_name, request.person.surname, r.address, r.postcode, r.municipality, r.country
     );
-    let messages = [
+    let messages = vec![
         (
             Channel::Sms,
             request.mobile.as_str().to_owned(),
@@ -233,18 +233,7 @@ async fn deliver(state: &AppState, record: &PinRequestRecord, pin: &IssuedPin) {
         (Channel::Pec, request.pec.as_str().to_owned(), first.subject, first.body),
         (Channel::Post, address, second.subject, second.body),
     ];
-    for (channel, recipient, subject, body) in messages {
-        let notification = Notification {
-            channel,
-            recipient,
-            codice_fiscale: cf.clone(),
-            subject: subject.to_owned(),
-            body,
-        };
-        if let Err(e) = state.notifier.send(notification).await {
-            tracing::error!(channel = channel.as_str(), error = %e, "PIN delivery failed");
-        }
-    }
+    crate::notifier::send_each(state.notifier.as_ref(), &cf, messages, "PIN").await;
 }
 
 pub fn router() -> Router<AppState> {
