@@ -3,26 +3,31 @@
 // with nothing moving. Measured on a mid-range phone's profile (1.6 Mbps down, 150 ms round trip,
 // CPU 4× slower) through the Chrome DevTools Protocol: first contentful paint and layout shift,
 // printed, with the issue's targets as the gate.
-import { type Page } from '@playwright/test';
+import { type Locator, type Page } from '@playwright/test';
 import { expectNoAxeViolations } from './a11y';
 import { expect, test } from './fixtures';
 
 test.use({ viewport: { width: 360, height: 780 } });
 
-/** Where the start page's landmarks are, and what they say. */
-async function landmarks(page: Page) {
-  const box = async (name: string, locator = page.getByRole('heading', { level: 1 })) => {
+/** Where each of `places` stands on the page and what it says: what must not move when the app takes over. */
+async function whereTheyStand(places: [string, Locator][]) {
+  const found = [];
+  for (const [name, locator] of places) {
     const b = await locator.boundingBox();
-    return { name, text: (await locator.innerText()).trim(), x: b?.x, y: b?.y, height: b?.height };
-  };
-  return [
-    await box('h1'),
-    await box('banner', page.getByRole('banner')),
-    await box('request pin', page.getByRole('link', { name: 'Richiedi il PIN' }).first()),
-    await box('login', page.getByRole('link', { name: 'Accedi', exact: true })),
-    await box('access heading', page.getByRole('heading', { name: 'Come accedere' })),
-  ];
+    found.push({ name, text: (await locator.innerText()).trim(), x: b?.x, y: b?.y, height: b?.height });
+  }
+  return found;
 }
+
+/** The start page's landmarks. */
+const landmarks = (page: Page) =>
+  whereTheyStand([
+    ['h1', page.getByRole('heading', { level: 1 })],
+    ['banner', page.getByRole('banner')],
+    ['request pin', page.getByRole('link', { name: 'Richiedi il PIN' }).first()],
+    ['login', page.getByRole('link', { name: 'Accedi', exact: true })],
+    ['access heading', page.getByRole('heading', { name: 'Come accedere' })],
+  ]);
 
 test('the start page shows its text before the wasm, and the app takes it over where it stands', async ({
   browser,
@@ -93,20 +98,17 @@ test('on a mid-range phone the start page paints within a second and nothing shi
 test("the PIN request's first page also shows its questions before the wasm, where the app keeps them", async ({
   browser,
 }) => {
-  const where = async (page: Page) => {
-    const places = [];
-    for (const [name, locator] of [
+  const where = async (page: Page) => ({
+    places: await whereTheyStand([
       ['h1', page.getByRole('heading', { level: 1 })],
       ['caption', page.getByText('Richiesta PIN, passo 1 di 4')],
       ['cf', page.getByLabel('Codice fiscale')],
       ['country', page.getByLabel('Stato di residenza')],
       ['avanti', page.getByRole('button', { name: 'Avanti' })],
-    ] as const) {
-      const b = await locator.boundingBox();
-      places.push({ name, y: b?.y, height: b?.height, text: (await locator.innerText()).trim() });
-    }
-    return { places, country: await page.getByLabel('Stato di residenza').inputValue(), title: await page.title() };
-  };
+    ]),
+    country: await page.getByLabel('Stato di residenza').inputValue(),
+    title: await page.title(),
+  });
   // GIVEN the page from its address, without JavaScript
   const bare = await browser.newContext({ javaScriptEnabled: false, viewport: { width: 360, height: 780 } });
   const htmlOnly = await bare.newPage();
