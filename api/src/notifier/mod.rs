@@ -47,7 +47,7 @@ pub trait Notifier: Send + Sync + 'static {
 pub type Message = (Channel, String, &'static str, String);
 
 /// Hands each of `messages` for `codice_fiscale` to `notifier`. A failed channel is logged
-/// (with `what` it was, never the body, which may hold a PIN half), not fatal: the event they
+/// (as `what` failed, never the body, which may hold a PIN half), not fatal: the event they
 /// tell of is recorded either way, and the citizen has other channels and the Contact Center.
 pub async fn send_each(notifier: &dyn Notifier, codice_fiscale: &str, messages: Vec<Message>, what: &'static str) {
     for (channel, recipient, subject, body) in messages {
@@ -59,7 +59,7 @@ pub async fn send_each(notifier: &dyn Notifier, codice_fiscale: &str, messages: 
             body,
         };
         if let Err(e) = notifier.send(notification).await {
-            tracing::error!(channel = channel.as_str(), what, error = %e, "delivery failed");
+            tracing::error!(channel = channel.as_str(), error = %e, "{what} failed");
         }
     }
 }

@@ -407,7 +407,7 @@ async fn send_receipt(state: &AppState, application: &Application, headers: &Hea
         ),
         (Delivery::Sms, contacts.mobile.as_str().to_owned(), "INPS", words.body),
     ];
-    crate::notifier::send_each(state.notifier.as_ref(), &cf, messages, "receipt").await;
+    crate::notifier::send_each(state.notifier.as_ref(), &cf, messages, "receipt delivery").await;
 }
 
 /// `GET /api/applications`: "Le mie domande".

@@ -233,7 +233,7 @@ async fn deliver(state: &AppState, record: &PinRequestRecord, pin: &IssuedPin) {
         (Channel::Pec, request.pec.as_str().to_owned(), first.subject, first.body),
         (Channel::Post, address, second.subject, second.body),
     ];
-    crate::notifier::send_each(state.notifier.as_ref(), &cf, messages, "PIN").await;
+    crate::notifier::send_each(state.notifier.as_ref(), &cf, messages, "PIN delivery").await;
 }
 
 pub fn router() -> Router<AppState> {
