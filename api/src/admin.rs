@@ -6,6 +6,7 @@ use chrono::{DateTime, Utc};
 use domain::application::{Application, ApplicationStatus, ProtocolNumber, StatusError};
 use thiserror::Error;
 
+use crate::outbox::{SealError, Sealer};
 use crate::store::{Store, StoreError};
 
 /// Rounds of optimistic concurrency before giving up: each lost round means someone else moved
@@ -33,12 +34,17 @@ pub enum AdminError {
     /// The store failed.
     #[error(transparent)]
     Store(#[from] StoreError),
+    /// The message could not be sealed.
+    #[error(transparent)]
+    Sealing(#[from] SealError),
 }
 
-/// Moves the application numbered `protocol` to `status` at `now`, recording `by`; returns it
-/// as stored afterwards.
+/// Moves the application numbered `protocol` to `status` at `now`, recording `by`, and queues
+/// the message that tells the citizen (by e-mail and SMS, in the language of their PIN request)
+/// in the same write; returns the application as stored afterwards.
 pub async fn move_status(
     store: &dyn Store,
+    sealer: &Sealer,
     protocol: &str,
     status: &str,
     by: &str,
@@ -55,7 +61,12 @@ pub async fn move_status(
             .ok_or_else(|| AdminError::NotFound(protocol.clone()))?;
         let read_len = record.application.history().len();
         record.application.move_to(next, now, by.to_owned())?;
-        if store.update_application(&record, read_len).await? {
+        let lang = store
+            .pin_request(record.codice_fiscale())
+            .await?
+            .map_or(domain::Lang::It, |pin| pin.lang);
+        let messages = sealer.status_change(&record.application, next, lang, now)?;
+        if store.update_application(&record, read_len, &messages).await? {
             return Ok(record.application);
         }
     }

@@ -98,6 +98,29 @@ pub fn receipt(lang: Lang, protocol: &str, codice_fiscale: &str, sent_at_rome: &
     }
 }
 
+/// An application moved to `status`, by e-mail and SMS: the protocol number and the new status
+/// in the words "Le mie domande" uses.
+pub fn status_change(lang: Lang, protocol: &str, status: domain::application::ApplicationStatus) -> Words {
+    let label = status.label(lang);
+    match lang {
+        Lang::It => Words {
+            subject: "La tua domanda di indennità è cambiata",
+            body: format!(
+                "Sportello INPS: la domanda {protocol} ora è «{label}». I dettagli sono in «Le mie domande»; \
+                 per domande chiama il Contact Center INPS (803 164 da rete fissa, 06 164 164 da cellulare)."
+            ),
+        },
+        Lang::En => Words {
+            subject: "Your indemnity application has changed",
+            body: format!(
+                "Sportello INPS: application {protocol} is now \"{label}\". The details are in \"Le mie domande\" \
+                 (My applications); with questions call the INPS Contact Center (803 164 from a landline, \
+                 06 164 164 from a mobile)."
+            ),
+        },
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -140,6 +163,19 @@ mod tests {
              (ora italiana). Numero di protocollo: INPS-COVID-2020-0000042. Lo stato della domanda è in «Le mie domande»."
         );
         assert!(receipt(Lang::En, "P", "C", "D").body.contains("Protocol number: P."));
+    }
+
+    #[test]
+    fn a_status_message_names_the_application_and_its_new_status() {
+        use domain::application::ApplicationStatus;
+        let it = status_change(Lang::It, "INPS-COVID-2020-0000042", ApplicationStatus::Accepted);
+        assert!(
+            it.body.contains("la domanda INPS-COVID-2020-0000042 ora è «Accolta»"),
+            "{}",
+            it.body
+        );
+        let en = status_change(Lang::En, "P", ApplicationStatus::Paid);
+        assert!(en.body.contains("application P is now \"Paid\""), "{}", en.body);
     }
 
     #[test]

@@ -176,6 +176,32 @@ pub struct Config {
     /// The population registry PIN requests are checked against (`SPORTELLO_REGISTRY`:
     /// `embedded`, the default, or `http` with the `SPORTELLO_REGISTRY_*` settings; docs/adr/0013).
     pub registry: RegistryChoice,
+    /// How the outbox's messages are delivered (`SPORTELLO_DELIVERY_*`, `SPORTELLO_*_PER_SECOND`,
+    /// `SPORTELLO_LETTERS_DIR`; docs/adr/0015).
+    pub delivery: DeliveryConfig,
+}
+
+/// How the delivery worker hands the outbox's messages over.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DeliveryConfig {
+    /// Hand-overs per second to the SMTP server, e-mail and PEC together
+    /// (`SPORTELLO_SMTP_PER_SECOND`, 14: SES's default sending rate).
+    pub smtp_per_second: u32,
+    /// SMS per second to the carrier (`SPORTELLO_SMS_PER_SECOND`, 20: SNS's default for
+    /// transactional SMS).
+    pub sms_per_second: u32,
+    /// Attempts before a message is dead (`SPORTELLO_DELIVERY_MAX_ATTEMPTS`, 10).
+    pub max_attempts: u32,
+    /// The first wait before a retry (`SPORTELLO_DELIVERY_RETRY_MS`, 5000); each further one
+    /// doubles, up to 15 minutes, with full jitter.
+    pub retry_base: std::time::Duration,
+    /// How long a claimed message is its worker's before another may take it
+    /// (`SPORTELLO_DELIVERY_LEASE_SECONDS`, 60).
+    pub lease: std::time::Duration,
+    /// Where the letters feed writes its batch files for the print provider
+    /// (`SPORTELLO_LETTERS_DIR`; default `letters` under the data directory). In dev mode letters
+    /// go to the dev sink unless this is given.
+    pub letters_dir: Option<PathBuf>,
 }
 
 impl Config {
@@ -320,6 +346,23 @@ impl Config {
                 })?,
             },
             registry: registry(&lookup)?,
+            delivery: DeliveryConfig {
+                smtp_per_second: number(&lookup, "SPORTELLO_SMTP_PER_SECOND", 14, 1..=10_000)? as u32,
+                sms_per_second: number(&lookup, "SPORTELLO_SMS_PER_SECOND", 20, 1..=10_000)? as u32,
+                max_attempts: number(&lookup, "SPORTELLO_DELIVERY_MAX_ATTEMPTS", 10, 1..=100)? as u32,
+                retry_base: std::time::Duration::from_millis(number(
+                    &lookup,
+                    "SPORTELLO_DELIVERY_RETRY_MS",
+                    5000,
+                    10..=3_600_000,
+                )? as u64),
+                lease: std::time::Duration::from_secs(
+                    number(&lookup, "SPORTELLO_DELIVERY_LEASE_SECONDS", 60, 1..=3600)? as u64,
+                ),
+                letters_dir: lookup("SPORTELLO_LETTERS_DIR")
+                    .filter(|v| !v.is_empty())
+                    .map(PathBuf::from),
+            },
             submission_windows: match lookup("SPORTELLO_SUBMISSION_WINDOWS") {
                 None => WindowConfig::default(),
                 Some(value) => WindowConfig::parse(&value).map_err(|_| ConfigError::Invalid {

@@ -71,6 +71,9 @@ pub enum ApiError {
     /// The population registry failed (unavailable: 503 with Retry-After; otherwise 500).
     #[error(transparent)]
     Registry(#[from] RegistryError),
+    /// A message could not be sealed for the outbox.
+    #[error(transparent)]
+    Sealing(#[from] crate::outbox::SealError),
 }
 
 /// How long a citizen is asked to wait when the population registry does not answer: long enough
@@ -221,7 +224,9 @@ impl ApiError {
             ApiError::Registry(RegistryError::Unavailable(_)) => {
                 (StatusCode::SERVICE_UNAVAILABLE, plain(ErrorCode::RegistryUnavailable))
             }
-            ApiError::Registry(_) => (StatusCode::INTERNAL_SERVER_ERROR, plain(ErrorCode::Internal)),
+            ApiError::Registry(_) | ApiError::Sealing(_) => {
+                (StatusCode::INTERNAL_SERVER_ERROR, plain(ErrorCode::Internal))
+            }
         }
     }
 }

@@ -21,12 +21,14 @@ pub struct FaultPlan {
     pub after: f64,
     /// Latency added to every request.
     pub latency: Duration,
+    /// Crashes of the delivery worker (`crash_after_sent=N`, `crash_before_send=N`).
+    pub crash: crate::delivery::worker::CrashPlan,
 }
 
 impl FaultPlan {
     /// Whether the plan does anything.
     pub fn is_active(&self) -> bool {
-        self.before > 0.0 || self.after > 0.0 || !self.latency.is_zero()
+        self.before > 0.0 || self.after > 0.0 || !self.latency.is_zero() || self.crash != Default::default()
     }
 }
 
@@ -52,6 +54,19 @@ impl FromStr for FaultPlan {
                         .parse()
                         .map_err(|_| "latency_ms must be whole milliseconds")?;
                     plan.latency = Duration::from_millis(ms.min(60_000));
+                }
+                "crash_after_sent" | "crash_before_send" => {
+                    let n: u32 = value
+                        .trim()
+                        .parse()
+                        .ok()
+                        .filter(|n| *n > 0)
+                        .ok_or_else(|| format!("{name} must be a whole number of messages, at least 1"))?;
+                    if name.trim() == "crash_after_sent" {
+                        plan.crash.after_sent = Some(n);
+                    } else {
+                        plan.crash.before_send = Some(n);
+                    }
                 }
                 other => return Err(format!("unknown fault {other:?}")),
             }

@@ -57,6 +57,11 @@ pub fn local_state(config: Config) -> Result<(AppState, SqliteStore), StartError
         ));
     }
     let store = SqliteStore::open(&config.data_dir)?;
+    if !config.dev_mode {
+        // Nothing is delivered into the dev sink outside dev mode; what a dev run left there
+        // is messages in clear.
+        store.purge_dev_sink()?;
+    }
     let pin_key = pin_key(&config).map_err(StartError::PinKey)?;
     let registry: Arc<dyn Registry> = match &config.registry {
         RegistryChoice::Embedded => Arc::new(SqliteRegistry::open(&config.data_dir)?),
@@ -96,8 +101,10 @@ pub fn local_router(state: AppState) -> axum::Router {
     app(state).merge(spa::router(&spa_dir))
 }
 
-/// Serves until the process is asked to stop (Ctrl-C / SIGTERM), finishing requests in flight.
+/// Serves until the process is asked to stop (Ctrl-C / SIGTERM), finishing requests in flight,
+/// with the delivery worker running beside it over the same store.
 pub async fn serve(listener: TcpListener, state: AppState) -> std::io::Result<()> {
+    crate::delivery::worker::spawn(&state);
     let service = local_router(state).into_make_service_with_connect_info::<std::net::SocketAddr>();
     axum::serve(listener, service)
         .with_graceful_shutdown(shutdown_signal())

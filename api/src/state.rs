@@ -4,7 +4,10 @@ use std::sync::Arc;
 
 use crate::clock::{Clock, ShiftableClock, SystemClock};
 use crate::config::Config;
-use crate::notifier::{self, Notifier, NotifyError};
+use crate::delivery::Carriers;
+use crate::delivery::worker::Wake;
+use crate::notifier::{self, NotifyError};
+use crate::outbox::Sealer;
 use crate::rate_limit::ClientRateLimiter;
 use crate::registry::Registry;
 use crate::secrets::PinKey;
@@ -21,10 +24,15 @@ pub struct AppState {
     pub config: Arc<Config>,
     /// The time the server decides by.
     pub clock: Arc<dyn Clock>,
-    /// Delivers messages to citizens.
-    pub notifier: Arc<dyn Notifier>,
+    /// The carriers the delivery worker hands messages to.
+    pub carriers: Arc<Carriers>,
     /// The key PIN hashes are made with.
     pub pin_key: Arc<PinKey>,
+    /// Seals messages for the durable outbox (docs/adr/0015).
+    pub sealer: Arc<Sealer>,
+    /// Wakes the local delivery worker when an event wrote messages (on AWS the table's stream
+    /// does); a worker that sleeps through a wake-up still finds them on its next round.
+    pub outbox_written: Arc<Wake>,
     /// Per-client limits on login and PIN-request attempts.
     pub rate_limiter: Arc<ClientRateLimiter>,
     /// How many panic reports the SPA may send (`/api/client-errors`).
@@ -61,7 +69,7 @@ impl AppState {
             Some(c) => c.clone(),
             None => Arc::new(SystemClock),
         };
-        let notifier = notifier::from_config(&config, store.clone(), clock.clone(), sns)?;
+        let carriers = notifier::from_config(&config, store.clone(), clock.clone(), sns)?;
         let oidc = crate::oidc::Oidc::new(&config.oidc, config.secure_cookies, crate::oidc::flow_key(&pin_key));
         Ok(AppState {
             rate_limiter: Arc::new(ClientRateLimiter::new(config.client_rate_per_minute)),
@@ -70,7 +78,9 @@ impl AppState {
             registry,
             config: Arc::new(config),
             clock,
-            notifier,
+            carriers: Arc::new(carriers),
+            sealer: Arc::new(Sealer::new(&pin_key)),
+            outbox_written: Arc::default(),
             pin_key: Arc::new(pin_key),
             dev_clock,
             oidc: Arc::new(oidc),

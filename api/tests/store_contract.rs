@@ -10,8 +10,9 @@ use api::store::dynamodb::{DynamoDbSettings, DynamoDbStore};
 use api::store::sqlite::SqliteStore;
 use api::store::{
     ApplicationInsert, ApplicationRecord, AttemptClaim, AuditAction, AuditEntry, AuditOutcome, CallRecord, Channel,
-    DraftRecord, Notification, OperatorRecord, OperatorRole, OperatorSessionRecord, OutboxEntry, PinRequestInsert,
-    PinRequestRecord, Reservation, SessionRecord, Store, StoreError, ThrottleKey, ThrottlePolicy,
+    DeliveryOutcome, DeliveryState, DraftRecord, MessageKind, Notification, OperatorRecord, OperatorRole,
+    OperatorSessionRecord, OutboxEntry, OutboxMessage, PinRequestInsert, PinRequestRecord, Reservation, SessionRecord,
+    Store, StoreError, ThrottleKey, ThrottlePolicy,
 };
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use domain::application::{Application, ApplicationForm, ApplicationStatus, ProtocolNumber};
@@ -68,7 +69,7 @@ async fn pin_requests_are_put_if_absent_and_expired_ones_are_replaced(store: Arc
     let cf = first.codice_fiscale().to_owned();
     assert_eq!(
         store
-            .insert_pin_request(&first, t0() - Duration::days(30))
+            .insert_pin_request(&first, t0() - Duration::days(30), &[])
             .await
             .unwrap(),
         PinRequestInsert::Inserted
@@ -78,7 +79,7 @@ async fn pin_requests_are_put_if_absent_and_expired_ones_are_replaced(store: Arc
     // A second live request loses and is shown the first.
     let second = record(3, "+39 333 000 0002", t0() + Duration::hours(1));
     match store
-        .insert_pin_request(&second, t0() - Duration::days(30))
+        .insert_pin_request(&second, t0() - Duration::days(30), &[])
         .await
         .unwrap()
     {
@@ -90,7 +91,7 @@ async fn pin_requests_are_put_if_absent_and_expired_ones_are_replaced(store: Arc
     let third = record(3, "+39 333 000 0003", later);
     assert_eq!(
         store
-            .insert_pin_request(&third, later - Duration::days(30))
+            .insert_pin_request(&third, later - Duration::days(30), &[])
             .await
             .unwrap(),
         PinRequestInsert::Inserted
@@ -102,7 +103,7 @@ async fn pin_requests_are_put_if_absent_and_expired_ones_are_replaced(store: Arc
 async fn a_delivered_request_is_never_replaced_even_when_old(store: Arc<dyn Store>) {
     let first = record(4, "+39 333 000 0001", t0());
     let cf = first.codice_fiscale().to_owned();
-    store.insert_pin_request(&first, t0()).await.unwrap();
+    store.insert_pin_request(&first, t0(), &[]).await.unwrap();
     let moved = store
         .transition_pin_request(&cf, PinRequestState::PendingDelivery, PinRequestState::Delivered, t0())
         .await
@@ -117,7 +118,7 @@ async fn a_delivered_request_is_never_replaced_even_when_old(store: Arc<dyn Stor
     let later = t0() + Duration::days(400);
     let other = record(4, "+39 333 000 0009", later);
     assert!(matches!(
-        store.insert_pin_request(&other, later).await.unwrap(),
+        store.insert_pin_request(&other, later, &[]).await.unwrap(),
         PinRequestInsert::Exists(_)
     ));
     assert_eq!(
@@ -132,7 +133,10 @@ async fn of_many_concurrent_requests_for_one_codice_fiscale_exactly_one_wins(sto
             let store = store.clone();
             tokio::spawn(async move {
                 let r = record(5, &format!("+39 333 000 {i:04}"), t0());
-                store.insert_pin_request(&r, t0() - Duration::days(30)).await.unwrap()
+                store
+                    .insert_pin_request(&r, t0() - Duration::days(30), &[])
+                    .await
+                    .unwrap()
             })
         })
         .collect();
@@ -319,7 +323,7 @@ async fn sessions_are_stored_extended_and_deleted_by_token_hash(store: Arc<dyn S
     assert_eq!(store.session("h1").await.unwrap(), None);
 }
 
-async fn the_outbox_lists_newest_first_and_by_citizen(store: Arc<dyn Store>) {
+async fn the_dev_sink_lists_newest_first_and_by_citizen(store: Arc<dyn Store>) {
     for (i, cf) in ["CF1", "CF2", "CF1"].into_iter().enumerate() {
         let entry = OutboxEntry {
             sent_at: t0() + Duration::seconds(i as i64),
@@ -329,6 +333,7 @@ async fn the_outbox_lists_newest_first_and_by_citizen(store: Arc<dyn Store>) {
                 codice_fiscale: cf.into(),
                 subject: "PIN".into(),
                 body: format!("message {i}"),
+                message_id: None,
             },
         };
         store.push_outbox(&entry).await.unwrap();
@@ -410,7 +415,7 @@ async fn drafts_belong_to_their_citizen_and_go_with_the_submission(store: Arc<dy
 
     let submitted = application_record(10, 1, "k-1", "joint");
     assert_eq!(
-        store.insert_application(&submitted).await.unwrap(),
+        store.insert_application(&submitted, &[]).await.unwrap(),
         ApplicationInsert::Inserted
     );
     assert_eq!(
@@ -426,7 +431,7 @@ async fn of_many_concurrent_submissions_for_one_citizen_exactly_one_is_stored(st
             let store = store.clone();
             tokio::spawn(async move {
                 let record = application_record(12, 100 + i, &format!("key-{i}"), "own");
-                (i, store.insert_application(&record).await.unwrap())
+                (i, store.insert_application(&record, &[]).await.unwrap())
             })
         })
         .collect();
@@ -476,7 +481,7 @@ async fn protocol_sequences_are_unique_under_concurrency(store: Arc<dyn Store>) 
 
 async fn a_status_change_is_stored_only_over_the_history_it_was_made_from(store: Arc<dyn Store>) {
     let record = application_record(13, 7, "k-7", "own");
-    store.insert_application(&record).await.unwrap();
+    store.insert_application(&record, &[]).await.unwrap();
     let cf = codice_fiscale(13);
 
     let mut reviewed = record.clone();
@@ -488,7 +493,7 @@ async fn a_status_change_is_stored_only_over_the_history_it_was_made_from(store:
             "admin:test".into(),
         )
         .unwrap();
-    assert!(store.update_application(&reviewed, 1).await.unwrap());
+    assert!(store.update_application(&reviewed, 1, &[]).await.unwrap());
 
     // A second writer that read the old history loses.
     let mut stale = record.clone();
@@ -500,7 +505,7 @@ async fn a_status_change_is_stored_only_over_the_history_it_was_made_from(store:
             "admin:other".into(),
         )
         .unwrap();
-    assert!(!store.update_application(&stale, 1).await.unwrap());
+    assert!(!store.update_application(&stale, 1, &[]).await.unwrap());
 
     let stored = store.application(&cf).await.unwrap().unwrap();
     assert_eq!(stored.application.status(), ApplicationStatus::UnderReview);
@@ -654,13 +659,13 @@ async fn the_audit_log_lists_by_citizen_and_by_operator_newest_first(store: Arc<
 async fn only_a_stale_pending_request_is_validated_and_only_once(store: Arc<dyn Store>) {
     let pending = record(11, "+39 333 000 0011", t0());
     let cf = pending.codice_fiscale().to_owned();
-    store.insert_pin_request(&pending, t0()).await.unwrap();
+    store.insert_pin_request(&pending, t0(), &[]).await.unwrap();
     let validity = Duration::days(30);
     // Younger than 12 hours: refused, nothing changes.
     let early = t0() + Duration::hours(11);
     assert!(
         !store
-            .validate_pin_request(&cf, &[9; 32], early - validity, early - Duration::hours(12), early)
+            .validate_pin_request(&cf, &[9; 32], early - validity, early - Duration::hours(12), early, &[])
             .await
             .unwrap()
     );
@@ -673,7 +678,7 @@ async fn only_a_stale_pending_request_is_validated_and_only_once(store: Arc<dyn 
             let (store, cf) = (store.clone(), cf.clone());
             tokio::spawn(async move {
                 store
-                    .validate_pin_request(&cf, &[i; 32], now - validity, now - Duration::hours(12), now)
+                    .validate_pin_request(&cf, &[i; 32], now - validity, now - Duration::hours(12), now, &[])
                     .await
                     .unwrap()
             })
@@ -692,7 +697,7 @@ async fn only_a_stale_pending_request_is_validated_and_only_once(store: Arc<dyn 
 
     // A delivered request is never validated; nor is an expired one.
     let delivered = record(12, "+39 333 000 0012", t0());
-    store.insert_pin_request(&delivered, t0()).await.unwrap();
+    store.insert_pin_request(&delivered, t0(), &[]).await.unwrap();
     store
         .transition_pin_request(
             delivered.codice_fiscale(),
@@ -709,13 +714,14 @@ async fn only_a_stale_pending_request_is_validated_and_only_once(store: Arc<dyn 
                 &[9; 32],
                 now - validity,
                 now - Duration::hours(12),
-                now
+                now,
+                &[]
             )
             .await
             .unwrap()
     );
     let old = record(13, "+39 333 000 0013", t0());
-    store.insert_pin_request(&old, t0()).await.unwrap();
+    store.insert_pin_request(&old, t0(), &[]).await.unwrap();
     let late = t0() + validity;
     assert!(
         !store
@@ -724,17 +730,320 @@ async fn only_a_stale_pending_request_is_validated_and_only_once(store: Arc<dyn 
                 &[9; 32],
                 late - validity,
                 late - Duration::hours(12),
-                late
+                late,
+                &[]
             )
             .await
             .unwrap()
     );
     assert!(
         !store
-            .validate_pin_request("XXXXXX00X00X000X", &[9; 32], now - validity, now, now)
+            .validate_pin_request("XXXXXX00X00X000X", &[9; 32], now - validity, now, now, &[])
             .await
             .unwrap()
     );
+}
+
+// --- the durable outbox (docs/adr/0015) ---------------------------------------------------------
+
+/// A queued message for `cf` as an event would write it, with made-up sealed bytes.
+fn message(cf: &str, channel: Channel, kind: MessageKind, at: DateTime<Utc>) -> OutboxMessage {
+    OutboxMessage {
+        id: hex::encode(api::secrets::random_bytes::<16>()),
+        codice_fiscale: cf.into(),
+        channel,
+        kind,
+        to_masked: "+39 ***0000".into(),
+        sealed: Some(vec![0xA5; 64]),
+        state: DeliveryState::Queued,
+        attempts: 0,
+        created_at: at,
+        next_attempt_at: at,
+        lease_until: None,
+        sent_at: None,
+        last_error: None,
+    }
+}
+
+fn ids(messages: &[OutboxMessage]) -> Vec<String> {
+    let mut ids: Vec<String> = messages.iter().map(|m| m.id.clone()).collect();
+    ids.sort();
+    ids
+}
+
+async fn messages_are_written_with_their_event_and_only_with_the_winner(store: Arc<dyn Store>) {
+    let first = record(14, "+39 333 000 0014", t0());
+    let cf = first.codice_fiscale().to_owned();
+    let first_messages: Vec<_> = [Channel::Sms, Channel::Email, Channel::Pec]
+        .into_iter()
+        .map(|c| message(&cf, c, MessageKind::PinFirstHalf, t0()))
+        .chain([message(&cf, Channel::Post, MessageKind::PinSecondHalf, t0())])
+        .collect();
+    assert_eq!(
+        store
+            .insert_pin_request(&first, t0() - Duration::days(30), &first_messages)
+            .await
+            .unwrap(),
+        PinRequestInsert::Inserted
+    );
+    // A second request for the same citizen loses, and none of its messages is written.
+    let second = record(14, "+39 333 000 0099", t0());
+    let second_messages = vec![message(&cf, Channel::Sms, MessageKind::PinFirstHalf, t0())];
+    assert!(matches!(
+        store
+            .insert_pin_request(&second, t0() - Duration::days(30), &second_messages)
+            .await
+            .unwrap(),
+        PinRequestInsert::Exists(_)
+    ));
+    let stored = store.messages_for(&cf, 50).await.unwrap();
+    assert_eq!(ids(&stored), ids(&first_messages));
+    assert!(
+        stored
+            .iter()
+            .all(|m| m.sealed == Some(vec![0xA5; 64]) && m.state == DeliveryState::Queued)
+    );
+    assert!(store.message(&second_messages[0].id).await.unwrap().is_none());
+    assert!(store.messages_for("OTHERCF", 50).await.unwrap().is_empty());
+
+    // The same for a submission: only the winner's receipt is written.
+    let submitted = application_record(15, 21, "k-21", "own");
+    let app_cf = submitted.codice_fiscale().to_owned();
+    let receipt = vec![message(&app_cf, Channel::Email, MessageKind::Receipt, t0())];
+    store.insert_application(&submitted, &receipt).await.unwrap();
+    let again = application_record(15, 22, "k-22", "own");
+    let lost = vec![message(&app_cf, Channel::Email, MessageKind::Receipt, t0())];
+    assert!(matches!(
+        store.insert_application(&again, &lost).await.unwrap(),
+        ApplicationInsert::Exists(_)
+    ));
+    // And a status change over a stale history writes nothing.
+    let mut moved = submitted.clone();
+    moved
+        .application
+        .move_to(ApplicationStatus::UnderReview, t0(), "admin:test".into())
+        .unwrap();
+    let status = vec![message(&app_cf, Channel::Sms, MessageKind::StatusChange, t0())];
+    assert!(store.update_application(&moved, 1, &status).await.unwrap());
+    let stale = vec![message(&app_cf, Channel::Sms, MessageKind::StatusChange, t0())];
+    assert!(!store.update_application(&moved, 1, &stale).await.unwrap());
+    let app_messages = store.messages_for(&app_cf, 50).await.unwrap();
+    assert_eq!(ids(&app_messages), ids(&[receipt, status].concat()));
+}
+
+async fn a_message_is_claimed_by_one_worker_and_once_sent_loses_its_content(store: Arc<dyn Store>) {
+    let cf = codice_fiscale(16);
+    let sms = message(&cf, Channel::Sms, MessageKind::Receipt, t0());
+    let mail = message(&cf, Channel::Email, MessageKind::Receipt, t0() + Duration::seconds(1));
+    let submitted = application_record(16, 31, "k-31", "own");
+    store
+        .insert_application(&submitted, &[sms.clone(), mail.clone()])
+        .await
+        .unwrap();
+
+    // Due on its own channel only, and not before its time.
+    let now = t0() + Duration::seconds(5);
+    assert_eq!(
+        ids(&store.due_messages(&[Channel::Sms], now, 10).await.unwrap()),
+        ids(std::slice::from_ref(&sms))
+    );
+    assert_eq!(
+        ids(&store
+            .due_messages(&[Channel::Sms, Channel::Email, Channel::Pec], now, 10)
+            .await
+            .unwrap()),
+        ids(&[sms.clone(), mail.clone()])
+    );
+    assert!(
+        store
+            .due_messages(&[Channel::Sms], t0() - Duration::seconds(1), 10)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+
+    // Of many workers claiming it at once, one gets it, with its attempt counted.
+    let lease = now + Duration::seconds(60);
+    let tasks: Vec<_> = (0..12)
+        .map(|_| {
+            let (store, id) = (store.clone(), sms.id.clone());
+            tokio::spawn(async move { store.claim_message(&id, now, lease).await.unwrap() })
+        })
+        .collect();
+    let mut claims = Vec::new();
+    for task in tasks {
+        claims.extend(task.await.unwrap());
+    }
+    assert_eq!(claims.len(), 1);
+    assert_eq!(
+        (claims[0].state, claims[0].attempts, claims[0].lease_until),
+        (DeliveryState::Sending, 1, Some(lease))
+    );
+    assert_eq!(
+        claims[0].sealed, sms.sealed,
+        "the claim carries the content to the worker"
+    );
+    assert!(
+        store.due_messages(&[Channel::Sms], now, 10).await.unwrap().is_empty(),
+        "claimed: not due during its lease"
+    );
+
+    // Sent: the content is gone for good, and it is never due again.
+    let sent_at = now + Duration::seconds(1);
+    store
+        .finish_message(&sms.id, &DeliveryOutcome::Sent(sent_at))
+        .await
+        .unwrap();
+    let sent = store.message(&sms.id).await.unwrap().unwrap();
+    assert_eq!(
+        (sent.state, sent.sent_at, sent.sealed.as_ref()),
+        (DeliveryState::Sent, Some(sent_at), None)
+    );
+    assert!(
+        store
+            .due_messages(&[Channel::Sms], now + Duration::days(1), 10)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    assert!(
+        store
+            .claim_message(&sms.id, now + Duration::days(1), lease + Duration::days(1))
+            .await
+            .unwrap()
+            .is_none()
+    );
+    // A late failure report from a worker whose lease had lapsed does not undo it.
+    store
+        .finish_message(
+            &sms.id,
+            &DeliveryOutcome::Failed {
+                error: "late".into(),
+                retry_at: Some(now),
+            },
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        store.message(&sms.id).await.unwrap().unwrap().state,
+        DeliveryState::Sent
+    );
+    assert!(store.claim_message("no-such-id", now, lease).await.unwrap().is_none());
+}
+
+async fn a_failed_message_comes_back_at_its_retry_and_a_lapsed_claim_can_be_taken_again(store: Arc<dyn Store>) {
+    let cf = codice_fiscale(17);
+    let pec = message(&cf, Channel::Pec, MessageKind::Receipt, t0());
+    let submitted = application_record(17, 41, "k-41", "own");
+    store
+        .insert_application(&submitted, std::slice::from_ref(&pec))
+        .await
+        .unwrap();
+    let lease = t0() + Duration::seconds(30);
+    store.claim_message(&pec.id, t0(), lease).await.unwrap().unwrap();
+
+    // The worker died with it: once the lease lapses another worker takes it (second attempt).
+    assert!(
+        store
+            .claim_message(&pec.id, lease - Duration::seconds(1), lease)
+            .await
+            .unwrap()
+            .is_none()
+    );
+    let again = store
+        .claim_message(&pec.id, lease, lease + Duration::seconds(30))
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(again.attempts, 2);
+
+    // Failed with a retry: due again only from the retry's time, keeping its content.
+    let retry_at = lease + Duration::minutes(2);
+    store
+        .finish_message(
+            &pec.id,
+            &DeliveryOutcome::Failed {
+                error: "421 try later".into(),
+                retry_at: Some(retry_at),
+            },
+        )
+        .await
+        .unwrap();
+    let retrying = store.message(&pec.id).await.unwrap().unwrap();
+    assert_eq!(
+        (retrying.state, retrying.last_error.as_deref()),
+        (DeliveryState::Retrying, Some("421 try later"))
+    );
+    assert_eq!(retrying.sealed, pec.sealed);
+    assert!(
+        store
+            .due_messages(&[Channel::Pec], retry_at - Duration::seconds(1), 10)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    assert_eq!(
+        store.due_messages(&[Channel::Pec], retry_at, 10).await.unwrap().len(),
+        1
+    );
+
+    // Failed for good: dead, never due, content kept (sealed) for staff.
+    store
+        .claim_message(&pec.id, retry_at, retry_at + Duration::seconds(30))
+        .await
+        .unwrap()
+        .unwrap();
+    store
+        .finish_message(
+            &pec.id,
+            &DeliveryOutcome::Failed {
+                error: "550 no such user".into(),
+                retry_at: None,
+            },
+        )
+        .await
+        .unwrap();
+    let dead = store.message(&pec.id).await.unwrap().unwrap();
+    assert_eq!((dead.state, dead.attempts), (DeliveryState::Dead, 3));
+    assert!(dead.sealed.is_some());
+    assert!(
+        store
+            .due_messages(&[Channel::Pec], retry_at + Duration::days(30), 10)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+}
+
+async fn a_validation_writes_its_messages_only_when_it_validates(store: Arc<dyn Store>) {
+    let pending = record(18, "+39 333 000 0018", t0());
+    let cf = pending.codice_fiscale().to_owned();
+    store.insert_pin_request(&pending, t0(), &[]).await.unwrap();
+    let validity = Duration::days(30);
+    let early = t0() + Duration::hours(1);
+    let refused = vec![message(&cf, Channel::Sms, MessageKind::PinValidated, early)];
+    assert!(
+        !store
+            .validate_pin_request(
+                &cf,
+                &[9; 32],
+                early - validity,
+                early - Duration::hours(12),
+                early,
+                &refused
+            )
+            .await
+            .unwrap()
+    );
+    let now = t0() + Duration::hours(12);
+    let sent = vec![message(&cf, Channel::Sms, MessageKind::PinValidated, now)];
+    assert!(
+        store
+            .validate_pin_request(&cf, &[9; 32], now - validity, now - Duration::hours(12), now, &sent)
+            .await
+            .unwrap()
+    );
+    assert_eq!(ids(&store.messages_for(&cf, 10).await.unwrap()), ids(&sent));
 }
 
 /// Runs every contract case against a fresh store from `make`.
@@ -761,7 +1070,7 @@ macro_rules! contract_suite {
             case!(a_released_attempt_is_given_back_and_a_forgotten_counter_is_gone);
             case!(parallel_counts_are_each_counted_once_and_start_again_after_the_window);
             case!(sessions_are_stored_extended_and_deleted_by_token_hash);
-            case!(the_outbox_lists_newest_first_and_by_citizen);
+            case!(the_dev_sink_lists_newest_first_and_by_citizen);
             case!(drafts_belong_to_their_citizen_and_go_with_the_submission);
             case!(of_many_concurrent_submissions_for_one_citizen_exactly_one_is_stored);
             case!(protocol_sequences_are_unique_under_concurrency);
@@ -772,6 +1081,10 @@ macro_rules! contract_suite {
             case!(calls_are_stored_and_marked_when_the_pin_was_checked);
             case!(the_audit_log_lists_by_citizen_and_by_operator_newest_first);
             case!(only_a_stale_pending_request_is_validated_and_only_once);
+            case!(messages_are_written_with_their_event_and_only_with_the_winner);
+            case!(a_message_is_claimed_by_one_worker_and_once_sent_loses_its_content);
+            case!(a_failed_message_comes_back_at_its_retry_and_a_lapsed_claim_can_be_taken_again);
+            case!(a_validation_writes_its_messages_only_when_it_validates);
         }
     };
 }
@@ -830,7 +1143,7 @@ mod dynamodb_only {
         let table = common_moto::unique_table_name("never-created");
         let store = DynamoDbStore::new(client, table.clone());
         let r = record(6, "+39 333 000 0001", t0());
-        match store.insert_pin_request(&r, t0()).await {
+        match store.insert_pin_request(&r, t0(), &[]).await {
             Err(StoreError::Other(message)) => {
                 assert!(message.contains(&table), "{message}");
                 assert!(message.contains("ResourceNotFoundException"), "{message}");

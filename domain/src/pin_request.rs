@@ -428,9 +428,39 @@ pub fn effective_state(
     }
 }
 
-/// Whether the Contact Center may validate a request: still pending 12 hours after it was made.
-pub fn contact_center_may_validate(state: PinRequestState, created_at: DateTime<Utc>, now: DateTime<Utc>) -> bool {
-    state == PinRequestState::PendingDelivery && now - created_at >= DELIVERY_GRACE
+/// How the first half's messages (SMS, e-mail, PEC) went, as the outbox records it: what the
+/// 12-hour rule reads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FirstHalfDelivery {
+    /// None has reached a carrier yet.
+    NotSent,
+    /// The first to reach its carrier did so at this time.
+    SentAt(DateTime<Utc>),
+    /// Every one failed for good: none will arrive.
+    Undeliverable,
+}
+
+/// From when the Contact Center may validate a request pending delivery: 12 hours after its
+/// first half reached a carrier (a message that waited in the outbox does not eat into the
+/// citizen's 12 hours), or after the request was made while none has; at once when none can
+/// arrive any more.
+pub fn validation_possible_from(created_at: DateTime<Utc>, delivery: FirstHalfDelivery) -> DateTime<Utc> {
+    match delivery {
+        FirstHalfDelivery::NotSent => created_at + DELIVERY_GRACE,
+        FirstHalfDelivery::SentAt(sent) => sent.max(created_at) + DELIVERY_GRACE,
+        FirstHalfDelivery::Undeliverable => created_at,
+    }
+}
+
+/// Whether the Contact Center may validate a request at `now`: still pending delivery, and
+/// [`validation_possible_from`] has come.
+pub fn contact_center_may_validate(
+    state: PinRequestState,
+    created_at: DateTime<Utc>,
+    delivery: FirstHalfDelivery,
+    now: DateTime<Utc>,
+) -> bool {
+    state == PinRequestState::PendingDelivery && now >= validation_possible_from(created_at, delivery)
 }
 
 /// `+39 ***4567`: enough for the citizen to recognise the number, too little for anyone else.
@@ -591,20 +621,50 @@ mod tests {
             .unwrap()
             .with_timezone(&Utc);
         let pending = PinRequestState::PendingDelivery;
+        let not_sent = FirstHalfDelivery::NotSent;
         assert!(!contact_center_may_validate(
             pending,
             created,
+            not_sent,
             created + Duration::hours(11) + Duration::minutes(59)
         ));
         assert!(contact_center_may_validate(
             pending,
             created,
+            not_sent,
             created + Duration::hours(12)
         ));
         assert!(!contact_center_may_validate(
             PinRequestState::Delivered,
             created,
+            not_sent,
             created + Duration::hours(13)
+        ));
+    }
+
+    #[test]
+    fn the_twelve_hours_run_from_when_the_first_half_left_and_not_at_all_when_it_never_can() {
+        let created = DateTime::parse_from_rfc3339("2026-11-23T08:00:00Z")
+            .unwrap()
+            .with_timezone(&Utc);
+        // GIVEN a first half that waited three hours in the outbox (a carrier outage)
+        let sent = FirstHalfDelivery::SentAt(created + Duration::hours(3));
+        assert_eq!(validation_possible_from(created, sent), created + Duration::hours(15));
+        let pending = PinRequestState::PendingDelivery;
+        assert!(!contact_center_may_validate(
+            pending,
+            created,
+            sent,
+            created + Duration::hours(13)
+        ));
+        // Every channel failed for good: nothing will arrive, so there is nothing to wait for.
+        let dead = FirstHalfDelivery::Undeliverable;
+        assert!(contact_center_may_validate(pending, created, dead, created));
+        assert!(!contact_center_may_validate(
+            PinRequestState::Delivered,
+            created,
+            dead,
+            created
         ));
     }
 

@@ -173,7 +173,16 @@ async fn main() -> ExitCode {
             };
         }
     };
-    match api::admin::move_status(state.store.as_ref(), protocol, status, &format!("admin:{by}"), now).await {
+    match api::admin::move_status(
+        state.store.as_ref(),
+        &state.sealer,
+        protocol,
+        status,
+        &format!("admin:{by}"),
+        now,
+    )
+    .await
+    {
         Ok(application) => {
             println!("{} is now {}", application.protocol, application.status().as_str());
             ExitCode::SUCCESS

@@ -1,9 +1,9 @@
-//! How messages reach citizens. The local default is an outbox in the store, readable in dev mode
-//! and by tests (standing in for the citizen's phone and mailbox). Each channel may be given a real
-//! carrier instead: SMS through Amazon SNS when `SPORTELLO_SMS=sns` ([`sns::SnsSmsNotifier`], on
-//! AWS, where the Lambda entry point supplies the SNS client), e-mail and PEC through SMTP when
-//! `SPORTELLO_SMTP_URL` is set ([`smtp::SmtpNotifier`], SES's SMTP interface on AWS). The letter
-//! with the PIN's second half always stays in the outbox: no postal carrier is wired in.
+//! The carriers that take messages from the delivery worker ([`crate::delivery`]) to citizens:
+//! SMS through Amazon SNS when `SPORTELLO_SMS=sns` ([`sns::SnsSmsNotifier`], on AWS, where the
+//! Lambda entry point supplies the SNS client), e-mail and PEC through SMTP when
+//! `SPORTELLO_SMTP_URL` is set ([`smtp::SmtpNotifier`], SES's SMTP interface on AWS), letters as
+//! batch files for the print provider ([`crate::delivery::letters`]). In dev mode the dev sink
+//! ([`DevSink`]) stands in for whatever has no carrier.
 
 pub mod smtp;
 pub mod sns;
@@ -17,6 +17,8 @@ use secrecy::ExposeSecret;
 
 use crate::clock::Clock;
 use crate::config::{Config, SmsChoice};
+use crate::delivery::Carriers;
+use crate::delivery::letters::{DevSinkLetters, DirectoryLetters, LetterSink};
 use crate::store::{Channel, Notification, OutboxEntry, Store, StoreError};
 
 /// A message could not be handed over for delivery.
@@ -31,6 +33,9 @@ pub enum NotifyError {
     /// The SMS carrier (SNS) refused or could not be reached; never holds the body or the number.
     #[error("sms: {0}")]
     Sms(String),
+    /// The letters feed could not write its batch.
+    #[error("letters: {0}")]
+    Letters(String),
     /// The notification cannot travel by this notifier.
     #[error("channel {0:?} is not handled here")]
     Channel(Channel),
@@ -43,45 +48,28 @@ pub trait Notifier: Send + Sync + 'static {
     async fn send(&self, notification: Notification) -> Result<(), NotifyError>;
 }
 
-/// One message to hand over: channel, recipient, subject, body.
-pub type Message = (Channel, String, &'static str, String);
-
-/// Hands each of `messages` for `codice_fiscale` to `notifier`. A failed channel is logged
-/// (as `what` failed, never the body, which may hold a PIN half), not fatal: the event they
-/// tell of is recorded either way, and the citizen has other channels and the Contact Center.
-pub async fn send_each(notifier: &dyn Notifier, codice_fiscale: &str, messages: Vec<Message>, what: &'static str) {
-    for (channel, recipient, subject, body) in messages {
-        let notification = Notification {
-            channel,
-            recipient,
-            codice_fiscale: codice_fiscale.to_owned(),
-            subject: subject.to_owned(),
-            body,
-        };
-        if let Err(e) = notifier.send(notification).await {
-            tracing::error!(channel = channel.as_str(), error = %e, "{what} failed");
-        }
-    }
-}
-
-/// Keeps every notification in the store's outbox.
-pub struct OutboxNotifier {
+/// Dev mode's carrier: keeps every notification, in clear, in the store's dev sink, where the
+/// tests and the dev outbox page read them as a phone or mailbox would. Exists only in dev mode.
+pub struct DevSink {
     store: Arc<dyn Store>,
     clock: Arc<dyn Clock>,
 }
 
-impl OutboxNotifier {
-    /// An outbox in `store`, stamped by `clock`.
-    pub fn new(store: Arc<dyn Store>, clock: Arc<dyn Clock>) -> OutboxNotifier {
-        OutboxNotifier { store, clock }
+impl DevSink {
+    /// A sink in `store`, stamped by `clock`.
+    pub fn new(store: Arc<dyn Store>, clock: Arc<dyn Clock>) -> DevSink {
+        DevSink { store, clock }
     }
 }
 
 #[async_trait]
-impl Notifier for OutboxNotifier {
+impl Notifier for DevSink {
     async fn send(&self, notification: Notification) -> Result<(), NotifyError> {
-        // The channel and citizen are logged; the body (which holds a PIN half) never is.
-        tracing::info!(channel = notification.channel.as_str(), "notification sent to outbox");
+        // The channel is logged; the body (which may hold a PIN half) never is.
+        tracing::info!(
+            channel = notification.channel.as_str(),
+            "notification put in the dev sink"
+        );
         let entry = OutboxEntry {
             sent_at: self.clock.now(),
             notification,
@@ -91,39 +79,25 @@ impl Notifier for OutboxNotifier {
     }
 }
 
-/// Each channel through its own notifier: SMS through one, e-mail and PEC through another, the
-/// letter through a third.
-pub struct ByChannel {
-    sms: Arc<dyn Notifier>,
-    mail: Arc<dyn Notifier>,
-    post: Arc<dyn Notifier>,
-}
-
-#[async_trait]
-impl Notifier for ByChannel {
-    async fn send(&self, notification: Notification) -> Result<(), NotifyError> {
-        match notification.channel {
-            Channel::Sms => self.sms.send(notification).await,
-            Channel::Email | Channel::Pec => self.mail.send(notification).await,
-            Channel::Post => self.post.send(notification).await,
-        }
-    }
-}
-
-/// The notifier `config` asks for: SNS for SMS when `config.sms` says so (through `sns`, which the
-/// caller builds from its AWS settings), SMTP for e-mail and PEC when configured, the outbox for
-/// the rest. `sns` is ignored unless SNS is chosen, and required when it is.
+/// The carriers `config` asks for: SNS for SMS when `config.sms` says so (through `sns`, which
+/// the caller builds from its AWS settings), SMTP for e-mail and PEC when configured, the letters
+/// feed into `SPORTELLO_LETTERS_DIR` (or `letters` under the data directory). In dev mode the dev
+/// sink takes what has no carrier (and the letters unless a directory is given); outside it a
+/// channel without a carrier has none, and its messages wait, sealed. `sns` is ignored unless
+/// SNS is chosen, and required when it is.
 pub fn from_config(
     config: &Config,
     store: Arc<dyn Store>,
     clock: Arc<dyn Clock>,
     sns: Option<aws_sdk_sns::Client>,
-) -> Result<Arc<dyn Notifier>, NotifyError> {
-    let outbox: Arc<dyn Notifier> = Arc::new(OutboxNotifier::new(store, clock));
-    let sms: Arc<dyn Notifier> = match (&config.sms, sns) {
-        (SmsChoice::Outbox, _) => outbox.clone(),
+) -> Result<Carriers, NotifyError> {
+    let dev_sink: Option<Arc<dyn Notifier>> = config
+        .dev_mode
+        .then(|| Arc::new(DevSink::new(store.clone(), clock)) as Arc<dyn Notifier>);
+    let sms: Option<Arc<dyn Notifier>> = match (&config.sms, sns) {
+        (SmsChoice::Outbox, _) => dev_sink.clone(),
         (SmsChoice::Sns { sender_id }, Some(client)) => {
-            Arc::new(sns::SnsSmsNotifier::new(client, sender_id.as_deref())?)
+            Some(Arc::new(sns::SnsSmsNotifier::new(client, sender_id.as_deref())?))
         }
         (SmsChoice::Sns { .. }, None) => {
             return Err(NotifyError::Sms(
@@ -132,13 +106,17 @@ pub fn from_config(
             ));
         }
     };
-    let mail: Arc<dyn Notifier> = match &config.smtp_url {
-        None => outbox.clone(),
-        Some(url) => Arc::new(smtp::SmtpNotifier::new(url.expose_secret(), &config.smtp_from)?),
+    let mail: Option<Arc<dyn Notifier>> = match &config.smtp_url {
+        None => dev_sink.clone(),
+        Some(url) => Some(Arc::new(smtp::SmtpNotifier::new(
+            url.expose_secret(),
+            &config.smtp_from,
+        )?)),
     };
-    Ok(Arc::new(ByChannel {
-        sms,
-        mail,
-        post: outbox,
-    }))
+    let letters: Option<Arc<dyn LetterSink>> = match (&config.delivery.letters_dir, config.dev_mode) {
+        (Some(dir), _) => Some(Arc::new(DirectoryLetters::new(dir.clone())?)),
+        (None, true) => Some(Arc::new(DevSinkLetters::new(store))),
+        (None, false) => Some(Arc::new(DirectoryLetters::new(config.data_dir.join("letters"))?)),
+    };
+    Ok(Carriers { sms, mail, letters })
 }

@@ -37,9 +37,14 @@ impl Notifier for SmtpNotifier {
             .recipient
             .parse()
             .map_err(|e| NotifyError::Smtp(format!("recipient is not an address: {e}")))?;
-        let message = Message::builder()
-            .from(self.from.clone())
-            .to(to)
+        let mut builder = Message::builder().from(self.from.clone()).to(to);
+        if let Some(id) = &notification.message_id {
+            // The outbox id: a message repeated after a crash carries the same Message-ID, which
+            // mail servers and clients use to recognise duplicates.
+            let domain = self.from.email.domain();
+            builder = builder.message_id(Some(format!("<{id}@{domain}>")));
+        }
+        let message = builder
             .subject(notification.subject)
             .body(notification.body)
             .map_err(|e| NotifyError::Smtp(e.to_string()))?;

@@ -25,7 +25,7 @@ use crate::auth::Citizen;
 use crate::json::ApiJson;
 use crate::lang::request_lang;
 use crate::routes::pin_requests::idempotency_key;
-use crate::store::{ApplicationInsert, ApplicationRecord, Channel as Delivery, DraftRecord};
+use crate::store::{ApplicationInsert, ApplicationRecord, DraftRecord};
 use crate::{ApiError, AppState};
 
 /// Who the history names for the citizen's own actions.
@@ -364,10 +364,12 @@ pub(crate) async fn submit_for(
         idempotency_key: key.clone(),
         fingerprint: fingerprint.clone(),
     };
-    match state.store.insert_application(&record).await? {
+    let lang = receipt_lang(state, &record.application, headers).await;
+    let messages = state.sealer.receipt(&record.application, lang, now)?;
+    match state.store.insert_application(&record, &messages).await? {
         ApplicationInsert::Inserted => {
+            state.outbox_written.notify();
             tracing::info!(protocol = %record.application.protocol, channel = channel.as_str(), "application submitted");
-            send_receipt(state, &record.application, headers).await;
             Ok((
                 StatusCode::CREATED,
                 Json(view(state, &record.application, headers).await?),
@@ -378,36 +380,17 @@ pub(crate) async fn submit_for(
     }
 }
 
-/// Sends the receipt (protocol number, whose it is, when) by e-mail and SMS to the application's
-/// contacts, in the citizen's language: the page's, or for a filing by the Contact Center the
-/// one their PIN request was made in. A failed channel is logged, not fatal: the receipt is on
-/// the page and in "Le mie domande" whatever the carriers do.
-async fn send_receipt(state: &AppState, application: &Application, headers: &HeaderMap) {
-    let cf = application.applicant.to_string();
-    let lang = match application.channel {
+/// The language of the receipt (protocol number, whose it is, when), queued by e-mail and SMS
+/// to the application's contacts with the application itself: the page's, or for a filing by
+/// the Contact Center the one the citizen's PIN request was made in.
+async fn receipt_lang(state: &AppState, application: &Application, headers: &HeaderMap) -> domain::Lang {
+    match application.channel {
         Channel::WebCitizen => request_lang(headers),
-        Channel::ContactCenter => match state.store.pin_request(&cf).await {
+        Channel::ContactCenter => match state.store.pin_request(application.applicant.as_str()).await {
             Ok(Some(pin)) => pin.lang,
             _ => domain::Lang::It,
         },
-    };
-    let at = to_rome(application.submitted_at());
-    let when = match lang {
-        domain::Lang::It => at.format("%d/%m/%Y alle %H:%M").to_string(),
-        domain::Lang::En => at.format("%d/%m/%Y at %H:%M").to_string(),
-    };
-    let words = crate::citizen_messages::receipt(lang, &application.protocol.to_string(), &cf, &when);
-    let contacts = &application.content.contacts;
-    let messages = vec![
-        (
-            Delivery::Email,
-            contacts.email.as_str().to_owned(),
-            words.subject,
-            words.body.clone(),
-        ),
-        (Delivery::Sms, contacts.mobile.as_str().to_owned(), "INPS", words.body),
-    ];
-    crate::notifier::send_each(state.notifier.as_ref(), &cf, messages, "receipt delivery").await;
+    }
 }
 
 /// `GET /api/applications`: "Le mie domande".

@@ -16,8 +16,8 @@ use chrono::{DateTime, Duration, Utc};
 use domain::application::{ApplicationForm, ApplicationStatus};
 use domain::pin::IssuedPin;
 use domain::pin_request::{
-    DELIVERY_GRACE, PinRequestState, ValidPinRequest, contact_center_may_validate, effective_state, mask_email,
-    mask_mobile,
+    FirstHalfDelivery, PinRequestState, contact_center_may_validate, effective_state, mask_email, mask_mobile,
+    validation_possible_from,
 };
 use domain::submission_window::{Channel, to_rome};
 use domain::{CodiceFiscale, ErrorCode, FieldErrors, Lang, PinInput};
@@ -28,17 +28,16 @@ use crate::attempts::{self, Admission, Caller, Credential};
 use crate::json::ApiJson;
 use crate::lang::request_lang;
 use crate::operators::{Operator, TotpSealer, operator_cookie, totp, valid_username, verify_password};
+use crate::outbox::first_half_delivery;
 use crate::pin_check::{self, check_pin};
 use crate::rate_limit::ClientAddr;
 use crate::routes::applications::{
     ApplicationState, ApplicationView, Saved, WindowState, application_state, save_draft, save_step, submit_for,
     window_state,
 };
+use crate::routes::pin_requests::QueuedMessage;
 use crate::secrets::{PinHalf, new_session_token, random_bytes};
-use crate::store::{
-    AuditAction, AuditEntry, AuditOutcome, CallRecord, Channel as Delivery, OperatorRole, OperatorSessionRecord,
-    PinRequestRecord,
-};
+use crate::store::{AuditAction, AuditEntry, AuditOutcome, CallRecord, OperatorRole, OperatorSessionRecord};
 use crate::{ApiError, AppState};
 
 /// A call can be used for this long after it was opened: a phone call, not a standing grant.
@@ -305,6 +304,9 @@ struct CallView {
     pin_request: Option<PinRequestView>,
     /// The application, if one was submitted.
     application: Option<ApplicationSummary>,
+    /// The citizen's messages, newest first: where each went (masked) and how it went, so
+    /// that "I never got it" has an answer on the call.
+    messages: Vec<QueuedMessage>,
     /// The Contact Center's submission window.
     window: WindowState,
 }
@@ -334,15 +336,17 @@ struct ApplicationSummary {
 async fn call_view(state: &AppState, call: &CallRecord, headers: &HeaderMap) -> Result<CallView, ApiError> {
     let now = state.clock.now();
     let cf = &call.codice_fiscale;
+    let messages = state.store.messages_for(cf, MESSAGES_SHOWN).await?;
     let pin_request = state.store.pin_request(cf).await?.map(|r| {
         let effective = effective_state(r.state, r.created_at, now, state.config.pin_validity);
+        let delivery = first_half_delivery(&messages, r.created_at);
         PinRequestView {
             state: effective,
             requested_at: r.created_at,
             age_seconds: (now - r.created_at).num_seconds(),
-            may_validate: contact_center_may_validate(effective, r.created_at, now),
+            may_validate: contact_center_may_validate(effective, r.created_at, delivery, now),
             validation_possible_at: (effective == PinRequestState::PendingDelivery)
-                .then(|| r.created_at + DELIVERY_GRACE),
+                .then(|| validation_possible_from(r.created_at, delivery)),
         }
     });
     let lang = request_lang(headers);
@@ -363,6 +367,7 @@ async fn call_view(state: &AppState, call: &CallRecord, headers: &HeaderMap) -> 
         pin_checked: call.pin_checked_at.is_some(),
         pin_request,
         application,
+        messages: messages.iter().map(QueuedMessage::of).collect(),
         window: window_state(state, headers, Channel::ContactCenter),
     })
 }
@@ -456,6 +461,10 @@ async fn read_call(
     Ok(Json(view))
 }
 
+/// How many of a citizen's messages the call shows: a PIN request's four, a validation's three,
+/// a receipt's two and a few status changes, with room to spare.
+const MESSAGES_SHOWN: usize = 40;
+
 // --- validating a stale PIN request ------------------------------------------------------------
 
 /// The answer to a validation: where the new first part went, masked.
@@ -512,10 +521,14 @@ async fn validate_pin(
     let effective = record
         .as_ref()
         .map(|r| effective_state(r.state, r.created_at, now, state.config.pin_validity));
+    let messages = state.store.messages_for(cf, MESSAGES_SHOWN).await?;
+    let delivery = record.as_ref().map_or(FirstHalfDelivery::NotSent, |r| {
+        first_half_delivery(&messages, r.created_at)
+    });
     let record = match (record, effective) {
-        (Some(r), Some(state_now)) if contact_center_may_validate(state_now, r.created_at, now) => r,
+        (Some(r), Some(state_now)) if contact_center_may_validate(state_now, r.created_at, delivery, now) => r,
         (Some(r), Some(PinRequestState::PendingDelivery)) => {
-            let possible_at = r.created_at + DELIVERY_GRACE;
+            let possible_at = validation_possible_from(r.created_at, delivery);
             let code = ErrorCode::PinValidationTooEarly;
             audit_refused(code).await?;
             return Ok(refuse(code, Some(possible_at)));
@@ -528,14 +541,19 @@ async fn validate_pin(
     };
     let pin = IssuedPin::from_random_bytes(random_bytes());
     let first_half_hash = state.pin_key.hash_half(cf, PinHalf::First, pin.first_half());
+    let messages = state.sealer.pin_validated(&record, pin.first_half(), now)?;
+    // The rule was read above from the messages' state; the write checks again that the request
+    // is still pending and not expired, and at least as old as that rule made it wait.
+    let waited = validation_possible_from(record.created_at, delivery) - record.created_at;
     let validated = state
         .store
         .validate_pin_request(
             cf,
             &first_half_hash,
             now - state.config.pin_validity,
-            now - DELIVERY_GRACE,
+            now - waited,
             now,
+            &messages,
         )
         .await?;
     if !validated {
@@ -544,7 +562,7 @@ async fn validate_pin(
         audit_refused(code).await?;
         return Ok(refuse(code, None));
     }
-    resend_first_half(&state, &record, pin.first_half()).await;
+    state.outbox_written.notify();
     audit(
         &state,
         operator.username(),
@@ -566,35 +584,6 @@ async fn validate_pin(
         },
     })
     .into_response())
-}
-
-/// Sends the new first part by SMS, e-mail and PEC, to the contacts of the PIN request (never to
-/// any the caller gives). A failed channel is logged, not fatal, as for the PIN request.
-async fn resend_first_half(state: &AppState, record: &PinRequestRecord, first_half: &str) {
-    let request: &ValidPinRequest = &record.request;
-    let words = crate::citizen_messages::pin_new_first_half(record.lang, first_half);
-    let messages = vec![
-        (
-            Delivery::Sms,
-            request.mobile.as_str().to_owned(),
-            "PIN INPS",
-            words.body.clone(),
-        ),
-        (
-            Delivery::Email,
-            request.email.as_str().to_owned(),
-            words.subject,
-            words.body.clone(),
-        ),
-        (
-            Delivery::Pec,
-            request.pec.as_str().to_owned(),
-            words.subject,
-            words.body,
-        ),
-    ];
-    let cf = request.codice_fiscale.to_string();
-    crate::notifier::send_each(state.notifier.as_ref(), &cf, messages, "PIN re-delivery").await;
 }
 
 // --- the citizen's PIN characters ------------------------------------------------------------------

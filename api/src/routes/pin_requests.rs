@@ -1,6 +1,6 @@
 //! The PIN request: per-step checks for the SPA's pages, and the request itself, which issues a
-//! PIN, stores only its keyed hashes, and sends the first half by SMS, e-mail and PEC (the second
-//! by post).
+//! PIN, stores only its keyed hashes, and queues the first half for SMS, e-mail and PEC and the
+//! second for the post, sealed, in the same atomic write (docs/adr/0015).
 //!
 //! One live request per codice fiscale: a second one is refused (409) rather than replacing the
 //! first, so nobody can take over a citizen's PIN by re-requesting it with their own contacts
@@ -22,11 +22,10 @@ use domain::registry::{is_registered_person, mask_residence};
 use domain::{CodiceFiscale, ErrorCode, PinRequestForm, Step};
 use serde::Serialize;
 
-use crate::citizen_messages;
 use crate::json::ApiJson;
 use crate::rate_limit::ClientAddr;
 use crate::secrets::{PinHalf, random_bytes};
-use crate::store::{Channel, PinRequestInsert, PinRequestRecord};
+use crate::store::{OutboxMessage, PinRequestInsert, PinRequestRecord};
 use crate::{ApiError, AppState};
 
 #[derive(Serialize)]
@@ -103,10 +102,46 @@ struct PinRequestCreated {
     /// Where the letter with the second half goes: the registered residence, masked.
     letter_to: String,
     created_at: DateTime<Utc>,
+    /// The messages written with the request, waiting for delivery (the page says which).
+    messages: Vec<QueuedMessage>,
+}
+
+/// One message of the outbox as its citizen sees it: how it travels, where to (masked), how it went.
+#[derive(Serialize)]
+pub struct QueuedMessage {
+    /// `sms`, `email`, `pec`, `post`.
+    pub channel: &'static str,
+    /// What it tells (`pin_first_half`, `receipt`, …).
+    pub kind: &'static str,
+    /// The recipient, masked.
+    pub to: String,
+    /// `queued`, `sending`, `retrying`, `sent`, `dead`.
+    pub state: &'static str,
+    /// When it was written.
+    pub created_at: DateTime<Utc>,
+    /// When the carrier took it.
+    pub sent_at: Option<DateTime<Utc>>,
+    /// Hand-overs tried.
+    pub attempts: u32,
+}
+
+impl QueuedMessage {
+    /// The view of `message`.
+    pub fn of(message: &OutboxMessage) -> QueuedMessage {
+        QueuedMessage {
+            channel: message.channel.as_str(),
+            kind: message.kind.as_str(),
+            to: message.to_masked.clone(),
+            state: message.state.as_str(),
+            created_at: message.created_at,
+            sent_at: message.sent_at,
+            attempts: message.attempts,
+        }
+    }
 }
 
 impl PinRequestCreated {
-    fn of(record: &PinRequestRecord) -> PinRequestCreated {
+    fn of(record: &PinRequestRecord, messages: &[OutboxMessage]) -> PinRequestCreated {
         let r = &record.request;
         PinRequestCreated {
             codice_fiscale: r.codice_fiscale.to_string(),
@@ -117,6 +152,7 @@ impl PinRequestCreated {
             },
             letter_to: mask_residence(&r.residence),
             created_at: record.created_at,
+            messages: messages.iter().map(QueuedMessage::of).collect(),
         }
     }
 }
@@ -184,56 +220,32 @@ async fn create(
         idempotency_key: key.clone(),
         lang: crate::lang::request_lang(&headers),
     };
+    // The messages are written with the request, in one atomic write, and delivered by the
+    // worker afterwards: the answer waits for the disk, never for a carrier.
+    let messages = state.sealer.pin_request(&record, &pin, now)?;
     match state
         .store
-        .insert_pin_request(&record, now - state.config.pin_validity)
+        .insert_pin_request(&record, now - state.config.pin_validity, &messages)
         .await?
     {
         PinRequestInsert::Inserted => {
-            deliver(&state, &record, &pin).await;
+            state.outbox_written.notify();
             tracing::info!(state = record.state.as_str(), "PIN request created");
-            Ok((StatusCode::CREATED, Json(PinRequestCreated::of(&record))))
+            Ok((StatusCode::CREATED, Json(PinRequestCreated::of(&record, &messages))))
         }
         // The same request retried (its answer lost on the way): the same answer, nothing re-sent.
         PinRequestInsert::Exists(existing)
             if key.is_some() && existing.idempotency_key == key && existing.request == record.request =>
         {
-            Ok((StatusCode::CREATED, Json(PinRequestCreated::of(&existing))))
+            let messages = state.store.messages_for(&cf, 50).await?;
+            let messages: Vec<_> = messages
+                .into_iter()
+                .filter(|m| m.created_at == existing.created_at && m.kind.holds_pin())
+                .collect();
+            Ok((StatusCode::CREATED, Json(PinRequestCreated::of(&existing, &messages))))
         }
         PinRequestInsert::Exists(_) => Err(ApiError::Conflict(ErrorCode::PinAlreadyRequested)),
     }
-}
-
-/// Sends the first half by SMS, e-mail and PEC and the second by post. A failed channel is
-/// logged, not fatal: the request stays pending delivery and the Contact Center can validate it
-/// after 12 hours, which is the process for a PIN that did not arrive.
-async fn deliver(state: &AppState, record: &PinRequestRecord, pin: &IssuedPin) {
-    let request = &record.request;
-    let cf = request.codice_fiscale.to_string();
-    let first = citizen_messages::pin_first_half(record.lang, pin.first_half());
-    let second = citizen_messages::pin_second_half(record.lang, pin.second_half());
-    let r = &request.residence;
-    let address = format!(
-        "{} {}, {} {} {} ({})",
-        request.person.given_name, request.person.surname, r.address, r.postcode, r.municipality, r.country
-    );
-    let messages = vec![
-        (
-            Channel::Sms,
-            request.mobile.as_str().to_owned(),
-            "PIN INPS",
-            first.body.clone(),
-        ),
-        (
-            Channel::Email,
-            request.email.as_str().to_owned(),
-            first.subject,
-            first.body.clone(),
-        ),
-        (Channel::Pec, request.pec.as_str().to_owned(), first.subject, first.body),
-        (Channel::Post, address, second.subject, second.body),
-    ];
-    crate::notifier::send_each(state.notifier.as_ref(), &cf, messages, "PIN delivery").await;
 }
 
 pub fn router() -> Router<AppState> {

@@ -30,9 +30,9 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 
 use super::{
-    ApplicationInsert, ApplicationRecord, AttemptClaim, AuditEntry, CallRecord, Channel, DraftRecord, Notification,
-    OperatorRecord, OperatorSessionRecord, OutboxEntry, PinRequestInsert, PinRequestRecord, Reservation, SessionRecord,
-    Store, StoreError, ThrottleKey, ThrottleState,
+    ApplicationInsert, ApplicationRecord, AttemptClaim, AuditEntry, CallRecord, Channel, DeliveryOutcome, DraftRecord,
+    Notification, OperatorRecord, OperatorSessionRecord, OutboxEntry, OutboxMessage, PinRequestInsert,
+    PinRequestRecord, Reservation, SessionRecord, Store, StoreError, ThrottleKey, ThrottleState,
 };
 
 /// The partition key attribute (a string such as `CITIZEN#<codice fiscale>`).
@@ -383,6 +383,7 @@ impl Store for DynamoDbStore {
         &self,
         record: &PinRequestRecord,
         expired_before: DateTime<Utc>,
+        _messages: &[OutboxMessage],
     ) -> Result<PinRequestInsert, StoreError> {
         let pk = citizen(record.codice_fiscale());
         let mut item = key(pk.clone(), PIN_REQUEST);
@@ -674,6 +675,37 @@ impl Store for DynamoDbStore {
         self.query_outbox(codice_fiscale, limit).await
     }
 
+    // WIP(outbox): the DynamoDB outbox is being written on branch outbox-dynamodb.
+    async fn due_messages(
+        &self,
+        _channels: &[Channel],
+        _now: DateTime<Utc>,
+        _limit: usize,
+    ) -> Result<Vec<OutboxMessage>, StoreError> {
+        Err(StoreError::Other("WIP".into()))
+    }
+
+    async fn claim_message(
+        &self,
+        _id: &str,
+        _now: DateTime<Utc>,
+        _lease_until: DateTime<Utc>,
+    ) -> Result<Option<OutboxMessage>, StoreError> {
+        Err(StoreError::Other("WIP".into()))
+    }
+
+    async fn finish_message(&self, _id: &str, _outcome: &DeliveryOutcome) -> Result<(), StoreError> {
+        Err(StoreError::Other("WIP".into()))
+    }
+
+    async fn message(&self, _id: &str) -> Result<Option<OutboxMessage>, StoreError> {
+        Err(StoreError::Other("WIP".into()))
+    }
+
+    async fn messages_for(&self, _codice_fiscale: &str, _limit: usize) -> Result<Vec<OutboxMessage>, StoreError> {
+        Err(StoreError::Other("WIP".into()))
+    }
+
     async fn put_draft(&self, draft: &DraftRecord) -> Result<(), StoreError> {
         let mut item = key(citizen(&draft.codice_fiscale), DRAFT);
         item.insert("record".into(), string(to_json(draft)?));
@@ -726,7 +758,11 @@ impl Store for DynamoDbStore {
             .ok_or_else(|| StoreError::Other(format!("protocol counter {shard} of {year} overflowed")))
     }
 
-    async fn insert_application(&self, record: &ApplicationRecord) -> Result<ApplicationInsert, StoreError> {
+    async fn insert_application(
+        &self,
+        record: &ApplicationRecord,
+        _messages: &[OutboxMessage],
+    ) -> Result<ApplicationInsert, StoreError> {
         let cf = record.codice_fiscale().to_owned();
         let protocol = record.application.protocol.to_string();
         let put_if_absent = |item: Item| {
@@ -807,6 +843,7 @@ impl Store for DynamoDbStore {
         &self,
         record: &ApplicationRecord,
         expected_history_len: usize,
+        _messages: &[OutboxMessage],
     ) -> Result<bool, StoreError> {
         let result = self
             .client
@@ -828,6 +865,7 @@ impl Store for DynamoDbStore {
         created_after: DateTime<Utc>,
         created_by: DateTime<Utc>,
         now: DateTime<Utc>,
+        _messages: &[OutboxMessage],
     ) -> Result<bool, StoreError> {
         let Some(item) = self.get(citizen(codice_fiscale), PIN_REQUEST).await? else {
             return Ok(false);
@@ -1208,6 +1246,7 @@ fn outbox_entry_from(item: &Item) -> Result<OutboxEntry, StoreError> {
             codice_fiscale: get_s(item, "codice_fiscale")?.to_owned(),
             subject: get_s(item, "subject")?.to_owned(),
             body: get_s(item, "body")?.to_owned(),
+            message_id: item.get("message_id").and_then(|v| v.as_s().ok()).cloned(),
         },
     })
 }

@@ -34,13 +34,15 @@ pub trait Store: Send + Sync + 'static {
     /// Reads from the store to prove it answers.
     async fn health(&self) -> Result<(), StoreError>;
 
-    /// Stores a PIN request unless a live one exists for the same codice fiscale. A request still
-    /// pending delivery and created before `expired_before` is not live and is replaced. Atomic:
-    /// of two concurrent requests for one codice fiscale, one wins.
+    /// Stores a PIN request unless a live one exists for the same codice fiscale, and with it
+    /// `messages` in the same atomic write (all or nothing). A request still pending delivery and
+    /// created before `expired_before` is not live and is replaced. Atomic: of two concurrent
+    /// requests for one codice fiscale, one wins, and only its messages are written.
     async fn insert_pin_request(
         &self,
         record: &PinRequestRecord,
         expired_before: DateTime<Utc>,
+        messages: &[OutboxMessage],
     ) -> Result<PinRequestInsert, StoreError>;
 
     /// The PIN request of a codice fiscale.
@@ -92,11 +94,41 @@ pub trait Store: Send + Sync + 'static {
     /// Ends a session.
     async fn delete_session(&self, token_hash: &str) -> Result<(), StoreError>;
 
-    /// Keeps a sent notification in the development outbox.
+    /// Keeps a delivered notification in the dev sink: the carrier of dev mode only, standing in
+    /// for citizens' phones and mailboxes (never used outside dev mode).
     async fn push_outbox(&self, entry: &OutboxEntry) -> Result<(), StoreError>;
 
-    /// The newest outbox entries, optionally only those of one codice fiscale.
+    /// The newest dev-sink entries, optionally only those of one codice fiscale.
     async fn outbox(&self, codice_fiscale: Option<&str>, limit: usize) -> Result<Vec<OutboxEntry>, StoreError>;
+
+    /// Up to `limit` messages of the durable outbox on `channels` that a worker may claim at
+    /// `now` ([`OutboxMessage::is_due`]), the longest waiting first.
+    async fn due_messages(
+        &self,
+        channels: &[Channel],
+        now: DateTime<Utc>,
+        limit: usize,
+    ) -> Result<Vec<OutboxMessage>, StoreError>;
+
+    /// Claims one message for one hand-over, only if it is still due at `now`: it moves to
+    /// `Sending` with one more attempt and a lease until `lease_until`, recorded before the
+    /// hand-off. Atomic: of two workers claiming it, one gets it (`Some`, as stored afterwards).
+    async fn claim_message(
+        &self,
+        id: &str,
+        now: DateTime<Utc>,
+        lease_until: DateTime<Utc>,
+    ) -> Result<Option<OutboxMessage>, StoreError>;
+
+    /// Records how a claimed hand-over ended: sent (its content removed for good), retrying at
+    /// a later time, or dead. A message that is already sent stays sent.
+    async fn finish_message(&self, id: &str, outcome: &DeliveryOutcome) -> Result<(), StoreError>;
+
+    /// One message of the outbox by its id.
+    async fn message(&self, id: &str) -> Result<Option<OutboxMessage>, StoreError>;
+
+    /// The newest messages of one citizen, newest first (what was sent where, and how it went).
+    async fn messages_for(&self, codice_fiscale: &str, limit: usize) -> Result<Vec<OutboxMessage>, StoreError>;
 
     /// Saves a citizen's draft, replacing the previous one.
     async fn put_draft(&self, draft: &DraftRecord) -> Result<(), StoreError>;
@@ -108,10 +140,15 @@ pub trait Store: Send + Sync + 'static {
     /// numbers handed out for a submission that then fails are lost (the register has gaps).
     async fn next_protocol_sequence(&self, year: i32) -> Result<u32, StoreError>;
 
-    /// Stores a submitted application and removes the citizen's draft, unless the citizen
-    /// already has an application (one per citizen) — then nothing changes and the existing one
-    /// is returned. Atomic: of many concurrent submissions for one codice fiscale, one wins.
-    async fn insert_application(&self, record: &ApplicationRecord) -> Result<ApplicationInsert, StoreError>;
+    /// Stores a submitted application with its `messages` (the receipt) and removes the
+    /// citizen's draft, unless the citizen already has an application (one per citizen) — then
+    /// nothing changes and the existing one is returned. Atomic: of many concurrent submissions
+    /// for one codice fiscale, one wins.
+    async fn insert_application(
+        &self,
+        record: &ApplicationRecord,
+        messages: &[OutboxMessage],
+    ) -> Result<ApplicationInsert, StoreError>;
 
     /// A citizen's application.
     async fn application(&self, codice_fiscale: &str) -> Result<Option<ApplicationRecord>, StoreError>;
@@ -119,18 +156,21 @@ pub trait Store: Send + Sync + 'static {
     /// An application by its protocol number (for operators and the admin command).
     async fn application_by_protocol(&self, protocol: &str) -> Result<Option<ApplicationRecord>, StoreError>;
 
-    /// Replaces an application after a change of status, only if its history still has
-    /// `expected_history_len` entries (no other change happened since it was read); false otherwise.
+    /// Replaces an application after a change of status, with the `messages` that tell of it,
+    /// only if its history still has `expected_history_len` entries (no other change happened
+    /// since it was read); false, and nothing written, otherwise.
     async fn update_application(
         &self,
         record: &ApplicationRecord,
         expected_history_len: usize,
+        messages: &[OutboxMessage],
     ) -> Result<bool, StoreError>;
 
     /// Marks a PIN request validated by the Contact Center and replaces its first half's hash with
     /// the one of a fresh first half, only if it is still pending delivery and was created after
     /// `created_after` (not expired) and no later than `created_by` (12 hours ago): false, and no
-    /// change, otherwise. The second half (the letter) stays valid.
+    /// change, otherwise. The second half (the letter) stays valid. `messages` (the new first
+    /// half) are written in the same atomic write.
     async fn validate_pin_request(
         &self,
         codice_fiscale: &str,
@@ -138,6 +178,7 @@ pub trait Store: Send + Sync + 'static {
         created_after: DateTime<Utc>,
         created_by: DateTime<Utc>,
         now: DateTime<Utc>,
+        messages: &[OutboxMessage],
     ) -> Result<bool, StoreError>;
 
     /// Stores a new operator unless the username is taken (false then, and no change).

@@ -248,9 +248,13 @@ pub struct Notification {
     pub subject: String,
     /// The text.
     pub body: String,
+    /// The outbox message's id, which the carrier passes on where it can (SMTP `Message-ID`), so
+    /// that a message repeated after a crash is recognisable as the same one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub message_id: Option<String>,
 }
 
-/// A notification kept in the development outbox.
+/// A notification delivered into the dev sink (dev mode's stand-in carrier).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct OutboxEntry {
     /// When it was sent.
@@ -258,6 +262,202 @@ pub struct OutboxEntry {
     /// The message.
     #[serde(flatten)]
     pub notification: Notification,
+}
+
+/// What a queued message tells the citizen: the event behind it (docs/adr/0015).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum MessageKind {
+    /// The PIN's first 8 characters (SMS, e-mail, PEC).
+    PinFirstHalf,
+    /// The PIN's last 8 characters (the letter).
+    PinSecondHalf,
+    /// New first 8 characters after a Contact Center validation.
+    PinValidated,
+    /// The receipt of a filed application, with its protocol number.
+    Receipt,
+    /// An application's status changed.
+    StatusChange,
+}
+
+impl MessageKind {
+    /// Every kind.
+    pub const ALL: [MessageKind; 5] = [
+        MessageKind::PinFirstHalf,
+        MessageKind::PinSecondHalf,
+        MessageKind::PinValidated,
+        MessageKind::Receipt,
+        MessageKind::StatusChange,
+    ];
+
+    /// The wire and storage form.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            MessageKind::PinFirstHalf => "pin_first_half",
+            MessageKind::PinSecondHalf => "pin_second_half",
+            MessageKind::PinValidated => "pin_validated",
+            MessageKind::Receipt => "receipt",
+            MessageKind::StatusChange => "status_change",
+        }
+    }
+
+    /// Whether the message holds a PIN half (and so must never be at rest in clear).
+    pub fn holds_pin(self) -> bool {
+        matches!(
+            self,
+            MessageKind::PinFirstHalf | MessageKind::PinSecondHalf | MessageKind::PinValidated
+        )
+    }
+}
+
+/// Where a message stands on its way to the citizen.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DeliveryState {
+    /// Written with its event, waiting for a worker.
+    Queued,
+    /// A worker claimed it and is handing it to the carrier (until its lease ends).
+    Sending,
+    /// The last hand-over failed; another attempt is due at `next_attempt_at`.
+    Retrying,
+    /// The carrier took it (a letter: it is in a batch file for the printer). Its content is gone.
+    Sent,
+    /// Every attempt failed: no more are made, an alarm is raised, staff look into it.
+    Dead,
+}
+
+impl DeliveryState {
+    /// The storage form.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            DeliveryState::Queued => "queued",
+            DeliveryState::Sending => "sending",
+            DeliveryState::Retrying => "retrying",
+            DeliveryState::Sent => "sent",
+            DeliveryState::Dead => "dead",
+        }
+    }
+
+    /// Parses the storage form.
+    pub fn parse(s: &str) -> Option<DeliveryState> {
+        [
+            DeliveryState::Queued,
+            DeliveryState::Sending,
+            DeliveryState::Retrying,
+            DeliveryState::Sent,
+            DeliveryState::Dead,
+        ]
+        .into_iter()
+        .find(|state| state.as_str() == s)
+    }
+
+    /// Whether a worker will still try it.
+    pub fn is_pending(self) -> bool {
+        matches!(
+            self,
+            DeliveryState::Queued | DeliveryState::Sending | DeliveryState::Retrying
+        )
+    }
+}
+
+/// One message of the durable outbox (docs/adr/0015): written in the same atomic write as the
+/// event that causes it, delivered by a worker, and kept afterwards (without its content) as the
+/// record of what was sent where and when. Its content (recipient, subject, text) is sealed
+/// with AES-256-GCM ([`crate::outbox::Sealer`]) and removed once the carrier has it.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OutboxMessage {
+    /// Random, unique (32 hex digits); also the carrier's message id (SMTP `Message-ID`), so a
+    /// repeat after a crash is recognisable downstream.
+    pub id: String,
+    /// Whose message it is.
+    pub codice_fiscale: String,
+    /// How it travels.
+    pub channel: Channel,
+    /// What it tells.
+    pub kind: MessageKind,
+    /// The recipient, masked ("+39 3** *** **12", "m***@example.it", "Via G***, 00186 Roma"):
+    /// what the citizen and the operator are shown.
+    pub to_masked: String,
+    /// The sealed content; `None` once handed over.
+    pub sealed: Option<Vec<u8>>,
+    /// Where it stands.
+    pub state: DeliveryState,
+    /// Hand-overs tried so far.
+    pub attempts: u32,
+    /// When it was written.
+    pub created_at: DateTime<Utc>,
+    /// When it may be tried (again).
+    pub next_attempt_at: DateTime<Utc>,
+    /// While `Sending`: when the claim lapses and another worker may take it.
+    pub lease_until: Option<DateTime<Utc>>,
+    /// When the carrier took it.
+    pub sent_at: Option<DateTime<Utc>>,
+    /// Why the last attempt failed (the carrier's words, never the content).
+    pub last_error: Option<String>,
+}
+
+impl std::fmt::Debug for OutboxMessage {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("OutboxMessage")
+            .field("id", &self.id)
+            .field("channel", &self.channel)
+            .field("kind", &self.kind)
+            .field("state", &self.state)
+            .field("attempts", &self.attempts)
+            .finish_non_exhaustive()
+    }
+}
+
+impl OutboxMessage {
+    /// Whether a worker may claim it at `now`: queued or retrying and due, or sending with a
+    /// lapsed lease (its worker died).
+    pub fn is_due(&self, now: DateTime<Utc>) -> bool {
+        match self.state {
+            DeliveryState::Queued | DeliveryState::Retrying => self.next_attempt_at <= now,
+            DeliveryState::Sending => self.lease_until.is_none_or(|lease| lease <= now),
+            DeliveryState::Sent | DeliveryState::Dead => false,
+        }
+    }
+}
+
+/// How a claimed message ended.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DeliveryOutcome {
+    /// Handed to the carrier at this time; the content is removed.
+    Sent(DateTime<Utc>),
+    /// Failed; try again at `retry_at`, or (`None`) never again.
+    Failed {
+        /// The carrier's words.
+        error: String,
+        /// When to try again; `None` makes the message dead.
+        retry_at: Option<DateTime<Utc>>,
+    },
+}
+
+impl DeliveryOutcome {
+    /// `message` after this outcome of its claimed hand-over.
+    pub fn apply(&self, message: &mut OutboxMessage) {
+        message.lease_until = None;
+        match self {
+            DeliveryOutcome::Sent(at) => {
+                message.state = DeliveryState::Sent;
+                message.sent_at = Some(*at);
+                message.sealed = None;
+                message.last_error = None;
+            }
+            DeliveryOutcome::Failed { error, retry_at } => {
+                message.last_error = Some(error.clone());
+                match retry_at {
+                    Some(at) => {
+                        message.state = DeliveryState::Retrying;
+                        message.next_attempt_at = *at;
+                    }
+                    // Dead keeps its content, sealed, so that staff can send it again.
+                    None => message.state = DeliveryState::Dead,
+                }
+            }
+        }
+    }
 }
 
 /// A citizen's application form as last saved, before it is submitted.

@@ -14,9 +14,9 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 
 use super::{
-    ApplicationInsert, ApplicationRecord, AttemptClaim, AuditEntry, CallRecord, DraftRecord, OperatorRecord,
-    OperatorSessionRecord, OutboxEntry, PinRequestInsert, PinRequestRecord, Reservation, SessionRecord, Store,
-    StoreError, ThrottleKey, ThrottleState,
+    ApplicationInsert, ApplicationRecord, AttemptClaim, AuditEntry, CallRecord, Channel, DeliveryOutcome,
+    DeliveryState, DraftRecord, OperatorRecord, OperatorSessionRecord, OutboxEntry, OutboxMessage, PinRequestInsert,
+    PinRequestRecord, Reservation, SessionRecord, Store, StoreError, ThrottleKey, ThrottleState,
 };
 
 /// Schema migrations, applied in order; `PRAGMA user_version` records how many ran.
@@ -105,6 +105,22 @@ const MIGRATIONS: &[&str] = &[
          blocked_until INTEGER,
          window_ends INTEGER NOT NULL
      ) STRICT;",
+    // The durable outbox (docs/adr/0015). `due_at` is when a worker may next claim the message
+    // (its next attempt, or the end of its lease), NULL once it is sent or dead; the content is
+    // sealed, and NULL once handed over. The old outbox is the dev sink now: what dev mode's
+    // stand-in carrier delivered.
+    "CREATE TABLE messages (
+         id TEXT PRIMARY KEY,
+         codice_fiscale TEXT NOT NULL,
+         channel TEXT NOT NULL,
+         due_at INTEGER,
+         created_at INTEGER NOT NULL,
+         record TEXT NOT NULL,
+         sealed BLOB
+     ) STRICT;
+     CREATE INDEX messages_due ON messages (channel, due_at) WHERE due_at IS NOT NULL;
+     CREATE INDEX messages_by_citizen ON messages (codice_fiscale, created_at);
+     ALTER TABLE outbox RENAME TO dev_sink;",
 ];
 
 /// A SQLite-backed [`Store`].
@@ -122,7 +138,10 @@ impl SqliteStore {
         let path = data_dir.join("sportello.sqlite3");
         let mut conn = Connection::open(&path).map_err(other)?;
         conn.execute_batch(
-            "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 5000;",
+            // secure_delete: a removed message's sealed content (and any row) is overwritten on
+            // disk, not left in a free page.
+            "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 5000; \
+             PRAGMA secure_delete = ON;",
         )
         .map_err(other)?;
         migrate(&mut conn)?;
@@ -130,6 +149,17 @@ impl SqliteStore {
             conn: Arc::new(Mutex::new(conn)),
             path,
         })
+    }
+
+    /// Empties the dev sink: outside dev mode nothing is delivered there, and what an earlier
+    /// version (or a dev run on the same data) left in it would be messages in clear.
+    /// Runs once at start, before the store is shared: it takes the connection directly.
+    pub fn purge_dev_sink(&self) -> Result<(), StoreError> {
+        let conn = self
+            .conn
+            .lock()
+            .map_err(|_| StoreError::Other("connection mutex poisoned".into()))?;
+        conn.execute("DELETE FROM dev_sink", []).map(|_| ()).map_err(other)
     }
 
     /// The database file.
@@ -210,13 +240,18 @@ impl Store for SqliteStore {
         &self,
         record: &PinRequestRecord,
         expired_before: DateTime<Utc>,
+        messages: &[OutboxMessage],
     ) -> Result<PinRequestInsert, StoreError> {
         let cf = record.codice_fiscale().to_owned();
         let json = to_json(record)?;
         let (state, created) = (record.state.as_str(), ms(record.created_at));
+        let messages = MessageRows::of(messages)?;
         self.with_conn(move |conn| {
+            let tx = conn
+                .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
+                .map_err(other)?;
             // One statement decides: insert, or replace only an expired pending request.
-            let changed = conn
+            let changed = tx
                 .execute(
                     "INSERT INTO pin_requests (codice_fiscale, record, state, created_at) VALUES (?1, ?2, ?3, ?4)
                      ON CONFLICT (codice_fiscale) DO UPDATE SET record = excluded.record,
@@ -233,9 +268,11 @@ impl Store for SqliteStore {
                 )
                 .map_err(other)?;
             if changed == 1 {
+                messages.insert(&tx)?;
+                tx.commit().map_err(other)?;
                 return Ok(PinRequestInsert::Inserted);
             }
-            let existing: String = conn
+            let existing: String = tx
                 .query_row(
                     "SELECT record FROM pin_requests WHERE codice_fiscale = ?1",
                     [&cf],
@@ -441,7 +478,7 @@ impl Store for SqliteStore {
         let (cf, json) = (entry.notification.codice_fiscale.clone(), to_json(entry)?);
         self.with_conn(move |conn| {
             conn.execute(
-                "INSERT INTO outbox (codice_fiscale, entry) VALUES (?1, ?2)",
+                "INSERT INTO dev_sink (codice_fiscale, entry) VALUES (?1, ?2)",
                 params![cf, json],
             )
             .map_err(other)?;
@@ -454,12 +491,139 @@ impl Store for SqliteStore {
         let cf = codice_fiscale.map(str::to_owned);
         self.with_conn(move |conn| {
             let mut stmt = conn
-                .prepare("SELECT entry FROM outbox WHERE (?1 IS NULL OR codice_fiscale = ?1) ORDER BY id DESC LIMIT ?2")
+                .prepare(
+                    "SELECT entry FROM dev_sink WHERE (?1 IS NULL OR codice_fiscale = ?1) ORDER BY id DESC LIMIT ?2",
+                )
                 .map_err(other)?;
             let rows = stmt
                 .query_map(params![cf, limit as i64], |r| r.get::<_, String>(0))
                 .map_err(other)?;
             rows.map(|row| from_json(&row.map_err(other)?)).collect()
+        })
+        .await
+    }
+
+    async fn due_messages(
+        &self,
+        channels: &[Channel],
+        now: DateTime<Utc>,
+        limit: usize,
+    ) -> Result<Vec<OutboxMessage>, StoreError> {
+        let channels: Vec<&'static str> = channels.iter().map(|c| c.as_str()).collect();
+        self.with_conn(move |conn| {
+            let mut due = Vec::new();
+            // One indexed range per channel; merged oldest first below.
+            let mut stmt = conn
+                .prepare(
+                    "SELECT record, sealed FROM messages WHERE channel = ?1 AND due_at IS NOT NULL AND due_at <= ?2
+                     ORDER BY due_at LIMIT ?3",
+                )
+                .map_err(other)?;
+            for channel in channels {
+                let rows = stmt
+                    .query_map(params![channel, ms(now), limit as i64], read_message_row)
+                    .map_err(other)?;
+                for row in rows {
+                    due.push(message_from_row(row.map_err(other)?)?);
+                }
+            }
+            due.sort_by_key(|m: &OutboxMessage| due_at(m));
+            due.truncate(limit);
+            Ok(due)
+        })
+        .await
+    }
+
+    async fn claim_message(
+        &self,
+        id: &str,
+        now: DateTime<Utc>,
+        lease_until: DateTime<Utc>,
+    ) -> Result<Option<OutboxMessage>, StoreError> {
+        let id = id.to_owned();
+        self.with_conn(move |conn| {
+            let tx = conn
+                .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
+                .map_err(other)?;
+            let row = tx
+                .query_row(
+                    "SELECT record, sealed FROM messages WHERE id = ?1",
+                    [&id],
+                    read_message_row,
+                )
+                .optional()
+                .map_err(other)?;
+            let Some(row) = row else { return Ok(None) };
+            let mut message = message_from_row(row)?;
+            if !message.is_due(now) {
+                return Ok(None);
+            }
+            message.state = DeliveryState::Sending;
+            message.attempts += 1;
+            message.lease_until = Some(lease_until);
+            write_message(&tx, &message)?;
+            tx.commit().map_err(other)?;
+            Ok(Some(message))
+        })
+        .await
+    }
+
+    async fn finish_message(&self, id: &str, outcome: &DeliveryOutcome) -> Result<(), StoreError> {
+        let (id, outcome) = (id.to_owned(), outcome.clone());
+        self.with_conn(move |conn| {
+            let tx = conn
+                .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
+                .map_err(other)?;
+            let row = tx
+                .query_row(
+                    "SELECT record, sealed FROM messages WHERE id = ?1",
+                    [&id],
+                    read_message_row,
+                )
+                .optional()
+                .map_err(other)?;
+            let Some(row) = row else { return Ok(()) };
+            let mut message = message_from_row(row)?;
+            if message.state == DeliveryState::Sent {
+                return Ok(());
+            }
+            outcome.apply(&mut message);
+            write_message(&tx, &message)?;
+            tx.commit().map_err(other)?;
+            Ok(())
+        })
+        .await
+    }
+
+    async fn message(&self, id: &str) -> Result<Option<OutboxMessage>, StoreError> {
+        let id = id.to_owned();
+        self.with_conn(move |conn| {
+            conn.query_row(
+                "SELECT record, sealed FROM messages WHERE id = ?1",
+                [&id],
+                read_message_row,
+            )
+            .optional()
+            .map_err(other)?
+            .map(message_from_row)
+            .transpose()
+        })
+        .await
+    }
+
+    async fn messages_for(&self, codice_fiscale: &str, limit: usize) -> Result<Vec<OutboxMessage>, StoreError> {
+        let cf = codice_fiscale.to_owned();
+        self.with_conn(move |conn| {
+            let mut stmt = conn
+                .prepare(
+                    "SELECT record, sealed FROM messages WHERE codice_fiscale = ?1
+                     ORDER BY created_at DESC, rowid DESC LIMIT ?2",
+                )
+                .map_err(other)?;
+            let rows = stmt
+                .query_map(params![cf, limit as i64], read_message_row)
+                .map_err(other)?;
+            rows.map(|row| message_from_row(row.map_err(other)?)).collect()
         })
         .await
     }
@@ -499,7 +663,12 @@ impl Store for SqliteStore {
         .await
     }
 
-    async fn insert_application(&self, record: &ApplicationRecord) -> Result<ApplicationInsert, StoreError> {
+    async fn insert_application(
+        &self,
+        record: &ApplicationRecord,
+        messages: &[OutboxMessage],
+    ) -> Result<ApplicationInsert, StoreError> {
+        let messages = MessageRows::of(messages)?;
         let cf = record.codice_fiscale().to_owned();
         let protocol = record.application.protocol.to_string();
         let history_len = record.application.history().len() as i64;
@@ -524,6 +693,7 @@ impl Store for SqliteStore {
             }
             tx.execute("DELETE FROM drafts WHERE codice_fiscale = ?1", [&cf])
                 .map_err(other)?;
+            messages.insert(&tx)?;
             tx.commit().map_err(other)?;
             Ok(ApplicationInsert::Inserted)
         })
@@ -546,19 +716,29 @@ impl Store for SqliteStore {
         &self,
         record: &ApplicationRecord,
         expected_history_len: usize,
+        messages: &[OutboxMessage],
     ) -> Result<bool, StoreError> {
         let cf = record.codice_fiscale().to_owned();
         let history_len = record.application.history().len() as i64;
         let json = to_json(record)?;
+        let messages = MessageRows::of(messages)?;
         self.with_conn(move |conn| {
-            let changed = conn
+            let tx = conn
+                .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
+                .map_err(other)?;
+            let changed = tx
                 .execute(
                     "UPDATE applications SET record = ?1, history_len = ?2
                      WHERE codice_fiscale = ?3 AND history_len = ?4",
                     params![json, history_len, cf, expected_history_len as i64],
                 )
                 .map_err(other)?;
-            Ok(changed == 1)
+            if changed != 1 {
+                return Ok(false);
+            }
+            messages.insert(&tx)?;
+            tx.commit().map_err(other)?;
+            Ok(true)
         })
         .await
     }
@@ -570,8 +750,10 @@ impl Store for SqliteStore {
         created_after: DateTime<Utc>,
         created_by: DateTime<Utc>,
         now: DateTime<Utc>,
+        messages: &[OutboxMessage],
     ) -> Result<bool, StoreError> {
         let (cf, hash) = (codice_fiscale.to_owned(), first_half_hash.to_vec());
+        let messages = MessageRows::of(messages)?;
         self.with_conn(move |conn| {
             let tx = conn
                 .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
@@ -600,6 +782,7 @@ impl Store for SqliteStore {
                 params![to_json(&record)?, record.state.as_str(), cf],
             )
             .map_err(other)?;
+            messages.insert(&tx)?;
             tx.commit().map_err(other)?;
             Ok(true)
         })
@@ -784,6 +967,82 @@ impl Store for SqliteStore {
 }
 
 /// The audit entries `sql` selects for `key`, at most `limit`.
+/// Messages to write with an event, encoded before the store's lock is taken.
+struct MessageRows(Vec<(OutboxMessage, String)>);
+
+impl MessageRows {
+    fn of(messages: &[OutboxMessage]) -> Result<MessageRows, StoreError> {
+        messages
+            .iter()
+            .map(|m| Ok((m.clone(), record_json(m)?)))
+            .collect::<Result<_, StoreError>>()
+            .map(MessageRows)
+    }
+
+    /// Inserts every message in `tx`; an id already there fails the whole write.
+    fn insert(&self, tx: &rusqlite::Transaction<'_>) -> Result<(), StoreError> {
+        let mut stmt = tx
+            .prepare_cached(
+                "INSERT INTO messages (id, codice_fiscale, channel, due_at, created_at, record, sealed)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+            )
+            .map_err(other)?;
+        for (m, json) in &self.0 {
+            stmt.execute(params![
+                m.id,
+                m.codice_fiscale,
+                m.channel.as_str(),
+                due_at(m).map(ms),
+                ms(m.created_at),
+                json,
+                m.sealed
+            ])
+            .map_err(other)?;
+        }
+        Ok(())
+    }
+}
+
+/// A message's record without its sealed content, which has a column of its own.
+fn record_json(message: &OutboxMessage) -> Result<String, StoreError> {
+    let mut bare = message.clone();
+    bare.sealed = None;
+    to_json(&bare)
+}
+
+/// When a worker may next claim the message; `None` when never again.
+fn due_at(message: &OutboxMessage) -> Option<DateTime<Utc>> {
+    match message.state {
+        DeliveryState::Queued | DeliveryState::Retrying => Some(message.next_attempt_at),
+        DeliveryState::Sending => Some(message.lease_until.unwrap_or(message.next_attempt_at)),
+        DeliveryState::Sent | DeliveryState::Dead => None,
+    }
+}
+
+fn read_message_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<(String, Option<Vec<u8>>)> {
+    Ok((r.get(0)?, r.get(1)?))
+}
+
+fn message_from_row((json, sealed): (String, Option<Vec<u8>>)) -> Result<OutboxMessage, StoreError> {
+    let mut message: OutboxMessage = from_json(&json)?;
+    message.sealed = sealed;
+    Ok(message)
+}
+
+fn write_message(tx: &rusqlite::Transaction<'_>, message: &OutboxMessage) -> Result<(), StoreError> {
+    tx.execute(
+        "UPDATE messages SET due_at = ?1, record = ?2, sealed = ?3 WHERE id = ?4",
+        params![
+            due_at(message).map(ms),
+            record_json(message)?,
+            message.sealed,
+            message.id
+        ],
+    )
+    .map_err(other)?;
+    Ok(())
+}
+
 fn read_audit(conn: &Connection, sql: &str, key: &str, limit: usize) -> Result<Vec<AuditEntry>, StoreError> {
     let mut stmt = conn.prepare(sql).map_err(other)?;
     let rows = stmt

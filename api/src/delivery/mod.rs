@@ -1,0 +1,205 @@
+//! Delivery of the durable outbox (docs/adr/0015): a message written with its event is claimed
+//! (its attempt recorded before the hand-off), opened, handed to its channel's carrier, and
+//! recorded as sent (its content removed for good) or failed (retried with exponential backoff
+//! and full jitter, dead after the configured attempts, with an alarm).
+//!
+//! Locally [`worker`] runs inside the server over the SQLite outbox, one lane per carrier at the
+//! carrier's rate; on AWS the table's stream feeds an SQS queue whose worker Lambda calls
+//! [`deliver_one`] and [`letters::export`] for each message, the same code.
+
+pub mod letters;
+pub mod pace;
+pub mod worker;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+
+use crate::config::DeliveryConfig;
+use crate::notifier::Notifier;
+use crate::outbox::{Content, Sealer};
+use crate::store::{Channel, DeliveryOutcome, Notification, OutboxMessage, Store, StoreError};
+
+pub use letters::LetterSink;
+
+/// The longest wait between two attempts.
+const RETRY_CAP: Duration = Duration::from_secs(15 * 60);
+
+/// When to retry and when to give up.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RetryPolicy {
+    /// Attempts before a message is dead.
+    pub max_attempts: u32,
+    /// The first wait; each further one doubles, up to [`RETRY_CAP`].
+    pub base: Duration,
+    /// How long a claim holds.
+    pub lease: Duration,
+}
+
+impl RetryPolicy {
+    /// The policy of `config`.
+    pub fn of(config: &DeliveryConfig) -> RetryPolicy {
+        RetryPolicy {
+            max_attempts: config.max_attempts,
+            base: config.retry_base,
+            lease: config.lease,
+        }
+    }
+
+    /// When to try again after the `attempts`-th failed attempt at `now` (`None`: never), with
+    /// full jitter (`jitter` in 0..1 picks the point of the window): retries of many messages
+    /// failed by one outage spread out instead of coming back together.
+    pub fn retry_at(&self, attempts: u32, now: DateTime<Utc>, jitter: f64) -> Option<DateTime<Utc>> {
+        if attempts >= self.max_attempts {
+            return None;
+        }
+        let window = self
+            .base
+            .saturating_mul(1u32 << attempts.saturating_sub(1).min(20))
+            .min(RETRY_CAP);
+        // Never less than a tenth of the window: a retry at once would just fail again.
+        let wait = window.mul_f64(0.1 + 0.9 * jitter.clamp(0.0, 1.0));
+        Some(now + chrono::Duration::from_std(wait).unwrap_or(chrono::Duration::MAX))
+    }
+}
+
+/// A number in 0..1 from the OS's randomness, for jitter.
+pub fn jitter() -> f64 {
+    let bytes = crate::secrets::random_bytes::<4>();
+    f64::from(u32::from_le_bytes(bytes)) / f64::from(u32::MAX)
+}
+
+/// The carriers of each channel. A channel without one keeps its messages queued (sealed) until
+/// one is configured: outside dev mode nothing stands in for a real carrier.
+#[derive(Clone, Default)]
+pub struct Carriers {
+    /// SMS (SNS on AWS; the dev sink in dev mode).
+    pub sms: Option<Arc<dyn Notifier>>,
+    /// E-mail and PEC (SMTP; the dev sink in dev mode).
+    pub mail: Option<Arc<dyn Notifier>>,
+    /// Letters (the print provider's feed; the dev sink in dev mode unless a directory is given).
+    pub letters: Option<Arc<dyn LetterSink>>,
+}
+
+impl Carriers {
+    /// The carrier of a single-message channel.
+    pub fn for_channel(&self, channel: Channel) -> Option<&Arc<dyn Notifier>> {
+        match channel {
+            Channel::Sms => self.sms.as_ref(),
+            Channel::Email | Channel::Pec => self.mail.as_ref(),
+            Channel::Post => None,
+        }
+    }
+}
+
+/// What became of one message handed to [`deliver_one`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Delivered {
+    /// Another worker has it, or it is no longer due (sent, dead, not yet time).
+    NotClaimed,
+    /// Claimed and handed over: this is how it ended.
+    Finished(DeliveryOutcome),
+}
+
+/// Claims message `id`, opens it, hands it to `carrier` and records the outcome. The claim
+/// (one more attempt, a lease) is on disk before the hand-off; a crash after the hand-off and
+/// before the record lets the lease lapse, and the message goes once more (ADR 0015).
+pub async fn deliver_one(
+    store: &dyn Store,
+    sealer: &Sealer,
+    carrier: &dyn Notifier,
+    policy: RetryPolicy,
+    id: &str,
+    now: DateTime<Utc>,
+) -> Result<Delivered, StoreError> {
+    let lease_until = now + chrono::Duration::from_std(policy.lease).unwrap_or(chrono::Duration::MAX);
+    let Some(message) = store.claim_message(id, now, lease_until).await? else {
+        return Ok(Delivered::NotClaimed);
+    };
+    let outcome = match sealer.open(&message) {
+        Ok(content) => match carrier.send(notification(&message, content)).await {
+            Ok(()) => DeliveryOutcome::Sent(Utc::now().max(now)),
+            Err(e) => failed(&message, policy, e.to_string(), now),
+        },
+        // Sealed under another key, or moved: it can never open, so it is dead at once.
+        Err(e) => DeliveryOutcome::Failed {
+            error: e.to_string(),
+            retry_at: None,
+        },
+    };
+    record(store, &message, &outcome).await?;
+    Ok(Delivered::Finished(outcome))
+}
+
+/// The outcome of a failed attempt of `message` under `policy`.
+pub fn failed(message: &OutboxMessage, policy: RetryPolicy, error: String, now: DateTime<Utc>) -> DeliveryOutcome {
+    DeliveryOutcome::Failed {
+        error,
+        retry_at: policy.retry_at(message.attempts, now, jitter()),
+    }
+}
+
+/// Records `outcome` and says so in the log (never the content); a dead message is the alarm's
+/// event (the metric filter on AWS counts "message dead").
+pub async fn record(store: &dyn Store, message: &OutboxMessage, outcome: &DeliveryOutcome) -> Result<(), StoreError> {
+    store.finish_message(&message.id, outcome).await?;
+    let (channel, kind) = (message.channel.as_str(), message.kind.as_str());
+    match outcome {
+        DeliveryOutcome::Sent(_) => tracing::info!(channel, kind, id = %message.id, "message sent"),
+        DeliveryOutcome::Failed {
+            error,
+            retry_at: Some(at),
+        } => {
+            tracing::warn!(channel, kind, id = %message.id, attempts = message.attempts, %error, retry_at = %at, "message failed, will retry")
+        }
+        DeliveryOutcome::Failed { error, retry_at: None } => {
+            tracing::error!(channel, kind, id = %message.id, attempts = message.attempts, %error, alarm = "delivery", "message dead")
+        }
+    }
+    Ok(())
+}
+
+/// The notification a carrier takes for `message`.
+pub fn notification(message: &OutboxMessage, content: Content) -> Notification {
+    Notification {
+        channel: message.channel,
+        recipient: content.recipient,
+        codice_fiscale: message.codice_fiscale.clone(),
+        subject: content.subject,
+        body: content.body,
+        message_id: Some(message.id.clone()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn retries_wait_longer_each_time_with_jitter_up_to_a_cap_and_stop_at_the_last_attempt() {
+        let policy = RetryPolicy {
+            max_attempts: 5,
+            base: Duration::from_secs(10),
+            lease: Duration::from_secs(60),
+        };
+        let now = Utc::now();
+        let wait = |attempts, jitter| (policy.retry_at(attempts, now, jitter).unwrap() - now).num_milliseconds();
+        assert_eq!(wait(1, 1.0), 10_000);
+        assert_eq!(wait(2, 1.0), 20_000);
+        assert_eq!(wait(4, 1.0), 80_000);
+        assert_eq!(wait(1, 0.0), 1_000, "never less than a tenth of the window");
+        assert!(policy.retry_at(5, now, 0.5).is_none(), "the fifth failure is the last");
+        let long = RetryPolicy {
+            max_attempts: 100,
+            ..policy
+        };
+        assert_eq!(
+            (long.retry_at(60, now, 1.0).unwrap() - now).num_seconds(),
+            15 * 60,
+            "capped, no overflow"
+        );
+        let j = jitter();
+        assert!((0.0..=1.0).contains(&j));
+    }
+}
