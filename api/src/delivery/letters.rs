@@ -243,7 +243,7 @@ pub async fn export(
     }
     for message in in_batch {
         let outcome = match &written {
-            Ok(_) => DeliveryOutcome::Sent(Utc::now().max(now)),
+            Ok(_) => DeliveryOutcome::Sent(now),
             Err(e) => failed(&message, policy, e.to_string(), now),
         };
         record(store, &message, &outcome).await?;

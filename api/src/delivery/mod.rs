@@ -119,7 +119,7 @@ pub async fn deliver_one(
     };
     let outcome = match sealer.open(&message) {
         Ok(content) => match carrier.send(notification(&message, content)).await {
-            Ok(()) => DeliveryOutcome::Sent(Utc::now().max(now)),
+            Ok(()) => DeliveryOutcome::Sent(now),
             Err(e) => failed(&message, policy, e.to_string(), now),
         },
         // Sealed under another key, or moved: it can never open, so it is dead at once.

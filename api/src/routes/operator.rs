@@ -367,7 +367,18 @@ async fn call_view(state: &AppState, call: &CallRecord, headers: &HeaderMap) -> 
         pin_checked: call.pin_checked_at.is_some(),
         pin_request,
         application,
-        messages: messages.iter().map(QueuedMessage::of).collect(),
+        // Where each went only once the caller proved to be the citizen: until then the
+        // operator can say when and by which channel, without reading a stranger their contacts.
+        messages: messages
+            .iter()
+            .map(|m| {
+                let mut view = QueuedMessage::of(m);
+                if call.pin_checked_at.is_none() {
+                    view.to = None;
+                }
+                view
+            })
+            .collect(),
         window: window_state(state, headers, Channel::ContactCenter),
     })
 }

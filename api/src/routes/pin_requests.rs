@@ -113,8 +113,8 @@ pub struct QueuedMessage {
     pub channel: &'static str,
     /// What it tells (`pin_first_half`, `receipt`, …).
     pub kind: &'static str,
-    /// The recipient, masked.
-    pub to: String,
+    /// The recipient, masked (`None` where the viewer may not see even that).
+    pub to: Option<String>,
     /// `queued`, `sending`, `retrying`, `sent`, `dead`.
     pub state: &'static str,
     /// When it was written.
@@ -131,7 +131,7 @@ impl QueuedMessage {
         QueuedMessage {
             channel: message.channel.as_str(),
             kind: message.kind.as_str(),
-            to: message.to_masked.clone(),
+            to: Some(message.to_masked.clone()),
             state: message.state.as_str(),
             created_at: message.created_at,
             sent_at: message.sent_at,
@@ -238,8 +238,10 @@ async fn create(
             if key.is_some() && existing.idempotency_key == key && existing.request == record.request =>
         {
             let messages = state.store.messages_for(&cf, 50).await?;
+            // Newest first from the store; the answer lists them in the order they were written.
             let messages: Vec<_> = messages
                 .into_iter()
+                .rev()
                 .filter(|m| m.created_at == existing.created_at && m.kind.holds_pin())
                 .collect();
             Ok((StatusCode::CREATED, Json(PinRequestCreated::of(&existing, &messages))))

@@ -128,7 +128,38 @@ impl TestServer {
         (half("sms"), half("post"))
     }
 
+    /// The dev sink's messages of `cf` (dev mode's phone, mailbox and letterbox), once the
+    /// delivery worker has handed over every message of theirs that it can.
     pub async fn outbox(&self, cf: &str) -> Vec<Value> {
+        self.settled(cf).await;
+        self.dev_sink(cf).await
+    }
+
+    /// Waits until no message of `cf` in the server's outbox is still waiting for a carrier
+    /// that is there (a channel without one keeps its messages queued: those are not waited for).
+    pub async fn settled(&self, cf: &str) {
+        let store = api::store::sqlite::SqliteStore::open(self.data_dir()).unwrap();
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+        loop {
+            use api::Store;
+            let messages = store.messages_for(cf, 500).await.unwrap();
+            let now = chrono::Utc::now() + chrono::Duration::days(3650);
+            // Retrying ones count as settled only once dead or sent; queued ones with no lane
+            // would never settle, so a test that has none waits the whole deadline and fails.
+            if messages.iter().all(|m| !m.state.is_pending()) {
+                return;
+            }
+            assert!(
+                std::time::Instant::now() < deadline,
+                "messages still pending after 20 s: {:?}",
+                messages.iter().filter(|m| m.is_due(now)).collect::<Vec<_>>()
+            );
+            tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+        }
+    }
+
+    /// The dev sink's messages of `cf` as they are now.
+    pub async fn dev_sink(&self, cf: &str) -> Vec<Value> {
         let r = self
             .client
             .get(self.url(&format!("/api/dev/outbox?codice_fiscale={cf}")))
