@@ -3,68 +3,11 @@
 
 mod common;
 
-use std::net::TcpListener;
-use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
+use common::smtp_server::SmtpServer;
 use common::{TestServer, citizen};
 use secrecy::SecretString;
-
-/// An aiosmtpd process, killed when dropped.
-struct SmtpServer {
-    child: Child,
-    port: u16,
-    maildir: tempfile::TempDir,
-}
-
-impl SmtpServer {
-    fn start() -> SmtpServer {
-        let port = TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
-        let maildir = tempfile::tempdir().unwrap();
-        let child = Command::new("python3")
-            .args([
-                "-m",
-                "aiosmtpd",
-                "-n",
-                "-l",
-                &format!("127.0.0.1:{port}"),
-                "-c",
-                "aiosmtpd.handlers.Mailbox",
-            ])
-            .arg(maildir.path().join("mail"))
-            .stdout(Stdio::null())
-            .spawn()
-            .expect("python3 with aiosmtpd is needed: pip install aiosmtpd (scripts/test.sh installs it)");
-        let deadline = Instant::now() + Duration::from_secs(20);
-        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
-            assert!(
-                Instant::now() < deadline,
-                "aiosmtpd did not start: pip install aiosmtpd"
-            );
-            std::thread::sleep(Duration::from_millis(100));
-        }
-        SmtpServer { child, port, maildir }
-    }
-
-    /// Every message delivered so far, as raw text.
-    fn messages(&self) -> Vec<String> {
-        let dir = self.maildir.path().join("mail").join("new");
-        std::fs::read_dir(dir)
-            .map(|entries| {
-                entries
-                    .map(|e| std::fs::read_to_string(e.unwrap().path()).unwrap())
-                    .collect()
-            })
-            .unwrap_or_default()
-    }
-}
-
-impl Drop for SmtpServer {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
 
 #[tokio::test]
 async fn with_smtp_configured_email_and_pec_carry_the_same_first_half_as_the_sms() {

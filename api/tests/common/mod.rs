@@ -3,6 +3,7 @@
 #![allow(dead_code)] // each test binary uses its own subset
 
 pub mod captured_log;
+pub mod smtp_server;
 
 use std::net::SocketAddr;
 
