@@ -47,10 +47,11 @@ done
 step "The template's table is the one the store makes (api/src/store/dynamodb.rs)"
 const() { sed -nE "s/^pub const $1: &str = \"([^\"]+)\";/\1/p" api/src/store/dynamodb.rs; }
 python3 - "$(const PARTITION_KEY)" "$(const SORT_KEY)" "$(const OUTBOX_INDEX)" \
-  "$(const OUTBOX_INDEX_PARTITION_KEY)" "$(const OUTBOX_INDEX_SORT_KEY)" "$(const TTL_ATTRIBUTE)" <<'PY' || die "infra/template.yaml's table does not match the store"
+  "$(const OUTBOX_INDEX_PARTITION_KEY)" "$(const OUTBOX_INDEX_SORT_KEY)" "$(const TTL_ATTRIBUTE)" \
+  "$(const DUE_INDEX)" "$(const DUE_INDEX_PARTITION_KEY)" "$(const DUE_INDEX_SORT_KEY)" <<'PY' || die "infra/template.yaml's table does not match the store"
 import sys
 from cfnlint.decode import decode
-pk, sk, index, gpk, gsk, ttl = sys.argv[1:]
+pk, sk, index, gpk, gsk, ttl, due, dpk, dsk = sys.argv[1:]
 assert all(sys.argv[1:]), f"constants not found in dynamodb.rs: {sys.argv[1:]}"
 template, errors = decode("infra/template.yaml")
 assert not errors, errors
@@ -59,10 +60,13 @@ def keys(schema):
     return [(k["AttributeName"], k["KeyType"]) for k in schema]
 assert keys(table["KeySchema"]) == [(pk, "HASH"), (sk, "RANGE")], table["KeySchema"]
 indexes = {i["IndexName"]: keys(i["KeySchema"]) for i in table["GlobalSecondaryIndexes"]}
-assert indexes == {index: [(gpk, "HASH"), (gsk, "RANGE")]}, indexes
+assert indexes == {index: [(gpk, "HASH"), (gsk, "RANGE")], due: [(dpk, "HASH"), (dsk, "RANGE")]}, indexes
+types = {d["AttributeName"]: d["AttributeType"] for d in table["AttributeDefinitions"]}
+assert types == {pk: "S", sk: "S", gpk: "S", gsk: "S", dpk: "S", dsk: "N"}, types
+assert table["StreamSpecification"] == {"StreamViewType": "KEYS_ONLY"}, table["StreamSpecification"]
 assert table["TimeToLiveSpecification"] == {"AttributeName": ttl, "Enabled": True}, table["TimeToLiveSpecification"]
 assert table["BillingMode"] == "PAY_PER_REQUEST"
-print(f"    keys {pk}/{sk}, index {index} ({gpk}/{gsk}), TTL on {ttl}: as the store makes them")
+print(f"    keys {pk}/{sk}, indexes {index} ({gpk}/{gsk}) and {due} ({dpk}/{dsk}), keys-only stream, TTL on {ttl}: as the store makes them")
 PY
 
 step "The CloudFront rewrite sends each route to its bundle's page, as the local server does"

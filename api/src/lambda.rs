@@ -1,5 +1,5 @@
 //! Sportello on AWS Lambda: the state built from the environment — the DynamoDB store, secrets
-//! read by ARN from Secrets Manager, SMS through SNS when chosen — and the same [`crate::app`]
+//! read by ARN from Secrets Manager — and the same [`crate::app`]
 //! Router served by `lambda_http` behind API Gateway's HTTP API (payload v2). No route is written
 //! twice: Lambda only changes how requests arrive. The state is built once per execution
 //! environment, before the first event.
@@ -13,7 +13,8 @@ use secrecy::{ExposeSecret, SecretString};
 use axum::response::IntoResponse;
 
 use crate::cns::{CNS_LOGIN_PATH, ClientCertificate};
-use crate::config::{ConfigError, RegistryChoice, SmsChoice, secret_arn_region};
+use crate::config::{ConfigError, RegistryChoice, secret_arn_region};
+use crate::delivery::Carriers;
 use crate::notifier::NotifyError;
 use crate::origin_guard::{self, OriginGuard};
 use crate::rate_limit::MutualTlsPeer;
@@ -71,7 +72,9 @@ pub async fn state(config: Config) -> Result<AppState, LambdaStartError> {
 }
 
 /// The state for `config` with AWS clients made from `sdk`; `state` with explicit AWS settings.
-pub async fn state_with(mut config: Config, sdk: &SdkConfig) -> Result<AppState, LambdaStartError> {
+/// The API only writes the outbox: it has no carrier, the delivery worker ([`crate::lambda_worker`],
+/// the same binary with `SPORTELLO_ROLE=delivery`) hands the messages over (docs/adr/0016).
+pub async fn state_with(config: Config, sdk: &SdkConfig) -> Result<AppState, LambdaStartError> {
     let settings = config.dynamodb_settings().ok_or(LambdaStartError::NotDynamoDb)?;
     let client = aws_sdk_dynamodb::Client::new(sdk);
     // The embedded registry lives in the same table as the citizens' data (docs/adr/0006, 0013).
@@ -80,13 +83,7 @@ pub async fn state_with(mut config: Config, sdk: &SdkConfig) -> Result<AppState,
         RegistryChoice::Http(registry) => Arc::new(HttpRegistry::new(registry.clone())?),
     };
     let store = DynamoDbStore::new(client, settings.table);
-    if let Some(arn) = config.pin_key_secret_arn.clone() {
-        let value = read_secret(sdk, "SPORTELLO_PIN_KEY_SECRET_ARN", &arn).await?;
-        config.pin_key_hex = Some(value);
-    }
-    if let Some(arn) = config.smtp_url_secret_arn.clone() {
-        config.smtp_url = Some(read_secret(sdk, "SPORTELLO_SMTP_URL_SECRET_ARN", &arn).await?);
-    }
+    let mut config = read_secrets(config, sdk).await?;
     if let Some(arn) = config.origin_secret_arn.clone() {
         let value = read_secret(sdk, "SPORTELLO_ORIGIN_SECRET_ARN", &arn).await?;
         if value.expose_secret().len() < origin_guard::MIN_SECRET_LEN {
@@ -98,8 +95,34 @@ pub async fn state_with(mut config: Config, sdk: &SdkConfig) -> Result<AppState,
         }
         config.origin_secret = Some(value);
     }
-    let pin_key = match &config.pin_key_hex {
-        None => return Err(LambdaStartError::NoPinKey),
+    let pin_key = pin_key(&config)?;
+    // Dev mode never gets here: the configuration refuses it beside DynamoDB and the Lambda
+    // runtime (`ConfigError::DevModeBesideProduction`).
+    Ok(AppState::with_carriers(
+        config,
+        Arc::new(store),
+        registry,
+        pin_key,
+        Carriers::default(),
+    ))
+}
+
+/// `config` with the PIN key and the SMTP URL read from Secrets Manager when given by ARN.
+pub(crate) async fn read_secrets(mut config: Config, sdk: &SdkConfig) -> Result<Config, LambdaStartError> {
+    if let Some(arn) = config.pin_key_secret_arn.clone() {
+        let value = read_secret(sdk, "SPORTELLO_PIN_KEY_SECRET_ARN", &arn).await?;
+        config.pin_key_hex = Some(value);
+    }
+    if let Some(arn) = config.smtp_url_secret_arn.clone() {
+        config.smtp_url = Some(read_secret(sdk, "SPORTELLO_SMTP_URL_SECRET_ARN", &arn).await?);
+    }
+    Ok(config)
+}
+
+/// The PIN key of `config` (after [`read_secrets`]).
+pub(crate) fn pin_key(config: &Config) -> Result<PinKey, LambdaStartError> {
+    match &config.pin_key_hex {
+        None => Err(LambdaStartError::NoPinKey),
         Some(hex) => PinKey::from_hex(hex.expose_secret()).ok_or_else(|| match &config.pin_key_secret_arn {
             Some(arn) => LambdaStartError::Secret {
                 var: "SPORTELLO_PIN_KEY_SECRET_ARN",
@@ -107,13 +130,8 @@ pub async fn state_with(mut config: Config, sdk: &SdkConfig) -> Result<AppState,
                 reason: "the secret is not 64 hex digits (32 random bytes)".into(),
             },
             None => LambdaStartError::NoPinKey,
-        })?,
-    };
-    // Dev mode never gets here: the configuration refuses it beside DynamoDB and the Lambda
-    // runtime (`ConfigError::DevModeBesideProduction`).
-    // Made only when SNS carries the SMS, so that nothing else depends on SNS being reachable.
-    let sns = matches!(config.sms, SmsChoice::Sns { .. }).then(|| aws_sdk_sns::Client::new(sdk));
-    Ok(AppState::with_sns(config, Arc::new(store), registry, pin_key, sns)?)
+        }),
+    }
 }
 
 /// The AWS settings `config` asks for: its region and endpoint override, the SDK's default

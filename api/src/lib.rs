@@ -14,6 +14,7 @@ pub mod error;
 pub mod fault;
 pub mod json;
 pub mod lambda;
+pub mod lambda_worker;
 pub mod lang;
 pub mod logging;
 pub mod notifier;

@@ -70,8 +70,39 @@ impl AppState {
             None => Arc::new(SystemClock),
         };
         let carriers = notifier::from_config(&config, store.clone(), clock.clone(), sns)?;
+        Ok(Self::assemble(
+            config, store, registry, pin_key, carriers, clock, dev_clock,
+        ))
+    }
+
+    /// The state for `config` with `carriers` given rather than configured: on AWS the API
+    /// function has none (the delivery worker delivers; docs/adr/0016).
+    pub fn with_carriers(
+        config: Config,
+        store: Arc<dyn Store>,
+        registry: Arc<dyn Registry>,
+        pin_key: PinKey,
+        carriers: Carriers,
+    ) -> AppState {
+        let dev_clock = config.dev_mode.then(|| Arc::new(ShiftableClock::default()));
+        let clock: Arc<dyn Clock> = match &dev_clock {
+            Some(c) => c.clone(),
+            None => Arc::new(SystemClock),
+        };
+        Self::assemble(config, store, registry, pin_key, carriers, clock, dev_clock)
+    }
+
+    fn assemble(
+        config: Config,
+        store: Arc<dyn Store>,
+        registry: Arc<dyn Registry>,
+        pin_key: PinKey,
+        carriers: Carriers,
+        clock: Arc<dyn Clock>,
+        dev_clock: Option<Arc<ShiftableClock>>,
+    ) -> AppState {
         let oidc = crate::oidc::Oidc::new(&config.oidc, config.secure_cookies, crate::oidc::flow_key(&pin_key));
-        Ok(AppState {
+        AppState {
             rate_limiter: Arc::new(ClientRateLimiter::new(config.client_rate_per_minute)),
             client_error_limits: Arc::default(),
             store,
@@ -84,6 +115,6 @@ impl AppState {
             pin_key: Arc::new(pin_key),
             dev_clock,
             oidc: Arc::new(oidc),
-        })
+        }
     }
 }

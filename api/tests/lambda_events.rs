@@ -291,7 +291,7 @@ async fn deployed_environment(purpose: &str) -> Vec<(&'static str, String)> {
     env.extend([
         ("SPORTELLO_STORE", "dynamodb".into()),
         ("SPORTELLO_DYNAMODB_TABLE", table),
-        ("SPORTELLO_PIN_KEY_SECRET_ARN", secret(&"5a".repeat(32)).await),
+        ("SPORTELLO_PIN_KEY_SECRET_ARN", secret(PIN_KEY_HEX).await),
     ]);
     env
 }
@@ -319,9 +319,12 @@ async fn function_on_moto_with(purpose: &str, extra: &[(&'static str, &str)]) ->
     (LambdaFunction::start(&env).await, outbox)
 }
 
-/// The messages without a real channel (the letter; SMS, e-mail and PEC unless SNS and SMTP are
-/// configured) that the function left in its table's outbox, read from the table as the test's
-/// stand-in for phones and letter boxes: outside dev mode no route shows them.
+/// The PIN key of every deployed function here (what `deployed_environment` puts in Secrets Manager).
+const PIN_KEY_HEX: &str = "5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a";
+
+/// The messages the function wrote to its table's outbox, opened with the function's key: the
+/// test's stand-in for phones and letter boxes (no carrier runs here; outside dev mode no route
+/// shows them, and the table holds them only sealed).
 struct Outbox {
     store: DynamoDbStore,
     /// The function's table, which also holds its population registry.
@@ -329,10 +332,34 @@ struct Outbox {
 }
 
 impl Outbox {
-    /// The outbox of `cf`, as the dev endpoint of the local server lists it.
+    /// The messages of `cf`, opened, in the shape of the local server's dev outbox entries.
     async fn of(&self, cf: &str) -> Vec<Value> {
-        let entries = self.store.outbox(Some(cf), 50).await.unwrap();
-        entries.iter().map(|e| serde_json::to_value(e).unwrap()).collect()
+        let sealer = api::outbox::Sealer::new(&api::secrets::PinKey::from_hex(PIN_KEY_HEX).unwrap());
+        let messages = self.store.messages_for(cf, 50).await.unwrap();
+        messages
+            .iter()
+            .filter(|m| m.sealed.is_some())
+            .map(|m| {
+                let content = sealer.open(m).expect("sealed under the function's key");
+                json!({
+                    "channel": m.channel.as_str(),
+                    "recipient": content.recipient,
+                    "subject": content.subject,
+                    "body": content.body,
+                    "id": m.id,
+                })
+            })
+            .collect()
+    }
+
+    /// The ids of the messages of `cf` still waiting for delivery.
+    async fn pending(&self, cf: &str) -> Vec<String> {
+        let messages = self.store.messages_for(cf, 50).await.unwrap();
+        messages
+            .iter()
+            .filter(|m| m.state.is_pending())
+            .map(|m| m.id.clone())
+            .collect()
     }
 }
 
@@ -977,11 +1004,44 @@ async fn sportello_admin_manages_operators_on_the_deployed_table_with_the_functi
     );
 }
 
+/// An SQS event as Lambda's event source mapping hands it to the worker, one record per message
+/// id, each with the body the pipe writes.
+fn sqs_event(ids: &[String]) -> Value {
+    let records: Vec<Value> = ids
+        .iter()
+        .enumerate()
+        .map(|(n, id)| {
+            json!({
+                "messageId": format!("record-{n}"),
+                "receiptHandle": format!("handle-{n}"),
+                "body": api::lambda_worker::record_body(id),
+                "attributes": {},
+                "messageAttributes": {},
+                "eventSource": "aws:sqs",
+                "eventSourceARN": "arn:aws:sqs:eu-south-1:123456789012:sportello-delivery",
+                "awsRegion": "eu-south-1",
+            })
+        })
+        .collect();
+    json!({ "Records": records })
+}
+
 #[tokio::test]
-async fn with_sms_through_sns_the_function_texts_the_first_half_to_the_citizens_phone() {
-    // GIVEN the function as the template configures it, SMS through SNS included (moto's SNS)
+async fn with_sms_through_sns_the_delivery_function_texts_the_first_half_to_the_citizens_phone() {
+    // GIVEN the API function and the delivery function (the same binary, SPORTELLO_ROLE=delivery)
+    // on one table, SMS through moto's SNS, no SMTP and no letters bucket
     let sns = [("SPORTELLO_SMS", "sns"), ("SPORTELLO_SMS_SENDER_ID", "INPS")];
     let (mut function, outbox) = function_on_moto_with("sportello-sns", &sns).await;
+    let mut worker_env = aws_environment();
+    worker_env.extend([
+        ("SPORTELLO_ROLE", "delivery".to_owned()),
+        ("SPORTELLO_STORE", "dynamodb".into()),
+        ("SPORTELLO_DYNAMODB_TABLE", outbox.table.clone()),
+        ("SPORTELLO_PIN_KEY_SECRET_ARN", secret(PIN_KEY_HEX).await),
+        ("SPORTELLO_SMS", "sns".into()),
+        ("SPORTELLO_SMS_SENDER_ID", "INPS".into()),
+    ]);
+    let mut worker = LambdaFunction::start(&worker_env).await;
     let carla = citizen("Carla", "Rizzo", 23);
     let cf = carla["codice_fiscale"].as_str().unwrap();
 
@@ -989,18 +1049,224 @@ async fn with_sms_through_sns_the_function_texts_the_first_half_to_the_citizens_
     register_on(&outbox, &carla).await;
     let created = lambda(&mut function, "POST", "/api/pin-requests", None, Some(&carla)).await;
     assert_eq!(created.status, 201, "{created:?}");
+    // THEN the API function sent nothing itself: four messages wait, sealed
+    let phone = "+393331234523";
+    let moto = &common_moto::server().endpoint;
+    assert!(common_moto::sms_sent_to(moto, phone).await.is_empty());
+    let pending = outbox.pending(cf).await;
+    assert_eq!(pending.len(), 4);
 
-    // THEN SNS holds one SMS for her phone with the first half, and the outbox no SMS
-    let sms = common_moto::sms_sent_to(&common_moto::server().endpoint, "+393331234523").await;
-    assert_eq!(sms.len(), 1, "{sms:?}\n{}", function.log());
+    // WHEN the queue hands the worker their ids (twice: SQS delivers at least once)
+    let answer = match worker.invoke(sqs_event(&pending)).await {
+        common_lambda::Outcome::Response(answer) => answer,
+        other => panic!("{other:?}\n{}", worker.log()),
+    };
+    let again = match worker.invoke(sqs_event(&pending)).await {
+        common_lambda::Outcome::Response(answer) => answer,
+        other => panic!("{other:?}\n{}", worker.log()),
+    };
+
+    // THEN SNS holds one SMS for her phone with the first half, however often it was handed over
+    let sms = common_moto::sms_sent_to(moto, phone).await;
+    assert_eq!(sms.len(), 1, "{sms:?}\n{}", worker.log());
     let first = common::pin_in(&sms[0]);
-    let outbox = outbox.of(cf).await;
-    let mut channels: Vec<&str> = outbox.iter().map(|m| m["channel"].as_str().unwrap()).collect();
-    channels.sort();
-    assert_eq!(channels, ["email", "pec", "post"]);
+    // AND e-mail, PEC and the letter (no carrier configured) come back later, still sealed
+    let failures = |answer: &Value| answer["batchItemFailures"].as_array().map_or(0, Vec::len);
+    assert_eq!((failures(&answer), failures(&again)), (3, 3), "{answer}");
+    let mut waiting: Vec<String> = outbox
+        .of(cf)
+        .await
+        .iter()
+        .map(|m| m["channel"].as_str().unwrap().to_owned())
+        .collect();
+    waiting.sort();
+    assert_eq!(waiting, ["email", "pec", "post"]);
 
     // AND that half opens her simplified session
     let login = json!({ "codice_fiscale": cf, "pin": first });
+    let opened = lambda(&mut function, "POST", "/api/session", None, Some(&login)).await;
+    assert_eq!(opened.status, 200, "{opened:?}");
+}
+
+/// AWS settings for clients made in the test process, at moto.
+fn moto_sdk() -> aws_config::SdkConfig {
+    aws_config::SdkConfig::builder()
+        .behavior_version(aws_config::BehaviorVersion::latest())
+        .region(aws_config::Region::new("eu-south-1"))
+        .endpoint_url(common_moto::server().endpoint.clone())
+        .credentials_provider(aws_sdk_sns::config::SharedCredentialsProvider::new(Credentials::new(
+            "test", "test", None, None, "moto",
+        )))
+        .http_client(dynamodb::http_client())
+        .build()
+}
+
+/// An S3 client for moto (path-style addressing) and a new bucket for letters.
+async fn letters_bucket() -> (aws_sdk_s3::Client, String) {
+    let config = aws_sdk_s3::config::Builder::from(&moto_sdk())
+        .force_path_style(true)
+        .build();
+    let s3 = aws_sdk_s3::Client::from_conf(config);
+    let bucket = common_moto::unique_table_name("letters");
+    s3.create_bucket()
+        .bucket(&bucket)
+        .create_bucket_configuration(
+            aws_sdk_s3::types::CreateBucketConfiguration::builder()
+                .location_constraint(aws_sdk_s3::types::BucketLocationConstraint::from("eu-south-1"))
+                .build(),
+        )
+        .send()
+        .await
+        .unwrap();
+    (s3, bucket)
+}
+
+/// Every letter row in every batch file of `bucket`: (letter id, second half).
+async fn letters_in(s3: &aws_sdk_s3::Client, bucket: &str) -> Vec<(String, String)> {
+    let listed = s3.list_objects_v2().bucket(bucket).send().await.unwrap();
+    let mut rows = Vec::new();
+    for object in listed.contents() {
+        let key = object.key().unwrap();
+        assert!(key.starts_with("letters/letters-") && key.ends_with(".csv"), "{key}");
+        let got = s3.get_object().bucket(bucket).key(key).send().await.unwrap();
+        assert_eq!(
+            got.server_side_encryption(),
+            Some(&aws_sdk_s3::types::ServerSideEncryption::AwsKms),
+            "{key}"
+        );
+        let bytes = got.body.collect().await.unwrap().into_bytes();
+        let mut reader = csv::Reader::from_reader(bytes.as_ref());
+        let headers = reader.headers().unwrap().clone();
+        let column = |name: &str| headers.iter().position(|h| h == name).unwrap();
+        let (id, half) = (column("letter_id"), column("pin_second_half"));
+        for row in reader.records() {
+            let row = row.unwrap();
+            rows.push((row[id].to_owned(), row[half].to_owned()));
+        }
+    }
+    rows
+}
+
+/// Every item of `table`, each as DynamoDB would show it, in one text.
+async fn table_dump(table: &str) -> String {
+    let client = common_moto::client(&common_moto::server().endpoint);
+    let mut dump = String::new();
+    let mut start = None;
+    loop {
+        let out = client
+            .scan()
+            .table_name(table)
+            .set_exclusive_start_key(start.take())
+            .send()
+            .await
+            .unwrap();
+        for item in out.items() {
+            dump.push_str(&format!("{item:?}\n"));
+        }
+        match out.last_evaluated_key {
+            Some(last) => start = Some(last),
+            None => break,
+        }
+    }
+    dump
+}
+
+#[tokio::test]
+async fn the_delivery_worker_hands_each_message_over_once_and_the_table_never_holds_a_pin_half() {
+    // GIVEN the API function as deployed (no dev mode) and three residents' PIN requests
+    let (mut function, outbox) = function_on_moto().await;
+    let people = [
+        citizen("Dario", "Neri", 24),
+        citizen("Elena", "Gallo", 25),
+        citizen("Fabio", "Conti", 26),
+    ];
+    let mut ids = Vec::new();
+    for person in &people {
+        register_on(&outbox, person).await;
+        let created = lambda(&mut function, "POST", "/api/pin-requests", None, Some(person)).await;
+        assert_eq!(created.status, 201, "{created:?}");
+        ids.extend(outbox.pending(person["codice_fiscale"].as_str().unwrap()).await);
+    }
+    assert_eq!(ids.len(), 12, "SMS, e-mail, PEC and the letter for each");
+    // AND the table holds them sealed: no message in clear, whatever its kind
+    let before = table_dump(&outbox.table).await;
+
+    // AND the delivery worker with SNS for SMS and the letters bucket, no SMTP
+    let sdk = moto_sdk();
+    let (s3, bucket) = letters_bucket().await;
+    let store: std::sync::Arc<dyn Store> = std::sync::Arc::new(DynamoDbStore::new(
+        common_moto::client(&common_moto::server().endpoint),
+        outbox.table.clone(),
+    ));
+    let carriers = api::delivery::Carriers {
+        sms: Some(std::sync::Arc::new(
+            api::notifier::sns::SnsSmsNotifier::new(aws_sdk_sns::Client::new(&sdk), None).unwrap(),
+        )),
+        mail: None,
+        letters: Some(std::sync::Arc::new(api::delivery::s3::S3Letters::new(
+            s3.clone(),
+            bucket.clone(),
+            "letters/".into(),
+            "alias/sportello-letters".into(),
+        ))),
+    };
+    let config = api::Config::for_tests(std::env::temp_dir());
+    let sealer = api::outbox::Sealer::new(&api::secrets::PinKey::from_hex(PIN_KEY_HEX).unwrap());
+    let worker =
+        api::lambda_worker::DeliveryWorker::new(&config, store.clone(), std::sync::Arc::new(sealer), carriers, None);
+
+    // WHEN the queue hands it every id, and then the same batch again (at-least-once delivery)
+    let event: aws_lambda_events::sqs::SqsEvent = serde_json::from_value(sqs_event(&ids)).unwrap();
+    let first = worker.handle_sqs(event.clone()).await;
+    let second = worker.handle_sqs(event).await;
+
+    // THEN only e-mail and PEC (no carrier) are handed back to the queue, both times
+    let failed = |r: &aws_lambda_events::sqs::SqsBatchResponse| r.batch_item_failures.len();
+    assert_eq!((failed(&first), failed(&second)), (6, 6));
+    // AND each citizen's phone got exactly one SMS with the first half
+    let moto = &common_moto::server().endpoint;
+    let mut first_halves = Vec::new();
+    for person in &people {
+        let phone: String = person["mobile"].as_str().unwrap().replace(' ', "");
+        let sms = common_moto::sms_sent_to(moto, &phone).await;
+        assert_eq!(sms.len(), 1, "{phone}: {sms:?}");
+        first_halves.push(common::pin_in(&sms[0]));
+    }
+    // AND the letters bucket holds each letter once, in the files only
+    let letters = letters_in(&s3, &bucket).await;
+    assert_eq!(letters.len(), 3, "{letters:?}");
+    let mut letter_ids: Vec<&str> = letters.iter().map(|(id, _)| id.as_str()).collect();
+    letter_ids.sort();
+    letter_ids.dedup();
+    assert_eq!(letter_ids.len(), 3);
+    // AND the delivered messages are sent, their content gone; the others wait, sealed
+    for person in &people {
+        let cf = person["codice_fiscale"].as_str().unwrap();
+        for m in store.messages_for(cf, 10).await.unwrap() {
+            match m.channel {
+                api::store::Channel::Sms | api::store::Channel::Post => {
+                    assert_eq!(
+                        (m.state, m.sealed.is_none(), m.attempts),
+                        (api::store::DeliveryState::Sent, true, 1)
+                    );
+                }
+                _ => assert!(m.state.is_pending() && m.sealed.is_some()),
+            }
+        }
+    }
+    // AND no PIN half is anywhere in the table, before delivery or after
+    let after = table_dump(&outbox.table).await;
+    for half in first_halves.iter().chain(letters.iter().map(|(_, half)| half)) {
+        assert_eq!(half.len(), 8, "{half}");
+        assert!(!before.contains(half.as_str()), "a PIN half in clear in the table");
+        assert!(
+            !after.contains(half.as_str()),
+            "a PIN half in clear in the table after delivery"
+        );
+    }
+    // AND the halves are the real ones: the first opens a session
+    let cf = people[0]["codice_fiscale"].as_str().unwrap();
+    let login = json!({ "codice_fiscale": cf, "pin": first_halves[0] });
     let opened = lambda(&mut function, "POST", "/api/session", None, Some(&login)).await;
     assert_eq!(opened.status, 200, "{opened:?}");
 }

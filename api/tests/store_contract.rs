@@ -1155,7 +1155,7 @@ mod dynamodb_only {
     }
 
     #[tokio::test]
-    async fn the_table_has_string_keys_the_outbox_index_and_time_to_live() {
+    async fn the_table_has_string_keys_its_two_indexes_and_time_to_live() {
         let store = common_moto::fresh_store().await;
         let table = store
             .client()
@@ -1177,7 +1177,7 @@ mod dynamodb_only {
             .iter()
             .map(|i| i.index_name().unwrap_or_default())
             .collect();
-        assert_eq!(indexes, ["gsi1"]);
+        assert_eq!(indexes, ["gsi1", "gsi2"]);
         let ttl = store
             .client()
             .describe_time_to_live()

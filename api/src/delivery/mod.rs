@@ -9,6 +9,7 @@
 
 pub mod letters;
 pub mod pace;
+pub mod s3;
 pub mod worker;
 
 use std::sync::Arc;

@@ -18,10 +18,11 @@ use aws_sdk_dynamodb::error::{BuildError, DisplayErrorContext, ProvideErrorMetad
 use aws_sdk_dynamodb::operation::put_item::PutItemError;
 use aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError;
 use aws_sdk_dynamodb::operation::update_item::UpdateItemError;
+use aws_sdk_dynamodb::primitives::Blob;
 use aws_sdk_dynamodb::types::{
     AttributeDefinition, AttributeValue, BillingMode, Delete, GlobalSecondaryIndex, KeySchemaElement, KeyType,
     Projection, ProjectionType, Put, ReturnValue, ReturnValuesOnConditionCheckFailure, ScalarAttributeType,
-    TimeToLiveSpecification, TransactWriteItem,
+    StreamSpecification, StreamViewType, TimeToLiveSpecification, TransactWriteItem, Update,
 };
 use chrono::{DateTime, Utc};
 use domain::Scope;
@@ -30,21 +31,30 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 
 use super::{
-    ApplicationInsert, ApplicationRecord, AttemptClaim, AuditEntry, CallRecord, Channel, DeliveryOutcome, DraftRecord,
-    Notification, OperatorRecord, OperatorSessionRecord, OutboxEntry, OutboxMessage, PinRequestInsert,
-    PinRequestRecord, Reservation, SessionRecord, Store, StoreError, ThrottleKey, ThrottleState,
+    ApplicationInsert, ApplicationRecord, AttemptClaim, AuditEntry, CallRecord, Channel, DeliveryOutcome,
+    DeliveryState, DraftRecord, MessageKind, Notification, OperatorRecord, OperatorSessionRecord, OutboxEntry,
+    OutboxMessage, PinRequestInsert, PinRequestRecord, Reservation, SessionRecord, Store, StoreError, ThrottleKey,
+    ThrottleState,
 };
 
 /// The partition key attribute (a string such as `CITIZEN#<codice fiscale>`).
 pub const PARTITION_KEY: &str = "pk";
 /// The sort key attribute (a string such as `PIN_REQUEST`).
 pub const SORT_KEY: &str = "sk";
-/// The one global secondary index: the development outbox across citizens, newest first.
+/// The first global secondary index: the dev sink across citizens, newest first (partition
+/// `OUTBOX`), and each citizen's outbox messages, newest first (partition `MESSAGES#<cf>`).
 pub const OUTBOX_INDEX: &str = "gsi1";
-/// The index's partition key attribute; only outbox entries carry it (a sparse index).
+/// The index's partition key attribute; only dev-sink entries and messages carry it (sparse).
 pub const OUTBOX_INDEX_PARTITION_KEY: &str = "gsi1pk";
 /// The index's sort key attribute.
 pub const OUTBOX_INDEX_SORT_KEY: &str = "gsi1sk";
+/// The second, sparse index: the outbox messages a worker may claim, by when (ADR 0006).
+pub const DUE_INDEX: &str = "gsi2";
+/// Its partition key (a string `DUE#<channel>#<shard>`), on every message item.
+pub const DUE_INDEX_PARTITION_KEY: &str = "due_pk";
+/// Its sort key (milliseconds, a number): when the message may next be claimed; present only
+/// while the message is pending, so a sent or dead message leaves the index.
+pub const DUE_INDEX_SORT_KEY: &str = "due_at";
 /// The attribute DynamoDB's time to live reads, in seconds since the epoch.
 pub const TTL_ATTRIBUTE: &str = "expires_at_epoch";
 
@@ -59,6 +69,14 @@ const COUNTER: &str = "COUNTER";
 const OPERATOR: &str = "OPERATOR";
 const OPERATOR_SESSION: &str = "OPERATOR_SESSION";
 const CALL: &str = "CALL";
+const MESSAGE: &str = "MESSAGE";
+/// Partitions of the due index per channel: on click day thousands of messages a second are
+/// written, beyond one index partition's 1,000 writes a second.
+const DUE_SHARDS: u32 = 8;
+/// Rounds of a transaction that lost to a parallel one on the same item before giving up.
+const TRANSACTION_ROUNDS: usize = 8;
+/// DynamoDB's limit of items in one `TransactWriteItems`.
+const TRANSACTION_LIMIT: usize = 100;
 /// A call's item goes a day after it was opened (its use ends long before; see the routes).
 const CALL_RETENTION: chrono::Duration = chrono::Duration::days(1);
 /// A draft nobody touched for this long is removed by TTL (the benefit's campaign is long over).
@@ -75,6 +93,14 @@ const OUTBOX_RETENTION: chrono::Duration = chrono::Duration::days(30);
 const THROTTLE_ROUNDS: usize = 16;
 
 type Item = HashMap<String, AttributeValue>;
+
+/// How an event's transaction ended.
+enum Written {
+    /// The event and its messages are stored.
+    Done,
+    /// The event's condition did not hold, nothing was written; the item, when returned.
+    Refused(Option<Item>),
+}
 
 /// Where the table is and how to reach it.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -218,6 +244,69 @@ impl DynamoDbStore {
         }
     }
 
+    /// Writes an event's items and its `messages` in one `TransactWriteItems`, all or nothing.
+    /// The first of `event` carries the event's rule as its condition: when that condition
+    /// fails, nothing is written and the answer is `Refused` with the item as it was, when
+    /// DynamoDB returns it. Each message is put only if its id is new. A round lost to a parallel
+    /// transaction on the same item is tried again: that one may have been refused, not won.
+    async fn write_event(
+        &self,
+        mut items: Vec<TransactWriteItem>,
+        messages: &[OutboxMessage],
+    ) -> Result<Written, StoreError> {
+        if items.len() + messages.len() > TRANSACTION_LIMIT {
+            return Err(StoreError::Other(format!(
+                "an event with {} messages exceeds DynamoDB's {TRANSACTION_LIMIT} items in a transaction",
+                messages.len()
+            )));
+        }
+        for message in messages {
+            items.push(
+                TransactWriteItem::builder()
+                    .put(
+                        Put::builder()
+                            .table_name(&self.table)
+                            .set_item(Some(message_item(message)))
+                            .condition_expression("attribute_not_exists(#pk)")
+                            .expression_attribute_names("#pk", PARTITION_KEY)
+                            .build()
+                            .map_err(build_error)?,
+                    )
+                    .build(),
+            );
+        }
+        for round in 0..TRANSACTION_ROUNDS {
+            let result = self
+                .client
+                .transact_write_items()
+                .set_transact_items(Some(items.clone()))
+                .send()
+                .await;
+            let e = match result {
+                Ok(_) => return Ok(Written::Done),
+                Err(e) => e,
+            };
+            let reasons = match e.as_service_error() {
+                Some(TransactWriteItemsError::TransactionCanceledException(cancelled)) => {
+                    cancelled.cancellation_reasons().to_vec()
+                }
+                _ => return Err(sdk_error("TransactWriteItems", &self.table, e)),
+            };
+            if let Some(first) = reasons.first()
+                && first.code() == Some("ConditionalCheckFailed")
+            {
+                return Ok(Written::Refused(first.item.clone()));
+            }
+            if !reasons.iter().any(|r| r.code() == Some("TransactionConflict")) {
+                return Err(sdk_error("TransactWriteItems", &self.table, e));
+            }
+            tokio::time::sleep(StdDuration::from_millis(2 + 3 * round as u64)).await;
+        }
+        Err(StoreError::Unavailable(format!(
+            "an event's transaction still conflicted after {TRANSACTION_ROUNDS} rounds"
+        )))
+    }
+
     /// The newest audit entries under partition `pk`, newest first.
     async fn query_audit(&self, pk: String, limit: usize) -> Result<Vec<AuditEntry>, StoreError> {
         let mut entries = Vec::new();
@@ -297,16 +386,18 @@ pub fn http_client() -> SharedHttpClient {
         .build_https()
 }
 
-/// Creates `table` as this store expects it: string keys `pk`/`sk`, the sparse outbox index, on
-/// demand billing, time to live on [`TTL_ATTRIBUTE`]; returns once the table is active. The
+/// Creates `table` as this store expects it: string keys `pk`/`sk`, the two sparse indexes, on
+/// demand billing, a keys-only stream, time to live on [`TTL_ATTRIBUTE`]; returns once the table
+/// is active. The
 /// tests use it, and it is the reference an infrastructure template is checked against.
 pub async fn create_table(client: &Client, table: &str) -> Result<(), StoreError> {
-    let definition = |name: &str| {
+    let typed = |name: &str, attribute_type: ScalarAttributeType| {
         AttributeDefinition::builder()
             .attribute_name(name)
-            .attribute_type(ScalarAttributeType::S)
+            .attribute_type(attribute_type)
             .build()
     };
+    let definition = |name: &str| typed(name, ScalarAttributeType::S);
     let key_part = |name: &str, key_type: KeyType| {
         KeySchemaElement::builder()
             .attribute_name(name)
@@ -320,6 +411,13 @@ pub async fn create_table(client: &Client, table: &str) -> Result<(), StoreError
         .projection(Projection::builder().projection_type(ProjectionType::All).build())
         .build()
         .map_err(build_error)?;
+    let due_index = GlobalSecondaryIndex::builder()
+        .index_name(DUE_INDEX)
+        .key_schema(key_part(DUE_INDEX_PARTITION_KEY, KeyType::Hash).map_err(build_error)?)
+        .key_schema(key_part(DUE_INDEX_SORT_KEY, KeyType::Range).map_err(build_error)?)
+        .projection(Projection::builder().projection_type(ProjectionType::All).build())
+        .build()
+        .map_err(build_error)?;
     client
         .create_table()
         .table_name(table)
@@ -328,9 +426,21 @@ pub async fn create_table(client: &Client, table: &str) -> Result<(), StoreError
         .attribute_definitions(definition(SORT_KEY).map_err(build_error)?)
         .attribute_definitions(definition(OUTBOX_INDEX_PARTITION_KEY).map_err(build_error)?)
         .attribute_definitions(definition(OUTBOX_INDEX_SORT_KEY).map_err(build_error)?)
+        .attribute_definitions(definition(DUE_INDEX_PARTITION_KEY).map_err(build_error)?)
+        .attribute_definitions(typed(DUE_INDEX_SORT_KEY, ScalarAttributeType::N).map_err(build_error)?)
         .key_schema(key_part(PARTITION_KEY, KeyType::Hash).map_err(build_error)?)
         .key_schema(key_part(SORT_KEY, KeyType::Range).map_err(build_error)?)
         .global_secondary_indexes(index)
+        .global_secondary_indexes(due_index)
+        // Keys only: the stream tells the delivery queue that a message was written (ADR 0016),
+        // and carries nothing of it but its key.
+        .stream_specification(
+            StreamSpecification::builder()
+                .stream_enabled(true)
+                .stream_view_type(StreamViewType::KeysOnly)
+                .build()
+                .map_err(build_error)?,
+        )
         .send()
         .await
         .map_err(|e| sdk_error("CreateTable", table, e))?;
@@ -383,7 +493,7 @@ impl Store for DynamoDbStore {
         &self,
         record: &PinRequestRecord,
         expired_before: DateTime<Utc>,
-        _messages: &[OutboxMessage],
+        messages: &[OutboxMessage],
     ) -> Result<PinRequestInsert, StoreError> {
         let pk = citizen(record.codice_fiscale());
         let mut item = key(pk.clone(), PIN_REQUEST);
@@ -391,9 +501,7 @@ impl Store for DynamoDbStore {
         item.insert("state".into(), string(record.state.as_str()));
         item.insert("created_at".into(), number(ms(record.created_at)));
         item.insert("updated_at".into(), number(ms(record.updated_at)));
-        let result = self
-            .client
-            .put_item()
+        let put = Put::builder()
             .table_name(&self.table)
             .set_item(Some(item))
             .condition_expression("attribute_not_exists(#pk) OR (#state = :pending AND #created_at < :cutoff)")
@@ -403,14 +511,14 @@ impl Store for DynamoDbStore {
             .expression_attribute_values(":pending", string(PinRequestState::PendingDelivery.as_str()))
             .expression_attribute_values(":cutoff", number(ms(expired_before)))
             .return_values_on_condition_check_failure(ReturnValuesOnConditionCheckFailure::AllOld)
-            .send()
-            .await;
-        let existing = match result {
-            Ok(_) => return Ok(PinRequestInsert::Inserted),
-            Err(e) => match e.as_service_error() {
-                Some(PutItemError::ConditionalCheckFailedException(failed)) => failed.item.clone(),
-                _ => return Err(sdk_error("PutItem", &self.table, e)),
-            },
+            .build()
+            .map_err(build_error)?;
+        let existing = match self
+            .write_event(vec![TransactWriteItem::builder().put(put).build()], messages)
+            .await?
+        {
+            Written::Done => return Ok(PinRequestInsert::Inserted),
+            Written::Refused(existing) => existing,
         };
         // DynamoDB returns the item that failed the condition; should an emulator not, read it.
         let existing = match existing {
@@ -675,35 +783,160 @@ impl Store for DynamoDbStore {
         self.query_outbox(codice_fiscale, limit).await
     }
 
-    // WIP(outbox): the DynamoDB outbox is being written on branch outbox-dynamodb.
     async fn due_messages(
         &self,
-        _channels: &[Channel],
-        _now: DateTime<Utc>,
-        _limit: usize,
+        channels: &[Channel],
+        now: DateTime<Utc>,
+        limit: usize,
     ) -> Result<Vec<OutboxMessage>, StoreError> {
-        Err(StoreError::Other("WIP".into()))
+        if limit == 0 {
+            return Ok(Vec::new());
+        }
+        let page = i32::try_from(limit).unwrap_or(i32::MAX);
+        let mut due = Vec::new();
+        // One range of the sparse index per channel and shard, each oldest first; merged below.
+        for channel in channels {
+            for shard in 0..DUE_SHARDS {
+                let out = self
+                    .client
+                    .query()
+                    .table_name(&self.table)
+                    .index_name(DUE_INDEX)
+                    .key_condition_expression("#due_pk = :due_pk AND #due_at <= :now")
+                    .expression_attribute_names("#due_pk", DUE_INDEX_PARTITION_KEY)
+                    .expression_attribute_names("#due_at", DUE_INDEX_SORT_KEY)
+                    .expression_attribute_values(":due_pk", string(due_partition(*channel, shard)))
+                    .expression_attribute_values(":now", number(ms(now)))
+                    .scan_index_forward(true)
+                    .limit(page)
+                    .send()
+                    .await
+                    .map_err(|e| sdk_error("Query", &self.table, e))?;
+                for item in out.items() {
+                    due.push((get_n(item, DUE_INDEX_SORT_KEY)?, message_from(item)?));
+                }
+            }
+        }
+        due.sort_by_key(|(due_at, _)| *due_at);
+        due.truncate(limit);
+        Ok(due.into_iter().map(|(_, message)| message).collect())
     }
 
     async fn claim_message(
         &self,
-        _id: &str,
-        _now: DateTime<Utc>,
-        _lease_until: DateTime<Utc>,
+        id: &str,
+        now: DateTime<Utc>,
+        lease_until: DateTime<Utc>,
     ) -> Result<Option<OutboxMessage>, StoreError> {
-        Err(StoreError::Other("WIP".into()))
+        // `due_at` is there only while the message is pending, and is when it may next be
+        // claimed (its next attempt, or the end of the lease it is under): the condition is
+        // `OutboxMessage::is_due`, checked by DynamoDB on the item, so of two claims one wins.
+        let result = self
+            .client
+            .update_item()
+            .table_name(&self.table)
+            .set_key(Some(key(message_key(id), MESSAGE)))
+            .update_expression("SET #state = :sending, #lease = :lease, #due_at = :lease ADD #attempts :one")
+            .condition_expression("attribute_exists(#due_at) AND #due_at <= :now")
+            .expression_attribute_names("#state", "state")
+            .expression_attribute_names("#lease", "lease_until")
+            .expression_attribute_names("#due_at", DUE_INDEX_SORT_KEY)
+            .expression_attribute_names("#attempts", "attempts")
+            .expression_attribute_values(":sending", string(DeliveryState::Sending.as_str()))
+            .expression_attribute_values(":lease", number(ms(lease_until)))
+            .expression_attribute_values(":one", number(1))
+            .expression_attribute_values(":now", number(ms(now)))
+            .return_values(ReturnValue::AllNew)
+            .send()
+            .await;
+        match result {
+            Ok(out) => message_from(&out.attributes.unwrap_or_default()).map(Some),
+            Err(e) => match e.as_service_error() {
+                Some(UpdateItemError::ConditionalCheckFailedException(_)) => Ok(None),
+                _ => Err(sdk_error("UpdateItem", &self.table, e)),
+            },
+        }
     }
 
-    async fn finish_message(&self, _id: &str, _outcome: &DeliveryOutcome) -> Result<(), StoreError> {
-        Err(StoreError::Other("WIP".into()))
+    async fn finish_message(&self, id: &str, outcome: &DeliveryOutcome) -> Result<(), StoreError> {
+        let update = self
+            .client
+            .update_item()
+            .table_name(&self.table)
+            .set_key(Some(key(message_key(id), MESSAGE)))
+            // A message already sent stays sent (a late report from a worker whose lease lapsed).
+            .condition_expression("attribute_exists(#pk) AND #state <> :sent")
+            .expression_attribute_names("#pk", PARTITION_KEY)
+            .expression_attribute_names("#state", "state")
+            .expression_attribute_names("#lease", "lease_until")
+            .expression_attribute_names("#due_at", DUE_INDEX_SORT_KEY)
+            .expression_attribute_values(":sent", string(DeliveryState::Sent.as_str()));
+        // What `DeliveryOutcome::apply` does, as one update of the stored item.
+        let update = match outcome {
+            DeliveryOutcome::Sent(at) => update
+                .update_expression("SET #state = :sent, #sent_at = :at REMOVE #lease, #due_at, #sealed, #last_error")
+                .expression_attribute_names("#sent_at", "sent_at")
+                .expression_attribute_names("#sealed", "sealed")
+                .expression_attribute_names("#last_error", "last_error")
+                .expression_attribute_values(":at", number(ms(*at))),
+            DeliveryOutcome::Failed {
+                error,
+                retry_at: Some(at),
+            } => update
+                .update_expression(
+                    "SET #state = :retrying, #last_error = :error, #next = :at, #due_at = :at REMOVE #lease",
+                )
+                .expression_attribute_names("#last_error", "last_error")
+                .expression_attribute_names("#next", "next_attempt_at")
+                .expression_attribute_values(":retrying", string(DeliveryState::Retrying.as_str()))
+                .expression_attribute_values(":error", string(error))
+                .expression_attribute_values(":at", number(ms(*at))),
+            // Dead keeps its content, sealed, so that staff can send it again.
+            DeliveryOutcome::Failed { error, retry_at: None } => update
+                .update_expression("SET #state = :dead, #last_error = :error REMOVE #lease, #due_at")
+                .expression_attribute_names("#last_error", "last_error")
+                .expression_attribute_values(":dead", string(DeliveryState::Dead.as_str()))
+                .expression_attribute_values(":error", string(error)),
+        };
+        applied(update.send().await, "UpdateItem", &self.table).map(|_| ())
     }
 
-    async fn message(&self, _id: &str) -> Result<Option<OutboxMessage>, StoreError> {
-        Err(StoreError::Other("WIP".into()))
+    async fn message(&self, id: &str) -> Result<Option<OutboxMessage>, StoreError> {
+        self.get(message_key(id), MESSAGE)
+            .await?
+            .map(|item| message_from(&item))
+            .transpose()
     }
 
-    async fn messages_for(&self, _codice_fiscale: &str, _limit: usize) -> Result<Vec<OutboxMessage>, StoreError> {
-        Err(StoreError::Other("WIP".into()))
+    async fn messages_for(&self, codice_fiscale: &str, limit: usize) -> Result<Vec<OutboxMessage>, StoreError> {
+        let mut messages = Vec::new();
+        let mut start: Option<Item> = None;
+        while messages.len() < limit {
+            // The index shared with the dev sink, on the citizen's own partition (ADR 0006).
+            let out = self
+                .client
+                .query()
+                .table_name(&self.table)
+                .index_name(OUTBOX_INDEX)
+                .key_condition_expression("#pk = :pk")
+                .expression_attribute_names("#pk", OUTBOX_INDEX_PARTITION_KEY)
+                .expression_attribute_values(":pk", string(citizen_messages(codice_fiscale)))
+                .scan_index_forward(false)
+                .limit(i32::try_from(limit - messages.len()).unwrap_or(i32::MAX))
+                .set_exclusive_start_key(start.take())
+                .send()
+                .await
+                .map_err(|e| sdk_error("Query", &self.table, e))?;
+            for item in out.items() {
+                messages.push(message_from(item)?);
+            }
+            match out.last_evaluated_key {
+                Some(last) => start = Some(last),
+                None => break,
+            }
+        }
+        messages.truncate(limit);
+        Ok(messages)
     }
 
     async fn put_draft(&self, draft: &DraftRecord) -> Result<(), StoreError> {
@@ -761,7 +994,7 @@ impl Store for DynamoDbStore {
     async fn insert_application(
         &self,
         record: &ApplicationRecord,
-        _messages: &[OutboxMessage],
+        messages: &[OutboxMessage],
     ) -> Result<ApplicationInsert, StoreError> {
         let cf = record.codice_fiscale().to_owned();
         let protocol = record.application.protocol.to_string();
@@ -777,45 +1010,25 @@ impl Store for DynamoDbStore {
         let mut by_protocol = key(format!("{PROTOCOL}#{protocol}"), PROTOCOL);
         by_protocol.insert("codice_fiscale".into(), string(&cf));
         // All or nothing: the application (absent for this citizen), its protocol entry (absent:
-        // numbers are unique) and the removal of the draft it came from.
-        let result = self
-            .client
-            .transact_write_items()
-            .transact_items(
-                TransactWriteItem::builder()
-                    .put(put_if_absent(application_item(record)?)?)
-                    .build(),
-            )
-            .transact_items(TransactWriteItem::builder().put(put_if_absent(by_protocol)?).build())
-            .transact_items(
-                TransactWriteItem::builder()
-                    .delete(
-                        Delete::builder()
-                            .table_name(&self.table)
-                            .set_key(Some(key(citizen(&cf), DRAFT)))
-                            .build()
-                            .map_err(build_error)?,
-                    )
-                    .build(),
-            )
-            .send()
-            .await;
-        match result {
-            Ok(_) => Ok(ApplicationInsert::Inserted),
-            Err(e) => {
-                let application_exists = match e.as_service_error() {
-                    Some(TransactWriteItemsError::TransactionCanceledException(cancelled)) => {
-                        cancelled
-                            .cancellation_reasons()
-                            .first()
-                            .and_then(|reason| reason.code())
-                            == Some("ConditionalCheckFailed")
-                    }
-                    _ => false,
-                };
-                if !application_exists {
-                    return Err(sdk_error("TransactWriteItems", &self.table, e));
-                }
+        // numbers are unique), the removal of the draft it came from, and the receipt.
+        let items = vec![
+            TransactWriteItem::builder()
+                .put(put_if_absent(application_item(record)?)?)
+                .build(),
+            TransactWriteItem::builder().put(put_if_absent(by_protocol)?).build(),
+            TransactWriteItem::builder()
+                .delete(
+                    Delete::builder()
+                        .table_name(&self.table)
+                        .set_key(Some(key(citizen(&cf), DRAFT)))
+                        .build()
+                        .map_err(build_error)?,
+                )
+                .build(),
+        ];
+        match self.write_event(items, messages).await? {
+            Written::Done => Ok(ApplicationInsert::Inserted),
+            Written::Refused(_) => {
                 let existing = self
                     .application(&cf)
                     .await?
@@ -843,19 +1056,20 @@ impl Store for DynamoDbStore {
         &self,
         record: &ApplicationRecord,
         expected_history_len: usize,
-        _messages: &[OutboxMessage],
+        messages: &[OutboxMessage],
     ) -> Result<bool, StoreError> {
-        let result = self
-            .client
-            .put_item()
+        let put = Put::builder()
             .table_name(&self.table)
             .set_item(Some(application_item(record)?))
             .condition_expression("#history_len = :expected")
             .expression_attribute_names("#history_len", "history_len")
             .expression_attribute_values(":expected", number(expected_history_len as i64))
-            .send()
-            .await;
-        applied(result, "PutItem", &self.table)
+            .build()
+            .map_err(build_error)?;
+        let written = self
+            .write_event(vec![TransactWriteItem::builder().put(put).build()], messages)
+            .await?;
+        Ok(matches!(written, Written::Done))
     }
 
     async fn validate_pin_request(
@@ -865,7 +1079,7 @@ impl Store for DynamoDbStore {
         created_after: DateTime<Utc>,
         created_by: DateTime<Utc>,
         now: DateTime<Utc>,
-        _messages: &[OutboxMessage],
+        messages: &[OutboxMessage],
     ) -> Result<bool, StoreError> {
         let Some(item) = self.get(citizen(codice_fiscale), PIN_REQUEST).await? else {
             return Ok(false);
@@ -877,9 +1091,7 @@ impl Store for DynamoDbStore {
         record.updated_at = now;
         // The condition re-checks on the stored item what the read found: still pending, the same
         // request (its creation time), inside the window the caller allows.
-        let result = self
-            .client
-            .update_item()
+        let update = Update::builder()
             .table_name(&self.table)
             .set_key(Some(key(citizen(codice_fiscale), PIN_REQUEST)))
             .update_expression("SET #record = :record, #state = :to, #updated_at = :now")
@@ -897,9 +1109,12 @@ impl Store for DynamoDbStore {
             .expression_attribute_values(":seen", number(seen_created_at))
             .expression_attribute_values(":after", number(ms(created_after)))
             .expression_attribute_values(":by", number(ms(created_by)))
-            .send()
-            .await;
-        applied(result, "UpdateItem", &self.table)
+            .build()
+            .map_err(build_error)?;
+        let written = self
+            .write_event(vec![TransactWriteItem::builder().update(update).build()], messages)
+            .await?;
+        Ok(matches!(written, Written::Done))
     }
 
     async fn insert_operator(&self, operator: &OperatorRecord) -> Result<bool, StoreError> {
@@ -1163,6 +1378,107 @@ fn outbox(codice_fiscale: &str) -> String {
 /// time order, then a random tail.
 fn outbox_sort_key(sent_at: DateTime<Utc>, tail: [u8; 8]) -> String {
     format!("{:013}#{}", ms(sent_at).max(0), hex::encode(tail))
+}
+
+fn message_key(id: &str) -> String {
+    format!("MSG#{id}")
+}
+
+/// The partition of `gsi1` that lists one citizen's messages.
+fn citizen_messages(codice_fiscale: &str) -> String {
+    format!("MESSAGES#{codice_fiscale}")
+}
+
+/// The partition of the due index that `channel`'s messages of shard `shard` go to.
+fn due_partition(channel: Channel, shard: u32) -> String {
+    format!("DUE#{}#{shard}", channel.as_str())
+}
+
+/// A message's shard of the due index, from its (random) id: the same on every write.
+fn due_shard(id: &str) -> u32 {
+    id.bytes().fold(0u32, |sum, b| sum.wrapping_add(u32::from(b))) % DUE_SHARDS
+}
+
+/// When a worker may next claim the message; `None` when never again (as in SQLite).
+fn due_at(message: &OutboxMessage) -> Option<DateTime<Utc>> {
+    match message.state {
+        DeliveryState::Queued | DeliveryState::Retrying => Some(message.next_attempt_at),
+        DeliveryState::Sending => Some(message.lease_until.unwrap_or(message.next_attempt_at)),
+        DeliveryState::Sent | DeliveryState::Dead => None,
+    }
+}
+
+/// A message's item: flat attributes, because claims and outcomes are conditional updates of
+/// them; the sealed content as a Binary attribute, removed once sent; the keys of the citizen's
+/// listing (`gsi1`) and, while pending, of the due index.
+fn message_item(m: &OutboxMessage) -> Item {
+    let mut item = key(message_key(&m.id), MESSAGE);
+    item.insert("id".into(), string(&m.id));
+    item.insert("codice_fiscale".into(), string(&m.codice_fiscale));
+    item.insert("channel".into(), string(m.channel.as_str()));
+    item.insert("kind".into(), string(m.kind.as_str()));
+    item.insert("to_masked".into(), string(&m.to_masked));
+    item.insert("state".into(), string(m.state.as_str()));
+    item.insert("attempts".into(), number(i64::from(m.attempts)));
+    item.insert("created_at".into(), number(ms(m.created_at)));
+    item.insert("next_attempt_at".into(), number(ms(m.next_attempt_at)));
+    if let Some(at) = m.lease_until {
+        item.insert("lease_until".into(), number(ms(at)));
+    }
+    if let Some(at) = m.sent_at {
+        item.insert("sent_at".into(), number(ms(at)));
+    }
+    if let Some(error) = &m.last_error {
+        item.insert("last_error".into(), string(error));
+    }
+    if let Some(sealed) = &m.sealed {
+        item.insert("sealed".into(), AttributeValue::B(Blob::new(sealed.clone())));
+    }
+    item.insert(
+        OUTBOX_INDEX_PARTITION_KEY.into(),
+        string(citizen_messages(&m.codice_fiscale)),
+    );
+    item.insert(
+        OUTBOX_INDEX_SORT_KEY.into(),
+        string(format!("{:013}#{}", ms(m.created_at).max(0), m.id)),
+    );
+    item.insert(
+        DUE_INDEX_PARTITION_KEY.into(),
+        string(due_partition(m.channel, due_shard(&m.id))),
+    );
+    if let Some(at) = due_at(m) {
+        item.insert(DUE_INDEX_SORT_KEY.into(), number(ms(at)));
+    }
+    item
+}
+
+fn message_from(item: &Item) -> Result<OutboxMessage, StoreError> {
+    let kind = get_s(item, "kind")?;
+    Ok(OutboxMessage {
+        id: get_s(item, "id")?.to_owned(),
+        codice_fiscale: get_s(item, "codice_fiscale")?.to_owned(),
+        channel: Channel::parse(get_s(item, "channel")?).ok_or_else(|| malformed("channel"))?,
+        kind: MessageKind::ALL
+            .into_iter()
+            .find(|k| k.as_str() == kind)
+            .ok_or_else(|| malformed("kind"))?,
+        to_masked: get_s(item, "to_masked")?.to_owned(),
+        sealed: match item.get("sealed") {
+            None => None,
+            Some(AttributeValue::B(blob)) => Some(blob.clone().into_inner()),
+            Some(_) => return Err(malformed("sealed")),
+        },
+        state: DeliveryState::parse(get_s(item, "state")?).ok_or_else(|| malformed("state"))?,
+        attempts: u32::try_from(get_n(item, "attempts")?).map_err(|_| malformed("attempts"))?,
+        created_at: from_ms(get_n(item, "created_at")?),
+        next_attempt_at: from_ms(get_n(item, "next_attempt_at")?),
+        lease_until: get_opt_n(item, "lease_until")?.map(from_ms),
+        sent_at: get_opt_n(item, "sent_at")?.map(from_ms),
+        last_error: match item.get("last_error") {
+            None => None,
+            Some(_) => Some(get_s(item, "last_error")?.to_owned()),
+        },
+    })
 }
 
 fn key(pk: String, sk: &str) -> Item {
