@@ -117,9 +117,10 @@ pub async fn deliver_one(
     let Some(message) = store.claim_message(id, now, lease_until).await? else {
         return Ok(Delivered::NotClaimed);
     };
+    let started = std::time::Instant::now();
     let outcome = match sealer.open(&message) {
         Ok(content) => match carrier.send(notification(&message, content)).await {
-            Ok(()) => DeliveryOutcome::Sent(Utc::now().max(now)),
+            Ok(()) => DeliveryOutcome::Sent(moved_on(now, started)),
             Err(e) => failed(&message, policy, e.to_string(), now),
         },
         // Sealed under another key, or moved: it can never open, so it is dead at once.
@@ -130,6 +131,13 @@ pub async fn deliver_one(
     };
     record(store, &message, &outcome).await?;
     Ok(Delivered::Finished(outcome))
+}
+
+/// `now` moved on by the time since `started`: when the carrier took a message, on the clock the
+/// caller reads (the settable dev clock in dev mode, whose 12-hour rule reads `sent_at`), not on
+/// the system's.
+fn moved_on(now: DateTime<Utc>, started: std::time::Instant) -> DateTime<Utc> {
+    now + chrono::Duration::from_std(started.elapsed()).unwrap_or_default()
 }
 
 /// The outcome of a failed attempt of `message` under `policy`.
