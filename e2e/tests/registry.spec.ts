@@ -41,7 +41,8 @@ test('a resident requests a PIN and sees that the letter goes to the registered 
 
   // AND the letter with the second half is addressed there
   const letter = await devMessage(page.request, giulia.codice_fiscale, (m) => m.channel === 'post', 'the letter');
-  expect(letter.recipient).toContain('Via Giulia 25 00186 Roma');
+  expect(letter.recipient).toContain('Via Giulia 25, 00186 Roma');
+  expect(letter.recipient).not.toContain('Via Appia');
 });
 
 test('a person the registry does not know is refused with one clear message', async ({ page }) => {
