@@ -210,4 +210,17 @@ mod tests {
         let j = jitter();
         assert!((0.0..=1.0).contains(&j));
     }
+
+    #[test]
+    fn a_hand_over_is_dated_on_the_callers_clock_not_the_systems() {
+        // The dev clock set to 1 April 2020: the 12-hour rule reads `sent_at` on that clock.
+        let now = DateTime::parse_from_rfc3339("2020-04-01T07:00:00+02:00")
+            .unwrap()
+            .to_utc();
+        let started = std::time::Instant::now();
+        std::thread::sleep(Duration::from_millis(5));
+        let sent = moved_on(now, started);
+        assert!(sent >= now + chrono::Duration::milliseconds(5), "{sent}");
+        assert!(sent < now + chrono::Duration::seconds(60), "{sent}");
+    }
 }
