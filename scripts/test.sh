@@ -37,7 +37,8 @@ step "End-to-end tests (Playwright, Debian Chromium, mobile profile, axe-core)"
 # Every spec runs under the guard against panics and uncaught errors (e2e/tests/fixtures.ts).
 unguarded=$(grep -L "from './fixtures'" e2e/tests/*.spec.ts || true)
 [ -z "$unguarded" ] || die "these specs do not take test from ./fixtures (the panic guard): $unguarded"
-cargo build -p api --bin sportello-local || die "server build failed"
+# The server, and the admin command the console and messages specs run on their servers' data.
+cargo build -p api --bin sportello-local --bin sportello-admin || die "server build failed"
 (cd e2e && npx playwright test) || die "end-to-end tests failed (report: e2e/playwright-report)"
 
 step "All tests passed in $((SECONDS - started)) s"

@@ -11,7 +11,7 @@ import * as path from 'node:path';
 import { devices, type APIRequestContext, type Page } from '@playwright/test';
 import { expect, test } from './fixtures';
 import { expectNoAxeViolations, watchConsole } from './a11y';
-import { romanWoman, simplifiedPin, untilAnswered } from './people';
+import { devMessage, devOutbox, romanWoman, simplifiedPin } from './people';
 
 const consoleURL = `http://127.0.0.1:${process.env.E2E_CONSOLE_PORT}`;
 const desktop = devices['Desktop Chrome'];
@@ -144,6 +144,25 @@ test('an operator validates a PIN request pending for 12 hours and is told why a
   await expect(main).toContainText('01/04/2020 alle 07:00');
   await expect(main).toContainText('puoi convalidare la richiesta');
   await expectNoAxeViolations(page);
+  // AND the messages sent to her, each with how it went and when: the operator can tell her that
+  // the SMS left at 07:00 and what was done with the letter
+  const sent = page.getByRole('table', { name: /^Messaggi al cittadino, dal più recente: 4$/ });
+  const firstPart = sent.getByRole('row').filter({ hasText: 'PIN, prima parte' });
+  await expect(firstPart).toHaveCount(3);
+  await expect(firstPart.filter({ hasText: 'SMS' }).getByRole('cell')).toHaveText([
+    'SMS',
+    'PIN, prima parte',
+    '+39 ***2233',
+    'invio effettuato',
+    '01/04/2020 alle 07:00',
+    '01/04/2020 alle 07:00',
+    '1',
+  ]);
+  await expect(firstPart.filter({ hasText: 'E-mail' })).toContainText('a***@example.it');
+  await expect(firstPart.filter({ hasText: 'PEC' })).toContainText('a***@pec.example.it');
+  await expect(sent.getByRole('row').filter({ hasText: 'PIN, seconda parte (lettera)' })).toContainText(
+    'Via A***, 00183 Roma',
+  );
 
   // THEN validating re-sends a new first part to the request's own contacts, masked here
   await page.getByRole('button', { name: 'Convalida e invia i nuovi primi 8 caratteri' }).click();
@@ -151,9 +170,29 @@ test('an operator validates a PIN request pending for 12 hours and is told why a
   await expect(main).toContainText('Convalidata dal Contact Center');
   await expect(page.getByRole('button', { name: /^Convalida/ })).toHaveCount(0);
   await expectNoAxeViolations(page);
-  const outbox = await untilAnswered(() => request.get(`/api/dev/outbox?codice_fiscale=${anna.codice_fiscale}`));
-  const newest = ((await outbox.json()) as { channel: string; body: string }[]).find((m) => m.channel === 'sms');
-  expect(newest?.body).toMatch(/i nuovi primi 8 caratteri del tuo PIN sono [A-HJ-NP-Z2-9]{8}\./);
+  const newest = await devMessage(
+    request,
+    anna.codice_fiscale,
+    (m) => m.channel === 'sms' && m.body.includes('nuovi primi'),
+    'the SMS with the new first half',
+  );
+  expect(newest.body).toMatch(/i nuovi primi 8 caratteri del tuo PIN sono [A-HJ-NP-Z2-9]{8}\./);
+  // AND the call lists the new first part among the messages, newest first, sent once the worker
+  // has handed it over (a reload reads the call again)
+  const validation = page.getByRole('table', { name: /^Messaggi al cittadino, dal più recente: 7$/ });
+  await expect(async () => {
+    await page.reload();
+    await expect(validation.getByRole('row').nth(1)).toContainText('PIN, nuova prima parte', { timeout: 1_000 });
+    await expect(validation.getByRole('row').filter({ hasText: 'invio effettuato' })).toHaveCount(7, { timeout: 1_000 });
+  }).toPass({ timeout: 15_000 });
+  await expect(validation.getByRole('row').filter({ hasText: 'PIN, nuova prima parte' })).toHaveCount(3);
+  await expectNoAxeViolations(page);
+  // AND in English too
+  await page.getByRole('button', { name: 'English' }).click();
+  const inEnglish = page.getByRole('table', { name: /^Messages to the citizen, newest first: 7$/ });
+  await expect(inEnglish.getByRole('row').filter({ hasText: 'PIN, new first part' }).filter({ hasText: 'Text message' })).toContainText('sent');
+  await expectNoAxeViolations(page);
+  await page.getByRole('button', { name: 'Italiano' }).click();
 
   // WHEN a new call is for Bruna, whose request is 5 minutes old
   await page.getByRole('link', { name: 'Nuova chiamata' }).click();
@@ -256,8 +295,14 @@ test('an operator files the application for a citizen who reads out the PIN, and
   await page.getByRole('link', { name: 'Torna alla chiamata' }).click();
   await expect(main).toContainText(protocol);
   await expect(main).toContainText('Il Contact Center, per conto del cittadino');
-  const mine = await (await request.get(`/api/dev/outbox?codice_fiscale=${carla.codice_fiscale}`)).json();
-  expect(mine.length).toBeGreaterThan(0);
+  // AND the receipt, with the protocol number, reaches the contacts given on the call
+  const receipts = await devOutbox(
+    request,
+    carla.codice_fiscale,
+    (all) => all.filter((m) => m.body.includes(protocol)).length >= 2,
+    'the receipt by e-mail and SMS',
+  );
+  expect(receipts.filter((m) => m.body.includes(protocol)).map((m) => m.channel).sort()).toEqual(['email', 'sms']);
   expect(unexpected(problems)).toEqual([]);
 
   // WHEN the citizen logs in on her phone with the first 8 characters

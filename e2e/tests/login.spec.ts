@@ -3,7 +3,7 @@
 import { type APIRequestContext, type Page } from '@playwright/test';
 import { expect, test } from './fixtures';
 import { expectNoAxeViolations } from './a11y';
-import { expectAreaLoaded, postPinRequestAsResident, romanWoman, simplifiedPin } from './people';
+import { devOutbox, expectAreaLoaded, postPinRequestAsResident, romanWoman, simplifiedPin } from './people';
 
 test.use({ viewport: { width: 360, height: 780 } });
 
@@ -30,9 +30,12 @@ async function requestPin(request: APIRequestContext, cf: string, day: string, s
     },
   });
   expect(response.status(), await response.text()).toBe(201);
-  const outbox: { channel: string; body: string }[] = await (
-    await request.get(`/api/dev/outbox?codice_fiscale=${cf}`)
-  ).json();
+  const outbox = await devOutbox(
+    request,
+    cf,
+    (all) => ['sms', 'post'].every((channel) => all.some((m) => m.channel === channel)),
+    'the SMS and the letter',
+  );
   const half = (channel: string, label: RegExp) => {
     const body = outbox.find((m) => m.channel === channel)?.body ?? '';
     const match = label.exec(body);

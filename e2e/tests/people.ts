@@ -1,6 +1,8 @@
 // People for the end-to-end tests: codici fiscali computed as the Agenzia delle Entrate does,
 // registered in the server's synthetic population registry (a PIN is issued only to a registered
 // person), and PIN requests made through the API, reading the first 8 characters from the dev outbox.
+// The server's worker delivers each message a moment after the API has answered: what a test reads
+// from the dev outbox it reads with `devOutbox`, which asks again until the message is there.
 import { expect, type APIRequestContext, type APIResponse, type Page } from '@playwright/test';
 
 /** The codice fiscale of a person born in Italy, as the Agenzia delle Entrate computes it. */
@@ -120,6 +122,56 @@ export async function postPinRequestAsResident(
   return request.post('/api/pin-requests', options);
 }
 
+/** One message the dev sink received (`GET /api/dev/outbox`): what a phone or a mailbox would get. */
+export type DevMessage = {
+  /** `sms`, `email`, `pec` or `post`. */
+  channel: string;
+  /** The phone number, the address, or for a letter the name and postal address. */
+  recipient: string;
+  subject: string;
+  body: string;
+  sent_at: string;
+};
+
+/**
+ * The dev outbox of `cf` (newest first) once `until` holds for it. Messages are written with the
+ * event that causes them and delivered by the server's worker a little after the API has answered,
+ * so the dev outbox read right after a request may not have them yet: it is read again until
+ * `until` holds (10 s at most, then the test fails saying `what` it waited for). A server with
+ * injected faults is asked again too (`untilAnswered`).
+ */
+export async function devOutbox(
+  request: APIRequestContext,
+  cf: string,
+  until: (messages: DevMessage[]) => boolean,
+  what = 'the expected messages',
+): Promise<DevMessage[]> {
+  let messages: DevMessage[] = [];
+  await expect
+    .poll(
+      async () => {
+        const response = await untilAnswered(() => request.get(`/api/dev/outbox?codice_fiscale=${cf}`));
+        expect(response.status(), await response.text()).toBe(200);
+        messages = await response.json();
+        return until(messages);
+      },
+      { message: `the dev outbox of ${cf} never held ${what}`, timeout: 10_000, intervals: [50, 100, 250, 500] },
+    )
+    .toBe(true);
+  return messages;
+}
+
+/** The newest message of `cf` in the dev outbox for which `matches` holds, once delivered (see `devOutbox`). */
+export async function devMessage(
+  request: APIRequestContext,
+  cf: string,
+  matches: (message: DevMessage) => boolean,
+  what: string,
+): Promise<DevMessage> {
+  const messages = await devOutbox(request, cf, (all) => all.some(matches), what);
+  return messages.find(matches)!;
+}
+
 /** Registers `person` (see `registerResident`), requests a PIN through the API and returns the first 8 characters sent by SMS. */
 export async function simplifiedPin(request: APIRequestContext, person: PinRequestForm): Promise<string> {
   await registerResident(request, person);
@@ -130,11 +182,10 @@ export async function simplifiedPin(request: APIRequestContext, person: PinReque
     }),
   );
   expect([200, 201], await response.text()).toContain(response.status());
-  const outbox = await untilAnswered(() => request.get(`/api/dev/outbox?codice_fiscale=${person.codice_fiscale}`));
-  const messages: { channel: string; body: string }[] = await outbox.json();
-  const sms = messages.find((m) => m.channel === 'sms')?.body ?? '';
-  const match = /i primi 8 caratteri del tuo PIN sono ([A-HJ-NP-Z2-9]{8})\./.exec(sms);
-  expect(match, `SMS: ${sms}`).toBeTruthy();
+  const firstHalf = (m: DevMessage) => m.channel === 'sms' && m.body.includes('i primi 8 caratteri');
+  const sms = await devMessage(request, person.codice_fiscale, firstHalf, 'the SMS with the first half');
+  const match = /i primi 8 caratteri del tuo PIN sono ([A-HJ-NP-Z2-9]{8})\./.exec(sms.body);
+  expect(match, `SMS: ${sms.body}`).toBeTruthy();
   return match![1];
 }
 

@@ -4,7 +4,7 @@
 import { type Page } from '@playwright/test';
 import { expect, pageErrorsSeen, test } from './fixtures';
 import { expectNoAxeViolations } from './a11y';
-import { codiceFiscale, registerResident } from './people';
+import { codiceFiscale, devMessage, registerResident } from './people';
 
 // The narrowest phones in use: every page must fit 360 CSS pixels without sideways scrolling.
 test.use({ viewport: { width: 360, height: 780 } });
@@ -40,13 +40,9 @@ function mario(day: number) {
 
 /** The 8 characters of the SMS sent to `cf` (the body is agreed with the API). */
 async function firstHalfFromOutbox(page: Page, cf: string): Promise<string> {
-  const response = await page.request.get(`/api/dev/outbox?codice_fiscale=${cf}`);
-  expect(response.status()).toBe(200);
-  const messages: { channel: string; body: string }[] = await response.json();
-  const sms = messages.find((m) => m.channel === 'sms');
-  expect(sms, 'an SMS was sent').toBeTruthy();
-  const match = /i primi 8 caratteri del tuo PIN sono ([A-HJ-NP-Z2-9]{8})\./.exec(sms!.body);
-  expect(match, `SMS body: ${sms!.body}`).toBeTruthy();
+  const sms = await devMessage(page.request, cf, (m) => m.channel === 'sms', 'the SMS with the first half');
+  const match = /i primi 8 caratteri del tuo PIN sono ([A-HJ-NP-Z2-9]{8})\./.exec(sms.body);
+  expect(match, `SMS body: ${sms.body}`).toBeTruthy();
   return match![1];
 }
 
@@ -168,11 +164,30 @@ test('a new citizen requests a PIN through every page and logs in with the first
   await page.getByRole('button', { name: 'CONFERMA' }).click();
   await expect(page).toHaveURL(/\/richiesta-pin\/conferma$/);
   await expect(page.getByRole('heading', { level: 1 })).toHaveText('Richiesta del PIN inviata');
-  for (const shown of [data.codice_fiscale, '+39 ***4567', 'm***@example.it', 'per posta', '12 ore', '803 164', '06 164164']) {
+  for (const shown of [data.codice_fiscale, 'per posta', '12 ore', '803 164', '06 164164']) {
     await expect(main).toContainText(shown);
   }
+  // It says which messages were queued with the request, where each goes (masked), and how it
+  // stands: written with the request, delivered a moment after the answer.
+  await expect(main).toContainText("Abbiamo preparato l'invio dei primi 8 caratteri del PIN e della lettera");
+  const queued = main.getByRole('list').filter({ hasText: '+39 ***4567' }).getByRole('listitem');
+  await expect(queued).toHaveText([
+    'SMS al numero +39 ***4567: in coda',
+    'e-mail a m***@example.it: in coda',
+    'PEC a m***@pec.example.it: in coda',
+    'lettera a Via R***, 00184 Roma: in coda',
+  ]);
   await expectPageOk(page);
   expect(await page.evaluate(() => localStorage.getItem('sportello.pin_request'))).toBeNull();
+  // AND a reload keeps it (this tab only), in English too
+  await page.reload();
+  await expect(queued).toHaveCount(4);
+  await page.getByRole('button', { name: 'English' }).click();
+  await expect(queued.first()).toHaveText('text message to +39 ***4567: queued');
+  await expect(queued.last()).toHaveText('letter to Via R***, 00184 Roma: queued');
+  await expectPageOk(page);
+  await page.getByRole('button', { name: 'Italiano' }).click();
+  await expect(queued.first()).toHaveText('SMS al numero +39 ***4567: in coda');
 
   // The first 8 characters arrive by SMS; they are the simplified PIN.
   const firstHalf = await firstHalfFromOutbox(page, data.codice_fiscale);

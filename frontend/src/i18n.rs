@@ -280,15 +280,25 @@ bilingual_texts! {
         Confirm => ("Conferma", "Confirm"),
         PinSentTitle => ("Richiesta del PIN inviata — Sportello", "PIN request sent — Sportello"),
         PinSentHeading => ("Richiesta del PIN inviata", "PIN request sent"),
-        PinSentWhere => ("Abbiamo inviato i primi 8 caratteri del PIN:", "We have sent the first 8 characters of the PIN:"),
-        /// `{to}` is the masked contact.
-        PinSentSms => ("per SMS al numero {to}", "by text message to {to}"),
-        PinSentEmail => ("per e-mail a {to}", "by e-mail to {to}"),
-        PinSentPec => ("per PEC a {to}", "by PEC to {to}"),
-        PinSentGeneric => (
-            "Abbiamo inviato i primi 8 caratteri del PIN al cellulare, all'e-mail e alla PEC che hai indicato.",
-            "We have sent the first 8 characters of the PIN to the mobile, e-mail and PEC you gave."
+        PinQueuedIntro => (
+            "Abbiamo preparato l'invio dei primi 8 caratteri del PIN e della lettera con gli altri 8:",
+            "We have prepared the first 8 characters of the PIN for sending, and the letter with the other 8:"
         ),
+        PinSentGeneric => (
+            "Abbiamo preparato l'invio dei primi 8 caratteri del PIN al cellulare, all'e-mail e alla PEC che hai indicato.",
+            "We have prepared the first 8 characters of the PIN for sending to the mobile, e-mail and PEC you gave."
+        ),
+        /// `{to}` is the masked contact or address.
+        MessageBySms => ("SMS al numero {to}", "text message to {to}"),
+        MessageByEmail => ("e-mail a {to}", "e-mail to {to}"),
+        MessageByPec => ("PEC a {to}", "PEC to {to}"),
+        MessageByPost => ("lettera a {to}", "letter to {to}"),
+        // A message's state, in words that fit an SMS as well as a letter (no gender to agree).
+        MessageQueued => ("in coda", "queued"),
+        MessageSending => ("invio in corso", "being sent"),
+        MessageRetrying => ("in coda per un nuovo tentativo", "queued to try again"),
+        MessageSent => ("invio effettuato", "sent"),
+        MessageDead => ("invio non riuscito", "could not be sent"),
         WhatNextHeading => ("Cosa succede adesso", "What happens next"),
         PinSentSimplified => (
             "Con i primi 8 caratteri puoi già accedere (PIN semplificato) e presentare la domanda di indennità.",

@@ -21,5 +21,6 @@ mod panic_page;
 mod pin_draft;
 mod pin_questions;
 pub mod prerender;
+mod queued_messages;
 pub mod router;
 mod session;

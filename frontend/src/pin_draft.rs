@@ -11,6 +11,7 @@ use leptos::prelude::*;
 use crate::browser::{self, Store};
 use crate::form::FieldProblem;
 use crate::json::Json;
+use crate::queued_messages::{QueuedMessage, messages_of};
 
 /// Where the draft is saved.
 pub const DRAFT_KEY: &str = "sportello.pin_request";
@@ -27,29 +28,20 @@ fn saved_answers(json: &str) -> Vec<(String, String)> {
     crate::api_client::string_pairs(json).unwrap_or_default()
 }
 
-/// The API's answer to CONFERMA: where the first half of the PIN went (masked).
+/// The API's answer to CONFERMA: the messages queued with the request, where they go (masked).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PinReceipt {
     /// Whose PIN it is.
     pub codice_fiscale: String,
-    /// The masked contacts the first 8 characters were sent to.
-    pub sent_to: SentTo,
+    /// The messages written with the request: the first 8 characters by SMS, e-mail and PEC,
+    /// the letter with the last 8; each with its masked recipient and its state when the
+    /// request was answered.
+    pub messages: Vec<QueuedMessage>,
     /// The registered residence the letter with the last 8 goes to, masked (`Via G***, 00186
     /// Roma`); `None` in a receipt kept before the API said it.
     pub letter_to: Option<String>,
     /// When the request was made (RFC 3339).
     pub created_at: String,
-}
-
-/// Masked contacts, e.g. `+39 ***4567`, `m***@example.it`.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct SentTo {
-    /// The mobile number.
-    pub sms: Option<String>,
-    /// The e-mail address.
-    pub email: Option<String>,
-    /// The PEC address.
-    pub pec: Option<String>,
 }
 
 impl PinReceipt {
@@ -61,15 +53,9 @@ impl PinReceipt {
     /// The API's answer from its JSON (`None` if it is not one).
     pub fn parse(json: &str) -> Option<PinReceipt> {
         let json = Json::parse(json)?;
-        let sent_to = &json["sent_to"];
-        let masked = |channel: &str| sent_to[channel].as_str().map(str::to_owned);
         Some(PinReceipt {
             codice_fiscale: json["codice_fiscale"].as_str()?.to_owned(),
-            sent_to: SentTo {
-                sms: masked("sms"),
-                email: masked("email"),
-                pec: masked("pec"),
-            },
+            messages: messages_of(&json),
             letter_to: json["letter_to"].as_str().map(str::to_owned),
             created_at: json["created_at"].as_str().unwrap_or_default().to_owned(),
         })
@@ -318,14 +304,22 @@ mod tests {
 
     #[test]
     fn the_receipt_of_the_api_is_read() {
-        let json = r#"{"codice_fiscale":"RSSMRA85T10H501O","sent_to":{"sms":"+39 ***4567","email":"m***@example.it","pec":"m***@pec.example.it"},"created_at":"2026-11-23T15:00:00Z"}"#;
+        let json = r#"{"codice_fiscale":"RSSMRA85T10H501O","sent_to":{"sms":"+39 ***4567"},
+            "letter_to":"Via G***, 00186 Roma","created_at":"2026-11-23T15:00:00Z","messages":[
+            {"channel":"sms","kind":"pin_first_half","to":"+39 ***4567","state":"queued","created_at":"2026-11-23T15:00:00Z","sent_at":null,"attempts":0},
+            {"channel":"post","kind":"pin_second_half","to":"Via G***, 00186 Roma","state":"queued","created_at":"2026-11-23T15:00:00Z","sent_at":null,"attempts":0}]}"#;
         let receipt = PinReceipt::parse(json).unwrap();
-        assert_eq!(receipt.sent_to.sms.as_deref(), Some("+39 ***4567"));
-        assert_eq!(receipt.sent_to.pec.as_deref(), Some("m***@pec.example.it"));
-        assert_eq!(receipt.letter_to, None);
-        let json = r#"{"codice_fiscale":"RSSMRA85T10H501O","sent_to":{},"letter_to":"Via G***, 00186 Roma"}"#;
-        let receipt = PinReceipt::parse(json).unwrap();
+        let to: Vec<_> = receipt
+            .messages
+            .iter()
+            .map(|m| (m.channel.as_str(), m.to.as_str()))
+            .collect();
+        assert_eq!(to, [("sms", "+39 ***4567"), ("post", "Via G***, 00186 Roma")]);
         assert_eq!(receipt.letter_to.as_deref(), Some("Via G***, 00186 Roma"));
+        // A receipt kept before the API listed its messages still reads.
+        let receipt = PinReceipt::parse(r#"{"codice_fiscale":"RSSMRA85T10H501O","sent_to":{}}"#).unwrap();
+        assert!(receipt.messages.is_empty());
+        assert_eq!(receipt.letter_to, None);
     }
 
     #[test]

@@ -11,7 +11,7 @@ use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 
-use super::{Delivered, RetryPolicy, failed, record};
+use super::{Delivered, RetryPolicy, failed, moved_on, record};
 use crate::notifier::NotifyError;
 use crate::outbox::Sealer;
 use crate::store::{DeliveryOutcome, Notification, OutboxEntry, Store, StoreError};
@@ -237,13 +237,14 @@ pub async fn export(
         created_at: now,
         rows,
     };
+    let started = std::time::Instant::now();
     let written = sink.write_batch(&batch).await;
     if let Ok(name) = &written {
         tracing::info!(batch = %name, letters = in_batch.len(), "letters batch written");
     }
     for message in in_batch {
         let outcome = match &written {
-            Ok(_) => DeliveryOutcome::Sent(now),
+            Ok(_) => DeliveryOutcome::Sent(moved_on(now, started)),
             Err(e) => failed(&message, policy, e.to_string(), now),
         };
         record(store, &message, &outcome).await?;

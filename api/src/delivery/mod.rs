@@ -118,9 +118,10 @@ pub async fn deliver_one(
     let Some(message) = store.claim_message(id, now, lease_until).await? else {
         return Ok(Delivered::NotClaimed);
     };
+    let started = std::time::Instant::now();
     let outcome = match sealer.open(&message) {
         Ok(content) => match carrier.send(notification(&message, content)).await {
-            Ok(()) => DeliveryOutcome::Sent(now),
+            Ok(()) => DeliveryOutcome::Sent(moved_on(now, started)),
             Err(e) => failed(&message, policy, e.to_string(), now),
         },
         // Sealed under another key, or moved: it can never open, so it is dead at once.
@@ -131,6 +132,13 @@ pub async fn deliver_one(
     };
     record(store, &message, &outcome).await?;
     Ok(Delivered::Finished(outcome))
+}
+
+/// `now` moved on by the time since `started`: when the carrier took a message, on the clock the
+/// caller reads (the settable dev clock in dev mode, whose 12-hour rule reads `sent_at`), not on
+/// the system's.
+fn moved_on(now: DateTime<Utc>, started: std::time::Instant) -> DateTime<Utc> {
+    now + chrono::Duration::from_std(started.elapsed()).unwrap_or_default()
 }
 
 /// The outcome of a failed attempt of `message` under `policy`.
@@ -202,5 +210,18 @@ mod tests {
         );
         let j = jitter();
         assert!((0.0..=1.0).contains(&j));
+    }
+
+    #[test]
+    fn a_hand_over_is_dated_on_the_callers_clock_not_the_systems() {
+        // The dev clock set to 1 April 2020: the 12-hour rule reads `sent_at` on that clock.
+        let now = DateTime::parse_from_rfc3339("2020-04-01T07:00:00+02:00")
+            .unwrap()
+            .to_utc();
+        let started = std::time::Instant::now();
+        std::thread::sleep(Duration::from_millis(5));
+        let sent = moved_on(now, started);
+        assert!(sent >= now + chrono::Duration::milliseconds(5), "{sent}");
+        assert!(sent < now + chrono::Duration::seconds(60), "{sent}");
     }
 }

@@ -1,7 +1,8 @@
 //! A call (`/operatore/chiamata/<id>`): where the citizen's PIN request stands, with its
 //! validation when the first part has not arrived within 12 hours (and why not yet, before), the
 //! application's protocol and status, and the identity check — the first 8 PIN characters the
-//! citizen reads out — that opens the application's form. Nothing else of the citizen shows.
+//! citizen reads out — that opens the application's form, and the messages sent to the citizen
+//! with how each went. Nothing else of the citizen shows.
 
 use std::sync::Arc;
 
@@ -21,6 +22,7 @@ use crate::app::use_lang;
 use crate::area_texts::{AreaText, dyn_text, dyn_view, w};
 use crate::browser;
 use crate::components::{ErrorSummary, FORM_ID, SendStatus, Sending};
+use crate::queued_messages::{self, QueuedMessage};
 use crate::router::CONSOLE_PATH;
 
 #[derive(Serialize)]
@@ -186,6 +188,10 @@ fn call_view(call: CallView, actions: Actions) -> AnyView {
                 {application(&call, &actions)}
             </section>
         </div>
+        <section aria-labelledby="messages-heading">
+            <h2 id="messages-heading">{c(ConsoleText::MessagesHeading)}</h2>
+            {messages(call.messages)}
+        </section>
     }
     .into_any()
 }
@@ -290,6 +296,83 @@ fn application(call: &CallView, actions: &Actions) -> AnyView {
             <button type="submit" class="button">{c(ConsoleText::PinCheckSubmit)}</button>
         </form>
         <SendStatus sending=sending />
+    }
+    .into_any()
+}
+
+/// The console's words for a channel and for what a message tells, as the API names them.
+fn message_words(name: &str) -> Option<ConsoleText> {
+    Some(match name {
+        "sms" => ConsoleText::ChannelSms,
+        "email" => ConsoleText::ChannelEmail,
+        "pec" => ConsoleText::ChannelPec,
+        "post" => ConsoleText::ChannelPost,
+        "pin_first_half" => ConsoleText::KindPinFirstHalf,
+        "pin_second_half" => ConsoleText::KindPinSecondHalf,
+        "pin_validated" => ConsoleText::KindPinValidated,
+        "receipt" => ConsoleText::KindReceipt,
+        "status_change" => ConsoleText::KindStatusChange,
+        _ => return None,
+    })
+}
+
+/// The citizen's messages, newest first, as a table: how each travelled, what it told, to whom
+/// (masked), how it went and when, so that "it never arrived" has an answer on the call.
+fn messages(messages: Vec<QueuedMessage>) -> AnyView {
+    if messages.is_empty() {
+        return view! { <p>{c(ConsoleText::MessagesNone)}</p> }.into_any();
+    }
+    let lang = use_lang();
+    let table = dyn_view(Arc::new(move || {
+        let lang = lang.get();
+        let words = |name: &str| message_words(name).map_or_else(|| name.to_owned(), |key| ct(lang, key).to_owned());
+        let caption = ct_with(lang, ConsoleText::MessagesCaption, "n", &messages.len().to_string());
+        let rows = messages
+            .iter()
+            .map(|m| {
+                let state = queued_messages::state_text(&m.state)
+                    .map_or_else(|| m.state.clone(), |key| key.get(lang).to_owned());
+                let sent = m.sent_at.as_deref().map_or_else(
+                    || ct(lang, ConsoleText::MessageNotYet).to_owned(),
+                    |at| rome_when(at, lang),
+                );
+                view! {
+                    <tr>
+                        <td>{words(&m.channel)}</td>
+                        <td>{words(&m.kind)}</td>
+                        <td>{m.to.clone()}</td>
+                        <td>{state}</td>
+                        <td>{rome_when(&m.created_at, lang)}</td>
+                        <td>{sent}</td>
+                        <td>{m.attempts}</td>
+                    </tr>
+                }
+            })
+            .collect_view();
+        view! {
+            <div class="table-scroll">
+                <table class="table">
+                    <caption class="table__caption">{caption}</caption>
+                    <thead>
+                        <tr>
+                            <th scope="col">{ct(lang, ConsoleText::MessageChannel)}</th>
+                            <th scope="col">{ct(lang, ConsoleText::MessageWhat)}</th>
+                            <th scope="col">{ct(lang, ConsoleText::MessageTo)}</th>
+                            <th scope="col">{ct(lang, ConsoleText::MessageState)}</th>
+                            <th scope="col">{ct(lang, ConsoleText::MessageCreated)}</th>
+                            <th scope="col">{ct(lang, ConsoleText::MessageSentAt)}</th>
+                            <th scope="col">{ct(lang, ConsoleText::MessageAttempts)}</th>
+                        </tr>
+                    </thead>
+                    <tbody>{rows}</tbody>
+                </table>
+            </div>
+        }
+        .into_any()
+    }));
+    view! {
+        <p>{c(ConsoleText::MessagesIntro)}</p>
+        {table}
     }
     .into_any()
 }

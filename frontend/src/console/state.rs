@@ -19,6 +19,7 @@ use crate::api_client::{self, ApiError, RetryNotice};
 use crate::application_draft::{ApplicationView, WindowState, form_from_json, submit_once, view_from_json};
 use crate::browser;
 use crate::json::Json;
+use crate::queued_messages::{QueuedMessage, messages_of};
 use crate::router::{Navigator, use_navigator};
 
 /// The operator's session.
@@ -145,6 +146,8 @@ pub struct CallView {
     pub pin_request: Option<PinRequestView>,
     /// The application, if submitted.
     pub application: Option<CallApplication>,
+    /// The citizen's messages, newest first, with how each went.
+    pub messages: Vec<QueuedMessage>,
     /// The Contact Center's submission window.
     pub window: WindowState,
 }
@@ -193,6 +196,7 @@ impl CallView {
             pin_checked: json["pin_checked"].as_bool().unwrap_or(false),
             pin_request,
             application,
+            messages: messages_of(json),
             window: window_from_json(&json["window"]),
         })
     }
@@ -444,6 +448,8 @@ mod tests {
             "pin_request":{"state":"pending_delivery","requested_at":"2020-04-01T07:00:00Z","age_seconds":3600,
                 "may_validate":false,"validation_possible_at":"2020-04-01T19:00:00Z"},
             "application":null,
+            "messages":[{"channel":"sms","kind":"pin_first_half","to":"+39 ***2233","state":"sent",
+                "created_at":"2020-04-01T07:00:00Z","sent_at":"2020-04-01T07:00:00Z","attempts":1}],
             "window":{"open":true,"opens_at":"2020-04-01T08:00:00Z","notice":null}}"#,
         )
         .unwrap();
@@ -454,6 +460,8 @@ mod tests {
         assert_eq!(pin.state, PinRequestState::PendingDelivery);
         assert_eq!(pin.validation_possible_at.as_deref(), Some("2020-04-01T19:00:00Z"));
         assert!(call.application.is_none());
+        assert_eq!(call.messages.len(), 1);
+        assert_eq!(call.messages[0].state, "sent");
         assert!(call.window.open);
     }
 

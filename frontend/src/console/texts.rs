@@ -117,6 +117,34 @@ bilingual_texts! {
         PinChecked => ("Identità verificata su questa chiamata: puoi compilare la domanda.", "Identity checked on this call: you can fill in the application."),
         FileApplication => ("Compila la domanda per il cittadino", "Fill in the application for the citizen"),
 
+        // ——— The citizen's messages ———
+        MessagesHeading => ("Messaggi inviati", "Messages sent"),
+        MessagesIntro => (
+            "I messaggi preparati per il cittadino e come sono andati: se dice che un messaggio non gli è arrivato, qui vedi se è partito e quando.",
+            "The messages prepared for the citizen and how they went: if they say a message never arrived, here you see whether and when it left."
+        ),
+        /// `{n}` is how many messages.
+        MessagesCaption => ("Messaggi al cittadino, dal più recente: {n}", "Messages to the citizen, newest first: {n}"),
+        MessagesNone => ("Nessun messaggio per questo cittadino.", "No messages for this citizen."),
+        MessageChannel => ("Canale", "Channel"),
+        MessageWhat => ("Contenuto", "Content"),
+        MessageTo => ("Destinatario", "Recipient"),
+        MessageState => ("Stato", "State"),
+        MessageCreated => ("Preparato il", "Prepared on"),
+        MessageSentAt => ("Consegnato al gestore il", "Handed to the carrier on"),
+        MessageAttempts => ("Tentativi", "Attempts"),
+        /// In the "handed to the carrier" column of a message that has not been.
+        MessageNotYet => ("Non ancora", "Not yet"),
+        ChannelSms => ("SMS", "Text message"),
+        ChannelEmail => ("E-mail", "E-mail"),
+        ChannelPec => ("PEC", "PEC"),
+        ChannelPost => ("Lettera", "Letter"),
+        KindPinFirstHalf => ("PIN, prima parte", "PIN, first part"),
+        KindPinSecondHalf => ("PIN, seconda parte (lettera)", "PIN, second part (letter)"),
+        KindPinValidated => ("PIN, nuova prima parte", "PIN, new first part"),
+        KindReceipt => ("Ricevuta della domanda", "Application receipt"),
+        KindStatusChange => ("Cambio di stato della domanda", "Application status change"),
+
         // ——— Filing ———
         FormTitle => ("Domanda per conto del cittadino — Contact Center", "Application on the citizen's behalf — Contact Center"),
         FormHeading => ("Domanda per conto del cittadino", "Application on the citizen's behalf"),

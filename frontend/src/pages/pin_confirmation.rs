@@ -1,12 +1,14 @@
-//! PIN request, confirmation: the request went through; where the first 8 characters were sent,
-//! that the rest comes by post to the residence the population registry knows (masked, with what
+//! PIN request, confirmation: the request went through; which messages were queued with it and
+//! where they go (the first 8 characters by SMS, e-mail and PEC, masked, each with its state), that
+//! the rest comes by post to the residence the population registry knows (masked, with what
 //! to do if it is out of date), what to do if nothing arrives within 12 hours, and the way in.
 
 use leptos::prelude::*;
 
 use crate::app::{tr, use_document_title, use_lang};
-use crate::i18n::{Text, t_with};
+use crate::i18n::{Text, t, t_with};
 use crate::pin_draft::PinReceipt;
+use crate::queued_messages::{destination_text, state_text};
 use crate::router::LOGIN_PATH;
 
 /// `/richiesta-pin/conferma`.
@@ -18,26 +20,29 @@ pub fn PinConfirmationPage() -> impl IntoView {
     let receipt = PinReceipt::load();
     let codice_fiscale = receipt.as_ref().map(|r| r.codice_fiscale.clone());
     let letter_to = receipt.as_ref().and_then(|r| r.letter_to.clone());
-    let channels = receipt.map(|r| {
-        [
-            (Text::PinSentSms, r.sent_to.sms),
-            (Text::PinSentEmail, r.sent_to.email),
-            (Text::PinSentPec, r.sent_to.pec),
-        ]
-    });
-    let where_sent = match channels {
-        Some(channels) => {
-            let items = channels
-                .into_iter()
-                .filter_map(|(text, to)| to.map(|to| view! { <li>{move || t_with(lang.get(), text, "to", &to)}</li> }))
-                .collect_view();
-            view! {
-                <p>{tr(Text::PinSentWhere)}</p>
-                <ul class="list">{items}</ul>
-            }
-            .into_any()
+    let messages = receipt.map(|r| r.messages).unwrap_or_default();
+    // Each message as "SMS al numero +39 ***4567: in coda", in the order the API queued them.
+    let where_sent = if messages.is_empty() {
+        view! { <p>{tr(Text::PinSentGeneric)}</p> }.into_any()
+    } else {
+        let items = messages
+            .into_iter()
+            .map(|m| {
+                let text = move || {
+                    let lang = lang.get();
+                    let to =
+                        destination_text(&m.channel).map_or_else(|| m.to.clone(), |key| t_with(lang, key, "to", &m.to));
+                    let state = state_text(&m.state).map_or(m.state.as_str(), |key| t(lang, key));
+                    format!("{to}: {state}")
+                };
+                view! { <li>{text}</li> }
+            })
+            .collect_view();
+        view! {
+            <p>{tr(Text::PinQueuedIntro)}</p>
+            <ul class="list">{items}</ul>
         }
-        None => view! { <p>{tr(Text::PinSentGeneric)}</p> }.into_any(),
+        .into_any()
     };
 
     view! {
