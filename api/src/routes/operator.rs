@@ -717,6 +717,10 @@ async fn audited<T>(
     result
 }
 
+/// What the Contact Center proves of the caller: the first 8 PIN characters read out on the phone,
+/// so it reads and files at the simplified PIN's strength (docs/adr/0015).
+const ON_A_CALL: domain::Credential = domain::Credential::SimplifiedPin;
+
 /// `GET /api/operator/calls/{id}/application`: the citizen's form or receipt, with the Contact
 /// Center's window.
 async fn application(
@@ -726,7 +730,7 @@ async fn application(
     Path(id): Path<String>,
 ) -> Result<Json<ApplicationState>, ApiError> {
     let call = checked_call(&state, &operator, &id, AuditAction::ApplicationRead).await?;
-    let result = application_state(&state, &call.codice_fiscale, &headers, Channel::ContactCenter).await;
+    let result = application_state(&state, &call.codice_fiscale, ON_A_CALL, &headers, Channel::ContactCenter).await;
     audited(&state, &operator, &call, AuditAction::ApplicationRead, result, |_| {
         String::new()
     })
@@ -742,7 +746,7 @@ async fn put_draft(
     ApiJson(form): ApiJson<ApplicationForm>,
 ) -> Result<Json<Saved>, ApiError> {
     let call = checked_call(&state, &operator, &id, AuditAction::DraftSaved).await?;
-    let result = save_draft(&state, &call.codice_fiscale, form).await;
+    let result = save_draft(&state, &call.codice_fiscale, ON_A_CALL, form).await;
     audited(&state, &operator, &call, AuditAction::DraftSaved, result, |_| {
         "draft".into()
     })
@@ -758,7 +762,7 @@ async fn check_step(
     ApiJson(form): ApiJson<ApplicationForm>,
 ) -> Result<Json<Saved>, ApiError> {
     let call = checked_call(&state, &operator, &id, AuditAction::DraftSaved).await?;
-    let result = save_step(&state, &call.codice_fiscale, &slug, form).await;
+    let result = save_step(&state, &call.codice_fiscale, ON_A_CALL, &slug, form).await;
     audited(&state, &operator, &call, AuditAction::DraftSaved, result, |_| {
         format!("step {slug}")
     })
@@ -777,7 +781,15 @@ async fn submit(
 ) -> Result<(StatusCode, Json<ApplicationView>), ApiError> {
     let call = checked_call(&state, &operator, &id, AuditAction::ApplicationSubmitted).await?;
     let by = format!("contact_center:{}", operator.username());
-    let result = submit_for(&state, &call.codice_fiscale, &headers, form, Channel::ContactCenter, by).await;
+    let result = submit_for(
+        &state,
+        &call.codice_fiscale,
+        ON_A_CALL,
+        &headers,
+        form,
+        Channel::ContactCenter,
+        by,
+    ).await;
     audited(
         &state,
         &operator,
