@@ -730,7 +730,14 @@ async fn application(
     Path(id): Path<String>,
 ) -> Result<Json<ApplicationState>, ApiError> {
     let call = checked_call(&state, &operator, &id, AuditAction::ApplicationRead).await?;
-    let result = application_state(&state, &call.codice_fiscale, ON_A_CALL, &headers, Channel::ContactCenter).await;
+    let result = application_state(
+        &state,
+        &call.codice_fiscale,
+        ON_A_CALL,
+        &headers,
+        Channel::ContactCenter,
+    )
+    .await;
     audited(&state, &operator, &call, AuditAction::ApplicationRead, result, |_| {
         String::new()
     })
@@ -789,7 +796,8 @@ async fn submit(
         form,
         Channel::ContactCenter,
         by,
-    ).await;
+    )
+    .await;
     audited(
         &state,
         &operator,
@@ -874,5 +882,23 @@ pub fn router() -> Router<AppState> {
         .route("/operator/calls/{id}/application/draft", put(put_draft))
         .route("/operator/calls/{id}/application/steps/{slug}", post(check_step))
         .route("/operator/calls/{id}/application/submit", post(submit))
+        .route("/operator/calls/{id}/identity-report", post(identity_report))
         .route("/operator/audit", get(audit_log))
+}
+
+/// `POST /api/operator/calls/{id}/identity-report`: the citizen on the call says a PIN request
+/// or an application in their name is not theirs (docs/adr/0015). No PIN check first: whoever made
+/// the request has that PIN, the citizen usually does not. A report only ever takes away what a
+/// simplified PIN opened (the PIN, a simplified-PIN application not yet paid), and is audited
+/// under the operator's name by `identity::report`.
+async fn identity_report(
+    State(state): State<AppState>,
+    operator: Operator,
+    Path(id): Path<String>,
+    ApiJson(request): ApiJson<crate::routes::identity::ReportRequest>,
+) -> Result<Json<crate::routes::identity::ReportDone>, ApiError> {
+    use crate::routes::identity::{Reporter, report};
+    let call = own_call(&state, &operator, &id, AuditAction::IdentityReport).await?;
+    let reporter = Reporter::Operator(operator.username().to_owned());
+    Ok(Json(report(&state, &call.codice_fiscale, &request, &reporter).await?))
 }

@@ -31,8 +31,8 @@ use serde::de::DeserializeOwned;
 
 use super::{
     ApplicationInsert, ApplicationRecord, AttemptClaim, AuditEntry, CallRecord, Channel, DraftRecord, Notification,
-    OperatorRecord, OperatorSessionRecord, OutboxEntry, PinRequestInsert, PinRequestRecord, Reported, Reservation, SessionRecord,
-    Store, StoreError, ThrottleKey, ThrottleState,
+    OperatorRecord, OperatorSessionRecord, OutboxEntry, PinRequestInsert, PinRequestRecord, Reported, Reservation,
+    SessionRecord, Store, StoreError, ThrottleKey, ThrottleState,
 };
 
 /// The partition key attribute (a string such as `CITIZEN#<codice fiscale>`).
@@ -1240,10 +1240,7 @@ impl Store for DynamoDbStore {
         Ok(reported)
     }
 
-    async fn set_aside_application_by_protocol(
-        &self,
-        protocol: &str,
-    ) -> Result<Option<ApplicationRecord>, StoreError> {
+    async fn set_aside_application_by_protocol(&self, protocol: &str) -> Result<Option<ApplicationRecord>, StoreError> {
         let Some(entry) = self.get(format!("{PROTOCOL}#{protocol}"), PROTOCOL).await? else {
             return Ok(None);
         };

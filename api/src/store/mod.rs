@@ -216,8 +216,7 @@ pub trait Store: Send + Sync + 'static {
     async fn reported(&self, codice_fiscale: &str) -> Result<Reported, StoreError>;
 
     /// A set-aside application by its protocol number (for staff, who move it on).
-    async fn set_aside_application_by_protocol(&self, protocol: &str)
-    -> Result<Option<ApplicationRecord>, StoreError>;
+    async fn set_aside_application_by_protocol(&self, protocol: &str) -> Result<Option<ApplicationRecord>, StoreError>;
 
     /// Replaces a set-aside application after a change of status, only if its history still has
     /// `expected_history_len` entries; false otherwise.

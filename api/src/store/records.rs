@@ -1,9 +1,9 @@
 //! What the store keeps, independent of how each implementation lays it out.
 
 use chrono::{DateTime, Utc};
-use domain::{Credential, Scope};
 use domain::application::{Application, ApplicationForm};
 use domain::pin_request::{PinRequestState, ValidPinRequest};
+use domain::{Credential, Scope};
 use serde::{Deserialize, Serialize};
 
 /// A PIN request and the hashes of its PIN (never the PIN).

@@ -15,8 +15,8 @@ use serde::de::DeserializeOwned;
 
 use super::{
     ApplicationInsert, ApplicationRecord, AttemptClaim, AuditEntry, CallRecord, DraftRecord, OperatorRecord,
-    OperatorSessionRecord, OutboxEntry, PinRequestInsert, PinRequestRecord, Reported, Reservation, SessionRecord, Store,
-    StoreError, ThrottleKey, ThrottleState,
+    OperatorSessionRecord, OutboxEntry, PinRequestInsert, PinRequestRecord, Reported, Reservation, SessionRecord,
+    Store, StoreError, ThrottleKey, ThrottleState,
 };
 
 /// Schema migrations, applied in order; `PRAGMA user_version` records how many ran.
@@ -804,7 +804,8 @@ impl Store for SqliteStore {
             let tx = conn
                 .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
                 .map_err(other)?;
-            let stored: Option<DraftRecord> = read_json(&tx, "SELECT record FROM drafts WHERE codice_fiscale = ?1", &cf)?;
+            let stored: Option<DraftRecord> =
+                read_json(&tx, "SELECT record FROM drafts WHERE codice_fiscale = ?1", &cf)?;
             if stored.is_some_and(|d| !mine.opens(d.credential)) {
                 return Ok(false);
             }
@@ -899,12 +900,11 @@ impl Store for SqliteStore {
                 let rows = stmt.query_map([&cf], |r| r.get::<_, String>(0)).map_err(other)?;
                 rows.map(|row| row.map_err(other)).collect()
             };
-            let pin_requests = rows(
-                "SELECT record FROM revoked_pin_requests WHERE codice_fiscale = ?1 ORDER BY created_at DESC",
-            )?
-            .iter()
-            .map(|j| from_json(j))
-            .collect::<Result<_, _>>()?;
+            let pin_requests =
+                rows("SELECT record FROM revoked_pin_requests WHERE codice_fiscale = ?1 ORDER BY created_at DESC")?
+                    .iter()
+                    .map(|j| from_json(j))
+                    .collect::<Result<_, _>>()?;
             let mut applications: Vec<ApplicationRecord> =
                 rows("SELECT record FROM set_aside_applications WHERE codice_fiscale = ?1")?
                     .iter()
@@ -919,10 +919,7 @@ impl Store for SqliteStore {
         .await
     }
 
-    async fn set_aside_application_by_protocol(
-        &self,
-        protocol: &str,
-    ) -> Result<Option<ApplicationRecord>, StoreError> {
+    async fn set_aside_application_by_protocol(&self, protocol: &str) -> Result<Option<ApplicationRecord>, StoreError> {
         let protocol = protocol.to_owned();
         self.with_conn(move |conn| {
             read_json(
