@@ -503,7 +503,12 @@ async fn list(
     citizen: Citizen,
     headers: HeaderMap,
 ) -> Result<Json<ApplicationList>, ApiError> {
-    let applications = match own_application(&state, citizen.codice_fiscale(), citizen.session.credential()).await? {
+    let (cf, credential) = (citizen.codice_fiscale(), citizen.session.credential());
+    // An empty list would tell a weaker session there is nothing, when a stronger draft exists.
+    if let Some(draft) = state.store.draft(cf).await? {
+        open_with(credential, draft.credential)?;
+    }
+    let applications = match own_application(&state, cf, credential).await? {
         Some(record) => vec![view(&state, &record.application, &headers).await?],
         None => Vec::new(),
     };
