@@ -44,6 +44,7 @@ const ACTION_WORDS: [ConsoleText; AuditAction::ALL.len()] = [
     ConsoleText::ActionDraftSaved,
     ConsoleText::ActionApplicationSubmitted,
     ConsoleText::ActionAuditRead,
+    ConsoleText::ActionIdentityReport,
 ];
 
 /// An action as the API names it, in words (one the console does not know yet, as it came).
