@@ -236,15 +236,19 @@ test('at 10:00 in Rome the pages say when sending opens; a session that ends mid
   await expectNoAxeViolations(page);
   await page.unrouteAll();
 
-  // GIVEN the citizen chose the benefit (Avanti saved it on the server), with a copy on the device
+  // GIVEN a live session (the clock moved above may have ended the first one), in which the citizen
+  // chose the benefit (Avanti saved it on the server), with a copy on the device
+  await logIn(page, person.codice_fiscale, pin);
   await page.getByRole('link', { name: 'Inizia la domanda' }).click();
   await page.getByLabel('Operai agricoli a tempo determinato').check();
   await avanti(page);
   await expect(page).toHaveURL(/\/domanda\/dichiarazioni$/);
   expect(JSON.stringify(await personalStorage(page))).toContain('art30');
-  // AND the session ends on the server (as an idle one does)
+  // AND back on the benefit's page, the session ends on the server (as an idle one does)
+  await page.getByRole('link', { name: 'Indietro' }).click();
+  await expect(page.getByLabel('Operai agricoli a tempo determinato')).toBeChecked();
   await page.request.delete('/api/session');
-  // WHEN the citizen presses Avanti (a 401 from the API)
+  // WHEN the citizen presses Avanti (the API answers 401)
   await avanti(page);
   // THEN the login page says why, and the device holds no copy of the answers any more
   await expect(page).toHaveURL(/\/accedi\?scaduta=1$/);
