@@ -219,6 +219,7 @@ mod tests {
                 "Draft saved",
                 "Application sent",
                 "Log read",
+                "Reported “it was not me”",
             ]
         );
         assert_eq!(words(Lang::It)[4], "Verifica del PIN");
