@@ -1,6 +1,8 @@
 //! Staff actions on applications that have no screen yet: moving an application's status
-//! (submitted → under review → accepted / rejected → paid). The `sportello-admin` command calls it;
-//! the Contact Center console will too.
+//! (submitted → under review → accepted / rejected → paid, and a suspended application — one its
+//! citizen reported as not theirs, set aside from the one-per-citizen place, docs/adr/0017 — on to
+//! under review or rejected). The `sportello-admin` command calls it; the Contact Center console
+//! will too.
 
 use chrono::{DateTime, Utc};
 use domain::application::{Application, ApplicationStatus, ProtocolNumber, StatusError};
@@ -20,7 +22,7 @@ pub enum AdminError {
     #[error("{0:?} is not a protocol number (INPS-COVID-YYYY-NNNNNNN)")]
     BadProtocol(String),
     /// The status name is unknown.
-    #[error("unknown status {0:?}: one of submitted, under_review, accepted, rejected, paid")]
+    #[error("unknown status {0:?}: one of submitted, under_review, accepted, rejected, paid, suspended")]
     BadStatus(String),
     /// No application has this number.
     #[error("no application with protocol {0}")]
@@ -55,18 +57,31 @@ pub async fn move_status(
         .to_string();
     let next = ApplicationStatus::parse(status.trim()).ok_or_else(|| AdminError::BadStatus(status.to_owned()))?;
     for _ in 0..ATTEMPTS {
-        let mut record = store
-            .application_by_protocol(&protocol)
-            .await?
-            .ok_or_else(|| AdminError::NotFound(protocol.clone()))?;
+        let (mut record, set_aside) = match store.application_by_protocol(&protocol).await? {
+            Some(record) => (record, false),
+            None => (
+                store
+                    .set_aside_application_by_protocol(&protocol)
+                    .await?
+                    .ok_or_else(|| AdminError::NotFound(protocol.clone()))?,
+                true,
+            ),
+        };
         let read_len = record.application.history().len();
         record.application.move_to(next, now, by.to_owned())?;
-        let lang = store
-            .pin_request(record.codice_fiscale())
-            .await?
-            .map_or(domain::Lang::It, |pin| pin.lang);
-        let messages = sealer.status_change(&record.application, next, lang, now)?;
-        if store.update_application(&record, read_len, &messages).await? {
+        let updated = if set_aside {
+            // Set aside because its citizen reported it as not theirs: its contacts are the
+            // stranger's, so the move is recorded without a message to them.
+            store.update_set_aside_application(&record, read_len).await?
+        } else {
+            let lang = store
+                .pin_request(record.codice_fiscale())
+                .await?
+                .map_or(domain::Lang::It, |pin| pin.lang);
+            let messages = sealer.status_change(&record.application, next, lang, now)?;
+            store.update_application(&record, read_len, &messages).await?
+        };
+        if updated {
             return Ok(record.application);
         }
     }

@@ -63,11 +63,26 @@ pub async fn current_session(parts: &Parts, state: &AppState) -> Result<SessionR
         // A CNS handoff's token in a cookie: it is redeemed once at its own route, never used.
         return Err(ApiError::Unauthenticated);
     }
-    if !session.is_live(state.clock.now()) {
+    if !session.is_live(state.clock.now()) || !pin_still_holds(state, &session).await? {
         state.store.delete_session(&hash).await?;
         return Err(ApiError::Unauthenticated);
     }
     Ok(session)
+}
+
+/// Whether the PIN a PIN session was opened with still holds: a revoked PIN request is no longer
+/// stored, and a newer request (made after a revocation or an expiry) is not the one the session
+/// proved, so sessions from a PIN reported as not the citizen's end at once (docs/adr/0017).
+/// Sessions of SPID, CIE and CNS do not depend on any PIN.
+async fn pin_still_holds(state: &AppState, session: &SessionRecord) -> Result<bool, ApiError> {
+    if session.credential().is_strong() {
+        return Ok(true);
+    }
+    Ok(state
+        .store
+        .pin_request(&session.codice_fiscale)
+        .await?
+        .is_some_and(|pin| pin.created_at <= session.created_at))
 }
 
 impl FromRequestParts<AppState> for Citizen {

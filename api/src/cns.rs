@@ -380,6 +380,7 @@ async fn login(
                 expires_at: now + HANDOFF_LIFETIME,
                 absolute_expires_at: now + HANDOFF_LIFETIME,
                 handoff_binding: Some(binding),
+                credential: Some(domain::Credential::Cns),
             };
             state.store.put_session(&handoff).await?;
             Ok(redirect(&state, &format!("{CNS_COMPLETE_PATH}?passaggio={token}")))
@@ -437,7 +438,7 @@ async fn complete(
         tracing::warn!("CNS handoff opened in a browser that did not start the login");
         return Ok(refuse(ErrorCode::AuthCnsOtherBrowser));
     }
-    let (_, cookie) = start_session(&state, record.codice_fiscale, Scope::Full, "cns").await?;
+    let (_, cookie) = start_session(&state, record.codice_fiscale, domain::Credential::Cns).await?;
     let mut response = redirect(&state, crate::routes::AFTER_LOGIN);
     response.headers_mut().append(header::SET_COOKIE, cookie);
     response.headers_mut().append(header::SET_COOKIE, clear);

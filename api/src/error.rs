@@ -13,7 +13,7 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use chrono::{DateTime, Utc};
 use domain::submission_window::SubmissionWindow;
-use domain::{ErrorCode, FieldErrors, Lang};
+use domain::{ErrorCode, FieldErrors, Lang, Strength};
 use serde::Serialize;
 use thiserror::Error;
 
@@ -62,6 +62,10 @@ pub enum ApiError {
     /// The citizen already has an application (one per citizen): its protocol number.
     #[error("application already submitted")]
     AlreadySubmitted { protocol: String },
+    /// A draft or application of the citizen was made with a stronger credential than the
+    /// session's (docs/adr/0017): nothing of it is shown; the answer says what opens it.
+    #[error("made with a stronger credential")]
+    StrongerCredential { opens_with: Strength },
     /// The service is over capacity: retry after the delay.
     #[error("overloaded")]
     Overloaded { retry_after: Duration },
@@ -101,6 +105,8 @@ pub enum ErrorDetail {
     },
     /// The protocol number of the application that already exists (`protocol`).
     ExistingProtocol(String),
+    /// The strength whose credentials open what exists (`opens_with`).
+    OpensWith(Strength),
 }
 
 #[derive(Serialize)]
@@ -118,6 +124,10 @@ struct WireError {
     /// The existing application's protocol number (`application.already_submitted`).
     #[serde(skip_serializing_if = "Option::is_none")]
     protocol: Option<String>,
+    /// The strength of credential that opens what exists (`application.stronger_credential`):
+    /// `full_pin`, `strong` (SPID, CIE, CNS) or `highest` (SPID, CIE at level 3).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    opens_with: Option<&'static str>,
 }
 
 impl ErrorBody {
@@ -133,8 +143,23 @@ impl ErrorBody {
             .iter()
             .map(|e| (e.field.clone(), e.code.as_str().into()))
             .collect();
+        let opens_with = match &self.detail {
+            Some(ErrorDetail::OpensWith(strength)) => Some(strength.as_str()),
+            _ => None,
+        };
         let (message, opens_at, protocol) = match &self.detail {
             None => (self.code.message(lang).to_owned(), None, None),
+            Some(ErrorDetail::OpensWith(strength)) => {
+                let how = match lang {
+                    Lang::It => "Per aprirla accedi con",
+                    Lang::En => "To open it, log in with",
+                };
+                (
+                    format!("{} {how} {}.", self.code.message(lang), strength.opened_by(lang)),
+                    None,
+                    None,
+                )
+            }
             Some(ErrorDetail::WindowOpens { window, now }) => (
                 window
                     .closed_notice(*now, lang)
@@ -161,6 +186,7 @@ impl ErrorBody {
             field_codes,
             opens_at,
             protocol,
+            opens_with,
         })
         .expect("error bodies always serialise")
     }
@@ -206,6 +232,14 @@ impl ApiError {
                     code: ErrorCode::AlreadySubmitted,
                     fields: FieldErrors::new(),
                     detail: Some(ErrorDetail::ExistingProtocol(protocol.clone())),
+                },
+            ),
+            ApiError::StrongerCredential { opens_with } => (
+                StatusCode::FORBIDDEN,
+                ErrorBody {
+                    code: ErrorCode::StrongerCredential,
+                    fields: FieldErrors::new(),
+                    detail: Some(ErrorDetail::OpensWith(*opens_with)),
                 },
             ),
             ApiError::Malformed(_) => (StatusCode::BAD_REQUEST, plain(ErrorCode::MalformedRequest)),

@@ -19,7 +19,7 @@ use domain::application::{Application, ApplicationForm, ApplicationStatus, Proto
 use domain::benefits::Catalogue;
 use domain::codice_fiscale::{PersonalData, Sex};
 use domain::pin_request::{PinRequestForm, PinRequestState};
-use domain::{CodiceFiscale, Scope};
+use domain::{CodiceFiscale, Credential, Scope};
 
 fn t0() -> DateTime<Utc> {
     DateTime::parse_from_rfc3339("2026-11-23T16:30:00Z")
@@ -301,6 +301,7 @@ async fn sessions_are_stored_extended_and_deleted_by_token_hash(store: Arc<dyn S
         expires_at: t0() + Duration::minutes(20),
         absolute_expires_at: t0() + Duration::hours(8),
         handoff_binding: None,
+        credential: Some(Credential::SimplifiedPin),
     };
     store.put_session(&session).await.unwrap();
     assert_eq!(store.session("h1").await.unwrap(), Some(session.clone()));
@@ -314,6 +315,17 @@ async fn sessions_are_stored_extended_and_deleted_by_token_hash(store: Arc<dyn S
     };
     store.put_session(&handoff).await.unwrap();
     assert_eq!(store.session("h3").await.unwrap(), Some(handoff));
+    // A session stored before credentials were recorded reads back without one.
+    let older = SessionRecord {
+        token_hash: "h4".into(),
+        scope: Scope::Full,
+        method: "spid".into(),
+        credential: None,
+        ..session.clone()
+    };
+    store.put_session(&older).await.unwrap();
+    let read = store.session("h4").await.unwrap().unwrap();
+    assert_eq!((read.credential, read.credential()), (None, Credential::SpidL2));
     store.extend_session("h1", t0() + Duration::minutes(40)).await.unwrap();
     assert_eq!(
         store.session("h1").await.unwrap().unwrap().expires_at,
@@ -390,6 +402,7 @@ fn application_record(day: u32, sequence: u32, key: &str, holder: &str) -> Appli
         ),
         idempotency_key: key.into(),
         fingerprint,
+        credential: Credential::SimplifiedPin,
     }
 }
 
@@ -400,6 +413,7 @@ async fn drafts_belong_to_their_citizen_and_go_with_the_submission(store: Arc<dy
         codice_fiscale: anna.clone(),
         form: application_form("own"),
         updated_at: t0(),
+        credential: Credential::SimplifiedPin,
     };
     store.put_draft(&draft).await.unwrap();
     assert_eq!(store.draft(&anna).await.unwrap().as_ref(), Some(&draft));
@@ -510,6 +524,195 @@ async fn a_status_change_is_stored_only_over_the_history_it_was_made_from(store:
     let stored = store.application(&cf).await.unwrap().unwrap();
     assert_eq!(stored.application.status(), ApplicationStatus::UnderReview);
     assert_eq!(stored.application.history()[1].by, "admin:test");
+}
+
+async fn a_draft_is_never_overwritten_by_a_weaker_credential_and_a_stronger_one_takes_it(store: Arc<dyn Store>) {
+    let cf = codice_fiscale(14);
+    let draft = |credential, holder| DraftRecord {
+        codice_fiscale: cf.clone(),
+        form: application_form(holder),
+        updated_at: t0(),
+        credential,
+    };
+    // GIVEN a draft saved with the simplified PIN
+    assert!(
+        store
+            .put_draft_unless_stronger(&draft(Credential::SimplifiedPin, "own"))
+            .await
+            .unwrap()
+    );
+    // WHEN a SPID session saves over it THEN the draft is SPID's
+    let spid = draft(Credential::SpidL2, "joint");
+    assert!(store.put_draft_unless_stronger(&spid).await.unwrap());
+    assert_eq!(store.draft(&cf).await.unwrap().as_ref(), Some(&spid));
+    // AND neither the simplified nor the full PIN may replace it; CNS (as strong) may
+    for weaker in [Credential::SimplifiedPin, Credential::FullPin] {
+        assert!(!store.put_draft_unless_stronger(&draft(weaker, "own")).await.unwrap());
+    }
+    assert_eq!(store.draft(&cf).await.unwrap().as_ref(), Some(&spid));
+    assert!(
+        store
+            .put_draft_unless_stronger(&draft(Credential::Cns, "own"))
+            .await
+            .unwrap()
+    );
+
+    // Many weak and strong saves at once: the last stored one is never weaker than a strong one
+    // that was accepted before.
+    let other = codice_fiscale(15);
+    let tasks: Vec<_> = (0..24u32)
+        .map(|i| {
+            let store = store.clone();
+            let credential = if i % 2 == 0 {
+                Credential::SimplifiedPin
+            } else {
+                Credential::SpidL2
+            };
+            let record = DraftRecord {
+                codice_fiscale: other.clone(),
+                form: application_form("own"),
+                updated_at: t0(),
+                credential,
+            };
+            tokio::spawn(async move { (credential, store.put_draft_unless_stronger(&record).await.unwrap()) })
+        })
+        .collect();
+    let mut strong_saved = false;
+    for task in tasks {
+        let (credential, saved) = task.await.unwrap();
+        strong_saved |= saved && credential == Credential::SpidL2;
+    }
+    assert!(strong_saved);
+    assert_eq!(
+        store.draft(&other).await.unwrap().unwrap().credential,
+        Credential::SpidL2,
+        "once SPID saved, no simplified PIN save landed over it"
+    );
+}
+
+async fn a_revoked_pin_request_leaves_room_for_a_new_one_and_is_kept_among_the_reported(store: Arc<dyn Store>) {
+    let first = record(16, "+39 333 000 0016", t0());
+    let cf = first.codice_fiscale().to_owned();
+    store
+        .insert_pin_request(&first, t0() - Duration::days(30))
+        .await
+        .unwrap();
+    // A revocation naming another request changes nothing.
+    assert!(
+        !store
+            .revoke_pin_request(&cf, t0() + Duration::seconds(1), t0())
+            .await
+            .unwrap()
+    );
+    let at = t0() + Duration::hours(2);
+    assert!(store.revoke_pin_request(&cf, t0(), at).await.unwrap());
+    assert!(!store.revoke_pin_request(&cf, t0(), at).await.unwrap(), "only once");
+    assert_eq!(store.pin_request(&cf).await.unwrap(), None);
+    let reported = store.reported(&cf).await.unwrap();
+    assert_eq!(reported.pin_requests.len(), 1);
+    assert_eq!(reported.pin_requests[0].state, PinRequestState::Revoked);
+    assert_eq!(reported.pin_requests[0].updated_at, at);
+    assert_eq!(reported.pin_requests[0].request, first.request);
+    // THEN a new live request may be made at once
+    let second = record(16, "+39 333 000 0017", t0() + Duration::hours(3));
+    assert_eq!(
+        store
+            .insert_pin_request(&second, t0() - Duration::days(30))
+            .await
+            .unwrap(),
+        PinRequestInsert::Inserted
+    );
+    assert!(
+        store
+            .revoke_pin_request(&cf, second.created_at, at + Duration::hours(2))
+            .await
+            .unwrap()
+    );
+    let reported = store.reported(&cf).await.unwrap();
+    let times: Vec<_> = reported.pin_requests.iter().map(|r| r.created_at).collect();
+    assert_eq!(times, [second.created_at, first.created_at], "newest first");
+    assert!(
+        store
+            .reported(&codice_fiscale(17))
+            .await
+            .unwrap()
+            .pin_requests
+            .is_empty()
+    );
+}
+
+async fn a_set_aside_application_frees_the_citizen_s_place_and_staff_still_find_it(store: Arc<dyn Store>) {
+    let record = application_record(18, 31, "k-31", "own");
+    let cf = record.codice_fiscale().to_owned();
+    let protocol = record.application.protocol.to_string();
+    store.insert_application(&record).await.unwrap();
+    let mut suspended = record.clone();
+    suspended
+        .application
+        .move_because(
+            ApplicationStatus::Suspended,
+            t0() + Duration::hours(1),
+            "citizen".into(),
+            Some("reported".into()),
+        )
+        .unwrap();
+    // Over a stale history: refused, nothing moves.
+    assert!(!store.set_aside_application(&suspended, 2).await.unwrap());
+    assert!(store.application(&cf).await.unwrap().is_some());
+    assert!(store.set_aside_application(&suspended, 1).await.unwrap());
+    assert_eq!(store.application(&cf).await.unwrap(), None);
+    assert_eq!(store.application_by_protocol(&protocol).await.unwrap(), None);
+    assert_eq!(
+        store
+            .set_aside_application_by_protocol(&protocol)
+            .await
+            .unwrap()
+            .as_ref(),
+        Some(&suspended)
+    );
+    assert_eq!(store.reported(&cf).await.unwrap().applications, [suspended.clone()]);
+
+    // THEN a new application of the same citizen is one per citizen again
+    let mut again = application_record(18, 32, "k-32", "own");
+    again.credential = Credential::SpidL2;
+    assert_eq!(
+        store.insert_application(&again).await.unwrap(),
+        ApplicationInsert::Inserted
+    );
+    assert_eq!(
+        store.application_by_protocol(&protocol).await.unwrap(),
+        None,
+        "the old number does not lead to the new application"
+    );
+    assert_eq!(
+        store
+            .application_by_protocol(&again.application.protocol.to_string())
+            .await
+            .unwrap()
+            .as_ref(),
+        Some(&again)
+    );
+
+    // AND staff move the set-aside one on, over the history they read
+    let mut reviewed = suspended.clone();
+    reviewed
+        .application
+        .move_to(ApplicationStatus::Rejected, t0() + Duration::hours(5), "admin:x".into())
+        .unwrap();
+    assert!(!store.update_set_aside_application(&reviewed, 1).await.unwrap());
+    assert!(store.update_set_aside_application(&reviewed, 2).await.unwrap());
+    let stored = store
+        .set_aside_application_by_protocol(&protocol)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(stored.application.status(), ApplicationStatus::Rejected);
+    assert_eq!(stored.application.history()[1].reason.as_deref(), Some("reported"));
+    assert_eq!(
+        store.application(&cf).await.unwrap().as_ref(),
+        Some(&again),
+        "untouched"
+    );
 }
 
 fn operator(username: &str) -> OperatorRecord {
@@ -1085,6 +1288,9 @@ macro_rules! contract_suite {
             case!(a_message_is_claimed_by_one_worker_and_once_sent_loses_its_content);
             case!(a_failed_message_comes_back_at_its_retry_and_a_lapsed_claim_can_be_taken_again);
             case!(a_validation_writes_its_messages_only_when_it_validates);
+            case!(a_draft_is_never_overwritten_by_a_weaker_credential_and_a_stronger_one_takes_it);
+            case!(a_revoked_pin_request_leaves_room_for_a_new_one_and_is_kept_among_the_reported);
+            case!(a_set_aside_application_frees_the_citizen_s_place_and_staff_still_find_it);
         }
     };
 }

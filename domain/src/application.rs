@@ -12,6 +12,7 @@ use sha2::{Digest, Sha256};
 use thiserror::Error;
 
 use crate::benefits::{Answer, Benefit, Catalogue, DECLARATION_FIELD_PREFIX};
+use crate::credential::{Credential, Strength};
 use crate::pin_request::ValidPinRequest;
 use crate::submission_window::Channel;
 use crate::{CodiceFiscale, Email, ErrorCode, FieldErrors, ItalianIban, Lang, MobilePhone, Pec};
@@ -526,16 +527,20 @@ pub enum ApplicationStatus {
     Rejected,
     /// The indemnity was paid.
     Paid,
+    /// Held: the citizen reported it as not theirs (it was made with a simplified PIN someone else
+    /// requested). Only staff move it on, after checking who made it.
+    Suspended,
 }
 
 impl ApplicationStatus {
     /// Every status, in the order of the story.
-    pub const ALL: [ApplicationStatus; 5] = [
+    pub const ALL: [ApplicationStatus; 6] = [
         ApplicationStatus::Submitted,
         ApplicationStatus::UnderReview,
         ApplicationStatus::Accepted,
         ApplicationStatus::Rejected,
         ApplicationStatus::Paid,
+        ApplicationStatus::Suspended,
     ];
 
     /// The wire and storage form.
@@ -546,6 +551,7 @@ impl ApplicationStatus {
             ApplicationStatus::Accepted => "accepted",
             ApplicationStatus::Rejected => "rejected",
             ApplicationStatus::Paid => "paid",
+            ApplicationStatus::Suspended => "suspended",
         }
     }
 
@@ -567,15 +573,23 @@ impl ApplicationStatus {
             (ApplicationStatus::Rejected, Lang::En) => "Rejected",
             (ApplicationStatus::Paid, Lang::It) => "Pagata",
             (ApplicationStatus::Paid, Lang::En) => "Paid",
+            (ApplicationStatus::Suspended, Lang::It) => "Sospesa",
+            (ApplicationStatus::Suspended, Lang::En) => "Suspended",
         }
     }
 
     /// The statuses this one may move to.
     pub fn next(self) -> &'static [ApplicationStatus] {
         match self {
-            ApplicationStatus::Submitted => &[ApplicationStatus::UnderReview],
-            ApplicationStatus::UnderReview => &[ApplicationStatus::Accepted, ApplicationStatus::Rejected],
-            ApplicationStatus::Accepted => &[ApplicationStatus::Paid],
+            ApplicationStatus::Submitted => &[ApplicationStatus::UnderReview, ApplicationStatus::Suspended],
+            ApplicationStatus::UnderReview => &[
+                ApplicationStatus::Accepted,
+                ApplicationStatus::Rejected,
+                ApplicationStatus::Suspended,
+            ],
+            ApplicationStatus::Accepted => &[ApplicationStatus::Paid, ApplicationStatus::Suspended],
+            // Staff check who made a suspended application, then review or refuse it.
+            ApplicationStatus::Suspended => &[ApplicationStatus::UnderReview, ApplicationStatus::Rejected],
             ApplicationStatus::Rejected | ApplicationStatus::Paid => &[],
         }
     }
@@ -591,6 +605,14 @@ impl ApplicationStatus {
     }
 }
 
+/// Whether a citizen's report that an application is not theirs suspends it: only one made with
+/// the simplified PIN (which anyone who knows a person's data could have requested) and not yet
+/// paid, refused or suspended. Anything made with a stronger credential is the citizen's to explain
+/// to the Contact Center.
+pub fn report_suspends(made_with: Credential, status: ApplicationStatus) -> bool {
+    made_with.strength() == Strength::SimplifiedPin && status.can_move_to(ApplicationStatus::Suspended)
+}
+
 /// One entry of an application's history.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct StatusChange {
@@ -600,6 +622,9 @@ pub struct StatusChange {
     pub at: DateTime<Utc>,
     /// Who: `citizen`, `contact_center:<operator>`, `admin:<name>`…
     pub by: String,
+    /// Why, when the change needs one (a suspension: who reported the application and how).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
 }
 
 /// Why a change of status was refused.
@@ -674,7 +699,7 @@ impl TryFrom<StoredApplication> for Application {
             first.by,
         );
         for change in changes {
-            application.move_to(change.status, change.at, change.by)?;
+            application.move_because(change.status, change.at, change.by, change.reason)?;
         }
         Ok(application)
     }
@@ -701,6 +726,7 @@ impl Application {
                 status: ApplicationStatus::Submitted,
                 at,
                 by,
+                reason: None,
             }],
         }
     }
@@ -727,6 +753,17 @@ impl Application {
     /// Moves to `next` at `at`, recording who did it; refused if `next` cannot follow the
     /// current status or `at` is before the previous change.
     pub fn move_to(&mut self, next: ApplicationStatus, at: DateTime<Utc>, by: String) -> Result<(), StatusError> {
+        self.move_because(next, at, by, None)
+    }
+
+    /// Moves to `next` like [`Application::move_to`], recording why.
+    pub fn move_because(
+        &mut self,
+        next: ApplicationStatus,
+        at: DateTime<Utc>,
+        by: String,
+        reason: Option<String>,
+    ) -> Result<(), StatusError> {
         let last = self.last();
         if !last.status.can_move_to(next) {
             return Err(StatusError::NotAllowed {
@@ -737,7 +774,12 @@ impl Application {
         if at < last.at {
             return Err(StatusError::BeforePrevious);
         }
-        self.history.push(StatusChange { status: next, at, by });
+        self.history.push(StatusChange {
+            status: next,
+            at,
+            by,
+            reason,
+        });
         Ok(())
     }
 }
@@ -1195,6 +1237,11 @@ mod tests {
             (UnderReview, Accepted),
             (UnderReview, Rejected),
             (Accepted, Paid),
+            (Submitted, Suspended),
+            (UnderReview, Suspended),
+            (Accepted, Suspended),
+            (Suspended, UnderReview),
+            (Suspended, Rejected),
         ];
         for from in ApplicationStatus::ALL {
             for to in ApplicationStatus::ALL {
@@ -1287,6 +1334,33 @@ mod tests {
         assert!(refused.is_err());
         assert_eq!(ErrorCode::from(refused.unwrap_err()), ErrorCode::StatusTransition);
         assert_eq!(app.history().len(), 3);
+    }
+
+    #[test]
+    fn a_report_suspends_only_an_unpaid_simplified_pin_application_and_the_reason_is_kept() {
+        use ApplicationStatus::*;
+        assert!(report_suspends(Credential::SimplifiedPin, Submitted));
+        assert!(report_suspends(Credential::SimplifiedPin, Accepted));
+        assert!(!report_suspends(Credential::SimplifiedPin, Paid));
+        assert!(!report_suspends(Credential::SimplifiedPin, Suspended));
+        assert!(!report_suspends(Credential::FullPin, Submitted));
+        assert!(!report_suspends(Credential::SpidL2, Submitted));
+        let mut app = submitted();
+        app.move_because(
+            Suspended,
+            at("2026-11-25T09:00:00Z"),
+            "citizen".into(),
+            Some("reported by the citizen (spid_l2)".into()),
+        )
+        .unwrap();
+        let json = serde_json::to_string(&app).unwrap();
+        let back: Application = serde_json::from_str(&json).unwrap();
+        assert_eq!(back.status(), Suspended);
+        assert_eq!(
+            back.history()[1].reason.as_deref(),
+            Some("reported by the citizen (spid_l2)")
+        );
+        assert!(!json.contains("\"reason\":null"), "no reason, no field: {json}");
     }
 
     #[test]

@@ -429,6 +429,29 @@ catalogue! {
         "La richiesta del PIN si può convalidare solo se i primi 8 caratteri non sono arrivati entro 12 ore: non sono ancora passate. Riprova dall'ora indicata.",
         "The PIN request can be validated only if the first 8 characters have not arrived within 12 hours: they have not yet passed. Try again from the time shown.",
     ),
+    /// A draft or application in the citizen's name was made with a stronger credential than the
+    /// session's: it is not shown nor changed; the API adds which credentials open it.
+    StrongerCredential = "application.stronger_credential" => server (
+        "A tuo nome c'è già una domanda o una bozza fatta accedendo con un'identità più sicura di quella che stai usando: per proteggerla non la mostriamo e non si può modificare né sostituire da qui.",
+        "There is already an application or a draft in your name made after logging in with a more secure identity than the one you are using: to protect it, it is not shown and cannot be changed or replaced from here.",
+    ),
+    /// Seeing every PIN request and application in one's name, and reporting one, needs the full
+    /// PIN, SPID, CIE or CNS.
+    IdentityReviewScope = "identity.review_scope" => server (
+        "Per vedere le richieste di PIN e le domande fatte a tuo nome, e segnalare quelle che non hai fatto tu, accedi con il PIN completo, SPID, CIE o CNS.",
+        "To see the PIN requests and applications made in your name, and report those you did not make, log in with the full PIN, SPID, CIE or CNS.",
+    ),
+    /// The reported application was made with a credential stronger than the simplified PIN, or is
+    /// paid, refused or already suspended: a report cannot hold it.
+    ReportNotSuspendable = "report.not_suspendable" => server (
+        "Questa domanda non si può sospendere da qui: è stata fatta con un'identità più sicura del PIN semplificato, oppure è già pagata, respinta o sospesa. Chiama il Contact Center: 803 164 da rete fissa, 06 164 164 da cellulare.",
+        "This application cannot be suspended from here: it was made with a more secure identity than the simplified PIN, or it is already paid, refused or suspended. Call the Contact Center: 803 164 from a landline, +39 06 164 164 from a mobile.",
+    ),
+    /// The reported PIN request is not there any more (revoked already, or replaced).
+    ReportNothingToRevoke = "report.nothing_to_revoke" => server (
+        "Questa richiesta di PIN non è più attiva: è già stata revocata o sostituita. Ricarica la pagina per vedere la situazione aggiornata.",
+        "This PIN request is no longer active: it has already been revoked or replaced. Reload the page to see the current state.",
+    ),
     /// The PIN request is not pending delivery (none, used, validated already or expired).
     PinNotValidatable = "pin.not_validatable" => server (
         "Questa richiesta di PIN non si può convalidare: non esiste, è già stata usata o convalidata, oppure è scaduta e va ripresentata.",

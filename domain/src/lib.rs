@@ -6,6 +6,7 @@ pub mod benefits;
 pub mod codice_fiscale;
 pub mod contacts;
 mod control;
+pub mod credential;
 pub mod error_code;
 pub mod field_errors;
 pub mod html;
@@ -30,6 +31,7 @@ pub use application::{
 pub use benefits::{Answer, Benefit, Catalogue, CatalogueError, Declaration, DeclarationKind};
 pub use codice_fiscale::{CfError, CodiceFiscale, PersonalData, Sex};
 pub use contacts::{Email, MobilePhone, Pec};
+pub use credential::{Credential, Strength};
 pub use error_code::ErrorCode;
 pub use field_errors::FieldErrors;
 pub use iban::ItalianIban;

@@ -37,11 +37,15 @@ pub enum AuditAction {
     ApplicationSubmitted,
     /// Read the audit log (or tried to).
     AuditRead,
+    /// Reported a PIN request or an application as not the citizen's ("non sono stato io"): the
+    /// PIN revoked, a simplified-PIN application suspended. Made by the citizen (operator
+    /// `citizen`, the credential in the detail) or by an operator on the citizen's call.
+    IdentityReport,
 }
 
 impl AuditAction {
     /// Every action.
-    pub const ALL: [AuditAction; 10] = [
+    pub const ALL: [AuditAction; 11] = [
         AuditAction::Login,
         AuditAction::Logout,
         AuditAction::CallOpened,
@@ -52,6 +56,7 @@ impl AuditAction {
         AuditAction::DraftSaved,
         AuditAction::ApplicationSubmitted,
         AuditAction::AuditRead,
+        AuditAction::IdentityReport,
     ];
 
     /// The name the API stores and sends (its serde name).
@@ -67,6 +72,7 @@ impl AuditAction {
             AuditAction::DraftSaved => "draft_saved",
             AuditAction::ApplicationSubmitted => "application_submitted",
             AuditAction::AuditRead => "audit_read",
+            AuditAction::IdentityReport => "identity_report",
         }
     }
 

@@ -387,6 +387,9 @@ pub enum PinRequestState {
     ValidatedByContactCenter,
     /// Never used nor validated within the validity period: a new request may replace it.
     Expired,
+    /// The citizen, logged in with a stronger credential, or the Contact Center on their call,
+    /// reported it as not theirs: the PIN no longer opens anything and a new request may be made.
+    Revoked,
 }
 
 impl PinRequestState {
@@ -397,6 +400,7 @@ impl PinRequestState {
             PinRequestState::Delivered => "delivered",
             PinRequestState::ValidatedByContactCenter => "validated_by_contact_center",
             PinRequestState::Expired => "expired",
+            PinRequestState::Revoked => "revoked",
         }
     }
 
@@ -407,6 +411,7 @@ impl PinRequestState {
             PinRequestState::Delivered,
             PinRequestState::ValidatedByContactCenter,
             PinRequestState::Expired,
+            PinRequestState::Revoked,
         ]
         .into_iter()
         .find(|state| state.as_str() == s)

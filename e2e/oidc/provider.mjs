@@ -24,6 +24,8 @@ export const USERS = {
   'mario.rossi': { cf: 'RSSMRA85T14H501W', given_name: 'Mario', family_name: 'Rossi', acr: LEVEL(2) },
   'anna.bianchi': { cf: 'BNCNNA90C43F205H', given_name: 'Anna', family_name: 'Bianchi', acr: LEVEL(1) },
   'lucia.verdi': { cf: 'VRDLCU80A41H501K', given_name: 'Lucia', family_name: 'Verdi', acr: LEVEL(3) },
+  // Only the "non sono stato io" spec logs in as him: it revokes PIN requests in his name.
+  'giorgio.bruno': { cf: 'BRNGRG80C10H501Z', given_name: 'Giorgio', family_name: 'Bruno', acr: LEVEL(2) },
 };
 
 // Whoever started us may stop reading our output: that is no reason to stop serving.

@@ -42,6 +42,17 @@ function windowOpenNow(): boolean {
 }
 
 const avanti = (page: Page) => page.getByRole('button', { name: 'Avanti' }).click();
+
+/** What this device keeps of the citizen in localStorage and sessionStorage (all but the language). */
+async function personalStorage(page: Page): Promise<Record<string, string>> {
+  return page.evaluate(() => {
+    const kept: Record<string, string> = {};
+    for (const store of [localStorage, sessionStorage]) {
+      for (const key of Object.keys(store)) if (key !== 'sportello.lang') kept[key] = store.getItem(key) ?? '';
+    }
+    return kept;
+  });
+}
 const group = (page: Page, name: string | RegExp) => page.getByRole('group', { name });
 
 test('a citizen with the simplified PIN files the application and gets a receipt, once', async ({
@@ -131,6 +142,9 @@ test('a citizen with the simplified PIN files the application and gets a receipt
   );
   await expectNoAxeViolations(page);
 
+  // (the device holds a copy of the answers until they are sent)
+  expect(JSON.stringify(await personalStorage(page))).toContain('X054');
+
   // WHEN CONFERMA is clicked twice in a row while sending is open (now, or at 17:00 in Rome on
   // 1 April 2020)
   const moveClock = !windowOpenNow();
@@ -146,6 +160,9 @@ test('a citizen with the simplified PIN files the application and gets a receipt
   // THEN one receipt, with its protocol number and the time in Italy
   await expect(page).toHaveURL(/\/domanda\/ricevuta\/INPS-COVID-20\d\d-\d+$/);
   await expect(page.getByRole('heading', { level: 1 })).toHaveText('Domanda inviata');
+  // AND the device keeps no copy of the answers (IBAN, contacts) nor of the PIN request
+  const kept = JSON.stringify(await personalStorage(page));
+  for (const secret of ['X054', person.email, 'iban', 'pin_request']) expect(kept).not.toContain(secret);
   const sentAt = moveClock ? 'Inviata il 01/04/2020 alle 17:00 (ora italiana).' : /Inviata il \d\d\/\d\d\/\d{4} alle \d\d:\d\d \(ora italiana\)\./;
   await expect(main).toContainText(sentAt);
   await expect(page.getByRole('button', { name: 'Stampa la ricevuta' })).toBeVisible();
@@ -188,7 +205,7 @@ test('a citizen with the simplified PIN files the application and gets a receipt
   await expect(main).toContainText(sentAt);
 });
 
-test('at 10:00 in Rome the pages say when sending opens; a session that ends mid-flow loses nothing', async ({
+test('at 10:00 in Rome the pages say when sending opens; a session that ends mid-flow keeps what was saved, and no copy on the device', async ({
   page,
   request,
 }) => {
@@ -218,15 +235,25 @@ test('at 10:00 in Rome the pages say when sending opens; a session that ends mid
   await expectNoAxeViolations(page);
   await page.unrouteAll();
 
-  // GIVEN the session ends on the server (as an idle one does)
-  await page.request.delete('/api/session');
-  // WHEN the citizen answers and presses Avanti
+  // GIVEN a live session (the clock moved above may have ended the first one), in which the citizen
+  // chose the benefit (Avanti saved it on the server), with a copy on the device
+  await logIn(page, person.codice_fiscale, pin);
   await page.getByRole('link', { name: 'Inizia la domanda' }).click();
   await page.getByLabel('Operai agricoli a tempo determinato').check();
   await avanti(page);
-  // THEN the login page says why, and after logging in the answer is there
+  await expect(page).toHaveURL(/\/domanda\/dichiarazioni$/);
+  expect(JSON.stringify(await personalStorage(page))).toContain('art30');
+  // AND back on the benefit's page, the session ends on the server (as an idle one does)
+  await page.getByRole('link', { name: 'Indietro' }).click();
+  await expect(page.getByLabel('Operai agricoli a tempo determinato')).toBeChecked();
+  await page.request.delete('/api/session');
+  // WHEN the citizen presses Avanti (the API answers 401)
+  await avanti(page);
+  // THEN the login page says why, and the device holds no copy of the answers any more
   await expect(page).toHaveURL(/\/accedi\?scaduta=1$/);
   await expect(page.getByRole('region', { name: 'Importante' })).toContainText('non sono andati persi');
+  expect(await personalStorage(page)).toEqual({});
+  // AND after logging in what the server saved is there
   await logIn(page, person.codice_fiscale, pin);
   await page.getByRole('link', { name: 'Riprendi la domanda' }).click();
   await expect(page).toHaveURL(/\/domanda\/dichiarazioni$/);

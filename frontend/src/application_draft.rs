@@ -346,14 +346,9 @@ impl ApplicationDraft {
         }
     }
 
-    fn forget_locally(self) {
-        if let Some(cf) = self.codice_fiscale.get_untracked() {
-            browser::remove(Store::Local, &local_key(&cf));
-        }
-    }
-
-    /// After the API said the session is over (401): to the login page, which says why; the
-    /// answers are on the device and come back after the next login.
+    /// After the API said the session is over (401): to the login page, which says why. The
+    /// device's copies go with the session (`Session::end`); the server keeps the draft saved at
+    /// every step, which comes back after the next login.
     pub fn session_ended(self, error: &ApiError) -> bool {
         let ended = matches!(error, ApiError::Refused { status: 401, .. });
         if ended {
@@ -391,7 +386,9 @@ impl ApplicationDraft {
     pub async fn submit(self, on_retry: impl Fn(RetryNotice)) -> Result<ApplicationView, ApiError> {
         let answer = submit_once(SUBMIT_PATH, IDEMPOTENCY_KEY, &self.form_untracked(), on_retry).await;
         if let Ok(view) = &answer {
-            self.forget_locally();
+            // Submitted: the answers (IBAN, contacts) are on the server and in the receipt; no
+            // copy of them, nor of the PIN request, stays on the device.
+            browser::forget_personal_copies();
             self.carried.set(Vec::new());
             self.submitted.set(Some(view.clone()));
         }
@@ -434,7 +431,8 @@ impl ApplicationDraft {
 
     fn fail(self, error: ApiError) {
         if let ApiError::Refused { status: 401, .. } = error {
-            // Not logged in (or no longer): the answers stay on the device for the next login.
+            // Not logged in (or no longer): the device forgets its copies (`Session::end`); the
+            // draft the server saved comes back after the next login.
             self.session.end();
             self.nav.replace(LOGIN_PATH);
         } else {

@@ -149,6 +149,42 @@ bilingual_texts! {
         Print => ("Stampa la ricevuta", "Print the receipt"),
         ReceiptSummaryHeading => ("Riepilogo della domanda", "Summary of your application"),
 
+        // ——— In my name ("Non sono stato io") ———
+        InMyNameTitle => ("A tuo nome — Sportello", "In your name — Sportello"),
+        InMyNameHeading => ("Richieste e domande a tuo nome", "Requests and applications in your name"),
+        InMyNameLink => ("Richieste e domande a tuo nome", "Requests and applications in your name"),
+        InMyNameIntro => (
+            "Ecco ogni richiesta di PIN e ogni domanda fatta con il tuo codice fiscale. Se una non l'hai fatta tu, premi «Non sono stato io»: revochiamo il PIN e sospendiamo la domanda fatta con il PIN semplificato, che l'INPS controllerà. Poi puoi chiedere un nuovo PIN e presentare la tua domanda.",
+            "Here is every PIN request and every application made with your codice fiscale. If you did not make one, press “It was not me”: we revoke the PIN and suspend the application made with the simplified PIN, which INPS will check. You can then request a new PIN and submit your own application."
+        ),
+        PinRequestsHeading => ("Richieste di PIN", "PIN requests"),
+        ApplicationsHeading => ("Domande", "Applications"),
+        PinRequestHeading => ("Richiesta del PIN del", "PIN request of"),
+        PinStatePending => ("Inviato, non ancora usato", "Sent, not used yet"),
+        PinStateDelivered => ("Usato per accedere", "Used to log in"),
+        PinStateValidated => ("Convalidato dal Contact Center", "Validated by the Contact Center"),
+        PinStateExpired => ("Scaduto", "Expired"),
+        PinStateRevoked => ("Revocato", "Revoked"),
+        SentSms => ("Primi 8 caratteri per SMS a", "First 8 characters by text to"),
+        SentEmail => ("Primi 8 caratteri per e-mail a", "First 8 characters by e-mail to"),
+        SentLetter => ("Lettera con gli altri 8 a", "Letter with the other 8 to"),
+        MadeWith => ("Presentata con", "Submitted with"),
+        ContactsGiven => ("Recapiti indicati", "Contact details given"),
+        ContactsHidden => (
+            "Non mostrati: la domanda è stata fatta con un'identità più sicura di quella che stai usando.",
+            "Not shown: the application was made with a more secure identity than the one you are using."
+        ),
+        ReportPin => ("Non sono stato io: revoca questo PIN", "It was not me: revoke this PIN"),
+        ReportApplication => ("Non sono stato io: sospendi questa domanda", "It was not me: suspend this application"),
+        ReportedPin => (
+            "Fatto: il PIN è revocato e non permette più di accedere. Puoi chiedere un nuovo PIN.",
+            "Done: the PIN is revoked and no longer lets anyone log in. You can request a new PIN."
+        ),
+        ReportedApplication => (
+            "Fatto: la domanda è sospesa e l'INPS la controllerà; il PIN con cui è stata fatta è revocato. Puoi presentare la tua domanda.",
+            "Done: the application is suspended and INPS will check it; the PIN it was made with is revoked. You can submit your own application."
+        ),
+
         // ——— My applications ———
         MyApplicationsTitle => ("Le mie domande — Sportello", "My applications — Sportello"),
         NoApplications => ("Non hai ancora presentato domande.", "You have not submitted any application yet."),

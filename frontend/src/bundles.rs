@@ -6,8 +6,8 @@ use leptos::prelude::*;
 
 use crate::app::Pages;
 use crate::pages::{
-    ApplicationStartPage, ApplicationStepPage, ApplicationSummaryPage, HomePage, LoginPage, MyApplicationsPage,
-    NotFoundPage, PinConfirmationPage, PinStepPage, PinSummaryPage, ReceiptPage, SignedOutPage,
+    ApplicationStartPage, ApplicationStepPage, ApplicationSummaryPage, HomePage, InMyNamePage, LoginPage,
+    MyApplicationsPage, NotFoundPage, PinConfirmationPage, PinStepPage, PinSummaryPage, ReceiptPage, SignedOutPage,
 };
 use crate::router::{Bundle, Route};
 use crate::{application_draft, pin_draft};
@@ -46,6 +46,7 @@ fn area_page(route: Route) -> AnyView {
         Route::ApplicationSummary => view! { <ApplicationSummaryPage /> }.into_any(),
         Route::Receipt(protocol) => view! { <ReceiptPage protocol=protocol /> }.into_any(),
         Route::MyApplications => view! { <MyApplicationsPage /> }.into_any(),
+        Route::InMyName => view! { <InMyNamePage /> }.into_any(),
         _ => view! { <NotFoundPage /> }.into_any(),
     }
 }

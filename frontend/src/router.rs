@@ -36,6 +36,8 @@ pub const APPLICATION_SUMMARY_PATH: &str = "/domanda/riepilogo";
 const RECEIPT_PREFIX: &str = "/domanda/ricevuta/";
 /// "Le mie domande": the citizen's applications and their status.
 pub const MY_APPLICATIONS_PATH: &str = "/le-mie-domande";
+/// Every PIN request and application in the citizen's name, and "Non sono stato io".
+pub const IN_MY_NAME_PATH: &str = "/le-mie-domande/a-mio-nome";
 /// Where Esci leads: "you have logged out".
 pub const SIGNED_OUT_PATH: &str = "/uscito";
 /// The Contact Center console's pages are under this (`crate::console`).
@@ -90,6 +92,8 @@ pub enum Route {
     Receipt(String),
     /// `/le-mie-domande`.
     MyApplications,
+    /// `/le-mie-domande/a-mio-nome`.
+    InMyName,
     /// `/uscito`: after Esci.
     SignedOut,
     /// Anything else.
@@ -109,6 +113,7 @@ impl Route {
             PIN_PREFIX => Route::PinStep(Step::Identity),
             APPLICATION_SUMMARY_PATH => Route::ApplicationSummary,
             MY_APPLICATIONS_PATH => Route::MyApplications,
+            IN_MY_NAME_PATH => Route::InMyName,
             SIGNED_OUT_PATH => Route::SignedOut,
             _ => {
                 if let Some(protocol) = path.strip_prefix(RECEIPT_PREFIX) {

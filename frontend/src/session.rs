@@ -104,11 +104,14 @@ impl Session {
         browser::save(Store::Session, DEADLINE_KEY, &(deadline as u64).to_string());
     }
 
-    /// Forgets the session (after logout or expiry).
+    /// Forgets the session (after logout or expiry), and with it every copy of the citizen's
+    /// answers on this device (the PIN request, the application, IBAN and contacts): a shared or
+    /// lost phone keeps nothing once the session is over (issue 13, item 8).
     pub fn end(self) {
         self.info.set(None);
         self.deadline.set(None);
         browser::remove(Store::Session, DEADLINE_KEY);
+        browser::forget_personal_copies();
     }
 
     /// Takes up the deadline this tab last knew, until the API confirms the session.

@@ -3,7 +3,9 @@
 //!
 //! Every read and write is keyed by the session's codice fiscale, never by anything the client
 //! names: in 2020 a broken check let strangers read and submit other people's drafts. Simplified
-//! PIN sessions may do all of this (it is what the simplified PIN is for).
+//! PIN sessions may do all of this (it is what the simplified PIN is for), but a session reads or
+//! changes only a draft or application made with a credential at its strength or below; of a
+//! stronger one it learns only that it exists and which credentials open it (docs/adr/0017).
 //!
 //! The Contact Center files through the same functions (`application_state`, `save_draft`,
 //! `save_step`, `submit_for`) for the citizen of its call, on its own channel and window.
@@ -18,7 +20,7 @@ use domain::application::{
 };
 use domain::benefits::Catalogue;
 use domain::submission_window::{Channel, to_rome};
-use domain::{CodiceFiscale, ErrorCode};
+use domain::{CodiceFiscale, Credential, ErrorCode};
 use serde::Serialize;
 
 use crate::auth::Citizen;
@@ -181,22 +183,64 @@ async fn current(
     headers: HeaderMap,
 ) -> Result<Json<ApplicationState>, ApiError> {
     Ok(Json(
-        application_state(&state, citizen.codice_fiscale(), &headers, Channel::WebCitizen).await?,
+        application_state(
+            &state,
+            citizen.codice_fiscale(),
+            citizen.session.credential(),
+            &headers,
+            Channel::WebCitizen,
+        )
+        .await?,
     ))
 }
 
-/// What the application pages of `cf` start from, with `channel`'s window.
+/// Refuses a session with `credential` what was made with `made_with`, if that is stronger.
+fn open_with(credential: Credential, made_with: Credential) -> Result<(), ApiError> {
+    if credential.opens(made_with) {
+        Ok(())
+    } else {
+        tracing::info!(
+            session = credential.as_str(),
+            made_with = made_with.as_str(),
+            "refused: made with a stronger credential"
+        );
+        Err(ApiError::StrongerCredential {
+            opens_with: made_with.strength(),
+        })
+    }
+}
+
+/// `cf`'s application, if a session with `credential` may see it (an error if it may not).
+async fn own_application(
+    state: &AppState,
+    cf: &str,
+    credential: Credential,
+) -> Result<Option<ApplicationRecord>, ApiError> {
+    let record = state.store.application(cf).await?;
+    if let Some(record) = &record {
+        open_with(credential, record.credential)?;
+    }
+    Ok(record)
+}
+
+/// What the application pages of `cf` start from, with `channel`'s window, for a session with
+/// `credential`: a draft or application made with a stronger one is refused, not shown.
 pub(crate) async fn application_state(
     state: &AppState,
     cf: &str,
+    credential: Credential,
     headers: &HeaderMap,
     channel: Channel,
 ) -> Result<ApplicationState, ApiError> {
-    let submitted = match state.store.application(cf).await? {
+    let submitted = match own_application(state, cf, credential).await? {
         Some(record) => Some(view(state, &record.application, headers).await?),
         None => None,
     };
-    let (form, saved_at) = match state.store.draft(cf).await? {
+    let draft = state.store.draft(cf).await?;
+    if let Some(draft) = &draft {
+        open_with(credential, draft.credential)?;
+    }
+    let (form, saved_at) = match draft {
         Some(draft) => (draft.form, Some(draft.updated_at)),
         None => {
             // A citizen who came by SPID, CIE or CNS may have no PIN request: contacts start empty.
@@ -216,24 +260,40 @@ pub(crate) async fn application_state(
     })
 }
 
-/// Saves `form` as the citizen's draft, unless it is over the size limits no real answer reaches.
+/// Saves `form` as the citizen's draft, made with `credential`, unless it is over the size limits
+/// no real answer reaches or the stored draft was saved with a stronger credential. Saving over a
+/// weaker draft makes it this credential's.
 pub(crate) async fn save_draft(
     state: &AppState,
     codice_fiscale: &str,
+    credential: Credential,
     form: ApplicationForm,
 ) -> Result<Saved, ApiError> {
     if !form.fits_draft_limits() {
         return Err(ApiError::Malformed("the draft is larger than any application".into()));
     }
+    // A draft beside a stronger application would be submitted over nothing; say so now.
+    own_application(state, codice_fiscale, credential).await?;
     let saved_at = state.clock.now();
-    state
+    let saved = state
         .store
-        .put_draft(&DraftRecord {
+        .put_draft_unless_stronger(&DraftRecord {
             codice_fiscale: codice_fiscale.to_owned(),
             form,
             updated_at: saved_at,
+            credential,
         })
         .await?;
+    if !saved {
+        let made_with = state
+            .store
+            .draft(codice_fiscale)
+            .await?
+            .map_or(Credential::SpidL2, |d| d.credential);
+        return Err(ApiError::StrongerCredential {
+            opens_with: made_with.strength().max(credential.strength()),
+        });
+    }
     Ok(Saved { saved_at })
 }
 
@@ -243,7 +303,9 @@ async fn put_draft(
     citizen: Citizen,
     ApiJson(form): ApiJson<ApplicationForm>,
 ) -> Result<Json<Saved>, ApiError> {
-    Ok(Json(save_draft(&state, citizen.codice_fiscale(), form).await?))
+    Ok(Json(
+        save_draft(&state, citizen.codice_fiscale(), citizen.session.credential(), form).await?,
+    ))
 }
 
 /// `POST /api/application/steps/{slug}`: Avanti. Saves the draft whatever it holds (nothing typed
@@ -254,19 +316,30 @@ async fn check_step(
     Path(slug): Path<String>,
     ApiJson(form): ApiJson<ApplicationForm>,
 ) -> Result<Json<Saved>, ApiError> {
-    Ok(Json(save_step(&state, citizen.codice_fiscale(), &slug, form).await?))
+    Ok(Json(
+        save_step(
+            &state,
+            citizen.codice_fiscale(),
+            citizen.session.credential(),
+            &slug,
+            form,
+        )
+        .await?,
+    ))
 }
 
-/// Saves `form` as `cf`'s draft, then checks the fields of the step named `slug`.
+/// Saves `form` as `cf`'s draft made with `credential`, then checks the fields of the step named
+/// `slug`.
 pub(crate) async fn save_step(
     state: &AppState,
     cf: &str,
+    credential: Credential,
     slug: &str,
     form: ApplicationForm,
 ) -> Result<Saved, ApiError> {
     let step = ApplicationStep::from_slug(slug).ok_or(ApiError::NotFound)?;
     let errors = form.validate_step(step, Catalogue::embedded());
-    let saved = save_draft(state, cf, form).await?;
+    let saved = save_draft(state, cf, credential, form).await?;
     if errors.is_empty() {
         Ok(saved)
     } else {
@@ -275,14 +348,17 @@ pub(crate) async fn save_step(
 }
 
 /// How an existing application answers a submission: the same receipt for a retry of the
-/// request that created it, a refusal otherwise.
+/// request that created it, a refusal otherwise (one that names no protocol number to a session
+/// weaker than the application's credential).
 async fn answer_existing(
     state: &AppState,
     existing: &ApplicationRecord,
+    credential: Credential,
     key: &str,
     fingerprint: &str,
     headers: &HeaderMap,
 ) -> Result<(StatusCode, Json<ApplicationView>), ApiError> {
+    open_with(credential, existing.credential)?;
     if existing.idempotency_key != key {
         return Err(ApiError::AlreadySubmitted {
             protocol: existing.application.protocol.to_string(),
@@ -304,6 +380,7 @@ async fn submit(
     submit_for(
         &state,
         citizen.codice_fiscale(),
+        citizen.session.credential(),
         &headers,
         form,
         Channel::WebCitizen,
@@ -312,11 +389,12 @@ async fn submit(
     .await
 }
 
-/// Submits `form` as `cf`'s application through `channel` (whose window must be open), with
-/// `by` in the history; `headers` carry the required `Idempotency-Key`.
+/// Submits `form` as `cf`'s application made with `credential` through `channel` (whose window
+/// must be open), with `by` in the history; `headers` carry the required `Idempotency-Key`.
 pub(crate) async fn submit_for(
     state: &AppState,
     cf: &str,
+    credential: Credential,
     headers: &HeaderMap,
     form: ApplicationForm,
     channel: Channel,
@@ -331,7 +409,13 @@ pub(crate) async fn submit_for(
     // A retry after a lost response must get its receipt even once the window has closed; this
     // read only answers early, the conditional insert below is what enforces one per citizen.
     if let Some(existing) = state.store.application(cf).await? {
-        return answer_existing(state, &existing, &key, &fingerprint, headers).await;
+        return answer_existing(state, &existing, credential, &key, &fingerprint, headers).await;
+    }
+    // Submitting removes the draft: a weaker session must not replace a stronger one's draft that
+    // way either. (A stronger draft saved between this read and the insert below is lost to a
+    // weaker submission; that application is then the citizen's to see and report, ADR 0015.)
+    if let Some(draft) = state.store.draft(cf).await? {
+        open_with(credential, draft.credential)?;
     }
     let now = state.clock.now();
     let window = state.config.submission_windows.window(channel);
@@ -363,6 +447,7 @@ pub(crate) async fn submit_for(
         application,
         idempotency_key: key.clone(),
         fingerprint: fingerprint.clone(),
+        credential,
     };
     let lang = receipt_lang(state, &record.application, headers).await;
     let messages = state.sealer.receipt(&record.application, lang, now)?;
@@ -376,7 +461,9 @@ pub(crate) async fn submit_for(
             ))
         }
         // A concurrent submission (a double click) won the conditional write.
-        ApplicationInsert::Exists(existing) => answer_existing(state, &existing, &key, &fingerprint, headers).await,
+        ApplicationInsert::Exists(existing) => {
+            answer_existing(state, &existing, credential, &key, &fingerprint, headers).await
+        }
     }
 }
 
@@ -399,7 +486,12 @@ async fn list(
     citizen: Citizen,
     headers: HeaderMap,
 ) -> Result<Json<ApplicationList>, ApiError> {
-    let applications = match state.store.application(citizen.codice_fiscale()).await? {
+    let (cf, credential) = (citizen.codice_fiscale(), citizen.session.credential());
+    // An empty list would tell a weaker session there is nothing, when a stronger draft exists.
+    if let Some(draft) = state.store.draft(cf).await? {
+        open_with(credential, draft.credential)?;
+    }
+    let applications = match own_application(&state, cf, credential).await? {
         Some(record) => vec![view(&state, &record.application, &headers).await?],
         None => Vec::new(),
     };
@@ -415,7 +507,7 @@ async fn receipt(
     Path(protocol): Path<String>,
 ) -> Result<Json<ApplicationView>, ApiError> {
     let protocol = ProtocolNumber::parse(&protocol).map_err(|_| ApiError::NotFound)?;
-    match state.store.application(citizen.codice_fiscale()).await? {
+    match own_application(&state, citizen.codice_fiscale(), citizen.session.credential()).await? {
         Some(record) if record.application.protocol == protocol => {
             Ok(Json(view(&state, &record.application, &headers).await?))
         }

@@ -6,6 +6,7 @@ pub mod client_errors;
 mod codice_fiscale;
 mod dev;
 mod health;
+pub(crate) mod identity;
 mod oidc;
 mod operator;
 pub mod pin_requests;
@@ -34,6 +35,7 @@ pub fn router(dev_mode: bool) -> Router<AppState> {
         .merge(crate::cns::router())
         .merge(profile::router())
         .merge(applications::router())
+        .merge(identity::router())
         .merge(operator::router())
         .merge(places::router())
         .merge(dev::router(dev_mode))

@@ -8,7 +8,8 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Json, Router};
-use domain::{ErrorCode, Scope};
+use domain::ErrorCode;
+use domain::credential::{Credential, Provider};
 
 use crate::oidc::{CallbackQuery, FLOW_COOKIE, ProviderKind};
 use crate::routes::session::start_session;
@@ -76,12 +77,13 @@ async fn callback(
             return Ok(refused(refusal.code(), Some(clear)));
         }
     };
-    let method = match identity.kind {
-        ProviderKind::Spid => "spid",
-        ProviderKind::Cie => "cie",
+    let provider = match identity.kind {
+        ProviderKind::Spid => Provider::Spid,
+        ProviderKind::Cie => Provider::Cie,
     };
     tracing::info!(provider = %identity.provider, acr = %identity.acr, "OIDC login");
-    let (_, session_cookie) = start_session(&state, identity.codice_fiscale.to_string(), Scope::Full, method).await?;
+    let credential = Credential::from_provider(provider, &identity.acr);
+    let (_, session_cookie) = start_session(&state, identity.codice_fiscale.to_string(), credential).await?;
     let mut response = (StatusCode::SEE_OTHER, [(header::LOCATION, AFTER_LOGIN)]).into_response();
     let headers = response.headers_mut();
     headers.append(header::SET_COOKIE, session_cookie);

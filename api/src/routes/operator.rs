@@ -717,6 +717,10 @@ async fn audited<T>(
     result
 }
 
+/// What the Contact Center proves of the caller: the first 8 PIN characters read out on the phone,
+/// so it reads and files at the simplified PIN's strength (docs/adr/0017).
+const ON_A_CALL: domain::Credential = domain::Credential::SimplifiedPin;
+
 /// `GET /api/operator/calls/{id}/application`: the citizen's form or receipt, with the Contact
 /// Center's window.
 async fn application(
@@ -726,7 +730,14 @@ async fn application(
     Path(id): Path<String>,
 ) -> Result<Json<ApplicationState>, ApiError> {
     let call = checked_call(&state, &operator, &id, AuditAction::ApplicationRead).await?;
-    let result = application_state(&state, &call.codice_fiscale, &headers, Channel::ContactCenter).await;
+    let result = application_state(
+        &state,
+        &call.codice_fiscale,
+        ON_A_CALL,
+        &headers,
+        Channel::ContactCenter,
+    )
+    .await;
     audited(&state, &operator, &call, AuditAction::ApplicationRead, result, |_| {
         String::new()
     })
@@ -742,7 +753,7 @@ async fn put_draft(
     ApiJson(form): ApiJson<ApplicationForm>,
 ) -> Result<Json<Saved>, ApiError> {
     let call = checked_call(&state, &operator, &id, AuditAction::DraftSaved).await?;
-    let result = save_draft(&state, &call.codice_fiscale, form).await;
+    let result = save_draft(&state, &call.codice_fiscale, ON_A_CALL, form).await;
     audited(&state, &operator, &call, AuditAction::DraftSaved, result, |_| {
         "draft".into()
     })
@@ -758,7 +769,7 @@ async fn check_step(
     ApiJson(form): ApiJson<ApplicationForm>,
 ) -> Result<Json<Saved>, ApiError> {
     let call = checked_call(&state, &operator, &id, AuditAction::DraftSaved).await?;
-    let result = save_step(&state, &call.codice_fiscale, &slug, form).await;
+    let result = save_step(&state, &call.codice_fiscale, ON_A_CALL, &slug, form).await;
     audited(&state, &operator, &call, AuditAction::DraftSaved, result, |_| {
         format!("step {slug}")
     })
@@ -777,7 +788,16 @@ async fn submit(
 ) -> Result<(StatusCode, Json<ApplicationView>), ApiError> {
     let call = checked_call(&state, &operator, &id, AuditAction::ApplicationSubmitted).await?;
     let by = format!("contact_center:{}", operator.username());
-    let result = submit_for(&state, &call.codice_fiscale, &headers, form, Channel::ContactCenter, by).await;
+    let result = submit_for(
+        &state,
+        &call.codice_fiscale,
+        ON_A_CALL,
+        &headers,
+        form,
+        Channel::ContactCenter,
+        by,
+    )
+    .await;
     audited(
         &state,
         &operator,
@@ -862,5 +882,23 @@ pub fn router() -> Router<AppState> {
         .route("/operator/calls/{id}/application/draft", put(put_draft))
         .route("/operator/calls/{id}/application/steps/{slug}", post(check_step))
         .route("/operator/calls/{id}/application/submit", post(submit))
+        .route("/operator/calls/{id}/identity-report", post(identity_report))
         .route("/operator/audit", get(audit_log))
+}
+
+/// `POST /api/operator/calls/{id}/identity-report`: the citizen on the call says a PIN request
+/// or an application in their name is not theirs (docs/adr/0017). No PIN check first: whoever made
+/// the request has that PIN, the citizen usually does not. A report only ever takes away what a
+/// simplified PIN opened (the PIN, a simplified-PIN application not yet paid), and is audited
+/// under the operator's name by `identity::report`.
+async fn identity_report(
+    State(state): State<AppState>,
+    operator: Operator,
+    Path(id): Path<String>,
+    ApiJson(request): ApiJson<crate::routes::identity::ReportRequest>,
+) -> Result<Json<crate::routes::identity::ReportDone>, ApiError> {
+    use crate::routes::identity::{Reporter, report};
+    let call = own_call(&state, &operator, &id, AuditAction::IdentityReport).await?;
+    let reporter = Reporter::Operator(operator.username().to_owned());
+    Ok(Json(report(&state, &call.codice_fiscale, &request, &reporter).await?))
 }

@@ -10,7 +10,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use chrono::{DateTime, Utc};
-use domain::{CodiceFiscale, ErrorCode, FieldErrors, PinInput, Scope};
+use domain::{CodiceFiscale, Credential, ErrorCode, FieldErrors, PinInput, Scope};
 use serde::{Deserialize, Serialize};
 
 use crate::attempts::Caller;
@@ -36,6 +36,8 @@ pub struct SessionInfo {
     codice_fiscale: String,
     scope: Scope,
     method: String,
+    /// The credential, which decides what the session may read (docs/adr/0017).
+    credential: Credential,
     expires_at: DateTime<Utc>,
     idle_seconds: i64,
 }
@@ -46,6 +48,7 @@ impl SessionInfo {
             codice_fiscale: session.codice_fiscale.clone(),
             scope: session.scope,
             method: session.method.clone(),
+            credential: session.credential(),
             expires_at: session.expires_at,
             idle_seconds: state.config.session_idle.num_seconds(),
         }
@@ -88,24 +91,34 @@ async fn login(
             return Err(ApiError::LoginFailed);
         }
     }
-    let scope = if pin.second_half().is_some() {
-        Scope::Full
+    let credential = if pin.second_half().is_some() {
+        Credential::FullPin
     } else {
-        Scope::Simplified
+        Credential::SimplifiedPin
     };
-    let (session, cookie) = start_session(&state, cf, scope, "pin").await?;
+    let (session, cookie) = start_session(&state, cf, credential).await?;
     Ok(([(header::SET_COOKIE, cookie)], Json(SessionInfo::of(&session, &state))).into_response())
 }
 
-/// Opens a session for a citizen whose identity was just proven (`method`: pin, spid, cie, cns)
-/// and returns it with the `Set-Cookie` value that carries its token.
+/// Opens a session for a citizen whose identity was just proven with `credential` and returns it
+/// with the `Set-Cookie` value that carries its token. The scope and method follow from the
+/// credential: only the simplified PIN gives the simplified scope.
 pub async fn start_session(
     state: &AppState,
     codice_fiscale: String,
-    scope: Scope,
-    method: &str,
+    credential: Credential,
 ) -> Result<(SessionRecord, axum::http::HeaderValue), ApiError> {
     let now = state.clock.now();
+    let scope = match credential {
+        Credential::SimplifiedPin => Scope::Simplified,
+        _ => Scope::Full,
+    };
+    let method = match credential {
+        Credential::SimplifiedPin | Credential::FullPin => "pin",
+        Credential::SpidL2 | Credential::SpidL3 => "spid",
+        Credential::CieL2 | Credential::CieL3 => "cie",
+        Credential::Cns => "cns",
+    };
     let (token, token_hash) = new_session_token();
     let session = SessionRecord {
         token_hash,
@@ -116,9 +129,10 @@ pub async fn start_session(
         expires_at: now + state.config.session_idle,
         absolute_expires_at: now + state.config.session_max,
         handoff_binding: None,
+        credential: Some(credential),
     };
     state.store.put_session(&session).await?;
-    tracing::info!(scope = ?scope, method, "login");
+    tracing::info!(scope = ?scope, method, credential = credential.as_str(), "login");
     let cookie = session_cookie(
         &token,
         state.config.session_max.num_seconds(),

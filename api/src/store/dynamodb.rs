@@ -33,8 +33,8 @@ use serde::de::DeserializeOwned;
 use super::{
     ApplicationInsert, ApplicationRecord, AttemptClaim, AuditEntry, CallRecord, Channel, DeliveryOutcome,
     DeliveryState, DraftRecord, MessageKind, Notification, OperatorRecord, OperatorSessionRecord, OutboxEntry,
-    OutboxMessage, PinRequestInsert, PinRequestRecord, Reservation, SessionRecord, Store, StoreError, ThrottleKey,
-    ThrottleState,
+    OutboxMessage, PinRequestInsert, PinRequestRecord, Reported, Reservation, SessionRecord, Store, StoreError,
+    ThrottleKey, ThrottleState,
 };
 
 /// The partition key attribute (a string such as `CITIZEN#<codice fiscale>`).
@@ -77,6 +77,9 @@ const DUE_SHARDS: u32 = 8;
 const TRANSACTION_ROUNDS: usize = 8;
 /// DynamoDB's limit of items in one `TransactWriteItems`.
 const TRANSACTION_LIMIT: usize = 100;
+/// What a citizen reported as not theirs, under the citizen's partition (docs/adr/0017).
+const REPORTED: &str = "REPORTED#";
+const REVOKED_PIN: &str = "REPORTED#PIN#";
 /// A call's item goes a day after it was opened (its use ends long before; see the routes).
 const CALL_RETENTION: chrono::Duration = chrono::Duration::days(1);
 /// A draft nobody touched for this long is removed by TTL (the benefit's campaign is long over).
@@ -677,6 +680,9 @@ impl Store for DynamoDbStore {
         if let Some(binding) = &session.handoff_binding {
             item.insert("handoff_binding".into(), string(binding));
         }
+        if let Some(credential) = session.credential {
+            item.insert("credential".into(), string(credential.as_str()));
+        }
         // The absolute end never moves, so the idle extension never has to touch it. TTL only
         // tidies up (DynamoDB deletes within days); `SessionRecord::is_live` is what decides.
         item.insert(TTL_ATTRIBUTE.into(), number(epoch_seconds(session.absolute_expires_at)));
@@ -715,6 +721,12 @@ impl Store for DynamoDbStore {
             handoff_binding: match item.get("handoff_binding") {
                 None => None,
                 Some(_) => Some(get_s(&item, "handoff_binding")?.to_owned()),
+            },
+            credential: match item.get("credential") {
+                None => None,
+                Some(_) => Some(
+                    domain::Credential::parse(get_s(&item, "credential")?).ok_or_else(|| malformed("credential"))?,
+                ),
             },
         }))
     }
@@ -940,16 +952,10 @@ impl Store for DynamoDbStore {
     }
 
     async fn put_draft(&self, draft: &DraftRecord) -> Result<(), StoreError> {
-        let mut item = key(citizen(&draft.codice_fiscale), DRAFT);
-        item.insert("record".into(), string(to_json(draft)?));
-        item.insert(
-            TTL_ATTRIBUTE.into(),
-            number(epoch_seconds(draft.updated_at + DRAFT_RETENTION)),
-        );
         self.client
             .put_item()
             .table_name(&self.table)
-            .set_item(Some(item))
+            .set_item(Some(draft_item(draft)?))
             .send()
             .await
             .map_err(|e| sdk_error("PutItem", &self.table, e))?;
@@ -1049,7 +1055,11 @@ impl Store for DynamoDbStore {
         let Some(entry) = self.get(format!("{PROTOCOL}#{protocol}"), PROTOCOL).await? else {
             return Ok(None);
         };
-        self.application(get_s(&entry, "codice_fiscale")?).await
+        // Once an application is set aside, the citizen's place may hold a newer one.
+        Ok(self
+            .application(get_s(&entry, "codice_fiscale")?)
+            .await?
+            .filter(|record| record.application.protocol.to_string() == protocol))
     }
 
     async fn update_application(
@@ -1333,6 +1343,237 @@ impl Store for DynamoDbStore {
             return Ok(Vec::new());
         }
         self.query_audit(format!("AUDIT#OPERATOR#{username}"), limit).await
+    }
+
+    async fn put_draft_unless_stronger(&self, draft: &DraftRecord) -> Result<bool, StoreError> {
+        // A draft stored before strengths were recorded has no `strength`: the weakest.
+        let result = self
+            .client
+            .put_item()
+            .table_name(&self.table)
+            .set_item(Some(draft_item(draft)?))
+            .condition_expression("attribute_not_exists(#pk) OR attribute_not_exists(#strength) OR #strength <= :mine")
+            .expression_attribute_names("#pk", PARTITION_KEY)
+            .expression_attribute_names("#strength", "strength")
+            .expression_attribute_values(":mine", number(strength_rank(draft.credential)))
+            .send()
+            .await;
+        applied(result, "PutItem", &self.table)
+    }
+
+    async fn revoke_pin_request(
+        &self,
+        codice_fiscale: &str,
+        created_at: DateTime<Utc>,
+        now: DateTime<Utc>,
+    ) -> Result<bool, StoreError> {
+        let Some(item) = self.get(citizen(codice_fiscale), PIN_REQUEST).await? else {
+            return Ok(false);
+        };
+        let mut record = pin_request_from(&item)?;
+        if record.created_at != created_at || get_n(&item, "created_at")? != ms(created_at) {
+            return Ok(false);
+        }
+        record.state = PinRequestState::Revoked;
+        record.updated_at = now;
+        let mut revoked = key(citizen(codice_fiscale), &revoked_pin_sort_key(created_at));
+        revoked.insert("record".into(), string(to_json(&record)?));
+        // All or nothing, and only if the request read is still the stored one.
+        let result = self
+            .client
+            .transact_write_items()
+            .transact_items(
+                TransactWriteItem::builder()
+                    .delete(
+                        Delete::builder()
+                            .table_name(&self.table)
+                            .set_key(Some(key(citizen(codice_fiscale), PIN_REQUEST)))
+                            .condition_expression("#created_at = :seen")
+                            .expression_attribute_names("#created_at", "created_at")
+                            .expression_attribute_values(":seen", number(ms(created_at)))
+                            .build()
+                            .map_err(build_error)?,
+                    )
+                    .build(),
+            )
+            .transact_items(
+                TransactWriteItem::builder()
+                    .put(
+                        Put::builder()
+                            .table_name(&self.table)
+                            .set_item(Some(revoked))
+                            .build()
+                            .map_err(build_error)?,
+                    )
+                    .build(),
+            )
+            .send()
+            .await;
+        transaction_applied(result, &self.table)
+    }
+
+    async fn set_aside_application(
+        &self,
+        record: &ApplicationRecord,
+        expected_history_len: usize,
+    ) -> Result<bool, StoreError> {
+        let cf = record.codice_fiscale().to_owned();
+        let protocol = record.application.protocol.to_string();
+        let mut aside = application_item(record)?;
+        aside.insert(SORT_KEY.into(), string(set_aside_sort_key(&protocol)));
+        let result = self
+            .client
+            .transact_write_items()
+            .transact_items(
+                TransactWriteItem::builder()
+                    .delete(
+                        Delete::builder()
+                            .table_name(&self.table)
+                            .set_key(Some(key(citizen(&cf), APPLICATION)))
+                            .condition_expression("#history_len = :expected AND #protocol = :protocol")
+                            .expression_attribute_names("#history_len", "history_len")
+                            .expression_attribute_names("#protocol", "protocol")
+                            .expression_attribute_values(":expected", number(expected_history_len as i64))
+                            .expression_attribute_values(":protocol", string(&protocol))
+                            .build()
+                            .map_err(build_error)?,
+                    )
+                    .build(),
+            )
+            .transact_items(
+                TransactWriteItem::builder()
+                    .put(
+                        Put::builder()
+                            .table_name(&self.table)
+                            .set_item(Some(aside))
+                            .build()
+                            .map_err(build_error)?,
+                    )
+                    .build(),
+            )
+            .send()
+            .await;
+        transaction_applied(result, &self.table)
+    }
+
+    async fn reported(&self, codice_fiscale: &str) -> Result<Reported, StoreError> {
+        let mut reported = Reported::default();
+        let mut start: Option<Item> = None;
+        loop {
+            let out = self
+                .client
+                .query()
+                .table_name(&self.table)
+                .key_condition_expression("#pk = :pk AND begins_with(#sk, :reported)")
+                .expression_attribute_names("#pk", PARTITION_KEY)
+                .expression_attribute_names("#sk", SORT_KEY)
+                .expression_attribute_values(":pk", string(citizen(codice_fiscale)))
+                .expression_attribute_values(":reported", string(REPORTED))
+                .consistent_read(true)
+                .set_exclusive_start_key(start.take())
+                .send()
+                .await
+                .map_err(|e| sdk_error("Query", &self.table, e))?;
+            for item in out.items() {
+                if get_s(item, SORT_KEY)?.starts_with(REVOKED_PIN) {
+                    reported.pin_requests.push(from_json(get_s(item, "record")?)?);
+                } else {
+                    reported.applications.push(from_json(get_s(item, "record")?)?);
+                }
+            }
+            match out.last_evaluated_key {
+                Some(last) => start = Some(last),
+                None => break,
+            }
+        }
+        reported.pin_requests.sort_by_key(|r| std::cmp::Reverse(r.created_at));
+        reported
+            .applications
+            .sort_by_key(|a| std::cmp::Reverse(a.application.submitted_at()));
+        Ok(reported)
+    }
+
+    async fn set_aside_application_by_protocol(&self, protocol: &str) -> Result<Option<ApplicationRecord>, StoreError> {
+        let Some(entry) = self.get(format!("{PROTOCOL}#{protocol}"), PROTOCOL).await? else {
+            return Ok(None);
+        };
+        self.get(citizen(get_s(&entry, "codice_fiscale")?), &set_aside_sort_key(protocol))
+            .await?
+            .map(|item| from_json(get_s(&item, "record")?))
+            .transpose()
+    }
+
+    async fn update_set_aside_application(
+        &self,
+        record: &ApplicationRecord,
+        expected_history_len: usize,
+    ) -> Result<bool, StoreError> {
+        let mut item = application_item(record)?;
+        item.insert(
+            SORT_KEY.into(),
+            string(set_aside_sort_key(&record.application.protocol.to_string())),
+        );
+        let result = self
+            .client
+            .put_item()
+            .table_name(&self.table)
+            .set_item(Some(item))
+            .condition_expression("#history_len = :expected")
+            .expression_attribute_names("#history_len", "history_len")
+            .expression_attribute_values(":expected", number(expected_history_len as i64))
+            .send()
+            .await;
+        applied(result, "PutItem", &self.table)
+    }
+}
+
+/// A draft's item: the record as JSON, the strength of the credential that saved it (which the
+/// conditional save compares), and its TTL.
+fn draft_item(draft: &DraftRecord) -> Result<Item, StoreError> {
+    let mut item = key(citizen(&draft.codice_fiscale), DRAFT);
+    item.insert("record".into(), string(to_json(draft)?));
+    item.insert("strength".into(), number(strength_rank(draft.credential)));
+    item.insert(
+        TTL_ATTRIBUTE.into(),
+        number(epoch_seconds(draft.updated_at + DRAFT_RETENTION)),
+    );
+    Ok(item)
+}
+
+/// The strength of `credential` as a number that orders as strengths do.
+fn strength_rank(credential: domain::Credential) -> i64 {
+    credential.strength() as i64
+}
+
+/// A revoked PIN request's sort key under its citizen: its creation time, zero-padded.
+fn revoked_pin_sort_key(created_at: DateTime<Utc>) -> String {
+    format!("{REVOKED_PIN}{:013}", ms(created_at).max(0))
+}
+
+/// A set-aside application's sort key under its citizen.
+fn set_aside_sort_key(protocol: &str) -> String {
+    format!("{REPORTED}APPLICATION#{protocol}")
+}
+
+/// Whether a transaction took place: `false` when one of its conditions did not hold, an error
+/// for anything else.
+fn transaction_applied<O>(
+    result: Result<O, SdkError<TransactWriteItemsError, HttpResponse>>,
+    table: &str,
+) -> Result<bool, StoreError> {
+    match result {
+        Ok(_) => Ok(true),
+        Err(e) => match e.as_service_error() {
+            Some(TransactWriteItemsError::TransactionCanceledException(cancelled))
+                if cancelled
+                    .cancellation_reasons()
+                    .iter()
+                    .any(|reason| reason.code() == Some("ConditionalCheckFailed")) =>
+            {
+                Ok(false)
+            }
+            _ => Err(sdk_error("TransactWriteItems", table, e)),
+        },
     }
 }
 

@@ -224,4 +224,46 @@ pub trait Store: Send + Sync + 'static {
 
     /// The newest audit entries of one operator, newest first.
     async fn audit_by_operator(&self, username: &str, limit: usize) -> Result<Vec<AuditEntry>, StoreError>;
+
+    // Credentials ranked by strength and "non sono stato io" (docs/adr/0017).
+
+    /// Saves a citizen's draft unless the stored one was saved with a stronger credential than
+    /// `draft.credential`: false then, and no change. Atomic: a weaker session never overwrites a
+    /// stronger draft, however their saves interleave.
+    async fn put_draft_unless_stronger(&self, draft: &DraftRecord) -> Result<bool, StoreError>;
+
+    /// Revokes the citizen's PIN request created at `created_at`: it moves, in state `revoked`
+    /// since `now`, among the citizen's reported records, and the citizen has no PIN request any
+    /// more (the PIN opens nothing; a new request may be made). False, and no change, if the
+    /// stored request is not that one (none, or a newer one). Atomic.
+    async fn revoke_pin_request(
+        &self,
+        codice_fiscale: &str,
+        created_at: DateTime<Utc>,
+        now: DateTime<Utc>,
+    ) -> Result<bool, StoreError>;
+
+    /// Sets the citizen's application aside, as `record` now is (suspended): it leaves the
+    /// one-per-citizen place for the citizen's reported records, keeping its protocol number, so
+    /// that the citizen may apply again. Only if the stored application still has
+    /// `expected_history_len` entries; false, and no change, otherwise. Atomic.
+    async fn set_aside_application(
+        &self,
+        record: &ApplicationRecord,
+        expected_history_len: usize,
+    ) -> Result<bool, StoreError>;
+
+    /// The citizen's revoked PIN requests and set-aside applications, newest first.
+    async fn reported(&self, codice_fiscale: &str) -> Result<Reported, StoreError>;
+
+    /// A set-aside application by its protocol number (for staff, who move it on).
+    async fn set_aside_application_by_protocol(&self, protocol: &str) -> Result<Option<ApplicationRecord>, StoreError>;
+
+    /// Replaces a set-aside application after a change of status, only if its history still has
+    /// `expected_history_len` entries; false otherwise.
+    async fn update_set_aside_application(
+        &self,
+        record: &ApplicationRecord,
+        expected_history_len: usize,
+    ) -> Result<bool, StoreError>;
 }

@@ -1,9 +1,9 @@
 //! What the store keeps, independent of how each implementation lays it out.
 
 use chrono::{DateTime, Utc};
-use domain::Scope;
 use domain::application::{Application, ApplicationForm};
 use domain::pin_request::{PinRequestState, ValidPinRequest};
+use domain::{Credential, Scope};
 use serde::{Deserialize, Serialize};
 
 /// A PIN request and the hashes of its PIN (never the PIN).
@@ -193,9 +193,19 @@ pub struct SessionRecord {
     /// login, which alone may redeem it (`cns::CNS_BINDING_COOKIE`). `None` for a session.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub handoff_binding: Option<String>,
+    /// The credential the citizen logged in with; `None` for sessions stored before it was
+    /// recorded (see [`SessionRecord::credential`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub credential: Option<Credential>,
 }
 
 impl SessionRecord {
+    /// The credential the citizen logged in with (docs/adr/0017).
+    pub fn credential(&self) -> Credential {
+        self.credential
+            .unwrap_or_else(|| Credential::of_session(self.scope, &self.method))
+    }
+
     /// Whether the session still holds at `now`.
     pub fn is_live(&self, now: DateTime<Utc>) -> bool {
         now < self.expires_at && now < self.absolute_expires_at
@@ -469,6 +479,15 @@ pub struct DraftRecord {
     pub form: ApplicationForm,
     /// When it was last saved.
     pub updated_at: DateTime<Utc>,
+    /// The credential of the session that last saved it: only sessions at least as strong read or
+    /// change it (docs/adr/0017). Drafts saved before this was recorded count as the weakest,
+    /// which every session opens, as every session did then.
+    #[serde(default = "weakest")]
+    pub credential: Credential,
+}
+
+fn weakest() -> Credential {
+    Credential::SimplifiedPin
 }
 
 /// A submitted application with what makes a retry of its submission recognisable.
@@ -480,6 +499,10 @@ pub struct ApplicationRecord {
     pub idempotency_key: String,
     /// [`domain::application::ValidApplication::fingerprint`] of what was submitted.
     pub fingerprint: String,
+    /// The credential it was submitted with (for the Contact Center, the simplified PIN whose
+    /// characters the citizen read out). Older records count as the weakest.
+    #[serde(default = "weakest")]
+    pub credential: Credential,
 }
 
 impl ApplicationRecord {
@@ -496,6 +519,15 @@ pub enum ApplicationInsert {
     Inserted,
     /// The citizen already has this application: nothing changed.
     Exists(Box<ApplicationRecord>),
+}
+
+/// What was reported as not the citizen's ("non sono stato io", docs/adr/0017), newest first.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Reported {
+    /// Revoked PIN requests (state `revoked`).
+    pub pin_requests: Vec<PinRequestRecord>,
+    /// Applications set aside (suspended, or moved on by staff since).
+    pub applications: Vec<ApplicationRecord>,
 }
 
 /// A Contact Center operator: a staff identity, never a citizen's.

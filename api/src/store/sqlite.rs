@@ -16,7 +16,7 @@ use serde::de::DeserializeOwned;
 use super::{
     ApplicationInsert, ApplicationRecord, AttemptClaim, AuditEntry, CallRecord, Channel, DeliveryOutcome,
     DeliveryState, DraftRecord, OperatorRecord, OperatorSessionRecord, OutboxEntry, OutboxMessage, PinRequestInsert,
-    PinRequestRecord, Reservation, SessionRecord, Store, StoreError, ThrottleKey, ThrottleState,
+    PinRequestRecord, Reported, Reservation, SessionRecord, Store, StoreError, ThrottleKey, ThrottleState,
 };
 
 /// Schema migrations, applied in order; `PRAGMA user_version` records how many ran.
@@ -121,6 +121,21 @@ const MIGRATIONS: &[&str] = &[
      CREATE INDEX messages_due ON messages (channel, due_at) WHERE due_at IS NOT NULL;
      CREATE INDEX messages_by_citizen ON messages (codice_fiscale, created_at);
      ALTER TABLE outbox RENAME TO dev_sink;",
+    // What a citizen reported as not theirs (docs/adr/0017): revoked PIN requests, and
+    // applications set aside from the one-per-citizen table (their protocol stays theirs).
+    "CREATE TABLE revoked_pin_requests (
+         codice_fiscale TEXT NOT NULL,
+         created_at INTEGER NOT NULL,
+         record TEXT NOT NULL,
+         PRIMARY KEY (codice_fiscale, created_at)
+     ) STRICT;
+     CREATE TABLE set_aside_applications (
+         protocol TEXT PRIMARY KEY,
+         codice_fiscale TEXT NOT NULL,
+         record TEXT NOT NULL,
+         history_len INTEGER NOT NULL
+     ) STRICT;
+     CREATE INDEX set_aside_by_citizen ON set_aside_applications (codice_fiscale);",
 ];
 
 /// A SQLite-backed [`Store`].
@@ -961,6 +976,161 @@ impl Store for SqliteStore {
                 &username,
                 limit,
             )
+        })
+        .await
+    }
+
+    async fn put_draft_unless_stronger(&self, draft: &DraftRecord) -> Result<bool, StoreError> {
+        let (cf, json, mine) = (draft.codice_fiscale.clone(), to_json(draft)?, draft.credential);
+        self.with_conn(move |conn| {
+            // SQLite has one writer: an immediate transaction makes the read and the write one step.
+            let tx = conn
+                .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
+                .map_err(other)?;
+            let stored: Option<DraftRecord> =
+                read_json(&tx, "SELECT record FROM drafts WHERE codice_fiscale = ?1", &cf)?;
+            if stored.is_some_and(|d| !mine.opens(d.credential)) {
+                return Ok(false);
+            }
+            tx.execute(
+                "INSERT INTO drafts (codice_fiscale, record) VALUES (?1, ?2)
+                 ON CONFLICT (codice_fiscale) DO UPDATE SET record = excluded.record",
+                params![cf, json],
+            )
+            .map_err(other)?;
+            tx.commit().map_err(other)?;
+            Ok(true)
+        })
+        .await
+    }
+
+    async fn revoke_pin_request(
+        &self,
+        codice_fiscale: &str,
+        created_at: DateTime<Utc>,
+        now: DateTime<Utc>,
+    ) -> Result<bool, StoreError> {
+        let cf = codice_fiscale.to_owned();
+        let created = created_at.timestamp_millis();
+        self.with_conn(move |conn| {
+            let tx = conn
+                .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
+                .map_err(other)?;
+            let json: Option<String> = tx
+                .query_row(
+                    "SELECT record FROM pin_requests WHERE codice_fiscale = ?1 AND created_at = ?2",
+                    params![cf, created],
+                    |r| r.get(0),
+                )
+                .optional()
+                .map_err(other)?;
+            let Some(json) = json else { return Ok(false) };
+            let mut record: PinRequestRecord = from_json(&json)?;
+            record.state = PinRequestState::Revoked;
+            record.updated_at = now;
+            tx.execute(
+                "INSERT OR REPLACE INTO revoked_pin_requests (codice_fiscale, created_at, record) VALUES (?1, ?2, ?3)",
+                params![cf, created, to_json(&record)?],
+            )
+            .map_err(other)?;
+            tx.execute("DELETE FROM pin_requests WHERE codice_fiscale = ?1", [&cf])
+                .map_err(other)?;
+            tx.commit().map_err(other)?;
+            Ok(true)
+        })
+        .await
+    }
+
+    async fn set_aside_application(
+        &self,
+        record: &ApplicationRecord,
+        expected_history_len: usize,
+    ) -> Result<bool, StoreError> {
+        let cf = record.codice_fiscale().to_owned();
+        let protocol = record.application.protocol.to_string();
+        let history_len = record.application.history().len() as i64;
+        let json = to_json(record)?;
+        self.with_conn(move |conn| {
+            let tx = conn
+                .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
+                .map_err(other)?;
+            let removed = tx
+                .execute(
+                    "DELETE FROM applications WHERE codice_fiscale = ?1 AND protocol = ?2 AND history_len = ?3",
+                    params![cf, protocol, expected_history_len as i64],
+                )
+                .map_err(other)?;
+            if removed == 0 {
+                return Ok(false);
+            }
+            tx.execute(
+                "INSERT INTO set_aside_applications (protocol, codice_fiscale, record, history_len)
+                 VALUES (?1, ?2, ?3, ?4)",
+                params![protocol, cf, json, history_len],
+            )
+            .map_err(other)?;
+            tx.commit().map_err(other)?;
+            Ok(true)
+        })
+        .await
+    }
+
+    async fn reported(&self, codice_fiscale: &str) -> Result<Reported, StoreError> {
+        let cf = codice_fiscale.to_owned();
+        self.with_conn(move |conn| {
+            let rows = |sql: &str| -> Result<Vec<String>, StoreError> {
+                let mut stmt = conn.prepare(sql).map_err(other)?;
+                let rows = stmt.query_map([&cf], |r| r.get::<_, String>(0)).map_err(other)?;
+                rows.map(|row| row.map_err(other)).collect()
+            };
+            let pin_requests =
+                rows("SELECT record FROM revoked_pin_requests WHERE codice_fiscale = ?1 ORDER BY created_at DESC")?
+                    .iter()
+                    .map(|j| from_json(j))
+                    .collect::<Result<_, _>>()?;
+            let mut applications: Vec<ApplicationRecord> =
+                rows("SELECT record FROM set_aside_applications WHERE codice_fiscale = ?1")?
+                    .iter()
+                    .map(|j| from_json(j))
+                    .collect::<Result<_, _>>()?;
+            applications.sort_by_key(|a| std::cmp::Reverse(a.application.submitted_at()));
+            Ok(Reported {
+                pin_requests,
+                applications,
+            })
+        })
+        .await
+    }
+
+    async fn set_aside_application_by_protocol(&self, protocol: &str) -> Result<Option<ApplicationRecord>, StoreError> {
+        let protocol = protocol.to_owned();
+        self.with_conn(move |conn| {
+            read_json(
+                conn,
+                "SELECT record FROM set_aside_applications WHERE protocol = ?1",
+                &protocol,
+            )
+        })
+        .await
+    }
+
+    async fn update_set_aside_application(
+        &self,
+        record: &ApplicationRecord,
+        expected_history_len: usize,
+    ) -> Result<bool, StoreError> {
+        let protocol = record.application.protocol.to_string();
+        let history_len = record.application.history().len() as i64;
+        let json = to_json(record)?;
+        self.with_conn(move |conn| {
+            let changed = conn
+                .execute(
+                    "UPDATE set_aside_applications SET record = ?1, history_len = ?2
+                     WHERE protocol = ?3 AND history_len = ?4",
+                    params![json, history_len, protocol, expected_history_len as i64],
+                )
+                .map_err(other)?;
+            Ok(changed == 1)
         })
         .await
     }

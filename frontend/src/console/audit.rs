@@ -44,6 +44,7 @@ const ACTION_WORDS: [ConsoleText; AuditAction::ALL.len()] = [
     ConsoleText::ActionDraftSaved,
     ConsoleText::ActionApplicationSubmitted,
     ConsoleText::ActionAuditRead,
+    ConsoleText::ActionIdentityReport,
 ];
 
 /// An action as the API names it, in words (one the console does not know yet, as it came).
@@ -218,6 +219,7 @@ mod tests {
                 "Draft saved",
                 "Application sent",
                 "Log read",
+                "Reported “it was not me”",
             ]
         );
         assert_eq!(words(Lang::It)[4], "Verifica del PIN");

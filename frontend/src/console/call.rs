@@ -44,6 +44,7 @@ fn state_text(state: PinRequestState) -> ConsoleText {
         PinRequestState::Delivered => ConsoleText::PinDelivered,
         PinRequestState::ValidatedByContactCenter => ConsoleText::PinValidated,
         PinRequestState::Expired => ConsoleText::PinExpired,
+        PinRequestState::Revoked => ConsoleText::PinRevoked,
     }
 }
 

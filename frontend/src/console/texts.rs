@@ -84,6 +84,7 @@ bilingual_texts! {
         PinDelivered => ("Consegnata: il cittadino ha già usato il PIN", "Delivered: the citizen has already used the PIN"),
         PinValidated => ("Convalidata dal Contact Center", "Validated by the Contact Center"),
         PinExpired => ("Scaduta: il cittadino deve richiedere un nuovo PIN", "Expired: the citizen must request a new PIN"),
+        PinRevoked => ("Revocata: segnalata come non fatta dal cittadino", "Revoked: reported as not made by the citizen"),
         MayValidate => (
             "I primi 8 caratteri non sono arrivati entro 12 ore: puoi convalidare la richiesta. Ne invieremo di nuovi ai recapiti della richiesta (SMS, e-mail e PEC); la seconda parte, nella lettera, resta valida.",
             "The first 8 characters did not arrive within 12 hours: you can validate the request. New ones will be sent to the request's contacts (SMS, e-mail and PEC); the second part, in the letter, stays valid."
@@ -197,6 +198,7 @@ bilingual_texts! {
         ActionDraftSaved => ("Bozza salvata", "Draft saved"),
         ActionApplicationSubmitted => ("Domanda inviata", "Application sent"),
         ActionAuditRead => ("Registro consultato", "Log read"),
+        ActionIdentityReport => ("Segnalato «non sono stato io»", "Reported “it was not me”"),
     }
 }
 

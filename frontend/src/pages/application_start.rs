@@ -35,7 +35,10 @@ pub fn ApplicationStartPage() -> impl IntoView {
             let text = at_with(lang, AreaText::LoggedInAs, "cf", &info.codice_fiscale).replace("{access}", &access);
             view! {
                 <p class="lead">{text}</p>
-                {(info.scope == Scope::Simplified).then(|| view! { <p>{w(AreaText::SimplifiedScopeNote)}</p> })}
+                {match info.scope {
+                    Scope::Simplified => view! { <p>{w(AreaText::SimplifiedScopeNote)}</p> }.into_any(),
+                    Scope::Full => view! { <p><a href=router::IN_MY_NAME_PATH>{w(AreaText::InMyNameLink)}</a></p> }.into_any(),
+                }}
             }
         })
     };
