@@ -272,7 +272,10 @@ async fn non_sono_stato_io_revokes_the_pin_suspends_the_application_and_a_new_pi
     assert_ne!(receipt["protocol"], stolen.as_str());
 
     // AND staff still move the suspended one on
-    let moved = api::admin::move_status(&store, &stolen, "rejected", "admin:test", chrono::Utc::now())
+    // (the dev server's key, kept in its data directory, seals any message the move writes)
+    let key = std::fs::read_to_string(h.data_dir().join("pin-key.hex")).unwrap();
+    let sealer = api::outbox::Sealer::new(&api::secrets::PinKey::from_hex(&key).unwrap());
+    let moved = api::admin::move_status(&store, &sealer, &stolen, "rejected", "admin:test", chrono::Utc::now())
         .await
         .unwrap();
     assert_eq!(moved.status(), domain::ApplicationStatus::Rejected);

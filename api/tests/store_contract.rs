@@ -594,7 +594,7 @@ async fn a_revoked_pin_request_leaves_room_for_a_new_one_and_is_kept_among_the_r
     let first = record(16, "+39 333 000 0016", t0());
     let cf = first.codice_fiscale().to_owned();
     store
-        .insert_pin_request(&first, t0() - Duration::days(30))
+        .insert_pin_request(&first, t0() - Duration::days(30), &[])
         .await
         .unwrap();
     // A revocation naming another request changes nothing.
@@ -617,7 +617,7 @@ async fn a_revoked_pin_request_leaves_room_for_a_new_one_and_is_kept_among_the_r
     let second = record(16, "+39 333 000 0017", t0() + Duration::hours(3));
     assert_eq!(
         store
-            .insert_pin_request(&second, t0() - Duration::days(30))
+            .insert_pin_request(&second, t0() - Duration::days(30), &[])
             .await
             .unwrap(),
         PinRequestInsert::Inserted
@@ -645,7 +645,7 @@ async fn a_set_aside_application_frees_the_citizen_s_place_and_staff_still_find_
     let record = application_record(18, 31, "k-31", "own");
     let cf = record.codice_fiscale().to_owned();
     let protocol = record.application.protocol.to_string();
-    store.insert_application(&record).await.unwrap();
+    store.insert_application(&record, &[]).await.unwrap();
     let mut suspended = record.clone();
     suspended
         .application
@@ -676,7 +676,7 @@ async fn a_set_aside_application_frees_the_citizen_s_place_and_staff_still_find_
     let mut again = application_record(18, 32, "k-32", "own");
     again.credential = Credential::SpidL2;
     assert_eq!(
-        store.insert_application(&again).await.unwrap(),
+        store.insert_application(&again, &[]).await.unwrap(),
         ApplicationInsert::Inserted
     );
     assert_eq!(

@@ -193,6 +193,9 @@ impl Harness {
 
     /// Requests a PIN with `citizen`'s data and returns its first half, read from the dev outbox.
     pub async fn request_pin(&self, citizen: &Value) -> String {
+        let cf = citizen["codice_fiscale"].as_str().unwrap();
+        let sms_count = |outbox: &[Value]| outbox.iter().filter(|m| m["channel"] == "sms").count();
+        let before = sms_count(&self.dev_sink(cf).await);
         let r = Client::new()
             .post(self.url("/api/pin-requests"))
             .json(citizen)
@@ -200,20 +203,33 @@ impl Harness {
             .await
             .unwrap();
         assert_eq!(r.status(), 201, "{}", r.text().await.unwrap());
-        let cf = citizen["codice_fiscale"].as_str().unwrap();
-        let outbox: Vec<Value> = Client::new()
+        // The delivery worker hands the SMS over a moment after the answer.
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+        let outbox = loop {
+            let outbox = self.dev_sink(cf).await;
+            if sms_count(&outbox) > before {
+                break outbox;
+            }
+            assert!(std::time::Instant::now() < deadline, "no SMS for {cf}");
+            tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+        };
+        // The newest SMS: after a revocation, the new request's.
+        let sms = outbox.iter().find(|m| m["channel"] == "sms").expect("an SMS")["body"]
+            .as_str()
+            .unwrap();
+        super::common::pin_in(sms)
+    }
+
+    /// The dev sink's messages of `cf`, newest first.
+    async fn dev_sink(&self, cf: &str) -> Vec<Value> {
+        Client::new()
             .get(self.url(&format!("/api/dev/outbox?codice_fiscale={cf}")))
             .send()
             .await
             .unwrap()
             .json()
             .await
-            .unwrap();
-        // The newest SMS: after a revocation, the new request's.
-        let sms = outbox.iter().find(|m| m["channel"] == "sms").expect("an SMS")["body"]
-            .as_str()
-            .unwrap();
-        super::common::pin_in(sms)
+            .unwrap()
     }
 
     /// Logs in with a PIN and returns the status and the session cookie, if any.
