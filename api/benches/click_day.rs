@@ -176,16 +176,23 @@ impl Citizen {
             )
             .await;
         expect(created, 201);
-        let outbox = self
-            .send(
-                "outbox (dev)",
-                reqwest::Method::GET,
-                &format!("/api/dev/outbox?codice_fiscale={cf}"),
-                None,
-                None,
-                None,
-            )
-            .await;
+        // The SMS leaves a moment after the answer (the delivery worker): the phone waits for it.
+        let outbox = loop {
+            let outbox = self
+                .send(
+                    "outbox (dev)",
+                    reqwest::Method::GET,
+                    &format!("/api/dev/outbox?codice_fiscale={cf}"),
+                    None,
+                    None,
+                    None,
+                )
+                .await;
+            if outbox.text.contains("\"sms\"") {
+                break outbox;
+            }
+            tokio::time::sleep(Duration::from_millis(5)).await;
+        };
         let first = first_half(&outbox);
         let login = json!({ "codice_fiscale": cf, "pin": first });
         let opened = self

@@ -61,3 +61,36 @@ pub async fn check_pin(
         .await?;
     Ok(PinCheck::Accepted)
 }
+
+/// Checks the 8 characters of the letter (the PIN's second half) that `caller` — the Contact
+/// Center operator of a call — read from the citizen, before a report of "non sono stato io" on
+/// the phone. The letter goes only to the residence the registry knows, so a stranger who
+/// requested the PIN with their own contacts has the first half and never this one: holding the
+/// letter is what tells the citizen from the stranger on a call. Counted like any PIN check, for
+/// this caller only; a right answer gives the attempt back and changes nothing else.
+pub async fn check_letter(
+    state: &AppState,
+    cf: &str,
+    letter: &str,
+    caller: &Caller,
+    now: DateTime<Utc>,
+) -> Result<PinCheck, ApiError> {
+    let reserved = match attempts::reserve(state, Credential::Pin(cf), caller, now).await? {
+        Admission::Granted(reserved) => reserved,
+        Admission::Delayed(wait) => return Ok(PinCheck::Delayed(wait)),
+    };
+    let record = state.store.pin_request(cf).await?;
+    let live = record.as_ref().filter(|r| {
+        !matches!(
+            effective_state(r.state, r.created_at, now, state.config.pin_validity),
+            PinRequestState::Expired | PinRequestState::Revoked
+        )
+    });
+    let hash = live.map_or(&[0u8; 32][..], |r| r.second_half_hash.as_slice());
+    if !(state.pin_key.verify_half(cf, PinHalf::Second, letter, hash) && live.is_some()) {
+        reserved.failed();
+        return Ok(PinCheck::Wrong);
+    }
+    reserved.succeeded(state).await?;
+    Ok(PinCheck::Accepted)
+}

@@ -783,3 +783,53 @@ async fn only_a_supervisor_reads_the_audit_log_and_an_agents_attempt_is_on_recor
     assert!(!admin_operator(&server, &["role", "nobody", "supervisor"]).0);
     assert_eq!(role(agent).await, "agent");
 }
+
+#[tokio::test]
+async fn a_stranger_calling_in_the_citizens_name_cannot_report_without_the_letter_and_the_citizen_can() {
+    let server = TestServer::start().await;
+    let now = Utc::now();
+    server.set_clock(now).await;
+    let person = citizen("Ada", "Moretti", 6);
+    let cf = person["codice_fiscale"].as_str().unwrap().to_owned();
+    // GIVEN a PIN request: its first half went to the contacts typed, its letter to the
+    // registered residence
+    let (first, second) = server.request_pin(&person).await;
+    let op = logged_in_operator(&server, &create_operator(&server, "mrossi"), now).await;
+    let call = open_call(&server, &op, &cf).await;
+    let view: Value = get(&server, &op, &format!("/api/operator/calls/{call}"))
+        .await
+        .json()
+        .await
+        .unwrap();
+    let requested_at = view["pin_request"]["requested_at"].clone();
+    let path = format!("/api/operator/calls/{call}/identity-report");
+
+    // WHEN a caller who holds only the first half (the stranger who made the request) reports it
+    for letter in [json!(""), json!(first)] {
+        let body = json!({ "pin_request": requested_at, "letter": letter });
+        let r = post(&server, &op, &path, Some(&body)).await;
+        assert_eq!(r.status(), 422);
+        let body: Value = r.json().await.unwrap();
+        assert!(body["field_codes"]["letter"].is_string(), "{body}");
+    }
+    // THEN nothing is revoked: the PIN still opens
+    assert_eq!(server.login(&cf, &first).await.0.status(), 200);
+
+    // WHEN the caller reads the letter's 8 characters THEN the report is made and the PIN is revoked
+    let body = json!({ "pin_request": requested_at, "letter": second });
+    let r = post(&server, &op, &path, Some(&body)).await;
+    assert_eq!(r.status(), 200, "{}", r.text().await.unwrap());
+    assert_eq!(server.login(&cf, &first).await.0.status(), 401);
+
+    // AND the supervisor finds both refusals and the report in the audit log
+    let supervisor = logged_in_operator(&server, &create_supervisor(&server, "capoturno"), now).await;
+    let log = audit_for(&server, &supervisor, &cf).await;
+    let reports = |outcome: &str| {
+        log.iter()
+            .filter(|e| e["action"] == "identity_report" && e["outcome"] == outcome)
+            .count()
+    };
+    assert_eq!(reports("ok"), 1, "{log:?}");
+    assert!(reports("refused") >= 1, "{log:?}");
+    assert!(!serde_json::to_string(&log).unwrap().contains(&second));
+}

@@ -424,6 +424,11 @@ catalogue! {
         "I caratteri del PIN non corrispondono. Chiedi al cittadino di rileggerli; se ha appena ricevuto una convalida, valgono i caratteri dell'SMS più recente. Dopo 5 verifiche errate dovrai attendere prima di riprovare.",
         "The PIN characters do not match. Ask the citizen to read them again; after a validation, the characters of the newest text message are the valid ones. After 5 wrong checks you will have to wait before trying again.",
     ),
+    /// The letter's 8 characters the caller read out do not match: the report on a call is not made.
+    OperatorLetterCheckFailed = "operator.letter_check_failed" => server (
+        "I caratteri della lettera non corrispondono alla richiesta di PIN in corso: la segnalazione non è stata fatta. Chiedi al cittadino di rileggere gli 8 caratteri della lettera arrivata al suo indirizzo di residenza. Dopo 5 verifiche errate dovrai attendere prima di riprovare.",
+        "The letter's characters do not match the current PIN request: the report was not made. Ask the citizen to read again the 8 characters of the letter that reached their home address. After 5 wrong checks you will have to wait before trying again.",
+    ),
     /// The PIN request has not yet been pending delivery for 12 hours.
     PinValidationTooEarly = "pin.validation_too_early" => server (
         "La richiesta del PIN si può convalidare solo se i primi 8 caratteri non sono arrivati entro 12 ore: non sono ancora passate. Riprova dall'ora indicata.",

@@ -887,18 +887,74 @@ pub fn router() -> Router<AppState> {
 }
 
 /// `POST /api/operator/calls/{id}/identity-report`: the citizen on the call says a PIN request
-/// or an application in their name is not theirs (docs/adr/0017). No PIN check first: whoever made
-/// the request has that PIN, the citizen usually does not. A report only ever takes away what a
-/// simplified PIN opened (the PIN, a simplified-PIN application not yet paid), and is audited
-/// under the operator's name by `identity::report`.
+/// or an application in their name is not theirs (docs/adr/0017). Not the PIN check (whoever made
+/// the request has the first half; the citizen usually does not) but the letter: its 8 characters
+/// reach only the registered residence, and the caller reads them out (`check_letter`). A report
+/// only ever takes away what a simplified PIN opened (the PIN, a simplified-PIN application not yet
+/// paid), and is audited under the operator's name by `identity::report`; a refused one too.
 async fn identity_report(
     State(state): State<AppState>,
     operator: Operator,
     Path(id): Path<String>,
-    ApiJson(request): ApiJson<crate::routes::identity::ReportRequest>,
+    ApiJson(request): ApiJson<CallReport>,
 ) -> Result<Json<crate::routes::identity::ReportDone>, ApiError> {
-    use crate::routes::identity::{Reporter, report};
+    use crate::routes::identity::{ReportRequest, Reporter, report};
     let call = own_call(&state, &operator, &id, AuditAction::IdentityReport).await?;
+    let cf = call.codice_fiscale.as_str();
+    // A caller who says "not me" must hold the letter: otherwise the stranger who made the PIN
+    // request could call in the citizen's name and revoke, suspend, lock the citizen out.
+    if request.letter.trim().is_empty() {
+        return Err(ApiError::field("letter", ErrorCode::Required));
+    }
+    let letter = match PinInput::parse(&request.letter) {
+        Ok(PinInput::Simplified(chars)) => chars,
+        Ok(_) => return Err(ApiError::field("letter", ErrorCode::PinLength)),
+        Err(e) => return Err(ApiError::field("letter", e)),
+    };
+    let now = state.clock.now();
+    let caller = Caller::Operator(operator.username().to_owned());
+    let refused = match pin_check::check_letter(&state, cf, &letter, &caller, now).await? {
+        pin_check::PinCheck::Accepted => None,
+        pin_check::PinCheck::Delayed(retry_after) => {
+            Some((ErrorCode::LoginLocked, ApiError::LoginDelayed { retry_after }))
+        }
+        pin_check::PinCheck::Wrong => Some((
+            ErrorCode::OperatorLetterCheckFailed,
+            ApiError::field("letter", ErrorCode::OperatorLetterCheckFailed),
+        )),
+    };
+    if let Some((code, error)) = refused {
+        audit(
+            &state,
+            operator.username(),
+            Some(cf),
+            AuditAction::IdentityReport,
+            AuditOutcome::Refused,
+            code.as_str(),
+        )
+        .await?;
+        return Err(error);
+    }
     let reporter = Reporter::Operator(operator.username().to_owned());
-    Ok(Json(report(&state, &call.codice_fiscale, &request, &reporter).await?))
+    let target = ReportRequest {
+        pin_request: request.pin_request,
+        application: request.application,
+    };
+    Ok(Json(report(&state, cf, &target, &reporter).await?))
+}
+
+/// A report of "non sono stato io" on a call: what is reported (as the citizen's own report
+/// names it) and the 8 characters of the letter the caller reads out.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct CallReport {
+    /// The PIN request made at this time.
+    #[serde(default)]
+    pin_request: Option<DateTime<Utc>>,
+    /// The application with this protocol number.
+    #[serde(default)]
+    application: Option<String>,
+    /// The 8 characters of the letter with the PIN's second half.
+    #[serde(default)]
+    letter: String,
 }
