@@ -325,6 +325,46 @@ test('an operator files the application for a citizen who reads out the PIN, and
   }
 });
 
+test('a caller reports "non sono stato io" only by reading the letter; the first half is not enough', async ({
+  page,
+  request,
+}) => {
+  test.setTimeout(120_000);
+  const problems = watchConsole(page);
+  const operator = createOperator('e2e.segnalazione');
+  // GIVEN a PIN request in Elena's name: its first half went to the contacts typed, its letter to
+  // the residence the registry knows
+  await setClock(request, '2020-04-03T10:00:00+02:00');
+  const elena = romanWoman('Viola', 'Elena', '1983-02-14', 'elena.viola');
+  const first = await simplifiedPin(request, elena);
+  const letter = await devMessage(request, elena.codice_fiscale, (m) => m.channel === 'post', 'the letter');
+  const second = (letter.body.match(/sono ([A-Z0-9]{8})\./) ?? [])[1];
+  expect(second).toMatch(/^[A-Z0-9]{8}$/);
+  await logIn(page, request, operator);
+  await openCall(page, elena.codice_fiscale);
+  const report = page.getByRole('region', { name: '«Non sono stato io»' });
+  await expect(report).toContainText('8 caratteri della lettera');
+  await expectNoAxeViolations(page);
+
+  // WHEN the caller reads the first half (what whoever made the request holds)
+  await report.getByLabel('Caratteri della lettera').fill(first);
+  await report.getByLabel('Caratteri della lettera').press('Enter');
+  // THEN nothing is reported, and the summary says why
+  const summary = page.getByRole('alert').filter({ hasText: "C'è un problema" });
+  await expect(summary).toBeFocused();
+  await expect(summary.getByRole('link', { name: /lettera non corrispondono/ })).toHaveAttribute('href', '#letter');
+  await expectNoAxeViolations(page);
+
+  // WHEN the caller reads the letter THEN the PIN is revoked
+  await report.getByLabel('Caratteri della lettera').fill(second);
+  await report.getByRole('button', { name: 'Segnala: non è stato il cittadino' }).click();
+  await expect(page.getByRole('status').filter({ hasText: 'Segnalazione registrata: PIN revocato' })).toBeVisible();
+  await expectNoAxeViolations(page);
+  const login = await request.post('/api/session', { data: { codice_fiscale: elena.codice_fiscale, pin: first } });
+  expect(login.status()).toBe(401);
+  expect(unexpected(problems)).toEqual([]);
+});
+
 test('a supervisor reads in the console what operators did; an agent finds no way in', async ({ page, request }) => {
   test.setTimeout(120_000);
   const problems = watchConsole(page);

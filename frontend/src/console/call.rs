@@ -34,7 +34,11 @@ struct PinCheck {
 }
 
 fn label(field: &str, lang: Lang) -> Option<&'static str> {
-    (field == "pin_first8").then(|| ct(lang, ConsoleText::PinFirst8Label))
+    match field {
+        "pin_first8" => Some(ct(lang, ConsoleText::PinFirst8Label)),
+        "letter" => Some(ct(lang, ConsoleText::LetterLabel)),
+        _ => None,
+    }
 }
 
 /// How a PIN request's state reads.
@@ -55,6 +59,7 @@ pub fn call_page(id: String) -> AnyView {
     use_title(ConsoleText::CallTitle, move || problems.any());
     let load = RwSignal::new(Load::Loading);
     let validated = RwSignal::new(None::<Vec<String>>);
+    let reported = RwSignal::new(None);
     let (validating, checking) = (RwSignal::new(Sending::Idle), RwSignal::new(Sending::Idle));
     let pin = RwSignal::new(String::new());
     let id: Arc<str> = id.into();
@@ -139,6 +144,8 @@ pub fn call_page(id: String) -> AnyView {
     let content = Arc::new(move || match console.call.get() {
         Some(call) if *call.id == *id => {
             let actions = Actions {
+                reload: Arc::new(reload.clone()),
+                reported,
                 validate: validate.clone(),
                 check: check.clone(),
                 validating,
@@ -162,6 +169,8 @@ pub fn call_page(id: String) -> AnyView {
 
 /// What the call's forms do, and their state.
 struct Actions {
+    reload: Arc<dyn Fn() + Send + Sync>,
+    reported: super::report::ReportOutcome,
     validate: Arc<dyn Fn() + Send + Sync>,
     check: Arc<dyn Fn() + Send + Sync>,
     validating: RwSignal<Sending>,
@@ -191,8 +200,9 @@ fn call_view(call: CallView, actions: Actions) -> AnyView {
         </div>
         <section aria-labelledby="messages-heading">
             <h2 id="messages-heading">{c(ConsoleText::MessagesHeading)}</h2>
-            {messages(call.messages)}
+            {messages(call.messages.clone())}
         </section>
+        {super::report::report_section(&call, actions.problems, actions.reload.clone(), actions.reported)}
     }
     .into_any()
 }

@@ -14,6 +14,7 @@ mod filing;
 mod login;
 mod problems;
 mod receipt;
+mod report;
 mod routes;
 mod start;
 mod state;

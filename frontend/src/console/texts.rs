@@ -115,6 +115,20 @@ bilingual_texts! {
         PinFirst8Hint => ("Lettere e cifre come le legge il cittadino; gli spazi non contano.", "Letters and digits as the citizen reads them; spaces do not matter."),
         PinFirst8Missing => ("Inserisci gli 8 caratteri che ti legge il cittadino.", "Enter the 8 characters the citizen reads you."),
         PinCheckSubmit => ("Verifica", "Check"),
+        // ——— "Non sono stato io" on the call ———
+        ReportHeading => ("«Non sono stato io»", "\"It was not me\""),
+        ReportIntro => (
+            "Se il cittadino dice che la richiesta di PIN o la domanda a suo nome non sono sue, chiedigli di leggerti gli 8 caratteri della lettera arrivata al suo indirizzo di residenza: chi ha fatto la richiesta al suo posto non li ha. La segnalazione revoca il PIN e sospende la domanda fatta con il PIN semplificato, se non è già stata pagata; poi il cittadino può chiedere un nuovo PIN.",
+            "If the citizen says the PIN request or the application in their name is not theirs, ask them to read you the 8 characters of the letter that reached their home address: whoever made the request in their place does not have them. The report revokes the PIN and suspends an application made with the simplified PIN, unless it was paid; the citizen can then request a new PIN."
+        ),
+        LetterLabel => ("Caratteri della lettera", "Characters of the letter"),
+        LetterHint => ("Gli 8 caratteri stampati nella lettera, come li legge il cittadino.", "The 8 characters printed in the letter, as the citizen reads them."),
+        LetterMissing => ("Inserisci gli 8 caratteri della lettera.", "Enter the 8 characters of the letter."),
+        ReportSubmit => ("Segnala: non è stato il cittadino", "Report: it was not the citizen"),
+        ReportSending => ("Invio della segnalazione…", "Sending the report…"),
+        /// `{protocol}`: the application suspended.
+        ReportDoneSuspended => ("Segnalazione registrata: PIN revocato, domanda {protocol} sospesa.", "Report recorded: PIN revoked, application {protocol} suspended."),
+        ReportDonePin => ("Segnalazione registrata: PIN revocato. Il cittadino può chiederne uno nuovo.", "Report recorded: PIN revoked. The citizen can request a new one."),
         PinChecked => ("Identità verificata su questa chiamata: puoi compilare la domanda.", "Identity checked on this call: you can fill in the application."),
         FileApplication => ("Compila la domanda per il cittadino", "Fill in the application for the citizen"),
 
