@@ -94,3 +94,12 @@ pub async fn check_letter(
     reserved.succeeded(state).await?;
     Ok(PinCheck::Accepted)
 }
+
+/// Whether the simplified PIN is barred for `cf`: once a PIN request in the citizen's name was
+/// reported as not theirs, whoever made it can make another with the same personal data and have
+/// its first half sent to their own contacts again; the letter still goes only to the registered
+/// residence. So from then on only the full PIN (or SPID, CIE, CNS) opens, for the citizen's own
+/// login and for the Contact Center's check on a call alike (docs/adr/0017).
+pub async fn simplified_pin_barred(state: &AppState, cf: &str) -> Result<bool, ApiError> {
+    Ok(!state.store.reported(cf).await?.pin_requests.is_empty())
+}

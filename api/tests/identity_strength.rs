@@ -260,8 +260,17 @@ async fn non_sono_stato_io_revokes_the_pin_suspends_the_application_and_a_new_pi
     let his_request = pin_request_for_mario("100 0002", "mario.rossi");
     let new_half = h.request_pin(&his_request).await;
     assert_ne!(new_half, first_half);
-    let (status, own) = h.pin_login(SPID_L2_CF, &new_half).await;
-    assert_eq!(status, StatusCode::OK, "the new PIN works");
+    // After a report its first half alone opens nothing (whoever made the stolen request could
+    // make this one too); with the letter, which reaches only his residence, the new PIN works.
+    let (status, _) = h.pin_login(SPID_L2_CF, &new_half).await;
+    assert_eq!(
+        status,
+        StatusCode::FORBIDDEN,
+        "the simplified PIN is barred after a report"
+    );
+    let letter = h.letter(SPID_L2_CF).await;
+    let (status, own) = h.pin_login(SPID_L2_CF, &format!("{new_half}{letter}")).await;
+    assert_eq!(status, StatusCode::OK, "the new full PIN works");
     let own = own.unwrap();
     let his = form(CITIZEN_IBAN, "+39 333 100 0002", "mario.rossi@example.it");
     let (status, receipt) = h

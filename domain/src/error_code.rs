@@ -429,6 +429,12 @@ catalogue! {
         "I caratteri della lettera non corrispondono alla richiesta di PIN in corso: la segnalazione non è stata fatta. Chiedi al cittadino di rileggere gli 8 caratteri della lettera arrivata al suo indirizzo di residenza. Dopo 5 verifiche errate dovrai attendere prima di riprovare.",
         "The letter's characters do not match the current PIN request: the report was not made. Ask the citizen to read again the 8 characters of the letter that reached their home address. After 5 wrong checks you will have to wait before trying again.",
     ),
+    /// The simplified PIN of a citizen who reported a PIN request as not theirs: from then on it
+    /// opens nothing, since whoever made that request can make another with the same data.
+    SimplifiedPinAfterReport = "pin.simplified_after_report" => server (
+        "A tuo nome è stata segnalata una richiesta di PIN non fatta da te: per proteggerti, i soli primi 8 caratteri non bastano più. Accedi con il PIN completo (i primi 8 caratteri e gli 8 della lettera arrivata al tuo indirizzo di residenza), con SPID, CIE o CNS.",
+        "A PIN request in your name was reported as not made by you: to protect you, the first 8 characters alone are no longer enough. Log in with the full PIN (the first 8 characters and the 8 of the letter that reached your home address), with SPID, CIE or CNS.",
+    ),
     /// The PIN request has not yet been pending delivery for 12 hours.
     PinValidationTooEarly = "pin.validation_too_early" => server (
         "La richiesta del PIN si può convalidare solo se i primi 8 caratteri non sono arrivati entro 12 ore: non sono ancora passate. Riprova dall'ora indicata.",

@@ -632,6 +632,10 @@ async fn pin_check(
     let now = state.clock.now();
     let caller = Caller::Operator(operator.username().to_owned());
     let refused = match check_pin(&state, cf, &pin, &caller, now).await? {
+        pin_check::PinCheck::Accepted if pin_check::simplified_pin_barred(&state, cf).await? => Some((
+            ErrorCode::SimplifiedPinAfterReport,
+            ApiError::field("pin_first8", ErrorCode::SimplifiedPinAfterReport),
+        )),
         pin_check::PinCheck::Accepted => None,
         pin_check::PinCheck::Delayed(retry_after) => {
             Some((ErrorCode::LoginLocked, ApiError::LoginDelayed { retry_after }))

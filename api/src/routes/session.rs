@@ -96,6 +96,11 @@ async fn login(
     } else {
         Credential::SimplifiedPin
     };
+    // Asked only of a right PIN: a guesser learns nothing of reports from it.
+    if credential == Credential::SimplifiedPin && crate::pin_check::simplified_pin_barred(&state, &cf).await? {
+        tracing::info!("simplified PIN refused after a report");
+        return Err(ApiError::Forbidden(ErrorCode::SimplifiedPinAfterReport));
+    }
     let (session, cookie) = start_session(&state, cf, credential).await?;
     Ok(([(header::SET_COOKIE, cookie)], Json(SessionInfo::of(&session, &state))).into_response())
 }

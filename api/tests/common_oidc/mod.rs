@@ -220,6 +220,19 @@ impl Harness {
         super::common::pin_in(sms)
     }
 
+    /// The newest letter's 8 characters (the PIN's second half) of `cf`, once delivered.
+    pub async fn letter(&self, cf: &str) -> String {
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+        loop {
+            let outbox = self.dev_sink(cf).await;
+            if let Some(letter) = outbox.iter().find(|m| m["channel"] == "post") {
+                return super::common::pin_in(letter["body"].as_str().unwrap());
+            }
+            assert!(std::time::Instant::now() < deadline, "no letter for {cf}");
+            tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+        }
+    }
+
     /// The dev sink's messages of `cf`, newest first.
     async fn dev_sink(&self, cf: &str) -> Vec<Value> {
         Client::new()
