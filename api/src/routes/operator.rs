@@ -367,18 +367,9 @@ async fn call_view(state: &AppState, call: &CallRecord, headers: &HeaderMap) -> 
         pin_checked: call.pin_checked_at.is_some(),
         pin_request,
         application,
-        // Where each went only once the caller proved to be the citizen: until then the
-        // operator can say when and by which channel, without reading a stranger their contacts.
-        messages: messages
-            .iter()
-            .map(|m| {
-                let mut view = QueuedMessage::of(m);
-                if call.pin_checked_at.is_none() {
-                    view.to = None;
-                }
-                view
-            })
-            .collect(),
+        // Masked as the validation's answer has them: "the number ending 2233, is it yours?"
+        // tells a citizen whose PIN never came whether someone else's contacts were typed.
+        messages: messages.iter().map(QueuedMessage::of).collect(),
         window: window_state(state, headers, Channel::ContactCenter),
     })
 }

@@ -113,8 +113,8 @@ pub struct QueuedMessage {
     pub channel: &'static str,
     /// What it tells (`pin_first_half`, `receipt`, …).
     pub kind: &'static str,
-    /// The recipient, masked (`None` where the viewer may not see even that).
-    pub to: Option<String>,
+    /// The recipient, masked.
+    pub to: String,
     /// `queued`, `sending`, `retrying`, `sent`, `dead`.
     pub state: &'static str,
     /// When it was written.
@@ -131,7 +131,7 @@ impl QueuedMessage {
         QueuedMessage {
             channel: message.channel.as_str(),
             kind: message.kind.as_str(),
-            to: Some(message.to_masked.clone()),
+            to: message.to_masked.clone(),
             state: message.state.as_str(),
             created_at: message.created_at,
             sent_at: message.sent_at,
