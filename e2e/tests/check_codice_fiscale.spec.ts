@@ -81,7 +81,8 @@ test('a connection that resets is reported as a network problem, not as a busy s
   await page.getByRole('button', { name: 'Verifica' }).click();
   // THEN the page says to check the network while it tries again by itself
   const status = page.getByRole('status').filter({ hasText: 'La connessione non risponde' });
-  await expect(status).toContainText(/nuovo tentativo tra \d+ s \(2 di 6\)\. Controlla la rete/);
+  // (which attempt it is on depends on how busy the machine is; that it says so is the point)
+  await expect(status).toContainText(/nuovo tentativo tra \d+ s \(\d di 6\)\. Controlla la rete/);
   await expect(page.getByRole('main')).not.toContainText('molto richiesto');
   await expectNoAxeViolations(page);
 });
