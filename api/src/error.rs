@@ -304,7 +304,7 @@ impl IntoResponse for ApiError {
 
 /// Re-renders error bodies in the language the request asked for (Italian is already there).
 pub async fn localise(request: Request, next: Next) -> Response {
-    let lang = crate::lang::request_lang(request.headers());
+    let lang = crate::http::request_lang(request.headers());
     let mut response = next.run(request).await;
     if lang != Lang::It
         && let Some(body) = response.extensions().get::<ErrorBody>().cloned()

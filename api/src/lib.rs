@@ -2,33 +2,26 @@
 //! local server binary (with the SPA), by AWS Lambda (lambda_http), and by the tests on 127.0.0.1.
 
 pub mod admin;
-pub mod admission;
-pub mod attempts;
-pub mod auth;
 pub mod citizen_messages;
 pub mod clock;
 pub mod cns;
 pub mod config;
 pub mod delivery;
 pub mod error;
-pub mod fault;
-pub mod json;
+pub mod http;
+pub mod jose;
 pub mod lambda;
 pub mod lambda_worker;
-pub mod lang;
 pub mod logging;
 pub mod notifier;
 pub mod oidc;
-pub mod operators;
-pub mod origin_guard;
 pub mod outbox;
-pub mod personal_headers;
-pub mod pin_check;
 pub mod rate_limit;
 pub mod registry;
 pub mod routes;
 pub mod secrets;
 pub mod server;
+pub mod services;
 pub mod spa;
 pub mod state;
 pub mod store;
@@ -47,12 +40,15 @@ pub fn app(state: AppState) -> Router {
         // Innermost first: injected faults (dev only) stand where the handlers fail; errors are
         // localised; the in-flight bound sheds before any work; every answer, shed or not, is
         // marked against shared caching.
-        .layer(axum::middleware::from_fn_with_state(state.config.faults, fault::inject))
+        .layer(axum::middleware::from_fn_with_state(
+            state.config.faults,
+            http::fault::inject,
+        ))
         .layer(axum::middleware::from_fn(error::localise))
         .layer(axum::middleware::from_fn_with_state(
-            admission::InFlightLimit::new(state.config.max_in_flight),
-            admission::admit,
+            http::admission::InFlightLimit::new(state.config.max_in_flight),
+            http::admission::admit,
         ))
-        .layer(axum::middleware::from_fn(personal_headers::no_shared_caching))
+        .layer(axum::middleware::from_fn(http::personal_headers::no_shared_caching))
         .with_state(state)
 }

@@ -391,27 +391,4 @@ mod tests {
         sent.sealed = None;
         assert!(matches!(sealer.open(&sent), Err(SealError::Gone)));
     }
-
-    #[test]
-    fn the_outbox_key_is_not_the_totp_key_nor_the_pin_key() {
-        // Each purpose derives its own key: the same plaintext sealed for the outbox does not
-        // open as an operator's TOTP secret.
-        let key = PinKey::generate();
-        let totp = crate::operators::TotpSealer::new(&key);
-        let sealer = Sealer::new(&key);
-        let message = sealer
-            .message(
-                "RSSMRA85T10A562S",
-                Channel::Sms,
-                MessageKind::PinFirstHalf,
-                String::new(),
-                &content(),
-                Utc::now(),
-            )
-            .unwrap();
-        assert!(
-            totp.open("RSSMRA85T10A562S", message.sealed.as_ref().unwrap())
-                .is_none()
-        );
-    }
 }

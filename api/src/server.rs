@@ -125,3 +125,19 @@ async fn shutdown_signal() {
     let terminate = std::future::pending::<()>();
     tokio::select! { _ = ctrl_c => {}, _ = terminate => {} }
 }
+
+/// Serves the CNS login on `listener` (TLS, client certificate requested) until the task ends.
+pub async fn serve_cns(listener: crate::cns::TlsListener, state: AppState) -> std::io::Result<()> {
+    let app = axum::Router::new()
+        .nest("/api", crate::routes::cns_card_router())
+        .fallback(|| async { crate::ApiError::NotFound })
+        .layer(axum::middleware::from_fn(
+            crate::http::personal_headers::no_shared_caching,
+        ))
+        .with_state(state);
+    axum::serve(
+        listener,
+        app.into_make_service_with_connect_info::<crate::cns::TlsPeer>(),
+    )
+    .await
+}

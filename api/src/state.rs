@@ -6,7 +6,7 @@ use crate::clock::{Clock, ShiftableClock, SystemClock};
 use crate::config::Config;
 use crate::delivery::Carriers;
 use crate::delivery::worker::Wake;
-use crate::notifier::{self, NotifyError};
+use crate::notifier::NotifyError;
 use crate::outbox::Sealer;
 use crate::rate_limit::ClientRateLimiter;
 use crate::registry::Registry;
@@ -36,7 +36,7 @@ pub struct AppState {
     /// Per-client limits on login and PIN-request attempts.
     pub rate_limiter: Arc<ClientRateLimiter>,
     /// How many panic reports the SPA may send (`/api/client-errors`).
-    pub client_error_limits: Arc<crate::routes::client_errors::ReportLimits>,
+    pub client_error_limits: Arc<crate::rate_limit::ReportLimits>,
     /// The settable clock behind `clock`, present only in dev mode (tests move time with it).
     pub dev_clock: Option<Arc<ShiftableClock>>,
     /// The OpenID Connect relying party (SPID, CIE).
@@ -69,7 +69,7 @@ impl AppState {
             Some(c) => c.clone(),
             None => Arc::new(SystemClock),
         };
-        let carriers = notifier::from_config(&config, store.clone(), clock.clone(), sns)?;
+        let carriers = crate::delivery::carriers::from_config(&config, store.clone(), clock.clone(), sns)?;
         Ok(Self::assemble(
             config, store, registry, pin_key, carriers, clock, dev_clock,
         ))

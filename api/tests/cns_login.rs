@@ -152,7 +152,7 @@ async fn start_with(ca: &Authority, adjust: impl FnOnce(&mut Config)) -> Servers
     let (state, _) = api::server::local_state(config).unwrap();
     tokio::spawn(api::server::serve(api_listener, state.clone()));
     let tls = api::cns::tls_listener(cns_listener, &cns_config).unwrap();
-    tokio::spawn(api::cns::serve_tls(tls, state));
+    tokio::spawn(api::server::serve_cns(tls, state));
     Servers {
         api,
         cns,

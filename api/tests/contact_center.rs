@@ -5,7 +5,7 @@
 
 mod common;
 
-use api::operators::totp;
+use api::services::operators::totp;
 use chrono::{DateTime, Duration, Utc};
 use common::{TestServer, art27_form, citizen};
 use reqwest::Method;

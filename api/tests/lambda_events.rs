@@ -975,11 +975,11 @@ async fn sportello_admin_manages_operators_on_the_deployed_table_with_the_functi
             .trim()
             .to_owned()
     };
-    let secret_bytes = api::operators::totp::base32_decode(&line("TOTP secret (base32): ")).unwrap();
+    let secret_bytes = api::services::operators::totp::base32_decode(&line("TOTP secret (base32): ")).unwrap();
     let credentials = json!({
         "username": "lbianchi",
         "password": line("initial password: "),
-        "totp": api::operators::totp::code(&secret_bytes, api::operators::totp::step_at(chrono::Utc::now())),
+        "totp": api::services::operators::totp::code(&secret_bytes, api::services::operators::totp::step_at(chrono::Utc::now())),
     });
 
     // THEN the function (same table, same key from Secrets Manager) logs them in

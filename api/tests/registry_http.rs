@@ -10,7 +10,7 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use api::config::RegistryChoice;
-use api::oidc::jws::{Jwks, RpKey, verify};
+use api::jose::{Jwks, RpKey, verify};
 use api::registry::http::{HttpRegistry, HttpRegistrySettings};
 use api::registry::{Registry, RegistryError, RegistryRow};
 use axum::extract::{Form, State};

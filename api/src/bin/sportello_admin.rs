@@ -137,7 +137,7 @@ async fn main() -> ExitCode {
             return create_operator(&state, username, name, role).await;
         }
         Command::SetRole { username, role } => {
-            return match api::operators::set_role(state.store.as_ref(), username, role).await {
+            return match api::services::operators::set_role(state.store.as_ref(), username, role).await {
                 Ok(record) => {
                     println!(
                         "operator {} ({}) is now {}",
@@ -156,7 +156,7 @@ async fn main() -> ExitCode {
         Command::ResetOperator { username } => return reset_operator(&state, username).await,
         Command::ImportRegistry { file } => return import_registry(&state, file).await,
         Command::DisableOperator { username, disabled } => {
-            return match api::operators::set_disabled(state.store.as_ref(), username, disabled).await {
+            return match api::services::operators::set_disabled(state.store.as_ref(), username, disabled).await {
                 Ok(record) => {
                     let what = if record.disabled {
                         "disabled: their sessions have ended"
@@ -203,7 +203,9 @@ fn bad_role(role: &str) -> ExitCode {
 /// Creates an operator and prints, once, what they need to log in.
 async fn create_operator(state: &api::AppState, username: &str, name: &str, role: OperatorRole) -> ExitCode {
     let now = state.clock.now();
-    match api::operators::create_operator(state.store.as_ref(), &state.pin_key, username, name, role, now).await {
+    match api::services::operators::create_operator(state.store.as_ref(), &state.pin_key, username, name, role, now)
+        .await
+    {
         Ok(created) => {
             println!(
                 "operator {} ({}) created, role {}",
@@ -223,7 +225,7 @@ async fn create_operator(state: &api::AppState, username: &str, name: &str, role
 
 /// Gives an operator new credentials and prints them, once.
 async fn reset_operator(state: &api::AppState, username: &str) -> ExitCode {
-    match api::operators::reset_credentials(state.store.as_ref(), &state.pin_key, username).await {
+    match api::services::operators::reset_credentials(state.store.as_ref(), &state.pin_key, username).await {
         Ok(reset) => {
             println!(
                 "operator {} ({}): new credentials, their sessions have ended",
@@ -240,7 +242,7 @@ async fn reset_operator(state: &api::AppState, username: &str) -> ExitCode {
 }
 
 /// What an operator needs to log in, printed once.
-fn print_credentials(operator: &api::operators::NewOperator) {
+fn print_credentials(operator: &api::services::operators::NewOperator) {
     println!("initial password: {}", operator.password);
     println!("TOTP secret (base32): {}", operator.totp_secret);
     println!("TOTP URI: {}", operator.otpauth_uri);

@@ -50,7 +50,7 @@ async fn main() -> ExitCode {
         match tls {
             Ok(tls) => {
                 println!("CNS login (TLS client certificate) at https://{cns_addr}/api/auth/cns");
-                tokio::spawn(api::cns::serve_tls(tls, state.clone()));
+                tokio::spawn(api::server::serve_cns(tls, state.clone()));
             }
             Err(e) => {
                 eprintln!("sportello: CNS listener: {e}");

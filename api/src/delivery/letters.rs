@@ -11,7 +11,8 @@ use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 
-use super::{Delivered, RetryPolicy, failed, moved_on, record};
+use super::attempt::moved_on;
+use super::{Delivered, RetryPolicy, failed, record};
 use crate::notifier::NotifyError;
 use crate::outbox::Sealer;
 use crate::store::{DeliveryOutcome, Notification, OutboxEntry, Store, StoreError};

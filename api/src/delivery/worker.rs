@@ -11,9 +11,11 @@ use tokio::sync::watch;
 
 use super::letters::{self, LetterSink};
 use super::pace::Pace;
+pub use super::wake::Wake;
 use super::{Delivered, RetryPolicy, deliver_one};
 use crate::AppState;
 use crate::clock::Clock;
+pub use crate::config::faults::CrashPlan;
 use crate::notifier::Notifier;
 use crate::outbox::Sealer;
 use crate::store::{Channel, DeliveryOutcome, Store};
@@ -22,39 +24,6 @@ use crate::store::{Channel, DeliveryOutcome, Store};
 const BATCH: usize = 100;
 /// How long an idle lane sleeps when nothing wakes it.
 const POLL: Duration = Duration::from_millis(500);
-
-/// Tells the workers that messages were written. Each lane watches it; a wake-up that comes while
-/// a lane is busy is not lost, the lane looks again when it is done.
-#[derive(Debug)]
-pub struct Wake(watch::Sender<u64>);
-
-impl Default for Wake {
-    fn default() -> Wake {
-        Wake(watch::channel(0).0)
-    }
-}
-
-impl Wake {
-    /// Messages were written: every lane should look.
-    pub fn notify(&self) {
-        self.0.send_modify(|n| *n = n.wrapping_add(1));
-    }
-
-    fn subscribe(&self) -> watch::Receiver<u64> {
-        self.0.subscribe()
-    }
-}
-
-/// Crashes injected into the worker (dev mode only, `SPORTELLO_FAULTS`): the process aborts
-/// right after the N-th message is recorded sent, or right after the N-th claim and before its
-/// hand-off, as a power cut or an OOM kill would stop it.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct CrashPlan {
-    /// Abort after this many messages are recorded sent.
-    pub after_sent: Option<u32>,
-    /// Abort after this many claims, before the hand-off.
-    pub before_send: Option<u32>,
-}
 
 enum Carrier {
     One(Arc<dyn Notifier>),

@@ -9,9 +9,6 @@
 //! that any instance (Lambda included) can finish a flow another one started, and a callback from a
 //! browser that did not start the flow, or with a changed `state`, is refused.
 
-pub mod config;
-pub mod jws;
-
 use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -26,8 +23,8 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 use sha2::{Digest, Sha256};
 
-pub use config::{ClientAuth, OidcConfig, ProviderConfig, ProviderKind};
-use jws::{Jwks, RpKey};
+pub use crate::config::oidc::{ClientAuth, OidcConfig, ProviderConfig, ProviderKind};
+use crate::jose::{self as jws, Jwks, RpKey};
 
 use crate::secrets::{constant_time_eq, random_bytes};
 

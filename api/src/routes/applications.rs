@@ -23,9 +23,9 @@ use domain::submission_window::{Channel, to_rome};
 use domain::{CodiceFiscale, Credential, ErrorCode};
 use serde::Serialize;
 
-use crate::auth::Citizen;
-use crate::json::ApiJson;
-use crate::lang::request_lang;
+use crate::http::ApiJson;
+use crate::http::Citizen;
+use crate::http::request_lang;
 use crate::routes::pin_requests::idempotency_key;
 use crate::store::{ApplicationInsert, ApplicationRecord, DraftRecord};
 use crate::{ApiError, AppState};

@@ -118,7 +118,7 @@ fn login_options(state: &AppState, lang: Lang) -> String {
 }
 
 async fn options(State(state): State<AppState>, headers: HeaderMap) -> impl IntoResponse {
-    let lang = crate::lang::request_lang(&headers);
+    let lang = crate::http::request_lang(&headers);
     (
         [(header::CONTENT_TYPE, "text/html; charset=utf-8")],
         login_options(&state, lang),

@@ -4,16 +4,13 @@
 //! carry a value typed by the citizen, so the SPA does not send it and the server would not keep
 //! it. Rate-limited per client and in total, so that the endpoint cannot flood the logs.
 
-use std::net::IpAddr;
-
 use axum::Router;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::routing::post;
-use chrono::{DateTime, Utc};
 use serde::Deserialize;
 
-use crate::rate_limit::{ClientAddr, ClientRateLimiter};
+use crate::http::ClientAddr;
 use crate::{ApiError, AppState};
 
 /// The longest source location kept (`frontend/src/pages/pin_step.rs:120:17`, or a dependency's
@@ -80,49 +77,9 @@ pub fn router() -> Router<AppState> {
     Router::new().route("/client-errors", post(report))
 }
 
-/// How many reports are taken: a few per client per minute, and a ceiling for all clients
-/// together, so that a spray of addresses cannot flood the log either.
-pub struct ReportLimits {
-    per_client: ClientRateLimiter,
-    total: ClientRateLimiter,
-}
-
-impl ReportLimits {
-    /// `per_client` reports per client per minute, `total` per minute in all.
-    pub fn new(per_client: u32, total: u32) -> ReportLimits {
-        ReportLimits {
-            per_client: ClientRateLimiter::new(per_client),
-            total: ClientRateLimiter::new(total),
-        }
-    }
-
-    fn allow(&self, client: IpAddr, now: DateTime<Utc>) -> bool {
-        self.per_client.allow(client, now) && self.total.allow(IpAddr::from([0, 0, 0, 0]), now)
-    }
-}
-
-impl Default for ReportLimits {
-    fn default() -> Self {
-        ReportLimits::new(5, 600)
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn reports_are_limited_per_client_and_in_total() {
-        let limits = ReportLimits::new(2, 3);
-        let now = Utc::now();
-        let a = IpAddr::from([127, 0, 0, 2]);
-        let b = IpAddr::from([127, 0, 0, 3]);
-        let c = IpAddr::from([127, 0, 0, 4]);
-        assert!(limits.allow(a, now) && limits.allow(a, now));
-        assert!(!limits.allow(a, now), "a third from the same client");
-        assert!(limits.allow(b, now), "another client");
-        assert!(!limits.allow(c, now), "over the total");
-    }
 
     #[test]
     fn a_source_location_is_accepted_and_free_text_is_not() {

@@ -6,7 +6,7 @@ use axum::{Json, Router};
 use domain::CodiceFiscale;
 use serde::{Deserialize, Serialize};
 
-use crate::json::ApiJson;
+use crate::http::ApiJson;
 use crate::{ApiError, AppState};
 
 #[derive(Deserialize)]

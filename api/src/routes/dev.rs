@@ -9,7 +9,7 @@ use axum::{Json, Router};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-use crate::json::ApiJson;
+use crate::http::ApiJson;
 use crate::registry::RegistryRow;
 use crate::store::OutboxEntry;
 use crate::{ApiError, AppState};

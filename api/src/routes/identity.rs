@@ -17,9 +17,9 @@ use domain::submission_window::Channel;
 use domain::{Credential, ErrorCode};
 use serde::{Deserialize, Serialize};
 
-use crate::auth::Citizen;
-use crate::json::ApiJson;
-use crate::lang::request_lang;
+use crate::http::ApiJson;
+use crate::http::Citizen;
+use crate::http::request_lang;
 use crate::store::{ApplicationRecord, AuditAction, AuditEntry, AuditOutcome, PinRequestRecord};
 use crate::{ApiError, AppState};
 

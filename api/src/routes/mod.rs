@@ -2,7 +2,8 @@
 
 mod applications;
 mod auth_providers;
-pub mod client_errors;
+mod client_errors;
+mod cns;
 mod codice_fiscale;
 mod dev;
 mod health;
@@ -16,8 +17,7 @@ mod session;
 
 use axum::Router;
 
-pub use oidc::AFTER_LOGIN;
-pub use session::start_session;
+pub use cns::card_router as cns_card_router;
 
 use crate::{ApiError, AppState};
 
@@ -32,7 +32,7 @@ pub fn router(dev_mode: bool) -> Router<AppState> {
         .merge(session::router())
         .merge(auth_providers::router())
         .merge(oidc::router())
-        .merge(crate::cns::router())
+        .merge(cns::router())
         .merge(profile::router())
         .merge(applications::router())
         .merge(identity::router())

@@ -12,11 +12,8 @@ use domain::ErrorCode;
 use domain::credential::{Credential, Provider};
 
 use crate::oidc::{CallbackQuery, FLOW_COOKIE, ProviderKind};
-use crate::routes::session::start_session;
+use crate::services::sessions::{AFTER_LOGIN, start_session};
 use crate::{ApiError, AppState};
-
-/// Where a citizen lands after logging in.
-pub const AFTER_LOGIN: &str = "/domanda";
 
 /// A 303 to the login page with the refusal's code, for the SPA to explain.
 pub fn refused(code: ErrorCode, clear_cookie: Option<String>) -> Response {

@@ -24,19 +24,20 @@ use domain::{CodiceFiscale, ErrorCode, FieldErrors, Lang, PinInput};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
-use crate::attempts::{self, Admission, Caller, Credential};
-use crate::json::ApiJson;
-use crate::lang::request_lang;
-use crate::operators::{Operator, TotpSealer, operator_cookie, totp, valid_username, verify_password};
+use crate::http::ApiJson;
+use crate::http::ClientAddr;
+use crate::http::request_lang;
+use crate::http::{Operator, operator_cookie};
 use crate::outbox::first_half_delivery;
-use crate::pin_check::{self, check_pin};
-use crate::rate_limit::ClientAddr;
 use crate::routes::applications::{
     ApplicationState, ApplicationView, Saved, WindowState, application_state, save_draft, save_step, submit_for,
     window_state,
 };
 use crate::routes::pin_requests::QueuedMessage;
 use crate::secrets::{PinHalf, new_session_token, random_bytes};
+use crate::services::attempts::{self, Admission, Caller, Credential};
+use crate::services::operators::{TotpSealer, totp, valid_username, verify_password};
+use crate::services::pin_check::{self, check_pin};
 use crate::store::{AuditAction, AuditEntry, AuditOutcome, CallRecord, OperatorRole, OperatorSessionRecord};
 use crate::{ApiError, AppState};
 

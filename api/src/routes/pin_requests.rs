@@ -22,8 +22,8 @@ use domain::registry::{is_registered_person, mask_residence};
 use domain::{CodiceFiscale, ErrorCode, PinRequestForm, Step};
 use serde::Serialize;
 
-use crate::json::ApiJson;
-use crate::rate_limit::ClientAddr;
+use crate::http::ApiJson;
+use crate::http::ClientAddr;
 use crate::secrets::{PinHalf, random_bytes};
 use crate::store::{OutboxMessage, PinRequestInsert, PinRequestRecord};
 use crate::{ApiError, AppState};
@@ -218,7 +218,7 @@ async fn create(
         created_at: now,
         updated_at: now,
         idempotency_key: key.clone(),
-        lang: crate::lang::request_lang(&headers),
+        lang: crate::http::request_lang(&headers),
     };
     // The messages are written with the request, in one atomic write, and delivered by the
     // worker afterwards: the answer waits for the disk, never for a carrier.

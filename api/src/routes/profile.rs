@@ -6,7 +6,7 @@ use axum::routing::get;
 use axum::{Json, Router};
 use domain::pin_request::ValidPinRequest;
 
-use crate::auth::FullCitizen;
+use crate::http::FullCitizen;
 use crate::{ApiError, AppState};
 
 async fn profile(

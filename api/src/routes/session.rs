@@ -13,12 +13,13 @@ use chrono::{DateTime, Utc};
 use domain::{CodiceFiscale, Credential, ErrorCode, FieldErrors, PinInput, Scope};
 use serde::{Deserialize, Serialize};
 
-use crate::attempts::Caller;
-use crate::auth::{Citizen, current_session, session_cookie, session_token};
-use crate::json::ApiJson;
-use crate::pin_check::{PinCheck, check_pin};
-use crate::rate_limit::ClientAddr;
-use crate::secrets::{new_session_token, session_token_hash};
+use crate::http::ApiJson;
+use crate::http::ClientAddr;
+use crate::http::{Citizen, current_session, session_cookie, session_token};
+use crate::secrets::session_token_hash;
+use crate::services::attempts::Caller;
+use crate::services::pin_check::{PinCheck, check_pin};
+use crate::services::sessions::start_session;
 use crate::store::SessionRecord;
 use crate::{ApiError, AppState};
 
@@ -97,53 +98,13 @@ async fn login(
         Credential::SimplifiedPin
     };
     // Asked only of a right PIN: a guesser learns nothing of reports from it.
-    if credential == Credential::SimplifiedPin && crate::pin_check::simplified_pin_barred(&state, &cf).await? {
+    if credential == Credential::SimplifiedPin && crate::services::pin_check::simplified_pin_barred(&state, &cf).await?
+    {
         tracing::info!("simplified PIN refused after a report");
         return Err(ApiError::Forbidden(ErrorCode::SimplifiedPinAfterReport));
     }
     let (session, cookie) = start_session(&state, cf, credential).await?;
     Ok(([(header::SET_COOKIE, cookie)], Json(SessionInfo::of(&session, &state))).into_response())
-}
-
-/// Opens a session for a citizen whose identity was just proven with `credential` and returns it
-/// with the `Set-Cookie` value that carries its token. The scope and method follow from the
-/// credential: only the simplified PIN gives the simplified scope.
-pub async fn start_session(
-    state: &AppState,
-    codice_fiscale: String,
-    credential: Credential,
-) -> Result<(SessionRecord, axum::http::HeaderValue), ApiError> {
-    let now = state.clock.now();
-    let scope = match credential {
-        Credential::SimplifiedPin => Scope::Simplified,
-        _ => Scope::Full,
-    };
-    let method = match credential {
-        Credential::SimplifiedPin | Credential::FullPin => "pin",
-        Credential::SpidL2 | Credential::SpidL3 => "spid",
-        Credential::CieL2 | Credential::CieL3 => "cie",
-        Credential::Cns => "cns",
-    };
-    let (token, token_hash) = new_session_token();
-    let session = SessionRecord {
-        token_hash,
-        codice_fiscale,
-        scope,
-        method: method.into(),
-        created_at: now,
-        expires_at: now + state.config.session_idle,
-        absolute_expires_at: now + state.config.session_max,
-        handoff_binding: None,
-        credential: Some(credential),
-    };
-    state.store.put_session(&session).await?;
-    tracing::info!(scope = ?scope, method, credential = credential.as_str(), "login");
-    let cookie = session_cookie(
-        &token,
-        state.config.session_max.num_seconds(),
-        state.config.secure_cookies,
-    );
-    Ok((session, cookie))
 }
 
 /// The session as it is, without extending it (the SPA's timeout warning polls this).

@@ -6,8 +6,8 @@ use chrono::{DateTime, Utc};
 use domain::PinInput;
 use domain::pin_request::{PinRequestState, effective_state};
 
-use crate::attempts::{self, Admission, Caller, Credential};
 use crate::secrets::PinHalf;
+use crate::services::attempts::{self, Admission, Caller, Credential};
 use crate::{ApiError, AppState};
 
 /// What the check found.

@@ -12,7 +12,7 @@
 use secrecy::SecretString;
 use serde::{Deserialize, Serialize};
 
-use crate::config::ConfigError;
+use super::error::ConfigError;
 
 /// Which button a provider belongs to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -103,7 +103,7 @@ impl OidcConfig {
                     reason,
                 };
                 let pem = std::fs::read_to_string(&path).map_err(|_| err("cannot read the file"))?;
-                super::jws::RpKey::from_pem(&pem).ok_or_else(|| err("expected a PKCS#8 PEM with a P-256 key"))?;
+                crate::jose::RpKey::from_pem(&pem).ok_or_else(|| err("expected a PKCS#8 PEM with a P-256 key"))?;
                 Some(SecretString::from(pem))
             }
         };

@@ -9,24 +9,16 @@ use std::sync::OnceLock;
 
 use argon2::Argon2;
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
-use axum::extract::FromRequestParts;
-use axum::http::HeaderValue;
-use axum::http::request::Parts;
 use chrono::{DateTime, Utc};
 use hmac::{Hmac, Mac};
 use ring::aead::{AES_256_GCM, Aad, LessSafeKey, NONCE_LEN, Nonce, UnboundKey};
 use sha2::Sha256;
 use thiserror::Error;
 
-use crate::auth::cookie_value;
-use crate::secrets::{PinKey, random_bytes, session_token_hash};
-use crate::store::{OperatorRecord, OperatorRole, OperatorSessionRecord, Store, StoreError};
-use crate::{ApiError, AppState};
+use crate::secrets::{PinKey, random_bytes};
+use crate::store::{OperatorRecord, OperatorRole, Store, StoreError};
 
 pub use domain::operator::valid_username;
-
-/// The operator session cookie's name (citizens' is `sportello_session`).
-pub const OPERATOR_COOKIE: &str = "sportello_operator";
 
 /// Bytes of a TOTP secret (160 bits, as RFC 4226 recommends for SHA-1).
 const TOTP_SECRET_BYTES: usize = 20;
@@ -260,65 +252,6 @@ impl TotpSealer {
     }
 }
 
-/// A `Set-Cookie` value that sets (or, with `max_age` 0, clears) the operator cookie. Its path is
-/// `/api/operator`: the browser does not even send it to citizens' routes.
-pub fn operator_cookie(token: &str, max_age_secs: i64, secure: bool) -> HeaderValue {
-    let secure = if secure { "; Secure" } else { "" };
-    HeaderValue::from_str(&format!(
-        "{OPERATOR_COOKIE}={token}; Path=/api/operator; HttpOnly; SameSite=Strict; Max-Age={max_age_secs}{secure}"
-    ))
-    .expect("token is hex")
-}
-
-/// An operator with a live operator session (never a citizen's). Using it extends the idle timeout.
-#[derive(Debug, Clone)]
-pub struct Operator {
-    /// The session.
-    pub session: OperatorSessionRecord,
-    /// The operator's role as their record says now (not as it was at login).
-    pub role: OperatorRole,
-}
-
-impl Operator {
-    /// The operator's username.
-    pub fn username(&self) -> &str {
-        &self.session.username
-    }
-}
-
-impl FromRequestParts<AppState> for Operator {
-    type Rejection = ApiError;
-
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
-        let token = cookie_value(&parts.headers, OPERATOR_COOKIE).ok_or(ApiError::Unauthenticated)?;
-        let hash = session_token_hash(&token);
-        let mut session = state
-            .store
-            .operator_session(&hash)
-            .await?
-            .ok_or(ApiError::Unauthenticated)?;
-        let now = state.clock.now();
-        // A disabled operator's sessions end at once, not at their timeout, and so do the sessions
-        // started before a reset or a disabling.
-        let record = state
-            .store
-            .operator(&session.username)
-            .await?
-            .filter(|operator| !operator.disabled && session.generation == operator.session_generation);
-        let Some(record) = record.filter(|_| session.is_live(now)) else {
-            state.store.delete_operator_session(&hash).await?;
-            return Err(ApiError::Unauthenticated);
-        };
-        let expires_at = (now + state.config.operator_session_idle).min(session.absolute_expires_at);
-        state.store.extend_operator_session(&hash, expires_at).await?;
-        session.expires_at = expires_at;
-        Ok(Operator {
-            session,
-            role: record.role,
-        })
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -344,10 +277,30 @@ mod tests {
     }
 
     #[test]
-    fn the_operator_cookie_is_scoped_to_operator_routes() {
-        let c = operator_cookie("abc", 60, true);
-        let c = c.to_str().unwrap();
-        assert!(c.contains("Path=/api/operator") && c.contains("HttpOnly") && c.contains("SameSite=Strict"));
-        assert!(c.contains("Secure"));
+    fn the_outbox_key_is_not_the_totp_key_nor_the_pin_key() {
+        // Each purpose derives its own key: the same plaintext sealed for the outbox does not
+        // open as an operator's TOTP secret.
+        let key = PinKey::generate();
+        let totp = TotpSealer::new(&key);
+        let sealer = crate::outbox::Sealer::new(&key);
+        let message = sealer
+            .message(
+                "RSSMRA85T10A562S",
+                crate::store::Channel::Sms,
+                crate::store::MessageKind::PinFirstHalf,
+                String::new(),
+                &crate::outbox::Content {
+                    recipient: "+393471234567".into(),
+                    subject: "PIN INPS".into(),
+                    body: "i primi 8 caratteri del tuo PIN sono ABCDEFGH".into(),
+                    letter: None,
+                },
+                Utc::now(),
+            )
+            .unwrap();
+        assert!(
+            totp.open("RSSMRA85T10A562S", message.sealed.as_ref().unwrap())
+                .is_none()
+        );
     }
 }

@@ -7,74 +7,16 @@ use std::path::PathBuf;
 use chrono::Duration;
 use domain::submission_window::WindowConfig;
 use secrecy::SecretString;
-use thiserror::Error;
+
+pub mod cns;
+mod error;
+pub mod faults;
+pub mod oidc;
+pub mod registry;
+
+pub use error::{ConfigError, DevModeClash};
 
 use crate::store::dynamodb::DynamoDbSettings;
-
-/// Why the configuration cannot be used.
-#[derive(Debug, Error)]
-pub enum ConfigError {
-    /// A value that cannot be used.
-    #[error("configuration: {var} = {value:?} is not valid: {reason}")]
-    Invalid {
-        /// The environment variable.
-        var: &'static str,
-        /// What it held.
-        value: String,
-        /// What was expected.
-        reason: &'static str,
-    },
-    /// Dev mode asked for beside a setting only production has: dev mode opens every citizen's
-    /// outbox and a settable clock to anyone, so the two together are a deploy mistake.
-    #[error(
-        "configuration: SPORTELLO_DEV_MODE=1 cannot run beside {clash}: dev mode opens every citizen's \
-         outbox and the settable clock to anyone; unset SPORTELLO_DEV_MODE, or {}",
-        clash.remedy()
-    )]
-    DevModeBesideProduction {
-        /// The production setting found.
-        clash: DevModeClash,
-    },
-}
-
-impl ConfigError {
-    /// The environment variable to change.
-    pub fn var(&self) -> &'static str {
-        match self {
-            ConfigError::Invalid { var, .. } => var,
-            ConfigError::DevModeBesideProduction { .. } => "SPORTELLO_DEV_MODE",
-        }
-    }
-}
-
-/// A production setting that dev mode must never run beside.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Error)]
-pub enum DevModeClash {
-    /// A PIN key was given (`SPORTELLO_PIN_KEY` or `SPORTELLO_PIN_KEY_SECRET_ARN`): dev mode makes
-    /// its own.
-    #[error("a given PIN key (SPORTELLO_PIN_KEY or SPORTELLO_PIN_KEY_SECRET_ARN)")]
-    PinKey,
-    /// Cookies marked Secure (`SPORTELLO_SECURE_COOKIES=1`): the service is on HTTPS, for real users.
-    #[error("Secure cookies (SPORTELLO_SECURE_COOKIES=1)")]
-    SecureCookies,
-    /// The DynamoDB store (`SPORTELLO_STORE=dynamodb`): the deployed table.
-    #[error("the DynamoDB store (SPORTELLO_STORE=dynamodb)")]
-    DynamoDb,
-    /// The Lambda runtime (`AWS_LAMBDA_RUNTIME_API`, which only Lambda sets).
-    #[error("the Lambda runtime (AWS_LAMBDA_RUNTIME_API is set)")]
-    LambdaRuntime,
-}
-
-impl DevModeClash {
-    fn remedy(self) -> &'static str {
-        match self {
-            DevModeClash::PinKey => "remove the PIN key (dev mode keeps its own in the data directory)",
-            DevModeClash::SecureCookies => "unset SPORTELLO_SECURE_COOKIES",
-            DevModeClash::DynamoDb => "use the SQLite store",
-            DevModeClash::LambdaRuntime => "remove SPORTELLO_DEV_MODE from the function's environment",
-        }
-    }
-}
 
 /// The service's configuration.
 #[derive(Debug, Clone)]
@@ -160,9 +102,9 @@ pub struct Config {
     /// Login and PIN-request attempts per client address per minute (`SPORTELLO_CLIENT_RATE_PER_MINUTE`, 30).
     pub client_rate_per_minute: u32,
     /// SPID and CIE login through OpenID Connect (`SPORTELLO_OIDC_*`, `SPORTELLO_PUBLIC_URL`).
-    pub oidc: crate::oidc::OidcConfig,
+    pub oidc: oidc::OidcConfig,
     /// CNS login with a TLS client certificate (`SPORTELLO_CNS_*`).
-    pub cns: crate::cns::CnsConfig,
+    pub cns: cns::CnsConfig,
     /// When each channel may submit, Europe/Rome time (`SPORTELLO_SUBMISSION_WINDOWS`, default
     /// `web_citizen=16:00-08:00,contact_center=08:00-16:00`).
     pub submission_windows: WindowConfig,
@@ -172,7 +114,7 @@ pub struct Config {
     /// (`SPORTELLO_TRUSTED_PROXY_HOPS`: 1 behind API Gateway, 2 with CloudFront in front; default 1).
     pub trusted_proxy_hops: usize,
     /// Injected faults (`SPORTELLO_FAULTS`, e.g. `before=0.15,after=0.15,latency_ms=200`); dev mode only.
-    pub faults: crate::fault::FaultPlan,
+    pub faults: faults::FaultPlan,
     /// The population registry PIN requests are checked against (`SPORTELLO_REGISTRY`:
     /// `embedded`, the default, or `http` with the `SPORTELLO_REGISTRY_*` settings; docs/adr/0013).
     pub registry: RegistryChoice,
@@ -326,12 +268,12 @@ impl Config {
                 .unwrap_or_else(|| "Sportello INPS <noreply@sportello.invalid>".into()),
             sms,
             client_rate_per_minute: number(&lookup, "SPORTELLO_CLIENT_RATE_PER_MINUTE", 30, 1..=100_000)? as u32,
-            oidc: crate::oidc::OidcConfig::from_lookup(&lookup, addr, dev_mode)?,
-            cns: crate::cns::CnsConfig::from_lookup(&lookup)?,
+            oidc: oidc::OidcConfig::from_lookup(&lookup, addr, dev_mode)?,
+            cns: cns::CnsConfig::from_lookup(&lookup)?,
             max_in_flight: number(&lookup, "SPORTELLO_MAX_IN_FLIGHT", 512, 1..=100_000)? as usize,
             trusted_proxy_hops: number(&lookup, "SPORTELLO_TRUSTED_PROXY_HOPS", 1, 1..=5)? as usize,
             faults: match lookup("SPORTELLO_FAULTS").filter(|v| !v.is_empty()) {
-                None => crate::fault::FaultPlan::default(),
+                None => faults::FaultPlan::default(),
                 Some(_) if !dev_mode => {
                     return Err(ConfigError::Invalid {
                         var: "SPORTELLO_FAULTS",
@@ -418,15 +360,15 @@ pub enum RegistryChoice {
     /// directory locally, the DynamoDB table with the DynamoDB store.
     Embedded,
     /// The national registry's e-service.
-    Http(crate::registry::http::HttpRegistrySettings),
+    Http(registry::HttpRegistrySettings),
 }
 
 fn registry(lookup: &impl Fn(&str) -> Option<String>) -> Result<RegistryChoice, ConfigError> {
     match lookup("SPORTELLO_REGISTRY").as_deref() {
         None | Some("") | Some("embedded") => Ok(RegistryChoice::Embedded),
-        Some("http") => Ok(RegistryChoice::Http(
-            crate::registry::http::HttpRegistrySettings::from_lookup(lookup)?,
-        )),
+        Some("http") => Ok(RegistryChoice::Http(registry::HttpRegistrySettings::from_lookup(
+            lookup,
+        )?)),
         Some(other) => Err(ConfigError::Invalid {
             var: "SPORTELLO_REGISTRY",
             value: other.to_owned(),

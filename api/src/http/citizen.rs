@@ -1,0 +1,60 @@
+//! Who is calling: the citizen's session from its HttpOnly cookie, and the scope a route needs.
+//! Every personal route takes one of these extractors, so an unauthenticated or under-scoped call
+//! never reaches a handler.
+
+use axum::extract::FromRequestParts;
+use axum::http::request::Parts;
+use domain::{ErrorCode, Scope};
+
+use super::cookies::session_token;
+use crate::services::sessions;
+use crate::store::SessionRecord;
+use crate::{ApiError, AppState};
+
+/// A citizen with a live session of any scope. Using it extends the idle timeout.
+#[derive(Debug, Clone)]
+pub struct Citizen {
+    /// The session.
+    pub session: SessionRecord,
+}
+
+impl Citizen {
+    /// The citizen's codice fiscale.
+    pub fn codice_fiscale(&self) -> &str {
+        &self.session.codice_fiscale
+    }
+}
+
+/// Loads the live session of the request without extending it.
+pub async fn current_session(parts: &Parts, state: &AppState) -> Result<SessionRecord, ApiError> {
+    let token = session_token(&parts.headers).ok_or(ApiError::Unauthenticated)?;
+    sessions::current(state, &token).await
+}
+
+impl FromRequestParts<AppState> for Citizen {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+        let mut session = current_session(parts, state).await?;
+        let expires_at = (state.clock.now() + state.config.session_idle).min(session.absolute_expires_at);
+        state.store.extend_session(&session.token_hash, expires_at).await?;
+        session.expires_at = expires_at;
+        Ok(Citizen { session })
+    }
+}
+
+/// A citizen whose session has the full scope (full PIN, SPID, CIE, CNS).
+#[derive(Debug, Clone)]
+pub struct FullCitizen(pub Citizen);
+
+impl FromRequestParts<AppState> for FullCitizen {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+        let citizen = Citizen::from_request_parts(parts, state).await?;
+        if citizen.session.scope != Scope::Full {
+            return Err(ApiError::Forbidden(ErrorCode::AuthScope));
+        }
+        Ok(FullCitizen(citizen))
+    }
+}

@@ -1,0 +1,58 @@
+//! Who is calling from the Contact Center: the operator's session from its own cookie.
+
+use axum::extract::FromRequestParts;
+use axum::http::request::Parts;
+
+use super::cookies::{OPERATOR_COOKIE, cookie_value};
+use crate::secrets::session_token_hash;
+use crate::store::{OperatorRole, OperatorSessionRecord};
+use crate::{ApiError, AppState};
+
+/// An operator with a live operator session (never a citizen's). Using it extends the idle timeout.
+#[derive(Debug, Clone)]
+pub struct Operator {
+    /// The session.
+    pub session: OperatorSessionRecord,
+    /// The operator's role as their record says now (not as it was at login).
+    pub role: OperatorRole,
+}
+
+impl Operator {
+    /// The operator's username.
+    pub fn username(&self) -> &str {
+        &self.session.username
+    }
+}
+
+impl FromRequestParts<AppState> for Operator {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+        let token = cookie_value(&parts.headers, OPERATOR_COOKIE).ok_or(ApiError::Unauthenticated)?;
+        let hash = session_token_hash(&token);
+        let mut session = state
+            .store
+            .operator_session(&hash)
+            .await?
+            .ok_or(ApiError::Unauthenticated)?;
+        let now = state.clock.now();
+        // A disabled operator's sessions end at once, not at their timeout, and so do the sessions
+        // started before a reset or a disabling.
+        let record = state
+            .store
+            .operator(&session.username)
+            .await?
+            .filter(|operator| !operator.disabled && session.generation == operator.session_generation);
+        let Some(record) = record.filter(|_| session.is_live(now)) else {
+            state.store.delete_operator_session(&hash).await?;
+            return Err(ApiError::Unauthenticated);
+        };
+        let expires_at = (now + state.config.operator_session_idle).min(session.absolute_expires_at);
+        state.store.extend_operator_session(&hash, expires_at).await?;
+        session.expires_at = expires_at;
+        Ok(Operator {
+            session,
+            role: record.role,
+        })
+    }
+}

@@ -1,0 +1,8 @@
+//! The use cases: what the service does for a citizen or an operator, with typed inputs and the
+//! error catalogue's answers; no HTTP here beyond what a use case returns.
+
+pub mod attempts;
+pub mod cns_login;
+pub mod operators;
+pub mod pin_check;
+pub mod sessions;

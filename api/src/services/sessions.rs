@@ -1,0 +1,83 @@
+//! Citizens' sessions: opening one after a proved credential, finding the live one, ending it.
+
+use domain::{Credential, Scope};
+
+use crate::http::session_cookie;
+use crate::secrets::{new_session_token, session_token_hash};
+use crate::store::SessionRecord;
+use crate::{ApiError, AppState};
+
+/// Where the browser goes once a login through a redirect (SPID, CIE, CNS) opened a session.
+pub const AFTER_LOGIN: &str = "/domanda";
+
+/// Opens a session for a citizen whose identity was just proven with `credential` and returns it
+/// with the `Set-Cookie` value that carries its token. The scope and method follow from the
+/// credential: only the simplified PIN gives the simplified scope.
+pub async fn start_session(
+    state: &AppState,
+    codice_fiscale: String,
+    credential: Credential,
+) -> Result<(SessionRecord, axum::http::HeaderValue), ApiError> {
+    let now = state.clock.now();
+    let scope = match credential {
+        Credential::SimplifiedPin => Scope::Simplified,
+        _ => Scope::Full,
+    };
+    let method = match credential {
+        Credential::SimplifiedPin | Credential::FullPin => "pin",
+        Credential::SpidL2 | Credential::SpidL3 => "spid",
+        Credential::CieL2 | Credential::CieL3 => "cie",
+        Credential::Cns => "cns",
+    };
+    let (token, token_hash) = new_session_token();
+    let session = SessionRecord {
+        token_hash,
+        codice_fiscale,
+        scope,
+        method: method.into(),
+        created_at: now,
+        expires_at: now + state.config.session_idle,
+        absolute_expires_at: now + state.config.session_max,
+        handoff_binding: None,
+        credential: Some(credential),
+    };
+    state.store.put_session(&session).await?;
+    tracing::info!(scope = ?scope, method, credential = credential.as_str(), "login");
+    let cookie = session_cookie(
+        &token,
+        state.config.session_max.num_seconds(),
+        state.config.secure_cookies,
+    );
+    Ok((session, cookie))
+}
+
+/// The live session whose cookie holds `token`, without extending it; an expired one, or one
+/// whose PIN no longer holds, is deleted.
+pub async fn current(state: &AppState, token: &str) -> Result<SessionRecord, ApiError> {
+    let hash = session_token_hash(token);
+    let session = state.store.session(&hash).await?.ok_or(ApiError::Unauthenticated)?;
+    if session.method == crate::cns::HANDOFF_METHOD {
+        // A CNS handoff's token in a cookie: it is redeemed once at its own route, never used.
+        return Err(ApiError::Unauthenticated);
+    }
+    if !session.is_live(state.clock.now()) || !pin_still_holds(state, &session).await? {
+        state.store.delete_session(&hash).await?;
+        return Err(ApiError::Unauthenticated);
+    }
+    Ok(session)
+}
+
+/// Whether the PIN a PIN session was opened with still holds: a revoked PIN request is no longer
+/// stored, and a newer request (made after a revocation or an expiry) is not the one the session
+/// proved, so sessions from a PIN reported as not the citizen's end at once (docs/adr/0017).
+/// Sessions of SPID, CIE and CNS do not depend on any PIN.
+async fn pin_still_holds(state: &AppState, session: &SessionRecord) -> Result<bool, ApiError> {
+    if session.credential().is_strong() {
+        return Ok(true);
+    }
+    Ok(state
+        .store
+        .pin_request(&session.codice_fiscale)
+        .await?
+        .is_some_and(|pin| pin.created_at <= session.created_at))
+}
