@@ -29,15 +29,16 @@ use crate::http::ClientAddr;
 use crate::http::request_lang;
 use crate::http::{Operator, operator_cookie};
 use crate::outbox::first_half_delivery;
-use crate::routes::applications::{
-    ApplicationState, ApplicationView, Saved, WindowState, application_state, save_draft, save_step, submit_for,
-    window_state,
-};
-use crate::routes::pin_requests::QueuedMessage;
 use crate::secrets::{PinHalf, new_session_token, random_bytes};
 use crate::services::attempts::{self, Admission, Caller, Credential};
+use crate::services::filing::{
+    ApplicationState, Saved, Submitted, WindowState, application_state, save_draft, save_step, submit_for, window_state,
+};
+use crate::services::idempotency::IdempotencyKey;
+use crate::services::identity::{ReportDone, ReportRequest, Reporter, report};
 use crate::services::operators::{TotpSealer, totp, valid_username, verify_password};
 use crate::services::pin_check::{self, check_pin};
+use crate::services::pin_requests::QueuedMessage;
 use crate::store::{AuditAction, AuditEntry, AuditOutcome, CallRecord, OperatorRole, OperatorSessionRecord};
 use crate::{ApiError, AppState};
 
@@ -371,7 +372,7 @@ async fn call_view(state: &AppState, call: &CallRecord, headers: &HeaderMap) -> 
         // Masked as the validation's answer has them: "the number ending 2233, is it yours?"
         // tells a citizen whose PIN never came whether someone else's contacts were typed.
         messages: messages.iter().map(QueuedMessage::of).collect(),
-        window: window_state(state, headers, Channel::ContactCenter),
+        window: window_state(state, request_lang(headers), Channel::ContactCenter),
     })
 }
 
@@ -730,7 +731,7 @@ async fn application(
         &state,
         &call.codice_fiscale,
         ON_A_CALL,
-        &headers,
+        request_lang(&headers),
         Channel::ContactCenter,
     )
     .await;
@@ -779,16 +780,18 @@ async fn submit(
     State(state): State<AppState>,
     operator: Operator,
     headers: HeaderMap,
+    key: IdempotencyKey,
     Path(id): Path<String>,
     ApiJson(form): ApiJson<ApplicationForm>,
-) -> Result<(StatusCode, Json<ApplicationView>), ApiError> {
+) -> Result<Submitted, ApiError> {
     let call = checked_call(&state, &operator, &id, AuditAction::ApplicationSubmitted).await?;
     let by = format!("contact_center:{}", operator.username());
     let result = submit_for(
         &state,
         &call.codice_fiscale,
         ON_A_CALL,
-        &headers,
+        request_lang(&headers),
+        &key,
         form,
         Channel::ContactCenter,
         by,
@@ -800,7 +803,13 @@ async fn submit(
         &call,
         AuditAction::ApplicationSubmitted,
         result,
-        |(status, view)| format!("{} {}", view.protocol, status.as_u16()),
+        |submitted| {
+            format!(
+                "{} {}",
+                submitted.view().protocol,
+                if submitted.created() { 201 } else { 200 }
+            )
+        },
     )
     .await
 }
@@ -893,8 +902,7 @@ async fn identity_report(
     operator: Operator,
     Path(id): Path<String>,
     ApiJson(request): ApiJson<CallReport>,
-) -> Result<Json<crate::routes::identity::ReportDone>, ApiError> {
-    use crate::routes::identity::{ReportRequest, Reporter, report};
+) -> Result<Json<ReportDone>, ApiError> {
     let call = own_call(&state, &operator, &id, AuditAction::IdentityReport).await?;
     let cf = call.codice_fiscale.as_str();
     // A caller who says "not me" must hold the letter: otherwise the stranger who made the PIN

@@ -15,17 +15,14 @@ use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::routing::post;
 use axum::{Json, Router};
-use chrono::{DateTime, NaiveDate, Utc};
-use domain::pin::IssuedPin;
-use domain::pin_request::{EmbeddedPlaces, PinRequestState, mask_email, mask_mobile};
-use domain::registry::{is_registered_person, mask_residence};
-use domain::{CodiceFiscale, ErrorCode, PinRequestForm, Step};
+use chrono::NaiveDate;
+use domain::pin_request::EmbeddedPlaces;
+use domain::{CodiceFiscale, PinRequestForm, Step};
 use serde::Serialize;
 
-use crate::http::ApiJson;
-use crate::http::ClientAddr;
-use crate::secrets::{PinHalf, random_bytes};
-use crate::store::{OutboxMessage, PinRequestInsert, PinRequestRecord};
+use crate::http::{ApiJson, ClientAddr, request_lang};
+use crate::services::idempotency::IdempotencyKey;
+use crate::services::pin_requests::{self, PinRequestCreated};
 use crate::{ApiError, AppState};
 
 #[derive(Serialize)]
@@ -87,167 +84,21 @@ async fn check_step(
     }))
 }
 
-/// Where the first half went, masked.
-#[derive(Serialize)]
-struct SentTo {
-    sms: String,
-    email: String,
-    pec: String,
-}
-
-#[derive(Serialize)]
-struct PinRequestCreated {
-    codice_fiscale: String,
-    sent_to: SentTo,
-    /// Where the letter with the second half goes: the registered residence, masked.
-    letter_to: String,
-    created_at: DateTime<Utc>,
-    /// The messages written with the request, waiting for delivery (the page says which).
-    messages: Vec<QueuedMessage>,
-}
-
-/// One message of the outbox as its citizen sees it: how it travels, where to (masked), how it went.
-#[derive(Serialize)]
-pub struct QueuedMessage {
-    /// `sms`, `email`, `pec`, `post`.
-    pub channel: &'static str,
-    /// What it tells (`pin_first_half`, `receipt`, …).
-    pub kind: &'static str,
-    /// The recipient, masked.
-    pub to: String,
-    /// `queued`, `sending`, `retrying`, `sent`, `dead`.
-    pub state: &'static str,
-    /// When it was written.
-    pub created_at: DateTime<Utc>,
-    /// When the carrier took it.
-    pub sent_at: Option<DateTime<Utc>>,
-    /// Hand-overs tried.
-    pub attempts: u32,
-}
-
-impl QueuedMessage {
-    /// The view of `message`.
-    pub fn of(message: &OutboxMessage) -> QueuedMessage {
-        QueuedMessage {
-            channel: message.channel.as_str(),
-            kind: message.kind.as_str(),
-            to: message.to_masked.clone(),
-            state: message.state.as_str(),
-            created_at: message.created_at,
-            sent_at: message.sent_at,
-            attempts: message.attempts,
-        }
-    }
-}
-
-impl PinRequestCreated {
-    fn of(record: &PinRequestRecord, messages: &[OutboxMessage]) -> PinRequestCreated {
-        let r = &record.request;
-        PinRequestCreated {
-            codice_fiscale: r.codice_fiscale.to_string(),
-            sent_to: SentTo {
-                sms: mask_mobile(&r.mobile),
-                email: mask_email(r.email.as_str()),
-                pec: mask_email(r.pec.as_str()),
-            },
-            letter_to: mask_residence(&r.residence),
-            created_at: record.created_at,
-            messages: messages.iter().map(QueuedMessage::of).collect(),
-        }
-    }
-}
-
-/// The `Idempotency-Key` header, if it is a sane token.
-pub fn idempotency_key(headers: &HeaderMap) -> Result<Option<String>, ApiError> {
-    match headers.get("idempotency-key") {
-        None => Ok(None),
-        Some(v) => {
-            let key = v
-                .to_str()
-                .map_err(|_| ApiError::Malformed("Idempotency-Key is not text".into()))?;
-            if key.is_empty() || key.len() > 128 || !key.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-') {
-                return Err(ApiError::Malformed(
-                    "Idempotency-Key must be 1-128 letters, digits or '-'".into(),
-                ));
-            }
-            Ok(Some(key.to_owned()))
-        }
-    }
-}
-
+/// `POST /api/pin-requests`: the PIN request's CONFERMA.
 async fn create(
     State(state): State<AppState>,
     ClientAddr(client): ClientAddr,
     headers: HeaderMap,
+    key: Option<IdempotencyKey>,
     ApiJson(form): ApiJson<PinRequestForm>,
 ) -> Result<(StatusCode, Json<PinRequestCreated>), ApiError> {
-    let now = state.clock.now();
-    if !state.rate_limiter.allow(client, now) {
+    if !state.rate_limiter.allow(client, state.clock.now()) {
         return Err(ApiError::RateLimited {
             retry_after: std::time::Duration::from_secs(60),
         });
     }
-    let key = idempotency_key(&headers)?;
-    let mut request = form
-        .validate(now.date_naive(), Some(&EmbeddedPlaces))
-        .map_err(ApiError::Validation)?;
-    // Asked before anything is written: a registry that does not answer leaves nothing behind
-    // (503), and the citizen's retry is a first request again.
-    let registered = state.registry.resident(&request.codice_fiscale).await?;
-    let Some(resident) = registered.filter(|r| is_registered_person(&request.person, &r.person)) else {
-        // One answer whether the code is unknown or a field differs, naming none: anything more
-        // would let a stranger probe the registry field by field. The attempt was already counted
-        // by the per-client limit above, like every PIN request.
-        tracing::info!("PIN request refused: not the registered person");
-        return Err(ApiError::Forbidden(ErrorCode::RegistryNoMatch));
-    };
-    // The registry's data win over what was typed: the letter goes to the registered residence
-    // and is addressed with the registered names; the typed residence is not kept.
-    request.person = resident.person;
-    request.residence = resident.residence;
-    let pin = IssuedPin::from_random_bytes(random_bytes());
-    let cf = request.codice_fiscale.to_string();
-    let record = PinRequestRecord {
-        first_half_hash: state.pin_key.hash_half(&cf, PinHalf::First, pin.first_half()).to_vec(),
-        second_half_hash: state
-            .pin_key
-            .hash_half(&cf, PinHalf::Second, pin.second_half())
-            .to_vec(),
-        request,
-        state: PinRequestState::PendingDelivery,
-        created_at: now,
-        updated_at: now,
-        idempotency_key: key.clone(),
-        lang: crate::http::request_lang(&headers),
-    };
-    // The messages are written with the request, in one atomic write, and delivered by the
-    // worker afterwards: the answer waits for the disk, never for a carrier.
-    let messages = state.sealer.pin_request(&record, &pin, now)?;
-    match state
-        .store
-        .insert_pin_request(&record, now - state.config.pin_validity, &messages)
-        .await?
-    {
-        PinRequestInsert::Inserted => {
-            state.outbox_written.notify();
-            tracing::info!(state = record.state.as_str(), "PIN request created");
-            Ok((StatusCode::CREATED, Json(PinRequestCreated::of(&record, &messages))))
-        }
-        // The same request retried (its answer lost on the way): the same answer, nothing re-sent.
-        PinRequestInsert::Exists(existing)
-            if key.is_some() && existing.idempotency_key == key && existing.request == record.request =>
-        {
-            let messages = state.store.messages_for(&cf, 50).await?;
-            // Newest first from the store; the answer lists them in the order they were written.
-            let messages: Vec<_> = messages
-                .into_iter()
-                .rev()
-                .filter(|m| m.created_at == existing.created_at && m.kind.holds_pin())
-                .collect();
-            Ok((StatusCode::CREATED, Json(PinRequestCreated::of(&existing, &messages))))
-        }
-        PinRequestInsert::Exists(_) => Err(ApiError::Conflict(ErrorCode::PinAlreadyRequested)),
-    }
+    let created = pin_requests::request_pin(&state, form, key, request_lang(&headers)).await?;
+    Ok((StatusCode::CREATED, Json(created)))
 }
 
 pub fn router() -> Router<AppState> {

@@ -3,6 +3,10 @@
 
 pub mod attempts;
 pub mod cns_login;
+pub mod filing;
+pub mod idempotency;
+pub mod identity;
 pub mod operators;
 pub mod pin_check;
+pub mod pin_requests;
 pub mod sessions;

@@ -166,11 +166,9 @@ impl Graph {
             let (Some(from), Some(to)) = (self.module_of(&edge.from), self.module_of(&edge.to)) else {
                 continue;
             };
-            if rules
-                .leaves
-                .iter()
-                .any(|leaf| from.starts_with(leaf) && !to.starts_with(leaf))
-            {
+            // Leaves form the bottom layer together: a leaf may use another leaf, nothing else.
+            let in_leaf = |m: &ModPath| rules.leaves.iter().any(|leaf| m.starts_with(leaf));
+            if in_leaf(from) && !in_leaf(to) {
                 findings.leaf_breaches.push(edge.clone());
             }
             let isolated = rules.isolated.iter().any(|parent| {

@@ -1,0 +1,158 @@
+//! Requesting a PIN: checked against the population registry, written with its messages (the
+//! first half by SMS, e-mail and PEC, the second by letter) in one atomic write.
+
+use chrono::{DateTime, Utc};
+use domain::pin::IssuedPin;
+use domain::pin_request::{EmbeddedPlaces, PinRequestState, mask_email, mask_mobile};
+use domain::registry::{is_registered_person, mask_residence};
+use domain::{ErrorCode, Lang, PinRequestForm};
+use serde::Serialize;
+
+use super::idempotency::IdempotencyKey;
+use crate::secrets::{PinHalf, random_bytes};
+use crate::store::{OutboxMessage, PinRequestInsert, PinRequestRecord};
+use crate::{ApiError, AppState};
+
+/// Where the first half went, masked.
+#[derive(Debug, Serialize)]
+pub struct SentTo {
+    pub sms: String,
+    pub email: String,
+    pub pec: String,
+}
+
+/// The answer to a PIN request.
+#[derive(Debug, Serialize)]
+pub struct PinRequestCreated {
+    pub codice_fiscale: String,
+    pub sent_to: SentTo,
+    /// Where the letter with the second half goes: the registered residence, masked.
+    pub letter_to: String,
+    pub created_at: DateTime<Utc>,
+    /// The messages written with the request, waiting for delivery (the page says which).
+    pub messages: Vec<QueuedMessage>,
+}
+
+/// One message of the outbox as its citizen sees it: how it travels, where to (masked), how it went.
+#[derive(Debug, Serialize)]
+pub struct QueuedMessage {
+    /// `sms`, `email`, `pec`, `post`.
+    pub channel: &'static str,
+    /// What it tells (`pin_first_half`, `receipt`, …).
+    pub kind: &'static str,
+    /// The recipient, masked.
+    pub to: String,
+    /// `queued`, `sending`, `retrying`, `sent`, `dead`.
+    pub state: &'static str,
+    /// When it was written.
+    pub created_at: DateTime<Utc>,
+    /// When the carrier took it.
+    pub sent_at: Option<DateTime<Utc>>,
+    /// Hand-overs tried.
+    pub attempts: u32,
+}
+
+impl QueuedMessage {
+    /// The view of `message`.
+    pub fn of(message: &OutboxMessage) -> QueuedMessage {
+        QueuedMessage {
+            channel: message.channel.as_str(),
+            kind: message.kind.as_str(),
+            to: message.to_masked.clone(),
+            state: message.state.as_str(),
+            created_at: message.created_at,
+            sent_at: message.sent_at,
+            attempts: message.attempts,
+        }
+    }
+}
+
+impl PinRequestCreated {
+    pub fn of(record: &PinRequestRecord, messages: &[OutboxMessage]) -> PinRequestCreated {
+        let r = &record.request;
+        PinRequestCreated {
+            codice_fiscale: r.codice_fiscale.to_string(),
+            sent_to: SentTo {
+                sms: mask_mobile(&r.mobile),
+                email: mask_email(r.email.as_str()),
+                pec: mask_email(r.pec.as_str()),
+            },
+            letter_to: mask_residence(&r.residence),
+            created_at: record.created_at,
+            messages: messages.iter().map(QueuedMessage::of).collect(),
+        }
+    }
+}
+
+/// Makes `form` a PIN request for its registered person (at `now`, answering in `lang`, under
+/// the client's `key`), with its messages in the same write; the same answer for a retry of the
+/// same request, a conflict for another request while one holds.
+pub async fn request_pin(
+    state: &AppState,
+    form: PinRequestForm,
+    key: Option<IdempotencyKey>,
+    lang: Lang,
+) -> Result<PinRequestCreated, ApiError> {
+    let now = state.clock.now();
+    let key = key.map(|k| k.as_str().to_owned());
+    let mut request = form
+        .validate(now.date_naive(), Some(&EmbeddedPlaces))
+        .map_err(ApiError::Validation)?;
+    // Asked before anything is written: a registry that does not answer leaves nothing behind
+    // (503), and the citizen's retry is a first request again.
+    let registered = state.registry.resident(&request.codice_fiscale).await?;
+    let Some(resident) = registered.filter(|r| is_registered_person(&request.person, &r.person)) else {
+        // One answer whether the code is unknown or a field differs, naming none: anything more
+        // would let a stranger probe the registry field by field. The attempt was already counted
+        // by the per-client limit above, like every PIN request.
+        tracing::info!("PIN request refused: not the registered person");
+        return Err(ApiError::Forbidden(ErrorCode::RegistryNoMatch));
+    };
+    // The registry's data win over what was typed: the letter goes to the registered residence
+    // and is addressed with the registered names; the typed residence is not kept.
+    request.person = resident.person;
+    request.residence = resident.residence;
+    let pin = IssuedPin::from_random_bytes(random_bytes());
+    let cf = request.codice_fiscale.to_string();
+    let record = PinRequestRecord {
+        first_half_hash: state.pin_key.hash_half(&cf, PinHalf::First, pin.first_half()).to_vec(),
+        second_half_hash: state
+            .pin_key
+            .hash_half(&cf, PinHalf::Second, pin.second_half())
+            .to_vec(),
+        request,
+        state: PinRequestState::PendingDelivery,
+        created_at: now,
+        updated_at: now,
+        idempotency_key: key.clone(),
+        lang,
+    };
+    // The messages are written with the request, in one atomic write, and delivered by the
+    // worker afterwards: the answer waits for the disk, never for a carrier.
+    let messages = state.sealer.pin_request(&record, &pin, now)?;
+    match state
+        .store
+        .insert_pin_request(&record, now - state.config.pin_validity, &messages)
+        .await?
+    {
+        PinRequestInsert::Inserted => {
+            state.outbox_written.notify();
+            tracing::info!(state = record.state.as_str(), "PIN request created");
+            Ok(PinRequestCreated::of(&record, &messages))
+        }
+        // The same request retried (its answer lost on the way): the same answer, nothing re-sent.
+        PinRequestInsert::Exists(existing)
+            if key.is_some() && existing.idempotency_key == key && existing.request == record.request =>
+        {
+            let messages = state.store.messages_for(&cf, 50).await?;
+            // Newest first from the store; the answer lists them in the order they were written.
+            let messages: Vec<_> = messages
+                .into_iter()
+                .rev()
+                .filter(|m| m.created_at == existing.created_at && m.kind.holds_pin())
+                .collect();
+            Ok(PinRequestCreated::of(&existing, &messages))
+        }
+        PinRequestInsert::Exists(_) => Err(ApiError::Conflict(ErrorCode::PinAlreadyRequested)),
+    }
+}
