@@ -2,6 +2,7 @@
 
 use axum::http::{HeaderMap, HeaderValue, header};
 
+use crate::config::Config;
 use crate::config::cns::{CNS_BINDING_COOKIE, CNS_LOGIN_PATH};
 
 /// The session cookie's name.
@@ -22,6 +23,11 @@ pub fn cookie_value(headers: &HeaderMap, cookie: &str) -> Option<String> {
         .filter_map(|pair| pair.trim().split_once('='))
         .find(|(name, _)| *name == cookie)
         .map(|(_, value)| value.to_owned())
+}
+
+/// The `Set-Cookie` value of a new session's `token`, lasting the session's longest life.
+pub fn session_cookie_for(config: &Config, token: &str) -> HeaderValue {
+    session_cookie(token, config.session_max.num_seconds(), config.secure_cookies)
 }
 
 /// A `Set-Cookie` value that sets (or, with `max_age` 0, clears) the session cookie.

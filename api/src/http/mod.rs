@@ -12,10 +12,13 @@ pub mod lang;
 pub mod operator;
 pub mod origin_guard;
 pub mod personal_headers;
+pub mod refusal;
 
 pub use citizen::{Citizen, FullCitizen, current_session};
 pub use client_addr::{ClientAddr, MutualTlsPeer, forwarded_client};
-pub use cookies::{OPERATOR_COOKIE, SESSION_COOKIE, cookie_value, operator_cookie, session_cookie, session_token};
+pub use cookies::{
+    OPERATOR_COOKIE, SESSION_COOKIE, cookie_value, operator_cookie, session_cookie, session_cookie_for, session_token,
+};
 pub use json::ApiJson;
 pub use lang::request_lang;
 pub use operator::Operator;

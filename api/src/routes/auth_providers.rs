@@ -14,7 +14,7 @@ use domain::html::escape;
 use serde::Serialize;
 
 use crate::AppState;
-use crate::oidc::ProviderKind;
+use crate::oidc::{ProviderConfig, ProviderKind};
 use crate::secrets::random_bytes;
 
 #[derive(Serialize)]
@@ -66,34 +66,43 @@ fn link(class: &str, href: &str, text: &str) -> String {
     )
 }
 
-/// The fragment for `lang`; empty when no provider and no CNS is configured.
-fn login_options(state: &AppState, lang: Lang) -> String {
-    let t = |it: &'static str, en: &'static str| if lang == Lang::It { it } else { en };
+/// The SPID providers in a fresh random order (Fisher–Yates): no provider is favoured by its
+/// place in the list, as AgID's button asks.
+fn shuffled_spid(state: &AppState) -> Vec<&ProviderConfig> {
     let mut spid: Vec<_> = state
         .oidc
         .providers()
         .iter()
         .filter(|p| p.kind == ProviderKind::Spid)
         .collect();
-    // Fisher–Yates: no provider is favoured by its place in the list.
     for i in (1..spid.len()).rev() {
         let j = u64::from_le_bytes(random_bytes::<8>()) % (i as u64 + 1);
         spid.swap(i, j as usize);
     }
-    let mut html = String::new();
-    if !spid.is_empty() {
-        html += &format!(
-            r#"<details><summary class="button">{}</summary><ul>"#,
-            t("Entra con SPID", "Log in with SPID")
-        );
-        for p in spid {
-            html += &format!(
+    spid
+}
+
+/// The SPID button: a disclosure listing the providers; empty without any.
+fn spid_menu(spid: &[&ProviderConfig], label: &str) -> String {
+    if spid.is_empty() {
+        return String::new();
+    }
+    let items: String = spid
+        .iter()
+        .map(|p| {
+            format!(
                 "<li>{}</li>",
                 link("", &format!("/api/auth/oidc/{}/start", p.id), &p.label)
-            );
-        }
-        html += "</ul></details>";
-    }
+            )
+        })
+        .collect();
+    format!(r#"<details><summary class="button">{label}</summary><ul>{items}</ul></details>"#)
+}
+
+/// The fragment for `lang`; empty when no provider and no CNS is configured.
+fn login_options(state: &AppState, lang: Lang) -> String {
+    let t = |it: &'static str, en: &'static str| if lang == Lang::It { it } else { en };
+    let mut html = spid_menu(&shuffled_spid(state), t("Entra con SPID", "Log in with SPID"));
     for p in state.oidc.providers().iter().filter(|p| p.kind == ProviderKind::Cie) {
         let href = format!("/api/auth/oidc/{}/start", p.id);
         html += &format!(

@@ -12,7 +12,7 @@ use serde::Deserialize;
 use crate::cns::certificate::pem_chain;
 use crate::cns::{CNS_BINDING_COOKIE, CNS_COMPLETE_PATH, CNS_LOGIN_PATH, CNS_START_PATH, ClientCertificate, TlsPeer};
 use crate::http::cookies::binding_cookie;
-use crate::http::{ClientAddr, cookie_value};
+use crate::http::{ClientAddr, cookie_value, session_cookie_for};
 use crate::secrets::new_session_token;
 use crate::services::cns_login::{self, is_binding};
 use crate::services::sessions::{AFTER_LOGIN, start_session};
@@ -114,7 +114,8 @@ async fn complete(
     let token = handoff.passaggio.unwrap_or_default();
     let mut response = match cns_login::redeem(&state, &token, held.as_deref()).await? {
         Ok(cf) => {
-            let (_, cookie) = start_session(&state, cf, domain::Credential::Cns).await?;
+            let (_, token) = start_session(&state, cf, domain::Credential::Cns).await?;
+            let cookie = session_cookie_for(&state.config, &token);
             let mut response = redirect(&state, AFTER_LOGIN);
             response.headers_mut().append(header::SET_COOKIE, cookie);
             response

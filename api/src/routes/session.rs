@@ -10,16 +10,12 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use chrono::{DateTime, Utc};
-use domain::{CodiceFiscale, Credential, ErrorCode, FieldErrors, PinInput, Scope};
+use domain::{Credential, Scope};
 use serde::{Deserialize, Serialize};
 
-use crate::http::ApiJson;
-use crate::http::ClientAddr;
-use crate::http::{Citizen, current_session, session_cookie, session_token};
+use crate::http::{ApiJson, Citizen, ClientAddr, current_session, session_cookie, session_cookie_for, session_token};
 use crate::secrets::session_token_hash;
-use crate::services::attempts::Caller;
-use crate::services::pin_check::{PinCheck, check_pin};
-use crate::services::sessions::start_session;
+use crate::services::sessions;
 use crate::store::SessionRecord;
 use crate::{ApiError, AppState};
 
@@ -56,54 +52,14 @@ impl SessionInfo {
     }
 }
 
+/// `POST /api/session`: a PIN login (the first 8 characters for the simplified scope).
 async fn login(
     State(state): State<AppState>,
     ClientAddr(client): ClientAddr,
     ApiJson(request): ApiJson<LoginRequest>,
 ) -> Result<Response, ApiError> {
-    let now = state.clock.now();
-    let mut errors = FieldErrors::new();
-    let cf = if request.codice_fiscale.trim().is_empty() {
-        errors.add("codice_fiscale", ErrorCode::Required);
-        None
-    } else {
-        errors.check("codice_fiscale", CodiceFiscale::parse(&request.codice_fiscale))
-    };
-    let pin = if request.pin.trim().is_empty() {
-        errors.add("pin", ErrorCode::Required);
-        None
-    } else {
-        errors.check("pin", PinInput::parse(&request.pin))
-    };
-    let (Some(cf), Some(pin)) = (cf, pin) else {
-        return Err(ApiError::Validation(errors));
-    };
-    if !state.rate_limiter.allow(client, now) {
-        return Err(ApiError::RateLimited {
-            retry_after: std::time::Duration::from_secs(60),
-        });
-    }
-    let cf = cf.to_string();
-    match check_pin(&state, &cf, &pin, &Caller::Address(client), now).await? {
-        PinCheck::Accepted => {}
-        PinCheck::Delayed(retry_after) => return Err(ApiError::LoginDelayed { retry_after }),
-        PinCheck::Wrong => {
-            tracing::info!("login failed");
-            return Err(ApiError::LoginFailed);
-        }
-    }
-    let credential = if pin.second_half().is_some() {
-        Credential::FullPin
-    } else {
-        Credential::SimplifiedPin
-    };
-    // Asked only of a right PIN: a guesser learns nothing of reports from it.
-    if credential == Credential::SimplifiedPin && crate::services::pin_check::simplified_pin_barred(&state, &cf).await?
-    {
-        tracing::info!("simplified PIN refused after a report");
-        return Err(ApiError::Forbidden(ErrorCode::SimplifiedPinAfterReport));
-    }
-    let (session, cookie) = start_session(&state, cf, credential).await?;
+    let (session, token) = sessions::log_in_with_pin(&state, client, &request.codice_fiscale, &request.pin).await?;
+    let cookie = session_cookie_for(&state.config, &token);
     Ok(([(header::SET_COOKIE, cookie)], Json(SessionInfo::of(&session, &state))).into_response())
 }
 

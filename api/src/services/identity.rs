@@ -5,10 +5,13 @@
 
 use chrono::{DateTime, Utc};
 use domain::application::{ApplicationStatus, report_suspends};
-use domain::{Credential, ErrorCode};
+use domain::{Credential, ErrorCode, PinInput};
 use serde::{Deserialize, Serialize};
 
-use crate::store::{AuditAction, AuditEntry, AuditOutcome};
+use super::attempts::Caller;
+use super::audit::audit;
+use super::pin_check;
+use crate::store::{AuditAction, AuditEntry, AuditOutcome, CallRecord};
 use crate::{ApiError, AppState};
 
 /// Optimistic rounds for suspending an application that staff may be moving at the same time.
@@ -196,4 +199,71 @@ async fn suspend_current(
     Err(ApiError::Store(crate::store::StoreError::Unavailable(
         "the application kept changing while it was being suspended".into(),
     )))
+}
+
+/// A report on `call`, for `username`: the caller who says "not me" must hold the letter
+/// (its 8 characters reach only the registered residence), otherwise the stranger who made the
+/// PIN request could call in the citizen's name and revoke, suspend, lock the citizen out. A
+/// refused letter is audited too.
+pub async fn report_on_call(
+    state: &AppState,
+    username: &str,
+    call: &CallRecord,
+    request: CallReport,
+) -> Result<ReportDone, ApiError> {
+    let cf = call.codice_fiscale.as_str();
+    if request.letter.trim().is_empty() {
+        return Err(ApiError::field("letter", ErrorCode::Required));
+    }
+    let letter = match PinInput::parse(&request.letter) {
+        Ok(PinInput::Simplified(chars)) => chars,
+        Ok(_) => return Err(ApiError::field("letter", ErrorCode::PinLength)),
+        Err(e) => return Err(ApiError::field("letter", e)),
+    };
+    let now = state.clock.now();
+    let caller = Caller::Operator(username.to_owned());
+    let refused = match pin_check::check_letter(state, cf, &letter, &caller, now).await? {
+        pin_check::PinCheck::Accepted => None,
+        pin_check::PinCheck::Delayed(retry_after) => {
+            Some((ErrorCode::LoginLocked, ApiError::LoginDelayed { retry_after }))
+        }
+        pin_check::PinCheck::Wrong => Some((
+            ErrorCode::OperatorLetterCheckFailed,
+            ApiError::field("letter", ErrorCode::OperatorLetterCheckFailed),
+        )),
+    };
+    if let Some((code, error)) = refused {
+        audit(
+            state,
+            username,
+            Some(cf),
+            AuditAction::IdentityReport,
+            AuditOutcome::Refused,
+            code.as_str(),
+        )
+        .await?;
+        return Err(error);
+    }
+    let reporter = Reporter::Operator(username.to_owned());
+    let target = ReportRequest {
+        pin_request: request.pin_request,
+        application: request.application,
+    };
+    report(state, cf, &target, &reporter).await
+}
+
+/// A report of "non sono stato io" on a call: what is reported (as the citizen's own report
+/// names it) and the 8 characters of the letter the caller reads out.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CallReport {
+    /// The PIN request made at this time.
+    #[serde(default)]
+    pub pin_request: Option<DateTime<Utc>>,
+    /// The application with this protocol number.
+    #[serde(default)]
+    pub application: Option<String>,
+    /// The 8 characters of the letter with the PIN's second half.
+    #[serde(default)]
+    pub letter: String,
 }

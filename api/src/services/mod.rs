@@ -2,11 +2,15 @@
 //! error catalogue's answers; no HTTP here beyond what a use case returns.
 
 pub mod attempts;
+pub mod audit;
+pub mod calls;
 pub mod cns_login;
 pub mod filing;
 pub mod idempotency;
 pub mod identity;
+pub mod operator_login;
 pub mod operators;
 pub mod pin_check;
 pub mod pin_requests;
+pub mod pin_validation;
 pub mod sessions;

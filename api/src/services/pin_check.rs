@@ -3,11 +3,13 @@
 //! request, the keyed hashes and, on success, the proof that the first part arrived.
 
 use chrono::{DateTime, Utc};
-use domain::PinInput;
 use domain::pin_request::{PinRequestState, effective_state};
+use domain::{ErrorCode, PinInput};
 
 use crate::secrets::PinHalf;
 use crate::services::attempts::{self, Admission, Caller, Credential};
+use crate::services::audit::audit;
+use crate::store::{AuditAction, AuditOutcome, CallRecord};
 use crate::{ApiError, AppState};
 
 /// What the check found.
@@ -102,4 +104,54 @@ pub async fn check_letter(
 /// login and for the Contact Center's check on a call alike (docs/adr/0017).
 pub async fn simplified_pin_barred(state: &AppState, cf: &str) -> Result<bool, ApiError> {
     Ok(!state.store.reported(cf).await?.pin_requests.is_empty())
+}
+
+/// Checks the first 8 PIN characters the citizen of `call` reads out to `username`, as a
+/// simplified-PIN login is checked, counted for the operator (the caller is the operator, not an
+/// address, so no stranger's guesses ever slow the Contact Center's check); marks the call checked
+/// and returns when. Every outcome is audited.
+pub async fn check_on_call(
+    state: &AppState,
+    username: &str,
+    call: &CallRecord,
+    pin_first8: &str,
+) -> Result<DateTime<Utc>, ApiError> {
+    let cf = call.codice_fiscale.as_str();
+    if pin_first8.trim().is_empty() {
+        return Err(ApiError::field("pin_first8", ErrorCode::Required));
+    }
+    let pin = PinInput::parse(&pin_first8).map_err(|e| ApiError::field("pin_first8", e))?;
+    if pin.second_half().is_some() {
+        // Only the first part is ever read out on the phone.
+        return Err(ApiError::field("pin_first8", ErrorCode::PinLength));
+    }
+    let now = state.clock.now();
+    let caller = Caller::Operator(username.to_owned());
+    let refused = match check_pin(state, cf, &pin, &caller, now).await? {
+        PinCheck::Accepted if simplified_pin_barred(state, cf).await? => Some((
+            ErrorCode::SimplifiedPinAfterReport,
+            ApiError::field("pin_first8", ErrorCode::SimplifiedPinAfterReport),
+        )),
+        PinCheck::Accepted => None,
+        PinCheck::Delayed(retry_after) => Some((ErrorCode::LoginLocked, ApiError::LoginDelayed { retry_after })),
+        PinCheck::Wrong => Some((
+            ErrorCode::OperatorPinCheckFailed,
+            ApiError::field("pin_first8", ErrorCode::OperatorPinCheckFailed),
+        )),
+    };
+    if let Some((code, error)) = refused {
+        audit(
+            state,
+            username,
+            Some(cf),
+            AuditAction::PinCheck,
+            AuditOutcome::Refused,
+            code.as_str(),
+        )
+        .await?;
+        return Err(error);
+    }
+    state.store.mark_call_pin_checked(&call.id, now).await?;
+    audit(state, username, Some(cf), AuditAction::PinCheck, AuditOutcome::Ok, "").await?;
+    Ok(now)
 }

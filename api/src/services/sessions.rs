@@ -2,7 +2,12 @@
 
 use domain::{Credential, Scope};
 
-use crate::http::session_cookie;
+use std::net::IpAddr;
+
+use domain::{CodiceFiscale, ErrorCode, FieldErrors, PinInput};
+
+use super::attempts::Caller;
+use super::pin_check::{PinCheck, check_pin, simplified_pin_barred};
 use crate::secrets::{new_session_token, session_token_hash};
 use crate::store::SessionRecord;
 use crate::{ApiError, AppState};
@@ -11,13 +16,13 @@ use crate::{ApiError, AppState};
 pub const AFTER_LOGIN: &str = "/domanda";
 
 /// Opens a session for a citizen whose identity was just proven with `credential` and returns it
-/// with the `Set-Cookie` value that carries its token. The scope and method follow from the
+/// with its token (for the cookie; only its hash is stored). The scope and method follow from the
 /// credential: only the simplified PIN gives the simplified scope.
 pub async fn start_session(
     state: &AppState,
     codice_fiscale: String,
     credential: Credential,
-) -> Result<(SessionRecord, axum::http::HeaderValue), ApiError> {
+) -> Result<(SessionRecord, String), ApiError> {
     let now = state.clock.now();
     let scope = match credential {
         Credential::SimplifiedPin => Scope::Simplified,
@@ -43,12 +48,7 @@ pub async fn start_session(
     };
     state.store.put_session(&session).await?;
     tracing::info!(scope = ?scope, method, credential = credential.as_str(), "login");
-    let cookie = session_cookie(
-        &token,
-        state.config.session_max.num_seconds(),
-        state.config.secure_cookies,
-    );
-    Ok((session, cookie))
+    Ok((session, token))
 }
 
 /// The live session whose cookie holds `token`, without extending it; an expired one, or one
@@ -80,4 +80,56 @@ async fn pin_still_holds(state: &AppState, session: &SessionRecord) -> Result<bo
         .pin_request(&session.codice_fiscale)
         .await?
         .is_some_and(|pin| pin.created_at <= session.created_at))
+}
+
+/// A PIN login from `client`: the codice fiscale and the PIN (the first 8 characters open the
+/// simplified scope, all 16 the full), checked with the guesses' limits; a session, or why not.
+pub async fn log_in_with_pin(
+    state: &AppState,
+    client: IpAddr,
+    codice_fiscale: &str,
+    pin_text: &str,
+) -> Result<(SessionRecord, String), ApiError> {
+    let now = state.clock.now();
+    let mut errors = FieldErrors::new();
+    let cf = if codice_fiscale.trim().is_empty() {
+        errors.add("codice_fiscale", ErrorCode::Required);
+        None
+    } else {
+        errors.check("codice_fiscale", CodiceFiscale::parse(&codice_fiscale))
+    };
+    let pin = if pin_text.trim().is_empty() {
+        errors.add("pin", ErrorCode::Required);
+        None
+    } else {
+        errors.check("pin", PinInput::parse(&pin_text))
+    };
+    let (Some(cf), Some(pin)) = (cf, pin) else {
+        return Err(ApiError::Validation(errors));
+    };
+    if !state.rate_limiter.allow(client, now) {
+        return Err(ApiError::RateLimited {
+            retry_after: std::time::Duration::from_secs(60),
+        });
+    }
+    let cf = cf.to_string();
+    match check_pin(state, &cf, &pin, &Caller::Address(client), now).await? {
+        PinCheck::Accepted => {}
+        PinCheck::Delayed(retry_after) => return Err(ApiError::LoginDelayed { retry_after }),
+        PinCheck::Wrong => {
+            tracing::info!("login failed");
+            return Err(ApiError::LoginFailed);
+        }
+    }
+    let credential = if pin.second_half().is_some() {
+        Credential::FullPin
+    } else {
+        Credential::SimplifiedPin
+    };
+    // Asked only of a right PIN: a guesser learns nothing of reports from it.
+    if credential == Credential::SimplifiedPin && simplified_pin_barred(state, &cf).await? {
+        tracing::info!("simplified PIN refused after a report");
+        return Err(ApiError::Forbidden(ErrorCode::SimplifiedPinAfterReport));
+    }
+    start_session(state, cf, credential).await
 }
