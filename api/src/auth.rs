@@ -9,6 +9,7 @@ use domain::{ErrorCode, Scope};
 
 use crate::secrets::session_token_hash;
 use crate::store::SessionRecord;
+use crate::store::{Realm, Session};
 use crate::{ApiError, AppState};
 
 /// The session cookie's name.
@@ -58,13 +59,18 @@ impl Citizen {
 pub async fn current_session(parts: &Parts, state: &AppState) -> Result<SessionRecord, ApiError> {
     let token = session_token(&parts.headers).ok_or(ApiError::Unauthenticated)?;
     let hash = session_token_hash(&token);
-    let session = state.store.session(&hash).await?.ok_or(ApiError::Unauthenticated)?;
+    let session = state
+        .store
+        .session(Realm::Citizen, &hash)
+        .await?
+        .and_then(Session::into_citizen)
+        .ok_or(ApiError::Unauthenticated)?;
     if session.method == crate::cns::HANDOFF_METHOD {
         // A CNS handoff's token in a cookie: it is redeemed once at its own route, never used.
         return Err(ApiError::Unauthenticated);
     }
     if !session.is_live(state.clock.now()) || !pin_still_holds(state, &session).await? {
-        state.store.delete_session(&hash).await?;
+        state.store.delete_session(Realm::Citizen, &hash).await?;
         return Err(ApiError::Unauthenticated);
     }
     Ok(session)
@@ -91,7 +97,10 @@ impl FromRequestParts<AppState> for Citizen {
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
         let mut session = current_session(parts, state).await?;
         let expires_at = (state.clock.now() + state.config.session_idle).min(session.absolute_expires_at);
-        state.store.extend_session(&session.token_hash, expires_at).await?;
+        state
+            .store
+            .extend_session(Realm::Citizen, &session.token_hash, expires_at)
+            .await?;
         session.expires_at = expires_at;
         Ok(Citizen { session })
     }

@@ -67,7 +67,7 @@ const BINDING_LIFETIME_SECS: i64 = 300;
 
 /// The `method` of a handoff record. It lives with the sessions (it expires like one) but is never
 /// one: `auth::current_session` refuses it, and [`CNS_COMPLETE_PATH`] redeems it once.
-pub const HANDOFF_METHOD: &str = "cns-handoff";
+pub const HANDOFF_METHOD: &str = crate::store::CNS_HANDOFF_METHOD;
 
 /// How long a handoff can be redeemed: one redirect, with room for a slow phone.
 const HANDOFF_LIFETIME: chrono::Duration = chrono::Duration::seconds(60);
@@ -382,7 +382,7 @@ async fn login(
                 handoff_binding: Some(binding),
                 credential: Some(domain::Credential::Cns),
             };
-            state.store.put_session(&handoff).await?;
+            state.store.put_handoff(&handoff).await?;
             Ok(redirect(&state, &format!("{CNS_COMPLETE_PATH}?passaggio={token}")))
         }
         Err(refusal) => {
@@ -414,22 +414,11 @@ async fn complete(
         response
     };
     let hash = session_token_hash(handoff.passaggio.as_deref().unwrap_or_default());
-    let record = state
-        .store
-        .session(&hash)
-        .await?
-        .filter(|record| record.method == HANDOFF_METHOD);
-    let Some(record) = record else {
-        tracing::warn!("CNS handoff unknown or already used");
+    // One use, in one atomic step: of two redemptions racing each other, one takes it.
+    let Some(record) = state.store.take_handoff(&hash, state.clock.now()).await? else {
+        tracing::warn!("CNS handoff unknown, already used or expired");
         return Ok(refuse(ErrorCode::AuthFlowInvalid));
     };
-    // One use: gone before the session exists (two redemptions racing each other could both get
-    // here, each opening a session for the same card holder, which gives nobody anything new).
-    state.store.delete_session(&hash).await?;
-    if !record.is_live(state.clock.now()) {
-        tracing::warn!("CNS handoff redeemed too late");
-        return Ok(refuse(ErrorCode::AuthFlowInvalid));
-    }
     let same_browser = cookie_value(&headers, CNS_BINDING_COOKIE)
         .map(|value| session_token_hash(&value))
         .zip(record.handoff_binding.as_deref())

@@ -7,12 +7,13 @@ mod common_moto;
 use std::sync::Arc;
 
 use api::store::dynamodb::{DynamoDbSettings, DynamoDbStore};
+use api::store::prelude::*;
 use api::store::sqlite::SqliteStore;
 use api::store::{
     ApplicationInsert, ApplicationRecord, AttemptClaim, AuditAction, AuditEntry, AuditOutcome, CallRecord, Channel,
     DeliveryOutcome, DeliveryState, DraftRecord, MessageKind, Notification, OperatorRecord, OperatorRole,
-    OperatorSessionRecord, OutboxEntry, OutboxMessage, PinRequestInsert, PinRequestRecord, Reservation, SessionRecord,
-    Store, StoreError, ThrottleKey, ThrottlePolicy,
+    OperatorSessionRecord, OutboxEntry, OutboxMessage, PinRequestInsert, PinRequestRecord, Principal, Realm,
+    Reservation, Session, SessionRecord, Store, StoreError, ThrottleKey, ThrottlePolicy,
 };
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use domain::application::{Application, ApplicationForm, ApplicationStatus, ProtocolNumber};
@@ -162,11 +163,11 @@ fn throttle_policy(free: u32) -> ThrottlePolicy {
 fn pin_claims(cf: &str, client: &str, pair_free: u32, client_free: u32) -> [AttemptClaim; 2] {
     [
         AttemptClaim {
-            key: ThrottleKey::citizen_from(cf, client),
+            key: ThrottleKey::from_caller(Principal::Citizen(cf), client),
             policy: throttle_policy(pair_free),
         },
         AttemptClaim {
-            key: ThrottleKey::pin_caller(client),
+            key: ThrottleKey::caller(Realm::Citizen, client),
             policy: throttle_policy(client_free),
         },
     ]
@@ -270,7 +271,7 @@ async fn a_released_attempt_is_given_back_and_a_forgotten_counter_is_gone(store:
 }
 
 async fn parallel_counts_are_each_counted_once_and_start_again_after_the_window(store: Arc<dyn Store>) {
-    let day = ThrottleKey::citizen_day("CF6");
+    let day = ThrottleKey::day(Principal::Citizen("CF6"));
     let window = Duration::hours(24);
     let tasks: Vec<_> = (0..20)
         .map(|_| {
@@ -288,7 +289,13 @@ async fn parallel_counts_are_each_counted_once_and_start_again_after_the_window(
     assert_eq!((counted.attempts, counted.window_ends), (20, t0() + window));
     assert_eq!(store.count_attempt(&day, window, t0() + window).await.unwrap(), 1);
     // The same string as an operator's username is another counter.
-    assert_eq!(store.throttle(&ThrottleKey::operator_day("CF6")).await.unwrap(), None);
+    assert_eq!(
+        store
+            .throttle(&ThrottleKey::day(Principal::Operator("CF6")))
+            .await
+            .unwrap(),
+        None
+    );
 }
 
 async fn sessions_are_stored_extended_and_deleted_by_token_hash(store: Arc<dyn Store>) {
@@ -303,9 +310,23 @@ async fn sessions_are_stored_extended_and_deleted_by_token_hash(store: Arc<dyn S
         handoff_binding: None,
         credential: Some(Credential::SimplifiedPin),
     };
-    store.put_session(&session).await.unwrap();
-    assert_eq!(store.session("h1").await.unwrap(), Some(session.clone()));
-    assert_eq!(store.session("h2").await.unwrap(), None);
+    store.put_session(&Session::from(session.clone())).await.unwrap();
+    assert_eq!(
+        store
+            .session(Realm::Citizen, "h1")
+            .await
+            .unwrap()
+            .and_then(Session::into_citizen),
+        Some(session.clone())
+    );
+    assert_eq!(
+        store
+            .session(Realm::Citizen, "h2")
+            .await
+            .unwrap()
+            .and_then(Session::into_citizen),
+        None
+    );
     // A CNS handoff keeps the browser binding it was made with.
     let handoff = SessionRecord {
         token_hash: "h3".into(),
@@ -313,8 +334,15 @@ async fn sessions_are_stored_extended_and_deleted_by_token_hash(store: Arc<dyn S
         handoff_binding: Some("ab".repeat(32)),
         ..session.clone()
     };
-    store.put_session(&handoff).await.unwrap();
-    assert_eq!(store.session("h3").await.unwrap(), Some(handoff));
+    store.put_session(&Session::from(handoff.clone())).await.unwrap();
+    assert_eq!(
+        store
+            .session(Realm::Citizen, "h3")
+            .await
+            .unwrap()
+            .and_then(Session::into_citizen),
+        Some(handoff)
+    );
     // A session stored before credentials were recorded reads back without one.
     let older = SessionRecord {
         token_hash: "h4".into(),
@@ -323,16 +351,37 @@ async fn sessions_are_stored_extended_and_deleted_by_token_hash(store: Arc<dyn S
         credential: None,
         ..session.clone()
     };
-    store.put_session(&older).await.unwrap();
-    let read = store.session("h4").await.unwrap().unwrap();
+    store.put_session(&Session::from(older.clone())).await.unwrap();
+    let read = store
+        .session(Realm::Citizen, "h4")
+        .await
+        .unwrap()
+        .and_then(Session::into_citizen)
+        .unwrap();
     assert_eq!((read.credential, read.credential()), (None, Credential::SpidL2));
-    store.extend_session("h1", t0() + Duration::minutes(40)).await.unwrap();
+    store
+        .extend_session(Realm::Citizen, "h1", t0() + Duration::minutes(40))
+        .await
+        .unwrap();
     assert_eq!(
-        store.session("h1").await.unwrap().unwrap().expires_at,
+        store
+            .session(Realm::Citizen, "h1")
+            .await
+            .unwrap()
+            .and_then(Session::into_citizen)
+            .unwrap()
+            .expires_at,
         t0() + Duration::minutes(40)
     );
-    store.delete_session("h1").await.unwrap();
-    assert_eq!(store.session("h1").await.unwrap(), None);
+    store.delete_session(Realm::Citizen, "h1").await.unwrap();
+    assert_eq!(
+        store
+            .session(Realm::Citizen, "h1")
+            .await
+            .unwrap()
+            .and_then(Session::into_citizen),
+        None
+    );
 }
 
 async fn the_dev_sink_lists_newest_first_and_by_citizen(store: Arc<dyn Store>) {
@@ -784,22 +833,56 @@ async fn operator_sessions_are_kept_apart_from_citizen_sessions(store: Arc<dyn S
         absolute_expires_at: t0() + Duration::hours(9),
         generation: 2,
     };
-    store.put_operator_session(&session).await.unwrap();
-    assert_eq!(store.operator_session("h1").await.unwrap(), Some(session.clone()));
-    assert_eq!(store.session("h1").await.unwrap(), None);
+    store.put_session(&Session::from(session.clone())).await.unwrap();
+    assert_eq!(
+        store
+            .session(Realm::Operator, "h1")
+            .await
+            .unwrap()
+            .and_then(Session::into_operator),
+        Some(session.clone())
+    );
+    assert_eq!(
+        store
+            .session(Realm::Citizen, "h1")
+            .await
+            .unwrap()
+            .and_then(Session::into_citizen),
+        None
+    );
     store
-        .extend_operator_session("h1", t0() + Duration::minutes(30))
+        .extend_session(Realm::Operator, "h1", t0() + Duration::minutes(30))
         .await
         .unwrap();
     assert_eq!(
-        store.operator_session("h1").await.unwrap().unwrap().expires_at,
+        store
+            .session(Realm::Operator, "h1")
+            .await
+            .unwrap()
+            .and_then(Session::into_operator)
+            .unwrap()
+            .expires_at,
         t0() + Duration::minutes(30)
     );
-    store.delete_operator_session("h1").await.unwrap();
-    assert_eq!(store.operator_session("h1").await.unwrap(), None);
+    store.delete_session(Realm::Operator, "h1").await.unwrap();
+    assert_eq!(
+        store
+            .session(Realm::Operator, "h1")
+            .await
+            .unwrap()
+            .and_then(Session::into_operator),
+        None
+    );
     // Extending a session that has ended does nothing.
-    store.extend_operator_session("h1", t0()).await.unwrap();
-    assert_eq!(store.operator_session("h1").await.unwrap(), None);
+    store.extend_session(Realm::Operator, "h1", t0()).await.unwrap();
+    assert_eq!(
+        store
+            .session(Realm::Operator, "h1")
+            .await
+            .unwrap()
+            .and_then(Session::into_operator),
+        None
+    );
 }
 
 async fn calls_are_stored_and_marked_when_the_pin_was_checked(store: Arc<dyn Store>) {

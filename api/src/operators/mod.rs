@@ -21,6 +21,7 @@ use thiserror::Error;
 use crate::auth::cookie_value;
 use crate::secrets::{PinKey, random_bytes, session_token_hash};
 use crate::store::{OperatorRecord, OperatorRole, OperatorSessionRecord, Store, StoreError};
+use crate::store::{Realm, Session};
 use crate::{ApiError, AppState};
 
 pub use domain::operator::valid_username;
@@ -294,8 +295,9 @@ impl FromRequestParts<AppState> for Operator {
         let hash = session_token_hash(&token);
         let mut session = state
             .store
-            .operator_session(&hash)
+            .session(Realm::Operator, &hash)
             .await?
+            .and_then(Session::into_operator)
             .ok_or(ApiError::Unauthenticated)?;
         let now = state.clock.now();
         // A disabled operator's sessions end at once, not at their timeout, and so do the sessions
@@ -306,11 +308,11 @@ impl FromRequestParts<AppState> for Operator {
             .await?
             .filter(|operator| !operator.disabled && session.generation == operator.session_generation);
         let Some(record) = record.filter(|_| session.is_live(now)) else {
-            state.store.delete_operator_session(&hash).await?;
+            state.store.delete_session(Realm::Operator, &hash).await?;
             return Err(ApiError::Unauthenticated);
         };
         let expires_at = (now + state.config.operator_session_idle).min(session.absolute_expires_at);
-        state.store.extend_operator_session(&hash, expires_at).await?;
+        state.store.extend_session(Realm::Operator, &hash, expires_at).await?;
         session.expires_at = expires_at;
         Ok(Operator {
             session,

@@ -38,6 +38,7 @@ use crate::routes::applications::{
 use crate::routes::pin_requests::QueuedMessage;
 use crate::secrets::{PinHalf, new_session_token, random_bytes};
 use crate::store::{AuditAction, AuditEntry, AuditOutcome, CallRecord, OperatorRole, OperatorSessionRecord};
+use crate::store::{Realm, Session};
 use crate::{ApiError, AppState};
 
 /// A call can be used for this long after it was opened: a phone call, not a standing grant.
@@ -248,7 +249,7 @@ async fn login(
         absolute_expires_at: now + state.config.operator_session_max,
         generation: operator.as_ref().map_or(0, |o| o.session_generation),
     };
-    state.store.put_operator_session(&session).await?;
+    state.store.put_session(&Session::Operator(session.clone())).await?;
     audit(&state, &username, None, AuditAction::Login, AuditOutcome::Ok, "").await?;
     tracing::info!("operator login");
     let cookie = operator_cookie(
@@ -269,7 +270,7 @@ async fn show(State(state): State<AppState>, operator: Operator) -> Result<Json<
 async fn logout(State(state): State<AppState>, operator: Operator) -> Result<Response, ApiError> {
     state
         .store
-        .delete_operator_session(&operator.session.token_hash)
+        .delete_session(Realm::Operator, &operator.session.token_hash)
         .await?;
     audit(
         &state,

@@ -20,6 +20,7 @@ use crate::pin_check::{PinCheck, check_pin};
 use crate::rate_limit::ClientAddr;
 use crate::secrets::{new_session_token, session_token_hash};
 use crate::store::SessionRecord;
+use crate::store::{Realm, Session};
 use crate::{ApiError, AppState};
 
 #[derive(Deserialize)]
@@ -136,7 +137,7 @@ pub async fn start_session(
         handoff_binding: None,
         credential: Some(credential),
     };
-    state.store.put_session(&session).await?;
+    state.store.put_session(&Session::Citizen(session.clone())).await?;
     tracing::info!(scope = ?scope, method, credential = credential.as_str(), "login");
     let cookie = session_cookie(
         &token,
@@ -160,7 +161,10 @@ async fn extend(State(state): State<AppState>, citizen: Citizen) -> Json<Session
 
 async fn logout(State(state): State<AppState>, headers: HeaderMap) -> Result<Response, ApiError> {
     if let Some(token) = session_token(&headers) {
-        state.store.delete_session(&session_token_hash(&token)).await?;
+        state
+            .store
+            .delete_session(Realm::Citizen, &session_token_hash(&token))
+            .await?;
     }
     let cookie = session_cookie("", 0, state.config.secure_cookies);
     Ok((StatusCode::NO_CONTENT, [(header::SET_COOKIE, cookie)]).into_response())
