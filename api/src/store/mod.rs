@@ -1,7 +1,14 @@
 //! Where citizens' data lives: SQLite locally (`sqlite`), DynamoDB on AWS (`dynamodb`, table design in
-//! docs/adr/0006). The [`Store`] trait is shaped for DynamoDB (access by key,
-//! conditional writes, no joins, no read-then-write for a rule); SQLite implements the same
-//! contract with constraints and transactions, and is the default for local runs.
+//! docs/adr/0006). The port is one capability trait per aggregate ([`PinRequests`], [`Throttles`],
+//! [`Sessions`], [`CnsHandoffs`], [`Applications`], [`Reports`], [`Operators`], [`Calls`],
+//! [`AuditLog`], [`Outbox`], and [`Health`]), each implemented in one file per adapter
+//! (`sqlite/<aggregate>.rs`, `dynamodb/<aggregate>.rs`); [`Store`] is all of them at once, for
+//! `AppState`'s `Arc<dyn Store>`. Callers add `use crate::store::prelude::*;`.
+//!
+//! The traits are shaped for DynamoDB (access by key, conditional writes, no joins, no
+//! read-then-write for a rule); SQLite implements the same contract with constraints and
+//! transactions, and is the default for local runs. A rule's arithmetic lives in `domain`
+//! (`domain::throttle`), so that both adapters compute it the same way.
 
 pub mod dynamodb;
 mod records;

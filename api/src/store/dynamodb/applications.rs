@@ -228,3 +228,36 @@ impl Applications for DynamoDbStore {
         applied(result, "PutItem", &self.table)
     }
 }
+
+/// A draft's item: the record as JSON, the strength of the credential that saved it (which the
+/// conditional save compares), and its TTL.
+fn draft_item(draft: &DraftRecord) -> Result<Item, StoreError> {
+    let mut item = key(citizen(&draft.codice_fiscale), DRAFT);
+    item.insert("record".into(), string(to_json(draft)?));
+    item.insert("strength".into(), number(strength_rank(draft.credential)));
+    item.insert(
+        TTL_ATTRIBUTE.into(),
+        number(epoch_seconds(draft.updated_at + DRAFT_RETENTION)),
+    );
+    Ok(item)
+}
+
+/// The strength of `credential` as a number that orders as strengths do.
+fn strength_rank(credential: domain::Credential) -> i64 {
+    credential.strength() as i64
+}
+
+/// An application's item: the record as JSON, with the history's length beside it for the
+/// optimistic check of status changes. No TTL: applications are kept.
+fn application_item(record: &ApplicationRecord) -> Result<Item, StoreError> {
+    let mut item = key(citizen(record.codice_fiscale()), APPLICATION);
+    item.insert("record".into(), string(to_json(record)?));
+    item.insert("protocol".into(), string(record.application.protocol.to_string()));
+    item.insert("history_len".into(), number(record.application.history().len() as i64));
+    Ok(item)
+}
+
+/// A set-aside application's sort key under its citizen.
+fn set_aside_sort_key(protocol: &str) -> String {
+    format!("{REPORTED}APPLICATION#{protocol}")
+}

@@ -173,3 +173,8 @@ impl PinRequests for DynamoDbStore {
         transaction_applied(result, &self.table)
     }
 }
+
+/// A revoked PIN request's sort key under its citizen: its creation time, zero-padded.
+fn revoked_pin_sort_key(created_at: DateTime<Utc>) -> String {
+    format!("{REVOKED_PIN}{:013}", ms(created_at).max(0))
+}

@@ -43,3 +43,12 @@ impl AuditLog for SqliteStore {
         .await
     }
 }
+
+/// The audit entries `sql` selects for `key`, at most `limit`, in the order `sql` gives.
+fn read_audit(conn: &Connection, sql: &str, key: &str, limit: usize) -> Result<Vec<AuditEntry>, StoreError> {
+    let mut stmt = conn.prepare(sql).map_err(other)?;
+    let rows = stmt
+        .query_map(params![key, limit as i64], |r| r.get::<_, String>(0))
+        .map_err(other)?;
+    rows.map(|row| from_json(&row.map_err(other)?)).collect()
+}

@@ -261,7 +261,6 @@ impl Health for SqliteStore {
     }
 }
 
-/// The audit entries `sql` selects for `key`, at most `limit`.
 /// Messages to write with an event, encoded before the store's lock is taken.
 struct MessageRows(Vec<(OutboxMessage, String)>);
 
@@ -336,14 +335,6 @@ fn write_message(tx: &rusqlite::Transaction<'_>, message: &OutboxMessage) -> Res
     )
     .map_err(other)?;
     Ok(())
-}
-
-fn read_audit(conn: &Connection, sql: &str, key: &str, limit: usize) -> Result<Vec<AuditEntry>, StoreError> {
-    let mut stmt = conn.prepare(sql).map_err(other)?;
-    let rows = stmt
-        .query_map(params![key, limit as i64], |r| r.get::<_, String>(0))
-        .map_err(other)?;
-    rows.map(|row| from_json(&row.map_err(other)?)).collect()
 }
 
 /// The JSON record `sql` selects for `key`, decoded.
