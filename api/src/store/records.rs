@@ -486,7 +486,7 @@ impl ApplicationRecord {
     }
 }
 
-/// What [`super::Store::insert_application`] did.
+/// What [`super::Applications::insert_application`] did.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ApplicationInsert {
     /// The application is stored (and the draft removed).

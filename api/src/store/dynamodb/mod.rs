@@ -1,10 +1,16 @@
-//! The store on AWS: one DynamoDB table whose keys are shaped for each access (ADR 0006).
+//! The store on AWS: one DynamoDB table whose keys are shaped for each access (ADR 0006, which
+//! lists every item and the trait that owns it).
 //!
 //! Every rule is one conditional write: a PIN request is put only if absent or expired, a
-//! transition happens only from the expected state, an attempt counter is
-//! written only over the state it was computed from (`domain::throttle` computes it). Nothing reads
-//! and then writes unguarded, and no request path scans. Reads are strongly consistent: a citizen's next click must see what
-//! the previous one wrote (a session just created, a request just stored).
+//! transition happens only from the expected state, an attempt counter is written only over the
+//! state it was computed from (`domain::throttle` computes it), a CNS handoff is taken by one
+//! conditional delete. Nothing reads and then writes unguarded, and no request path scans. Reads
+//! are strongly consistent: a citizen's next click must see what the previous one wrote (a
+//! session just created, a request just stored).
+//!
+//! This file holds the client, the table's creation, the key and attribute helpers and the
+//! transaction used by events that write messages; each capability trait is implemented in its
+//! own file (`pin_requests.rs`, `sessions.rs`, …).
 
 use std::collections::HashMap;
 use std::time::Duration as StdDuration;

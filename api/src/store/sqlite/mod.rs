@@ -2,6 +2,9 @@
 //!
 //! rusqlite is synchronous; every call runs on tokio's blocking pool so that a slow disk never
 //! stalls the async workers. One connection behind a mutex is enough for SQLite's single writer.
+//!
+//! This file holds the connection, the migrations and the encoding helpers; each capability trait
+//! is implemented in its own file (`pin_requests.rs`, `sessions.rs`, …).
 
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
