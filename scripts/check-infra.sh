@@ -44,15 +44,15 @@ for bad in infra/tests/bad/*.yaml; do
   grep -qx "$(basename "$bad" .yaml)" <<<"$rules" || die "$bad is named after no rule"
 done
 
-step "The template's table is the one the store makes (api/src/store/dynamodb.rs)"
-const() { sed -nE "s/^pub const $1: &str = \"([^\"]+)\";/\1/p" api/src/store/dynamodb.rs; }
+step "The template's table is the one the store makes (api/src/store/dynamodb/mod.rs)"
+const() { sed -nE "s/^pub const $1: &str = \"([^\"]+)\";/\1/p" api/src/store/dynamodb/mod.rs; }
 python3 - "$(const PARTITION_KEY)" "$(const SORT_KEY)" "$(const OUTBOX_INDEX)" \
   "$(const OUTBOX_INDEX_PARTITION_KEY)" "$(const OUTBOX_INDEX_SORT_KEY)" "$(const TTL_ATTRIBUTE)" \
   "$(const DUE_INDEX)" "$(const DUE_INDEX_PARTITION_KEY)" "$(const DUE_INDEX_SORT_KEY)" <<'PY' || die "infra/template.yaml's table does not match the store"
 import sys
 from cfnlint.decode import decode
 pk, sk, index, gpk, gsk, ttl, due, dpk, dsk = sys.argv[1:]
-assert all(sys.argv[1:]), f"constants not found in dynamodb.rs: {sys.argv[1:]}"
+assert all(sys.argv[1:]), f"constants not found in dynamodb/mod.rs: {sys.argv[1:]}"
 template, errors = decode("infra/template.yaml")
 assert not errors, errors
 table = template["Resources"]["Table"]["Properties"]

@@ -11,7 +11,7 @@
 mod common;
 mod common_oidc;
 
-use api::store::Store;
+use api::store::prelude::*;
 use chrono::NaiveDate;
 use common_oidc::{Harness, SPID_L2_CF, SPID_L2_USER};
 use domain::codice_fiscale::{PersonalData, Sex};

@@ -10,10 +10,10 @@ mod common_moto;
 
 use std::collections::BTreeMap;
 
-use api::Store;
 use api::registry::dynamodb::DynamoDbRegistry;
 use api::registry::{RegistryRow, RegistryWriter};
 use api::store::dynamodb::{self, DynamoDbStore};
+use api::store::prelude::*;
 use aws_sdk_secretsmanager::config::{BehaviorVersion, Credentials, Region};
 use chrono::{DateTime, Utc};
 use common::{TestServer, citizen};

@@ -11,7 +11,7 @@ use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use api::Store;
+use api::store::prelude::*;
 use common::smtp_server::{SmtpServer, free_port};
 use common::{TestServer, citizen, pin_in, resident_row};
 use secrecy::SecretString;

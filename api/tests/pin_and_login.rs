@@ -8,8 +8,8 @@ use chrono::{Duration, Utc};
 use common::{TestServer, citizen};
 use serde_json::{Value, json};
 
-use api::Store;
-use api::store::ThrottleKey;
+use api::store::prelude::*;
+use api::store::{Principal, ThrottleKey};
 
 #[tokio::test]
 async fn a_requested_pin_is_delivered_and_its_first_half_opens_a_simplified_session() {
@@ -152,7 +152,7 @@ async fn thirty_parallel_wrong_pins_get_exactly_the_policys_five_checks() {
     // AND the store counted exactly 5 attempts for this codice fiscale from this client
     let store = api::store::sqlite::SqliteStore::open(server.data_dir()).unwrap();
     let counted = store
-        .throttle(&ThrottleKey::citizen_from(&cf, "ip:127.0.0.2"))
+        .throttle(&ThrottleKey::from_caller(Principal::Citizen(&cf), "ip:127.0.0.2"))
         .await
         .unwrap()
         .unwrap();

@@ -27,5 +27,8 @@ pub use certificate::{ClientCertificate, CnsRefusal, verify_cns_certificate};
 pub use listener::{CnsStartError, TlsListener, TlsPeer, tls_listener};
 
 pub use crate::config::cns::{
-    CNS_BINDING_COOKIE, CNS_COMPLETE_PATH, CNS_LOGIN_PATH, CNS_POLICY_OID, CNS_START_PATH, CnsConfig, HANDOFF_METHOD,
+    CNS_BINDING_COOKIE, CNS_COMPLETE_PATH, CNS_LOGIN_PATH, CNS_POLICY_OID, CNS_START_PATH, CnsConfig,
 };
+/// The `method` of a handoff record: stored by its own aggregate, never a session's (a citizen
+/// session with it is refused), redeemed once at [`CNS_COMPLETE_PATH`].
+pub use crate::store::CNS_HANDOFF_METHOD as HANDOFF_METHOD;

@@ -27,10 +27,6 @@ pub const CNS_START_PATH: &str = "/api/auth/cns/start";
 /// The cookie that binds a CNS login to the browser that started it; only its hash travels.
 pub const CNS_BINDING_COOKIE: &str = "sportello_cns";
 
-/// The `method` of a handoff record. It lives with the sessions (it expires like one) but is never
-/// one: `auth::current_session` refuses it, and [`CNS_COMPLETE_PATH`] redeems it once.
-pub const HANDOFF_METHOD: &str = "cns-handoff";
-
 /// Where CNS logins are served and which authorities are trusted.
 #[derive(Debug, Clone, Default)]
 pub struct CnsConfig {

@@ -16,7 +16,16 @@ pub mod registry;
 
 pub use error::{ConfigError, DevModeClash};
 
-use crate::store::dynamodb::DynamoDbSettings;
+/// Where the table is and how to reach it.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct DynamoDbSettings {
+    /// The table's name.
+    pub table: String,
+    /// The AWS region; `None` takes the SDK's default chain (`AWS_REGION`, which Lambda sets).
+    pub region: Option<String>,
+    /// An endpoint other than AWS's (moto or DynamoDB Local); `None` for AWS.
+    pub endpoint_url: Option<String>,
+}
 
 /// The service's configuration.
 #[derive(Debug, Clone)]

@@ -8,7 +8,7 @@ use domain::{ErrorCode, Scope};
 
 use super::cookies::session_token;
 use crate::services::sessions;
-use crate::store::SessionRecord;
+use crate::store::{Realm, SessionRecord};
 use crate::{ApiError, AppState};
 
 /// A citizen with a live session of any scope. Using it extends the idle timeout.
@@ -37,7 +37,10 @@ impl FromRequestParts<AppState> for Citizen {
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
         let mut session = current_session(parts, state).await?;
         let expires_at = (state.clock.now() + state.config.session_idle).min(session.absolute_expires_at);
-        state.store.extend_session(&session.token_hash, expires_at).await?;
+        state
+            .store
+            .extend_session(Realm::Citizen, &session.token_hash, expires_at)
+            .await?;
         session.expires_at = expires_at;
         Ok(Citizen { session })
     }

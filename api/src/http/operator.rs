@@ -5,7 +5,7 @@ use axum::http::request::Parts;
 
 use super::cookies::{OPERATOR_COOKIE, cookie_value};
 use crate::secrets::session_token_hash;
-use crate::store::{OperatorRole, OperatorSessionRecord};
+use crate::store::{OperatorRole, OperatorSessionRecord, Realm, Session};
 use crate::{ApiError, AppState};
 
 /// An operator with a live operator session (never a citizen's). Using it extends the idle timeout.
@@ -32,8 +32,9 @@ impl FromRequestParts<AppState> for Operator {
         let hash = session_token_hash(&token);
         let mut session = state
             .store
-            .operator_session(&hash)
+            .session(Realm::Operator, &hash)
             .await?
+            .and_then(Session::into_operator)
             .ok_or(ApiError::Unauthenticated)?;
         let now = state.clock.now();
         // A disabled operator's sessions end at once, not at their timeout, and so do the sessions
@@ -44,11 +45,11 @@ impl FromRequestParts<AppState> for Operator {
             .await?
             .filter(|operator| !operator.disabled && session.generation == operator.session_generation);
         let Some(record) = record.filter(|_| session.is_live(now)) else {
-            state.store.delete_operator_session(&hash).await?;
+            state.store.delete_session(Realm::Operator, &hash).await?;
             return Err(ApiError::Unauthenticated);
         };
         let expires_at = (now + state.config.operator_session_idle).min(session.absolute_expires_at);
-        state.store.extend_operator_session(&hash, expires_at).await?;
+        state.store.extend_session(Realm::Operator, &hash, expires_at).await?;
         session.expires_at = expires_at;
         Ok(Operator {
             session,

@@ -16,7 +16,7 @@ use serde::{Deserialize, Serialize};
 use crate::http::{ApiJson, Citizen, ClientAddr, current_session, session_cookie, session_cookie_for, session_token};
 use crate::secrets::session_token_hash;
 use crate::services::sessions;
-use crate::store::SessionRecord;
+use crate::store::{Realm, SessionRecord};
 use crate::{ApiError, AppState};
 
 #[derive(Deserialize)]
@@ -77,7 +77,10 @@ async fn extend(State(state): State<AppState>, citizen: Citizen) -> Json<Session
 
 async fn logout(State(state): State<AppState>, headers: HeaderMap) -> Result<Response, ApiError> {
     if let Some(token) = session_token(&headers) {
-        state.store.delete_session(&session_token_hash(&token)).await?;
+        state
+            .store
+            .delete_session(Realm::Citizen, &session_token_hash(&token))
+            .await?;
     }
     let cookie = session_cookie("", 0, state.config.secure_cookies);
     Ok((StatusCode::NO_CONTENT, [(header::SET_COOKIE, cookie)]).into_response())

@@ -18,7 +18,7 @@ use std::net::IpAddr;
 use chrono::{DateTime, Utc};
 
 use crate::AppState;
-use crate::store::{AttemptClaim, Reservation, StoreError, ThrottleKey, ThrottlePolicy};
+use crate::store::{AttemptClaim, Principal, Reservation, StoreError, ThrottleKey, ThrottlePolicy};
 
 /// The window of every counter: a day from its first attempt.
 pub const WINDOW: chrono::Duration = chrono::Duration::hours(24);
@@ -30,6 +30,16 @@ pub enum Credential<'a> {
     Pin(&'a str),
     /// An operator's password and TOTP code, by username.
     Operator(&'a str),
+}
+
+impl<'a> Credential<'a> {
+    /// Whose counters the attempt goes on.
+    fn principal(self) -> Principal<'a> {
+        match self {
+            Credential::Pin(cf) => Principal::Citizen(cf),
+            Credential::Operator(username) => Principal::Operator(username),
+        }
+    }
 }
 
 /// Who tries it.
@@ -76,18 +86,10 @@ pub async fn reserve(
     now: DateTime<Utc>,
 ) -> Result<Admission, StoreError> {
     let from = caller.key_part();
-    let (pair, caller_key, day) = match credential {
-        Credential::Pin(cf) => (
-            ThrottleKey::citizen_from(cf, &from),
-            ThrottleKey::pin_caller(&from),
-            ThrottleKey::citizen_day(cf),
-        ),
-        Credential::Operator(username) => (
-            ThrottleKey::operator_from(username, &from),
-            ThrottleKey::operator_caller(&from),
-            ThrottleKey::operator_day(username),
-        ),
-    };
+    let principal = credential.principal();
+    let pair = ThrottleKey::from_caller(principal, &from);
+    let caller_key = ThrottleKey::caller(principal.realm(), &from);
+    let day = ThrottleKey::day(principal);
     let config = &state.config;
     let policy = |free| ThrottlePolicy {
         free,

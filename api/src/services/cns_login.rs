@@ -44,7 +44,7 @@ pub async fn hand_over(
         handoff_binding: Some(binding),
         credential: Some(domain::Credential::Cns),
     };
-    state.store.put_session(&handoff).await?;
+    state.store.put_handoff(&handoff).await?;
     Ok(Ok(token))
 }
 
@@ -52,22 +52,11 @@ pub async fn hand_over(
 /// value); the codice fiscale to open a session for, or why not.
 pub async fn redeem(state: &AppState, token: &str, held: Option<&str>) -> Result<Result<String, ErrorCode>, ApiError> {
     let hash = session_token_hash(token);
-    let record = state
-        .store
-        .session(&hash)
-        .await?
-        .filter(|record| record.method == HANDOFF_METHOD);
-    let Some(record) = record else {
-        tracing::warn!("CNS handoff unknown or already used");
+    // One use, in one atomic step: of two redemptions racing each other, one takes it.
+    let Some(record) = state.store.take_handoff(&hash, state.clock.now()).await? else {
+        tracing::warn!("CNS handoff unknown, already used or expired");
         return Ok(Err(ErrorCode::AuthFlowInvalid));
     };
-    // One use: gone before the session exists (two redemptions racing each other could both get
-    // here, each opening a session for the same card holder, which gives nobody anything new).
-    state.store.delete_session(&hash).await?;
-    if !record.is_live(state.clock.now()) {
-        tracing::warn!("CNS handoff redeemed too late");
-        return Ok(Err(ErrorCode::AuthFlowInvalid));
-    }
     let same_browser = held
         .map(session_token_hash)
         .zip(record.handoff_binding.as_deref())

@@ -12,7 +12,7 @@ use super::attempts::{self, Admission, Caller, Credential};
 use super::audit::audit;
 use super::operators::{TotpSealer, totp, valid_username, verify_password};
 use crate::secrets::new_session_token;
-use crate::store::{AuditAction, AuditOutcome, OperatorRole, OperatorSessionRecord};
+use crate::store::{AuditAction, AuditOutcome, OperatorRole, OperatorSessionRecord, Realm, Session};
 use crate::{ApiError, AppState};
 
 /// What the console's login form sends.
@@ -165,7 +165,7 @@ pub async fn log_in(state: &AppState, client: IpAddr, request: LoginRequest) -> 
         absolute_expires_at: now + state.config.operator_session_max,
         generation: operator.as_ref().map_or(0, |o| o.session_generation),
     };
-    state.store.put_operator_session(&session).await?;
+    state.store.put_session(&Session::Operator(session.clone())).await?;
     audit(state, &username, None, AuditAction::Login, AuditOutcome::Ok, "").await?;
     tracing::info!("operator login");
     let info = operator_info(state, &session).await?;
@@ -174,7 +174,7 @@ pub async fn log_in(state: &AppState, client: IpAddr, request: LoginRequest) -> 
 
 /// Ends `session` (logout), on record.
 pub async fn log_out(state: &AppState, session: &OperatorSessionRecord) -> Result<(), ApiError> {
-    state.store.delete_operator_session(&session.token_hash).await?;
+    state.store.delete_session(Realm::Operator, &session.token_hash).await?;
     audit(
         state,
         &session.username,

@@ -9,7 +9,7 @@ use domain::{CodiceFiscale, ErrorCode, FieldErrors, PinInput};
 use super::attempts::Caller;
 use super::pin_check::{PinCheck, check_pin, simplified_pin_barred};
 use crate::secrets::{new_session_token, session_token_hash};
-use crate::store::SessionRecord;
+use crate::store::{Realm, Session, SessionRecord};
 use crate::{ApiError, AppState};
 
 /// Where the browser goes once a login through a redirect (SPID, CIE, CNS) opened a session.
@@ -46,7 +46,7 @@ pub async fn start_session(
         handoff_binding: None,
         credential: Some(credential),
     };
-    state.store.put_session(&session).await?;
+    state.store.put_session(&Session::Citizen(session.clone())).await?;
     tracing::info!(scope = ?scope, method, credential = credential.as_str(), "login");
     Ok((session, token))
 }
@@ -55,13 +55,18 @@ pub async fn start_session(
 /// whose PIN no longer holds, is deleted.
 pub async fn current(state: &AppState, token: &str) -> Result<SessionRecord, ApiError> {
     let hash = session_token_hash(token);
-    let session = state.store.session(&hash).await?.ok_or(ApiError::Unauthenticated)?;
+    let session = state
+        .store
+        .session(Realm::Citizen, &hash)
+        .await?
+        .and_then(Session::into_citizen)
+        .ok_or(ApiError::Unauthenticated)?;
     if session.method == crate::cns::HANDOFF_METHOD {
         // A CNS handoff's token in a cookie: it is redeemed once at its own route, never used.
         return Err(ApiError::Unauthenticated);
     }
     if !session.is_live(state.clock.now()) || !pin_still_holds(state, &session).await? {
-        state.store.delete_session(&hash).await?;
+        state.store.delete_session(Realm::Citizen, &hash).await?;
         return Err(ApiError::Unauthenticated);
     }
     Ok(session)

@@ -1,7 +1,14 @@
 //! Where citizens' data lives: SQLite locally (`sqlite`), DynamoDB on AWS (`dynamodb`, table design in
-//! docs/adr/0006). The [`Store`] trait is shaped for DynamoDB (access by key,
-//! conditional writes, no joins, no read-then-write for a rule); SQLite implements the same
-//! contract with constraints and transactions, and is the default for local runs.
+//! docs/adr/0006). The port is one capability trait per aggregate ([`PinRequests`], [`Throttles`],
+//! [`Sessions`], [`CnsHandoffs`], [`Applications`], [`Reports`], [`Operators`], [`Calls`],
+//! [`AuditLog`], [`Outbox`], and [`Health`]), each implemented in one file per adapter
+//! (`sqlite/<aggregate>.rs`, `dynamodb/<aggregate>.rs`); [`Store`] is all of them at once, for
+//! `AppState`'s `Arc<dyn Store>`. Callers add `use crate::store::prelude::*;`.
+//!
+//! The traits are shaped for DynamoDB (access by key, conditional writes, no joins, no
+//! read-then-write for a rule); SQLite implements the same contract with constraints and
+//! transactions, and is the default for local runs. A rule's arithmetic lives in `domain`
+//! (`domain::throttle`), so that both adapters compute it the same way.
 
 pub mod dynamodb;
 mod records;
@@ -25,15 +32,68 @@ pub enum StoreError {
     Other(String),
 }
 
-/// The storage port.
+/// The whole storage port: every aggregate's capability. `AppState` holds an `Arc<dyn Store>`;
+/// code that needs only some capabilities may ask for those (`&dyn Sessions`).
+pub trait Store:
+    Health
+    + PinRequests
+    + Throttles
+    + Sessions
+    + CnsHandoffs
+    + Applications
+    + Reports
+    + Operators
+    + Calls
+    + AuditLog
+    + Outbox
+    + Send
+    + Sync
+    + 'static
+{
+}
+
+impl<T> Store for T where
+    T: Health
+        + PinRequests
+        + Throttles
+        + Sessions
+        + CnsHandoffs
+        + Applications
+        + Reports
+        + Operators
+        + Calls
+        + AuditLog
+        + Outbox
+        + Send
+        + Sync
+        + 'static
+{
+}
+
+/// The capability traits, so that one `use crate::store::prelude::*;` lets a caller use any
+/// method of a store. Imported anonymously (`as _`): their methods come into scope without their
+/// names, which callers may well use for things of their own (an `Outbox` type, a `Calls` view).
+pub mod prelude {
+    pub use super::Store;
+    pub use super::{
+        Applications as _, AuditLog as _, Calls as _, CnsHandoffs as _, Health as _, Operators as _, Outbox as _,
+        PinRequests as _, Reports as _, Sessions as _, Throttles as _,
+    };
+}
+
+/// Which store answers, and whether it does.
 #[async_trait]
-pub trait Store: Send + Sync + 'static {
+pub trait Health: Send + Sync {
     /// A short name of the implementation, e.g. `sqlite`.
     fn kind(&self) -> &'static str;
 
     /// Reads from the store to prove it answers.
     async fn health(&self) -> Result<(), StoreError>;
+}
 
+/// Citizens' PIN requests, one per codice fiscale (with the messages that carry the PIN).
+#[async_trait]
+pub trait PinRequests: Send + Sync {
     /// Stores a PIN request unless a live one exists for the same codice fiscale, and with it
     /// `messages` in the same atomic write (all or nothing). A request still pending delivery and
     /// created before `expired_before` is not live and is replaced. Atomic: of two concurrent
@@ -57,6 +117,36 @@ pub trait Store: Send + Sync + 'static {
         now: DateTime<Utc>,
     ) -> Result<bool, StoreError>;
 
+    /// Marks a PIN request validated by the Contact Center and replaces its first half's hash with
+    /// the one of a fresh first half, only if it is still pending delivery and was created after
+    /// `created_after` (not expired) and no later than `created_by` (12 hours ago): false, and no
+    /// change, otherwise. The second half (the letter) stays valid. `messages` (the new first
+    /// half) are written in the same atomic write.
+    async fn validate_pin_request(
+        &self,
+        codice_fiscale: &str,
+        first_half_hash: &[u8],
+        created_after: DateTime<Utc>,
+        created_by: DateTime<Utc>,
+        now: DateTime<Utc>,
+        messages: &[OutboxMessage],
+    ) -> Result<bool, StoreError>;
+
+    /// Revokes the citizen's PIN request created at `created_at`: it moves, in state `revoked`
+    /// since `now`, among the citizen's reported records, and the citizen has no PIN request any
+    /// more (the PIN opens nothing; a new request may be made). False, and no change, if the
+    /// stored request is not that one (none, or a newer one). Atomic.
+    async fn revoke_pin_request(
+        &self,
+        codice_fiscale: &str,
+        created_at: DateTime<Utc>,
+        now: DateTime<Utc>,
+    ) -> Result<bool, StoreError>;
+}
+
+/// Attempt counters (docs/adr/0012): the arithmetic is `domain::throttle`'s; adapters only keep it atomic.
+#[async_trait]
+pub trait Throttles: Send + Sync {
     /// Reserves one attempt on every counter of `claims` at `now`, before the credential is
     /// checked, atomically: either every counter takes it (each by [`ThrottleState::after_attempt`]),
     /// or, when one makes the attempt wait, none changes and the longest wait is returned. Of
@@ -81,57 +171,50 @@ pub trait Store: Send + Sync + 'static {
 
     /// The counter of `key` as stored, if any (a window that is over may still be there).
     async fn throttle(&self, key: &ThrottleKey) -> Result<Option<ThrottleState>, StoreError>;
+}
 
-    /// Stores a new session.
-    async fn put_session(&self, session: &SessionRecord) -> Result<(), StoreError>;
+/// Sessions of both realms, keyed by the hash of their cookie's token within the realm: a token
+/// of one realm is never found in the other.
+#[async_trait]
+pub trait Sessions: Send + Sync {
+    /// Stores a new session (an error if its token hash is already taken in its realm).
+    async fn put_session(&self, session: &Session) -> Result<(), StoreError>;
 
-    /// A session by its token hash.
-    async fn session(&self, token_hash: &str) -> Result<Option<SessionRecord>, StoreError>;
+    /// A session of `realm` by its token hash.
+    async fn session(&self, realm: Realm, token_hash: &str) -> Result<Option<Session>, StoreError>;
 
-    /// Moves a session's idle expiry.
-    async fn extend_session(&self, token_hash: &str, expires_at: DateTime<Utc>) -> Result<(), StoreError>;
+    /// Moves a session's idle expiry; nothing happens to a session that is gone.
+    async fn extend_session(&self, realm: Realm, token_hash: &str, expires_at: DateTime<Utc>)
+    -> Result<(), StoreError>;
 
     /// Ends a session.
-    async fn delete_session(&self, token_hash: &str) -> Result<(), StoreError>;
+    async fn delete_session(&self, realm: Realm, token_hash: &str) -> Result<(), StoreError>;
+}
 
-    /// Keeps a delivered notification in the dev sink: the carrier of dev mode only, standing in
-    /// for citizens' phones and mailboxes (never used outside dev mode).
-    async fn push_outbox(&self, entry: &OutboxEntry) -> Result<(), StoreError>;
+/// CNS handoffs: a short-lived, one-use record that carries a smart-card login from the card's
+/// host to the service's host (`cns.rs`), bound to the browser that started it. Kept beside the
+/// citizens' sessions (as a [`SessionRecord`] of method `cns-handoff`), but never opened as one.
+#[async_trait]
+pub trait CnsHandoffs: Send + Sync {
+    /// Stores a new handoff.
+    async fn put_handoff(&self, handoff: &SessionRecord) -> Result<(), StoreError>;
 
-    /// The newest dev-sink entries, optionally only those of one codice fiscale.
-    async fn outbox(&self, codice_fiscale: Option<&str>, limit: usize) -> Result<Vec<OutboxEntry>, StoreError>;
+    /// Takes the handoff of `token_hash` out of the store, in one atomic step, if it is still
+    /// live at `now`: of two redemptions of one handoff, one gets it. `None` for an unknown,
+    /// already taken or expired one (an expired one is left to the store's clean-up).
+    async fn take_handoff(&self, token_hash: &str, now: DateTime<Utc>) -> Result<Option<SessionRecord>, StoreError>;
+}
 
-    /// Up to `limit` messages of the durable outbox on `channels` that a worker may claim at
-    /// `now` ([`OutboxMessage::is_due`]), the longest waiting first.
-    async fn due_messages(
-        &self,
-        channels: &[Channel],
-        now: DateTime<Utc>,
-        limit: usize,
-    ) -> Result<Vec<OutboxMessage>, StoreError>;
-
-    /// Claims one message for one hand-over, only if it is still due at `now`: it moves to
-    /// `Sending` with one more attempt and a lease until `lease_until`, recorded before the
-    /// hand-off. Atomic: of two workers claiming it, one gets it (`Some`, as stored afterwards).
-    async fn claim_message(
-        &self,
-        id: &str,
-        now: DateTime<Utc>,
-        lease_until: DateTime<Utc>,
-    ) -> Result<Option<OutboxMessage>, StoreError>;
-
-    /// Records how a claimed hand-over ended: sent (its content removed for good), retrying at
-    /// a later time, or dead. A message that is already sent stays sent.
-    async fn finish_message(&self, id: &str, outcome: &DeliveryOutcome) -> Result<(), StoreError>;
-
-    /// One message of the outbox by its id.
-    async fn message(&self, id: &str) -> Result<Option<OutboxMessage>, StoreError>;
-
-    /// The newest messages of one citizen, newest first (what was sent where, and how it went).
-    async fn messages_for(&self, codice_fiscale: &str, limit: usize) -> Result<Vec<OutboxMessage>, StoreError>;
-
+/// Citizens' drafts and submitted applications, with the protocol register.
+#[async_trait]
+pub trait Applications: Send + Sync {
     /// Saves a citizen's draft, replacing the previous one.
     async fn put_draft(&self, draft: &DraftRecord) -> Result<(), StoreError>;
+
+    /// Saves a citizen's draft unless the stored one was saved with a stronger credential than
+    /// `draft.credential`: false then, and no change. Atomic: a weaker session never overwrites a
+    /// stronger draft, however their saves interleave.
+    async fn put_draft_unless_stronger(&self, draft: &DraftRecord) -> Result<bool, StoreError>;
 
     /// A citizen's draft.
     async fn draft(&self, codice_fiscale: &str) -> Result<Option<DraftRecord>, StoreError>;
@@ -166,21 +249,38 @@ pub trait Store: Send + Sync + 'static {
         messages: &[OutboxMessage],
     ) -> Result<bool, StoreError>;
 
-    /// Marks a PIN request validated by the Contact Center and replaces its first half's hash with
-    /// the one of a fresh first half, only if it is still pending delivery and was created after
-    /// `created_after` (not expired) and no later than `created_by` (12 hours ago): false, and no
-    /// change, otherwise. The second half (the letter) stays valid. `messages` (the new first
-    /// half) are written in the same atomic write.
-    async fn validate_pin_request(
+    /// Sets the citizen's application aside, as `record` now is (suspended): it leaves the
+    /// one-per-citizen place for the citizen's reported records, keeping its protocol number, so
+    /// that the citizen may apply again. Only if the stored application still has
+    /// `expected_history_len` entries; false, and no change, otherwise. Atomic.
+    async fn set_aside_application(
         &self,
-        codice_fiscale: &str,
-        first_half_hash: &[u8],
-        created_after: DateTime<Utc>,
-        created_by: DateTime<Utc>,
-        now: DateTime<Utc>,
-        messages: &[OutboxMessage],
+        record: &ApplicationRecord,
+        expected_history_len: usize,
     ) -> Result<bool, StoreError>;
 
+    /// A set-aside application by its protocol number (for staff, who move it on).
+    async fn set_aside_application_by_protocol(&self, protocol: &str) -> Result<Option<ApplicationRecord>, StoreError>;
+
+    /// Replaces a set-aside application after a change of status, only if its history still has
+    /// `expected_history_len` entries; false otherwise.
+    async fn update_set_aside_application(
+        &self,
+        record: &ApplicationRecord,
+        expected_history_len: usize,
+    ) -> Result<bool, StoreError>;
+}
+
+/// What citizens reported as not theirs ("non sono stato io", docs/adr/0017).
+#[async_trait]
+pub trait Reports: Send + Sync {
+    /// The citizen's revoked PIN requests and set-aside applications, newest first.
+    async fn reported(&self, codice_fiscale: &str) -> Result<Reported, StoreError>;
+}
+
+/// Contact Center operators' records and their TOTP steps.
+#[async_trait]
+pub trait Operators: Send + Sync {
     /// Stores a new operator unless the username is taken (false then, and no change).
     async fn insert_operator(&self, operator: &OperatorRecord) -> Result<bool, StoreError>;
 
@@ -194,19 +294,11 @@ pub trait Store: Send + Sync + 'static {
     /// Records that the operator used the TOTP code of time step `step`, only if no code of this
     /// or a later step was used before: false means a replayed (or older) code. Atomic.
     async fn claim_totp_step(&self, username: &str, step: i64) -> Result<bool, StoreError>;
+}
 
-    /// Stores a new operator session.
-    async fn put_operator_session(&self, session: &OperatorSessionRecord) -> Result<(), StoreError>;
-
-    /// An operator session by its token hash.
-    async fn operator_session(&self, token_hash: &str) -> Result<Option<OperatorSessionRecord>, StoreError>;
-
-    /// Moves an operator session's idle expiry.
-    async fn extend_operator_session(&self, token_hash: &str, expires_at: DateTime<Utc>) -> Result<(), StoreError>;
-
-    /// Ends an operator session.
-    async fn delete_operator_session(&self, token_hash: &str) -> Result<(), StoreError>;
-
+/// Contact Center calls: the one citizen an operator may act on.
+#[async_trait]
+pub trait Calls: Send + Sync {
     /// Stores a new call.
     async fn put_call(&self, call: &CallRecord) -> Result<(), StoreError>;
 
@@ -215,7 +307,11 @@ pub trait Store: Send + Sync + 'static {
 
     /// Records that the citizen's PIN characters were verified on the call; false if no such call.
     async fn mark_call_pin_checked(&self, id: &str, at: DateTime<Utc>) -> Result<bool, StoreError>;
+}
 
+/// The append-only audit log of what operators did.
+#[async_trait]
+pub trait AuditLog: Send + Sync {
     /// Appends an entry to the audit log. The log has no method that changes or removes an entry.
     async fn append_audit(&self, entry: &AuditEntry) -> Result<(), StoreError>;
 
@@ -224,46 +320,44 @@ pub trait Store: Send + Sync + 'static {
 
     /// The newest audit entries of one operator, newest first.
     async fn audit_by_operator(&self, username: &str, limit: usize) -> Result<Vec<AuditEntry>, StoreError>;
+}
 
-    // Credentials ranked by strength and "non sono stato io" (docs/adr/0017).
-
-    /// Saves a citizen's draft unless the stored one was saved with a stronger credential than
-    /// `draft.credential`: false then, and no change. Atomic: a weaker session never overwrites a
-    /// stronger draft, however their saves interleave.
-    async fn put_draft_unless_stronger(&self, draft: &DraftRecord) -> Result<bool, StoreError>;
-
-    /// Revokes the citizen's PIN request created at `created_at`: it moves, in state `revoked`
-    /// since `now`, among the citizen's reported records, and the citizen has no PIN request any
-    /// more (the PIN opens nothing; a new request may be made). False, and no change, if the
-    /// stored request is not that one (none, or a newer one). Atomic.
-    async fn revoke_pin_request(
+/// The durable outbox of messages to citizens (docs/adr/0015), and dev mode's sink.
+#[async_trait]
+pub trait Outbox: Send + Sync {
+    /// Up to `limit` messages of the durable outbox on `channels` that a worker may claim at
+    /// `now` ([`OutboxMessage::is_due`]), the longest waiting first.
+    async fn due_messages(
         &self,
-        codice_fiscale: &str,
-        created_at: DateTime<Utc>,
+        channels: &[Channel],
         now: DateTime<Utc>,
-    ) -> Result<bool, StoreError>;
+        limit: usize,
+    ) -> Result<Vec<OutboxMessage>, StoreError>;
 
-    /// Sets the citizen's application aside, as `record` now is (suspended): it leaves the
-    /// one-per-citizen place for the citizen's reported records, keeping its protocol number, so
-    /// that the citizen may apply again. Only if the stored application still has
-    /// `expected_history_len` entries; false, and no change, otherwise. Atomic.
-    async fn set_aside_application(
+    /// Claims one message for one hand-over, only if it is still due at `now`: it moves to
+    /// `Sending` with one more attempt and a lease until `lease_until`, recorded before the
+    /// hand-off. Atomic: of two workers claiming it, one gets it (`Some`, as stored afterwards).
+    async fn claim_message(
         &self,
-        record: &ApplicationRecord,
-        expected_history_len: usize,
-    ) -> Result<bool, StoreError>;
+        id: &str,
+        now: DateTime<Utc>,
+        lease_until: DateTime<Utc>,
+    ) -> Result<Option<OutboxMessage>, StoreError>;
 
-    /// The citizen's revoked PIN requests and set-aside applications, newest first.
-    async fn reported(&self, codice_fiscale: &str) -> Result<Reported, StoreError>;
+    /// Records how a claimed hand-over ended: sent (its content removed for good), retrying at
+    /// a later time, or dead. A message that is already sent stays sent.
+    async fn finish_message(&self, id: &str, outcome: &DeliveryOutcome) -> Result<(), StoreError>;
 
-    /// A set-aside application by its protocol number (for staff, who move it on).
-    async fn set_aside_application_by_protocol(&self, protocol: &str) -> Result<Option<ApplicationRecord>, StoreError>;
+    /// One message of the outbox by its id.
+    async fn message(&self, id: &str) -> Result<Option<OutboxMessage>, StoreError>;
 
-    /// Replaces a set-aside application after a change of status, only if its history still has
-    /// `expected_history_len` entries; false otherwise.
-    async fn update_set_aside_application(
-        &self,
-        record: &ApplicationRecord,
-        expected_history_len: usize,
-    ) -> Result<bool, StoreError>;
+    /// The newest messages of one citizen, newest first (what was sent where, and how it went).
+    async fn messages_for(&self, codice_fiscale: &str, limit: usize) -> Result<Vec<OutboxMessage>, StoreError>;
+
+    /// Keeps a delivered notification in the dev sink: the carrier of dev mode only, standing in
+    /// for citizens' phones and mailboxes (never used outside dev mode).
+    async fn push_outbox(&self, entry: &OutboxEntry) -> Result<(), StoreError>;
+
+    /// The newest dev-sink entries, optionally only those of one codice fiscale.
+    async fn outbox(&self, codice_fiscale: Option<&str>, limit: usize) -> Result<Vec<OutboxEntry>, StoreError>;
 }

@@ -44,6 +44,53 @@ pub enum PinRequestInsert {
     Exists(Box<PinRequestRecord>),
 }
 
+/// Which of the two kinds of people a session or a counter belongs to. The realms never meet: a
+/// citizen's token is never looked up as an operator's, and their counters have prefixes of their own.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Realm {
+    /// Citizens, known by codice fiscale.
+    Citizen,
+    /// Contact Center operators, known by username.
+    Operator,
+}
+
+/// Whose credential: a citizen (by codice fiscale) or an operator (by username).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Principal<'a> {
+    /// A citizen's PIN.
+    Citizen(&'a str),
+    /// An operator's password and TOTP code.
+    Operator(&'a str),
+}
+
+impl Principal<'_> {
+    /// The realm the principal belongs to.
+    pub fn realm(self) -> Realm {
+        match self {
+            Principal::Citizen(_) => Realm::Citizen,
+            Principal::Operator(_) => Realm::Operator,
+        }
+    }
+
+    fn id(self) -> String {
+        // The stored prefixes predate this type (SQLite rows exist with them): `PIN` for
+        // citizens, `OPERATOR` for operators.
+        match self {
+            Principal::Citizen(cf) => format!("PIN#{cf}"),
+            Principal::Operator(username) => format!("OPERATOR#{username}"),
+        }
+    }
+}
+
+impl Realm {
+    fn prefix(self) -> &'static str {
+        match self {
+            Realm::Citizen => "PIN",
+            Realm::Operator => "OPERATOR",
+        }
+    }
+}
+
 /// Whose wrong attempts one counter holds (docs/adr/0012). Made only by its constructors, so that
 /// the key spaces never overlap: a codice fiscale, an operator's username and a client address
 /// each have a prefix of their own.
@@ -51,35 +98,23 @@ pub enum PinRequestInsert {
 pub struct ThrottleKey(String);
 
 impl ThrottleKey {
-    /// PIN attempts on one codice fiscale from one caller (a client address, or a Contact Center
-    /// operator reading the citizen's characters).
-    pub fn citizen_from(codice_fiscale: &str, caller: &str) -> ThrottleKey {
-        ThrottleKey(format!("PIN#{codice_fiscale}#FROM#{caller}"))
+    /// Attempts at `principal`'s credential from one caller (a client address, or a Contact
+    /// Center operator reading the citizen's characters).
+    pub fn from_caller(principal: Principal<'_>, caller: &str) -> ThrottleKey {
+        ThrottleKey(format!("{}#FROM#{caller}", principal.id()))
     }
 
-    /// PIN attempts from one caller, whatever the codice fiscale.
-    pub fn pin_caller(caller: &str) -> ThrottleKey {
-        ThrottleKey(format!("PIN_FROM#{caller}"))
+    /// Attempts in `realm` from one caller, whatever the credential.
+    pub fn caller(realm: Realm, caller: &str) -> ThrottleKey {
+        ThrottleKey(format!("{}_FROM#{caller}", realm.prefix()))
     }
 
-    /// PIN attempts on one codice fiscale from anyone: the daily ceiling's count.
-    pub fn citizen_day(codice_fiscale: &str) -> ThrottleKey {
-        ThrottleKey(format!("PIN_DAY#{codice_fiscale}"))
-    }
-
-    /// Login attempts on one operator's username from one client address.
-    pub fn operator_from(username: &str, caller: &str) -> ThrottleKey {
-        ThrottleKey(format!("OPERATOR#{username}#FROM#{caller}"))
-    }
-
-    /// Operator login attempts from one client address, whatever the username.
-    pub fn operator_caller(caller: &str) -> ThrottleKey {
-        ThrottleKey(format!("OPERATOR_FROM#{caller}"))
-    }
-
-    /// Login attempts on one operator's username from anyone: the daily ceiling's count.
-    pub fn operator_day(username: &str) -> ThrottleKey {
-        ThrottleKey(format!("OPERATOR_DAY#{username}"))
+    /// Attempts at `principal`'s credential from anyone: the daily ceiling's count.
+    pub fn day(principal: Principal<'_>) -> ThrottleKey {
+        let id = match principal {
+            Principal::Citizen(id) | Principal::Operator(id) => id,
+        };
+        ThrottleKey(format!("{}_DAY#{id}", principal.realm().prefix()))
     }
 
     /// The key as stored.
@@ -88,71 +123,7 @@ impl ThrottleKey {
     }
 }
 
-/// How one counter turns attempts into waits: the first `free` attempts of a window go at once;
-/// from the `free`-th on, each attempt makes the next one wait `first_delay`, then twice that, and
-/// so on up to `max_delay`. The count starts again `window` after the window's first attempt.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct ThrottlePolicy {
-    /// Attempts that impose no wait.
-    pub free: u32,
-    /// The first wait.
-    pub first_delay: chrono::Duration,
-    /// The longest wait.
-    pub max_delay: chrono::Duration,
-    /// How long a window lasts from its first attempt.
-    pub window: chrono::Duration,
-}
-
-impl ThrottlePolicy {
-    /// The wait that the `attempts`-th attempt of a window imposes on the next one.
-    pub fn delay_after(&self, attempts: u32) -> chrono::Duration {
-        if attempts < self.free {
-            return chrono::Duration::zero();
-        }
-        let doublings = (attempts - self.free).min(30);
-        let delay = self.first_delay.num_milliseconds().saturating_mul(1_i64 << doublings);
-        chrono::Duration::milliseconds(delay.min(self.max_delay.num_milliseconds()))
-    }
-}
-
-/// One counter as stored.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct ThrottleState {
-    /// Attempts counted in the window.
-    pub attempts: u32,
-    /// No attempt is let through before this.
-    pub blocked_until: Option<DateTime<Utc>>,
-    /// When the window ends and the count starts again.
-    pub window_ends: DateTime<Utc>,
-}
-
-impl ThrottleState {
-    /// The counter after one more attempt at `now` under `policy`, or the wait still due when an
-    /// attempt is not allowed yet. `current` is `None` when there is no counter.
-    pub fn after_attempt(
-        current: Option<ThrottleState>,
-        now: DateTime<Utc>,
-        policy: ThrottlePolicy,
-    ) -> Result<ThrottleState, chrono::Duration> {
-        // A wait outlives the window it was earned in: a new window starts only once it is over.
-        if let Some(until) = current.and_then(|c| c.blocked_until).filter(|until| now < *until) {
-            return Err(until - now);
-        }
-        let live = current.filter(|c| now < c.window_ends);
-        let attempts = live.map_or(0, |c| c.attempts) + 1;
-        let delay = policy.delay_after(attempts);
-        Ok(ThrottleState {
-            attempts,
-            blocked_until: (delay > chrono::Duration::zero()).then(|| now + delay),
-            window_ends: live.map_or(now + policy.window, |c| c.window_ends),
-        })
-    }
-
-    /// When the store may forget the counter: once both the window and the wait are over.
-    pub fn forget_after(&self) -> DateTime<Utc> {
-        self.blocked_until.map_or(self.window_ends, |b| b.max(self.window_ends))
-    }
-}
+pub use domain::throttle::{MustWait, ThrottlePolicy, ThrottleState};
 
 /// One attempt to reserve on one counter.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -171,6 +142,9 @@ pub enum Reservation {
     /// At least one counter makes the attempt wait this long; no counter changed.
     Delayed(chrono::Duration),
 }
+
+/// The `method` of a [`SessionRecord`] that is a CNS handoff, not a session (`cns.rs`).
+pub const CNS_HANDOFF_METHOD: &str = "cns-handoff";
 
 /// A citizen's session, keyed by the SHA-256 of its cookie token.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -512,7 +486,7 @@ impl ApplicationRecord {
     }
 }
 
-/// What [`super::Store::insert_application`] did.
+/// What [`super::Applications::insert_application`] did.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ApplicationInsert {
     /// The application is stored (and the draft removed).
@@ -660,57 +634,87 @@ pub struct AuditEntry {
     pub detail: String,
 }
 
-#[cfg(test)]
-mod throttle_tests {
-    use super::*;
-    use chrono::Duration;
+/// A session of either realm, as the one [`super::Sessions`] port stores it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Session {
+    /// A citizen's.
+    Citizen(SessionRecord),
+    /// An operator's.
+    Operator(OperatorSessionRecord),
+}
 
-    const POLICY: ThrottlePolicy = ThrottlePolicy {
-        free: 3,
-        first_delay: Duration::seconds(30),
-        max_delay: Duration::minutes(5),
-        window: Duration::hours(24),
-    };
-
-    fn t(seconds: i64) -> DateTime<Utc> {
-        DateTime::from_timestamp(1_795_000_000 + seconds, 0).unwrap()
-    }
-
-    #[test]
-    fn the_free_attempts_impose_no_wait_and_each_further_one_doubles_it_up_to_the_longest() {
-        let waits: Vec<i64> = (1..=9).map(|n| POLICY.delay_after(n).num_seconds()).collect();
-        assert_eq!(waits, [0, 0, 30, 60, 120, 240, 300, 300, 300]);
-        assert_eq!(POLICY.delay_after(u32::MAX), Duration::minutes(5), "no overflow");
-    }
-
-    #[test]
-    fn an_attempt_during_a_wait_is_refused_with_what_is_left_and_a_wait_outlives_its_window() {
-        let mut state = None;
-        for _ in 0..3 {
-            state = Some(ThrottleState::after_attempt(state, t(0), POLICY).unwrap());
+impl Session {
+    /// The realm it belongs to (and is looked up in).
+    pub fn realm(&self) -> Realm {
+        match self {
+            Session::Citizen(_) => Realm::Citizen,
+            Session::Operator(_) => Realm::Operator,
         }
-        let third = state.unwrap();
-        assert_eq!((third.attempts, third.blocked_until), (3, Some(t(30))));
+    }
+
+    /// The hash of its cookie's token, its key within the realm.
+    pub fn token_hash(&self) -> &str {
+        match self {
+            Session::Citizen(s) => &s.token_hash,
+            Session::Operator(s) => &s.token_hash,
+        }
+    }
+
+    /// The citizen's session, if it is one.
+    pub fn into_citizen(self) -> Option<SessionRecord> {
+        match self {
+            Session::Citizen(s) => Some(s),
+            Session::Operator(_) => None,
+        }
+    }
+
+    /// The operator's session, if it is one.
+    pub fn into_operator(self) -> Option<OperatorSessionRecord> {
+        match self {
+            Session::Operator(s) => Some(s),
+            Session::Citizen(_) => None,
+        }
+    }
+}
+
+impl From<SessionRecord> for Session {
+    fn from(session: SessionRecord) -> Session {
+        Session::Citizen(session)
+    }
+}
+
+impl From<OperatorSessionRecord> for Session {
+    fn from(session: OperatorSessionRecord) -> Session {
+        Session::Operator(session)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn throttle_keys_keep_the_formats_already_stored() {
+        let (citizen, operator) = (Principal::Citizen("RSSMRA80A01H501U"), Principal::Operator("anna"));
+        let keys = [
+            ThrottleKey::from_caller(citizen, "ip:10.0.0.1"),
+            ThrottleKey::caller(Realm::Citizen, "ip:10.0.0.1"),
+            ThrottleKey::day(citizen),
+            ThrottleKey::from_caller(operator, "ip:10.0.0.1"),
+            ThrottleKey::caller(Realm::Operator, "ip:10.0.0.1"),
+            ThrottleKey::day(operator),
+        ];
+        let stored: Vec<&str> = keys.iter().map(ThrottleKey::as_str).collect();
         assert_eq!(
-            ThrottleState::after_attempt(state, t(10), POLICY),
-            Err(Duration::seconds(20))
-        );
-        // GIVEN a wait that ends after the window does
-        let late = ThrottleState {
-            attempts: 7,
-            blocked_until: Some(t(86_500)),
-            window_ends: t(86_400),
-        };
-        assert_eq!(late.forget_after(), t(86_500));
-        assert_eq!(
-            ThrottleState::after_attempt(Some(late), t(86_450), POLICY),
-            Err(Duration::seconds(50))
-        );
-        // THEN once it is over the count starts again in a new window
-        let fresh = ThrottleState::after_attempt(Some(late), t(86_500), POLICY).unwrap();
-        assert_eq!(
-            (fresh.attempts, fresh.blocked_until, fresh.window_ends),
-            (1, None, t(86_500) + Duration::hours(24))
+            stored,
+            [
+                "PIN#RSSMRA80A01H501U#FROM#ip:10.0.0.1",
+                "PIN_FROM#ip:10.0.0.1",
+                "PIN_DAY#RSSMRA80A01H501U",
+                "OPERATOR#anna#FROM#ip:10.0.0.1",
+                "OPERATOR_FROM#ip:10.0.0.1",
+                "OPERATOR_DAY#anna",
+            ]
         );
     }
 }

@@ -142,7 +142,7 @@ impl TestServer {
         let store = api::store::sqlite::SqliteStore::open(self.data_dir()).unwrap();
         let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
         loop {
-            use api::Store;
+            use api::store::prelude::*;
             let messages = store.messages_for(cf, 500).await.unwrap();
             let now = chrono::Utc::now() + chrono::Duration::days(3650);
             // Retrying ones count as settled only once dead or sent; queued ones with no lane

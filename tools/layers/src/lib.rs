@@ -393,6 +393,75 @@ impl<'ast> Visit<'ast> for References<'_> {
     }
 }
 
+/// A function longer than a layer allows.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LongFunction {
+    pub file: PathBuf,
+    pub name: String,
+    pub line: usize,
+    pub lines: usize,
+}
+
+impl Graph {
+    /// The functions (free or in an `impl`) in files under `module` that span more than `max`
+    /// lines, attributes and doc comments not counted: handlers that do the work themselves
+    /// instead of calling a service.
+    pub fn long_functions(&self, module: &[String], max: usize) -> Result<Vec<LongFunction>, ReadError> {
+        let mut found = Vec::new();
+        for (path_of, file) in &self.files {
+            if !path_of.starts_with(module) {
+                continue;
+            }
+            let text = std::fs::read_to_string(file).map_err(|e| ReadError::Io(file.clone(), e))?;
+            let parsed = syn::parse_file(&text).map_err(|e| ReadError::Parse(file.clone(), e))?;
+            let mut lengths = Lengths(Vec::new());
+            lengths.visit_file(&parsed);
+            for (name, line, lines) in lengths.0 {
+                if lines > max {
+                    found.push(LongFunction {
+                        file: file.clone(),
+                        name,
+                        line,
+                        lines,
+                    });
+                }
+            }
+        }
+        Ok(found)
+    }
+}
+
+/// Each function's name, first line and length in lines, from its signature to its closing brace.
+struct Lengths(Vec<(String, usize, usize)>);
+
+impl Lengths {
+    fn record(&mut self, sig: &syn::Signature, block: &syn::Block) {
+        let start = sig.fn_token.span.start().line;
+        let end = block.brace_token.span.close().end().line;
+        self.0.push((sig.ident.to_string(), start, end + 1 - start));
+    }
+}
+
+impl<'ast> Visit<'ast> for Lengths {
+    fn visit_item_fn(&mut self, item: &'ast syn::ItemFn) {
+        self.record(&item.sig, &item.block);
+        syn::visit::visit_item_fn(self, item);
+    }
+
+    fn visit_impl_item_fn(&mut self, item: &'ast syn::ImplItemFn) {
+        self.record(&item.sig, &item.block);
+        syn::visit::visit_impl_item_fn(self, item);
+    }
+
+    fn visit_item_mod(&mut self, item: &'ast syn::ItemMod) {
+        // Tests inside a route file are not handlers.
+        let is_test = item.attrs.iter().any(|a| a.path().is_ident("cfg"));
+        if !is_test {
+            syn::visit::visit_item_mod(self, item);
+        }
+    }
+}
+
 /// Tarjan's strongly connected components over an adjacency list.
 fn tarjan(next: &[Vec<usize>]) -> Vec<Vec<usize>> {
     struct State<'a> {

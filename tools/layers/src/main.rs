@@ -1,6 +1,7 @@
-//! `layers <src> [--leaf MOD]… [--isolated MOD]…`: exits 1 and lists the offending imports when a
-//! crate's modules form a cycle, a leaf module uses the rest of the crate, or two files under an
-//! isolated module use each other. See the library's documentation for what counts as a use.
+//! `layers <src> [--leaf MOD]… [--isolated MOD]… [--max-lines MOD=N]…`: exits 1 and lists the
+//! offending imports when a crate's modules form a cycle, a leaf module uses the rest of the
+//! crate, or two files under an isolated module use each other; and the functions under MOD
+//! longer than N lines. See the library's documentation for what counts as a use.
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -11,6 +12,7 @@ fn main() -> ExitCode {
     let mut args = std::env::args().skip(1);
     let mut src: Option<PathBuf> = None;
     let mut rules = Rules::default();
+    let mut max_lines: Vec<(Vec<String>, usize)> = Vec::new();
     while let Some(arg) = args.next() {
         match arg.as_str() {
             "--leaf" | "--isolated" => {
@@ -24,6 +26,17 @@ fn main() -> ExitCode {
                     &mut rules.isolated
                 };
                 list.push(mod_path(&module));
+            }
+            "--max-lines" => {
+                let limit = args.next().and_then(|v| {
+                    let (module, n) = v.split_once('=')?;
+                    Some((mod_path(module), n.parse().ok()?))
+                });
+                let Some(limit) = limit else {
+                    eprintln!("--max-lines needs MOD=N, e.g. routes=40");
+                    return ExitCode::from(2);
+                };
+                max_lines.push(limit);
             }
             _ if src.is_none() => src = Some(PathBuf::from(arg)),
             _ => {
@@ -60,7 +73,30 @@ fn main() -> ExitCode {
     for edge in &findings.isolation_breaches {
         eprintln!("two isolated modules use each other:\n{}", show(edge));
     }
-    if findings.is_clean() {
+    let mut too_long = 0;
+    for (module, max) in &max_lines {
+        match graph.long_functions(module, *max) {
+            Ok(long) => {
+                for f in &long {
+                    let file = f.file.strip_prefix(&src).unwrap_or(&f.file);
+                    eprintln!(
+                        "{}:{}: fn {} is {} lines (at most {max} under {}): move its work into a service",
+                        shown(file),
+                        f.line,
+                        f.name,
+                        f.lines,
+                        module.join("::")
+                    );
+                }
+                too_long += long.len();
+            }
+            Err(e) => {
+                eprintln!("layers: {e}");
+                return ExitCode::from(2);
+            }
+        }
+    }
+    if findings.is_clean() && too_long == 0 {
         println!(
             "{}: {} files, {} imports between them, no cycles{}",
             src.display(),
@@ -72,6 +108,9 @@ fn main() -> ExitCode {
                 ", layers kept"
             }
         );
+        for (module, max) in &max_lines {
+            println!("  every function under {} is at most {max} lines", module.join("::"));
+        }
         ExitCode::SUCCESS
     } else {
         ExitCode::FAILURE

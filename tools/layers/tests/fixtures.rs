@@ -5,7 +5,10 @@ use std::path::{Path, PathBuf};
 use layers::{Graph, Rules, mod_path};
 
 fn fixture(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures").join(name).join("src")
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures")
+        .join(name)
+        .join("src")
 }
 
 fn names(edges: &[layers::Edge]) -> Vec<String> {
@@ -41,7 +44,11 @@ fn re_exports_mounting_and_a_leaf_with_its_own_children_are_clean() {
     // `crate::Error` is error.rs's, not lib.rs's: lib.rs only re-exports it.
     let to_error = graph.edges.iter().filter(|e| e.to.ends_with("error.rs")).count();
     assert!(to_error >= 2, "{:?}", graph.edges);
-    assert!(!graph.edges.iter().any(|e| e.to.ends_with("lib.rs")), "{:?}", graph.edges);
+    assert!(
+        !graph.edges.iter().any(|e| e.to.ends_with("lib.rs")),
+        "{:?}",
+        graph.edges
+    );
 }
 
 #[test]
