@@ -18,6 +18,12 @@ cargo clippy -p frontend --target wasm32-unknown-unknown -- -D warnings || die "
 cargo clippy -p frontend --lib --tests -- -D warnings || die "clippy found problems (frontend tests, native)"
 cargo build -p domain --target wasm32-unknown-unknown || die "domain does not build for wasm32"
 
+step "Layers (no import cycle, leaves and routes kept apart, thin handlers: tools/layers, ADR 0018)"
+cargo run -q -p layers -- api/src --leaf config --leaf jose --isolated routes --max-lines routes=40 \
+  || die "api/src: an import cycle or a layer breach (see above)"
+cargo run -q -p layers -- domain/src || die "domain/src: an import cycle"
+cargo run -q -p layers -- tools/layers/src || die "tools/layers/src: an import cycle"
+
 step "Rust unit and integration tests"
 cargo test --workspace --all-targets || die "Rust tests failed"
 

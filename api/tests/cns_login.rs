@@ -297,7 +297,7 @@ async fn a_handoff_redeemed_late_or_made_up_opens_nothing() {
     let handoff = card_step(&servers, &address, &card).await;
 
     // GIVEN a handoff whose minute has passed on the server's clock
-    let later = (chrono::Utc::now() + chrono::Duration::seconds(61)).to_rfc3339();
+    let later = (Utc::now() + chrono::Duration::seconds(61)).to_rfc3339();
     let set = reqwest::Client::new()
         .put(format!("{}/api/dev/clock", servers.api))
         .json(&serde_json::json!({ "now": later }))

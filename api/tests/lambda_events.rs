@@ -979,7 +979,7 @@ async fn sportello_admin_manages_operators_on_the_deployed_table_with_the_functi
     let credentials = json!({
         "username": "lbianchi",
         "password": line("initial password: "),
-        "totp": api::services::operators::totp::code(&secret_bytes, api::services::operators::totp::step_at(chrono::Utc::now())),
+        "totp": api::services::operators::totp::code(&secret_bytes, api::services::operators::totp::step_at(Utc::now())),
     });
 
     // THEN the function (same table, same key from Secrets Manager) logs them in
@@ -1091,8 +1091,8 @@ async fn with_sms_through_sns_the_delivery_function_texts_the_first_half_to_the_
 /// AWS settings for clients made in the test process, at moto.
 fn moto_sdk() -> aws_config::SdkConfig {
     aws_config::SdkConfig::builder()
-        .behavior_version(aws_config::BehaviorVersion::latest())
-        .region(aws_config::Region::new("eu-south-1"))
+        .behavior_version(BehaviorVersion::latest())
+        .region(Region::new("eu-south-1"))
         .endpoint_url(common_moto::server().endpoint.clone())
         .credentials_provider(aws_sdk_sns::config::SharedCredentialsProvider::new(Credentials::new(
             "test", "test", None, None, "moto",

@@ -18,8 +18,8 @@ use domain::submission_window::Channel;
 
 use crate::http::{ApiJson, Citizen, request_lang};
 use crate::services::filing::{
-    self, ApplicationList, ApplicationState, ApplicationView, BY_CITIZEN, Saved, Submitted, open_with, own_application,
-    view,
+    self, ApplicationList, ApplicationState, ApplicationView, BY_CITIZEN, Filer, Saved, Submitted, open_with,
+    own_application, view,
 };
 use crate::services::idempotency::IdempotencyKey;
 use crate::{ApiError, AppState};
@@ -80,17 +80,14 @@ async fn submit(
     key: IdempotencyKey,
     ApiJson(form): ApiJson<ApplicationForm>,
 ) -> Result<Submitted, ApiError> {
-    filing::submit_for(
-        &state,
-        citizen.codice_fiscale(),
-        citizen.session.credential(),
-        request_lang(&headers),
-        &key,
-        form,
-        Channel::WebCitizen,
-        BY_CITIZEN.to_owned(),
-    )
-    .await
+    let filer = Filer {
+        codice_fiscale: citizen.codice_fiscale(),
+        credential: citizen.session.credential(),
+        channel: Channel::WebCitizen,
+        by: BY_CITIZEN.to_owned(),
+        lang: request_lang(&headers),
+    };
+    filing::submit_for(&state, filer, &key, form).await
 }
 
 /// `GET /api/applications`: "Le mie domande".

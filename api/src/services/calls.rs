@@ -117,7 +117,7 @@ pub async fn open(state: &AppState, username: &str, codice_fiscale: &str) -> Res
         errors.add("codice_fiscale", ErrorCode::Required);
         None
     } else {
-        errors.check("codice_fiscale", CodiceFiscale::parse(&codice_fiscale))
+        errors.check("codice_fiscale", CodiceFiscale::parse(codice_fiscale))
     };
     let Some(cf) = cf else {
         return Err(ApiError::Validation(errors));

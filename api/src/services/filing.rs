@@ -331,18 +331,31 @@ async fn answer_existing(
     Ok(Submitted::Again(view(state, &existing.application, lang).await?))
 }
 
-/// Submits `form` as `cf`'s application made with `credential` through `channel` (whose window
-/// must be open), with `by` in the history, under the request's `key`; answers in `lang`.
+/// Who submits, and how: the citizen whose application it is, the credential it is made with,
+/// the channel (whose window must be open), who the history names, the answer's language.
+#[derive(Debug, Clone)]
+pub struct Filer<'a> {
+    pub codice_fiscale: &'a str,
+    pub credential: Credential,
+    pub channel: Channel,
+    pub by: String,
+    pub lang: Lang,
+}
+
+/// Submits `form` as `filer`'s application under the request's `key`.
 pub async fn submit_for(
     state: &AppState,
-    cf: &str,
-    credential: Credential,
-    lang: Lang,
+    filer: Filer<'_>,
     key: &IdempotencyKey,
     form: ApplicationForm,
-    channel: Channel,
-    by: String,
 ) -> Result<Submitted, ApiError> {
+    let Filer {
+        codice_fiscale: cf,
+        credential,
+        channel,
+        by,
+        lang,
+    } = filer;
     let catalogue = Catalogue::embedded();
     let valid = form.validate(catalogue).map_err(ApiError::Validation)?;
     let fingerprint = valid.fingerprint();
@@ -408,12 +421,12 @@ pub async fn submit_for(
 /// The language of the receipt (protocol number, whose it is, when), queued by e-mail and SMS
 /// to the application's contacts with the application itself: the page's, or for a filing by
 /// the Contact Center the one the citizen's PIN request was made in.
-async fn receipt_lang(state: &AppState, application: &Application, lang: Lang) -> domain::Lang {
+async fn receipt_lang(state: &AppState, application: &Application, lang: Lang) -> Lang {
     match application.channel {
         Channel::WebCitizen => lang,
         Channel::ContactCenter => match state.store.pin_request(application.applicant.as_str()).await {
             Ok(Some(pin)) => pin.lang,
-            _ => domain::Lang::It,
+            _ => Lang::It,
         },
     }
 }

@@ -120,7 +120,7 @@ pub async fn check_on_call(
     if pin_first8.trim().is_empty() {
         return Err(ApiError::field("pin_first8", ErrorCode::Required));
     }
-    let pin = PinInput::parse(&pin_first8).map_err(|e| ApiError::field("pin_first8", e))?;
+    let pin = PinInput::parse(pin_first8).map_err(|e| ApiError::field("pin_first8", e))?;
     if pin.second_half().is_some() {
         // Only the first part is ever read out on the phone.
         return Err(ApiError::field("pin_first8", ErrorCode::PinLength));

@@ -101,13 +101,13 @@ pub async fn log_in_with_pin(
         errors.add("codice_fiscale", ErrorCode::Required);
         None
     } else {
-        errors.check("codice_fiscale", CodiceFiscale::parse(&codice_fiscale))
+        errors.check("codice_fiscale", CodiceFiscale::parse(codice_fiscale))
     };
     let pin = if pin_text.trim().is_empty() {
         errors.add("pin", ErrorCode::Required);
         None
     } else {
-        errors.check("pin", PinInput::parse(&pin_text))
+        errors.check("pin", PinInput::parse(pin_text))
     };
     let (Some(cf), Some(pin)) = (cf, pin) else {
         return Err(ApiError::Validation(errors));

@@ -143,12 +143,10 @@ pub async fn fresh_store() -> DynamoDbStore {
 /// An SNS client for `endpoint`, built like [`client`].
 pub fn sns_client(endpoint: &str) -> aws_sdk_sns::Client {
     let config = aws_sdk_sns::Config::builder()
-        .behavior_version(aws_sdk_sns::config::BehaviorVersion::latest())
-        .region(aws_sdk_sns::config::Region::new("eu-south-1"))
+        .behavior_version(BehaviorVersion::latest())
+        .region(Region::new("eu-south-1"))
         .endpoint_url(endpoint)
-        .credentials_provider(aws_sdk_sns::config::Credentials::new(
-            "test", "test", None, None, "moto",
-        ))
+        .credentials_provider(Credentials::new("test", "test", None, None, "moto"))
         .http_client(dynamodb::http_client())
         .build();
     aws_sdk_sns::Client::from_conf(config)

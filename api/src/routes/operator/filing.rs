@@ -12,7 +12,7 @@ use crate::http::{ApiJson, Operator, request_lang};
 use crate::services::audit::audited;
 use crate::services::calls::{ON_A_CALL, checked_call};
 use crate::services::filing::{
-    ApplicationState, Saved, Submitted, application_state, save_draft, save_step, submit_for,
+    ApplicationState, Filer, Saved, Submitted, application_state, save_draft, save_step, submit_for,
 };
 use crate::services::idempotency::IdempotencyKey;
 use crate::store::AuditAction;
@@ -101,17 +101,14 @@ pub async fn submit(
 ) -> Result<Submitted, ApiError> {
     let call = checked_call(&state, operator.username(), &id, AuditAction::ApplicationSubmitted).await?;
     let by = format!("contact_center:{}", operator.username());
-    let result = submit_for(
-        &state,
-        &call.codice_fiscale,
-        ON_A_CALL,
-        request_lang(&headers),
-        &key,
-        form,
-        Channel::ContactCenter,
+    let filer = Filer {
+        codice_fiscale: &call.codice_fiscale,
+        credential: ON_A_CALL,
+        channel: Channel::ContactCenter,
         by,
-    )
-    .await;
+        lang: request_lang(&headers),
+    };
+    let result = submit_for(&state, filer, &key, form).await;
     audited(
         &state,
         operator.username(),

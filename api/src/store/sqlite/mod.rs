@@ -375,8 +375,8 @@ mod tests {
             at: DateTime::from_timestamp(1_795_000_000, 0).unwrap(),
             operator: "mrossi".into(),
             codice_fiscale: None,
-            action: super::super::AuditAction::Login,
-            outcome: super::super::AuditOutcome::Ok,
+            action: AuditAction::Login,
+            outcome: AuditOutcome::Ok,
             detail: String::new(),
         };
         store.append_audit(&entry).await.unwrap();
