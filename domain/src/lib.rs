@@ -23,6 +23,7 @@ pub mod province;
 pub mod registry;
 pub mod submission_window;
 mod text;
+pub mod wire;
 
 pub use application::{
     AccountHolder, Application, ApplicationForm, ApplicationStatus, ApplicationStep, Contacts, Payment, ProtocolNumber,

@@ -15,7 +15,7 @@ mod components;
 pub mod console;
 mod form;
 pub mod i18n;
-pub mod json;
+pub use domain::wire::json;
 mod pages;
 mod panic_page;
 mod pin_draft;
