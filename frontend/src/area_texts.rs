@@ -48,6 +48,10 @@ bilingual_texts! {
             "Controlla le risposte e invia: riceverai una ricevuta con il numero di protocollo.",
             "Check your answers and send: you will get a receipt with a protocol number."
         ),
+        WindowSendHours => (
+            "Puoi inviarla dalle {start} alle {end}, ora italiana. Negli altri orari l'invio è riservato a patronati e intermediari.",
+            "You can send it from {start} to {end}, Italian time. At other times sending is reserved for welfare offices and intermediaries."
+        ),
         DraftSavedNote => (
             "Le risposte vengono salvate a ogni passo: se esci o la connessione cade, le ritrovi al prossimo accesso.",
             "Your answers are saved at every step: if you leave or the connection drops, you will find them next time you log in."

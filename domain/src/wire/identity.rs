@@ -73,10 +73,10 @@ wire_struct! {
     /// What a citizen reports as not theirs (`POST /api/identity/reports`): exactly one.
     pub struct Report {
         /// The PIN request made at this time.
-        #[serde(default)]
+        #[serde(default, skip_serializing_if = "Option::is_none")]
         pub pin_request: Option<Timestamp>,
         /// The application with this protocol number.
-        #[serde(default)]
+        #[serde(default, skip_serializing_if = "Option::is_none")]
         pub application: Option<String>,
     }
 }
@@ -86,10 +86,10 @@ wire_struct! {
     /// the 8 characters of the letter the caller reads out.
     pub struct CallReport {
         /// The PIN request made at this time.
-        #[serde(default)]
+        #[serde(default, skip_serializing_if = "Option::is_none")]
         pub pin_request: Option<Timestamp>,
         /// The application with this protocol number.
-        #[serde(default)]
+        #[serde(default, skip_serializing_if = "Option::is_none")]
         pub application: Option<String>,
         /// The 8 characters of the letter with the PIN's second half.
         #[serde(default)]

@@ -89,6 +89,14 @@ impl Timestamp {
     }
 }
 
+impl std::ops::Deref for Timestamp {
+    type Target = str;
+
+    fn deref(&self) -> &str {
+        &self.0
+    }
+}
+
 impl From<DateTime<Utc>> for Timestamp {
     /// The same text as serde's `Serialize` for `DateTime<Utc>`.
     fn from(at: DateTime<Utc>) -> Timestamp {

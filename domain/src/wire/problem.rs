@@ -37,7 +37,9 @@ impl FromJson for Problem {
         Some(Problem {
             code: json.get("code")?,
             message: json.get("message")?,
-            fields: json.get("fields")?,
+            // Always written by the API; a body from another layer (a proxy, the admission limit)
+            // may leave it out, which is no field at fault.
+            fields: json.get::<Option<_>>("fields")?.unwrap_or_default(),
             // Left out when empty (`skip_serializing_if`), so missing reads as empty.
             field_codes: json.get::<Option<_>>("field_codes")?.unwrap_or_default(),
             opens_at: json.get("opens_at")?,
@@ -114,6 +116,7 @@ mod tests {
     fn a_body_without_a_code_is_not_a_problem() {
         use crate::wire::json::FromJson;
         assert_eq!(Problem::parse_json(r#"{"message":"x","fields":{}}"#), None);
+        assert_eq!(Problem::parse_json(r#"{"code":"x","message":"x","fields":[]}"#), None);
         assert_eq!(Problem::parse_json("{}"), None);
     }
 }

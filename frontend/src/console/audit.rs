@@ -98,10 +98,12 @@ pub fn audit_page() -> AnyView {
         sending.set(Sending::Waiting);
         browser::spawn(async move {
             let on_retry = move |notice| sending.set(Sending::retrying(notice));
-            let answer = api_client::get_json_observed(&path, &on_retry).await;
+            let answer = api_client::get_json_observed(&path, &on_retry)
+                .await
+                .and_then(|json| audit_lines(&json).ok_or(api_client::ApiError::Decode));
             sending.set(Sending::after(&answer));
             match answer {
-                Ok(json) => lines.set(Some(audit_lines(&json))),
+                Ok(read) => lines.set(Some(read)),
                 Err(error) if console.session_ended(&error) => {}
                 // The API names the field after the query's key; on this page it is the one input.
                 Err(error) => problems.show_form(

@@ -93,11 +93,14 @@ pub fn call_page(id: String) -> AnyView {
                 let answer = api_client::post_json_observed(&path, &Nothing {}, on_retry).await;
                 validating.set(Sending::Idle);
                 match answer {
-                    Ok(json) => {
-                        problems.clear();
-                        validated.set(Some(sent_to(&json)));
-                        reload();
-                    }
+                    Ok(json) => match sent_to(&json) {
+                        Some(sent) => {
+                            problems.clear();
+                            validated.set(Some(sent));
+                            reload();
+                        }
+                        None => problems.show_api(&api_client::ApiError::Decode),
+                    },
                     Err(error) if console.session_ended(&error) => {}
                     // Too early (with the time it becomes possible) or not validatable: the API's words.
                     Err(error) => problems.show_api(&error),

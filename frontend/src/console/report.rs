@@ -93,14 +93,15 @@ pub fn report_section(
         sending.set(true);
         let (id, reload) = (id.clone(), reload.clone());
         browser::spawn(async move {
-            let answer = api_client::post_json_observed(&call_api(&id, "/identity-report"), &request, |_| {}).await;
+            let answer = api_client::post_json_observed(&call_api(&id, "/identity-report"), &request, |_| {})
+                .await
+                .and_then(api_client::read::<domain::wire::identity::ReportDone>);
             sending.set(false);
             match answer {
-                Ok(json) => {
+                Ok(report) => {
                     letter.set(String::new());
                     problems.clear();
-                    let suspended = json["suspended"].as_str().map(str::to_owned);
-                    done.set(Some((json["pin_revoked"].as_bool().unwrap_or(false), suspended)));
+                    done.set(Some((report.pin_revoked, report.suspended)));
                     reload();
                 }
                 Err(error) if console.session_ended(&error) => {}

@@ -82,7 +82,7 @@ pub fn ApplicationStartPage() -> impl IntoView {
                     </ol>
                     <h2>{tr(Text::WindowHeading)}</h2>
                     <p>{tr(Text::WindowFill)}</p>
-                    <p>{tr(Text::WindowSend)}</p>
+                    <p>{window_hours(draft)}</p>
                     <p>{w(AreaText::DraftSavedNote)}</p>
                     <a href=href class="button button--start" draggable="false">{w(label)}</a>
                 }
@@ -99,5 +99,18 @@ pub fn ApplicationStartPage() -> impl IntoView {
     view! {
         <h1>{w(AreaText::ApplicationHeading)}</h1>
         {when_loaded(draft, page)}
+    }
+}
+
+/// When sending is possible, with the hours the server's window has (its configuration), not
+/// hours written into the page.
+fn window_hours(draft: crate::application_draft::ApplicationDraft) -> impl Fn() -> String + Send + Sync + 'static {
+    let lang = use_lang();
+    move || {
+        let window = draft.window.read();
+        let (start, end) = window
+            .as_ref()
+            .map_or(("", ""), |w| (w.hours.start.as_str(), w.hours.end.as_str()));
+        at_with(lang.get(), AreaText::WindowSendHours, "start", start).replace("{end}", end)
     }
 }

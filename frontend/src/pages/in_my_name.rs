@@ -5,8 +5,8 @@
 
 use std::sync::Arc;
 
+use domain::pin_request::PinRequestState;
 use leptos::prelude::*;
-use serde::Serialize;
 
 use super::area::{problem_panel, rome_date_time, use_area_title};
 use crate::api_client::{self, ApiError};
@@ -15,28 +15,19 @@ use crate::application_draft::use_draft;
 use crate::area_texts::{AreaText, at, dyn_text, w};
 use crate::browser;
 use crate::i18n::Text;
-use crate::json::Json;
+use domain::wire::identity::{IdentityView, Report, ReportDone};
 
 const IDENTITY_PATH: &str = "/api/identity";
 const REPORTS_PATH: &str = "/api/identity/reports";
 
-/// What a report names: one of the two.
-#[derive(Serialize)]
-struct Report {
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pin_request: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    application: Option<String>,
-}
-
 /// The words of a PIN request's state.
-fn pin_state(state: &str) -> AreaText {
+fn pin_state(state: PinRequestState) -> AreaText {
     match state {
-        "delivered" => AreaText::PinStateDelivered,
-        "validated_by_contact_center" => AreaText::PinStateValidated,
-        "expired" => AreaText::PinStateExpired,
-        "revoked" => AreaText::PinStateRevoked,
-        _ => AreaText::PinStatePending,
+        PinRequestState::PendingDelivery => AreaText::PinStatePending,
+        PinRequestState::Delivered => AreaText::PinStateDelivered,
+        PinRequestState::ValidatedByContactCenter => AreaText::PinStateValidated,
+        PinRequestState::Expired => AreaText::PinStateExpired,
+        PinRequestState::Revoked => AreaText::PinStateRevoked,
     }
 }
 
@@ -60,11 +51,11 @@ pub fn InMyNamePage() -> impl IntoView {
     use_area_title(AreaText::InMyNameTitle, || false);
     let draft = use_draft();
     let lang = use_lang();
-    let data: RwSignal<Option<Result<Json, ApiError>>> = RwSignal::new(None);
+    let data: RwSignal<Option<Result<IdentityView, ApiError>>> = RwSignal::new(None);
     let outcome: RwSignal<Option<Result<AreaText, ApiError>>> = RwSignal::new(None);
     let load = move || {
         browser::spawn(async move {
-            let answer = api_client::get_json(IDENTITY_PATH).await;
+            let answer = api_client::get_json(IDENTITY_PATH).await.and_then(api_client::read);
             if let Err(error) = &answer
                 && draft.session_ended(error)
             {
@@ -76,14 +67,16 @@ pub fn InMyNamePage() -> impl IntoView {
     load();
     let report = move |body: Report| {
         browser::spawn(async move {
-            let answer = api_client::post_json(REPORTS_PATH, &body).await;
+            let answer = api_client::post_json(REPORTS_PATH, &body)
+                .await
+                .and_then(api_client::read::<ReportDone>);
             if let Err(error) = &answer
                 && draft.session_ended(error)
             {
                 return;
             }
             outcome.set(Some(answer.map(|done| {
-                if done["suspended"].as_str().is_some() {
+                if done.suspended.is_some() {
                     AreaText::ReportedApplication
                 } else {
                     AreaText::ReportedPin
@@ -95,20 +88,18 @@ pub fn InMyNamePage() -> impl IntoView {
     };
 
     let list = move || -> AnyView {
-        let json = match data.get() {
+        let identity = match data.get() {
             None => return view! { <p role="status">{tr(Text::Loading)}</p> }.into_any(),
             Some(Err(error)) => return problem_panel(error),
-            Some(Ok(json)) => json,
+            Some(Ok(identity)) => identity,
         };
-        let pins = json["pin_requests"].as_array().unwrap_or_default().to_vec();
-        let applications = json["applications"].as_array().unwrap_or_default().to_vec();
-        let pin_items = pins
+        let pin_items = identity
+            .pin_requests
             .into_iter()
             .map(|pin| {
-                let created = pin["created_at"].as_str().unwrap_or_default().to_owned();
-                let text = |name: &str| pin[name].as_str().unwrap_or_default().to_owned();
-                let state = pin_state(pin["state"].as_str().unwrap_or_default());
-                let button = pin["reportable"].as_bool().unwrap_or(false).then(|| {
+                let created = pin.created_at;
+                let state = pin_state(pin.state);
+                let button = pin.reportable.then(|| {
                     let created = created.clone();
                     view! {
                         <button type="button" class="button button--secondary" on:click=move |_| report(Report { pin_request: Some(created.clone()), application: None })>
@@ -124,29 +115,26 @@ pub fn InMyNamePage() -> impl IntoView {
                                 <dt class="summary-list__key">{w(AreaText::StatusLabel)}</dt>
                                 <dd class="summary-list__value"><strong class="tag">{w(state)}</strong></dd>
                             </div>
-                            {row(AreaText::SentSms, text("sms"))}
-                            {row(AreaText::SentEmail, format!("{}, PEC {}", text("email"), text("pec")))}
-                            {row(AreaText::SentLetter, text("letter_to"))}
+                            {row(AreaText::SentSms, pin.sms)}
+                            {row(AreaText::SentEmail, format!("{}, PEC {}", pin.email, pin.pec))}
+                            {row(AreaText::SentLetter, pin.letter_to)}
                         </dl>
                         {button}
                     </li>
                 }
             })
             .collect_view();
-        let application_items = applications
+        let application_items = identity
+            .applications
             .into_iter()
             .map(|a| {
-                let protocol = a["protocol"].as_str().unwrap_or_default().to_owned();
-                let contacts = match (a["contacts"]["mobile"].as_str(), a["contacts"]["email"].as_str()) {
-                    (Some(mobile), Some(email)) => format!("{mobile}, {email}"),
-                    _ => at(lang.get_untracked(), AreaText::ContactsHidden).to_owned(),
+                let protocol = a.protocol;
+                let contacts = match a.contacts {
+                    Some(contacts) => format!("{}, {}", contacts.mobile, contacts.email),
+                    None => at(lang.get_untracked(), AreaText::ContactsHidden).to_owned(),
                 };
-                let how = format!(
-                    "{}, {}",
-                    a["credential_label"].as_str().unwrap_or_default(),
-                    when(a["submitted_at"].as_str().unwrap_or_default())
-                );
-                let button = a["reportable"].as_bool().unwrap_or(false).then(|| {
+                let how = format!("{}, {}", a.credential_label, when(&a.submitted_at));
+                let button = a.reportable.then(|| {
                     let protocol = protocol.clone();
                     view! {
                         <button type="button" class="button button--secondary" on:click=move |_| report(Report { pin_request: None, application: Some(protocol.clone()) })>
@@ -158,7 +146,7 @@ pub fn InMyNamePage() -> impl IntoView {
                     <li class="section">
                         <h3>{protocol.clone()}</h3>
                         <dl class="summary-list">
-                            {row(AreaText::StatusLabel, a["status_label"].as_str().unwrap_or_default().to_owned())}
+                            {row(AreaText::StatusLabel, a.status_label)}
                             {row(AreaText::MadeWith, how)}
                             {row(AreaText::ContactsGiven, contacts)}
                         </dl>

@@ -4,6 +4,7 @@
 //! on. One component serves the four steps.
 
 use domain::Step;
+use domain::wire::pin_request::StepChecked;
 use leptos::prelude::*;
 
 use crate::api_client;
@@ -86,13 +87,17 @@ pub fn PinStepPage(
         sending.set(Sending::Waiting);
         crate::browser::spawn(async move {
             let on_retry = move |notice| sending.set(Sending::retrying(notice));
-            let answer = api_client::post_json_observed(&check_path(step), &form, on_retry).await;
+            let answer = api_client::post_json_observed(&check_path(step), &form, on_retry)
+                .await
+                .and_then(api_client::read::<StepChecked>);
             sending.set(Sending::after(&answer));
             match answer {
                 Ok(answer) => {
                     problems.clear();
                     // After the first page: what the code says, offered on the next page.
-                    draft.offer_from_codice_fiscale(&answer["from_codice_fiscale"]);
+                    if let Some(derived) = answer.from_codice_fiscale {
+                        draft.offer_from_codice_fiscale(derived);
+                    }
                     leave();
                 }
                 Err(error) => problems.show(form::from_api_error(&error, None)),
