@@ -3,6 +3,7 @@
 
 pub mod application;
 pub mod benefits;
+pub mod bundles;
 pub mod codice_fiscale;
 pub mod contacts;
 mod control;

@@ -53,16 +53,9 @@ pub fn receipt_path(protocol: &str) -> String {
     format!("{RECEIPT_PREFIX}{protocol}")
 }
 
-/// The entry bundles of the SPA, each with its own HTML page and wasm (ADR 0008).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Bundle {
-    /// `index.html`: start page, PIN request, login, unknown addresses.
-    Public,
-    /// `area.html`: the application, for a citizen who is logged in.
-    Area,
-    /// `console.html`: the Contact Center's console, for operators (ADR 0010).
-    Console,
-}
+/// The entry bundles of the SPA and which paths each serves, as the server chooses its HTML page
+/// (defined once in `domain::bundles`).
+pub use domain::bundles::{Bundle, bundle_of_path};
 
 /// The page of a PIN-request step, e.g. `/richiesta-pin/identita`.
 pub fn step_path(step: Step) -> String {
@@ -131,22 +124,6 @@ impl Route {
                     .map_or(Route::NotFound, Route::ApplicationStep)
             }
         }
-    }
-}
-
-/// The bundle that serves `path` (without query or fragment): everything under `/domanda` and
-/// `/le-mie-domande` is the area's, everything under `/operatore` the console's, even an unknown
-/// address there (each shows its own "not found"), as in the server's choice of HTML page
-/// (`api/src/spa.rs`).
-pub fn bundle_of_path(path: &str) -> Bundle {
-    let path = path.trim_end_matches('/');
-    let under = |prefix: &str| path == prefix || path.starts_with(&format!("{prefix}/"));
-    if under(APPLICATION_PATH) || under(MY_APPLICATIONS_PATH) {
-        Bundle::Area
-    } else if under(CONSOLE_PATH) {
-        Bundle::Console
-    } else {
-        Bundle::Public
     }
 }
 
