@@ -11,10 +11,10 @@ use domain::application::{
 use domain::benefits::{Answer, Catalogue, DeclarationKind};
 use leptos::prelude::*;
 
-use crate::app::{tr, use_lang};
 use crate::area_texts::{AreaText, Words, at, dyn_text, dyn_view, w, ww};
 use crate::components::lower_initial;
 use crate::i18n::Text;
+use crate::ui::{tr, use_lang};
 
 /// Where a "Modifica" link sends the reader for a field.
 pub type Link = Arc<dyn Fn(&str) -> String + Send + Sync>;

@@ -427,7 +427,7 @@ pub fn provide_draft() {
     provide_context(draft);
     draft.session.resume_deadline();
     browser::spawn(draft.load_from_api());
-    crate::app::effect(move || {
+    crate::ui::effect(move || {
         let form = draft.form();
         if *draft.load.read_untracked() == Load::Ready {
             draft.save_locally(form);

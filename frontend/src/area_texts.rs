@@ -11,8 +11,8 @@ use domain::benefits::Text as DataText;
 
 use leptos::prelude::*;
 
-use crate::app::use_lang;
 use crate::i18n::{Text, bilingual_texts, t};
+use crate::ui::use_lang;
 
 bilingual_texts! {
     /// A piece of the area's text.

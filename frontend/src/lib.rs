@@ -24,3 +24,4 @@ pub mod prerender;
 mod queued_messages;
 pub mod router;
 mod session;
+pub mod ui;

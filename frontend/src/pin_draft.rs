@@ -254,7 +254,7 @@ impl PinDraft {
 pub fn provide_draft() {
     let draft = PinDraft::load();
     provide_context(draft);
-    crate::app::effect(move || draft.save());
+    crate::ui::effect(move || draft.save());
 }
 
 /// The draft.

@@ -107,7 +107,7 @@ fn frame(lang: Lang, main: &str) -> String {
             r#"<footer {mark} class="footer"><div class="footer__inner"><p>{help}</p><p>{service}</p></div></footer>"#,
         ),
         mark = MARK,
-        main_id = crate::app::MAIN_ID,
+        main_id = crate::ui::MAIN_ID,
         skip = tr(Text::SkipLink),
         name = tr(Text::ServiceName),
         tagline = tr(Text::ServiceTagline),

@@ -192,7 +192,7 @@ pub fn provide_router(bundle: Bundle) -> Navigator {
     // On the window and after the first render, so that Leptos's own handlers (on the elements,
     // or delegated to the window) run first and can prevent the default, as the skip link and the
     // error summary's same-page links do.
-    crate::app::effect(move || {
+    crate::ui::effect(move || {
         let _ = window_event_listener_untyped("click", move |ev| {
             let url = ev.dyn_ref::<web_sys::MouseEvent>().and_then(in_app_link);
             // A link to the other bundle's pages is left to the browser (a full page load).
@@ -235,7 +235,7 @@ fn in_app_link(ev: &web_sys::MouseEvent) -> Option<String> {
 fn after_navigation() {
     request_animation_frame(|| match browser::location_fragment() {
         Some(id) => browser::focus_by_id(&id),
-        None => browser::focus_main(crate::app::MAIN_ID),
+        None => browser::focus_main(crate::ui::MAIN_ID),
     });
 }
 

@@ -8,9 +8,9 @@ use leptos::prelude::*;
 use super::date_input::{compose_date, split_date};
 use super::error_message::{ErrorMessage, described_by};
 use super::{ChoiceField, WordsInput};
-use crate::app::tr;
 use crate::area_texts::{AreaText, Words, w, ww};
 use crate::i18n::Text;
+use crate::ui::tr;
 
 /// A declaration and its answer.
 #[component]

@@ -5,8 +5,8 @@
 use leptos::prelude::*;
 
 use super::StartLinks;
-use crate::app::tr;
 use crate::i18n::Text;
+use crate::ui::tr;
 
 /// The public list of ways in besides the PIN: `{"providers":[{"kind":"spid"|"cie",…}],"cns":…}`.
 const PROVIDERS_PATH: &str = "/api/auth/providers";

@@ -12,9 +12,9 @@ use super::state::{AUDIT_API, AuditLine, Who, audit_lines, use_console};
 use super::texts::{ConsoleText, c, ct};
 use super::{rome_when, text_field, use_title};
 use crate::api_client;
-use crate::app::use_lang;
 use crate::browser;
 use crate::components::{ErrorSummary, FORM_ID, SendStatus, Sending};
+use crate::ui::use_lang;
 
 /// The input's id: the API calls it `codice_fiscale` or `operator`, after what it holds.
 const SUBJECT: &str = "subject";

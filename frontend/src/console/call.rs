@@ -18,12 +18,12 @@ use super::state::{CallView, Load, call_api, sent_to, use_console};
 use super::texts::{ConsoleText, c, ct, ct_with};
 use super::{rome_when, text_field, use_title, when_ready, window_notice};
 use crate::api_client;
-use crate::app::use_lang;
 use crate::area_texts::{AreaText, dyn_text, dyn_view, w};
 use crate::browser;
 use crate::components::{ErrorSummary, FORM_ID, SendStatus, Sending};
 use crate::queued_messages::{self, QueuedMessage};
 use crate::router::CONSOLE_PATH;
+use crate::ui::use_lang;
 
 #[derive(Serialize)]
 struct Nothing {}

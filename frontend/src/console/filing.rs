@@ -17,7 +17,6 @@ use super::state::{Draft, Load, use_console};
 use super::texts::{ConsoleText, c};
 use super::{use_title, when_ready, window_notice};
 use crate::api_client::ApiError;
-use crate::app::tr;
 use crate::application_answers::{label_of, step_heading};
 use crate::area_texts::{AreaText, Words, dyn_view, w, ww};
 use crate::browser;
@@ -27,6 +26,7 @@ use crate::components::{
 use crate::form::from_field_errors;
 use crate::i18n::Text;
 use crate::router::use_navigator;
+use crate::ui::tr;
 
 /// The label of an application field, for the error summary.
 pub fn label(field: &str, lang: Lang) -> Option<&'static str> {
@@ -174,7 +174,7 @@ fn declarations(draft: Draft, problems: Problems) -> AnyView {
             .iter()
             .map(|declaration| {
                 let value = RwSignal::new(untrack(|| draft.declaration(&declaration.id)));
-                crate::app::effect(move || {
+                crate::ui::effect(move || {
                     let answer = value.get();
                     if untrack(|| draft.declaration(&declaration.id)) != answer {
                         draft.set_declaration(&declaration.id, answer);

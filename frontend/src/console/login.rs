@@ -11,11 +11,11 @@ use super::state::{OperatorInfo, SESSION_PATH, Who, use_console};
 use super::texts::{ConsoleText, c, ct};
 use super::{text_field, use_title};
 use crate::api_client;
-use crate::app::{effect, tr};
 use crate::browser;
 use crate::components::{ErrorSummary, FORM_ID, SendStatus, Sending};
 use crate::i18n::Text;
 use crate::router::{CONSOLE_PATH, use_navigator};
+use crate::ui::{effect, tr};
 
 #[derive(Serialize)]
 struct Login {

@@ -29,13 +29,13 @@ use domain::submission_window::to_rome;
 use leptos::prelude::*;
 
 use crate::api_client::{self, ApiError};
-use crate::app::{MAIN_ID, UiLang, effect, tr, use_lang};
 use crate::application_draft::WindowState;
 use crate::area_texts::{AreaText, dyn_text, dyn_view, w};
 use crate::browser;
 use crate::components::SkipLink;
 use crate::i18n::Text;
 use crate::router::{self, Bundle, CONSOLE_PATH, use_navigator};
+use crate::ui::{MAIN_ID, UiLang, effect, tr, use_lang};
 use routes::{ConsoleRoute, LOGIN_PATH};
 use state::{Load, SESSION_PATH, Who, use_console};
 use texts::{ConsoleText, c, ct, ct_with};

@@ -9,9 +9,9 @@ use leptos::prelude::*;
 
 use super::texts::{ConsoleText, ct};
 use crate::api_client::ApiError;
-use crate::app::use_lang;
 use crate::components::SummaryItem;
 use crate::form::{FieldProblem, Problem};
+use crate::ui::use_lang;
 
 /// What is wrong.
 #[derive(Debug, Clone, PartialEq, Eq)]

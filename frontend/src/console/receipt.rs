@@ -10,11 +10,11 @@ use super::state::{Load, use_console};
 use super::texts::{ConsoleText, c};
 use super::{problem_panel, rome_when, use_title, when_ready};
 use crate::api_client::ApiError;
-use crate::app::use_lang;
 use crate::application_answers::answers;
 use crate::area_texts::{AreaText, dyn_text, w};
 use crate::browser;
 use crate::router::CONSOLE_PATH;
+use crate::ui::use_lang;
 
 /// `/operatore/chiamata/<id>/ricevuta`.
 pub fn receipt_page(id: String) -> AnyView {

@@ -15,9 +15,9 @@ use super::state::{CallView, call_api, use_console};
 use super::text_field;
 use super::texts::{ConsoleText, c, ct_with};
 use crate::api_client;
-use crate::app::use_lang;
 use crate::area_texts::{dyn_text, dyn_view};
 use crate::browser;
+use crate::ui::use_lang;
 
 /// The form's id: the call page has the PIN check's form too.
 const REPORT_FORM_ID: &str = "segnalazione";

@@ -14,7 +14,6 @@ use super::routes::{call_path, form_path, receipt_path};
 use super::state::{Load, use_console};
 use super::texts::{ConsoleText, c};
 use super::{use_title, when_ready, window_notice};
-use crate::app::tr;
 use crate::application_answers::answers;
 use crate::area_texts::{AreaText, dyn_view, w};
 use crate::browser;
@@ -22,6 +21,7 @@ use crate::components::{BackLink, ErrorSummary, FORM_ID, SendStatus, Sending};
 use crate::form::from_field_errors;
 use crate::i18n::Text;
 use crate::router::use_navigator;
+use crate::ui::tr;
 
 /// `/operatore/chiamata/<id>/riepilogo`.
 pub fn summary_page(id: String) -> AnyView {

@@ -5,8 +5,8 @@
 use domain::Lang;
 use leptos::prelude::*;
 
-use crate::app::use_lang;
 use crate::i18n::bilingual_texts;
+use crate::ui::use_lang;
 
 bilingual_texts! {
     /// A piece of the console's text.

@@ -9,12 +9,12 @@ use leptos::prelude::*;
 use std::sync::Arc;
 
 use super::area::{use_area_title, when_loaded, window_notice};
-use crate::app::{tr, use_lang};
 use crate::application_draft::use_draft;
 use crate::area_texts::{AreaText, at, at_with, dyn_text, w};
 use crate::i18n::Text;
 use crate::router::{self, APPLICATION_SUMMARY_PATH, MY_APPLICATIONS_PATH};
 use crate::session::use_session;
+use crate::ui::{tr, use_lang};
 
 /// `/domanda`.
 #[component]

@@ -11,7 +11,6 @@ use leptos::prelude::*;
 
 use super::FROM_SUMMARY;
 use super::area::{use_area_title, when_loaded};
-use crate::app::{tr, use_lang};
 use crate::application_answers::label_of;
 use crate::application_draft::{ApplicationDraft, next_step, previous_step, use_draft};
 use crate::area_texts::{AreaText, Words, at_with, dyn_text, dyn_view, w, ww};
@@ -22,6 +21,7 @@ use crate::components::{
 use crate::form::{self, FormProblems};
 use crate::i18n::Text;
 use crate::router::{self, APPLICATION_PATH, APPLICATION_SUMMARY_PATH, use_navigator};
+use crate::ui::{tr, use_lang};
 
 /// A step's page texts: title, heading and introduction (none when the question is the heading).
 fn texts(step: ApplicationStep) -> (AreaText, AreaText, Option<AreaText>) {
@@ -196,7 +196,7 @@ fn declarations(draft: ApplicationDraft, problems: FormProblems) -> AnyView {
         .iter()
         .map(|declaration| {
             let value = RwSignal::new(draft.declaration(&declaration.id));
-            crate::app::effect(move || {
+            crate::ui::effect(move || {
                 let answer = value.get();
                 if draft.declaration(&declaration.id) != answer {
                     draft.set_declaration(&declaration.id, answer);

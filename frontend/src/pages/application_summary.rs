@@ -11,7 +11,6 @@ use leptos::prelude::*;
 
 use super::FROM_SUMMARY;
 use super::area::{use_area_title, when_loaded, window_notice};
-use crate::app::tr;
 use crate::application_answers::{answers, label_of};
 use crate::application_draft::{ApplicationDraft, use_draft};
 use crate::area_texts::{AreaText, dyn_view, w};
@@ -19,6 +18,7 @@ use crate::components::{BackLink, ErrorSummary, FORM_ID, SendStatus, Sending};
 use crate::form::{self, FormProblems};
 use crate::i18n::Text;
 use crate::router::{self, APPLICATION_PATH, MY_APPLICATIONS_PATH, use_navigator};
+use crate::ui::tr;
 
 /// The link to change `field`: its step's page, back here afterwards.
 pub fn change_link(field: &str) -> String {

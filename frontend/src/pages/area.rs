@@ -8,11 +8,11 @@ use domain::submission_window::to_rome;
 use leptos::prelude::*;
 
 use crate::api_client::ApiError;
-use crate::app::{tr, use_lang};
 use crate::application_draft::{ApplicationDraft, Load};
 use crate::area_texts::{AreaText, at, dyn_text, dyn_view, w};
 use crate::browser;
 use crate::i18n::{Text, t};
+use crate::ui::{tr, use_lang};
 
 /// `page` once the application is loaded; until then "Loading", or the problem.
 pub fn when_loaded(draft: ApplicationDraft, page: impl Fn() -> AnyView + Send + Sync + 'static) -> AnyView {
@@ -73,7 +73,7 @@ pub fn window_notice(draft: ApplicationDraft) -> impl IntoView {
 pub fn use_area_title(page: AreaText, has_errors: impl Fn() -> bool + 'static) {
     let lang = use_lang();
     let has_errors: Box<dyn Fn() -> bool> = Box::new(has_errors);
-    crate::app::effect(move || {
+    crate::ui::effect(move || {
         let lang = lang.get();
         let prefix = if has_errors() {
             t(lang, Text::TitleErrorPrefix)

@@ -6,10 +6,10 @@ use domain::{CodiceFiscale, ErrorCode};
 use leptos::prelude::*;
 
 use crate::api_client::{self, ApiError};
-use crate::app::{tr, use_document_title, use_lang};
 use crate::components::{ErrorSummary, Sending, ServiceInfo, TextInput};
 use crate::form::{self, FormProblems, Problem};
 use crate::i18n::{Text, t, t_with};
+use crate::ui::{tr, use_document_title, use_lang};
 
 /// The input's id and the field's name on the wire.
 const CF_FIELD: &str = "codice_fiscale";
@@ -89,7 +89,7 @@ pub fn HomePage() -> impl IntoView {
     };
 
     // Editing the code after an answer makes that answer stale.
-    crate::app::effect(move || {
+    crate::ui::effect(move || {
         value.track();
         if matches!(status.get_untracked(), Status::Valid { .. } | Status::Failed(_)) {
             status.set(Status::Idle);

@@ -10,11 +10,11 @@ use leptos::prelude::*;
 
 use super::area::{problem_panel, rome_date_time, use_area_title};
 use crate::api_client::{self, ApiError};
-use crate::app::{tr, use_lang};
 use crate::application_draft::use_draft;
 use crate::area_texts::{AreaText, at, dyn_text, w};
 use crate::browser;
 use crate::i18n::Text;
+use crate::ui::{tr, use_lang};
 use domain::wire::identity::{IdentityView, Report, ReportDone};
 
 const IDENTITY_PATH: &str = "/api/identity";

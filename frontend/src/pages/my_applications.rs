@@ -9,10 +9,10 @@ use leptos::prelude::*;
 use std::sync::Arc;
 
 use super::area::{rome_date_time, use_area_title, when_loaded};
-use crate::app::use_lang;
 use crate::application_draft::{ApplicationView, use_draft};
 use crate::area_texts::{AreaText, at, at_with, dyn_text, w};
 use crate::router::{self, APPLICATION_PATH};
+use crate::ui::use_lang;
 
 /// Who filed the application and when (day/month/year, hours:minutes, Italian time), as "Le mie
 /// domande" says it.

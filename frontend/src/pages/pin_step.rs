@@ -8,7 +8,6 @@ use domain::wire::pin_request::StepChecked;
 use leptos::prelude::*;
 
 use crate::api_client;
-use crate::app::{tr, use_document_title, use_lang};
 use crate::browser;
 use crate::components::{BackLink, ErrorSummary, FORM_ID, QuestionField, SendStatus, Sending};
 use crate::form::{self, FormProblems};
@@ -16,6 +15,7 @@ use crate::i18n::{Text, t_with};
 use crate::pin_draft::{first_incomplete, lives_in_italy, next_step, previous_step, use_draft};
 use crate::pin_questions::{label_of, page, questions};
 use crate::router::{self, PIN_SUMMARY_PATH, use_navigator};
+use crate::ui::{tr, use_document_title, use_lang};
 
 /// The query that marks a visit from the check-your-answers page ("Modifica"): Avanti and
 /// Indietro then lead back there.

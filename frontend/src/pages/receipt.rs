@@ -9,11 +9,11 @@ use std::sync::Arc;
 
 use super::area::{problem_panel, rome_date_time, use_area_title, when_loaded};
 use crate::api_client::ApiError;
-use crate::app::use_lang;
 use crate::application_draft::{ApplicationView, use_draft};
 use crate::area_texts::{AreaText, at, dyn_text, w};
 use crate::browser;
 use crate::router::MY_APPLICATIONS_PATH;
+use crate::ui::use_lang;
 
 /// `/domanda/ricevuta/<protocol>`.
 #[component]
