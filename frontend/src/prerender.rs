@@ -67,7 +67,7 @@ pub fn pages() -> Vec<Page> {
         Page {
             file: "area.html",
             template: "area.html",
-            title: crate::area_texts::at(lang, crate::area_texts::AreaText::ApplicationTitle).to_owned(),
+            title: crate::i18n::t(lang, crate::i18n::Text::ApplicationTitle).to_owned(),
             body: frame(
                 lang,
                 &format!(r#"<p role="status">{}</p>"#, esc(t(lang, Text::Loading))),

@@ -21,6 +21,7 @@ mod state;
 mod summary;
 mod texts;
 
+use crate::i18n::{t, t_with};
 use std::sync::Arc;
 
 use chrono::{DateTime, Datelike, Timelike};
@@ -30,7 +31,7 @@ use leptos::prelude::*;
 
 use crate::api_client::{self, ApiError};
 use crate::application_draft::WindowState;
-use crate::area_texts::{AreaText, dyn_text, dyn_view, w};
+use crate::area_texts::{dyn_text, dyn_view};
 use crate::browser;
 use crate::components::SkipLink;
 use crate::i18n::Text;
@@ -38,7 +39,6 @@ use crate::router::{self, Bundle, CONSOLE_PATH, use_navigator};
 use crate::ui::{MAIN_ID, UiLang, effect, tr, use_lang};
 use routes::{ConsoleRoute, LOGIN_PATH};
 use state::{Load, SESSION_PATH, Who, use_console};
-use texts::{ConsoleText, c, ct, ct_with};
 
 /// Mounts the console on the document's body.
 pub fn mount() {
@@ -59,7 +59,7 @@ fn shell() -> impl IntoView {
         {header()}
         <main id=MAIN_ID class="main" tabindex="-1">{move || page(route.get())}</main>
         <footer class="footer">
-            <div class="footer__inner"><p>{c(ConsoleText::Footer)}</p></div>
+            <div class="footer__inner"><p>{tr(Text::Footer)}</p></div>
         </footer>
     }
 }
@@ -121,7 +121,7 @@ fn header() -> impl IntoView {
         Who::Operator(info) => {
             let (name, username) = (info.full_name.clone(), info.username.clone());
             let who = dyn_text(Arc::new(move || {
-                ct_with(lang.get(), ConsoleText::LoggedInAs, "name", &name).replace("{username}", &username)
+                t_with(lang.get(), Text::ConsoleLoggedInAs, "name", &name).replace("{username}", &username)
             }));
             view! {
                 <span class="header__operator">{who}</span>
@@ -135,8 +135,8 @@ fn header() -> impl IntoView {
         <header class="header">
             <div class="header__inner">
                 <a href=CONSOLE_PATH class="header__service">
-                    <span class="header__name">{c(ConsoleText::ServiceName)}</span>
-                    <span class="header__tagline">{c(ConsoleText::Tagline)}</span>
+                    <span class="header__name">{tr(Text::ConsoleServiceName)}</span>
+                    <span class="header__tagline">{tr(Text::Tagline)}</span>
                 </a>
                 <div class="header__tools">
                     {operator}
@@ -151,7 +151,7 @@ fn header() -> impl IntoView {
 }
 
 /// Keeps the document title equal to `page`, with the "Errore: " prefix while `has_errors`.
-fn use_title(page: ConsoleText, has_errors: impl Fn() -> bool + 'static) {
+fn use_title(page: Text, has_errors: impl Fn() -> bool + 'static) {
     let lang = use_lang();
     let has_errors: Box<dyn Fn() -> bool> = Box::new(has_errors);
     effect(move || {
@@ -161,20 +161,20 @@ fn use_title(page: ConsoleText, has_errors: impl Fn() -> bool + 'static) {
         } else {
             ""
         };
-        browser::set_title(&format!("{prefix}{}", ct(lang, page)));
+        browser::set_title(&format!("{prefix}{}", t(lang, page)));
     });
 }
 
 fn loading() -> AnyView {
-    view! { <p role="status">{c(ConsoleText::Loading)}</p> }.into_any()
+    view! { <p role="status">{tr(Text::ConsoleLoading)}</p> }.into_any()
 }
 
 fn not_found() -> AnyView {
-    use_title(ConsoleText::NotFoundTitle, || false);
+    use_title(Text::ConsoleNotFoundTitle, || false);
     view! {
         <h1>{tr(Text::NotFoundHeading)}</h1>
-        <p>{c(ConsoleText::NotFoundText)}</p>
-        <p><a href=CONSOLE_PATH>{c(ConsoleText::StartHeading)}</a></p>
+        <p>{tr(Text::NotFoundText)}</p>
+        <p><a href=CONSOLE_PATH>{tr(Text::StartHeading)}</a></p>
     }
     .into_any()
 }
@@ -187,9 +187,9 @@ fn when_ready(load: RwSignal<Load>, page: Arc<dyn Fn() -> AnyView + Send + Sync>
         Load::Loading => loading(),
         Load::Failed(ApiError::NotFound) => view! {
             <div class="panel panel--problem" role="alert">
-                <p class="panel__text">{c(ConsoleText::CallNotFound)}</p>
+                <p class="panel__text">{tr(Text::CallNotFound)}</p>
             </div>
-            <p><a href=CONSOLE_PATH>{c(ConsoleText::NewCall)}</a></p>
+            <p><a href=CONSOLE_PATH>{tr(Text::NewCall)}</a></p>
         }
         .into_any(),
         Load::Failed(error) => problem_panel(error),
@@ -214,7 +214,7 @@ fn window_notice(window: Option<WindowState>) -> impl IntoView {
     window.filter(|w| !w.open).and_then(|w| w.notice).map(|notice| {
         view! {
             <div class="notification-banner" role="region" aria-labelledby="window-title">
-                <h2 id="window-title" class="notification-banner__title">{w(AreaText::WindowClosedTitle)}</h2>
+                <h2 id="window-title" class="notification-banner__title">{tr(Text::WindowClosedTitle)}</h2>
                 <p class="notification-banner__text">{notice}</p>
             </div>
         }
@@ -232,7 +232,7 @@ fn when_in_rome(at: DateTime<chrono::Utc>, lang: Lang) -> String {
     let local = to_rome(at);
     let date = format!("{:02}/{:02}/{}", local.day(), local.month(), local.year());
     let time = format!("{:02}:{:02}", local.hour(), local.minute());
-    ct(lang, ConsoleText::DateAtTime)
+    t(lang, Text::DateAtTime)
         .replace("{date}", &date)
         .replace("{time}", &time)
 }
@@ -241,8 +241,8 @@ fn when_in_rome(at: DateTime<chrono::Utc>, lang: Lang) -> String {
 #[allow(clippy::too_many_arguments)]
 fn text_field(
     id: &'static str,
-    label: ConsoleText,
-    hint: Option<ConsoleText>,
+    label: Text,
+    hint: Option<Text>,
     error: Signal<Option<String>>,
     value: RwSignal<String>,
     input_type: &'static str,
@@ -275,8 +275,8 @@ fn text_field(
     };
     view! {
         <div class="form-group" class:form-group--error=has_error>
-            <label class="label" for=id>{c(label)}</label>
-            {hint.map(|hint| view! { <div id=hint_id class="hint">{c(hint)}</div> })}
+            <label class="label" for=id>{tr(label)}</label>
+            {hint.map(|hint| view! { <div id=hint_id class="hint">{tr(hint)}</div> })}
             {message}
             <input
                 class=format!("input {class}")

@@ -3,6 +3,7 @@
 //! which credential, which contacts, all masked by the API — and "Non sono stato io" on those a
 //! report can stop (docs/adr/0017): the PIN is revoked, a simplified-PIN application suspended.
 
+use crate::i18n::t;
 use std::sync::Arc;
 
 use domain::pin_request::PinRequestState;
@@ -11,7 +12,7 @@ use leptos::prelude::*;
 use super::area::{problem_panel, rome_date_time, use_area_title};
 use crate::api_client::{self, ApiError};
 use crate::application_draft::use_draft;
-use crate::area_texts::{AreaText, at, dyn_text, w};
+use crate::area_texts::dyn_text;
 use crate::browser;
 use crate::i18n::Text;
 use crate::ui::{tr, use_lang};
@@ -21,13 +22,13 @@ const IDENTITY_PATH: &str = "/api/identity";
 const REPORTS_PATH: &str = "/api/identity/reports";
 
 /// The words of a PIN request's state.
-fn pin_state(state: PinRequestState) -> AreaText {
+fn pin_state(state: PinRequestState) -> Text {
     match state {
-        PinRequestState::PendingDelivery => AreaText::PinStatePending,
-        PinRequestState::Delivered => AreaText::PinStateDelivered,
-        PinRequestState::ValidatedByContactCenter => AreaText::PinStateValidated,
-        PinRequestState::Expired => AreaText::PinStateExpired,
-        PinRequestState::Revoked => AreaText::PinStateRevoked,
+        PinRequestState::PendingDelivery => Text::PinStatePending,
+        PinRequestState::Delivered => Text::PinStateDelivered,
+        PinRequestState::ValidatedByContactCenter => Text::PinStateValidated,
+        PinRequestState::Expired => Text::PinStateExpired,
+        PinRequestState::Revoked => Text::PinStateRevoked,
     }
 }
 
@@ -36,10 +37,10 @@ fn when(rfc3339: &str) -> String {
 }
 
 /// One row of a summary list.
-fn row(key: AreaText, value: String) -> impl IntoView {
+fn row(key: Text, value: String) -> impl IntoView {
     view! {
         <div class="summary-list__row">
-            <dt class="summary-list__key">{w(key)}</dt>
+            <dt class="summary-list__key">{tr(key)}</dt>
             <dd class="summary-list__value">{value}</dd>
         </div>
     }
@@ -48,11 +49,11 @@ fn row(key: AreaText, value: String) -> impl IntoView {
 /// `/le-mie-domande/a-mio-nome`.
 #[component]
 pub fn InMyNamePage() -> impl IntoView {
-    use_area_title(AreaText::InMyNameTitle, || false);
+    use_area_title(Text::InMyNameTitle, || false);
     let draft = use_draft();
     let lang = use_lang();
     let data: RwSignal<Option<Result<IdentityView, ApiError>>> = RwSignal::new(None);
-    let outcome: RwSignal<Option<Result<AreaText, ApiError>>> = RwSignal::new(None);
+    let outcome: RwSignal<Option<Result<Text, ApiError>>> = RwSignal::new(None);
     let load = move || {
         browser::spawn(async move {
             let answer = api_client::get_json(IDENTITY_PATH).await.and_then(api_client::read);
@@ -77,9 +78,9 @@ pub fn InMyNamePage() -> impl IntoView {
             }
             outcome.set(Some(answer.map(|done| {
                 if done.suspended.is_some() {
-                    AreaText::ReportedApplication
+                    Text::ReportedApplication
                 } else {
-                    AreaText::ReportedPin
+                    Text::ReportedPin
                 }
             })));
             load();
@@ -103,21 +104,21 @@ pub fn InMyNamePage() -> impl IntoView {
                     let created = created.clone();
                     view! {
                         <button type="button" class="button button--secondary" on:click=move |_| report(Report { pin_request: Some(created.clone()), application: None })>
-                            {w(AreaText::ReportPin)}
+                            {tr(Text::ReportPin)}
                         </button>
                     }
                 });
                 view! {
                     <li class="section">
-                        <h3>{w(AreaText::PinRequestHeading)}" "{when(&created)}</h3>
+                        <h3>{tr(Text::PinRequestHeading)}" "{when(&created)}</h3>
                         <dl class="summary-list">
                             <div class="summary-list__row">
-                                <dt class="summary-list__key">{w(AreaText::StatusLabel)}</dt>
-                                <dd class="summary-list__value"><strong class="tag">{w(state)}</strong></dd>
+                                <dt class="summary-list__key">{tr(Text::StatusLabel)}</dt>
+                                <dd class="summary-list__value"><strong class="tag">{tr(state)}</strong></dd>
                             </div>
-                            {row(AreaText::SentSms, pin.sms)}
-                            {row(AreaText::SentEmail, format!("{}, PEC {}", pin.email, pin.pec))}
-                            {row(AreaText::SentLetter, pin.letter_to)}
+                            {row(Text::SentSms, pin.sms)}
+                            {row(Text::SentEmail, format!("{}, PEC {}", pin.email, pin.pec))}
+                            {row(Text::SentLetter, pin.letter_to)}
                         </dl>
                         {button}
                     </li>
@@ -131,14 +132,14 @@ pub fn InMyNamePage() -> impl IntoView {
                 let protocol = a.protocol;
                 let contacts = match a.contacts {
                     Some(contacts) => format!("{}, {}", contacts.mobile, contacts.email),
-                    None => at(lang.get_untracked(), AreaText::ContactsHidden).to_owned(),
+                    None => t(lang.get_untracked(), Text::ContactsHidden).to_owned(),
                 };
                 let how = format!("{}, {}", a.credential_label, when(&a.submitted_at));
                 let button = a.reportable.then(|| {
                     let protocol = protocol.clone();
                     view! {
                         <button type="button" class="button button--secondary" on:click=move |_| report(Report { pin_request: None, application: Some(protocol.clone()) })>
-                            {w(AreaText::ReportApplication)}
+                            {tr(Text::ReportApplication)}
                         </button>
                     }
                 });
@@ -146,9 +147,9 @@ pub fn InMyNamePage() -> impl IntoView {
                     <li class="section">
                         <h3>{protocol.clone()}</h3>
                         <dl class="summary-list">
-                            {row(AreaText::StatusLabel, a.status_label)}
-                            {row(AreaText::MadeWith, how)}
-                            {row(AreaText::ContactsGiven, contacts)}
+                            {row(Text::StatusLabel, a.status_label)}
+                            {row(Text::MadeWith, how)}
+                            {row(Text::ContactsGiven, contacts)}
                         </dl>
                         {button}
                     </li>
@@ -156,9 +157,9 @@ pub fn InMyNamePage() -> impl IntoView {
             })
             .collect_view();
         view! {
-            <h2>{w(AreaText::PinRequestsHeading)}</h2>
+            <h2>{tr(Text::PinRequestsHeading)}</h2>
             <ul class="list">{pin_items}</ul>
-            <h2>{w(AreaText::ApplicationsHeading)}</h2>
+            <h2>{tr(Text::ApplicationsHeading)}</h2>
             <ul class="list">{application_items}</ul>
         }
         .into_any()
@@ -168,7 +169,7 @@ pub fn InMyNamePage() -> impl IntoView {
         outcome.get().map(|result| match result {
             Ok(done) => view! {
                 <div id="report-outcome" class="panel" role="status" tabindex="-1">
-                    <p class="panel__text">{w(done)}</p>
+                    <p class="panel__text">{tr(done)}</p>
                 </div>
             }
             .into_any(),
@@ -177,10 +178,10 @@ pub fn InMyNamePage() -> impl IntoView {
     };
 
     view! {
-        <h1>{w(AreaText::InMyNameHeading)}</h1>
-        <p>{w(AreaText::InMyNameIntro)}</p>
+        <h1>{tr(Text::InMyNameHeading)}</h1>
+        <p>{tr(Text::InMyNameIntro)}</p>
         {outcome_view}
         {list}
-        <p><a href=crate::router::APPLICATION_PATH>{dyn_text(Arc::new(move || at(lang.get(), AreaText::ApplicationHeading).to_owned()))}</a></p>
+        <p><a href=crate::router::APPLICATION_PATH>{dyn_text(Arc::new(move || t(lang.get(), Text::ApplicationHeading).to_owned()))}</a></p>
     }
 }
