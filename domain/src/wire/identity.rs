@@ -71,6 +71,7 @@ wire_struct! {
 
 wire_struct! {
     /// What a citizen reports as not theirs (`POST /api/identity/reports`): exactly one.
+    #[serde(deny_unknown_fields)]
     pub struct Report {
         /// The PIN request made at this time.
         #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -84,6 +85,7 @@ wire_struct! {
 wire_struct! {
     /// The same report made on a call (`POST /api/operator/calls/{id}/identity-report`), with
     /// the 8 characters of the letter the caller reads out.
+    #[serde(deny_unknown_fields)]
     pub struct CallReport {
         /// The PIN request made at this time.
         #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -170,6 +172,8 @@ mod tests {
             pin_request: Some(Timestamp("2026-04-01T07:00:00Z".into())),
             application: None,
         });
+        let unknown: Result<Report, _> = serde_json::from_str(r#"{"application":"X","extra":1}"#);
+        assert!(unknown.is_err(), "the API refuses a report naming anything else");
         round_trips(&CallReport {
             pin_request: None,
             application: Some("INPS-2020-0000001".into()),
