@@ -30,8 +30,8 @@ macro_rules! wire_struct {
             $( $(#[$field_meta:meta])* pub $field:ident : $ty:ty ),* $(,)?
         }
     ) => {
-        $(#[$meta])*
         #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+        $(#[$meta])*
         pub struct $name {
             $( $(#[$field_meta])* pub $field: $ty ),*
         }
