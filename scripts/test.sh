@@ -22,6 +22,7 @@ step "Layers (no import cycle, leaves and routes kept apart, thin handlers: tool
 cargo run -q -p layers -- api/src --leaf config --leaf jose --isolated routes --max-lines routes=40 \
   || die "api/src: an import cycle or a layer breach (see above)"
 cargo run -q -p layers -- domain/src || die "domain/src: an import cycle"
+cargo run -q -p layers -- frontend/src || die "frontend/src: an import cycle"
 cargo run -q -p layers -- tools/layers/src || die "tools/layers/src: an import cycle"
 
 step "Rust unit and integration tests"

@@ -9,6 +9,7 @@ use std::path::Path;
 
 use axum::Router;
 use axum::http::{HeaderValue, header};
+use domain::bundles::{BUNDLE_PREFIXES, Bundle};
 use tower_http::services::{ServeDir, ServeFile};
 use tower_http::set_header::SetResponseHeaderLayer;
 
@@ -16,15 +17,6 @@ use tower_http::set_header::SetResponseHeaderLayer;
 pub const CONTENT_SECURITY_POLICY: &str = "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; \
     style-src 'self'; img-src 'self' data:; connect-src 'self'; font-src 'self'; object-src 'none'; \
     base-uri 'self'; form-action 'self'; frame-ancestors 'none'";
-
-/// The paths of the "area riservata" bundle's pages (`area.html`), as router patterns.
-pub const AREA_ROUTES: [&str; 5] = [
-    "/domanda",
-    "/domanda/",
-    "/domanda/{*page}",
-    "/le-mie-domande",
-    "/le-mie-domande/",
-];
 
 /// The PIN request's first page, whose first view is written in its own file at build time
 /// (`frontend/src/prerender.rs`, `FIRST_STEP_FILE`).
@@ -35,8 +27,11 @@ pub const FIRST_STEP_ROUTES: [&str; 4] = [
     "/richiesta-pin/identita/",
 ];
 
-/// The paths of the Contact Center console's pages (`console.html`), as router patterns.
-pub const CONSOLE_ROUTES: [&str; 3] = ["/operatore", "/operatore/", "/operatore/{*page}"];
+/// The router patterns of a bundle's prefix (`domain::bundles::BUNDLE_PREFIXES`): the prefix,
+/// with a trailing slash, and everything under it.
+fn prefix_routes(prefix: &str) -> [String; 3] {
+    [prefix.to_owned(), format!("{prefix}/"), format!("{prefix}/{{*page}}")]
+}
 
 /// A router serving `dir`: the area's pages get `dir/area.html`, the console's
 /// `dir/console.html`, the start page `dir/index.html` (whose first view is written in it at
@@ -48,11 +43,15 @@ pub fn router(dir: &Path) -> Router {
     let area = ServeFile::new(dir.join("area.html"));
     let console = ServeFile::new(dir.join("console.html"));
     let mut router = Router::new();
-    for route in AREA_ROUTES {
-        router = router.route_service(route, area.clone());
-    }
-    for route in CONSOLE_ROUTES {
-        router = router.route_service(route, console.clone());
+    for (prefix, bundle) in BUNDLE_PREFIXES {
+        let page = match bundle {
+            Bundle::Area => &area,
+            Bundle::Console => &console,
+            Bundle::Public => continue,
+        };
+        for route in prefix_routes(prefix) {
+            router = router.route_service(&route, page.clone());
+        }
     }
     for route in FIRST_STEP_ROUTES {
         router = router.route_service(route, first_step.clone());
@@ -123,6 +122,7 @@ mod tests {
             "/domanda/ricevuta/INPS-COVID-2020-0000001",
             "/le-mie-domande",
             "/le-mie-domande/",
+            "/le-mie-domande/a-mio-nome",
         ] {
             let (status, body, csp) = get(dir.path(), path).await;
             assert_eq!((status, body.as_str()), (StatusCode::OK, "area page"), "{path}");
@@ -159,5 +159,32 @@ mod tests {
         }
         // Files are files, whatever bundle they belong to.
         assert_eq!(get(dir.path(), "/area.js").await.1, "// area bindings");
+    }
+
+    /// The CloudFront function that picks the HTML page on AWS (`infra/template.yaml`) names
+    /// exactly the prefixes of `domain::bundles`, each with its bundle's page.
+    #[test]
+    fn the_cloudfront_function_agrees_with_the_bundle_map() {
+        let template = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../infra/template.yaml"))
+            .expect("infra/template.yaml is readable");
+        let mut named = Vec::new();
+        for line in template.lines() {
+            let mut rest = line;
+            while let Some(at) = rest.find("under('") {
+                rest = &rest[at + "under('".len()..];
+                let prefix = &rest[..rest.find('\'').expect("a closing quote")];
+                let page = line
+                    .split("request.uri = '/")
+                    .nth(1)
+                    .and_then(|p| p.split('\'').next())
+                    .expect("the line sets the page");
+                named.push((prefix.to_owned(), page.to_owned()));
+            }
+        }
+        let expected: Vec<_> = BUNDLE_PREFIXES
+            .iter()
+            .map(|(prefix, bundle)| ((*prefix).to_owned(), bundle.page().to_owned()))
+            .collect();
+        assert_eq!(named, expected);
     }
 }

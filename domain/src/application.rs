@@ -785,7 +785,7 @@ impl Application {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use crate::benefits::{Declaration, DeclarationKind, YesNo};
     use chrono::{Duration, NaiveDate};
@@ -820,7 +820,7 @@ mod tests {
     }
 
     /// A complete, eligible form for `benefit`, paid by credit to the applicant's own account.
-    fn form_for(catalogue: &Catalogue, benefit: &str) -> ApplicationForm {
+    pub(crate) fn form_for(catalogue: &Catalogue, benefit: &str) -> ApplicationForm {
         let b = catalogue.benefit(benefit).unwrap();
         ApplicationForm {
             benefit: benefit.into(),

@@ -3,6 +3,7 @@
 
 pub mod application;
 pub mod benefits;
+pub mod bundles;
 pub mod codice_fiscale;
 pub mod contacts;
 mod control;
@@ -24,6 +25,7 @@ pub mod registry;
 pub mod submission_window;
 mod text;
 pub mod throttle;
+pub mod wire;
 
 pub use application::{
     AccountHolder, Application, ApplicationForm, ApplicationStatus, ApplicationStep, Contacts, Payment, ProtocolNumber,

@@ -11,7 +11,8 @@ use std::time::Duration;
 use domain::{ErrorCode, Lang};
 use serde::Serialize;
 
-use crate::json::Json;
+use crate::json::{FromJson, Json};
+use domain::wire::problem::Problem;
 
 use crate::i18n::{Text, t};
 
@@ -192,49 +193,37 @@ impl ApiError {
 /// The project's error body: `{"code", "message", "fields": {"<field>": "<message>"},
 /// "field_codes": {"<field>": "<code>"}}`, fields in document order (the error summary lists them
 /// in the order the form shows them).
-struct ErrorBody {
-    code: String,
-    message: String,
-    fields: Vec<(String, String)>,
-    field_codes: Vec<(String, String)>,
-}
+/// The API's error body (`domain::wire::problem::Problem`), read.
+struct ErrorBody(Problem);
 
 impl ErrorBody {
     fn parse(body: &str) -> Option<ErrorBody> {
-        let json = Json::parse(body)?;
-        Some(ErrorBody {
-            code: json["code"].as_str()?.to_owned(),
-            message: json["message"].as_str()?.to_owned(),
-            fields: json["fields"].string_members().unwrap_or_default(),
-            field_codes: json["field_codes"].string_members().unwrap_or_default(),
-        })
+        Problem::parse_json(body).map(ErrorBody)
     }
 
     fn into_validation(self) -> ApiError {
-        let codes = self.field_codes;
-        let fields = self
-            .fields
+        let Problem {
+            code,
+            message,
+            fields,
+            field_codes,
+            ..
+        } = self.0;
+        let fields = fields
             .into_iter()
             .map(|(field, message)| {
-                let code = codes
-                    .iter()
-                    .find(|(f, _)| *f == field)
-                    .and_then(|(_, code)| ErrorCode::from_str_code(code));
+                let code = field_codes.get(&field).and_then(|code| ErrorCode::from_str_code(code));
                 FieldMessage { field, message, code }
             })
             .collect();
-        ApiError::Validation {
-            code: self.code,
-            message: self.message,
-            fields,
-        }
+        ApiError::Validation { code, message, fields }
     }
 
     fn into_refused(self, status: u16) -> ApiError {
         ApiError::Refused {
             status,
-            code: self.code,
-            message: self.message,
+            code: self.0.code,
+            message: self.0.message,
         }
     }
 }
@@ -273,7 +262,7 @@ pub fn classify(status: u16, retry_after: Option<&str>, body: &str) -> Outcome {
         },
         404 => Outcome::Fail(ApiError::NotFound),
         429 => match parsed() {
-            Some(body) if body.code == LOGIN_LOCKED => Outcome::Fail(body.into_refused(status)),
+            Some(body) if body.0.code == LOGIN_LOCKED => Outcome::Fail(body.into_refused(status)),
             _ => Outcome::Retry(ApiError::Overloaded, retry_after),
         },
         503 => Outcome::Retry(ApiError::Overloaded, retry_after),
@@ -464,6 +453,12 @@ struct Answer {
 }
 
 /// Reads a JSON body; an empty one (204) reads as `null`.
+/// `json` read as a `T` (a wire type of `domain::wire`): an answer of another shape is
+/// `ApiError::Decode`, which the pages show as a problem with Riprova, never as a default.
+pub fn read<T: FromJson>(json: Json) -> Result<T, ApiError> {
+    T::from_json(&json).ok_or(ApiError::Decode)
+}
+
 fn decode(answer: Answer) -> Result<Json, ApiError> {
     if answer.body.trim().is_empty() {
         return Ok(Json::Null);
@@ -608,8 +603,8 @@ mod tests {
     }
 
     #[test]
-    fn validation_body_keeps_fields_in_document_order_with_their_codes() {
-        let body = r#"{"code":"validation_failed","message":"Alcuni dati non sono corretti.","fields":{"iban":"IBAN errato","codice_fiscale":"CF errato"},"field_codes":{"codice_fiscale":"cf.length","iban":"no.such_code"}}"#;
+    fn validation_body_keeps_fields_in_the_apis_order_with_their_codes() {
+        let body = r#"{"code":"validation_failed","message":"Alcuni dati non sono corretti.","fields":{"codice_fiscale":"CF errato","iban":"IBAN errato"},"field_codes":{"codice_fiscale":"cf.length","iban":"no.such_code"}}"#;
         assert_eq!(
             classify(422, None, body),
             Outcome::Fail(ApiError::Validation {
@@ -617,14 +612,14 @@ mod tests {
                 message: "Alcuni dati non sono corretti.".into(),
                 fields: vec![
                     FieldMessage {
-                        field: "iban".into(),
-                        message: "IBAN errato".into(),
-                        code: None
-                    },
-                    FieldMessage {
                         field: "codice_fiscale".into(),
                         message: "CF errato".into(),
                         code: Some(ErrorCode::CfLength)
+                    },
+                    FieldMessage {
+                        field: "iban".into(),
+                        message: "IBAN errato".into(),
+                        code: None
                     },
                 ],
             })

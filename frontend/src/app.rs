@@ -3,59 +3,13 @@
 //! link, header, main, footer, session-timeout dialog) and the bundle's pages. Each entry bundle
 //! (`src/main.rs`, `src/bin/area.rs`) mounts it with its own [`Pages`] (ADR 0008).
 
-use domain::Lang;
 use leptos::prelude::*;
 
 use crate::browser;
 use crate::components::{Footer, Header, SessionTimeout, SkipLink};
-use crate::i18n::{Text, t};
 use crate::router::{self, Bundle, Route};
 use crate::session;
-
-/// The id of `<main>`, the skip link's target.
-pub const MAIN_ID: &str = "main";
-
-/// The page's language, shared with every component through context.
-#[derive(Clone, Copy)]
-pub struct UiLang(pub RwSignal<Lang>);
-
-/// The current language (reactive).
-pub fn use_lang() -> RwSignal<Lang> {
-    expect_context::<UiLang>().0
-}
-
-/// `key` in the current language, as a reactive text node. Every call returns the same closure
-/// type, so the view code for it is compiled once rather than once per string (wasm size).
-pub fn tr(key: Text) -> impl Fn() -> &'static str + Copy + Send + Sync + 'static {
-    let lang = use_lang();
-    move || t(lang.get(), key)
-}
-
-/// Keeps the document title equal to `page` in the current language, with the "Errore: " prefix
-/// while `has_errors` is true (screen readers announce the title first).
-pub fn use_document_title(page: Text, has_errors: impl Fn() -> bool + 'static) {
-    let lang = use_lang();
-    let has_errors: Box<dyn Fn() -> bool> = Box::new(has_errors);
-    effect(move || {
-        let lang = lang.get();
-        let prefix = if has_errors() {
-            t(lang, Text::TitleErrorPrefix)
-        } else {
-            ""
-        };
-        browser::set_title(&format!("{prefix}{}", t(lang, page)));
-    });
-}
-
-/// An effect (re-runs `f` whenever a signal it read changes). `Effect::new` compiles its
-/// machinery once per closure type; going through one boxed type compiles it once for the app.
-pub fn effect(f: impl FnMut() + 'static) {
-    effect_boxed(Box::new(f));
-}
-
-fn effect_boxed(mut f: Box<dyn FnMut()>) {
-    Effect::new(move |_| f());
-}
+use crate::ui::{MAIN_ID, UiLang, effect};
 
 /// What an entry bundle brings to the shell: which bundle it is, the state its pages share, and
 /// its pages. Each bundle names only its own pages, so that the linker leaves the others out.
@@ -77,7 +31,7 @@ pub fn mount(pages: Pages) {
         Bundle::Console => "console",
     });
     crate::prerender::take_over();
-    leptos::mount::mount_to_body(move || shell(pages));
+    mount_to_body(move || shell(pages));
     crate::panic_page::arm_probe();
 }
 

@@ -2,6 +2,7 @@
 //! words, and the answers step by step (GOV.UK summary list) — for the citizen's check your
 //! answers and receipt, and for the operator reading them back to the citizen on the phone.
 
+use crate::i18n::t;
 use std::sync::Arc;
 
 use domain::Lang;
@@ -11,10 +12,10 @@ use domain::application::{
 use domain::benefits::{Answer, Catalogue, DeclarationKind};
 use leptos::prelude::*;
 
-use crate::app::{tr, use_lang};
-use crate::area_texts::{AreaText, Words, at, dyn_text, dyn_view, w, ww};
+use crate::area_texts::{Words, dyn_text, dyn_view, ww};
 use crate::components::lower_initial;
 use crate::i18n::Text;
+use crate::ui::{tr, use_lang};
 
 /// Where a "Modifica" link sends the reader for a field.
 pub type Link = Arc<dyn Fn(&str) -> String + Send + Sync>;
@@ -22,14 +23,14 @@ pub type Link = Arc<dyn Fn(&str) -> String + Send + Sync>;
 /// The label of an application field.
 pub fn label_of(field: &str) -> Option<Words> {
     let words = match field {
-        "benefit" => AreaText::BenefitLabel.into(),
-        "payment_method" => AreaText::PaymentMethodLegend.into(),
-        "iban" => AreaText::IbanLabel.into(),
-        "account_holder" => AreaText::HolderLegend.into(),
-        "joint_holder_name" => AreaText::JointHolderLabel.into(),
+        "benefit" => Text::BenefitLabel.into(),
+        "payment_method" => Text::PaymentMethodLegend.into(),
+        "iban" => Text::IbanLabel.into(),
+        "account_holder" => Text::HolderLegend.into(),
+        "joint_holder_name" => Text::JointHolderLabel.into(),
         "mobile" => Text::MobileLabel.into(),
         "email" => Text::EmailLabel.into(),
-        "pec" => AreaText::PecOptionalLabel.into(),
+        "pec" => Text::PecOptionalLabel.into(),
         _ => Catalogue::embedded()
             .benefits()
             .iter()
@@ -41,31 +42,31 @@ pub fn label_of(field: &str) -> Option<Words> {
 }
 
 /// The heading of a step's group of questions.
-pub fn step_heading(step: ApplicationStep) -> AreaText {
+pub fn step_heading(step: ApplicationStep) -> Text {
     match step {
-        ApplicationStep::Benefit => AreaText::BenefitLabel,
-        ApplicationStep::Declarations => AreaText::DeclarationsHeading,
-        ApplicationStep::Payment => AreaText::PaymentMethodLegend,
-        ApplicationStep::Contacts => AreaText::ContactsHeading,
+        ApplicationStep::Benefit => Text::BenefitLabel,
+        ApplicationStep::Declarations => Text::DeclarationsHeading,
+        ApplicationStep::Payment => Text::PaymentMethodLegend,
+        ApplicationStep::Contacts => Text::ContactsHeading,
     }
 }
 
 /// An answer as a person reads it.
 pub fn shown(form: &ApplicationForm, field: &str, lang: Lang) -> String {
-    let choice = |key: AreaText| at(lang, key).to_owned();
+    let choice = |key: Text| t(lang, key).to_owned();
     match field {
         "benefit" => Catalogue::embedded()
             .benefit(form.benefit.trim())
             .map_or_else(String::new, |b| b.title.get(lang).to_owned()),
         "payment_method" => match form.payment_method.trim() {
-            PAYMENT_IBAN => choice(AreaText::PaymentIban),
-            PAYMENT_POST_OFFICE => choice(AreaText::PaymentPostOffice),
+            PAYMENT_IBAN => choice(Text::PaymentIban),
+            PAYMENT_POST_OFFICE => choice(Text::PaymentPostOffice),
             _ => String::new(),
         },
         "iban" => grouped_iban(&form.iban),
         "account_holder" => match form.account_holder.trim() {
-            HOLDER_OWN => choice(AreaText::HolderOwn),
-            HOLDER_JOINT => choice(AreaText::HolderJoint),
+            HOLDER_OWN => choice(Text::HolderOwn),
+            HOLDER_JOINT => choice(Text::HolderJoint),
             _ => String::new(),
         },
         "joint_holder_name" => form.joint_holder_name.trim().to_owned(),
@@ -155,7 +156,7 @@ pub fn answers(form: Signal<ApplicationForm>, change: Option<Link>) -> impl Into
                 .into_any()
         }));
         view! {
-            <h2 class="heading-m">{w(step_heading(step))}</h2>
+            <h2 class="heading-m">{tr(step_heading(step))}</h2>
             <dl class="summary-list">{rows}</dl>
         }
     };
@@ -218,7 +219,7 @@ mod tests {
         let confirm = benefit
             .declarations
             .iter()
-            .find(|d| matches!(d.kind, domain::benefits::DeclarationKind::Confirm))
+            .find(|d| matches!(d.kind, DeclarationKind::Confirm))
             .unwrap();
         assert_eq!(shown(&form, &confirm.field(), Lang::It), "Confermato");
         assert_eq!(shown(&form, &confirm.field(), Lang::En), "Confirmed");

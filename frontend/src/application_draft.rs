@@ -21,9 +21,10 @@ use serde::Serialize;
 use crate::api_client::{self, ApiError, RetryNotice};
 use crate::browser::{self, Store};
 use crate::form::FieldProblem;
-use crate::json::Json;
+use crate::json::{FromJson, Json};
 use crate::router::{LOGIN_PATH, Navigator, use_navigator};
 use crate::session::{self, Session, use_session};
+use domain::wire::application::{self as wire, ApplicationContent};
 
 const STATE_PATH: &str = "/api/application";
 const DRAFT_PATH: &str = "/api/application/draft";
@@ -37,14 +38,8 @@ pub fn local_key(codice_fiscale: &str) -> String {
 /// Where the key of the confirmation under way is kept (this tab, until a receipt arrives).
 pub const IDEMPOTENCY_KEY: &str = "sportello.application.idempotency_key";
 
-/// The submission window as the API reports it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct WindowState {
-    /// Sending is possible now.
-    pub open: bool,
-    /// "Il servizio per l'invio apre alle 16:00…", in the page's language, while closed.
-    pub notice: Option<String>,
-}
+/// Whether sending is possible now, when it opens, and the window's hours (the wire type).
+pub use domain::wire::application::WindowState;
 
 /// One entry of an application's history.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -76,83 +71,50 @@ pub struct ApplicationView {
     pub applicant_name: Option<String>,
 }
 
-// The API's answers are read through `Json` rather than a derived `Deserialize` per type: one
-// small reader instead of one per shape (and serde_json's parser) keeps the area's bundle within
-// its budget (ADR 0008), and what is shown was validated by the server already.
-
-/// A string field of a JSON object (empty when missing or not a string).
-fn text(value: &Json, key: &str) -> String {
-    value[key].as_str().unwrap_or_default().to_owned()
-}
-
-/// A JSON object of strings as a map (declaration answers).
-fn strings(value: &Json) -> BTreeMap<String, String> {
-    value.string_members().unwrap_or_default().into_iter().collect()
-}
-
-/// An `ApplicationForm` (a draft) from its JSON.
-pub fn form_from_json(value: &Json) -> ApplicationForm {
-    ApplicationForm {
-        benefit: text(value, "benefit"),
-        declarations: strings(&value["declarations"]),
-        payment_method: text(value, "payment_method"),
-        iban: text(value, "iban"),
-        account_holder: text(value, "account_holder"),
-        joint_holder_name: text(value, "joint_holder_name"),
-        mobile: text(value, "mobile"),
-        email: text(value, "email"),
-        pec: text(value, "pec"),
-    }
-}
+// The API's answers are read as `domain::wire` types (with their small `FromJson` readers, not a
+// derived `Deserialize`: ADR 0008), then turned into what the pages show.
 
 /// The form that gives a `ValidApplication` (as the API sends it), to show it back.
-fn content_from_json(value: &Json) -> ApplicationForm {
-    let payment = &value["payment"];
-    let holder = &payment["holder"];
-    let contacts = &value["contacts"];
+fn form_of(content: ApplicationContent) -> ApplicationForm {
     // A ticked box is stored as `confirmed` and typed as `yes` (`Answer::form_value`).
-    let mut declarations = strings(&value["declarations"]);
+    let mut declarations = content.declarations;
     for answer in declarations.values_mut().filter(|a| *a == "confirmed") {
         *answer = "yes".to_owned();
     }
+    let holder = content.payment.holder;
     ApplicationForm {
-        benefit: text(value, "benefit"),
+        benefit: content.benefit,
         declarations,
-        payment_method: text(payment, "method"),
-        iban: text(payment, "iban"),
-        account_holder: text(holder, "type"),
-        joint_holder_name: text(holder, "co_holder"),
-        mobile: text(contacts, "mobile"),
-        email: text(contacts, "email"),
-        pec: text(contacts, "pec"),
+        payment_method: content.payment.method,
+        iban: content.payment.iban.unwrap_or_default(),
+        account_holder: holder.as_ref().map(|h| h.kind.clone()).unwrap_or_default(),
+        joint_holder_name: holder.and_then(|h| h.co_holder).unwrap_or_default(),
+        mobile: content.contacts.mobile,
+        email: content.contacts.email,
+        pec: content.contacts.pec.unwrap_or_default(),
     }
 }
 
-/// An `ApplicationView` from its JSON (`None` if it is not one).
-pub fn view_from_json(value: &Json) -> Option<ApplicationView> {
-    let status = |v: &Json| ApplicationStatus::parse(v["status"].as_str()?);
-    Some(ApplicationView {
-        protocol: value["protocol"].as_str()?.to_owned(),
-        submitted_at: text(value, "submitted_at"),
-        channel: value["channel"]
-            .as_str()
-            .and_then(Channel::parse)
-            .unwrap_or(Channel::WebCitizen),
-        status: status(value)?,
-        history: value["history"]
-            .as_array()?
-            .iter()
-            .filter_map(|change| {
-                Some(StatusView {
-                    status: status(change)?,
-                    at: text(change, "at"),
+impl From<wire::ApplicationView> for ApplicationView {
+    fn from(view: wire::ApplicationView) -> ApplicationView {
+        ApplicationView {
+            protocol: view.protocol,
+            submitted_at: view.submitted_at.0,
+            channel: view.channel,
+            status: view.status,
+            history: view
+                .history
+                .into_iter()
+                .map(|change| StatusView {
+                    status: change.status,
+                    at: change.at.0,
                 })
-            })
-            .collect(),
-        content: content_from_json(&value["content"]),
-        applicant_codice_fiscale: text(&value["applicant"], "codice_fiscale"),
-        applicant_name: value["applicant"]["name"].as_str().map(str::to_owned),
-    })
+                .collect(),
+            content: form_of(view.content),
+            applicant_codice_fiscale: view.applicant.codice_fiscale,
+            applicant_name: view.applicant.name,
+        }
+    }
 }
 
 /// The draft as saved on the device: the answers, and the last answers known to be on the
@@ -169,9 +131,9 @@ impl LocalDraft {
     /// The device's copy from its JSON.
     pub fn from_json(json: &str) -> Option<LocalDraft> {
         let value = Json::parse(json)?;
-        value.is_object().then(|| LocalDraft {
-            form: form_from_json(&value["form"]),
-            base: form_from_json(&value["base"]),
+        Some(LocalDraft {
+            form: value.get("form")?,
+            base: value.get("base")?,
         })
     }
 }
@@ -217,8 +179,8 @@ pub async fn submit_once(
     let answer = api_client::post_json_idempotent(path, form, &key, on_retry)
         .await
         .and_then(|json| {
-            let value = Json::parse(&json).ok_or(ApiError::Decode)?;
-            view_from_json(&value).ok_or(ApiError::Decode)
+            let view = wire::ApplicationView::parse_json(&json).ok_or(ApiError::Decode)?;
+            Ok(ApplicationView::from(view))
         });
     match &answer {
         Err(error) if keeps_key_after(error) => {}
@@ -404,22 +366,21 @@ impl ApplicationDraft {
             Err(error) => return self.fail(error),
         }
         // `{form, saved_at, submitted, window: {open, opens_at, notice}, catalogue_version}`
-        match api_client::get_json(STATE_PATH).await {
+        match api_client::get_json(STATE_PATH)
+            .await
+            .and_then(api_client::read::<wire::ApplicationState>)
+        {
             Ok(state) => {
                 let cf = self.codice_fiscale.get_untracked().unwrap_or_default();
                 let local = browser::load(Store::Local, &local_key(&cf)).and_then(|json| LocalDraft::from_json(&json));
-                let submitted = view_from_json(&state["submitted"]);
+                let submitted = state.submitted.map(ApplicationView::from);
                 if submitted.is_some() {
                     browser::remove(Store::Local, &local_key(&cf));
                 }
-                let form = form_from_json(&state["form"]);
-                self.base.set(form.clone());
-                self.set_form(resume(form, local));
+                self.base.set(state.form.clone());
+                self.set_form(resume(state.form, local));
                 self.submitted.set(submitted);
-                self.window.set(Some(WindowState {
-                    open: state["window"]["open"].as_bool().unwrap_or(true),
-                    notice: state["window"]["notice"].as_str().map(str::to_owned),
-                }));
+                self.window.set(Some(state.window));
                 self.load.set(Load::Ready);
             }
             // "Esci" is on the page while it loads: a session ended by the citizen meanwhile (the
@@ -466,7 +427,7 @@ pub fn provide_draft() {
     provide_context(draft);
     draft.session.resume_deadline();
     browser::spawn(draft.load_from_api());
-    crate::app::effect(move || {
+    crate::ui::effect(move || {
         let form = draft.form();
         if *draft.load.read_untracked() == Load::Ready {
             draft.save_locally(form);
@@ -530,8 +491,8 @@ mod tests {
         }
         assert_eq!(LocalDraft::from_json("not json"), None);
         // The API's form reads the same way.
-        let api = Json::parse(&serde_json::to_string(&form("art28", "IT1")).unwrap()).unwrap();
-        assert_eq!(form_from_json(&api), form("art28", "IT1"));
+        let api = serde_json::to_string(&form("art28", "IT1")).unwrap();
+        assert_eq!(ApplicationForm::parse_json(&api), Some(form("art28", "IT1")));
     }
 
     #[test]
@@ -579,28 +540,21 @@ mod tests {
     #[test]
     fn the_receipt_of_the_api_is_read() {
         let json = r#"{"protocol":"INPS-COVID-2020-0000001","submitted_at":"2020-04-01T15:00:00Z",
-            "status":"submitted","status_label":"Presentata",
+            "applicant":{"codice_fiscale":"RSSMRA85T10H501O","name":null},
+            "channel":"contact_center","status":"submitted","status_label":"Presentata",
             "history":[{"status":"submitted","label":"Presentata","at":"2020-04-01T15:00:00Z"}],
             "content":{"benefit":"art27","declarations":{},"payment":{"method":"post_office"},
                 "contacts":{"mobile":"+393331234567","email":"a@example.it","pec":null}},
             "catalogue_version":"2020-03-17"}"#;
-        let view = view_from_json(&Json::parse(json).unwrap()).unwrap();
+        let view = ApplicationView::from(wire::ApplicationView::parse_json(json).unwrap());
         assert_eq!(view.protocol, "INPS-COVID-2020-0000001");
         assert_eq!(view.history[0].status, ApplicationStatus::Submitted);
         assert_eq!(view.history[0].at, "2020-04-01T15:00:00Z");
         assert_eq!(view.content.payment_method, "post_office");
-        assert_eq!(
-            view.channel,
-            Channel::WebCitizen,
-            "an answer without a channel is the citizen's"
-        );
-        assert!(view_from_json(&Json::Null).is_none(), "no application yet");
-        let filed = json.replace(
-            r#""status":"submitted","status_label""#,
-            r#""channel":"contact_center","status":"submitted","status_label""#,
-        );
-        let view = view_from_json(&Json::parse(&filed).unwrap()).unwrap();
         assert_eq!(view.channel, Channel::ContactCenter);
+        // An answer without its channel is not a receipt (the page shows a problem with Riprova).
+        let without_channel = json.replace(r#""channel":"contact_center","#, "");
+        assert_eq!(wire::ApplicationView::parse_json(&without_channel), None);
     }
 
     #[test]
@@ -636,7 +590,9 @@ mod tests {
         }
         let valid = form.validate(catalogue).expect("a valid application");
         // WHEN the page reads it
-        let read = content_from_json(&Json::parse(&serde_json::to_string(&valid).unwrap()).unwrap());
+        let sent = serde_json::to_string(&ApplicationContent::from(&valid)).unwrap();
+        assert_eq!(sent, serde_json::to_string(&valid).unwrap(), "the API's JSON");
+        let read = form_of(ApplicationContent::parse_json(&sent).unwrap());
         // THEN it is the application's own form
         let expected = valid.to_form();
         assert_eq!(read.payment_method, expected.payment_method);

@@ -1,5 +1,6 @@
-//! The words of the "area riservata" (the application's pages), Italian and English, kept apart
-//! from `i18n::Text` so that each bundle's words are in one place (ADR 0008).
+//! The words of the "area riservata" (the application's pages), Italian and English: keys of the
+//! one [`Text`] type, kept in a table apart from the shared ones (`i18n`) so that only the
+//! bundles that show them link them (ADR 0008).
 //!
 //! [`Words`] names any text a page of the area shows: one of the shared UI texts, one of these, or
 //! one of the benefit catalogue's (whose titles and declarations are data, in both languages).
@@ -11,12 +12,12 @@ use domain::benefits::Text as DataText;
 
 use leptos::prelude::*;
 
-use crate::app::use_lang;
 use crate::i18n::{Text, bilingual_texts, t};
+use crate::ui::use_lang;
 
 bilingual_texts! {
-    /// A piece of the area's text.
-    AreaText {
+    /// The area's own texts.
+    AREA_TEXTS {
         // ——— Start page ———
         ApplicationTitle => ("La tua domanda — Sportello", "Your application — Sportello"),
         ApplicationHeading => ("La tua domanda di indennità", "Your indemnity application"),
@@ -47,6 +48,10 @@ bilingual_texts! {
         ApplicationStep4 => (
             "Controlla le risposte e invia: riceverai una ricevuta con il numero di protocollo.",
             "Check your answers and send: you will get a receipt with a protocol number."
+        ),
+        WindowSendHours => (
+            "Puoi inviarla dalle {start} alle {end}, ora italiana. Negli altri orari l'invio è riservato a patronati e intermediari.",
+            "You can send it from {start} to {end}, Italian time. At other times sending is reserved for welfare offices and intermediaries."
         ),
         DraftSavedNote => (
             "Le risposte vengono salvate a ogni passo: se esci o la connessione cade, le ritrovi al prossimo accesso.",
@@ -207,18 +212,11 @@ bilingual_texts! {
     }
 }
 
-/// `key` in `lang`.
-pub fn at(lang: Lang, key: AreaText) -> &'static str {
-    key.get(lang)
-}
-
 /// Any text of the area's pages.
 #[derive(Debug, Clone, Copy)]
 pub enum Words {
-    /// A text shared with the public pages.
+    /// One of the SPA's texts (shared or the area's own).
     Ui(Text),
-    /// One of the area's own.
-    Area(AreaText),
     /// From the benefit catalogue (data, both languages).
     Data(&'static DataText),
 }
@@ -228,7 +226,6 @@ impl Words {
     pub fn get(self, lang: Lang) -> &'static str {
         match self {
             Words::Ui(key) => t(lang, key),
-            Words::Area(key) => at(lang, key),
             Words::Data(text) => text.get(lang),
         }
     }
@@ -240,26 +237,13 @@ impl From<Text> for Words {
     }
 }
 
-impl From<AreaText> for Words {
-    fn from(key: AreaText) -> Self {
-        Words::Area(key)
-    }
-}
-
 impl From<&'static DataText> for Words {
     fn from(text: &'static DataText) -> Self {
         Words::Data(text)
     }
 }
 
-/// `key` in the current language, as a reactive text node. Every call returns the same closure
-/// type, so that its render code is compiled once (wasm size).
-pub fn w(key: AreaText) -> impl Fn() -> &'static str + Copy + Send + Sync + 'static {
-    let lang = use_lang();
-    move || at(lang.get(), key)
-}
-
-/// [`w`] for words from any source.
+/// `words` in the current language, as a reactive text node, from any source.
 pub fn ww(words: Words) -> impl Fn() -> &'static str + Copy + Send + Sync + 'static {
     let lang = use_lang();
     move || words.get(lang.get())
@@ -279,28 +263,24 @@ pub fn dyn_text(text: Arc<dyn Fn() -> String + Send + Sync>) -> impl Fn() -> Str
     move || text()
 }
 
-/// `key` in `lang` with its `{name}` placeholder replaced by `value`.
-pub fn at_with(lang: Lang, key: AreaText, name: &str, value: &str) -> String {
-    at(lang, key).replace(&format!("{{{name}}}"), value)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::i18n::t_with;
 
     #[test]
     fn every_area_text_has_italian_and_english_with_the_same_placeholders() {
-        crate::i18n::check_table(AreaText::ALL.iter().map(|key| (key.get(Lang::It), key.get(Lang::En))));
+        crate::i18n::check_table(AREA_TEXTS.iter().map(|key| (key.get(Lang::It), key.get(Lang::En))));
     }
 
     #[test]
     fn words_read_from_each_source() {
         let data = &domain::benefits::Catalogue::embedded().benefits()[0].title;
         assert_eq!(Words::from(Text::Back).get(Lang::It), "Indietro");
-        assert_eq!(Words::from(AreaText::IbanLabel).get(Lang::En), "IBAN");
+        assert_eq!(Words::from(Text::IbanLabel).get(Lang::En), "IBAN");
         assert_eq!(Words::from(data).get(Lang::It), data.it);
         assert_eq!(
-            at_with(Lang::It, AreaText::ApplicationNumber, "protocol", "X-1"),
+            t_with(Lang::It, Text::ApplicationNumber, "protocol", "X-1"),
             "Domanda X-1"
         );
     }

@@ -251,11 +251,11 @@ pub fn random_hex128() -> String {
 
 /// Runs `task` in the background. Every task goes through one boxed type, so that the executor's
 /// code is compiled once rather than once per `async` block (wasm size).
-pub fn spawn(task: impl std::future::Future<Output = ()> + 'static) {
+pub fn spawn(task: impl Future<Output = ()> + 'static) {
     spawn_boxed(Box::pin(task));
 }
 
-fn spawn_boxed(task: std::pin::Pin<Box<dyn std::future::Future<Output = ()>>>) {
+fn spawn_boxed(task: std::pin::Pin<Box<dyn Future<Output = ()>>>) {
     leptos::task::spawn_local(task);
 }
 

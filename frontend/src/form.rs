@@ -6,9 +6,18 @@ use domain::{ErrorCode, FieldErrors, Lang};
 use leptos::prelude::*;
 
 use crate::api_client::ApiError;
-use crate::app::use_lang;
-use crate::components::SummaryItem;
 use crate::i18n::{Text, t};
+use crate::ui::use_lang;
+
+/// One problem listed in the summary.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SummaryItem {
+    /// Where the field to fix is: `#id` on this page, or a path with a fragment on another page;
+    /// `None` for a problem with no single field.
+    pub link: Option<String>,
+    /// What is wrong and how to fix it, in the page's language.
+    pub message: String,
+}
 
 /// A problem: a catalogue code (shown in whichever language is current) or words the API wrote
 /// (in the language it was asked for).

@@ -7,35 +7,38 @@
 
 use domain::Lang;
 
-/// Declares a table of texts in Italian and English: a type whose keys are constants, each
-/// pointing at its own static pair. Not the arms of one `match`: a `match` is one table that the
+/// Declares a table of texts in Italian and English: one constant of [`Text`] per key, each
+/// pointing at its own static pair, and the table's list of keys for its tests. Not the arms of one `match`: a `match` is one table that the
 /// linker keeps whole wherever any key is used, a static only in the bundles that show it (ADR
 /// 0008); and one pointer per use keeps call sites as small as an enum's. A key cannot be
 /// declared without both languages; `check_table` tests the rest.
 macro_rules! bilingual_texts {
-    ($(#[$tdoc:meta])* $name:ident { $($(#[$doc:meta])* $key:ident => ($it:expr, $en:expr),)* }) => {
-        $(#[$tdoc])*
-        #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-        pub struct $name(&'static (&'static str, &'static str));
-
+    ($(#[$tdoc:meta])* $all:ident { $($(#[$doc:meta])* $key:ident => ($it:expr, $en:expr),)* }) => {
         #[allow(non_upper_case_globals)]
-        impl $name {
-            $($(#[$doc])* pub const $key: $name = $name(&($it, $en));)*
-
-            /// Every key, for table-wide tests.
-            #[cfg(test)]
-            pub const ALL: &'static [$name] = &[$($name::$key,)*];
-
-            /// The text in `lang`.
-            pub fn get(self, lang: domain::Lang) -> &'static str {
-                match lang {
-                    domain::Lang::It => self.0.0,
-                    domain::Lang::En => self.0.1,
-                }
-            }
+        impl $crate::i18n::Text {
+            $($(#[$doc])* pub const $key: $crate::i18n::Text = $crate::i18n::Text(&($it, $en));)*
         }
+        $(#[$tdoc])*
+        #[cfg(test)]
+        pub const $all: &[$crate::i18n::Text] = &[$($crate::i18n::Text::$key,)*];
     };
 }
+
+/// A text key: one type for the words of every bundle, whose tables (`i18n`, `area_texts`,
+/// `console::texts`) each add their keys as constants, so that a component takes any of them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Text(pub(crate) &'static (&'static str, &'static str));
+
+impl Text {
+    /// The text in `lang`.
+    pub fn get(self, lang: Lang) -> &'static str {
+        match lang {
+            Lang::It => self.0.0,
+            Lang::En => self.0.1,
+        }
+    }
+}
+
 pub(crate) use bilingual_texts;
 
 /// Checks a whole table: neither language empty, the same `{placeholders}` in both, and
@@ -68,8 +71,8 @@ pub fn check_table(texts: impl IntoIterator<Item = (&'static str, &'static str)>
 }
 
 bilingual_texts! {
-    /// A piece of user-interface text shared by the bundles.
-    Text {
+    /// The user-interface texts shared by the bundles.
+    UI_TEXTS {
         /// The document title of the home page (also in `index.html`).
         HomeTitle => ("Sportello — Indennità 600 euro", "Sportello — 600 euro indemnity"),
         /// The document title of the page shown for unknown addresses.
@@ -420,7 +423,7 @@ mod tests {
 
     #[test]
     fn every_text_has_italian_and_english_with_the_same_placeholders() {
-        check_table(Text::ALL.iter().map(|key| (key.get(Lang::It), key.get(Lang::En))));
+        check_table(UI_TEXTS.iter().map(|key| (key.get(Lang::It), key.get(Lang::En))));
     }
 
     #[test]

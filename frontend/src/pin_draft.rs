@@ -10,8 +10,9 @@ use leptos::prelude::*;
 
 use crate::browser::{self, Store};
 use crate::form::FieldProblem;
-use crate::json::Json;
-use crate::queued_messages::{QueuedMessage, messages_of};
+use crate::json::FromJson;
+use crate::queued_messages::QueuedMessage;
+use domain::wire::pin_request::{FromCodiceFiscale, PinRequestCreated};
 
 /// Where the draft is saved.
 pub const DRAFT_KEY: &str = "sportello.pin_request";
@@ -52,12 +53,12 @@ impl PinReceipt {
 
     /// The API's answer from its JSON (`None` if it is not one).
     pub fn parse(json: &str) -> Option<PinReceipt> {
-        let json = Json::parse(json)?;
+        let created = PinRequestCreated::parse_json(json)?;
         Some(PinReceipt {
-            codice_fiscale: json["codice_fiscale"].as_str()?.to_owned(),
-            messages: messages_of(&json),
-            letter_to: json["letter_to"].as_str().map(str::to_owned),
-            created_at: json["created_at"].as_str().unwrap_or_default().to_owned(),
+            codice_fiscale: created.codice_fiscale,
+            messages: created.messages,
+            letter_to: Some(created.letter_to),
+            created_at: created.created_at.0,
         })
     }
 
@@ -233,12 +234,17 @@ impl PinDraft {
     /// Fills the answers the codice fiscale gives (`{"sex","birth_date","birth_place",
     /// "birth_province"}`, from the API's check of the first page) where the citizen has not
     /// answered yet: offered to confirm, never over what they typed.
-    pub fn offer_from_codice_fiscale(self, derived: &Json) {
-        for field in ["sex", "birth_date", "birth_place", "birth_province"] {
-            if let (Some(answer), Some(value)) = (self.field(field), derived[field].as_str())
+    pub fn offer_from_codice_fiscale(self, derived: FromCodiceFiscale) {
+        for (field, value) in [
+            ("sex", Some(derived.sex)),
+            ("birth_date", derived.birth_date),
+            ("birth_place", derived.birth_place),
+            ("birth_province", derived.birth_province),
+        ] {
+            if let (Some(answer), Some(value)) = (self.field(field), value)
                 && answer.get_untracked().trim().is_empty()
             {
-                answer.set(value.to_owned());
+                answer.set(value);
             }
         }
     }
@@ -248,7 +254,7 @@ impl PinDraft {
 pub fn provide_draft() {
     let draft = PinDraft::load();
     provide_context(draft);
-    crate::app::effect(move || draft.save());
+    crate::ui::effect(move || draft.save());
 }
 
 /// The draft.
@@ -304,7 +310,7 @@ mod tests {
 
     #[test]
     fn the_receipt_of_the_api_is_read() {
-        let json = r#"{"codice_fiscale":"RSSMRA85T10H501O","sent_to":{"sms":"+39 ***4567"},
+        let json = r#"{"codice_fiscale":"RSSMRA85T10H501O","sent_to":{"sms":"+39 ***4567","email":"m***@example.it","pec":""},
             "letter_to":"Via G***, 00186 Roma","created_at":"2026-11-23T15:00:00Z","messages":[
             {"channel":"sms","kind":"pin_first_half","to":"+39 ***4567","state":"queued","created_at":"2026-11-23T15:00:00Z","sent_at":null,"attempts":0},
             {"channel":"post","kind":"pin_second_half","to":"Via G***, 00186 Roma","state":"queued","created_at":"2026-11-23T15:00:00Z","sent_at":null,"attempts":0}]}"#;
@@ -316,10 +322,11 @@ mod tests {
             .collect();
         assert_eq!(to, [("sms", "+39 ***4567"), ("post", "Via G***, 00186 Roma")]);
         assert_eq!(receipt.letter_to.as_deref(), Some("Via G***, 00186 Roma"));
-        // A receipt kept before the API listed its messages still reads.
-        let receipt = PinReceipt::parse(r#"{"codice_fiscale":"RSSMRA85T10H501O","sent_to":{}}"#).unwrap();
-        assert!(receipt.messages.is_empty());
-        assert_eq!(receipt.letter_to, None);
+        // An answer of another shape is not taken for a receipt.
+        assert_eq!(
+            PinReceipt::parse(r#"{"codice_fiscale":"RSSMRA85T10H501O","sent_to":{}}"#),
+            None
+        );
     }
 
     #[test]

@@ -67,7 +67,7 @@ pub fn pages() -> Vec<Page> {
         Page {
             file: "area.html",
             template: "area.html",
-            title: crate::area_texts::at(lang, crate::area_texts::AreaText::ApplicationTitle).to_owned(),
+            title: t(lang, Text::ApplicationTitle).to_owned(),
             body: frame(
                 lang,
                 &format!(r#"<p role="status">{}</p>"#, esc(t(lang, Text::Loading))),
@@ -107,7 +107,7 @@ fn frame(lang: Lang, main: &str) -> String {
             r#"<footer {mark} class="footer"><div class="footer__inner"><p>{help}</p><p>{service}</p></div></footer>"#,
         ),
         mark = MARK,
-        main_id = crate::app::MAIN_ID,
+        main_id = crate::ui::MAIN_ID,
         skip = tr(Text::SkipLink),
         name = tr(Text::ServiceName),
         tagline = tr(Text::ServiceTagline),
@@ -149,7 +149,7 @@ fn home_main(lang: Lang) -> String {
         lead = tr(Text::HomeLead),
         who_for = tr(Text::HomeWhoFor),
         start_intro = tr(Text::StartIntro),
-        request_pin_path = crate::router::step_path(domain::Step::Identity),
+        request_pin_path = crate::router::step_path(Step::Identity),
         login_path = crate::router::LOGIN_PATH,
         request_pin = tr(Text::StartRequestPin),
         login = tr(Text::StartLogin),

@@ -53,16 +53,9 @@ pub fn receipt_path(protocol: &str) -> String {
     format!("{RECEIPT_PREFIX}{protocol}")
 }
 
-/// The entry bundles of the SPA, each with its own HTML page and wasm (ADR 0008).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Bundle {
-    /// `index.html`: start page, PIN request, login, unknown addresses.
-    Public,
-    /// `area.html`: the application, for a citizen who is logged in.
-    Area,
-    /// `console.html`: the Contact Center's console, for operators (ADR 0010).
-    Console,
-}
+/// The entry bundles of the SPA and which paths each serves, as the server chooses its HTML page
+/// (defined once in `domain::bundles`).
+pub use domain::bundles::{Bundle, bundle_of_path};
 
 /// The page of a PIN-request step, e.g. `/richiesta-pin/identita`.
 pub fn step_path(step: Step) -> String {
@@ -134,22 +127,6 @@ impl Route {
     }
 }
 
-/// The bundle that serves `path` (without query or fragment): everything under `/domanda` and
-/// `/le-mie-domande` is the area's, everything under `/operatore` the console's, even an unknown
-/// address there (each shows its own "not found"), as in the server's choice of HTML page
-/// (`api/src/spa.rs`).
-pub fn bundle_of_path(path: &str) -> Bundle {
-    let path = path.trim_end_matches('/');
-    let under = |prefix: &str| path == prefix || path.starts_with(&format!("{prefix}/"));
-    if under(APPLICATION_PATH) || under(MY_APPLICATIONS_PATH) {
-        Bundle::Area
-    } else if under(CONSOLE_PATH) {
-        Bundle::Console
-    } else {
-        Bundle::Public
-    }
-}
-
 /// The path of a same-origin URL (`/a/b?x=1#y` → `/a/b`).
 fn path_of(url: &str) -> &str {
     url.split(['?', '#']).next().unwrap_or(url)
@@ -215,7 +192,7 @@ pub fn provide_router(bundle: Bundle) -> Navigator {
     // On the window and after the first render, so that Leptos's own handlers (on the elements,
     // or delegated to the window) run first and can prevent the default, as the skip link and the
     // error summary's same-page links do.
-    crate::app::effect(move || {
+    crate::ui::effect(move || {
         let _ = window_event_listener_untyped("click", move |ev| {
             let url = ev.dyn_ref::<web_sys::MouseEvent>().and_then(in_app_link);
             // A link to the other bundle's pages is left to the browser (a full page load).
@@ -258,7 +235,7 @@ fn in_app_link(ev: &web_sys::MouseEvent) -> Option<String> {
 fn after_navigation() {
     request_animation_frame(|| match browser::location_fragment() {
         Some(id) => browser::focus_by_id(&id),
-        None => browser::focus_main(crate::app::MAIN_ID),
+        None => browser::focus_main(crate::ui::MAIN_ID),
     });
 }
 

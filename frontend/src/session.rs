@@ -5,9 +5,8 @@
 //! phone's clock at the moment the answer arrived, so that a phone set to the wrong time neither
 //! hides the timeout warning nor shows it at once.
 
-use domain::Scope;
+use domain::wire::session::PinLogin;
 use leptos::prelude::*;
-use serde::Serialize;
 
 use crate::api_client::{self, ApiError, Dated, Method, RetryNotice};
 use crate::browser::{self, Store};
@@ -23,42 +22,13 @@ const DEADLINE_KEY: &str = "sportello.session.deadline";
 /// How long before the end the timeout warning appears (GOV.UK: two minutes).
 pub const WARNING_BEFORE_MS: f64 = 120_000.0;
 
-/// What the API says about a session.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct SessionInfo {
-    /// Whose session it is.
-    pub codice_fiscale: String,
-    /// What it allows: the simplified PIN only this application, the full PIN everything.
-    pub scope: Scope,
-    /// How the citizen got in (`pin`, later `spid`, `cie`, `cns`).
-    pub method: String,
-    /// When it ends unless extended (RFC 3339, server clock).
-    pub expires_at: String,
-    /// How long a session lasts without activity, in seconds.
-    pub idle_seconds: u64,
-}
+/// What the API says about a session (the wire type, read by its `FromJson`).
+pub use domain::wire::session::SessionInfo;
 
-impl SessionInfo {
-    /// The API's session JSON (`None` if it is not one).
-    pub fn from_json(json: &Json) -> Option<SessionInfo> {
-        Some(SessionInfo {
-            codice_fiscale: json["codice_fiscale"].as_str()?.to_owned(),
-            scope: match json["scope"].as_str()? {
-                "simplified" => Scope::Simplified,
-                "full" => Scope::Full,
-                _ => return None,
-            },
-            method: json["method"].as_str()?.to_owned(),
-            expires_at: json["expires_at"].as_str()?.to_owned(),
-            idle_seconds: json["idle_seconds"].as_u64()?,
-        })
-    }
-}
-
-/// A session answer, read.
+/// A session answer, read: an answer of another shape is a decode error (the page offers Riprova).
 fn session_info(answer: Dated<Json>) -> Result<Dated<SessionInfo>, ApiError> {
     Ok(Dated {
-        value: SessionInfo::from_json(&answer.value).ok_or(ApiError::Decode)?,
+        value: api_client::read(answer.value)?,
         server_date: answer.server_date,
     })
 }
@@ -95,9 +65,9 @@ impl Session {
         let info = answer.value;
         let deadline = deadline_ms(
             received,
-            browser::parse_date_ms(&info.expires_at),
+            browser::parse_date_ms(info.expires_at.as_str()),
             answer.server_date.as_deref().and_then(browser::parse_date_ms),
-            info.idle_seconds,
+            info.idle_seconds.max(0) as u64,
         );
         self.info.set(Some(info));
         self.deadline.set(Some(deadline));
@@ -137,19 +107,16 @@ pub fn use_session() -> Session {
 }
 
 /// The credentials of a login with the PIN.
-#[derive(Serialize)]
-struct PinLogin<'a> {
-    codice_fiscale: &'a str,
-    pin: &'a str,
-}
-
 /// Logs in with the codice fiscale and the PIN (8 or 16 characters).
 pub async fn login(
     codice_fiscale: &str,
     pin: &str,
     on_retry: impl Fn(RetryNotice),
 ) -> Result<Dated<SessionInfo>, ApiError> {
-    let body = PinLogin { codice_fiscale, pin };
+    let body = PinLogin {
+        codice_fiscale: codice_fiscale.to_owned(),
+        pin: pin.to_owned(),
+    };
     api_client::call_json_dated(Method::Post, SESSION_PATH, Some(&body), on_retry)
         .await
         .and_then(session_info)
@@ -208,13 +175,5 @@ mod tests {
     fn a_session_partly_used_keeps_only_what_is_left() {
         // GET /api/session does not extend: 5 minutes left of 20.
         assert_eq!(deadline_ms(0.0, Some(301_000.0), Some(0.0), 1200), 300_000.0);
-    }
-
-    #[test]
-    fn the_api_session_shape_is_read() {
-        let json = r#"{"codice_fiscale":"RSSMRA85T10H501O","scope":"simplified","method":"pin","expires_at":"2026-11-23T16:00:00Z","idle_seconds":1200}"#;
-        let info = SessionInfo::from_json(&Json::parse(json).unwrap()).unwrap();
-        assert_eq!(info.scope, Scope::Simplified);
-        assert_eq!(info.idle_seconds, 1200);
     }
 }

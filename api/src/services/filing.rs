@@ -70,6 +70,8 @@ pub struct WindowState {
     pub opens_at: DateTime<Utc>,
     /// "Il servizio per l'invio apre alle 16:00 di oggi…" in the request's language, when closed.
     pub notice: Option<String>,
+    /// The window's daily hours (Italian time), which the pages show instead of hard-coding them.
+    pub hours: domain::wire::application::WindowHours,
 }
 
 /// A submitted application as its owner sees it: the receipt and the statuses, without the
@@ -179,6 +181,7 @@ pub fn window_state(state: &AppState, lang: Lang, channel: Channel) -> WindowSta
     WindowState {
         open: window.is_open(now),
         opens_at: window.next_opening(now),
+        hours: window.into(),
         notice: match channel {
             Channel::WebCitizen => state.config.submission_windows.citizen_closed_notice(now, lang),
             Channel::ContactCenter => window.closed_notice(now, lang),

@@ -3,8 +3,8 @@
 
 use leptos::prelude::*;
 
-use crate::app::tr;
 use crate::i18n::Text;
+use crate::ui::tr;
 
 /// A link to the previous page.
 #[component]

@@ -5,8 +5,8 @@
 use leptos::prelude::*;
 
 use super::error_message::{ErrorMessage, described_by};
-use crate::app::tr;
 use crate::i18n::Text;
+use crate::ui::tr;
 
 /// `YYYY-MM-DD` from the three parts as typed; single digits get a leading zero, and an all-empty
 /// date is empty. Parts that are not numbers are kept, so that validation can name the problem.

@@ -8,9 +8,9 @@ use leptos::prelude::*;
 use super::date_input::{compose_date, split_date};
 use super::error_message::{ErrorMessage, described_by};
 use super::{ChoiceField, WordsInput};
-use crate::app::tr;
-use crate::area_texts::{AreaText, Words, w, ww};
+use crate::area_texts::{Words, ww};
 use crate::i18n::Text;
+use crate::ui::tr;
 
 /// A declaration and its answer.
 #[component]
@@ -30,8 +30,8 @@ pub fn DeclarationField(
         DeclarationKind::Confirm => confirm_box(id, text, hint, error, value),
         DeclarationKind::YesNo { .. } => {
             let options = vec![
-                ("yes", Words::Area(AreaText::AnswerYes), None),
-                ("no", Words::Area(AreaText::AnswerNo), None),
+                ("yes", Words::Ui(Text::AnswerYes), None),
+                ("no", Words::Ui(Text::AnswerNo), None),
             ];
             view! { <ChoiceField id=id legend=text hint=hint options=options error=error value=value /> }.into_any()
         }
@@ -83,7 +83,7 @@ fn confirm_box(
                             value.set(if checked { "yes".to_owned() } else { String::new() });
                         }
                     />
-                    <label class="radios__label" for=id>{w(AreaText::ConfirmBox)}</label>
+                    <label class="radios__label" for=id>{tr(Text::ConfirmBox)}</label>
                 </div>
             </fieldset>
         </div>

@@ -3,8 +3,8 @@
 
 use leptos::prelude::*;
 
-use crate::app::use_lang;
 use crate::i18n::{Text, t};
+use crate::ui::use_lang;
 
 /// The error under a question's hint; renders nothing while there is none.
 #[component]

@@ -2,21 +2,12 @@
 //! found problems, it takes focus so that screen readers read it, and links each problem to its
 //! field — on this page (`#id`) or on the page that asks it (`/richiesta-pin/contatti#mobile`).
 
+use crate::form::SummaryItem;
 use leptos::prelude::*;
 
-use crate::app::tr;
 use crate::browser;
 use crate::i18n::Text;
-
-/// One problem listed in the summary.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct SummaryItem {
-    /// Where the field to fix is: `#id` on this page, or a path with a fragment on another page;
-    /// `None` for a problem with no single field.
-    pub link: Option<String>,
-    /// What is wrong and how to fix it, in the page's language.
-    pub message: String,
-}
+use crate::ui::tr;
 
 /// Lists the problems of a form; renders nothing while there are none.
 #[component]
@@ -31,7 +22,7 @@ pub fn ErrorSummary(
 ) -> impl IntoView {
     let node = NodeRef::<leptos::html::Div>::new();
     let focused_token = StoredValue::new(0u32);
-    crate::app::effect(move || {
+    crate::ui::effect(move || {
         let token = focus_token.get();
         if let Some(el) = node.get()
             && token != focused_token.get_value()

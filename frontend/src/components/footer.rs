@@ -2,8 +2,8 @@
 
 use leptos::prelude::*;
 
-use crate::app::tr;
 use crate::i18n::Text;
+use crate::ui::tr;
 
 /// The footer shown on every page.
 #[component]

@@ -5,11 +5,11 @@ use domain::Lang;
 use leptos::prelude::*;
 
 use crate::api_client::ApiError;
-use crate::app::{tr, use_lang};
 use crate::browser;
 use crate::i18n::Text;
 use crate::router::SIGNED_OUT_PATH;
 use crate::session::{self, use_session};
+use crate::ui::{tr, use_lang};
 
 /// The header shown on every page.
 #[component]

@@ -20,11 +20,12 @@ mod summary_row;
 mod text_input;
 mod words_input;
 
+pub use crate::form::SummaryItem;
 pub use back_link::BackLink;
 pub use choice_field::ChoiceField;
 pub use date_input::{DateInput, split_date};
 pub use declaration_field::DeclarationField;
-pub use error_summary::{ErrorSummary, SummaryItem};
+pub use error_summary::ErrorSummary;
 pub use footer::Footer;
 pub use header::Header;
 pub use pin_field::PinField;

@@ -5,9 +5,9 @@
 use leptos::prelude::*;
 
 use super::TextInput;
-use crate::app::{tr, use_lang};
 use crate::browser;
 use crate::i18n::{Text, t};
+use crate::ui::{tr, use_lang};
 
 /// The PIN question, with its show/hide toggle.
 #[component]

@@ -4,8 +4,8 @@
 use leptos::prelude::*;
 
 use super::error_message::{ErrorMessage, described_by};
-use crate::app::tr;
 use crate::i18n::Text;
+use crate::ui::tr;
 
 /// One single-choice question.
 #[component]

@@ -6,8 +6,8 @@ use domain::Lang;
 use leptos::prelude::*;
 
 use crate::api_client::{ApiError, RetryCause, RetryNotice};
-use crate::app::use_lang;
 use crate::i18n::{Text, t};
+use crate::ui::use_lang;
 
 /// The id of a page's form: the "Riprova" button submits it again from outside it.
 pub const FORM_ID: &str = "modulo";

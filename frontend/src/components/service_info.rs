@@ -5,8 +5,8 @@
 use leptos::prelude::*;
 
 use super::StartLinks;
-use crate::app::tr;
 use crate::i18n::Text;
+use crate::ui::tr;
 
 /// The public list of ways in besides the PIN: `{"providers":[{"kind":"spid"|"cie",…}],"cns":…}`.
 const PROVIDERS_PATH: &str = "/api/auth/providers";
@@ -24,15 +24,12 @@ pub struct Offered {
 
 impl Offered {
     /// Reads the API's list.
-    pub fn from_json(json: &crate::json::Json) -> Offered {
-        let kinds: Vec<&str> = json["providers"]
-            .as_array()
-            .map(|list| list.iter().filter_map(|p| p["kind"].as_str()).collect())
-            .unwrap_or_default();
+    pub fn from_wire(list: &domain::wire::auth::Providers) -> Offered {
+        let offers = |kind: &str| list.providers.iter().any(|p| p.kind == kind);
         Offered {
-            spid: kinds.contains(&"spid"),
-            cie: kinds.contains(&"cie"),
-            cns: json["cns"].as_str().is_some(),
+            spid: offers("spid"),
+            cie: offers("cie"),
+            cns: list.cns.is_some(),
         }
     }
 }
@@ -47,9 +44,9 @@ pub fn ServiceInfo() -> impl IntoView {
         if let Ok(answer) = gloo_net::http::Request::get(PROVIDERS_PATH).send().await
             && answer.ok()
             && let Ok(text) = answer.text().await
-            && let Some(json) = crate::json::Json::parse(&text)
+            && let Some(list) = <domain::wire::auth::Providers as crate::json::FromJson>::parse_json(&text)
         {
-            offered.set(Offered::from_json(&json));
+            offered.set(Offered::from_wire(&list));
         }
     });
     let item = move |shown: fn(Offered) -> bool, text: Text| {
@@ -79,27 +76,30 @@ pub fn ServiceInfo() -> impl IntoView {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::json::Json;
+    use crate::json::FromJson;
+    use domain::wire::auth::Providers;
+
+    fn offered(json: &str) -> Offered {
+        Offered::from_wire(&Providers::parse_json(json).unwrap())
+    }
 
     #[test]
     fn only_the_ways_in_the_api_lists_are_offered() {
-        let none = Json::parse(r#"{"providers":[]}"#).unwrap();
-        assert_eq!(Offered::from_json(&none), Offered::default());
-        let all = Json::parse(
-            r#"{"providers":[{"id":"a","kind":"spid"},{"id":"b","kind":"cie"}],"cns":"https://cns.example/api/auth/cns"}"#,
-        )
-        .unwrap();
+        assert_eq!(offered(r#"{"providers":[]}"#), Offered::default());
+        let spid = r#"{"id":"a","label":"A","kind":"spid","start":"/api/auth/oidc/a/start"}"#;
+        let cie = r#"{"id":"b","label":"B","kind":"cie","start":"/api/auth/oidc/b/start"}"#;
         assert_eq!(
-            Offered::from_json(&all),
+            offered(&format!(
+                r#"{{"providers":[{spid},{cie}],"cns":"https://cns.example/api/auth/cns"}}"#
+            )),
             Offered {
                 spid: true,
                 cie: true,
                 cns: true
             }
         );
-        let cie_only = Json::parse(r#"{"providers":[{"id":"b","kind":"cie"}]}"#).unwrap();
         assert_eq!(
-            Offered::from_json(&cie_only),
+            offered(&format!(r#"{{"providers":[{cie}]}}"#)),
             Offered {
                 spid: false,
                 cie: true,

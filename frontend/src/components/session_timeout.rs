@@ -10,11 +10,11 @@ use std::time::Duration;
 use leptos::prelude::*;
 
 use crate::api_client::ApiError;
-use crate::app::{tr, use_lang};
 use crate::browser;
 use crate::i18n::{Text, t_with};
 use crate::router::{HOME_PATH, use_navigator};
 use crate::session::{self, WARNING_BEFORE_MS, use_session};
+use crate::ui::{tr, use_lang};
 
 /// Where a session that timed out lands.
 pub const EXPIRED_URL: &str = "/accedi?scaduta=1";
@@ -88,7 +88,7 @@ pub fn SessionTimeout() -> impl IntoView {
     };
 
     // A new deadline (login, extension) re-arms the timers; none (logout) disarms them.
-    crate::app::effect(move || {
+    crate::ui::effect(move || {
         let deadline = session.deadline.get();
         timers.update_value(|handles| handles.drain(..).for_each(|handle| handle.clear()));
         open.set(false);
@@ -118,7 +118,7 @@ pub fn SessionTimeout() -> impl IntoView {
 
     // Opening shows the dialog modally (focus moves into it, the page behind is inert) and starts
     // the countdown; closing gives focus back to where it was.
-    crate::app::effect(move || {
+    crate::ui::effect(move || {
         let is_open = open.get();
         let Some(el) = dialog.get() else { return };
         if let Some(handle) = ticker.get_value() {

@@ -2,9 +2,9 @@
 
 use leptos::prelude::*;
 
-use crate::app::tr;
 use crate::browser;
 use crate::i18n::Text;
+use crate::ui::tr;
 
 /// A link that moves focus past the header to the main content.
 #[component]

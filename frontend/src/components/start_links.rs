@@ -3,9 +3,9 @@
 use domain::Step;
 use leptos::prelude::*;
 
-use crate::app::tr;
 use crate::i18n::Text;
 use crate::router::{LOGIN_PATH, step_path};
+use crate::ui::tr;
 
 /// "Richiedi il PIN" and "Accedi", as links that look like buttons (they navigate).
 #[component]

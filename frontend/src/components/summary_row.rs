@@ -3,8 +3,8 @@
 
 use leptos::prelude::*;
 
-use crate::app::{tr, use_lang};
 use crate::i18n::{Text, t};
+use crate::ui::{tr, use_lang};
 
 /// The label in running text: "Nome" becomes "nome", but "CAP" and "PEC" stay as they are.
 pub fn lower_initial(label: &str) -> String {

@@ -3,8 +3,8 @@
 use leptos::prelude::*;
 
 use super::error_message::{ErrorMessage, described_by};
-use crate::app::use_lang;
 use crate::i18n::{Text, t};
+use crate::ui::use_lang;
 
 /// One text question.
 #[component]

@@ -3,18 +3,19 @@
 //! in its address (a codice fiscale in an address ends up in histories and logs). The API decides
 //! who may read, and records every reading; for agents the page does not exist.
 
+use crate::i18n::{Text, t};
+use crate::ui::tr;
 use domain::Lang;
 use domain::operator::{AuditAction, AuditOutcome, valid_username};
 use leptos::prelude::*;
 
 use super::problems::{Issue, Problems, from_api_error, same_page};
 use super::state::{AUDIT_API, AuditLine, Who, audit_lines, use_console};
-use super::texts::{ConsoleText, c, ct};
-use super::{rome_when, text_field, use_title};
+use super::ui::{rome_when, text_field, use_title};
 use crate::api_client;
-use crate::app::use_lang;
 use crate::browser;
 use crate::components::{ErrorSummary, FORM_ID, SendStatus, Sending};
+use crate::ui::use_lang;
 
 /// The input's id: the API calls it `codice_fiscale` or `operator`, after what it holds.
 const SUBJECT: &str = "subject";
@@ -33,24 +34,24 @@ pub fn audit_query(typed: &str) -> Option<String> {
 
 /// The words for each of `AuditAction::ALL`, in its order (the length is checked by the compiler,
 /// the order by the test below).
-const ACTION_WORDS: [ConsoleText; AuditAction::ALL.len()] = [
-    ConsoleText::ActionLogin,
-    ConsoleText::ActionLogout,
-    ConsoleText::ActionCallOpened,
-    ConsoleText::ActionCallRead,
-    ConsoleText::ActionPinCheck,
-    ConsoleText::ActionPinValidation,
-    ConsoleText::ActionApplicationRead,
-    ConsoleText::ActionDraftSaved,
-    ConsoleText::ActionApplicationSubmitted,
-    ConsoleText::ActionAuditRead,
-    ConsoleText::ActionIdentityReport,
+const ACTION_WORDS: [Text; AuditAction::ALL.len()] = [
+    Text::ActionLogin,
+    Text::ActionLogout,
+    Text::ActionCallOpened,
+    Text::ActionCallRead,
+    Text::ActionPinCheck,
+    Text::ActionPinValidation,
+    Text::ActionApplicationRead,
+    Text::ActionDraftSaved,
+    Text::ActionApplicationSubmitted,
+    Text::ActionAuditRead,
+    Text::ActionIdentityReport,
 ];
 
 /// An action as the API names it, in words (one the console does not know yet, as it came).
 fn action_words(action: &str, lang: Lang) -> String {
     match AuditAction::ALL.iter().position(|known| known.as_str() == action) {
-        Some(i) => ct(lang, ACTION_WORDS[i]).to_owned(),
+        Some(i) => t(lang, ACTION_WORDS[i]).to_owned(),
         None => action.to_owned(),
     }
 }
@@ -58,14 +59,14 @@ fn action_words(action: &str, lang: Lang) -> String {
 /// An outcome as the API names it, in words.
 fn outcome_words(outcome: &str, lang: Lang) -> String {
     match AuditOutcome::parse(outcome) {
-        Some(AuditOutcome::Ok) => ct(lang, ConsoleText::OutcomeOk).to_owned(),
-        Some(AuditOutcome::Refused) => ct(lang, ConsoleText::OutcomeRefused).to_owned(),
+        Some(AuditOutcome::Ok) => t(lang, Text::OutcomeOk).to_owned(),
+        Some(AuditOutcome::Refused) => t(lang, Text::OutcomeRefused).to_owned(),
         None => outcome.to_owned(),
     }
 }
 
 fn label(field: &str, lang: Lang) -> Option<&'static str> {
-    (field == SUBJECT).then(|| ct(lang, ConsoleText::AuditSubjectLabel))
+    (field == SUBJECT).then(|| t(lang, Text::AuditSubjectLabel))
 }
 
 /// `/operatore/registro`.
@@ -73,10 +74,10 @@ pub fn audit_page() -> AnyView {
     let console = use_console();
     // For an agent the page does not exist (the API would refuse its reads anyway).
     if !matches!(&*console.who.read_untracked(), Who::Operator(info) if info.supervisor) {
-        return super::not_found();
+        return super::ui::not_found();
     }
     let problems = Problems::new();
-    use_title(ConsoleText::AuditTitle, move || problems.any());
+    use_title(Text::AuditTitle, move || problems.any());
     let subject = RwSignal::new(String::new());
     let sending = RwSignal::new(Sending::Idle);
     let lines = RwSignal::new(None::<Vec<AuditLine>>);
@@ -87,10 +88,7 @@ pub fn audit_page() -> AnyView {
             return;
         }
         let Some(path) = audit_query(&subject.get_untracked()) else {
-            problems.show(vec![(
-                Some(SUBJECT.into()),
-                Issue::Console(ConsoleText::AuditSubjectInvalid),
-            )]);
+            problems.show(vec![(Some(SUBJECT.into()), Issue::Console(Text::AuditSubjectInvalid))]);
             return;
         };
         problems.clear();
@@ -98,10 +96,12 @@ pub fn audit_page() -> AnyView {
         sending.set(Sending::Waiting);
         browser::spawn(async move {
             let on_retry = move |notice| sending.set(Sending::retrying(notice));
-            let answer = api_client::get_json_observed(&path, &on_retry).await;
+            let answer = api_client::get_json_observed(&path, &on_retry)
+                .await
+                .and_then(|json| audit_lines(&json).ok_or(api_client::ApiError::Decode));
             sending.set(Sending::after(&answer));
             match answer {
-                Ok(json) => lines.set(Some(audit_lines(&json))),
+                Ok(read) => lines.set(Some(read)),
                 Err(error) if console.session_ended(&error) => {}
                 // The API names the field after the query's key; on this page it is the one input.
                 Err(error) => problems.show_form(
@@ -118,11 +118,11 @@ pub fn audit_page() -> AnyView {
 
     view! {
         <ErrorSummary items=problems.summary(same_page(), label) focus_token=problems.focus_token() />
-        <h1>{c(ConsoleText::AuditHeading)}</h1>
-        <p>{c(ConsoleText::AuditIntro)}</p>
+        <h1>{tr(Text::AuditHeading)}</h1>
+        <p>{tr(Text::AuditIntro)}</p>
         <form id=FORM_ID class="console-narrow" novalidate on:submit=on_submit>
-            {text_field(SUBJECT, ConsoleText::AuditSubjectLabel, None, problems.field(SUBJECT), subject, "text", "off", "input--subject")}
-            <button type="submit" class="button">{c(ConsoleText::AuditSearch)}</button>
+            {text_field(SUBJECT, Text::AuditSubjectLabel, None, problems.field(SUBJECT), subject, "text", "off", "input--subject")}
+            <button type="submit" class="button">{tr(Text::AuditSearch)}</button>
         </form>
         <SendStatus sending=sending />
         {results}
@@ -133,9 +133,9 @@ pub fn audit_page() -> AnyView {
 /// The lines found, as a table with a caption that counts them.
 fn results_table(lines: Vec<AuditLine>, lang: Lang) -> AnyView {
     if lines.is_empty() {
-        return view! { <p>{c(ConsoleText::AuditNone)}</p> }.into_any();
+        return view! { <p>{tr(Text::AuditNone)}</p> }.into_any();
     }
-    let caption = ct(lang, ConsoleText::AuditCaption).replace("{n}", &lines.len().to_string());
+    let caption = t(lang, Text::AuditCaption).replace("{n}", &lines.len().to_string());
     let rows = lines
         .into_iter()
         .map(|line| {
@@ -157,12 +157,12 @@ fn results_table(lines: Vec<AuditLine>, lang: Lang) -> AnyView {
                 <caption class="table__caption">{caption}</caption>
                 <thead>
                     <tr>
-                        <th scope="col">{c(ConsoleText::AuditWhen)}</th>
-                        <th scope="col">{c(ConsoleText::AuditOperator)}</th>
-                        <th scope="col">{c(ConsoleText::CfLabel)}</th>
-                        <th scope="col">{c(ConsoleText::AuditAction)}</th>
-                        <th scope="col">{c(ConsoleText::AuditOutcome)}</th>
-                        <th scope="col">{c(ConsoleText::AuditDetail)}</th>
+                        <th scope="col">{tr(Text::AuditWhen)}</th>
+                        <th scope="col">{tr(Text::AuditOperator)}</th>
+                        <th scope="col">{tr(Text::ConsoleCfLabel)}</th>
+                        <th scope="col">{tr(Text::AuditAction)}</th>
+                        <th scope="col">{tr(Text::AuditOutcome)}</th>
+                        <th scope="col">{tr(Text::AuditDetail)}</th>
                     </tr>
                 </thead>
                 <tbody>{rows}</tbody>

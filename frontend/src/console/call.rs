@@ -4,6 +4,8 @@
 //! citizen reads out — that opens the application's form, and the messages sent to the citizen
 //! with how each went. Nothing else of the citizen shows.
 
+use crate::i18n::{Text, t, t_with};
+use crate::ui::tr;
 use std::sync::Arc;
 
 use domain::Lang;
@@ -15,15 +17,14 @@ use serde::Serialize;
 use super::problems::{Issue, Problems, same_page};
 use super::routes::form_path;
 use super::state::{CallView, Load, call_api, sent_to, use_console};
-use super::texts::{ConsoleText, c, ct, ct_with};
-use super::{rome_when, text_field, use_title, when_ready, window_notice};
+use super::ui::{rome_when, text_field, use_title, when_ready, window_notice};
 use crate::api_client;
-use crate::app::use_lang;
-use crate::area_texts::{AreaText, dyn_text, dyn_view, w};
+use crate::area_texts::{dyn_text, dyn_view};
 use crate::browser;
 use crate::components::{ErrorSummary, FORM_ID, SendStatus, Sending};
 use crate::queued_messages::{self, QueuedMessage};
 use crate::router::CONSOLE_PATH;
+use crate::ui::use_lang;
 
 #[derive(Serialize)]
 struct Nothing {}
@@ -35,20 +36,20 @@ struct PinCheck {
 
 fn label(field: &str, lang: Lang) -> Option<&'static str> {
     match field {
-        "pin_first8" => Some(ct(lang, ConsoleText::PinFirst8Label)),
-        "letter" => Some(ct(lang, ConsoleText::LetterLabel)),
+        "pin_first8" => Some(t(lang, Text::PinFirst8Label)),
+        "letter" => Some(t(lang, Text::LetterLabel)),
         _ => None,
     }
 }
 
 /// How a PIN request's state reads.
-fn state_text(state: PinRequestState) -> ConsoleText {
+fn state_text(state: PinRequestState) -> Text {
     match state {
-        PinRequestState::PendingDelivery => ConsoleText::PinPending,
-        PinRequestState::Delivered => ConsoleText::PinDelivered,
-        PinRequestState::ValidatedByContactCenter => ConsoleText::PinValidated,
-        PinRequestState::Expired => ConsoleText::PinExpired,
-        PinRequestState::Revoked => ConsoleText::PinRevoked,
+        PinRequestState::PendingDelivery => Text::PinPending,
+        PinRequestState::Delivered => Text::PinDelivered,
+        PinRequestState::ValidatedByContactCenter => Text::PinValidated,
+        PinRequestState::Expired => Text::PinExpired,
+        PinRequestState::Revoked => Text::PinRevoked,
     }
 }
 
@@ -56,7 +57,7 @@ fn state_text(state: PinRequestState) -> ConsoleText {
 pub fn call_page(id: String) -> AnyView {
     let console = use_console();
     let problems = Problems::new();
-    use_title(ConsoleText::CallTitle, move || problems.any());
+    use_title(Text::CallTitle, move || problems.any());
     let load = RwSignal::new(Load::Loading);
     let validated = RwSignal::new(None::<Vec<String>>);
     let reported = RwSignal::new(None);
@@ -93,11 +94,14 @@ pub fn call_page(id: String) -> AnyView {
                 let answer = api_client::post_json_observed(&path, &Nothing {}, on_retry).await;
                 validating.set(Sending::Idle);
                 match answer {
-                    Ok(json) => {
-                        problems.clear();
-                        validated.set(Some(sent_to(&json)));
-                        reload();
-                    }
+                    Ok(json) => match sent_to(&json) {
+                        Some(sent) => {
+                            problems.clear();
+                            validated.set(Some(sent));
+                            reload();
+                        }
+                        None => problems.show_api(&api_client::ApiError::Decode),
+                    },
                     Err(error) if console.session_ended(&error) => {}
                     // Too early (with the time it becomes possible) or not validatable: the API's words.
                     Err(error) => problems.show_api(&error),
@@ -118,7 +122,7 @@ pub fn call_page(id: String) -> AnyView {
             if request.pin_first8.is_empty() {
                 problems.show(vec![(
                     Some("pin_first8".into()),
-                    Issue::Console(ConsoleText::PinFirst8Missing),
+                    Issue::Console(Text::PinFirst8Missing),
                 )]);
                 return;
             }
@@ -160,7 +164,7 @@ pub fn call_page(id: String) -> AnyView {
     });
 
     view! {
-        <a href=CONSOLE_PATH class="back-link">{c(ConsoleText::NewCall)}</a>
+        <a href=CONSOLE_PATH class="back-link">{tr(Text::NewCall)}</a>
         <ErrorSummary items=problems.summary(same_page(), label) focus_token=problems.focus_token() />
         {when_ready(load, content)}
     }
@@ -183,23 +187,21 @@ struct Actions {
 fn call_view(call: CallView, actions: Actions) -> AnyView {
     let lang = use_lang();
     let cf = call.codice_fiscale.clone();
-    let heading = dyn_text(Arc::new(move || {
-        ct_with(lang.get(), ConsoleText::CallHeading, "cf", &cf)
-    }));
+    let heading = dyn_text(Arc::new(move || t_with(lang.get(), Text::CallHeading, "cf", &cf)));
     view! {
         <h1>{heading}</h1>
         <div class="columns">
             <section class="column" aria-labelledby="pin-heading">
-                <h2 id="pin-heading">{c(ConsoleText::PinHeading)}</h2>
+                <h2 id="pin-heading">{tr(Text::PinHeading)}</h2>
                 {pin_request(&call, &actions)}
             </section>
             <section class="column" aria-labelledby="application-heading">
-                <h2 id="application-heading">{c(ConsoleText::ApplicationHeading)}</h2>
+                <h2 id="application-heading">{tr(Text::ConsoleApplicationHeading)}</h2>
                 {application(&call, &actions)}
             </section>
         </div>
         <section aria-labelledby="messages-heading">
-            <h2 id="messages-heading">{c(ConsoleText::MessagesHeading)}</h2>
+            <h2 id="messages-heading">{tr(Text::MessagesHeading)}</h2>
             {messages(call.messages.clone())}
         </section>
         {super::report::report_section(&call, actions.problems, actions.reload.clone(), actions.reported)}
@@ -220,7 +222,7 @@ fn row(key: impl IntoView + 'static, value: impl IntoView + 'static) -> impl Int
 fn pin_request(call: &CallView, actions: &Actions) -> AnyView {
     let lang = use_lang();
     let Some(request) = call.pin_request.clone() else {
-        return view! { <p>{c(ConsoleText::NoPinRequest)}</p> }.into_any();
+        return view! { <p>{tr(Text::NoPinRequest)}</p> }.into_any();
     };
     let requested = request.requested_at.clone();
     let validated = actions.validated;
@@ -229,7 +231,7 @@ fn pin_request(call: &CallView, actions: &Actions) -> AnyView {
             .get()
             .map(|to| {
                 let text = dyn_text(Arc::new(move || {
-                    ct_with(lang.get(), ConsoleText::ValidatedNotice, "to", &to.join(", "))
+                    t_with(lang.get(), Text::ValidatedNotice, "to", &to.join(", "))
                 }));
                 view! { <div class="panel panel--success" role="status"><p class="panel__text">{text}</p></div> }
             })
@@ -237,10 +239,10 @@ fn pin_request(call: &CallView, actions: &Actions) -> AnyView {
     }));
     let pending = request.state == PinRequestState::PendingDelivery;
     let explanation = match (pending, request.may_validate, request.validation_possible_at.clone()) {
-        (true, true, _) => Some(view! { <p>{c(ConsoleText::MayValidate)}</p> }.into_any()),
+        (true, true, _) => Some(view! { <p>{tr(Text::MayValidate)}</p> }.into_any()),
         (true, false, Some(at)) => {
             let text = dyn_text(Arc::new(move || {
-                ct_with(lang.get(), ConsoleText::TooEarly, "when", &rome_when(&at, lang.get()))
+                t_with(lang.get(), Text::TooEarly, "when", &rome_when(&at, lang.get()))
             }));
             Some(view! { <div class="inset-text">{text}</div> }.into_any())
         }
@@ -251,15 +253,15 @@ fn pin_request(call: &CallView, actions: &Actions) -> AnyView {
         let (validate, sending) = (actions.validate.clone(), actions.validating);
         view! {
             <form novalidate on:submit=move |ev: leptos::ev::SubmitEvent| { ev.prevent_default(); validate() }>
-                <button type="submit" class="button button--secondary">{c(ConsoleText::ValidateButton)}</button>
+                <button type="submit" class="button button--secondary">{tr(Text::ValidateButton)}</button>
             </form>
             <SendStatus sending=sending />
         }
     });
     view! {
         <dl class="summary-list">
-            {row(c(ConsoleText::StateLabel), c(state_text(request.state)))}
-            {row(c(ConsoleText::RequestedLabel), dyn_text(Arc::new(move || rome_when(&requested, lang.get()))))}
+            {row(tr(Text::StateLabel), tr(state_text(request.state)))}
+            {row(tr(Text::RequestedLabel), dyn_text(Arc::new(move || rome_when(&requested, lang.get()))))}
         </dl>
         {done}
         {explanation}
@@ -274,37 +276,37 @@ fn application(call: &CallView, actions: &Actions) -> AnyView {
         let status = application.status;
         let submitted = application.submitted_at.clone();
         let channel = match application.channel {
-            Channel::ContactCenter => ConsoleText::ChannelContactCenter,
-            Channel::WebCitizen => ConsoleText::ChannelWeb,
+            Channel::ContactCenter => Text::ChannelContactCenter,
+            Channel::WebCitizen => Text::ChannelWeb,
         };
         return view! {
             <dl class="summary-list">
-                {row(w(AreaText::ProtocolLabel), view! { <strong>{application.protocol.clone()}</strong> })}
-                {row(w(AreaText::StatusLabel), dyn_text(Arc::new(move || status.label(lang.get()).to_owned())))}
-                {row(c(ConsoleText::SubmittedLabel), dyn_text(Arc::new(move || rome_when(&submitted, lang.get()))))}
-                {row(c(ConsoleText::ChannelLabel), c(channel))}
+                {row(tr(Text::ProtocolLabel), view! { <strong>{application.protocol.clone()}</strong> })}
+                {row(tr(Text::StatusLabel), dyn_text(Arc::new(move || status.label(lang.get()).to_owned())))}
+                {row(tr(Text::SubmittedLabel), dyn_text(Arc::new(move || rome_when(&submitted, lang.get()))))}
+                {row(tr(Text::ChannelLabel), tr(channel))}
             </dl>
         }
         .into_any();
     }
     if call.pin_checked {
         return view! {
-            <p>{c(ConsoleText::NoApplication)}</p>
+            <p>{tr(Text::NoApplication)}</p>
             {window_notice(Some(call.window.clone()))}
-            <div class="panel panel--success"><p class="panel__text">{c(ConsoleText::PinChecked)}</p></div>
-            <p><a class="button" href=form_path(&call.id)>{c(ConsoleText::FileApplication)}</a></p>
+            <div class="panel panel--success"><p class="panel__text">{tr(Text::PinChecked)}</p></div>
+            <p><a class="button" href=form_path(&call.id)>{tr(Text::FileApplication)}</a></p>
         }
         .into_any();
     }
     let (check, sending, problems) = (actions.check.clone(), actions.checking, actions.problems);
     view! {
-        <p>{c(ConsoleText::NoApplication)}</p>
+        <p>{tr(Text::NoApplication)}</p>
         {window_notice(Some(call.window.clone()))}
-        <h3>{c(ConsoleText::PinCheckHeading)}</h3>
-        <p>{c(ConsoleText::PinCheckIntro)}</p>
+        <h3>{tr(Text::PinCheckHeading)}</h3>
+        <p>{tr(Text::PinCheckIntro)}</p>
         <form id=FORM_ID novalidate on:submit=move |ev: leptos::ev::SubmitEvent| { ev.prevent_default(); check() }>
-            {text_field("pin_first8", ConsoleText::PinFirst8Label, Some(ConsoleText::PinFirst8Hint), problems.field("pin_first8"), actions.pin, "text", "off", "input--pin")}
-            <button type="submit" class="button">{c(ConsoleText::PinCheckSubmit)}</button>
+            {text_field("pin_first8", Text::PinFirst8Label, Some(Text::PinFirst8Hint), problems.field("pin_first8"), actions.pin, "text", "off", "input--pin")}
+            <button type="submit" class="button">{tr(Text::PinCheckSubmit)}</button>
         </form>
         <SendStatus sending=sending />
     }
@@ -312,17 +314,17 @@ fn application(call: &CallView, actions: &Actions) -> AnyView {
 }
 
 /// The console's words for a channel and for what a message tells, as the API names them.
-fn message_words(name: &str) -> Option<ConsoleText> {
+fn message_words(name: &str) -> Option<Text> {
     Some(match name {
-        "sms" => ConsoleText::ChannelSms,
-        "email" => ConsoleText::ChannelEmail,
-        "pec" => ConsoleText::ChannelPec,
-        "post" => ConsoleText::ChannelPost,
-        "pin_first_half" => ConsoleText::KindPinFirstHalf,
-        "pin_second_half" => ConsoleText::KindPinSecondHalf,
-        "pin_validated" => ConsoleText::KindPinValidated,
-        "receipt" => ConsoleText::KindReceipt,
-        "status_change" => ConsoleText::KindStatusChange,
+        "sms" => Text::ChannelSms,
+        "email" => Text::ChannelEmail,
+        "pec" => Text::ChannelPec,
+        "post" => Text::ChannelPost,
+        "pin_first_half" => Text::KindPinFirstHalf,
+        "pin_second_half" => Text::KindPinSecondHalf,
+        "pin_validated" => Text::KindPinValidated,
+        "receipt" => Text::KindReceipt,
+        "status_change" => Text::KindStatusChange,
         _ => return None,
     })
 }
@@ -331,22 +333,22 @@ fn message_words(name: &str) -> Option<ConsoleText> {
 /// (masked), how it went and when, so that "it never arrived" has an answer on the call.
 fn messages(messages: Vec<QueuedMessage>) -> AnyView {
     if messages.is_empty() {
-        return view! { <p>{c(ConsoleText::MessagesNone)}</p> }.into_any();
+        return view! { <p>{tr(Text::MessagesNone)}</p> }.into_any();
     }
     let lang = use_lang();
     let table = dyn_view(Arc::new(move || {
         let lang = lang.get();
-        let words = |name: &str| message_words(name).map_or_else(|| name.to_owned(), |key| ct(lang, key).to_owned());
-        let caption = ct_with(lang, ConsoleText::MessagesCaption, "n", &messages.len().to_string());
+        let words = |name: &str| message_words(name).map_or_else(|| name.to_owned(), |key| t(lang, key).to_owned());
+        let caption = t_with(lang, Text::MessagesCaption, "n", &messages.len().to_string());
         let rows = messages
             .iter()
             .map(|m| {
                 let state = queued_messages::state_text(&m.state)
                     .map_or_else(|| m.state.clone(), |key| key.get(lang).to_owned());
-                let sent = m.sent_at.as_deref().map_or_else(
-                    || ct(lang, ConsoleText::MessageNotYet).to_owned(),
-                    |at| rome_when(at, lang),
-                );
+                let sent = m
+                    .sent_at
+                    .as_deref()
+                    .map_or_else(|| t(lang, Text::MessageNotYet).to_owned(), |at| rome_when(at, lang));
                 view! {
                     <tr>
                         <td>{words(&m.channel)}</td>
@@ -366,13 +368,13 @@ fn messages(messages: Vec<QueuedMessage>) -> AnyView {
                     <caption class="table__caption">{caption}</caption>
                     <thead>
                         <tr>
-                            <th scope="col">{ct(lang, ConsoleText::MessageChannel)}</th>
-                            <th scope="col">{ct(lang, ConsoleText::MessageWhat)}</th>
-                            <th scope="col">{ct(lang, ConsoleText::MessageTo)}</th>
-                            <th scope="col">{ct(lang, ConsoleText::MessageState)}</th>
-                            <th scope="col">{ct(lang, ConsoleText::MessageCreated)}</th>
-                            <th scope="col">{ct(lang, ConsoleText::MessageSentAt)}</th>
-                            <th scope="col">{ct(lang, ConsoleText::MessageAttempts)}</th>
+                            <th scope="col">{t(lang, Text::MessageChannel)}</th>
+                            <th scope="col">{t(lang, Text::MessageWhat)}</th>
+                            <th scope="col">{t(lang, Text::MessageTo)}</th>
+                            <th scope="col">{t(lang, Text::MessageState)}</th>
+                            <th scope="col">{t(lang, Text::MessageCreated)}</th>
+                            <th scope="col">{t(lang, Text::MessageSentAt)}</th>
+                            <th scope="col">{t(lang, Text::MessageAttempts)}</th>
                         </tr>
                     </thead>
                     <tbody>{rows}</tbody>
@@ -382,7 +384,7 @@ fn messages(messages: Vec<QueuedMessage>) -> AnyView {
         .into_any()
     }));
     view! {
-        <p>{c(ConsoleText::MessagesIntro)}</p>
+        <p>{tr(Text::MessagesIntro)}</p>
         {table}
     }
     .into_any()

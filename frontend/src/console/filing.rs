@@ -14,12 +14,10 @@ use leptos::prelude::*;
 use super::problems::{Problems, same_page};
 use super::routes::{call_path, receipt_path, summary_path};
 use super::state::{Draft, Load, use_console};
-use super::texts::{ConsoleText, c};
-use super::{use_title, when_ready, window_notice};
+use super::ui::{use_title, when_ready, window_notice};
 use crate::api_client::ApiError;
-use crate::app::tr;
 use crate::application_answers::{label_of, step_heading};
-use crate::area_texts::{AreaText, Words, dyn_view, w, ww};
+use crate::area_texts::{Words, dyn_view, ww};
 use crate::browser;
 use crate::components::{
     BackLink, ChoiceField, DeclarationField, ErrorSummary, FORM_ID, SendStatus, Sending, WordsInput,
@@ -27,6 +25,7 @@ use crate::components::{
 use crate::form::from_field_errors;
 use crate::i18n::Text;
 use crate::router::use_navigator;
+use crate::ui::tr;
 
 /// The label of an application field, for the error summary.
 pub fn label(field: &str, lang: Lang) -> Option<&'static str> {
@@ -60,7 +59,7 @@ pub fn form_page(id: String) -> AnyView {
     let console = use_console();
     let nav = use_navigator();
     let problems = Problems::new();
-    use_title(ConsoleText::FormTitle, move || problems.any());
+    use_title(Text::FormTitle, move || problems.any());
     let load = RwSignal::new(Load::Loading);
     let id: Arc<str> = id.into();
     load_for_filing(id.clone(), load);
@@ -107,8 +106,8 @@ pub fn form_page(id: String) -> AnyView {
             view! {
                 <BackLink href=call_path(&id) />
                 <ErrorSummary items=problems.summary(same_page(), label) focus_token=problems.focus_token() />
-                <h1>{c(ConsoleText::FormHeading)}</h1>
-                <p>{c(ConsoleText::FormIntro)}</p>
+                <h1>{tr(Text::FormHeading)}</h1>
+                <p>{tr(Text::FormIntro)}</p>
                 {window_notice(draft.window.get_untracked())}
                 <form id=FORM_ID novalidate on:submit=move |ev| on_submit(ev)>
                     <div class="columns">
@@ -137,7 +136,7 @@ fn section(step: ApplicationStep, questions: AnyView) -> impl IntoView {
     let labelled_by = id.clone();
     view! {
         <section class="section" aria-labelledby=labelled_by>
-            <h2 id=id class="heading-m">{w(step_heading(step))}</h2>
+            <h2 id=id class="heading-m">{tr(step_heading(step))}</h2>
             {questions}
         </section>
     }
@@ -152,8 +151,8 @@ fn benefit(draft: Draft, problems: Problems) -> AnyView {
     view! {
         <ChoiceField
             id="benefit"
-            legend=AreaText::BenefitHeading.into()
-            hint=Some(AreaText::BenefitHint.into())
+            legend=Text::BenefitHeading.into()
+            hint=Some(Text::BenefitHint.into())
             options=options
             error=problems.field("benefit")
             value=draft.benefit
@@ -167,14 +166,14 @@ fn declarations(draft: Draft, problems: Problems) -> AnyView {
     let chosen = Memo::new(move |_| draft.benefit.get().trim().to_owned());
     dyn_view(Arc::new(move || {
         let Some(benefit) = Catalogue::embedded().benefit(&chosen.get()) else {
-            return view! { <p>{w(AreaText::DeclarationsNoBenefit)}</p> }.into_any();
+            return view! { <p>{tr(Text::DeclarationsNoBenefit)}</p> }.into_any();
         };
         let fields = benefit
             .declarations
             .iter()
             .map(|declaration| {
                 let value = RwSignal::new(untrack(|| draft.declaration(&declaration.id)));
-                crate::app::effect(move || {
+                crate::ui::effect(move || {
                     let answer = value.get();
                     if untrack(|| draft.declaration(&declaration.id)) != answer {
                         draft.set_declaration(&declaration.id, answer);
@@ -186,7 +185,7 @@ fn declarations(draft: Draft, problems: Problems) -> AnyView {
             })
             .collect_view();
         view! {
-            <p class="hint">{w(AreaText::DeclarationsIntro)}</p>
+            <p class="hint">{tr(Text::DeclarationsIntro)}</p>
             <p class="lead">{ww(Words::Data(&benefit.title))}</p>
             {fields}
         }
@@ -198,11 +197,11 @@ fn declarations(draft: Draft, problems: Problems) -> AnyView {
 /// How to be paid: IBAN (own or joint account) or a transfer to collect at a post office.
 fn payment(draft: Draft, problems: Problems) -> AnyView {
     let methods = vec![
-        (PAYMENT_IBAN, AreaText::PaymentIban.into(), None),
+        (PAYMENT_IBAN, Text::PaymentIban.into(), None),
         (
             PAYMENT_POST_OFFICE,
-            AreaText::PaymentPostOffice.into(),
-            Some(AreaText::PaymentPostOfficeHint.into()),
+            Text::PaymentPostOffice.into(),
+            Some(Text::PaymentPostOfficeHint.into()),
         ),
     ];
     let by_iban = Memo::new(move |_| draft.payment_method.read().trim() == PAYMENT_IBAN);
@@ -212,16 +211,16 @@ fn payment(draft: Draft, problems: Problems) -> AnyView {
             .get()
             .then(|| {
                 let holders = vec![
-                    (HOLDER_OWN, AreaText::HolderOwn.into(), None),
-                    (HOLDER_JOINT, AreaText::HolderJoint.into(), None),
+                    (HOLDER_OWN, Text::HolderOwn.into(), None),
+                    (HOLDER_JOINT, Text::HolderJoint.into(), None),
                 ];
                 view! {
-                    <WordsInput id="iban" label=AreaText::IbanLabel.into() hint=Some(AreaText::IbanHint.into())
+                    <WordsInput id="iban" label=Text::IbanLabel.into() hint=Some(Text::IbanHint.into())
                         error=problems.field("iban") value=draft.iban class="input--iban" />
-                    <ChoiceField id="account_holder" legend=AreaText::HolderLegend.into() options=holders
+                    <ChoiceField id="account_holder" legend=Text::HolderLegend.into() options=holders
                         error=problems.field("account_holder") value=draft.account_holder />
                     {dyn_view(Arc::new(move || joint.get().then(|| view! {
-                        <WordsInput id="joint_holder_name" label=AreaText::JointHolderLabel.into()
+                        <WordsInput id="joint_holder_name" label=Text::JointHolderLabel.into()
                             error=problems.field("joint_holder_name") value=draft.joint_holder_name class="input--20" />
                     }).into_any()))}
                 }
@@ -229,7 +228,7 @@ fn payment(draft: Draft, problems: Problems) -> AnyView {
             .into_any()
     }));
     view! {
-        <ChoiceField id="payment_method" legend=AreaText::PaymentHeading.into() options=methods
+        <ChoiceField id="payment_method" legend=Text::PaymentHeading.into() options=methods
             error=problems.field("payment_method") value=draft.payment_method />
         {account}
     }
@@ -242,7 +241,7 @@ fn contacts(draft: Draft, problems: Problems) -> AnyView {
             error=problems.field("mobile") value=draft.mobile class="input--20" input_type="tel" />
         <WordsInput id="email" label=Text::EmailLabel.into() hint=Some(Text::EmailHint.into())
             error=problems.field("email") value=draft.email input_type="email" />
-        <WordsInput id="pec" label=AreaText::PecOptionalLabel.into() hint=Some(Text::PecHint.into())
+        <WordsInput id="pec" label=Text::PecOptionalLabel.into() hint=Some(Text::PecHint.into())
             error=problems.field("pec") value=draft.pec input_type="email" />
     }
     .into_any()

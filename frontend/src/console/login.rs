@@ -2,20 +2,20 @@
 //! moment. A wrong answer never says which of the three was wrong (the API's words); after a
 //! refusal the password and code are emptied, as a used code cannot serve twice.
 
+use crate::i18n::t;
 use domain::Lang;
 use leptos::prelude::*;
 use serde::Serialize;
 
 use super::problems::{Issue, Problems, same_page};
 use super::state::{OperatorInfo, SESSION_PATH, Who, use_console};
-use super::texts::{ConsoleText, c, ct};
-use super::{text_field, use_title};
+use super::ui::{text_field, use_title};
 use crate::api_client;
-use crate::app::{effect, tr};
 use crate::browser;
 use crate::components::{ErrorSummary, FORM_ID, SendStatus, Sending};
 use crate::i18n::Text;
 use crate::router::{CONSOLE_PATH, use_navigator};
+use crate::ui::{effect, tr};
 
 #[derive(Serialize)]
 struct Login {
@@ -26,20 +26,20 @@ struct Login {
 
 fn label(field: &str, lang: Lang) -> Option<&'static str> {
     let key = match field {
-        "username" => ConsoleText::UsernameLabel,
-        "password" => ConsoleText::PasswordLabel,
-        "totp" => ConsoleText::TotpLabel,
+        "username" => Text::UsernameLabel,
+        "password" => Text::PasswordLabel,
+        "totp" => Text::TotpLabel,
         _ => return None,
     };
-    Some(ct(lang, key))
+    Some(t(lang, key))
 }
 
 /// What is missing, in the form's order.
 fn missing(login: &Login) -> Vec<(Option<String>, Issue)> {
     [
-        ("username", &login.username, ConsoleText::UsernameMissing),
-        ("password", &login.password, ConsoleText::PasswordMissing),
-        ("totp", &login.totp, ConsoleText::TotpMissing),
+        ("username", &login.username, Text::UsernameMissing),
+        ("password", &login.password, Text::PasswordMissing),
+        ("totp", &login.totp, Text::TotpMissing),
     ]
     .into_iter()
     .filter(|(_, value, _)| value.trim().is_empty())
@@ -52,7 +52,7 @@ pub fn login_page() -> AnyView {
     let console = use_console();
     let nav = use_navigator();
     let problems = Problems::new();
-    use_title(ConsoleText::LoginTitle, move || problems.any());
+    use_title(Text::ConsoleLoginTitle, move || problems.any());
     // Logged in already, or just now: on to finding the citizen (Back does not return here).
     effect(move || {
         if matches!(*console.who.read(), Who::Operator(_)) {
@@ -108,16 +108,16 @@ pub fn login_page() -> AnyView {
             {ended.then(|| view! {
                 <div class="notification-banner" role="region" aria-labelledby="ended-title">
                     <h2 id="ended-title" class="notification-banner__title">{tr(Text::ImportantTitle)}</h2>
-                    <p class="notification-banner__text">{c(ConsoleText::SessionEnded)}</p>
+                    <p class="notification-banner__text">{tr(Text::SessionEnded)}</p>
                 </div>
             })}
-            <h1>{c(ConsoleText::LoginHeading)}</h1>
-            <p>{c(ConsoleText::LoginIntro)}</p>
+            <h1>{tr(Text::ConsoleLoginHeading)}</h1>
+            <p>{tr(Text::ConsoleLoginIntro)}</p>
             <form id=FORM_ID novalidate on:submit=on_submit>
-                {text_field("username", ConsoleText::UsernameLabel, None, problems.field("username"), username, "text", "username", "input--20")}
-                {text_field("password", ConsoleText::PasswordLabel, None, problems.field("password"), password, "password", "current-password", "input--20")}
-                {text_field("totp", ConsoleText::TotpLabel, Some(ConsoleText::TotpHint), problems.field("totp"), totp, "text", "one-time-code", "input--4")}
-                <button type="submit" class="button">{c(ConsoleText::LoginSubmit)}</button>
+                {text_field("username", Text::UsernameLabel, None, problems.field("username"), username, "text", "username", "input--20")}
+                {text_field("password", Text::PasswordLabel, None, problems.field("password"), password, "password", "current-password", "input--20")}
+                {text_field("totp", Text::TotpLabel, Some(Text::TotpHint), problems.field("totp"), totp, "text", "one-time-code", "input--4")}
+                <button type="submit" class="button">{tr(Text::ConsoleLoginSubmit)}</button>
             </form>
             <SendStatus sending=sending />
         </div>
@@ -140,8 +140,8 @@ mod tests {
         assert_eq!(
             found,
             vec![
-                (Some("username".into()), Issue::Console(ConsoleText::UsernameMissing)),
-                (Some("totp".into()), Issue::Console(ConsoleText::TotpMissing)),
+                (Some("username".into()), Issue::Console(Text::UsernameMissing)),
+                (Some("totp".into()), Issue::Console(Text::TotpMissing)),
             ]
         );
         assert_eq!(label("totp", Lang::En), Some("One-time code"));

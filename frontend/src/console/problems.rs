@@ -2,16 +2,16 @@
 //! field, in the current language. Like `form::FormProblems`, but a problem may also be one of the
 //! console's own words, and labels come from the console's and the application's words alike.
 
+use crate::i18n::{Text, t};
 use std::sync::Arc;
 
 use domain::{ErrorCode, Lang};
 use leptos::prelude::*;
 
-use super::texts::{ConsoleText, ct};
 use crate::api_client::ApiError;
-use crate::app::use_lang;
 use crate::components::SummaryItem;
 use crate::form::{FieldProblem, Problem};
+use crate::ui::use_lang;
 
 /// What is wrong.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -19,14 +19,14 @@ pub enum Issue {
     /// As the domain's rules or the API said it.
     Form(Problem),
     /// In the console's words.
-    Console(ConsoleText),
+    Console(Text),
 }
 
 impl Issue {
     fn message(&self, lang: Lang) -> String {
         match self {
             Issue::Form(problem) => problem.message(lang),
-            Issue::Console(key) => ct(lang, *key).to_owned(),
+            Issue::Console(key) => t(lang, *key).to_owned(),
         }
     }
 }
@@ -174,7 +174,7 @@ mod tests {
                 Some("username".to_owned()),
                 Issue::Form(Problem::Code(ErrorCode::Required)),
             ),
-            (Some("totp".to_owned()), Issue::Console(ConsoleText::TotpMissing)),
+            (Some("totp".to_owned()), Issue::Console(Text::TotpMissing)),
             (None, Issue::Form(Problem::Text("Non corretti.".into()))),
         ];
         let items = summary_items(&found, Lang::It, &|f| format!("#{f}"), label);

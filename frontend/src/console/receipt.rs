@@ -1,26 +1,27 @@
 //! The receipt (`/operatore/chiamata/<id>/ricevuta`): the protocol number to tell the citizen,
 //! when it was sent (Italian time), what happens next and what was declared.
 
+use crate::i18n::Text;
+use crate::ui::tr;
 use std::sync::Arc;
 
 use leptos::prelude::*;
 
 use super::routes::call_path;
 use super::state::{Load, use_console};
-use super::texts::{ConsoleText, c};
-use super::{problem_panel, rome_when, use_title, when_ready};
+use super::ui::{problem_panel, rome_when, use_title, when_ready};
 use crate::api_client::ApiError;
-use crate::app::use_lang;
 use crate::application_answers::answers;
-use crate::area_texts::{AreaText, dyn_text, w};
+use crate::area_texts::dyn_text;
 use crate::browser;
 use crate::router::CONSOLE_PATH;
+use crate::ui::use_lang;
 
 /// `/operatore/chiamata/<id>/ricevuta`.
 pub fn receipt_page(id: String) -> AnyView {
     let console = use_console();
     let lang = use_lang();
-    use_title(ConsoleText::ReceiptTitle, || false);
+    use_title(Text::ConsoleReceiptTitle, || false);
     let load = RwSignal::new(Load::Loading);
     {
         let id = id.clone();
@@ -41,26 +42,26 @@ pub fn receipt_page(id: String) -> AnyView {
         let content = Signal::stored(view.content.clone());
         view! {
             <div class="panel panel--confirmation">
-                <h1 class="panel__title">{w(AreaText::ReceiptHeading)}</h1>
+                <h1 class="panel__title">{tr(Text::ReceiptHeading)}</h1>
                 <div class="panel__body">
-                    {w(AreaText::ProtocolLabel)}
+                    {tr(Text::ProtocolLabel)}
                     <br />
                     <strong>{view.protocol.clone()}</strong>
                 </div>
             </div>
             <dl class="summary-list">
                 <div class="summary-list__row">
-                    <dt class="summary-list__key">{c(ConsoleText::SubmittedLabel)}</dt>
+                    <dt class="summary-list__key">{tr(Text::SubmittedLabel)}</dt>
                     <dd class="summary-list__value">{sent}</dd>
                 </div>
             </dl>
-            <p>{c(ConsoleText::ReceiptNext)}</p>
+            <p>{tr(Text::ReceiptNext)}</p>
             <p>
-                <a href=call_path(&id)>{c(ConsoleText::BackToCall)}</a>
+                <a href=call_path(&id)>{tr(Text::BackToCall)}</a>
                 " · "
-                <a href=CONSOLE_PATH>{c(ConsoleText::NewCall)}</a>
+                <a href=CONSOLE_PATH>{tr(Text::NewCall)}</a>
             </p>
-            <h2>{w(AreaText::ReceiptSummaryHeading)}</h2>
+            <h2>{tr(Text::ReceiptSummaryHeading)}</h2>
             {answers(content, None)}
         }
         .into_any()

@@ -3,6 +3,8 @@
 //! residence the registry knows (the stranger who made the request has the first half, never
 //! these). The API checks them like a PIN check and audits the report; here is its form.
 
+use crate::i18n::{Text, t_with};
+use crate::ui::tr;
 use std::sync::Arc;
 
 use domain::application::ApplicationStatus;
@@ -12,12 +14,11 @@ use serde::Serialize;
 
 use super::problems::{Issue, Problems};
 use super::state::{CallView, call_api, use_console};
-use super::text_field;
-use super::texts::{ConsoleText, c, ct_with};
+use super::ui::text_field;
 use crate::api_client;
-use crate::app::use_lang;
 use crate::area_texts::{dyn_text, dyn_view};
 use crate::browser;
+use crate::ui::use_lang;
 
 /// The form's id: the call page has the PIN check's form too.
 const REPORT_FORM_ID: &str = "segnalazione";
@@ -59,8 +60,8 @@ pub fn report_section(
         done.get()
             .map(|(_, suspended)| {
                 let text = dyn_text(Arc::new(move || match &suspended {
-                    Some(protocol) => ct_with(lang.get(), ConsoleText::ReportDoneSuspended, "protocol", protocol),
-                    None => super::texts::ct(lang.get(), ConsoleText::ReportDonePin).to_owned(),
+                    Some(protocol) => t_with(lang.get(), Text::ReportDoneSuspended, "protocol", protocol),
+                    None => crate::i18n::t(lang.get(), Text::ReportDonePin).to_owned(),
                 }));
                 view! { <div class="panel panel--success" role="status"><p class="panel__text">{text}</p></div> }
             })
@@ -84,23 +85,21 @@ pub fn report_section(
             letter: letter.get_untracked().trim().to_owned(),
         };
         if request.letter.is_empty() {
-            problems.show(vec![(
-                Some("letter".into()),
-                Issue::Console(ConsoleText::LetterMissing),
-            )]);
+            problems.show(vec![(Some("letter".into()), Issue::Console(Text::LetterMissing))]);
             return;
         }
         sending.set(true);
         let (id, reload) = (id.clone(), reload.clone());
         browser::spawn(async move {
-            let answer = api_client::post_json_observed(&call_api(&id, "/identity-report"), &request, |_| {}).await;
+            let answer = api_client::post_json_observed(&call_api(&id, "/identity-report"), &request, |_| {})
+                .await
+                .and_then(api_client::read::<domain::wire::identity::ReportDone>);
             sending.set(false);
             match answer {
-                Ok(json) => {
+                Ok(report) => {
                     letter.set(String::new());
                     problems.clear();
-                    let suspended = json["suspended"].as_str().map(str::to_owned);
-                    done.set(Some((json["pin_revoked"].as_bool().unwrap_or(false), suspended)));
+                    done.set(Some((report.pin_revoked, report.suspended)));
                     reload();
                 }
                 Err(error) if console.session_ended(&error) => {}
@@ -108,14 +107,14 @@ pub fn report_section(
             }
         });
     };
-    let status = move || sending.get().then(|| c(ConsoleText::ReportSending));
+    let status = move || sending.get().then(|| tr(Text::ReportSending));
     view! {
         <section aria-labelledby="report-heading">
-            <h2 id="report-heading">{c(ConsoleText::ReportHeading)}</h2>
-            <p>{c(ConsoleText::ReportIntro)}</p>
+            <h2 id="report-heading">{tr(Text::ReportHeading)}</h2>
+            <p>{tr(Text::ReportIntro)}</p>
             <form id=REPORT_FORM_ID novalidate on:submit=submit>
-                {text_field("letter", ConsoleText::LetterLabel, Some(ConsoleText::LetterHint), problems.field("letter"), letter, "text", "off", "input--pin")}
-                <button type="submit" class="button button--warning">{c(ConsoleText::ReportSubmit)}</button>
+                {text_field("letter", Text::LetterLabel, Some(Text::LetterHint), problems.field("letter"), letter, "text", "off", "input--pin")}
+                <button type="submit" class="button button--warning">{tr(Text::ReportSubmit)}</button>
             </form>
             <p role="status" class="send-status">{status}</p>
             {outcome}

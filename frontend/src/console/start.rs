@@ -2,6 +2,8 @@
 //! call, whose page the console then shows. The codice fiscale goes in the request's body, never
 //! in an address.
 
+use crate::i18n::{Text, t};
+use crate::ui::tr;
 use domain::Lang;
 use leptos::prelude::*;
 use serde::Serialize;
@@ -9,8 +11,7 @@ use serde::Serialize;
 use super::problems::{Issue, Problems, same_page};
 use super::routes::{AUDIT_PATH, call_path};
 use super::state::{CALLS_PATH, CallView, Who, use_console};
-use super::texts::{ConsoleText, c, ct};
-use super::{text_field, use_title};
+use super::ui::{text_field, use_title};
 use crate::api_client::{self, ApiError};
 use crate::browser;
 use crate::components::{ErrorSummary, FORM_ID, SendStatus, Sending};
@@ -22,7 +23,7 @@ struct OpenCall {
 }
 
 fn label(field: &str, lang: Lang) -> Option<&'static str> {
-    (field == "codice_fiscale").then(|| ct(lang, ConsoleText::CfLabel))
+    (field == "codice_fiscale").then(|| t(lang, Text::ConsoleCfLabel))
 }
 
 /// `/operatore`.
@@ -30,7 +31,7 @@ pub fn start_page() -> AnyView {
     let console = use_console();
     let nav = use_navigator();
     let problems = Problems::new();
-    use_title(ConsoleText::StartTitle, move || problems.any());
+    use_title(Text::StartTitle, move || problems.any());
     let cf = RwSignal::new(String::new());
     let sending = RwSignal::new(Sending::Idle);
 
@@ -43,10 +44,7 @@ pub fn start_page() -> AnyView {
             codice_fiscale: cf.get_untracked().trim().to_owned(),
         };
         if request.codice_fiscale.is_empty() {
-            problems.show(vec![(
-                Some("codice_fiscale".into()),
-                Issue::Console(ConsoleText::CfMissing),
-            )]);
+            problems.show(vec![(Some("codice_fiscale".into()), Issue::Console(Text::CfMissing))]);
             return;
         }
         sending.set(Sending::Waiting);
@@ -69,16 +67,16 @@ pub fn start_page() -> AnyView {
     };
 
     let audit_link = matches!(&*console.who.read_untracked(), Who::Operator(info) if info.supervisor)
-        .then(|| view! { <p><a href=AUDIT_PATH>{c(ConsoleText::AuditHeading)}</a></p> });
+        .then(|| view! { <p><a href=AUDIT_PATH>{tr(Text::AuditHeading)}</a></p> });
 
     view! {
         <div class="console-narrow">
             <ErrorSummary items=problems.summary(same_page(), label) focus_token=problems.focus_token() />
-            <h1>{c(ConsoleText::StartHeading)}</h1>
-            <p>{c(ConsoleText::StartIntro)}</p>
+            <h1>{tr(Text::StartHeading)}</h1>
+            <p>{tr(Text::ConsoleStartIntro)}</p>
             <form id=FORM_ID novalidate on:submit=on_submit>
-                {text_field("codice_fiscale", ConsoleText::CfLabel, Some(ConsoleText::CfHint), problems.field("codice_fiscale"), cf, "text", "off", "input--cf")}
-                <button type="submit" class="button">{c(ConsoleText::OpenCall)}</button>
+                {text_field("codice_fiscale", Text::ConsoleCfLabel, Some(Text::ConsoleCfHint), problems.field("codice_fiscale"), cf, "text", "off", "input--cf")}
+                <button type="submit" class="button">{tr(Text::OpenCall)}</button>
             </form>
             <SendStatus sending=sending />
             {audit_link}

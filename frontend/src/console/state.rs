@@ -1,6 +1,6 @@
 //! What the console's pages share: who is logged in, the call being handled and the application
-//! being filed on it, with the API's answers read into plain types (through `json::Json`, not a
-//! derived `Deserialize`: ADR 0008).
+//! being filed on it, with the API's answers read as `domain::wire` types (their small `FromJson` readers, not a
+//! derived `Deserialize`: ADR 0008), then into what the pages show.
 //!
 //! Unlike the citizen's draft, nothing is kept on the device: a Contact Center desk is shared, so
 //! the answers live in the page and, at each Avanti, on the server (ADR 0010). Only CONFERMA's
@@ -12,14 +12,17 @@ use std::collections::BTreeMap;
 use domain::application::{ApplicationForm, ApplicationStatus};
 use domain::pin_request::PinRequestState;
 use domain::submission_window::Channel;
+use domain::wire::application::ApplicationState;
+use domain::wire::operator as wire;
+use domain::wire::session::OperatorRole;
 use leptos::prelude::*;
 
 use super::routes::LOGIN_ENDED_URL;
 use crate::api_client::{self, ApiError, RetryNotice};
-use crate::application_draft::{ApplicationView, WindowState, form_from_json, submit_once, view_from_json};
+use crate::application_draft::{ApplicationView, WindowState, submit_once};
 use crate::browser;
-use crate::json::Json;
-use crate::queued_messages::{QueuedMessage, messages_of};
+use crate::json::{FromJson, Json};
+use crate::queued_messages::QueuedMessage;
 use crate::router::{Navigator, use_navigator};
 
 /// The operator's session.
@@ -51,10 +54,11 @@ pub struct OperatorInfo {
 impl OperatorInfo {
     /// From the API's `{username, full_name, role, expires_at, idle_seconds}`.
     pub fn from_json(json: &Json) -> Option<OperatorInfo> {
+        let info = domain::wire::session::OperatorInfo::from_json(json)?;
         Some(OperatorInfo {
-            username: json["username"].as_str()?.to_owned(),
-            full_name: json["full_name"].as_str().unwrap_or_default().to_owned(),
-            supervisor: json["role"].as_str() == Some("supervisor"),
+            username: info.username,
+            full_name: info.full_name,
+            supervisor: info.role == OperatorRole::Supervisor,
         })
     }
 }
@@ -79,21 +83,22 @@ pub struct AuditLine {
     pub detail: String,
 }
 
-/// The lines of the API's `{entries: […]}`, newest first.
-pub fn audit_lines(json: &Json) -> Vec<AuditLine> {
-    json["entries"]
-        .as_array()
-        .unwrap_or_default()
-        .iter()
-        .map(|e| AuditLine {
-            at: text(e, "at"),
-            operator: text(e, "operator"),
-            codice_fiscale: text(e, "codice_fiscale"),
-            action: text(e, "action"),
-            outcome: text(e, "outcome"),
-            detail: text(e, "detail"),
-        })
-        .collect()
+/// The lines of the API's `{entries: […]}`, newest first (`None` if it is not the log).
+pub fn audit_lines(json: &Json) -> Option<Vec<AuditLine>> {
+    let list = wire::AuditList::from_json(json)?;
+    let lines = list.entries.into_iter().map(|e| AuditLine {
+        at: e.at.0,
+        operator: e.operator,
+        codice_fiscale: e.codice_fiscale.unwrap_or_default(),
+        action: e.action.as_str().to_owned(),
+        outcome: match e.outcome {
+            domain::operator::AuditOutcome::Ok => "ok",
+            domain::operator::AuditOutcome::Refused => "refused",
+        }
+        .to_owned(),
+        detail: e.detail,
+    });
+    Some(lines.collect())
 }
 
 /// Who is at the console.
@@ -152,67 +157,42 @@ pub struct CallView {
     pub window: WindowState,
 }
 
-fn text(json: &Json, key: &str) -> String {
-    json[key].as_str().unwrap_or_default().to_owned()
-}
-
-/// A window as the API sends it (`{open, opens_at, notice}`).
-pub fn window_from_json(json: &Json) -> WindowState {
-    WindowState {
-        open: json["open"].as_bool().unwrap_or(true),
-        notice: json["notice"].as_str().map(str::to_owned),
-    }
-}
-
 impl CallView {
     /// From the API's answer (`None` if it is not a call).
     pub fn from_json(json: &Json) -> Option<CallView> {
-        let pin = &json["pin_request"];
-        let pin_request = match pin {
-            Json::Null => None,
-            _ => Some(PinRequestView {
-                state: PinRequestState::parse(pin["state"].as_str()?)?,
-                requested_at: text(pin, "requested_at"),
-                may_validate: pin["may_validate"].as_bool().unwrap_or(false),
-                validation_possible_at: pin["validation_possible_at"].as_str().map(str::to_owned),
-            }),
-        };
-        let app = &json["application"];
-        let application = match app {
-            Json::Null => None,
-            _ => Some(CallApplication {
-                protocol: app["protocol"].as_str()?.to_owned(),
-                status: ApplicationStatus::parse(app["status"].as_str()?)?,
-                submitted_at: text(app, "submitted_at"),
-                channel: app["channel"]
-                    .as_str()
-                    .and_then(Channel::parse)
-                    .unwrap_or(Channel::WebCitizen),
-            }),
-        };
+        let call = wire::CallView::from_json(json)?;
         Some(CallView {
-            id: json["id"].as_str()?.to_owned(),
-            codice_fiscale: text(json, "codice_fiscale"),
-            pin_checked: json["pin_checked"].as_bool().unwrap_or(false),
-            pin_request,
-            application,
-            messages: messages_of(json),
-            window: window_from_json(&json["window"]),
+            id: call.id,
+            codice_fiscale: call.codice_fiscale,
+            pin_checked: call.pin_checked,
+            pin_request: call.pin_request.map(|pin| PinRequestView {
+                state: pin.state,
+                requested_at: pin.requested_at.0,
+                may_validate: pin.may_validate,
+                validation_possible_at: pin.validation_possible_at.map(|at| at.0),
+            }),
+            application: call.application.map(|app| CallApplication {
+                protocol: app.protocol,
+                status: app.status,
+                submitted_at: app.submitted_at.0,
+                channel: app.channel,
+            }),
+            messages: call.messages,
+            window: call.window,
         })
     }
 }
 
 /// Where the new first part of the PIN went, masked, from the validation's answer.
-pub fn sent_to(json: &Json) -> Vec<String> {
-    ["sms", "email", "pec"]
-        .into_iter()
-        .filter_map(|channel| {
-            json["sent_to"][channel]
-                .as_str()
-                .filter(|s| !s.is_empty())
-                .map(str::to_owned)
-        })
-        .collect()
+/// (`None` if it is not a validation).
+pub fn sent_to(json: &Json) -> Option<Vec<String>> {
+    let sent = wire::PinValidated::from_json(json)?.sent_to;
+    Some(
+        [sent.sms, sent.email, sent.pec]
+            .into_iter()
+            .filter(|s| !s.is_empty())
+            .collect(),
+    )
 }
 
 /// Where loading a page's data stands.
@@ -366,10 +346,12 @@ impl Console {
             return Ok(());
         }
         // `{form, saved_at, submitted, window, catalogue_version}`, as for the citizen.
-        let state = api_client::get_json(&call_api(id, "/application")).await?;
-        self.draft.set_form(form_from_json(&state["form"]));
-        self.draft.submitted.set(view_from_json(&state["submitted"]));
-        self.draft.window.set(Some(window_from_json(&state["window"])));
+        let state = api_client::get_json(&call_api(id, "/application"))
+            .await
+            .and_then(api_client::read::<ApplicationState>)?;
+        self.draft.set_form(state.form);
+        self.draft.submitted.set(state.submitted.map(ApplicationView::from));
+        self.draft.window.set(Some(state.window));
         self.draft.call.set(Some(id.to_owned()));
         Ok(())
     }
@@ -440,18 +422,20 @@ pub fn use_console() -> Console {
 mod tests {
     use super::*;
 
+    const WINDOW: &str = r#""window":{"open":true,"opens_at":"2020-04-01T08:00:00Z","notice":null,"hours":{"start":"08:00","end":"16:00"}}"#;
+
     #[test]
     fn a_call_reads_as_the_api_sends_it() {
-        let json = Json::parse(
-            r#"{"id":"ab12","codice_fiscale":"VRDGLI90E51H501X","opened_at":"2020-04-01T08:00:00Z",
+        let json = Json::parse(&format!(
+            r#"{{"id":"ab12","codice_fiscale":"VRDGLI90E51H501X","opened_at":"2020-04-01T08:00:00Z",
             "pin_checked":false,
-            "pin_request":{"state":"pending_delivery","requested_at":"2020-04-01T07:00:00Z","age_seconds":3600,
-                "may_validate":false,"validation_possible_at":"2020-04-01T19:00:00Z"},
+            "pin_request":{{"state":"pending_delivery","requested_at":"2020-04-01T07:00:00Z","age_seconds":3600,
+                "may_validate":false,"validation_possible_at":"2020-04-01T19:00:00Z"}},
             "application":null,
-            "messages":[{"channel":"sms","kind":"pin_first_half","to":"+39 ***2233","state":"sent",
-                "created_at":"2020-04-01T07:00:00Z","sent_at":"2020-04-01T07:00:00Z","attempts":1}],
-            "window":{"open":true,"opens_at":"2020-04-01T08:00:00Z","notice":null}}"#,
-        )
+            "messages":[{{"channel":"sms","kind":"pin_first_half","to":"+39 ***2233","state":"sent",
+                "created_at":"2020-04-01T07:00:00Z","sent_at":"2020-04-01T07:00:00Z","attempts":1}}],
+            {WINDOW}}}"#
+        ))
         .unwrap();
         let call = CallView::from_json(&json).unwrap();
         assert_eq!(call.id, "ab12");
@@ -463,39 +447,42 @@ mod tests {
         assert_eq!(call.messages.len(), 1);
         assert_eq!(call.messages[0].state, "sent");
         assert!(call.window.open);
+        assert_eq!(call.window.hours.start, "08:00");
     }
 
     #[test]
     fn a_call_with_an_application_filed_by_the_contact_center_says_so() {
-        let json = Json::parse(
-            r#"{"id":"ab12","codice_fiscale":"X","pin_checked":true,"pin_request":null,
-            "application":{"protocol":"INPS-COVID-2020-0000001","status":"submitted","status_label":"Presentata",
-                "submitted_at":"2020-04-01T08:05:00Z","channel":"contact_center"},
-            "window":{"open":false,"notice":"Chiuso"}}"#,
-        )
+        let json = Json::parse(&format!(
+            r#"{{"id":"ab12","codice_fiscale":"X","opened_at":"2020-04-01T08:00:00Z","pin_checked":true,"pin_request":null,
+            "application":{{"protocol":"INPS-COVID-2020-0000001","status":"submitted","status_label":"Presentata",
+                "submitted_at":"2020-04-01T08:05:00Z","channel":"contact_center"}},"messages":[],
+            {WINDOW}}}"#
+        ))
         .unwrap();
         let call = CallView::from_json(&json).unwrap();
         let application = call.application.unwrap();
         assert_eq!(application.channel, Channel::ContactCenter);
         assert_eq!(application.status, ApplicationStatus::Submitted);
         assert!(call.pin_request.is_none());
-        assert_eq!(call.window.notice.as_deref(), Some("Chiuso"));
         assert!(CallView::from_json(&Json::Null).is_none());
     }
 
     #[test]
     fn the_masked_contacts_of_a_validation_are_listed_in_order() {
         let json = Json::parse(
-            r#"{"state":"validated_by_contact_center","sent_to":{"sms":"+39 ***2233","email":"g***@example.it","pec":""}}"#,
+            r#"{"state":"validated_by_contact_center","validated_at":"2020-04-01T08:05:00Z","sent_to":{"sms":"+39 ***2233","email":"g***@example.it","pec":""}}"#,
         )
         .unwrap();
-        assert_eq!(sent_to(&json), ["+39 ***2233", "g***@example.it"]);
+        assert_eq!(sent_to(&json).unwrap(), ["+39 ***2233", "g***@example.it"]);
+        assert_eq!(sent_to(&Json::parse(r#"{"sent_to":{}}"#).unwrap()), None);
     }
 
     #[test]
     fn an_operator_reads_from_the_session() {
-        let json = Json::parse(r#"{"username":"mrossi","full_name":"Maria Rossi","role":"agent","idle_seconds":600}"#)
-            .unwrap();
+        let json = Json::parse(
+            r#"{"username":"mrossi","full_name":"Maria Rossi","role":"agent","expires_at":"2020-04-01T08:10:00Z","idle_seconds":600}"#,
+        )
+        .unwrap();
         assert_eq!(
             OperatorInfo::from_json(&json),
             Some(OperatorInfo {
@@ -504,7 +491,10 @@ mod tests {
                 supervisor: false,
             })
         );
-        let json = Json::parse(r#"{"username":"capo","full_name":"Lia Bianchi","role":"supervisor"}"#).unwrap();
+        let json = Json::parse(
+            r#"{"username":"capo","full_name":"Lia Bianchi","role":"supervisor","expires_at":"2020-04-01T08:10:00Z","idle_seconds":600}"#,
+        )
+        .unwrap();
         assert!(OperatorInfo::from_json(&json).unwrap().supervisor);
     }
 
@@ -515,12 +505,12 @@ mod tests {
                 {"at":"2020-04-03T09:00:00Z","operator":"mrossi","codice_fiscale":null,"action":"login","outcome":"ok","detail":""}]}"#,
         )
         .unwrap();
-        let lines = audit_lines(&json);
+        let lines = audit_lines(&json).unwrap();
         assert_eq!(lines.len(), 2);
         assert_eq!(lines[0].action, "call_opened");
         assert_eq!(lines[0].codice_fiscale, "VRDNNA85T49H501U");
         assert_eq!(lines[1].codice_fiscale, "");
-        assert!(audit_lines(&Json::parse("{}").unwrap()).is_empty());
+        assert!(audit_lines(&Json::parse("{}").unwrap()).is_none());
     }
 
     #[test]

@@ -12,23 +12,22 @@ use super::filing::{label, load_for_filing, needs_pin_check};
 use super::problems::{Link, Problems};
 use super::routes::{call_path, form_path, receipt_path};
 use super::state::{Load, use_console};
-use super::texts::{ConsoleText, c};
-use super::{use_title, when_ready, window_notice};
-use crate::app::tr;
+use super::ui::{use_title, when_ready, window_notice};
 use crate::application_answers::answers;
-use crate::area_texts::{AreaText, dyn_view, w};
+use crate::area_texts::dyn_view;
 use crate::browser;
 use crate::components::{BackLink, ErrorSummary, FORM_ID, SendStatus, Sending};
 use crate::form::from_field_errors;
 use crate::i18n::Text;
 use crate::router::use_navigator;
+use crate::ui::tr;
 
 /// `/operatore/chiamata/<id>/riepilogo`.
 pub fn summary_page(id: String) -> AnyView {
     let console = use_console();
     let nav = use_navigator();
     let problems = Problems::new();
-    use_title(ConsoleText::SummaryTitle, move || problems.any());
+    use_title(Text::ConsoleSummaryTitle, move || problems.any());
     let load = RwSignal::new(Load::Loading);
     let id: Arc<str> = id.into();
     load_for_filing(id.clone(), load);
@@ -80,13 +79,13 @@ pub fn summary_page(id: String) -> AnyView {
                 <BackLink href=form_page />
                 <ErrorSummary items=problems.summary(change.clone(), label) focus_token=problems.focus_token() />
                 {dyn_view(Arc::new(move || refused_as_submitted.get().then(|| view! {
-                    <p><a href=call.clone()>{c(ConsoleText::BackToCall)}</a></p>
+                    <p><a href=call.clone()>{tr(Text::BackToCall)}</a></p>
                 }).into_any()))}
-                <h1>{w(AreaText::SummaryHeading)}</h1>
+                <h1>{tr(Text::SummaryHeading)}</h1>
                 {answers(Signal::derive(move || draft.form()), Some(change))}
-                <h2 class="heading-m">{w(AreaText::SubmitHeading)}</h2>
+                <h2 class="heading-m">{tr(Text::SubmitHeading)}</h2>
                 {window_notice(draft.window.get_untracked())}
-                <p>{c(ConsoleText::SubmitText)}</p>
+                <p>{tr(Text::ConsoleSubmitText)}</p>
                 <form id=FORM_ID novalidate on:submit=move |ev| on_submit(ev)>
                     <button type="submit" class="button button--caps" disabled=move || sending.get().busy()>
                         {tr(Text::Confirm)}

@@ -1,36 +1,35 @@
-//! The console's words, Italian and English, apart from the citizens' (`i18n::Text`,
-//! `area_texts::AreaText`) so that only the console's bundle links them (ADR 0008, 0010). The
+//! The console's words, Italian and English: keys of the one [`Text`] type, kept in a table apart
+//! from the citizens' (`i18n`, `area_texts`) so that only the console's bundle links them (ADR
+//! 0008, 0010). The
 //! application's questions keep the area's words: the operator asks the citizen the same ones.
 
-use domain::Lang;
-use leptos::prelude::*;
-
-use crate::app::use_lang;
+#[cfg(test)]
+use crate::i18n::Text;
 use crate::i18n::bilingual_texts;
 
 bilingual_texts! {
-    /// A piece of the console's text.
-    ConsoleText {
+    /// The console's own texts.
+    CONSOLE_TEXTS {
         // ——— Frame ———
-        ServiceName => ("Sportello — Contact Center INPS", "Sportello — INPS Contact Center"),
+        ConsoleServiceName => ("Sportello — Contact Center INPS", "Sportello — INPS Contact Center"),
         Tagline => ("Console degli operatori", "Operators' console"),
         /// `{name}` is the operator's full name, `{username}` their username.
-        LoggedInAs => ("Operatore: {name} ({username})", "Operator: {name} ({username})"),
+        ConsoleLoggedInAs => ("Operatore: {name} ({username})", "Operator: {name} ({username})"),
         Footer => (
             "Ogni azione nella console è registrata con il tuo nome utente, insieme al cittadino a cui si riferisce.",
             "Every action in the console is recorded with your username, together with the citizen it concerns."
         ),
-        Loading => ("Caricamento in corso…", "Loading…"),
-        NotFoundTitle => ("Pagina non trovata — Contact Center", "Page not found — Contact Center"),
+        ConsoleLoading => ("Caricamento in corso…", "Loading…"),
+        ConsoleNotFoundTitle => ("Pagina non trovata — Contact Center", "Page not found — Contact Center"),
         NotFoundText => (
             "Questa pagina della console non esiste. Riparti dalla ricerca del cittadino.",
             "This console page does not exist. Start again from finding the citizen."
         ),
 
         // ——— Login ———
-        LoginTitle => ("Accesso operatori — Contact Center", "Operator login — Contact Center"),
-        LoginHeading => ("Accesso operatori", "Operator login"),
-        LoginIntro => (
+        ConsoleLoginTitle => ("Accesso operatori — Contact Center", "Operator login — Contact Center"),
+        ConsoleLoginHeading => ("Accesso operatori", "Operator login"),
+        ConsoleLoginIntro => (
             "Accedi con il tuo nome utente, la password e il codice temporaneo di 6 cifre che mostra l'app di autenticazione.",
             "Log in with your username, your password and the 6-digit one-time code your authenticator app shows."
         ),
@@ -41,7 +40,7 @@ bilingual_texts! {
             "Le 6 cifre che l'app di autenticazione mostra adesso: cambiano ogni 30 secondi.",
             "The 6 digits your authenticator app shows now: they change every 30 seconds."
         ),
-        LoginSubmit => ("Accedi", "Log in"),
+        ConsoleLoginSubmit => ("Accedi", "Log in"),
         UsernameMissing => ("Inserisci il nome utente.", "Enter your username."),
         PasswordMissing => ("Inserisci la password.", "Enter your password."),
         TotpMissing => ("Inserisci il codice temporaneo di 6 cifre.", "Enter the 6-digit one-time code."),
@@ -53,12 +52,12 @@ bilingual_texts! {
         // ——— Finding the citizen ———
         StartTitle => ("Trova il cittadino — Contact Center", "Find the citizen — Contact Center"),
         StartHeading => ("Trova il cittadino", "Find the citizen"),
-        StartIntro => (
+        ConsoleStartIntro => (
             "Chiedi al cittadino il suo codice fiscale: si apre una chiamata, e vedrai solo ciò che serve per aiutarlo.",
             "Ask the citizen for their codice fiscale: a call opens, and you will see only what you need to help them."
         ),
-        CfLabel => ("Codice fiscale", "Codice fiscale"),
-        CfHint => ("16 caratteri, lettere e numeri, come sulla tessera sanitaria.", "16 characters, letters and digits, as on the health card."),
+        ConsoleCfLabel => ("Codice fiscale", "Codice fiscale"),
+        ConsoleCfHint => ("16 caratteri, lettere e numeri, come sulla tessera sanitaria.", "16 characters, letters and digits, as on the health card."),
         CfMissing => ("Inserisci il codice fiscale del cittadino.", "Enter the citizen's codice fiscale."),
         OpenCall => ("Apri la chiamata", "Open the call"),
 
@@ -100,7 +99,7 @@ bilingual_texts! {
             "Richiesta convalidata. I nuovi primi 8 caratteri del PIN sono stati inviati a: {to}.",
             "Request validated. The new first 8 characters of the PIN were sent to: {to}."
         ),
-        ApplicationHeading => ("Domanda di indennità", "Indemnity application"),
+        ConsoleApplicationHeading => ("Domanda di indennità", "Indemnity application"),
         NoApplication => ("Il cittadino non ha ancora presentato la domanda.", "The citizen has not submitted an application yet."),
         SubmittedLabel => ("Presentata il", "Submitted on"),
         ChannelLabel => ("Presentata da", "Filed by"),
@@ -168,12 +167,12 @@ bilingual_texts! {
             "Ask the citizen the same questions as the online form and enter their answers. The declarations are theirs: read them out in full."
         ),
         BackToCall => ("Torna alla chiamata", "Back to the call"),
-        SummaryTitle => ("Controlla la domanda — Contact Center", "Check the application — Contact Center"),
-        SubmitText => (
+        ConsoleSummaryTitle => ("Controlla la domanda — Contact Center", "Check the application — Contact Center"),
+        ConsoleSubmitText => (
             "Rileggi le risposte al cittadino. Premendo CONFERMA invii la domanda all'INPS per suo conto: il cittadino conferma che le dichiarazioni sono vere (DPR 445/2000). Dopo l'invio non si può modificare.",
             "Read the answers back to the citizen. By pressing CONFIRM you send the application to INPS on their behalf: the citizen confirms that the declarations are true (DPR 445/2000). It cannot be changed after sending."
         ),
-        ReceiptTitle => ("Domanda inviata — Contact Center", "Application sent — Contact Center"),
+        ConsoleReceiptTitle => ("Domanda inviata — Contact Center", "Application sent — Contact Center"),
         ReceiptNext => (
             "Comunica al cittadino il numero di protocollo. Riceverà l'esito ai recapiti indicati e può seguire la domanda in «Le mie domande».",
             "Tell the citizen the protocol number. They will get the outcome at the contacts given and can follow the application in “My applications”."
@@ -216,40 +215,21 @@ bilingual_texts! {
     }
 }
 
-/// `key` in `lang`.
-pub fn ct(lang: Lang, key: ConsoleText) -> &'static str {
-    key.get(lang)
-}
-
-/// `key` in `lang` with its `{name}` placeholder replaced by `value`.
-pub fn ct_with(lang: Lang, key: ConsoleText, name: &str, value: &str) -> String {
-    ct(lang, key).replace(&format!("{{{name}}}"), value)
-}
-
-/// `key` in the current language, as a reactive text node (one closure type for every use, so
-/// that its render code is compiled once).
-pub fn c(key: ConsoleText) -> impl Fn() -> &'static str + Copy + Send + Sync + 'static {
-    let lang = use_lang();
-    move || ct(lang.get(), key)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::i18n::t_with;
+    use domain::Lang;
 
     #[test]
     fn every_console_text_has_italian_and_english_with_the_same_placeholders() {
-        crate::i18n::check_table(
-            ConsoleText::ALL
-                .iter()
-                .map(|key| (key.get(Lang::It), key.get(Lang::En))),
-        );
+        crate::i18n::check_table(CONSOLE_TEXTS.iter().map(|key| (key.get(Lang::It), key.get(Lang::En))));
     }
 
     #[test]
     fn a_placeholder_is_filled() {
         assert_eq!(
-            ct_with(Lang::It, ConsoleText::CallHeading, "cf", "RSSMRA85T10A562S"),
+            t_with(Lang::It, Text::CallHeading, "cf", "RSSMRA85T10A562S"),
             "Chiamata con RSSMRA85T10A562S"
         );
     }

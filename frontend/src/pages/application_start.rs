@@ -3,18 +3,19 @@
 //! is closed), then "Inizia" or "Riprendi" — or, once the application is submitted, the way to
 //! its receipt. Esci is in the header, as on every page behind login.
 
+use crate::i18n::{t, t_with};
 use domain::Scope;
 use leptos::prelude::*;
 
 use std::sync::Arc;
 
 use super::area::{use_area_title, when_loaded, window_notice};
-use crate::app::{tr, use_lang};
 use crate::application_draft::use_draft;
-use crate::area_texts::{AreaText, at, at_with, dyn_text, w};
+use crate::area_texts::dyn_text;
 use crate::i18n::Text;
 use crate::router::{self, APPLICATION_SUMMARY_PATH, MY_APPLICATIONS_PATH};
 use crate::session::use_session;
+use crate::ui::{tr, use_lang};
 
 /// `/domanda`.
 #[component]
@@ -22,22 +23,22 @@ pub fn ApplicationStartPage() -> impl IntoView {
     let draft = use_draft();
     let session = use_session();
     let lang = use_lang();
-    use_area_title(AreaText::ApplicationTitle, || false);
+    use_area_title(Text::ApplicationTitle, || false);
 
     let who = move || {
         session.info.get_untracked().map(|info| {
             let lang = lang.get();
             let access = match (info.method.as_str(), info.scope) {
-                ("pin", Scope::Simplified) => at(lang, AreaText::AccessSimplified).to_owned(),
-                ("pin", _) => at(lang, AreaText::AccessFull).to_owned(),
+                ("pin", Scope::Simplified) => t(lang, Text::AccessSimplified).to_owned(),
+                ("pin", _) => t(lang, Text::AccessFull).to_owned(),
                 (other, _) => other.to_ascii_uppercase(),
             };
-            let text = at_with(lang, AreaText::LoggedInAs, "cf", &info.codice_fiscale).replace("{access}", &access);
+            let text = t_with(lang, Text::LoggedInAs, "cf", &info.codice_fiscale).replace("{access}", &access);
             view! {
                 <p class="lead">{text}</p>
                 {match info.scope {
-                    Scope::Simplified => view! { <p>{w(AreaText::SimplifiedScopeNote)}</p> }.into_any(),
-                    Scope::Full => view! { <p><a href=router::IN_MY_NAME_PATH>{w(AreaText::InMyNameLink)}</a></p> }.into_any(),
+                    Scope::Simplified => view! { <p>{tr(Text::SimplifiedScopeNote)}</p> }.into_any(),
+                    Scope::Full => view! { <p><a href=router::IN_MY_NAME_PATH>{tr(Text::InMyNameLink)}</a></p> }.into_any(),
                 }}
             }
         })
@@ -51,11 +52,11 @@ pub fn ApplicationStartPage() -> impl IntoView {
                 let protocol = view.protocol;
                 view! {
                 <div class="inset-text">
-                    <p>{dyn_text(Arc::new(move || at_with(lang.get(), AreaText::AlreadySubmittedLead, "protocol", &protocol)))}</p>
+                    <p>{dyn_text(Arc::new(move || t_with(lang.get(), Text::AlreadySubmittedLead, "protocol", &protocol)))}</p>
                 </div>
                 <div class="button-group">
-                    <a href=receipt class="button" draggable="false">{w(AreaText::SeeReceipt)}</a>
-                    <a href=MY_APPLICATIONS_PATH class="button button--secondary" draggable="false">{w(AreaText::MyApplicationsLink)}</a>
+                    <a href=receipt class="button" draggable="false">{tr(Text::SeeReceipt)}</a>
+                    <a href=MY_APPLICATIONS_PATH class="button button--secondary" draggable="false">{tr(Text::MyApplicationsLink)}</a>
                 </div>
             }
             .into_any()
@@ -67,24 +68,24 @@ pub fn ApplicationStartPage() -> impl IntoView {
                     None => APPLICATION_SUMMARY_PATH.to_owned(),
                 };
                 let label = if started {
-                    AreaText::ResumeApplication
+                    Text::ResumeApplication
                 } else {
-                    AreaText::StartApplication
+                    Text::StartApplication
                 };
                 view! {
                     {window_notice(draft)}
-                    <h2>{w(AreaText::StepsHeading)}</h2>
+                    <h2>{tr(Text::StepsHeading)}</h2>
                     <ol class="list list--number">
-                        <li>{w(AreaText::ApplicationStep1)}</li>
-                        <li>{w(AreaText::ApplicationStep2)}</li>
-                        <li>{w(AreaText::ApplicationStep3)}</li>
-                        <li>{w(AreaText::ApplicationStep4)}</li>
+                        <li>{tr(Text::ApplicationStep1)}</li>
+                        <li>{tr(Text::ApplicationStep2)}</li>
+                        <li>{tr(Text::ApplicationStep3)}</li>
+                        <li>{tr(Text::ApplicationStep4)}</li>
                     </ol>
                     <h2>{tr(Text::WindowHeading)}</h2>
                     <p>{tr(Text::WindowFill)}</p>
-                    <p>{tr(Text::WindowSend)}</p>
-                    <p>{w(AreaText::DraftSavedNote)}</p>
-                    <a href=href class="button button--start" draggable="false">{w(label)}</a>
+                    <p>{window_hours(draft)}</p>
+                    <p>{tr(Text::DraftSavedNote)}</p>
+                    <a href=href class="button button--start" draggable="false">{tr(label)}</a>
                 }
                 .into_any()
             }
@@ -97,7 +98,20 @@ pub fn ApplicationStartPage() -> impl IntoView {
     };
 
     view! {
-        <h1>{w(AreaText::ApplicationHeading)}</h1>
+        <h1>{tr(Text::ApplicationHeading)}</h1>
         {when_loaded(draft, page)}
+    }
+}
+
+/// When sending is possible, with the hours the server's window has (its configuration), not
+/// hours written into the page.
+fn window_hours(draft: crate::application_draft::ApplicationDraft) -> impl Fn() -> String + Send + Sync + 'static {
+    let lang = use_lang();
+    move || {
+        let window = draft.window.read();
+        let (start, end) = window
+            .as_ref()
+            .map_or(("", ""), |w| (w.hours.start.as_str(), w.hours.end.as_str()));
+        t_with(lang.get(), Text::WindowSendHours, "start", start).replace("{end}", end)
     }
 }

@@ -3,6 +3,7 @@
 //! (the same function the API runs), then saves it on the server, which checks it again. One
 //! component serves the four steps; the declarations are rendered from the benefit catalogue.
 
+use crate::i18n::t_with;
 use std::sync::Arc;
 
 use domain::application::{ApplicationStep, HOLDER_JOINT, HOLDER_OWN, PAYMENT_IBAN, PAYMENT_POST_OFFICE};
@@ -11,10 +12,9 @@ use leptos::prelude::*;
 
 use super::FROM_SUMMARY;
 use super::area::{use_area_title, when_loaded};
-use crate::app::{tr, use_lang};
 use crate::application_answers::label_of;
 use crate::application_draft::{ApplicationDraft, next_step, previous_step, use_draft};
-use crate::area_texts::{AreaText, Words, at_with, dyn_text, dyn_view, w, ww};
+use crate::area_texts::{Words, dyn_text, dyn_view, ww};
 use crate::browser;
 use crate::components::{
     BackLink, ChoiceField, DeclarationField, ErrorSummary, FORM_ID, SendStatus, Sending, WordsInput,
@@ -22,26 +22,19 @@ use crate::components::{
 use crate::form::{self, FormProblems};
 use crate::i18n::Text;
 use crate::router::{self, APPLICATION_PATH, APPLICATION_SUMMARY_PATH, use_navigator};
+use crate::ui::{tr, use_lang};
 
 /// A step's page texts: title, heading and introduction (none when the question is the heading).
-fn texts(step: ApplicationStep) -> (AreaText, AreaText, Option<AreaText>) {
+fn texts(step: ApplicationStep) -> (Text, Text, Option<Text>) {
     match step {
-        ApplicationStep::Benefit => (AreaText::BenefitTitle, AreaText::BenefitHeading, None),
+        ApplicationStep::Benefit => (Text::BenefitTitle, Text::BenefitHeading, None),
         ApplicationStep::Declarations => (
-            AreaText::DeclarationsTitle,
-            AreaText::DeclarationsHeading,
-            Some(AreaText::DeclarationsIntro),
+            Text::DeclarationsTitle,
+            Text::DeclarationsHeading,
+            Some(Text::DeclarationsIntro),
         ),
-        ApplicationStep::Payment => (
-            AreaText::PaymentTitle,
-            AreaText::PaymentHeading,
-            Some(AreaText::PaymentIntro),
-        ),
-        ApplicationStep::Contacts => (
-            AreaText::ContactsTitle,
-            AreaText::ContactsHeading,
-            Some(AreaText::ContactsIntro),
-        ),
+        ApplicationStep::Payment => (Text::PaymentTitle, Text::PaymentHeading, Some(Text::PaymentIntro)),
+        ApplicationStep::Contacts => (Text::ContactsTitle, Text::ContactsHeading, Some(Text::ContactsIntro)),
     }
 }
 
@@ -131,16 +124,16 @@ fn step_form(draft: ApplicationDraft, step: ApplicationStep, problems: FormProbl
     };
     let number = ApplicationStep::ALL.iter().position(|s| *s == step).unwrap_or_default() + 1;
     let caption = dyn_text(Arc::new(move || {
-        at_with(lang.get(), AreaText::StepCaption, "n", &number.to_string())
+        t_with(lang.get(), Text::StepCaption, "n", &number.to_string())
     }));
-    let heading_view = (step != ApplicationStep::Benefit).then(|| view! { <h1>{w(heading)}</h1> });
+    let heading_view = (step != ApplicationStep::Benefit).then(|| view! { <h1>{tr(heading)}</h1> });
 
     view! {
         <BackLink href=back />
         <ErrorSummary items=problems.summary_words(form::same_page_link, label_of) focus_token=problems.focus_token() />
         <p class="caption">{caption}</p>
         {heading_view}
-        {intro.map(|intro| view! { <p>{w(intro)}</p> })}
+        {intro.map(|intro| view! { <p>{tr(intro)}</p> })}
         <form id=FORM_ID novalidate on:submit=on_submit>
             {questions(draft, step, problems)}
             <button type="submit" class="button">{tr(Text::Continue)}</button>
@@ -162,9 +155,9 @@ fn questions(draft: ApplicationDraft, step: ApplicationStep, problems: FormProbl
             view! {
                 <ChoiceField
                     id="benefit"
-                    legend=AreaText::BenefitHeading.into()
+                    legend=Text::BenefitHeading.into()
                     heading=true
-                    hint=Some(AreaText::BenefitHint.into())
+                    hint=Some(Text::BenefitHint.into())
                     options=options
                     error=problems.field("benefit")
                     value=draft.benefit
@@ -179,7 +172,7 @@ fn questions(draft: ApplicationDraft, step: ApplicationStep, problems: FormProbl
                 error=problems.field("mobile") value=draft.mobile class="input--20" input_type="tel" autocomplete="tel" />
             <WordsInput id="email" label=Text::EmailLabel.into() hint=Some(Text::EmailHint.into())
                 error=problems.field("email") value=draft.email input_type="email" autocomplete="email" />
-            <WordsInput id="pec" label=AreaText::PecOptionalLabel.into() hint=Some(Text::PecHint.into())
+            <WordsInput id="pec" label=Text::PecOptionalLabel.into() hint=Some(Text::PecHint.into())
                 error=problems.field("pec") value=draft.pec input_type="email" />
         }
         .into_any(),
@@ -189,14 +182,14 @@ fn questions(draft: ApplicationDraft, step: ApplicationStep, problems: FormProbl
 /// The chosen benefit's declarations, from the catalogue, each answer kept in the draft.
 fn declarations(draft: ApplicationDraft, problems: FormProblems) -> AnyView {
     let Some(benefit) = Catalogue::embedded().benefit(draft.benefit.get_untracked().trim()) else {
-        return view! { <p>{w(AreaText::DeclarationsNoBenefit)}</p> }.into_any();
+        return view! { <p>{tr(Text::DeclarationsNoBenefit)}</p> }.into_any();
     };
     let fields = benefit
         .declarations
         .iter()
         .map(|declaration| {
             let value = RwSignal::new(draft.declaration(&declaration.id));
-            crate::app::effect(move || {
+            crate::ui::effect(move || {
                 let answer = value.get();
                 if draft.declaration(&declaration.id) != answer {
                     draft.set_declaration(&declaration.id, answer);
@@ -217,11 +210,11 @@ fn declarations(draft: ApplicationDraft, problems: FormProblems) -> AnyView {
 /// How to be paid: IBAN (own or joint account) or a transfer to collect at a post office.
 fn payment(draft: ApplicationDraft, problems: FormProblems) -> AnyView {
     let methods = vec![
-        (PAYMENT_IBAN, AreaText::PaymentIban.into(), None),
+        (PAYMENT_IBAN, Text::PaymentIban.into(), None),
         (
             PAYMENT_POST_OFFICE,
-            AreaText::PaymentPostOffice.into(),
-            Some(AreaText::PaymentPostOfficeHint.into()),
+            Text::PaymentPostOffice.into(),
+            Some(Text::PaymentPostOfficeHint.into()),
         ),
     ];
     let by_iban = move || draft.payment_method.read().trim() == PAYMENT_IBAN;
@@ -230,16 +223,16 @@ fn payment(draft: ApplicationDraft, problems: FormProblems) -> AnyView {
         by_iban()
             .then(|| {
                 let holders = vec![
-                    (HOLDER_OWN, AreaText::HolderOwn.into(), None),
-                    (HOLDER_JOINT, AreaText::HolderJoint.into(), None),
+                    (HOLDER_OWN, Text::HolderOwn.into(), None),
+                    (HOLDER_JOINT, Text::HolderJoint.into(), None),
                 ];
                 view! {
-                    <WordsInput id="iban" label=AreaText::IbanLabel.into() hint=Some(AreaText::IbanHint.into())
+                    <WordsInput id="iban" label=Text::IbanLabel.into() hint=Some(Text::IbanHint.into())
                         error=problems.field("iban") value=draft.iban class="input--iban" />
-                    <ChoiceField id="account_holder" legend=AreaText::HolderLegend.into() options=holders
+                    <ChoiceField id="account_holder" legend=Text::HolderLegend.into() options=holders
                         error=problems.field("account_holder") value=draft.account_holder />
                     {dyn_view(Arc::new(move || joint().then(|| view! {
-                        <WordsInput id="joint_holder_name" label=AreaText::JointHolderLabel.into()
+                        <WordsInput id="joint_holder_name" label=Text::JointHolderLabel.into()
                             error=problems.field("joint_holder_name") value=draft.joint_holder_name class="input--20" />
                     }).into_any()))}
                 }
@@ -247,7 +240,7 @@ fn payment(draft: ApplicationDraft, problems: FormProblems) -> AnyView {
             .into_any()
     }));
     view! {
-        <ChoiceField id="payment_method" legend=AreaText::PaymentMethodLegend.into() options=methods
+        <ChoiceField id="payment_method" legend=Text::PaymentMethodLegend.into() options=methods
             error=problems.field("payment_method") value=draft.payment_method />
         {account}
     }

@@ -11,14 +11,14 @@ use leptos::prelude::*;
 
 use super::FROM_SUMMARY;
 use super::area::{use_area_title, when_loaded, window_notice};
-use crate::app::tr;
 use crate::application_answers::{answers, label_of};
 use crate::application_draft::{ApplicationDraft, use_draft};
-use crate::area_texts::{AreaText, dyn_view, w};
+use crate::area_texts::dyn_view;
 use crate::components::{BackLink, ErrorSummary, FORM_ID, SendStatus, Sending};
 use crate::form::{self, FormProblems};
 use crate::i18n::Text;
 use crate::router::{self, APPLICATION_PATH, MY_APPLICATIONS_PATH, use_navigator};
+use crate::ui::tr;
 
 /// The link to change `field`: its step's page, back here afterwards.
 pub fn change_link(field: &str) -> String {
@@ -33,7 +33,7 @@ pub fn change_link(field: &str) -> String {
 pub fn ApplicationSummaryPage() -> impl IntoView {
     let draft = use_draft();
     let problems = FormProblems::new();
-    use_area_title(AreaText::SummaryTitle, move || problems.any());
+    use_area_title(Text::SummaryTitle, move || problems.any());
     when_loaded(draft, move || summary(draft, problems))
 }
 
@@ -82,20 +82,20 @@ fn summary(draft: ApplicationDraft, problems: FormProblems) -> AnyView {
         <BackLink href=router::application_step_path(ApplicationStep::Contacts) />
         <ErrorSummary items=problems.summary_words(change_link, label_of) focus_token=problems.focus_token() />
         {dyn_view(Arc::new(move || refused_as_submitted.get().then(|| view! {
-            <p><a href=MY_APPLICATIONS_PATH>{w(AreaText::MyApplicationsLink)}</a></p>
+            <p><a href=MY_APPLICATIONS_PATH>{tr(Text::MyApplicationsLink)}</a></p>
         }).into_any()))}
-        <h1>{w(AreaText::SummaryHeading)}</h1>
+        <h1>{tr(Text::SummaryHeading)}</h1>
         {answers(form, Some(Arc::new(change_link)))}
-        <h2 class="heading-m">{w(AreaText::SubmitHeading)}</h2>
+        <h2 class="heading-m">{tr(Text::SubmitHeading)}</h2>
         {window_notice(draft)}
-        <p>{w(AreaText::SubmitText)}</p>
+        <p>{tr(Text::SubmitText)}</p>
         <form id=FORM_ID novalidate on:submit=on_submit>
             <button type="submit" class="button button--caps" disabled=move || sending.get().busy()>
                 {tr(Text::Confirm)}
             </button>
         </form>
         <SendStatus sending=sending />
-        <p><a href=APPLICATION_PATH>{w(AreaText::ApplicationHeading)}</a></p>
+        <p><a href=APPLICATION_PATH>{tr(Text::ApplicationHeading)}</a></p>
     }
     .into_any()
 }

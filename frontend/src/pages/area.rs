@@ -8,11 +8,11 @@ use domain::submission_window::to_rome;
 use leptos::prelude::*;
 
 use crate::api_client::ApiError;
-use crate::app::{tr, use_lang};
 use crate::application_draft::{ApplicationDraft, Load};
-use crate::area_texts::{AreaText, at, dyn_text, dyn_view, w};
+use crate::area_texts::{dyn_text, dyn_view};
 use crate::browser;
 use crate::i18n::{Text, t};
+use crate::ui::{tr, use_lang};
 
 /// `page` once the application is loaded; until then "Loading", or the problem.
 pub fn when_loaded(draft: ApplicationDraft, page: impl Fn() -> AnyView + Send + Sync + 'static) -> AnyView {
@@ -61,7 +61,7 @@ pub fn window_notice(draft: ApplicationDraft) -> impl IntoView {
     notice.map(|notice| {
         view! {
             <div class="notification-banner" role="region" aria-labelledby="window-title">
-                <h2 id="window-title" class="notification-banner__title">{w(AreaText::WindowClosedTitle)}</h2>
+                <h2 id="window-title" class="notification-banner__title">{tr(Text::WindowClosedTitle)}</h2>
                 <p class="notification-banner__text">{notice}</p>
             </div>
         }
@@ -70,17 +70,17 @@ pub fn window_notice(draft: ApplicationDraft) -> impl IntoView {
 
 /// Keeps the document title equal to `page` in the current language, with the "Errore: " prefix
 /// while `has_errors` is true (as `app::use_document_title` does for the shared texts).
-pub fn use_area_title(page: AreaText, has_errors: impl Fn() -> bool + 'static) {
+pub fn use_area_title(page: Text, has_errors: impl Fn() -> bool + 'static) {
     let lang = use_lang();
     let has_errors: Box<dyn Fn() -> bool> = Box::new(has_errors);
-    crate::app::effect(move || {
+    crate::ui::effect(move || {
         let lang = lang.get();
         let prefix = if has_errors() {
             t(lang, Text::TitleErrorPrefix)
         } else {
             ""
         };
-        browser::set_title(&format!("{prefix}{}", at(lang, page)));
+        browser::set_title(&format!("{prefix}{}", t(lang, page)));
     });
 }
 

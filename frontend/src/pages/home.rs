@@ -4,22 +4,18 @@
 
 use domain::{CodiceFiscale, ErrorCode};
 use leptos::prelude::*;
-use serde::Serialize;
 
 use crate::api_client::{self, ApiError};
-use crate::app::{tr, use_document_title, use_lang};
 use crate::components::{ErrorSummary, Sending, ServiceInfo, TextInput};
 use crate::form::{self, FormProblems, Problem};
 use crate::i18n::{Text, t, t_with};
+use crate::ui::{tr, use_document_title, use_lang};
 
 /// The input's id and the field's name on the wire.
 const CF_FIELD: &str = "codice_fiscale";
 const CF_CHECK_PATH: &str = "/api/codice-fiscale/check";
 
-#[derive(Serialize)]
-struct CfCheckRequest<'a> {
-    codice_fiscale: &'a str,
-}
+use domain::wire::pin_request::{CodiceFiscaleCheck, CodiceFiscaleChecked};
 
 /// Where the check stands.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -69,21 +65,19 @@ pub fn HomePage() -> impl IntoView {
         problems.clear();
         status.set(Status::Checking);
         crate::browser::spawn(async move {
-            let request = CfCheckRequest {
-                codice_fiscale: cf.as_str(),
+            let request = CodiceFiscaleCheck {
+                codice_fiscale: cf.as_str().to_owned(),
             };
             let on_retry = move |notice: api_client::RetryNotice| {
                 status.set(Status::Retrying(Sending::retrying(notice)));
             };
             // `{"codice_fiscale": "<normalised>", "omocode": bool}`
             let answer = api_client::post_json_observed(CF_CHECK_PATH, &request, on_retry).await;
-            let valid = |json: crate::json::Json| {
-                Some(Status::Valid {
-                    codice_fiscale: json["codice_fiscale"].as_str()?.to_owned(),
-                    omocode: json["omocode"].as_bool()?,
-                })
+            let valid = |checked: CodiceFiscaleChecked| Status::Valid {
+                codice_fiscale: checked.codice_fiscale,
+                omocode: checked.omocode,
             };
-            match answer.and_then(|json| valid(json).ok_or(ApiError::Decode)) {
+            match answer.and_then(api_client::read).map(valid) {
                 Ok(valid) => status.set(valid),
                 Err(error @ ApiError::Validation { .. }) => {
                     status.set(Status::Idle);
@@ -95,7 +89,7 @@ pub fn HomePage() -> impl IntoView {
     };
 
     // Editing the code after an answer makes that answer stale.
-    crate::app::effect(move || {
+    crate::ui::effect(move || {
         value.track();
         if matches!(status.get_untracked(), Status::Valid { .. } | Status::Failed(_)) {
             status.set(Status::Idle);

@@ -3,40 +3,32 @@
 //! which credential, which contacts, all masked by the API — and "Non sono stato io" on those a
 //! report can stop (docs/adr/0017): the PIN is revoked, a simplified-PIN application suspended.
 
+use crate::i18n::t;
 use std::sync::Arc;
 
+use domain::pin_request::PinRequestState;
 use leptos::prelude::*;
-use serde::Serialize;
 
 use super::area::{problem_panel, rome_date_time, use_area_title};
 use crate::api_client::{self, ApiError};
-use crate::app::{tr, use_lang};
 use crate::application_draft::use_draft;
-use crate::area_texts::{AreaText, at, dyn_text, w};
+use crate::area_texts::dyn_text;
 use crate::browser;
 use crate::i18n::Text;
-use crate::json::Json;
+use crate::ui::{tr, use_lang};
+use domain::wire::identity::{IdentityView, Report, ReportDone};
 
 const IDENTITY_PATH: &str = "/api/identity";
 const REPORTS_PATH: &str = "/api/identity/reports";
 
-/// What a report names: one of the two.
-#[derive(Serialize)]
-struct Report {
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pin_request: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    application: Option<String>,
-}
-
 /// The words of a PIN request's state.
-fn pin_state(state: &str) -> AreaText {
+fn pin_state(state: PinRequestState) -> Text {
     match state {
-        "delivered" => AreaText::PinStateDelivered,
-        "validated_by_contact_center" => AreaText::PinStateValidated,
-        "expired" => AreaText::PinStateExpired,
-        "revoked" => AreaText::PinStateRevoked,
-        _ => AreaText::PinStatePending,
+        PinRequestState::PendingDelivery => Text::PinStatePending,
+        PinRequestState::Delivered => Text::PinStateDelivered,
+        PinRequestState::ValidatedByContactCenter => Text::PinStateValidated,
+        PinRequestState::Expired => Text::PinStateExpired,
+        PinRequestState::Revoked => Text::PinStateRevoked,
     }
 }
 
@@ -45,10 +37,10 @@ fn when(rfc3339: &str) -> String {
 }
 
 /// One row of a summary list.
-fn row(key: AreaText, value: String) -> impl IntoView {
+fn row(key: Text, value: String) -> impl IntoView {
     view! {
         <div class="summary-list__row">
-            <dt class="summary-list__key">{w(key)}</dt>
+            <dt class="summary-list__key">{tr(key)}</dt>
             <dd class="summary-list__value">{value}</dd>
         </div>
     }
@@ -57,14 +49,14 @@ fn row(key: AreaText, value: String) -> impl IntoView {
 /// `/le-mie-domande/a-mio-nome`.
 #[component]
 pub fn InMyNamePage() -> impl IntoView {
-    use_area_title(AreaText::InMyNameTitle, || false);
+    use_area_title(Text::InMyNameTitle, || false);
     let draft = use_draft();
     let lang = use_lang();
-    let data: RwSignal<Option<Result<Json, ApiError>>> = RwSignal::new(None);
-    let outcome: RwSignal<Option<Result<AreaText, ApiError>>> = RwSignal::new(None);
+    let data: RwSignal<Option<Result<IdentityView, ApiError>>> = RwSignal::new(None);
+    let outcome: RwSignal<Option<Result<Text, ApiError>>> = RwSignal::new(None);
     let load = move || {
         browser::spawn(async move {
-            let answer = api_client::get_json(IDENTITY_PATH).await;
+            let answer = api_client::get_json(IDENTITY_PATH).await.and_then(api_client::read);
             if let Err(error) = &answer
                 && draft.session_ended(error)
             {
@@ -76,17 +68,19 @@ pub fn InMyNamePage() -> impl IntoView {
     load();
     let report = move |body: Report| {
         browser::spawn(async move {
-            let answer = api_client::post_json(REPORTS_PATH, &body).await;
+            let answer = api_client::post_json(REPORTS_PATH, &body)
+                .await
+                .and_then(api_client::read::<ReportDone>);
             if let Err(error) = &answer
                 && draft.session_ended(error)
             {
                 return;
             }
             outcome.set(Some(answer.map(|done| {
-                if done["suspended"].as_str().is_some() {
-                    AreaText::ReportedApplication
+                if done.suspended.is_some() {
+                    Text::ReportedApplication
                 } else {
-                    AreaText::ReportedPin
+                    Text::ReportedPin
                 }
             })));
             load();
@@ -95,62 +89,57 @@ pub fn InMyNamePage() -> impl IntoView {
     };
 
     let list = move || -> AnyView {
-        let json = match data.get() {
+        let identity = match data.get() {
             None => return view! { <p role="status">{tr(Text::Loading)}</p> }.into_any(),
             Some(Err(error)) => return problem_panel(error),
-            Some(Ok(json)) => json,
+            Some(Ok(identity)) => identity,
         };
-        let pins = json["pin_requests"].as_array().unwrap_or_default().to_vec();
-        let applications = json["applications"].as_array().unwrap_or_default().to_vec();
-        let pin_items = pins
+        let pin_items = identity
+            .pin_requests
             .into_iter()
             .map(|pin| {
-                let created = pin["created_at"].as_str().unwrap_or_default().to_owned();
-                let text = |name: &str| pin[name].as_str().unwrap_or_default().to_owned();
-                let state = pin_state(pin["state"].as_str().unwrap_or_default());
-                let button = pin["reportable"].as_bool().unwrap_or(false).then(|| {
+                let created = pin.created_at;
+                let state = pin_state(pin.state);
+                let button = pin.reportable.then(|| {
                     let created = created.clone();
                     view! {
                         <button type="button" class="button button--secondary" on:click=move |_| report(Report { pin_request: Some(created.clone()), application: None })>
-                            {w(AreaText::ReportPin)}
+                            {tr(Text::ReportPin)}
                         </button>
                     }
                 });
                 view! {
                     <li class="section">
-                        <h3>{w(AreaText::PinRequestHeading)}" "{when(&created)}</h3>
+                        <h3>{tr(Text::PinRequestHeading)}" "{when(&created)}</h3>
                         <dl class="summary-list">
                             <div class="summary-list__row">
-                                <dt class="summary-list__key">{w(AreaText::StatusLabel)}</dt>
-                                <dd class="summary-list__value"><strong class="tag">{w(state)}</strong></dd>
+                                <dt class="summary-list__key">{tr(Text::StatusLabel)}</dt>
+                                <dd class="summary-list__value"><strong class="tag">{tr(state)}</strong></dd>
                             </div>
-                            {row(AreaText::SentSms, text("sms"))}
-                            {row(AreaText::SentEmail, format!("{}, PEC {}", text("email"), text("pec")))}
-                            {row(AreaText::SentLetter, text("letter_to"))}
+                            {row(Text::SentSms, pin.sms)}
+                            {row(Text::SentEmail, format!("{}, PEC {}", pin.email, pin.pec))}
+                            {row(Text::SentLetter, pin.letter_to)}
                         </dl>
                         {button}
                     </li>
                 }
             })
             .collect_view();
-        let application_items = applications
+        let application_items = identity
+            .applications
             .into_iter()
             .map(|a| {
-                let protocol = a["protocol"].as_str().unwrap_or_default().to_owned();
-                let contacts = match (a["contacts"]["mobile"].as_str(), a["contacts"]["email"].as_str()) {
-                    (Some(mobile), Some(email)) => format!("{mobile}, {email}"),
-                    _ => at(lang.get_untracked(), AreaText::ContactsHidden).to_owned(),
+                let protocol = a.protocol;
+                let contacts = match a.contacts {
+                    Some(contacts) => format!("{}, {}", contacts.mobile, contacts.email),
+                    None => t(lang.get_untracked(), Text::ContactsHidden).to_owned(),
                 };
-                let how = format!(
-                    "{}, {}",
-                    a["credential_label"].as_str().unwrap_or_default(),
-                    when(a["submitted_at"].as_str().unwrap_or_default())
-                );
-                let button = a["reportable"].as_bool().unwrap_or(false).then(|| {
+                let how = format!("{}, {}", a.credential_label, when(&a.submitted_at));
+                let button = a.reportable.then(|| {
                     let protocol = protocol.clone();
                     view! {
                         <button type="button" class="button button--secondary" on:click=move |_| report(Report { pin_request: None, application: Some(protocol.clone()) })>
-                            {w(AreaText::ReportApplication)}
+                            {tr(Text::ReportApplication)}
                         </button>
                     }
                 });
@@ -158,9 +147,9 @@ pub fn InMyNamePage() -> impl IntoView {
                     <li class="section">
                         <h3>{protocol.clone()}</h3>
                         <dl class="summary-list">
-                            {row(AreaText::StatusLabel, a["status_label"].as_str().unwrap_or_default().to_owned())}
-                            {row(AreaText::MadeWith, how)}
-                            {row(AreaText::ContactsGiven, contacts)}
+                            {row(Text::StatusLabel, a.status_label)}
+                            {row(Text::MadeWith, how)}
+                            {row(Text::ContactsGiven, contacts)}
                         </dl>
                         {button}
                     </li>
@@ -168,9 +157,9 @@ pub fn InMyNamePage() -> impl IntoView {
             })
             .collect_view();
         view! {
-            <h2>{w(AreaText::PinRequestsHeading)}</h2>
+            <h2>{tr(Text::PinRequestsHeading)}</h2>
             <ul class="list">{pin_items}</ul>
-            <h2>{w(AreaText::ApplicationsHeading)}</h2>
+            <h2>{tr(Text::ApplicationsHeading)}</h2>
             <ul class="list">{application_items}</ul>
         }
         .into_any()
@@ -180,7 +169,7 @@ pub fn InMyNamePage() -> impl IntoView {
         outcome.get().map(|result| match result {
             Ok(done) => view! {
                 <div id="report-outcome" class="panel" role="status" tabindex="-1">
-                    <p class="panel__text">{w(done)}</p>
+                    <p class="panel__text">{tr(done)}</p>
                 </div>
             }
             .into_any(),
@@ -189,10 +178,10 @@ pub fn InMyNamePage() -> impl IntoView {
     };
 
     view! {
-        <h1>{w(AreaText::InMyNameHeading)}</h1>
-        <p>{w(AreaText::InMyNameIntro)}</p>
+        <h1>{tr(Text::InMyNameHeading)}</h1>
+        <p>{tr(Text::InMyNameIntro)}</p>
         {outcome_view}
         {list}
-        <p><a href=crate::router::APPLICATION_PATH>{dyn_text(Arc::new(move || at(lang.get(), AreaText::ApplicationHeading).to_owned()))}</a></p>
+        <p><a href=crate::router::APPLICATION_PATH>{dyn_text(Arc::new(move || t(lang.get(), Text::ApplicationHeading).to_owned()))}</a></p>
     }
 }

@@ -8,7 +8,6 @@
 use domain::{CodiceFiscale, ErrorCode, PinInput};
 use leptos::prelude::*;
 
-use crate::app::{tr, use_document_title};
 use crate::browser;
 use crate::components::{ErrorSummary, FORM_ID, PinField, SendStatus, Sending, TextInput};
 use crate::form::{self, FormProblems, Problem};
@@ -16,6 +15,7 @@ use crate::i18n::Text;
 use crate::pin_draft::PinReceipt;
 use crate::router::{APPLICATION_PATH, step_path, use_navigator};
 use crate::session::{self, use_session};
+use crate::ui::{tr, use_document_title};
 
 const CF_FIELD: &str = "codice_fiscale";
 const PIN_FIELD: &str = "pin";
@@ -79,10 +79,10 @@ pub fn LoginPage() -> impl IntoView {
         problems.show(vec![(None, Problem::Code(code))]);
     }
     // Straight through gloo rather than the API client: optional links, nothing to retry.
-    let lang = crate::app::use_lang();
-    crate::app::effect(move || {
+    let lang = crate::ui::use_lang();
+    crate::ui::effect(move || {
         let tag = lang.get().tag();
-        crate::browser::spawn(async move {
+        browser::spawn(async move {
             if let Ok(answer) = gloo_net::http::Request::get(OTHER_WAYS_PATH)
                 .header("Accept-Language", tag)
                 .send()
@@ -115,7 +115,7 @@ pub fn LoginPage() -> impl IntoView {
             }
         };
         sending.set(Sending::Waiting);
-        crate::browser::spawn(async move {
+        browser::spawn(async move {
             let on_retry = move |notice| sending.set(Sending::retrying(notice));
             let answer = session::login(cf.as_str(), &typed_pin, on_retry).await;
             sending.set(Sending::after(&answer));

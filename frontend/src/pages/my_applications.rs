@@ -2,6 +2,8 @@
 //! status, who filed it and when (the citizen online, or the Contact Center on their behalf), the
 //! history of its statuses (Italian time), and the way to its receipt.
 
+use crate::i18n::{Text, t, t_with};
+use crate::ui::tr;
 use domain::Lang;
 use domain::submission_window::Channel;
 use leptos::prelude::*;
@@ -9,37 +11,37 @@ use leptos::prelude::*;
 use std::sync::Arc;
 
 use super::area::{rome_date_time, use_area_title, when_loaded};
-use crate::app::use_lang;
 use crate::application_draft::{ApplicationView, use_draft};
-use crate::area_texts::{AreaText, at, at_with, dyn_text, w};
+use crate::area_texts::dyn_text;
 use crate::router::{self, APPLICATION_PATH};
+use crate::ui::use_lang;
 
 /// Who filed the application and when (day/month/year, hours:minutes, Italian time), as "Le mie
 /// domande" says it.
 fn filed(lang: Lang, channel: Channel, (date, time): &(String, String)) -> String {
     let words = match channel {
-        Channel::ContactCenter => AreaText::FiledByContactCenter,
-        Channel::WebCitizen => AreaText::FiledOnline,
+        Channel::ContactCenter => Text::FiledByContactCenter,
+        Channel::WebCitizen => Text::FiledOnline,
     };
-    at(lang, words).replace("{date}", date).replace("{time}", time)
+    t(lang, words).replace("{date}", date).replace("{time}", time)
 }
 
 /// `/le-mie-domande`.
 #[component]
 pub fn MyApplicationsPage() -> impl IntoView {
     let draft = use_draft();
-    use_area_title(AreaText::MyApplicationsTitle, || false);
+    use_area_title(Text::MyApplicationsTitle, || false);
     // One application per citizen: the API sends it with the application's state (`submitted`).
     let page = move || match draft.submitted.get_untracked() {
         None => view! {
-            <p>{w(AreaText::NoApplications)}</p>
-            <p><a href=APPLICATION_PATH>{w(AreaText::StartApplication)}</a></p>
+            <p>{tr(Text::NoApplications)}</p>
+            <p><a href=APPLICATION_PATH>{tr(Text::StartApplication)}</a></p>
         }
         .into_any(),
         Some(view) => application(view).into_any(),
     };
     view! {
-        <h1>{w(AreaText::MyApplicationsLink)}</h1>
+        <h1>{tr(Text::MyApplicationsLink)}</h1>
         {when_loaded(draft, page)}
     }
 }
@@ -64,28 +66,28 @@ fn application(view: ApplicationView) -> impl IntoView {
         .collect_view();
     view! {
         <section class="section">
-            <h2>{dyn_text(Arc::new(move || at_with(lang.get(), AreaText::ApplicationNumber, "protocol", &protocol)))}</h2>
+            <h2>{dyn_text(Arc::new(move || t_with(lang.get(), Text::ApplicationNumber, "protocol", &protocol)))}</h2>
             <dl class="summary-list">
                 <div class="summary-list__row">
-                    <dt class="summary-list__key">{w(AreaText::StatusLabel)}</dt>
+                    <dt class="summary-list__key">{tr(Text::StatusLabel)}</dt>
                     <dd class="summary-list__value"><strong class="tag">{dyn_text(Arc::new(move || status.label(lang.get()).to_owned()))}</strong></dd>
                 </div>
                 <div class="summary-list__row">
-                    <dt class="summary-list__key">{w(AreaText::FiledLabel)}</dt>
+                    <dt class="summary-list__key">{tr(Text::FiledLabel)}</dt>
                     <dd class="summary-list__value">{dyn_text(Arc::new(move || filed(lang.get(), channel, &submitted_at)))}</dd>
                 </div>
             </dl>
             <table class="table">
-                <caption class="table__caption">{w(AreaText::HistoryCaption)}</caption>
+                <caption class="table__caption">{tr(Text::HistoryCaption)}</caption>
                 <thead>
                     <tr>
-                        <th scope="col">{w(AreaText::StatusLabel)}</th>
-                        <th scope="col">{w(AreaText::HistoryWhen)}</th>
+                        <th scope="col">{tr(Text::StatusLabel)}</th>
+                        <th scope="col">{tr(Text::HistoryWhen)}</th>
                     </tr>
                 </thead>
                 <tbody>{rows}</tbody>
             </table>
-            <p><a href=router::receipt_path(&view.protocol)>{w(AreaText::SeeReceipt)}</a></p>
+            <p><a href=router::receipt_path(&view.protocol)>{tr(Text::SeeReceipt)}</a></p>
         </section>
     }
 }

@@ -2,8 +2,8 @@
 
 use leptos::prelude::*;
 
-use crate::app::{tr, use_document_title};
 use crate::i18n::Text;
+use crate::ui::{tr, use_document_title};
 
 /// "Page not found", with a way back to the start.
 #[component]

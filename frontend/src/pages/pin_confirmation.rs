@@ -5,11 +5,11 @@
 
 use leptos::prelude::*;
 
-use crate::app::{tr, use_document_title, use_lang};
 use crate::i18n::{Text, t, t_with};
 use crate::pin_draft::PinReceipt;
 use crate::queued_messages::{destination_text, state_text};
 use crate::router::LOGIN_PATH;
+use crate::ui::{tr, use_document_title, use_lang};
 
 /// `/richiesta-pin/conferma`.
 #[component]

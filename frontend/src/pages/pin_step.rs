@@ -4,10 +4,10 @@
 //! on. One component serves the four steps.
 
 use domain::Step;
+use domain::wire::pin_request::StepChecked;
 use leptos::prelude::*;
 
 use crate::api_client;
-use crate::app::{tr, use_document_title, use_lang};
 use crate::browser;
 use crate::components::{BackLink, ErrorSummary, FORM_ID, QuestionField, SendStatus, Sending};
 use crate::form::{self, FormProblems};
@@ -15,6 +15,7 @@ use crate::i18n::{Text, t_with};
 use crate::pin_draft::{first_incomplete, lives_in_italy, next_step, previous_step, use_draft};
 use crate::pin_questions::{label_of, page, questions};
 use crate::router::{self, PIN_SUMMARY_PATH, use_navigator};
+use crate::ui::{tr, use_document_title, use_lang};
 
 /// The query that marks a visit from the check-your-answers page ("Modifica"): Avanti and
 /// Indietro then lead back there.
@@ -84,15 +85,19 @@ pub fn PinStepPage(
             return;
         }
         sending.set(Sending::Waiting);
-        crate::browser::spawn(async move {
+        browser::spawn(async move {
             let on_retry = move |notice| sending.set(Sending::retrying(notice));
-            let answer = api_client::post_json_observed(&check_path(step), &form, on_retry).await;
+            let answer = api_client::post_json_observed(&check_path(step), &form, on_retry)
+                .await
+                .and_then(api_client::read::<StepChecked>);
             sending.set(Sending::after(&answer));
             match answer {
                 Ok(answer) => {
                     problems.clear();
                     // After the first page: what the code says, offered on the next page.
-                    draft.offer_from_codice_fiscale(&answer["from_codice_fiscale"]);
+                    if let Some(derived) = answer.from_codice_fiscale {
+                        draft.offer_from_codice_fiscale(derived);
+                    }
                     leave();
                 }
                 Err(error) => problems.show(form::from_api_error(&error, None)),

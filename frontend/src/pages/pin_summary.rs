@@ -6,7 +6,6 @@ use leptos::prelude::*;
 
 use super::FROM_SUMMARY;
 use crate::api_client::{self, ApiError};
-use crate::app::{tr, use_document_title, use_lang};
 use crate::browser;
 use crate::components::{BackLink, ErrorSummary, FORM_ID, SendStatus, Sending, SummaryRow, split_date};
 use crate::form::{self, FormProblems};
@@ -14,6 +13,7 @@ use crate::i18n::{Text, t};
 use crate::pin_draft::{PinReceipt, all_problems, first_incomplete, lives_in_italy, use_draft};
 use crate::pin_questions::{label_of, page, questions};
 use crate::router::{self, PIN_CONFIRMATION_PATH, use_navigator};
+use crate::ui::{tr, use_document_title, use_lang};
 
 const CREATE_PATH: &str = "/api/pin-requests";
 
@@ -84,7 +84,7 @@ pub fn PinSummaryPage() -> impl IntoView {
         }
         let key = draft.idempotency_key();
         sending.set(Sending::Waiting);
-        crate::browser::spawn(async move {
+        browser::spawn(async move {
             let on_retry = move |notice| sending.set(Sending::retrying(notice));
             let answer = api_client::post_json_idempotent(CREATE_PATH, &form, &key, on_retry).await;
             sending.set(Sending::after(&answer));

@@ -2,6 +2,8 @@
 //! in Italian time, what happens next, a summary of what was declared, and a Print button (the
 //! print style sheet leaves out the page's frame and buttons).
 
+use crate::i18n::{Text, t};
+use crate::ui::tr;
 use leptos::prelude::*;
 
 use crate::application_answers::answers;
@@ -9,11 +11,11 @@ use std::sync::Arc;
 
 use super::area::{problem_panel, rome_date_time, use_area_title, when_loaded};
 use crate::api_client::ApiError;
-use crate::app::use_lang;
 use crate::application_draft::{ApplicationView, use_draft};
-use crate::area_texts::{AreaText, at, dyn_text, w};
+use crate::area_texts::dyn_text;
 use crate::browser;
 use crate::router::MY_APPLICATIONS_PATH;
+use crate::ui::use_lang;
 
 /// `/domanda/ricevuta/<protocol>`.
 #[component]
@@ -22,7 +24,7 @@ pub fn ReceiptPage(
     protocol: String,
 ) -> impl IntoView {
     let draft = use_draft();
-    use_area_title(AreaText::ReceiptTitle, || false);
+    use_area_title(Text::ReceiptTitle, || false);
     // A citizen has one application at most, which the API sends with the application's state
     // (`submitted`): any other number is not theirs to see.
     when_loaded(draft, move || {
@@ -38,7 +40,7 @@ fn receipt(view: ApplicationView) -> impl IntoView {
     let when = rome_date_time(&view.submitted_at);
     let sent = dyn_text(Arc::new(move || {
         when.as_ref().map_or_else(String::new, |(date, time)| {
-            at(lang.get(), AreaText::SubmittedAt)
+            t(lang.get(), Text::SubmittedAt)
                 .replace("{date}", date)
                 .replace("{time}", time)
         })
@@ -52,7 +54,7 @@ fn receipt(view: ApplicationView) -> impl IntoView {
             .unwrap_or_default(),
     );
     let sent_to = dyn_text(Arc::new(move || {
-        at(lang.get(), AreaText::ReceiptSentTo)
+        t(lang.get(), Text::ReceiptSentTo)
             .replace("{email}", &email)
             .replace("{mobile}", &mobile)
     }));
@@ -60,16 +62,16 @@ fn receipt(view: ApplicationView) -> impl IntoView {
     let name = view.applicant_name.clone().map(|name| {
         view! {
             <div class="summary-list__row">
-                <dt class="summary-list__key">{w(AreaText::ApplicantLabel)}</dt>
+                <dt class="summary-list__key">{tr(Text::ApplicantLabel)}</dt>
                 <dd class="summary-list__value">{name}</dd>
             </div>
         }
     });
     view! {
         <div class="panel panel--confirmation">
-            <h1 class="panel__title">{w(AreaText::ReceiptHeading)}</h1>
+            <h1 class="panel__title">{tr(Text::ReceiptHeading)}</h1>
             <div class="panel__body">
-                {w(AreaText::ProtocolLabel)}
+                {tr(Text::ProtocolLabel)}
                 <br />
                 <strong>{view.protocol.clone()}</strong>
             </div>
@@ -77,7 +79,7 @@ fn receipt(view: ApplicationView) -> impl IntoView {
         <dl class="summary-list">
             {name}
             <div class="summary-list__row">
-                <dt class="summary-list__key">{w(AreaText::ApplicantCfLabel)}</dt>
+                <dt class="summary-list__key">{tr(Text::ApplicantCfLabel)}</dt>
                 <dd class="summary-list__value">{view.applicant_codice_fiscale.clone()}</dd>
             </div>
         </dl>
@@ -85,13 +87,13 @@ fn receipt(view: ApplicationView) -> impl IntoView {
         <p>{sent_to}</p>
         <p class="no-print">
             <button type="button" class="button button--secondary" on:click=move |_| browser::print()>
-                {w(AreaText::Print)}
+                {tr(Text::Print)}
             </button>
         </p>
-        <h2>{w(AreaText::NextHeading)}</h2>
-        <p>{w(AreaText::NextText)}</p>
-        <h2>{w(AreaText::ReceiptSummaryHeading)}</h2>
+        <h2>{tr(Text::NextHeading)}</h2>
+        <p>{tr(Text::NextText)}</p>
+        <h2>{tr(Text::ReceiptSummaryHeading)}</h2>
         {answers(form, None)}
-        <p class="no-print"><a href=MY_APPLICATIONS_PATH>{w(AreaText::MyApplicationsLink)}</a></p>
+        <p class="no-print"><a href=MY_APPLICATIONS_PATH>{tr(Text::MyApplicationsLink)}</a></p>
     }
 }

@@ -3,9 +3,9 @@
 
 use leptos::prelude::*;
 
-use crate::app::{tr, use_document_title};
 use crate::i18n::Text;
 use crate::router::{HOME_PATH, LOGIN_PATH};
+use crate::ui::{tr, use_document_title};
 
 /// "You have logged out".
 #[component]

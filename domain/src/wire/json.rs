@@ -1,4 +1,5 @@
-//! A small JSON reader for the API's answers and the drafts saved on the device.
+//! A small JSON reader for the API's answers and the drafts saved on the device, and
+//! [`FromJson`], which each wire type implements beside its definition.
 //!
 //! Why not `serde_json::from_str`: a derived `Deserialize` per answer shape, and serde_json's
 //! parser with its error reporting, cost each bundle about 5 KB of brotli (measured, ADR 0008),
@@ -7,6 +8,7 @@
 //! read as integers: the API sends no fractions, and a float parser would cost more than this
 //! whole module.
 
+use std::collections::BTreeMap;
 use std::ops::Index;
 
 /// A JSON value. Objects keep their members in document order (the error summary lists fields in
@@ -66,6 +68,19 @@ impl Json {
         }
     }
 
+    /// The number, if this is a whole one that fits.
+    pub fn as_i64(&self) -> Option<i64> {
+        match self {
+            Json::Number(n) => n.parse().ok(),
+            _ => None,
+        }
+    }
+
+    /// The member `key` read as a `T` (`None` if it is missing where required, or of another shape).
+    pub fn get<T: FromJson>(&self, key: &str) -> Option<T> {
+        T::from_json(&self[key])
+    }
+
     /// The elements, if this is an array.
     pub fn as_array(&self) -> Option<&[Json]> {
         match self {
@@ -106,6 +121,73 @@ impl Index<&str> for Json {
         self.as_object()
             .and_then(|members| members.iter().find(|(k, _)| k == key))
             .map_or(&NULL, |(_, value)| value)
+    }
+}
+
+/// A value read back from the JSON its `Serialize` writes: `None` when the document is not one,
+/// so that a renamed or missing field is an error the page shows, never a silent default.
+pub trait FromJson: Sized {
+    /// `json` as a `Self`.
+    fn from_json(json: &Json) -> Option<Self>;
+
+    /// `text` parsed and read as a `Self`.
+    fn parse_json(text: &str) -> Option<Self> {
+        Self::from_json(&Json::parse(text)?)
+    }
+}
+
+impl FromJson for String {
+    fn from_json(json: &Json) -> Option<Self> {
+        json.as_str().map(str::to_owned)
+    }
+}
+
+impl FromJson for bool {
+    fn from_json(json: &Json) -> Option<Self> {
+        json.as_bool()
+    }
+}
+
+impl FromJson for u64 {
+    fn from_json(json: &Json) -> Option<Self> {
+        json.as_u64()
+    }
+}
+
+impl FromJson for u32 {
+    fn from_json(json: &Json) -> Option<Self> {
+        json.as_u64()?.try_into().ok()
+    }
+}
+
+impl FromJson for i64 {
+    fn from_json(json: &Json) -> Option<Self> {
+        json.as_i64()
+    }
+}
+
+/// `null` or a missing member is `None`; anything else must be a `T`.
+impl<T: FromJson> FromJson for Option<T> {
+    fn from_json(json: &Json) -> Option<Self> {
+        match json {
+            Json::Null => Some(None),
+            other => T::from_json(other).map(Some),
+        }
+    }
+}
+
+impl<T: FromJson> FromJson for Vec<T> {
+    fn from_json(json: &Json) -> Option<Self> {
+        json.as_array()?.iter().map(T::from_json).collect()
+    }
+}
+
+impl<T: FromJson> FromJson for BTreeMap<String, T> {
+    fn from_json(json: &Json) -> Option<Self> {
+        json.as_object()?
+            .iter()
+            .map(|(key, value)| Some((key.clone(), T::from_json(value)?)))
+            .collect()
     }
 }
 

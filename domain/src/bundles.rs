@@ -1,0 +1,72 @@
+//! Which entry bundle of the SPA (ADR 0008, 0010) serves which path: written once, read by the
+//! SPA's router (to stay in the page or load the other bundle's), by the local server's choice of
+//! HTML page (`api/src/spa.rs`), and checked against the CloudFront function in
+//! `infra/template.yaml` (a test in `api/src/spa.rs`).
+
+/// The entry bundles of the SPA, each with its own HTML page and wasm.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Bundle {
+    /// `index.html`: start page, PIN request, login, unknown addresses.
+    Public,
+    /// `area.html`: the application, for a citizen who is logged in.
+    Area,
+    /// `console.html`: the Contact Center's console, for operators (ADR 0010).
+    Console,
+}
+
+impl Bundle {
+    /// Its HTML page in the built SPA.
+    pub fn page(self) -> &'static str {
+        match self {
+            Bundle::Public => "index.html",
+            Bundle::Area => "area.html",
+            Bundle::Console => "console.html",
+        }
+    }
+}
+
+/// The path prefixes whose every page (the prefix itself and everything under it, even an
+/// unknown address, which shows that bundle's own "not found") belongs to a bundle other than
+/// the public one.
+pub const BUNDLE_PREFIXES: [(&str, Bundle); 3] = [
+    ("/domanda", Bundle::Area),
+    ("/le-mie-domande", Bundle::Area),
+    ("/operatore", Bundle::Console),
+];
+
+/// The bundle that serves `path` (without query or fragment).
+pub fn bundle_of_path(path: &str) -> Bundle {
+    let path = path.trim_end_matches('/');
+    BUNDLE_PREFIXES
+        .iter()
+        .find(|(prefix, _)| {
+            path.strip_prefix(prefix)
+                .is_some_and(|rest| rest.is_empty() || rest.starts_with('/'))
+        })
+        .map_or(Bundle::Public, |&(_, bundle)| bundle)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn everything_under_a_prefix_is_its_bundle_and_the_rest_is_public() {
+        for path in [
+            "/domanda",
+            "/domanda/",
+            "/domanda/x/y",
+            "/le-mie-domande",
+            "/le-mie-domande/a-mio-nome",
+        ] {
+            assert_eq!(bundle_of_path(path), Bundle::Area, "{path}");
+        }
+        for path in ["/operatore", "/operatore/chiamata/1"] {
+            assert_eq!(bundle_of_path(path), Bundle::Console, "{path}");
+        }
+        for path in ["", "/", "/accedi", "/domandax", "/operatori", "/domanda-x/operatore"] {
+            assert_eq!(bundle_of_path(path), Bundle::Public, "{path}");
+        }
+        assert_eq!(Bundle::Console.page(), "console.html");
+    }
+}

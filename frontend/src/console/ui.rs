@@ -1,0 +1,178 @@
+//! The pieces every console page uses: its title, the loading and problem panels, the window
+//! notice, times on Italian clocks, the text field.
+
+use crate::i18n::t;
+use std::sync::Arc;
+
+use chrono::{DateTime, Datelike, Timelike};
+use domain::Lang;
+use domain::submission_window::to_rome;
+use leptos::prelude::*;
+
+use super::state::Load;
+use crate::api_client::ApiError;
+use crate::application_draft::WindowState;
+use crate::area_texts::{dyn_text, dyn_view};
+use crate::browser;
+use crate::i18n::Text;
+use crate::router::CONSOLE_PATH;
+use crate::ui::{effect, tr, use_lang};
+
+/// Keeps the document title equal to `page`, with the "Errore: " prefix while `has_errors`.
+pub(super) fn use_title(page: Text, has_errors: impl Fn() -> bool + 'static) {
+    let lang = use_lang();
+    let has_errors: Box<dyn Fn() -> bool> = Box::new(has_errors);
+    effect(move || {
+        let lang = lang.get();
+        let prefix = if has_errors() {
+            t(lang, Text::TitleErrorPrefix)
+        } else {
+            ""
+        };
+        browser::set_title(&format!("{prefix}{}", t(lang, page)));
+    });
+}
+
+pub(super) fn loading() -> AnyView {
+    view! { <p role="status">{tr(Text::ConsoleLoading)}</p> }.into_any()
+}
+
+pub(super) fn not_found() -> AnyView {
+    use_title(Text::ConsoleNotFoundTitle, || false);
+    view! {
+        <h1>{tr(Text::NotFoundHeading)}</h1>
+        <p>{tr(Text::NotFoundText)}</p>
+        <p><a href=CONSOLE_PATH>{tr(Text::StartHeading)}</a></p>
+    }
+    .into_any()
+}
+
+/// `page` once `load` is ready; until then "Loading", or the problem (a call that is not this
+/// operator's, or too old, reads as not found).
+pub(super) fn when_ready(load: RwSignal<Load>, page: Arc<dyn Fn() -> AnyView + Send + Sync>) -> AnyView {
+    let state = Memo::new(move |_| load.get());
+    dyn_view(Arc::new(move || match state.get() {
+        Load::Loading => loading(),
+        Load::Failed(ApiError::NotFound) => view! {
+            <div class="panel panel--problem" role="alert">
+                <p class="panel__text">{tr(Text::CallNotFound)}</p>
+            </div>
+            <p><a href=CONSOLE_PATH>{tr(Text::NewCall)}</a></p>
+        }
+        .into_any(),
+        Load::Failed(error) => problem_panel(error),
+        Load::Ready => page(),
+    }))
+    .into_any()
+}
+
+/// A problem that stops the page, in a panel screen readers announce.
+pub(super) fn problem_panel(error: ApiError) -> AnyView {
+    let lang = use_lang();
+    view! {
+        <div class="panel panel--problem" role="alert">
+            <p class="panel__text">{dyn_text(Arc::new(move || error.message(lang.get())))}</p>
+        </div>
+    }
+    .into_any()
+}
+
+/// The notice that the Contact Center's window is closed now and when it opens, if closed.
+pub(super) fn window_notice(window: Option<WindowState>) -> impl IntoView {
+    window.filter(|w| !w.open).and_then(|w| w.notice).map(|notice| {
+        view! {
+            <div class="notification-banner" role="region" aria-labelledby="window-title">
+                <h2 id="window-title" class="notification-banner__title">{tr(Text::WindowClosedTitle)}</h2>
+                <p class="notification-banner__text">{notice}</p>
+            </div>
+        }
+    })
+}
+
+/// An instant as "01/04/2020 alle 10:00" on Italian clocks, in `lang` (empty if unreadable).
+pub(super) fn rome_when(rfc3339: &str, lang: Lang) -> String {
+    let at = browser::parse_date_ms(rfc3339).and_then(|ms| DateTime::from_timestamp_millis(ms as i64));
+    at.map_or_else(String::new, |at| when_in_rome(at, lang))
+}
+
+/// `at` as "01/04/2020 alle 10:00" on Italian clocks, in `lang`.
+pub(super) fn when_in_rome(at: DateTime<chrono::Utc>, lang: Lang) -> String {
+    let local = to_rome(at);
+    let date = format!("{:02}/{:02}/{}", local.day(), local.month(), local.year());
+    let time = format!("{:02}:{:02}", local.hour(), local.minute());
+    t(lang, Text::DateAtTime)
+        .replace("{date}", &date)
+        .replace("{time}", &time)
+}
+
+/// A labelled text input of the console's own (GOV.UK order: label, hint, error, input).
+#[allow(clippy::too_many_arguments)]
+pub(super) fn text_field(
+    id: &'static str,
+    label: Text,
+    hint: Option<Text>,
+    error: Signal<Option<String>>,
+    value: RwSignal<String>,
+    input_type: &'static str,
+    autocomplete: &'static str,
+    class: &'static str,
+) -> AnyView {
+    let lang = use_lang();
+    let hint_id = format!("{id}-hint");
+    let error_id = format!("{id}-error");
+    let has_error = move || error.read().is_some();
+    let described_by = {
+        let (hint_id, error_id) = (hint_id.clone(), error_id.clone());
+        move || {
+            let ids: Vec<&str> = [hint.map(|_| hint_id.as_str()), has_error().then_some(error_id.as_str())]
+                .into_iter()
+                .flatten()
+                .collect();
+            (!ids.is_empty()).then(|| ids.join(" "))
+        }
+    };
+    let message = move || {
+        error.get().map(|message| {
+            view! {
+                <p id=error_id.clone() class="error-message">
+                    <span class="visually-hidden">{t(lang.get(), Text::ErrorPrefix)}" "</span>
+                    {message}
+                </p>
+            }
+        })
+    };
+    view! {
+        <div class="form-group" class:form-group--error=has_error>
+            <label class="label" for=id>{tr(label)}</label>
+            {hint.map(|hint| view! { <div id=hint_id class="hint">{tr(hint)}</div> })}
+            {message}
+            <input
+                class=format!("input {class}")
+                class:input--error=has_error
+                id=id
+                name=id
+                type=input_type
+                autocomplete=autocomplete
+                autocapitalize="off"
+                spellcheck="false"
+                aria-describedby=described_by
+                aria-invalid=move || has_error().then_some("true")
+                prop:value=move || value.get()
+                on:input=move |ev| value.set(event_target_value(&ev))
+            />
+        </div>
+    }
+    .into_any()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn times_read_on_italian_clocks_in_both_languages() {
+        let at = DateTime::parse_from_rfc3339("2020-04-01T08:05:00Z").unwrap().to_utc();
+        assert_eq!(when_in_rome(at, Lang::It), "01/04/2020 alle 10:05");
+        assert_eq!(when_in_rome(at, Lang::En), "01/04/2020 at 10:05");
+    }
+}
