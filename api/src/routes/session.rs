@@ -9,9 +9,8 @@ use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
-use chrono::{DateTime, Utc};
-use domain::{Credential, Scope};
-use serde::{Deserialize, Serialize};
+use domain::wire::session::SessionInfo;
+use serde::Deserialize;
 
 use crate::http::{ApiJson, Citizen, ClientAddr, current_session, session_cookie, session_cookie_for, session_token};
 use crate::secrets::session_token_hash;
@@ -27,28 +26,15 @@ struct LoginRequest {
     pin: String,
 }
 
-/// What the SPA knows about its session.
-#[derive(Serialize)]
-pub struct SessionInfo {
-    codice_fiscale: String,
-    scope: Scope,
-    method: String,
-    /// The credential, which decides what the session may read (docs/adr/0017).
-    credential: Credential,
-    expires_at: DateTime<Utc>,
-    idle_seconds: i64,
-}
-
-impl SessionInfo {
-    fn of(session: &SessionRecord, state: &AppState) -> SessionInfo {
-        SessionInfo {
-            codice_fiscale: session.codice_fiscale.clone(),
-            scope: session.scope,
-            method: session.method.clone(),
-            credential: session.credential(),
-            expires_at: session.expires_at,
-            idle_seconds: state.config.session_idle.num_seconds(),
-        }
+/// The session as the SPA reads it (`domain::wire::session::SessionInfo`).
+fn session_info(session: &SessionRecord, state: &AppState) -> SessionInfo {
+    SessionInfo {
+        codice_fiscale: session.codice_fiscale.clone(),
+        scope: session.scope,
+        method: session.method.clone(),
+        credential: session.credential(),
+        expires_at: session.expires_at.into(),
+        idle_seconds: state.config.session_idle.num_seconds(),
     }
 }
 
@@ -60,19 +46,19 @@ async fn login(
 ) -> Result<Response, ApiError> {
     let (session, token) = sessions::log_in_with_pin(&state, client, &request.codice_fiscale, &request.pin).await?;
     let cookie = session_cookie_for(&state.config, &token);
-    Ok(([(header::SET_COOKIE, cookie)], Json(SessionInfo::of(&session, &state))).into_response())
+    Ok(([(header::SET_COOKIE, cookie)], Json(session_info(&session, &state))).into_response())
 }
 
 /// The session as it is, without extending it (the SPA's timeout warning polls this).
 async fn show(State(state): State<AppState>, request: axum::extract::Request) -> Result<Json<SessionInfo>, ApiError> {
     let (parts, _) = request.into_parts();
     let session = current_session(&parts, &state).await?;
-    Ok(Json(SessionInfo::of(&session, &state)))
+    Ok(Json(session_info(&session, &state)))
 }
 
 /// "Resta collegato": any authenticated call extends the session; this one does only that.
 async fn extend(State(state): State<AppState>, citizen: Citizen) -> Json<SessionInfo> {
-    Json(SessionInfo::of(&citizen.session, &state))
+    Json(session_info(&citizen.session, &state))
 }
 
 async fn logout(State(state): State<AppState>, headers: HeaderMap) -> Result<Response, ApiError> {

@@ -105,7 +105,10 @@ pub async fn view(state: &AppState, call: &CallRecord, lang: Lang) -> Result<Cal
         application,
         // Masked as the validation's answer has them: "the number ending 2233, is it yours?"
         // tells a citizen whose PIN never came whether someone else's contacts were typed.
-        messages: messages.iter().map(QueuedMessage::of).collect(),
+        messages: messages
+            .iter()
+            .map(crate::services::pin_requests::queued_message)
+            .collect(),
         window: window_state(state, lang, Channel::ContactCenter),
     })
 }

@@ -7,14 +7,11 @@
 //! strength or below; of a stronger one it learns only that it exists and which credentials open
 //! it (docs/adr/0017).
 
-use chrono::{DateTime, Datelike, Utc};
-use domain::application::{
-    Application, ApplicationForm, ApplicationStatus, ApplicationStep, ProtocolNumber, ValidApplication,
-};
+use chrono::Datelike;
+use domain::application::{Application, ApplicationForm, ApplicationStep, ProtocolNumber};
 use domain::benefits::Catalogue;
 use domain::submission_window::{Channel, to_rome};
 use domain::{CodiceFiscale, Credential, ErrorCode, Lang};
-use serde::Serialize;
 
 use super::idempotency::IdempotencyKey;
 use crate::store::{ApplicationInsert, ApplicationRecord, DraftRecord};
@@ -43,72 +40,13 @@ impl Submitted {
     }
 }
 
+// The answers are the wire types the SPA reads (domain::wire), defined once.
+pub use domain::wire::application::{
+    Applicant, ApplicationContent, ApplicationList, ApplicationState, ApplicationView, Saved, StatusView, WindowState,
+};
+
 /// Who the history names for the citizen's own actions.
 pub const BY_CITIZEN: &str = "citizen";
-
-/// What the application pages start from.
-#[derive(Debug, Serialize)]
-pub struct ApplicationState {
-    /// The saved draft, or a new form with the PIN request's contacts.
-    pub form: ApplicationForm,
-    /// When the draft was last saved; `None` for a new form.
-    pub saved_at: Option<DateTime<Utc>>,
-    /// The application already submitted, if any (then the form is not used).
-    pub submitted: Option<ApplicationView>,
-    /// Whether the citizen may send now, and if not, when.
-    pub window: WindowState,
-    /// The catalogue the server validates against.
-    pub catalogue_version: String,
-}
-
-/// The channel's window as the pages show it.
-#[derive(Debug, Serialize)]
-pub struct WindowState {
-    /// Sending is possible now.
-    pub open: bool,
-    /// When it is next possible (now, if open).
-    pub opens_at: DateTime<Utc>,
-    /// "Il servizio per l'invio apre alle 16:00 di oggi…" in the request's language, when closed.
-    pub notice: Option<String>,
-    /// The window's daily hours (Italian time), which the pages show instead of hard-coding them.
-    pub hours: domain::wire::application::WindowHours,
-}
-
-/// A submitted application as its owner sees it: the receipt and the statuses, without the
-/// names of the staff who moved it.
-#[derive(Debug, Serialize)]
-pub struct ApplicationView {
-    /// The receipt's protocol number.
-    pub protocol: String,
-    /// Whose application it is: the receipt says so, so that a printed or forwarded receipt
-    /// cannot be taken for someone else's.
-    pub applicant: Applicant,
-    /// How it was filed: `web_citizen`, or `contact_center` when an operator filed it for the
-    /// citizen (then `submitted_at` says when).
-    pub channel: Channel,
-    /// When it was submitted.
-    pub submitted_at: DateTime<Utc>,
-    /// The current status.
-    pub status: ApplicationStatus,
-    /// The current status in the request's language.
-    pub status_label: String,
-    /// Every status with its time, oldest first.
-    pub history: Vec<StatusView>,
-    /// What was declared.
-    pub content: ValidApplication,
-    /// The catalogue version whose texts were declared.
-    pub catalogue_version: String,
-}
-
-/// The applicant as the receipt names them.
-#[derive(Debug, Serialize)]
-pub struct Applicant {
-    /// The codice fiscale the application is filed under.
-    pub codice_fiscale: String,
-    /// Given name and surname, as in the PIN request; `None` for a citizen who came by SPID, CIE
-    /// or CNS without one.
-    pub name: Option<String>,
-}
 
 /// `application` as its owner sees it, the applicant named from their PIN request when there is
 /// one (one read, on the answers that show a receipt).
@@ -128,37 +66,12 @@ pub async fn view(state: &AppState, application: &Application, lang: Lang) -> Re
     ))
 }
 
-/// One entry of the history.
-#[derive(Debug, Serialize)]
-pub struct StatusView {
-    /// The status entered.
-    pub status: ApplicationStatus,
-    /// Its label in the request's language.
-    pub label: String,
-    /// When.
-    pub at: DateTime<Utc>,
-}
-
-/// The answer to saving a step or a draft.
-#[derive(Debug, Serialize)]
-pub struct Saved {
-    /// When the draft was saved.
-    pub saved_at: DateTime<Utc>,
-}
-
-/// The list behind "Le mie domande".
-#[derive(Debug, Serialize)]
-pub struct ApplicationList {
-    /// The citizen's applications (one at most: one per citizen).
-    pub applications: Vec<ApplicationView>,
-}
-
 fn view_of(application: &Application, applicant: Applicant, lang: Lang) -> ApplicationView {
     ApplicationView {
         protocol: application.protocol.to_string(),
         applicant,
         channel: application.channel,
-        submitted_at: application.submitted_at(),
+        submitted_at: application.submitted_at().into(),
         status: application.status(),
         status_label: application.status().label(lang).to_owned(),
         history: application
@@ -167,10 +80,10 @@ fn view_of(application: &Application, applicant: Applicant, lang: Lang) -> Appli
             .map(|change| StatusView {
                 status: change.status,
                 label: change.status.label(lang).to_owned(),
-                at: change.at,
+                at: change.at.into(),
             })
             .collect(),
-        content: application.content.clone(),
+        content: ApplicationContent::from(&application.content),
         catalogue_version: application.catalogue_version.clone(),
     }
 }
@@ -180,7 +93,7 @@ pub fn window_state(state: &AppState, lang: Lang, channel: Channel) -> WindowSta
     let window = state.config.submission_windows.window(channel);
     WindowState {
         open: window.is_open(now),
-        opens_at: window.next_opening(now),
+        opens_at: window.next_opening(now).into(),
         hours: window.into(),
         notice: match channel {
             Channel::WebCitizen => state.config.submission_windows.citizen_closed_notice(now, lang),
@@ -248,7 +161,7 @@ pub async fn application_state(
     };
     Ok(ApplicationState {
         form,
-        saved_at,
+        saved_at: saved_at.map(Into::into),
         submitted,
         window: window_state(state, lang, channel),
         catalogue_version: Catalogue::embedded().version().to_owned(),
@@ -289,7 +202,9 @@ pub async fn save_draft(
             opens_with: made_with.strength().max(credential.strength()),
         });
     }
-    Ok(Saved { saved_at })
+    Ok(Saved {
+        saved_at: saved_at.into(),
+    })
 }
 
 /// Saves `form` as `cf`'s draft made with `credential`, then checks the fields of the step named

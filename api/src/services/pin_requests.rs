@@ -1,86 +1,45 @@
 //! Requesting a PIN: checked against the population registry, written with its messages (the
 //! first half by SMS, e-mail and PEC, the second by letter) in one atomic write.
 
-use chrono::{DateTime, Utc};
 use domain::pin::IssuedPin;
 use domain::pin_request::{EmbeddedPlaces, PinRequestState, mask_email, mask_mobile};
 use domain::registry::{is_registered_person, mask_residence};
 use domain::{ErrorCode, Lang, PinRequestForm};
-use serde::Serialize;
 
 use super::idempotency::IdempotencyKey;
 use crate::secrets::{PinHalf, random_bytes};
 use crate::store::{OutboxMessage, PinRequestInsert, PinRequestRecord};
 use crate::{ApiError, AppState};
 
-/// Where the first half went, masked.
-#[derive(Debug, Serialize)]
-pub struct SentTo {
-    pub sms: String,
-    pub email: String,
-    pub pec: String,
-}
+// The answer is the wire type the SPA reads (domain::wire::pin_request), defined once.
+pub use domain::wire::pin_request::{PinRequestCreated, QueuedMessage, SentTo};
 
-/// The answer to a PIN request.
-#[derive(Debug, Serialize)]
-pub struct PinRequestCreated {
-    pub codice_fiscale: String,
-    pub sent_to: SentTo,
-    /// Where the letter with the second half goes: the registered residence, masked.
-    pub letter_to: String,
-    pub created_at: DateTime<Utc>,
-    /// The messages written with the request, waiting for delivery (the page says which).
-    pub messages: Vec<QueuedMessage>,
-}
-
-/// One message of the outbox as its citizen sees it: how it travels, where to (masked), how it went.
-#[derive(Debug, Serialize)]
-pub struct QueuedMessage {
-    /// `sms`, `email`, `pec`, `post`.
-    pub channel: &'static str,
-    /// What it tells (`pin_first_half`, `receipt`, …).
-    pub kind: &'static str,
-    /// The recipient, masked.
-    pub to: String,
-    /// `queued`, `sending`, `retrying`, `sent`, `dead`.
-    pub state: &'static str,
-    /// When it was written.
-    pub created_at: DateTime<Utc>,
-    /// When the carrier took it.
-    pub sent_at: Option<DateTime<Utc>>,
-    /// Hand-overs tried.
-    pub attempts: u32,
-}
-
-impl QueuedMessage {
-    /// The view of `message`.
-    pub fn of(message: &OutboxMessage) -> QueuedMessage {
-        QueuedMessage {
-            channel: message.channel.as_str(),
-            kind: message.kind.as_str(),
-            to: message.to_masked.clone(),
-            state: message.state.as_str(),
-            created_at: message.created_at,
-            sent_at: message.sent_at,
-            attempts: message.attempts,
-        }
+/// The view of `message` its citizen sees.
+pub fn queued_message(message: &OutboxMessage) -> QueuedMessage {
+    QueuedMessage {
+        channel: message.channel.as_str().to_owned(),
+        kind: message.kind.as_str().to_owned(),
+        to: message.to_masked.clone(),
+        state: message.state.as_str().to_owned(),
+        created_at: message.created_at.into(),
+        sent_at: message.sent_at.map(Into::into),
+        attempts: message.attempts,
     }
 }
 
-impl PinRequestCreated {
-    pub fn of(record: &PinRequestRecord, messages: &[OutboxMessage]) -> PinRequestCreated {
-        let r = &record.request;
-        PinRequestCreated {
-            codice_fiscale: r.codice_fiscale.to_string(),
-            sent_to: SentTo {
-                sms: mask_mobile(&r.mobile),
-                email: mask_email(r.email.as_str()),
-                pec: mask_email(r.pec.as_str()),
-            },
-            letter_to: mask_residence(&r.residence),
-            created_at: record.created_at,
-            messages: messages.iter().map(QueuedMessage::of).collect(),
-        }
+/// The answer to a PIN request: where each half goes, masked, and the messages written with it.
+pub fn created(record: &PinRequestRecord, messages: &[OutboxMessage]) -> PinRequestCreated {
+    let r = &record.request;
+    PinRequestCreated {
+        codice_fiscale: r.codice_fiscale.to_string(),
+        sent_to: SentTo {
+            sms: mask_mobile(&r.mobile),
+            email: mask_email(r.email.as_str()),
+            pec: mask_email(r.pec.as_str()),
+        },
+        letter_to: mask_residence(&r.residence),
+        created_at: record.created_at.into(),
+        messages: messages.iter().map(queued_message).collect(),
     }
 }
 
@@ -138,7 +97,7 @@ pub async fn request_pin(
         PinRequestInsert::Inserted => {
             state.outbox_written.notify();
             tracing::info!(state = record.state.as_str(), "PIN request created");
-            Ok(PinRequestCreated::of(&record, &messages))
+            Ok(created(&record, &messages))
         }
         // The same request retried (its answer lost on the way): the same answer, nothing re-sent.
         PinRequestInsert::Exists(existing)
@@ -151,7 +110,7 @@ pub async fn request_pin(
                 .rev()
                 .filter(|m| m.created_at == existing.created_at && m.kind.holds_pin())
                 .collect();
-            Ok(PinRequestCreated::of(&existing, &messages))
+            Ok(created(&existing, &messages))
         }
         PinRequestInsert::Exists(_) => Err(ApiError::Conflict(ErrorCode::PinAlreadyRequested)),
     }
