@@ -11,29 +11,11 @@ use axum::routing::get;
 use axum::{Json, Router};
 use domain::Lang;
 use domain::html::escape;
-use serde::Serialize;
+use domain::wire::auth::{Provider, Providers};
 
 use crate::AppState;
 use crate::oidc::{ProviderConfig, ProviderKind};
 use crate::secrets::random_bytes;
-
-#[derive(Serialize)]
-struct Provider {
-    id: String,
-    label: String,
-    kind: ProviderKind,
-    /// Where the login starts (a plain link).
-    start: String,
-}
-
-#[derive(Serialize)]
-struct Providers {
-    providers: Vec<Provider>,
-    /// Where the CNS login starts, on this host (it binds the login to the browser, then sends it
-    /// to the card's host); absent when CNS is not configured.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    cns: Option<String>,
-}
 
 async fn list(State(state): State<AppState>) -> Json<Providers> {
     let providers = state
@@ -43,7 +25,10 @@ async fn list(State(state): State<AppState>) -> Json<Providers> {
         .map(|p| Provider {
             id: p.id.clone(),
             label: p.label.clone(),
-            kind: p.kind,
+            kind: match p.kind {
+                ProviderKind::Spid => "spid".to_owned(),
+                ProviderKind::Cie => "cie".to_owned(),
+            },
             start: format!("/api/auth/oidc/{}/start", p.id),
         })
         .collect();

@@ -4,30 +4,19 @@
 use axum::routing::post;
 use axum::{Json, Router};
 use domain::CodiceFiscale;
-use serde::{Deserialize, Serialize};
+use domain::wire::pin_request::{CodiceFiscaleCheck, CodiceFiscaleChecked};
 
 use crate::http::ApiJson;
 use crate::{ApiError, AppState};
 
-#[derive(Deserialize)]
-struct CheckRequest {
-    codice_fiscale: String,
-}
-
-#[derive(Serialize)]
-struct CheckResponse {
-    codice_fiscale: CodiceFiscale,
-    omocode: bool,
-}
-
-async fn check(ApiJson(request): ApiJson<CheckRequest>) -> Result<Json<CheckResponse>, ApiError> {
+async fn check(ApiJson(request): ApiJson<CodiceFiscaleCheck>) -> Result<Json<CodiceFiscaleChecked>, ApiError> {
     if request.codice_fiscale.trim().is_empty() {
         return Err(ApiError::field("codice_fiscale", domain::ErrorCode::Required));
     }
     let cf = CodiceFiscale::parse(&request.codice_fiscale).map_err(|e| ApiError::field("codice_fiscale", e))?;
-    Ok(Json(CheckResponse {
+    Ok(Json(CodiceFiscaleChecked {
         omocode: cf.is_omocode(),
-        codice_fiscale: cf,
+        codice_fiscale: cf.to_string(),
     }))
 }
 

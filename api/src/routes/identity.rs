@@ -10,87 +10,26 @@ use axum::http::HeaderMap;
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use chrono::{DateTime, Utc};
-use domain::application::{ApplicationStatus, report_suspends};
+use domain::application::report_suspends;
 use domain::pin_request::{PinRequestState, effective_state, mask_email, mask_mobile};
 use domain::registry::mask_residence;
-use domain::submission_window::Channel;
 use domain::{Credential, ErrorCode};
-use serde::Serialize;
 
 use crate::http::ApiJson;
 use crate::http::Citizen;
 use crate::http::request_lang;
-use crate::services::identity::{ReportDone, ReportRequest, Reporter, report};
+use crate::services::identity::{Report, ReportDone, ReportRequest, Reporter, report};
 use crate::store::{ApplicationRecord, PinRequestRecord};
 use crate::{ApiError, AppState};
 
-/// Everything in the citizen's name, newest first.
-#[derive(Debug, Serialize)]
-pub struct IdentityView {
-    /// PIN requests: the current one, then those revoked.
-    pub pin_requests: Vec<PinRequestView>,
-    /// Applications: the current one, then those set aside.
-    pub applications: Vec<ApplicationSummary>,
-}
+// The answers are the wire types the SPA reads (domain::wire::identity), defined once.
+use domain::wire::identity::{ApplicationReview, IdentityView, MaskedContacts, PinRequestReview};
 
-/// A PIN request as its owner reviews it: where its halves went, masked.
-#[derive(Debug, Serialize)]
-pub struct PinRequestView {
-    /// When it was made; also what a report names it by.
-    pub created_at: DateTime<Utc>,
-    /// Where it stands (`pending_delivery`, `delivered`, `validated_by_contact_center`, `expired`,
-    /// `revoked`).
-    pub state: PinRequestState,
-    /// The first half's mobile, masked.
-    pub sms: String,
-    /// The first half's e-mail, masked.
-    pub email: String,
-    /// The first half's PEC, masked.
-    pub pec: String,
-    /// The residence the letter with the second half went to, masked.
-    pub letter_to: String,
-    /// Whether it may be reported (it still opens something: not revoked nor expired).
-    pub reportable: bool,
-}
-
-/// An application as its owner reviews it.
-#[derive(Debug, Serialize)]
-pub struct ApplicationSummary {
-    /// Its protocol number; also what a report names it by.
-    pub protocol: String,
-    /// When it was submitted.
-    pub submitted_at: DateTime<Utc>,
-    /// `web_citizen` or `contact_center`.
-    pub channel: Channel,
-    /// The credential it was made with.
-    pub credential: Credential,
-    /// Its name in the request's language.
-    pub credential_label: &'static str,
-    /// The current status.
-    pub status: ApplicationStatus,
-    /// Its label in the request's language.
-    pub status_label: &'static str,
-    /// The contacts it gave, masked; `None` when made with a stronger credential than the
-    /// session's (nothing of it is shown then).
-    pub contacts: Option<MaskedContacts>,
-    /// Whether a report suspends it (a simplified-PIN application not yet paid).
-    pub reportable: bool,
-}
-
-/// Contacts, masked.
-#[derive(Debug, Serialize)]
-pub struct MaskedContacts {
-    /// The mobile.
-    pub mobile: String,
-    /// The e-mail.
-    pub email: String,
-}
-
-fn pin_view(record: &PinRequestRecord, state: &AppState, now: DateTime<Utc>) -> PinRequestView {
+fn pin_view(record: &PinRequestRecord, state: &AppState, now: DateTime<Utc>) -> PinRequestReview {
     let r = &record.request;
     let stands = effective_state(record.state, record.created_at, now, state.config.pin_validity);
-    PinRequestView {
-        created_at: record.created_at,
+    PinRequestReview {
+        created_at: record.created_at.into(),
         state: stands,
         sms: mask_mobile(&r.mobile),
         email: mask_email(r.email.as_str()),
@@ -100,18 +39,18 @@ fn pin_view(record: &PinRequestRecord, state: &AppState, now: DateTime<Utc>) -> 
     }
 }
 
-fn application_summary(record: &ApplicationRecord, viewer: Credential, headers: &HeaderMap) -> ApplicationSummary {
+fn application_summary(record: &ApplicationRecord, viewer: Credential, headers: &HeaderMap) -> ApplicationReview {
     let lang = request_lang(headers);
     let application = &record.application;
     let contacts = &application.content.contacts;
-    ApplicationSummary {
+    ApplicationReview {
         protocol: application.protocol.to_string(),
-        submitted_at: application.submitted_at(),
+        submitted_at: application.submitted_at().into(),
         channel: application.channel,
         credential: record.credential,
-        credential_label: record.credential.label(lang),
+        credential_label: record.credential.label(lang).to_owned(),
         status: application.status(),
-        status_label: application.status().label(lang),
+        status_label: application.status().label(lang).to_owned(),
         contacts: viewer.opens(record.credential).then(|| MaskedContacts {
             mobile: mask_mobile(&contacts.mobile),
             email: mask_email(contacts.email.as_str()),
@@ -173,9 +112,10 @@ async fn show(
 async fn report_route(
     State(state): State<AppState>,
     citizen: Citizen,
-    ApiJson(request): ApiJson<ReportRequest>,
+    ApiJson(request): ApiJson<Report>,
 ) -> Result<Json<ReportDone>, ApiError> {
     let credential = reviewer(&citizen)?;
+    let request = ReportRequest::parse(request.pin_request.as_ref(), request.application)?;
     Ok(Json(
         report(
             &state,

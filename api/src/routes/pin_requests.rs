@@ -17,46 +17,25 @@ use axum::routing::post;
 use axum::{Json, Router};
 use chrono::NaiveDate;
 use domain::pin_request::EmbeddedPlaces;
+use domain::wire::pin_request::{FromCodiceFiscale, StepChecked};
 use domain::{CodiceFiscale, PinRequestForm, Step};
-use serde::Serialize;
 
 use crate::http::{ApiJson, ClientAddr, request_lang};
 use crate::services::idempotency::IdempotencyKey;
 use crate::services::pin_requests::{self, PinRequestCreated};
 use crate::{ApiError, AppState};
 
-#[derive(Serialize)]
-struct StepOk {
-    ok: bool,
-    /// After the first page: what the codice fiscale itself says of its holder, so that the
-    /// next page offers it to confirm rather than to type (nothing here is secret: anyone can
-    /// read it off the code; the place's name comes from the server's table).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    from_codice_fiscale: Option<FromCodiceFiscale>,
-}
-
-/// The personal data a codice fiscale encodes.
-#[derive(Serialize)]
-struct FromCodiceFiscale {
-    sex: &'static str,
-    /// `None` for a date no calendar has (a mistyped code that still passes its check letter).
-    birth_date: Option<NaiveDate>,
-    /// The municipality or country that had the code on the birth date, if known.
-    birth_place: Option<String>,
-    /// Its province, `EE` abroad.
-    birth_province: Option<String>,
-}
-
-impl FromCodiceFiscale {
-    fn read(cf: &CodiceFiscale, today: NaiveDate) -> FromCodiceFiscale {
-        let birth_date = cf.birth_date(today);
-        let place = birth_date.and_then(|date| domain::places::by_code_on(&cf.birth_place_code(), date));
-        FromCodiceFiscale {
-            sex: cf.sex().as_str(),
-            birth_date,
-            birth_place: place.map(|p| p.name.to_owned()),
-            birth_province: place.map(|p| p.province.to_owned()),
-        }
+/// What the codice fiscale itself says of its holder, so that the next page offers it to confirm
+/// rather than to type (nothing here is secret: anyone can read it off the code; the place's name
+/// comes from the server's table).
+fn from_codice_fiscale(cf: &CodiceFiscale, today: NaiveDate) -> FromCodiceFiscale {
+    let birth_date = cf.birth_date(today);
+    let place = birth_date.and_then(|date| domain::places::by_code_on(&cf.birth_place_code(), date));
+    FromCodiceFiscale {
+        sex: cf.sex().as_str().to_owned(),
+        birth_date: birth_date.map(|d| d.to_string()),
+        birth_place: place.map(|p| p.name.to_owned()),
+        birth_province: place.map(|p| p.province.to_owned()),
     }
 }
 
@@ -65,7 +44,7 @@ async fn check_step(
     State(state): State<AppState>,
     Path(slug): Path<String>,
     ApiJson(form): ApiJson<PinRequestForm>,
-) -> Result<Json<StepOk>, ApiError> {
+) -> Result<Json<StepChecked>, ApiError> {
     let step = Step::from_slug(&slug).ok_or(ApiError::NotFound)?;
     let today = state.clock.now().date_naive();
     let errors = form.validate_step(step, today, Some(&EmbeddedPlaces));
@@ -75,10 +54,10 @@ async fn check_step(
     let from_codice_fiscale = match step {
         Step::Identity => CodiceFiscale::parse(&form.codice_fiscale)
             .ok()
-            .map(|cf| FromCodiceFiscale::read(&cf, today)),
+            .map(|cf| from_codice_fiscale(&cf, today)),
         _ => None,
     };
-    Ok(Json(StepOk {
+    Ok(Json(StepChecked {
         ok: true,
         from_codice_fiscale,
     }))

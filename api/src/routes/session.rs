@@ -9,22 +9,13 @@ use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
-use domain::wire::session::SessionInfo;
-use serde::Deserialize;
+use domain::wire::session::{PinLogin, SessionInfo};
 
 use crate::http::{ApiJson, Citizen, ClientAddr, current_session, session_cookie, session_cookie_for, session_token};
 use crate::secrets::session_token_hash;
 use crate::services::sessions;
 use crate::store::{Realm, SessionRecord};
 use crate::{ApiError, AppState};
-
-#[derive(Deserialize)]
-struct LoginRequest {
-    #[serde(default)]
-    codice_fiscale: String,
-    #[serde(default)]
-    pin: String,
-}
 
 /// The session as the SPA reads it (`domain::wire::session::SessionInfo`).
 fn session_info(session: &SessionRecord, state: &AppState) -> SessionInfo {
@@ -42,7 +33,7 @@ fn session_info(session: &SessionRecord, state: &AppState) -> SessionInfo {
 async fn login(
     State(state): State<AppState>,
     ClientAddr(client): ClientAddr,
-    ApiJson(request): ApiJson<LoginRequest>,
+    ApiJson(request): ApiJson<PinLogin>,
 ) -> Result<Response, ApiError> {
     let (session, token) = sessions::log_in_with_pin(&state, client, &request.codice_fiscale, &request.pin).await?;
     let cookie = session_cookie_for(&state.config, &token);

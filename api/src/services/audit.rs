@@ -2,7 +2,7 @@
 //! TOTP code); read by supervisors only, and the reading is itself on record.
 
 use domain::{CodiceFiscale, ErrorCode};
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 
 use crate::store::{AuditAction, AuditEntry, AuditOutcome, OperatorRole};
 use crate::{ApiError, AppState};
@@ -69,11 +69,8 @@ pub struct AuditQuery {
     pub limit: Option<usize>,
 }
 
-/// The entries found, newest first.
-#[derive(Debug, Serialize)]
-pub struct AuditList {
-    pub entries: Vec<AuditEntry>,
-}
+// The answer is the wire type the console reads, defined once.
+pub use domain::wire::operator::AuditList;
 
 /// The entries `query` names, for `username` if their `role` is supervisor; an agent's attempt
 /// is refused and recorded (an agent looking up a stranger is what the log is for).
@@ -120,5 +117,16 @@ pub async fn read_log(
         "",
     )
     .await?;
+    let entries = entries
+        .into_iter()
+        .map(|e| domain::wire::operator::AuditEntry {
+            at: e.at.into(),
+            operator: e.operator,
+            codice_fiscale: e.codice_fiscale,
+            action: e.action,
+            outcome: e.outcome,
+            detail: e.detail,
+        })
+        .collect();
     Ok(AuditList { entries })
 }

@@ -2,16 +2,13 @@
 //! and only on its citizen; any other call id is not found. A call shows what the task needs,
 //! never contacts or the IBAN, until the citizen has proven themselves with their PIN characters.
 
-use chrono::{DateTime, Duration, Utc};
-use domain::application::ApplicationStatus;
+use chrono::Duration;
 use domain::pin_request::{PinRequestState, contact_center_may_validate, effective_state, validation_possible_from};
 use domain::submission_window::Channel;
 use domain::{CodiceFiscale, ErrorCode, FieldErrors, Lang};
-use serde::Serialize;
 
 use super::audit::audit;
-use super::filing::{WindowState, window_state};
-use super::pin_requests::QueuedMessage;
+use super::filing::window_state;
 use crate::outbox::first_half_delivery;
 use crate::secrets::random_bytes;
 use crate::store::{AuditAction, AuditOutcome, CallRecord};
@@ -28,46 +25,8 @@ pub const MESSAGES_SHOWN: usize = 40;
 /// so it reads and files at the simplified PIN's strength (docs/adr/0017).
 pub const ON_A_CALL: domain::Credential = domain::Credential::SimplifiedPin;
 
-/// A call as the console shows it: only what the operator's task needs.
-#[derive(Debug, Serialize)]
-pub struct CallView {
-    pub id: String,
-    pub codice_fiscale: String,
-    pub opened_at: DateTime<Utc>,
-    /// The citizen's PIN characters were verified on this call: filing is possible.
-    pub pin_checked: bool,
-    /// The PIN request, if there is one.
-    pub pin_request: Option<PinRequestView>,
-    /// The application, if one was submitted.
-    pub application: Option<ApplicationSummary>,
-    /// The citizen's messages, newest first: where each went (masked) and how it went, so
-    /// that "I never got it" has an answer on the call.
-    pub messages: Vec<QueuedMessage>,
-    /// The Contact Center's submission window.
-    pub window: WindowState,
-}
-
-/// Where the citizen's PIN request stands, without any personal data.
-#[derive(Debug, Serialize)]
-pub struct PinRequestView {
-    pub state: PinRequestState,
-    pub requested_at: DateTime<Utc>,
-    pub age_seconds: i64,
-    /// The Contact Center may validate it now (pending delivery for 12 hours or more).
-    pub may_validate: bool,
-    /// When it may be validated, while it is pending delivery.
-    pub validation_possible_at: Option<DateTime<Utc>>,
-}
-
-/// The application's receipt and status, without its content.
-#[derive(Debug, Serialize)]
-pub struct ApplicationSummary {
-    pub protocol: String,
-    pub status: ApplicationStatus,
-    pub status_label: String,
-    pub submitted_at: DateTime<Utc>,
-    pub channel: Channel,
-}
+// The answers are the wire types the console reads (domain::wire::operator), defined once.
+pub use domain::wire::operator::{CallApplication, CallPinRequest, CallView};
 
 /// The call as the console shows it, in `lang`.
 pub async fn view(state: &AppState, call: &CallRecord, lang: Lang) -> Result<CallView, ApiError> {
@@ -77,29 +36,29 @@ pub async fn view(state: &AppState, call: &CallRecord, lang: Lang) -> Result<Cal
     let pin_request = state.store.pin_request(cf).await?.map(|r| {
         let effective = effective_state(r.state, r.created_at, now, state.config.pin_validity);
         let delivery = first_half_delivery(&messages, r.created_at);
-        PinRequestView {
+        CallPinRequest {
             state: effective,
-            requested_at: r.created_at,
+            requested_at: r.created_at.into(),
             age_seconds: (now - r.created_at).num_seconds(),
             may_validate: contact_center_may_validate(effective, r.created_at, delivery, now),
             validation_possible_at: (effective == PinRequestState::PendingDelivery)
-                .then(|| validation_possible_from(r.created_at, delivery)),
+                .then(|| validation_possible_from(r.created_at, delivery).into()),
         }
     });
     let application = state.store.application(cf).await?.map(|r| {
         let a = r.application;
-        ApplicationSummary {
+        CallApplication {
             protocol: a.protocol.to_string(),
             status: a.status(),
             status_label: a.status().label(lang).to_owned(),
-            submitted_at: a.submitted_at(),
+            submitted_at: a.submitted_at().into(),
             channel: a.channel,
         }
     });
     Ok(CallView {
         id: call.id.clone(),
         codice_fiscale: cf.clone(),
-        opened_at: call.opened_at,
+        opened_at: call.opened_at.into(),
         pin_checked: call.pin_checked_at.is_some(),
         pin_request,
         application,

@@ -5,8 +5,9 @@
 
 use chrono::{DateTime, Utc};
 use domain::application::{ApplicationStatus, report_suspends};
+use domain::wire::Timestamp;
+pub use domain::wire::identity::{CallReport, Report};
 use domain::{Credential, ErrorCode, PinInput};
-use serde::{Deserialize, Serialize};
 
 use super::attempts::Caller;
 use super::audit::audit;
@@ -17,26 +18,35 @@ use crate::{ApiError, AppState};
 /// Optimistic rounds for suspending an application that staff may be moving at the same time.
 const ROUNDS: usize = 5;
 
-/// What a citizen (or the Contact Center on their call) reports as not theirs: exactly one.
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
+/// What a citizen (or the Contact Center on their call) reports as not theirs: exactly one,
+/// read from the wire's [`Report`] or [`CallReport`].
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ReportRequest {
     /// The PIN request made at this time.
-    #[serde(default)]
     pub pin_request: Option<DateTime<Utc>>,
     /// The application with this protocol number.
-    #[serde(default)]
     pub application: Option<String>,
 }
 
-/// What a report did.
-#[derive(Debug, Serialize)]
-pub struct ReportDone {
-    /// Whether a PIN request was revoked (its PIN opens nothing any more).
-    pub pin_revoked: bool,
-    /// The protocol number of the application suspended, if one was.
-    pub suspended: Option<String>,
+impl ReportRequest {
+    /// The target a report names; a time that is not RFC 3339 is a malformed request.
+    pub fn parse(pin_request: Option<&Timestamp>, application: Option<String>) -> Result<ReportRequest, ApiError> {
+        let pin_request = pin_request
+            .map(|at| {
+                DateTime::parse_from_rfc3339(at)
+                    .map(|at| at.to_utc())
+                    .map_err(|_| ApiError::Malformed("pin_request: expected an RFC 3339 time".into()))
+            })
+            .transpose()?;
+        Ok(ReportRequest {
+            pin_request,
+            application,
+        })
+    }
 }
+
+// The answer is the wire type the SPA and the console read, defined once.
+pub use domain::wire::identity::ReportDone;
 
 /// Who reports: the audit log's `operator` and the reason the suspension records.
 #[derive(Debug, Clone)]
@@ -245,25 +255,6 @@ pub async fn report_on_call(
         return Err(error);
     }
     let reporter = Reporter::Operator(username.to_owned());
-    let target = ReportRequest {
-        pin_request: request.pin_request,
-        application: request.application,
-    };
+    let target = ReportRequest::parse(request.pin_request.as_ref(), request.application)?;
     report(state, cf, &target, &reporter).await
-}
-
-/// A report of "non sono stato io" on a call: what is reported (as the citizen's own report
-/// names it) and the 8 characters of the letter the caller reads out.
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct CallReport {
-    /// The PIN request made at this time.
-    #[serde(default)]
-    pub pin_request: Option<DateTime<Utc>>,
-    /// The application with this protocol number.
-    #[serde(default)]
-    pub application: Option<String>,
-    /// The 8 characters of the letter with the PIN's second half.
-    #[serde(default)]
-    pub letter: String,
 }

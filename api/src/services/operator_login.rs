@@ -4,38 +4,19 @@
 
 use std::net::IpAddr;
 
-use chrono::{DateTime, Utc};
 use domain::{ErrorCode, FieldErrors};
-use serde::{Deserialize, Serialize};
 
 use super::attempts::{self, Admission, Caller, Credential};
 use super::audit::audit;
 use super::operators::{TotpSealer, totp, valid_username, verify_password};
 use crate::secrets::new_session_token;
-use crate::store::{AuditAction, AuditOutcome, OperatorRole, OperatorSessionRecord, Realm, Session};
+use crate::store::{AuditAction, AuditOutcome, OperatorSessionRecord, Realm, Session};
 use crate::{ApiError, AppState};
 
-/// What the console's login form sends.
-#[derive(Debug, Deserialize)]
-pub struct LoginRequest {
-    #[serde(default)]
-    pub username: String,
-    #[serde(default)]
-    pub password: String,
-    #[serde(default)]
-    pub totp: String,
-}
+// The form and the answer are the wire types the console sends and reads, defined once.
+pub use domain::wire::session::{OperatorInfo, OperatorLogin as LoginRequest};
 
 /// What the console knows about its session.
-#[derive(Debug, Serialize)]
-pub struct OperatorInfo {
-    pub username: String,
-    pub full_name: String,
-    pub role: OperatorRole,
-    pub expires_at: DateTime<Utc>,
-    pub idle_seconds: i64,
-}
-
 pub async fn operator_info(state: &AppState, session: &OperatorSessionRecord) -> Result<OperatorInfo, ApiError> {
     let operator = state
         .store
@@ -46,7 +27,7 @@ pub async fn operator_info(state: &AppState, session: &OperatorSessionRecord) ->
         username: operator.username,
         full_name: operator.full_name,
         role: operator.role,
-        expires_at: session.expires_at,
+        expires_at: session.expires_at.into(),
         idle_seconds: state.config.operator_session_idle.num_seconds(),
     })
 }

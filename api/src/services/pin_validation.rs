@@ -9,7 +9,6 @@ use domain::pin_request::{
     FirstHalfDelivery, PinRequestState, contact_center_may_validate, effective_state, mask_email, mask_mobile,
     validation_possible_from,
 };
-use serde::Serialize;
 
 use super::audit::audit;
 use super::calls::MESSAGES_SHOWN;
@@ -18,21 +17,9 @@ use crate::secrets::{PinHalf, random_bytes};
 use crate::store::{AuditAction, AuditOutcome, CallRecord};
 use crate::{ApiError, AppState};
 
-/// The answer to a validation: where the new first part went, masked.
-#[derive(Debug, Serialize)]
-pub struct PinValidated {
-    pub state: PinRequestState,
-    pub validated_at: DateTime<Utc>,
-    pub sent_to: SentTo,
-}
-
-/// Where the new first part went, masked.
-#[derive(Debug, Serialize)]
-pub struct SentTo {
-    pub sms: String,
-    pub email: String,
-    pub pec: String,
-}
+// The answer is the wire type the console reads, defined once.
+pub use domain::wire::operator::PinValidated;
+pub use domain::wire::pin_request::SentTo;
 
 /// Why a request cannot be validated now (audited already).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -129,7 +116,7 @@ pub async fn validate(
     let r = &record.request;
     Ok(Ok(PinValidated {
         state: PinRequestState::ValidatedByContactCenter,
-        validated_at: now,
+        validated_at: now.into(),
         sent_to: SentTo {
             sms: mask_mobile(&r.mobile),
             email: mask_email(r.email.as_str()),

@@ -532,34 +532,8 @@ pub struct OperatorRecord {
 
 /// An operator's role. Every operator takes calls; only a supervisor reads the audit log, which
 /// names every citizen any operator has touched (an agent sees only the citizen of their call).
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum OperatorRole {
-    /// Takes calls: validates PIN requests and files applications for the caller.
-    #[default]
-    Agent,
-    /// An agent who may also read the audit log.
-    Supervisor,
-}
-
-impl OperatorRole {
-    /// The role named `name` (`agent`, `supervisor`), as the admin command takes it.
-    pub fn parse(name: &str) -> Option<OperatorRole> {
-        match name.trim() {
-            "agent" => Some(OperatorRole::Agent),
-            "supervisor" => Some(OperatorRole::Supervisor),
-            _ => None,
-        }
-    }
-
-    /// The role's name, as [`OperatorRole::parse`] reads it.
-    pub fn name(self) -> &'static str {
-        match self {
-            OperatorRole::Agent => "agent",
-            OperatorRole::Supervisor => "supervisor",
-        }
-    }
-}
+/// One type for the store, the API and the console (`domain::wire::session`).
+pub use domain::wire::session::OperatorRole;
 
 impl std::fmt::Debug for OperatorRecord {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {

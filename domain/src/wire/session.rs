@@ -48,13 +48,28 @@ pub enum OperatorRole {
     Supervisor,
 }
 
-impl FromJson for OperatorRole {
-    fn from_json(json: &Json) -> Option<Self> {
-        match json.as_str()? {
+impl OperatorRole {
+    /// The role named `name` (`agent`, `supervisor`), as the admin command takes it.
+    pub fn parse(name: &str) -> Option<OperatorRole> {
+        match name.trim() {
             "agent" => Some(OperatorRole::Agent),
             "supervisor" => Some(OperatorRole::Supervisor),
             _ => None,
         }
+    }
+
+    /// The role's name, as [`OperatorRole::parse`] reads it.
+    pub fn name(self) -> &'static str {
+        match self {
+            OperatorRole::Agent => "agent",
+            OperatorRole::Supervisor => "supervisor",
+        }
+    }
+}
+
+impl FromJson for OperatorRole {
+    fn from_json(json: &Json) -> Option<Self> {
+        OperatorRole::parse(json.as_str()?)
     }
 }
 

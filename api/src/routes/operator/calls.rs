@@ -5,10 +5,9 @@ use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
-use chrono::{DateTime, Utc};
 use domain::Lang;
 use domain::submission_window::to_rome;
-use serde::{Deserialize, Serialize};
+use domain::wire::operator::{OpenCall, PinCheck, PinChecked};
 use serde_json::json;
 
 use crate::http::refusal::refusal;
@@ -19,12 +18,6 @@ use crate::services::pin_check::check_on_call;
 use crate::services::pin_validation::{self, NotValidated};
 use crate::store::AuditAction;
 use crate::{ApiError, AppState};
-
-#[derive(Deserialize)]
-pub struct OpenCall {
-    #[serde(default)]
-    pub codice_fiscale: String,
-}
 
 /// `POST /api/operator/calls`: the citizen on the phone gives their codice fiscale.
 pub async fn open_call(
@@ -86,18 +79,6 @@ fn not_validated(not: NotValidated, lang: Lang) -> Response {
     refusal(StatusCode::CONFLICT, code, message, extra)
 }
 
-/// The characters the citizen reads out.
-#[derive(Deserialize)]
-pub struct PinCheck {
-    #[serde(default)]
-    pub pin_first8: String,
-}
-
-#[derive(Serialize)]
-pub struct PinChecked {
-    pin_checked_at: DateTime<Utc>,
-}
-
 /// `POST /api/operator/calls/{id}/pin-check`: the first 8 PIN characters the citizen reads out,
 /// checked as a simplified-PIN login is, and counted for this operator: the caller is the operator,
 /// not an address, so no stranger's guesses ever slow the Contact Center's check.
@@ -109,7 +90,9 @@ pub async fn pin_check(
 ) -> Result<Json<PinChecked>, ApiError> {
     let call = own_call(&state, operator.username(), &id, AuditAction::PinCheck).await?;
     let pin_checked_at = check_on_call(&state, operator.username(), &call, &request.pin_first8).await?;
-    Ok(Json(PinChecked { pin_checked_at }))
+    Ok(Json(PinChecked {
+        pin_checked_at: pin_checked_at.into(),
+    }))
 }
 
 /// `POST /api/operator/calls/{id}/identity-report`: the citizen on the call says a PIN request
