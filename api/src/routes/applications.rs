@@ -34,7 +34,7 @@ use crate::{ApiError, AppState};
 const BY_CITIZEN: &str = "citizen";
 
 /// What the application pages start from.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct ApplicationState {
     /// The saved draft, or a new form with the PIN request's contacts.
     pub form: ApplicationForm,
@@ -49,7 +49,7 @@ pub struct ApplicationState {
 }
 
 /// The channel's window as the pages show it.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct WindowState {
     /// Sending is possible now.
     pub open: bool,
@@ -61,7 +61,7 @@ pub struct WindowState {
 
 /// A submitted application as its owner sees it: the receipt and the statuses, without the
 /// names of the staff who moved it.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct ApplicationView {
     /// The receipt's protocol number.
     pub protocol: String,
@@ -86,7 +86,7 @@ pub struct ApplicationView {
 }
 
 /// The applicant as the receipt names them.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct Applicant {
     /// The codice fiscale the application is filed under.
     pub codice_fiscale: String,
@@ -114,7 +114,7 @@ async fn view(state: &AppState, application: &Application, headers: &HeaderMap) 
 }
 
 /// One entry of the history.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct StatusView {
     /// The status entered.
     pub status: ApplicationStatus,
@@ -125,14 +125,14 @@ pub struct StatusView {
 }
 
 /// The answer to saving a step or a draft.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct Saved {
     /// When the draft was saved.
     pub saved_at: DateTime<Utc>,
 }
 
 /// The list behind "Le mie domande".
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct ApplicationList {
     /// The citizen's applications (one at most: one per citizen).
     pub applications: Vec<ApplicationView>,
@@ -177,6 +177,13 @@ pub(crate) fn window_state(state: &AppState, headers: &HeaderMap, channel: Chann
     }
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/application",
+    tag = "application",
+    security(("citizen_session" = [])),
+    responses((status = 200, description = "The draft or the submitted application, and the window", body = ApplicationState))
+)]
 async fn current(
     State(state): State<AppState>,
     citizen: Citizen,
@@ -298,6 +305,14 @@ pub(crate) async fn save_draft(
 }
 
 /// `PUT /api/application/draft`: saves what was typed, checked or not (Indietro, leaving a page).
+#[utoipa::path(
+    put,
+    path = "/api/application/draft",
+    tag = "application",
+    security(("citizen_session" = [])),
+    request_body = ApplicationForm,
+    responses((status = 200, description = "Saved", body = Saved))
+)]
 async fn put_draft(
     State(state): State<AppState>,
     citizen: Citizen,
@@ -310,6 +325,15 @@ async fn put_draft(
 
 /// `POST /api/application/steps/{slug}`: Avanti. Saves the draft whatever it holds (nothing typed
 /// is lost), then checks the step's fields.
+#[utoipa::path(
+    post,
+    path = "/api/application/steps/{slug}",
+    tag = "application",
+    security(("citizen_session" = [])),
+    params(("slug" = String, Path, description = "The step's slug")),
+    request_body = ApplicationForm,
+    responses((status = 200, description = "The step is valid and the draft saved", body = Saved))
+)]
 async fn check_step(
     State(state): State<AppState>,
     citizen: Citizen,
@@ -371,6 +395,15 @@ async fn answer_existing(
 }
 
 /// `POST /api/application/submit` with an `Idempotency-Key`: Conferma.
+#[utoipa::path(
+    post,
+    path = "/api/application/submit",
+    tag = "application",
+    security(("citizen_session" = [])),
+    params(("Idempotency-Key" = Option<String>, Header, description = "1-128 letters, digits or `-`: a retry with the same key and body gets the same answer")),
+    request_body = ApplicationForm,
+    responses((status = 201, description = "Submitted", body = ApplicationView), (status = 200, description = "The same submission again (same Idempotency-Key and body)", body = ApplicationView))
+)]
 async fn submit(
     State(state): State<AppState>,
     citizen: Citizen,
@@ -481,6 +514,13 @@ async fn receipt_lang(state: &AppState, application: &Application, headers: &Hea
 }
 
 /// `GET /api/applications`: "Le mie domande".
+#[utoipa::path(
+    get,
+    path = "/api/applications",
+    tag = "application",
+    security(("citizen_session" = [])),
+    responses((status = 200, description = "The citizen's applications", body = ApplicationList))
+)]
 async fn list(
     State(state): State<AppState>,
     citizen: Citizen,
@@ -500,6 +540,14 @@ async fn list(
 
 /// `GET /api/applications/{protocol}`: one receipt, only the owner's (anyone else: not found,
 /// which says nothing about whether the number exists).
+#[utoipa::path(
+    get,
+    path = "/api/applications/{protocol}",
+    tag = "application",
+    security(("citizen_session" = [])),
+    params(("protocol" = String, Path, description = "The protocol number")),
+    responses((status = 200, description = "The application with that protocol number", body = ApplicationView))
+)]
 async fn receipt(
     State(state): State<AppState>,
     citizen: Citizen,

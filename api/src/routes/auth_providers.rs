@@ -17,7 +17,8 @@ use crate::AppState;
 use crate::oidc::ProviderKind;
 use crate::secrets::random_bytes;
 
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
+#[schema(as = LoginProvider)]
 struct Provider {
     id: String,
     label: String,
@@ -26,7 +27,8 @@ struct Provider {
     start: String,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
+#[schema(as = LoginProviders)]
 struct Providers {
     providers: Vec<Provider>,
     /// Where the CNS login starts, on this host (it binds the login to the browser, then sends it
@@ -35,6 +37,12 @@ struct Providers {
     cns: Option<String>,
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/auth/providers",
+    tag = "auth",
+    responses((status = 200, description = "The SPID and CIE providers and the CNS start", body = Providers))
+)]
 async fn list(State(state): State<AppState>) -> Json<Providers> {
     let providers = state
         .oidc
@@ -117,6 +125,12 @@ fn login_options(state: &AppState, lang: Lang) -> String {
     )
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/auth/login-options",
+    tag = "auth",
+    responses((status = 200, description = "The login options as an HTML fragment", body = String, content_type = "text/html"))
+)]
 async fn options(State(state): State<AppState>, headers: HeaderMap) -> impl IntoResponse {
     let lang = crate::http::request_lang(&headers);
     (

@@ -9,17 +9,26 @@ use serde::{Deserialize, Serialize};
 use crate::http::ApiJson;
 use crate::{ApiError, AppState};
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
+#[schema(as = CodiceFiscaleCheck)]
 struct CheckRequest {
     codice_fiscale: String,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
+#[schema(as = CodiceFiscaleChecked)]
 struct CheckResponse {
     codice_fiscale: CodiceFiscale,
     omocode: bool,
 }
 
+#[utoipa::path(
+    post,
+    path = "/api/codice-fiscale/check",
+    tag = "pin-requests",
+    request_body = CheckRequest,
+    responses((status = 200, description = "A valid codice fiscale", body = CheckResponse))
+)]
 async fn check(ApiJson(request): ApiJson<CheckRequest>) -> Result<Json<CheckResponse>, ApiError> {
     if request.codice_fiscale.trim().is_empty() {
         return Err(ApiError::field("codice_fiscale", domain::ErrorCode::Required));

@@ -27,7 +27,7 @@ use crate::{ApiError, AppState};
 const ROUNDS: usize = 5;
 
 /// Everything in the citizen's name, newest first.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct IdentityView {
     /// PIN requests: the current one, then those revoked.
     pub pin_requests: Vec<PinRequestView>,
@@ -36,7 +36,7 @@ pub struct IdentityView {
 }
 
 /// A PIN request as its owner reviews it: where its halves went, masked.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct PinRequestView {
     /// When it was made; also what a report names it by.
     pub created_at: DateTime<Utc>,
@@ -56,7 +56,7 @@ pub struct PinRequestView {
 }
 
 /// An application as its owner reviews it.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct ApplicationSummary {
     /// Its protocol number; also what a report names it by.
     pub protocol: String,
@@ -80,7 +80,7 @@ pub struct ApplicationSummary {
 }
 
 /// Contacts, masked.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct MaskedContacts {
     /// The mobile.
     pub mobile: String,
@@ -91,6 +91,7 @@ pub struct MaskedContacts {
 /// What a citizen (or the Contact Center on their call) reports as not theirs: exactly one.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
+#[derive(utoipa::ToSchema)]
 pub struct ReportRequest {
     /// The PIN request made at this time.
     #[serde(default)]
@@ -101,7 +102,7 @@ pub struct ReportRequest {
 }
 
 /// What a report did.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct ReportDone {
     /// Whether a PIN request was revoked (its PIN opens nothing any more).
     pub pin_revoked: bool,
@@ -220,6 +221,13 @@ fn reviewer(citizen: &Citizen) -> Result<Credential, ApiError> {
 }
 
 /// `GET /api/identity`.
+#[utoipa::path(
+    get,
+    path = "/api/identity",
+    tag = "identity",
+    security(("citizen_session" = [])),
+    responses((status = 200, description = "The PIN requests and applications made in the citizen's name", body = IdentityView))
+)]
 async fn show(
     State(state): State<AppState>,
     citizen: Citizen,
@@ -232,6 +240,14 @@ async fn show(
 }
 
 /// `POST /api/identity/reports`: "Non sono stato io".
+#[utoipa::path(
+    post,
+    path = "/api/identity/reports",
+    tag = "identity",
+    security(("citizen_session" = [])),
+    request_body = ReportRequest,
+    responses((status = 200, description = "Reported", body = ReportDone))
+)]
 async fn report_route(
     State(state): State<AppState>,
     citizen: Citizen,

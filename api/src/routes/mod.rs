@@ -9,6 +9,7 @@ mod dev;
 mod health;
 pub(crate) mod identity;
 mod oidc;
+mod openapi;
 mod operator;
 pub mod pin_requests;
 mod places;
@@ -39,5 +40,6 @@ pub fn router(dev_mode: bool) -> Router<AppState> {
         .merge(operator::router())
         .merge(places::router())
         .merge(dev::router(dev_mode))
+        .merge(openapi::router(dev_mode))
         .fallback(|| async { ApiError::NotFound })
 }

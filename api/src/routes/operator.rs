@@ -93,7 +93,8 @@ fn error_detail(error: &ApiError) -> String {
 
 // --- session -----------------------------------------------------------------------------------
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
+#[schema(as = OperatorLoginRequest)]
 struct LoginRequest {
     #[serde(default)]
     username: String,
@@ -104,7 +105,7 @@ struct LoginRequest {
 }
 
 /// What the console knows about its session.
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 struct OperatorInfo {
     username: String,
     full_name: String,
@@ -131,6 +132,13 @@ async fn operator_info(state: &AppState, session: &OperatorSessionRecord) -> Res
 /// `POST /api/operator/session`: username, password and the current TOTP code. A wrong answer
 /// never says which of the three was wrong; attempts are counted per username and client before
 /// the check (`attempts`), so a stranger's guesses make the stranger wait, never the operator.
+#[utoipa::path(
+    post,
+    path = "/api/operator/session",
+    tag = "operator",
+    request_body = LoginRequest,
+    responses((status = 200, description = "Logged in: the operator cookie is set", body = OperatorInfo))
+)]
 async fn login(
     State(state): State<AppState>,
     ClientAddr(client): ClientAddr,
@@ -262,11 +270,25 @@ async fn login(
 }
 
 /// `GET /api/operator/session`: who is logged in (and, being a use, extends the session).
+#[utoipa::path(
+    get,
+    path = "/api/operator/session",
+    tag = "operator",
+    security(("operator_session" = [])),
+    responses((status = 200, description = "The operator's live session", body = OperatorInfo))
+)]
 async fn show(State(state): State<AppState>, operator: Operator) -> Result<Json<OperatorInfo>, ApiError> {
     Ok(Json(operator_info(&state, &operator.session).await?))
 }
 
 /// `DELETE /api/operator/session`: logout.
+#[utoipa::path(
+    delete,
+    path = "/api/operator/session",
+    tag = "operator",
+    security(("operator_session" = [])),
+    responses((status = 204, description = "Logged out: the cookie is cleared"))
+)]
 async fn logout(State(state): State<AppState>, operator: Operator) -> Result<Response, ApiError> {
     state
         .store
@@ -287,14 +309,14 @@ async fn logout(State(state): State<AppState>, operator: Operator) -> Result<Res
 
 // --- calls -------------------------------------------------------------------------------------
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 struct OpenCall {
     #[serde(default)]
     codice_fiscale: String,
 }
 
 /// A call as the console shows it: only what the operator's task needs.
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 struct CallView {
     id: String,
     codice_fiscale: String,
@@ -313,7 +335,8 @@ struct CallView {
 }
 
 /// Where the citizen's PIN request stands, without any personal data.
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
+#[schema(as = CallPinRequest)]
 struct PinRequestView {
     state: PinRequestState,
     requested_at: DateTime<Utc>,
@@ -325,7 +348,8 @@ struct PinRequestView {
 }
 
 /// The application's receipt and status, without its content.
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
+#[schema(as = CallApplication)]
 struct ApplicationSummary {
     protocol: String,
     status: ApplicationStatus,
@@ -376,6 +400,14 @@ async fn call_view(state: &AppState, call: &CallRecord, headers: &HeaderMap) -> 
 }
 
 /// `POST /api/operator/calls`: the citizen on the phone gives their codice fiscale.
+#[utoipa::path(
+    post,
+    path = "/api/operator/calls",
+    tag = "operator",
+    security(("operator_session" = [])),
+    request_body = OpenCall,
+    responses((status = 201, description = "The call is open", body = CallView))
+)]
 async fn open_call(
     State(state): State<AppState>,
     operator: Operator,
@@ -444,6 +476,14 @@ async fn own_call(
 }
 
 /// `GET /api/operator/calls/{id}`.
+#[utoipa::path(
+    get,
+    path = "/api/operator/calls/{id}",
+    tag = "operator",
+    security(("operator_session" = [])),
+    params(("id" = String, Path, description = "The call's id")),
+    responses((status = 200, description = "The call", body = CallView))
+)]
 async fn read_call(
     State(state): State<AppState>,
     operator: Operator,
@@ -471,14 +511,15 @@ const MESSAGES_SHOWN: usize = 40;
 // --- validating a stale PIN request ------------------------------------------------------------
 
 /// The answer to a validation: where the new first part went, masked.
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 struct PinValidated {
     state: PinRequestState,
     validated_at: DateTime<Utc>,
     sent_to: SentTo,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
+#[schema(as = ValidatedSentTo)]
 struct SentTo {
     sms: String,
     email: String,
@@ -489,6 +530,14 @@ struct SentTo {
 /// more, issues a fresh first part (only hashes are stored, so the old one cannot be re-sent; the
 /// letter's second part stays valid), sends it as the PIN request did, and marks the request
 /// validated by the Contact Center.
+#[utoipa::path(
+    post,
+    path = "/api/operator/calls/{id}/pin-validation",
+    tag = "operator",
+    security(("operator_session" = [])),
+    params(("id" = String, Path, description = "The call's id")),
+    responses((status = 200, description = "Validated: new first 8 characters are sent", body = PinValidated))
+)]
 async fn validate_pin(
     State(state): State<AppState>,
     operator: Operator,
@@ -591,13 +640,13 @@ async fn validate_pin(
 
 // --- the citizen's PIN characters ------------------------------------------------------------------
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 struct PinCheck {
     #[serde(default)]
     pin_first8: String,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 struct PinChecked {
     pin_checked_at: DateTime<Utc>,
 }
@@ -605,6 +654,15 @@ struct PinChecked {
 /// `POST /api/operator/calls/{id}/pin-check`: the first 8 PIN characters the citizen reads out,
 /// checked as a simplified-PIN login is, and counted for this operator: the caller is the operator,
 /// not an address, so no stranger's guesses ever slow the Contact Center's check.
+#[utoipa::path(
+    post,
+    path = "/api/operator/calls/{id}/pin-check",
+    tag = "operator",
+    security(("operator_session" = [])),
+    params(("id" = String, Path, description = "The call's id")),
+    request_body = PinCheck,
+    responses((status = 200, description = "The caller gave the right first 8 characters", body = PinChecked))
+)]
 async fn pin_check(
     State(state): State<AppState>,
     operator: Operator,
@@ -719,6 +777,14 @@ const ON_A_CALL: domain::Credential = domain::Credential::SimplifiedPin;
 
 /// `GET /api/operator/calls/{id}/application`: the citizen's form or receipt, with the Contact
 /// Center's window.
+#[utoipa::path(
+    get,
+    path = "/api/operator/calls/{id}/application",
+    tag = "operator",
+    security(("operator_session" = [])),
+    params(("id" = String, Path, description = "The call's id")),
+    responses((status = 200, description = "The caller's draft or application, and the window", body = ApplicationState))
+)]
 async fn application(
     State(state): State<AppState>,
     operator: Operator,
@@ -742,6 +808,15 @@ async fn application(
 }
 
 /// `PUT /api/operator/calls/{id}/application/draft`.
+#[utoipa::path(
+    put,
+    path = "/api/operator/calls/{id}/application/draft",
+    tag = "operator",
+    security(("operator_session" = [])),
+    params(("id" = String, Path, description = "The call's id")),
+    request_body = ApplicationForm,
+    responses((status = 200, description = "Saved", body = Saved))
+)]
 async fn put_draft(
     State(state): State<AppState>,
     operator: Operator,
@@ -758,6 +833,15 @@ async fn put_draft(
 }
 
 /// `POST /api/operator/calls/{id}/application/steps/{slug}`.
+#[utoipa::path(
+    post,
+    path = "/api/operator/calls/{id}/application/steps/{slug}",
+    tag = "operator",
+    security(("operator_session" = [])),
+    params(("id" = String, Path, description = "The call's id"), ("slug" = String, Path, description = "The step's slug")),
+    request_body = ApplicationForm,
+    responses((status = 200, description = "The step is valid and the draft saved", body = Saved))
+)]
 async fn check_step(
     State(state): State<AppState>,
     operator: Operator,
@@ -775,6 +859,15 @@ async fn check_step(
 
 /// `POST /api/operator/calls/{id}/application/submit` with an `Idempotency-Key`: the same rules
 /// as the citizen's Conferma, on the Contact Center's channel and window.
+#[utoipa::path(
+    post,
+    path = "/api/operator/calls/{id}/application/submit",
+    tag = "operator",
+    security(("operator_session" = [])),
+    params(("id" = String, Path, description = "The call's id"), ("Idempotency-Key" = Option<String>, Header, description = "1-128 letters, digits or `-`: a retry with the same key and body gets the same answer")),
+    request_body = ApplicationForm,
+    responses((status = 201, description = "Submitted", body = ApplicationView), (status = 200, description = "The same submission again (same Idempotency-Key and body)", body = ApplicationView))
+)]
 async fn submit(
     State(state): State<AppState>,
     operator: Operator,
@@ -807,14 +900,15 @@ async fn submit(
 
 // --- the audit log -------------------------------------------------------------------------------
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 struct AuditQuery {
     codice_fiscale: Option<String>,
     operator: Option<String>,
     limit: Option<usize>,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 struct AuditList {
     entries: Vec<AuditEntry>,
 }
@@ -822,6 +916,14 @@ struct AuditList {
 /// `GET /api/operator/audit?codice_fiscale=…` or `?operator=…`: newest first, for supervisors
 /// only. Reading, and trying to, is itself audited. There is no route that changes or removes an
 /// entry.
+#[utoipa::path(
+    get,
+    path = "/api/operator/audit",
+    tag = "operator",
+    security(("operator_session" = [])),
+    params(AuditQuery),
+    responses((status = 200, description = "Audit log entries, newest first", body = AuditList))
+)]
 async fn audit_log(
     State(state): State<AppState>,
     operator: Operator,
@@ -888,6 +990,15 @@ pub fn router() -> Router<AppState> {
 /// reach only the registered residence, and the caller reads them out (`check_letter`). A report
 /// only ever takes away what a simplified PIN opened (the PIN, a simplified-PIN application not yet
 /// paid), and is audited under the operator's name by `identity::report`; a refused one too.
+#[utoipa::path(
+    post,
+    path = "/api/operator/calls/{id}/identity-report",
+    tag = "operator",
+    security(("operator_session" = [])),
+    params(("id" = String, Path, description = "The call's id")),
+    request_body = CallReport,
+    responses((status = 200, description = "Reported", body = crate::routes::identity::ReportDone))
+)]
 async fn identity_report(
     State(state): State<AppState>,
     operator: Operator,
@@ -943,6 +1054,7 @@ async fn identity_report(
 /// names it) and the 8 characters of the letter the caller reads out.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
+#[derive(utoipa::ToSchema)]
 struct CallReport {
     /// The PIN request made at this time.
     #[serde(default)]

@@ -28,7 +28,7 @@ use crate::secrets::{PinHalf, random_bytes};
 use crate::store::{OutboxMessage, PinRequestInsert, PinRequestRecord};
 use crate::{ApiError, AppState};
 
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 struct StepOk {
     ok: bool,
     /// After the first page: what the codice fiscale itself says of its holder, so that the
@@ -39,7 +39,7 @@ struct StepOk {
 }
 
 /// The personal data a codice fiscale encodes.
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 struct FromCodiceFiscale {
     sex: &'static str,
     /// `None` for a date no calendar has (a mistyped code that still passes its check letter).
@@ -64,6 +64,14 @@ impl FromCodiceFiscale {
 }
 
 /// Checks one page of the form with the server's rules (including the place table).
+#[utoipa::path(
+    post,
+    path = "/api/pin-requests/steps/{step}",
+    tag = "pin-requests",
+    params(("step" = String, Path, description = "The step's slug")),
+    request_body = PinRequestForm,
+    responses((status = 200, description = "The step's fields are valid", body = StepOk))
+)]
 async fn check_step(
     State(state): State<AppState>,
     Path(slug): Path<String>,
@@ -88,14 +96,14 @@ async fn check_step(
 }
 
 /// Where the first half went, masked.
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 struct SentTo {
     sms: String,
     email: String,
     pec: String,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 struct PinRequestCreated {
     codice_fiscale: String,
     sent_to: SentTo,
@@ -107,7 +115,7 @@ struct PinRequestCreated {
 }
 
 /// One message of the outbox as its citizen sees it: how it travels, where to (masked), how it went.
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 pub struct QueuedMessage {
     /// `sms`, `email`, `pec`, `post`.
     pub channel: &'static str,
@@ -175,6 +183,14 @@ pub fn idempotency_key(headers: &HeaderMap) -> Result<Option<String>, ApiError> 
     }
 }
 
+#[utoipa::path(
+    post,
+    path = "/api/pin-requests",
+    tag = "pin-requests",
+    params(("Idempotency-Key" = Option<String>, Header, description = "1-128 letters, digits or `-`: a retry with the same key and body gets the same answer")),
+    request_body = PinRequestForm,
+    responses((status = 201, description = "The PIN request is filed and its messages queued", body = PinRequestCreated))
+)]
 async fn create(
     State(state): State<AppState>,
     ClientAddr(client): ClientAddr,

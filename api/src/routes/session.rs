@@ -23,7 +23,7 @@ use crate::services::sessions::start_session;
 use crate::store::SessionRecord;
 use crate::{ApiError, AppState};
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 struct LoginRequest {
     #[serde(default)]
     codice_fiscale: String,
@@ -32,7 +32,7 @@ struct LoginRequest {
 }
 
 /// What the SPA knows about its session.
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 pub struct SessionInfo {
     codice_fiscale: String,
     scope: Scope,
@@ -56,6 +56,13 @@ impl SessionInfo {
     }
 }
 
+#[utoipa::path(
+    post,
+    path = "/api/session",
+    tag = "session",
+    request_body = LoginRequest,
+    responses((status = 200, description = "Logged in: the session cookie is set", body = SessionInfo))
+)]
 async fn login(
     State(state): State<AppState>,
     ClientAddr(client): ClientAddr,
@@ -108,6 +115,13 @@ async fn login(
 }
 
 /// The session as it is, without extending it (the SPA's timeout warning polls this).
+#[utoipa::path(
+    get,
+    path = "/api/session",
+    tag = "session",
+    security(("citizen_session" = [])),
+    responses((status = 200, description = "The live session", body = SessionInfo))
+)]
 async fn show(State(state): State<AppState>, request: axum::extract::Request) -> Result<Json<SessionInfo>, ApiError> {
     let (parts, _) = request.into_parts();
     let session = current_session(&parts, &state).await?;
@@ -115,10 +129,23 @@ async fn show(State(state): State<AppState>, request: axum::extract::Request) ->
 }
 
 /// "Resta collegato": any authenticated call extends the session; this one does only that.
+#[utoipa::path(
+    post,
+    path = "/api/session/extend",
+    tag = "session",
+    security(("citizen_session" = [])),
+    responses((status = 200, description = "The session, extended", body = SessionInfo))
+)]
 async fn extend(State(state): State<AppState>, citizen: Citizen) -> Json<SessionInfo> {
     Json(SessionInfo::of(&citizen.session, &state))
 }
 
+#[utoipa::path(
+    delete,
+    path = "/api/session",
+    tag = "session",
+    responses((status = 204, description = "Logged out: the cookie is cleared"))
+)]
 async fn logout(State(state): State<AppState>, headers: HeaderMap) -> Result<Response, ApiError> {
     if let Some(token) = session_token(&headers) {
         state.store.delete_session(&session_token_hash(&token)).await?;

@@ -215,6 +215,8 @@ impl SessionRecord {
 /// A delivery channel.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[derive(utoipa::ToSchema)]
+#[schema(as = DeliveryChannel)]
 pub enum Channel {
     /// Text message to the mobile.
     Sms,
@@ -246,7 +248,7 @@ impl Channel {
 }
 
 /// A message to a citizen, as the notifier sends it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Notification {
     /// How it travels.
     pub channel: Channel,
@@ -265,7 +267,7 @@ pub struct Notification {
 }
 
 /// A notification delivered into the dev sink (dev mode's stand-in carrier).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct OutboxEntry {
     /// When it was sent.
     pub sent_at: DateTime<Utc>,
@@ -560,6 +562,7 @@ pub struct OperatorRecord {
 /// names every citizen any operator has touched (an agent sees only the citizen of their call).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[derive(utoipa::ToSchema)]
 pub enum OperatorRole {
     /// Takes calls: validates PIN requests and files applications for the caller.
     #[default]
@@ -644,7 +647,7 @@ pub struct CallRecord {
 pub use domain::operator::{AuditAction, AuditOutcome};
 
 /// One line of the append-only audit log. Never holds a PIN, a password or a TOTP code.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct AuditEntry {
     /// When.
     pub at: DateTime<Utc>,
