@@ -144,6 +144,7 @@ async fn the_contract_is_openapi_3_1_public_and_cacheable() {
 async fn every_path_parameter_is_declared_and_every_operation_answers_errors_with_the_error_body() {
     let server = TestServer::start().await;
     let (_, document) = contract(&server).await;
+    let mut operation_ids = BTreeSet::new();
     for (path, item) in document["paths"].as_object().unwrap() {
         let in_template: BTreeSet<&str> = path
             .split('/')
@@ -151,6 +152,11 @@ async fn every_path_parameter_is_declared_and_every_operation_answers_errors_wit
             .collect();
         for method in METHODS {
             let Some(operation) = item.get(method) else { continue };
+            let id = operation["operationId"].as_str().unwrap();
+            assert!(
+                operation_ids.insert(id.to_owned()),
+                "{method} {path}: operationId {id} is not unique"
+            );
             let declared: BTreeSet<&str> = operation["parameters"]
                 .as_array()
                 .into_iter()

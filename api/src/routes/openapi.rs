@@ -265,7 +265,7 @@ const ERRORS: &[(&str, &str, &[Failure])] = &[
             TooMany,
         ],
     ),
-    ("get", "/api/operator/audit", &[Malformed, Unauthenticated, Forbidden]),
+    ("get", "/api/operator/audit", &[Malformed, Unauthenticated, Forbidden, Invalid]),
     ("get", "/api/openapi.json", &[]),
     ("get", "/api/dev/outbox", &[Malformed]),
     ("put", "/api/dev/clock", &[Malformed, NotFound]),
@@ -316,6 +316,15 @@ fn operation_mut<'a>(item: &'a mut PathItem, method: &str) -> Option<&'a mut Ope
     }
 }
 
+/// `post_operator_calls_id_application_submit` for `POST /api/operator/calls/{id}/application/submit`.
+fn operation_id(method: &str, path: &str) -> String {
+    let words = path
+        .trim_start_matches("/api/")
+        .split(|c: char| !c.is_ascii_alphanumeric())
+        .filter(|word| !word.is_empty());
+    std::iter::once(method).chain(words).collect::<Vec<_>>().join("_")
+}
+
 /// Adds each operation's error answers from [`ERRORS`]. Panics (at start, and in the tests) when
 /// an operation of the document has no line there, or a line no operation.
 fn add_errors(doc: &mut Document) {
@@ -330,6 +339,9 @@ fn add_errors(doc: &mut Document) {
                 .find(|(m, p, _)| *m == method && p == path)
                 .unwrap_or_else(|| panic!("{} {path} has no line in ERRORS", method.to_uppercase()));
             described += 1;
+            // The handlers' names repeat across resources (`start`, `login`, `submit`…): the
+            // operation ids, which must be unique, are made from the method and the path.
+            operation.operation_id = Some(operation_id(method, path));
             for failure in failures.iter() {
                 let (status, description) = failure.status_and_description();
                 let response = error_response(description, matches!(failure, TooMany));

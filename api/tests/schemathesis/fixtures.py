@@ -23,7 +23,7 @@ from datetime import datetime
 BIRTH_PROVINCE = {"H501": ("Roma", "RM"), "F205": ("Milano", "MI"), "F839": ("Napoli", "NA"),
                   "L219": ("Torino", "TO"), "G273": ("Palermo", "PA"), "A944": ("Bologna", "BO"),
                   "D612": ("Firenze", "FI")}
-PIN_ALPHABET = re.compile(r"\b[A-Za-z0-9]{8}\b")
+PIN_ALPHABET = re.compile(r"\b[A-HJ-NP-Z2-9]{8}\b")  # domain::pin::ALPHABET: no 0, O, 1, I
 
 
 def call(base, method, path, body=None, headers=None):
@@ -73,7 +73,7 @@ def citizen_cookie(base, residents_csv):
         time.sleep(0.1)
     else:
         sys.exit(f"the PIN's messages did not arrive: {halves}")
-    pin = "".join(PIN_ALPHABET.findall(halves[c])[-1] for c in ("sms", "post"))
+    pin = "".join(PIN_ALPHABET.findall(halves[c])[0] for c in ("sms", "post"))
     status, headers, body = call(base, "POST", "/api/session", {"codice_fiscale": cf, "pin": pin})
     if status != 200:
         sys.exit(f"citizen login refused: {status} {body.decode()}")
