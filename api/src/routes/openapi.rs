@@ -265,7 +265,11 @@ const ERRORS: &[(&str, &str, &[Failure])] = &[
             TooMany,
         ],
     ),
-    ("get", "/api/operator/audit", &[Malformed, Unauthenticated, Forbidden, Invalid]),
+    (
+        "get",
+        "/api/operator/audit",
+        &[Malformed, Unauthenticated, Forbidden, Invalid],
+    ),
     ("get", "/api/openapi.json", &[]),
     ("get", "/api/dev/outbox", &[Malformed]),
     ("put", "/api/dev/clock", &[Malformed, NotFound]),
