@@ -27,6 +27,7 @@ cargo run -q -p layers -- tools/layers/src || die "tools/layers/src: an import c
 
 step "Rust unit and integration tests"
 cargo test --workspace --all-targets || die "Rust tests failed"
+step "API fuzzing (schemathesis)"; bash scripts/fuzz-api.sh # the server against its OpenAPI contract
 
 bash scripts/check-infra.sh # cfn-lint, cfn-guard and each rule against its bad template
 bash scripts/package-lambda.sh # the arm64 Lambda zip the template deploys, checked to be aarch64

@@ -109,14 +109,18 @@ pub enum ErrorDetail {
     OpensWith(Strength),
 }
 
-#[derive(Serialize)]
-struct WireError {
+#[derive(Serialize, utoipa::ToSchema)]
+#[schema(as = Error)]
+pub(crate) struct WireError {
+    #[schema(value_type = ErrorCode)]
     code: &'static str,
     message: String,
     /// Field → message in the request's language (what a person reads).
+    #[schema(value_type = std::collections::BTreeMap<String, String>)]
     fields: serde_json::Map<String, serde_json::Value>,
     /// Field → stable code (what a program matches on).
     #[serde(skip_serializing_if = "serde_json::Map::is_empty")]
+    #[schema(value_type = std::collections::BTreeMap<String, ErrorCode>)]
     field_codes: serde_json::Map<String, serde_json::Value>,
     /// When sending opens again (`submission.window_closed`), RFC 3339.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -127,6 +131,7 @@ struct WireError {
     /// The strength of credential that opens what exists (`application.stronger_credential`):
     /// `full_pin`, `strong` (SPID, CIE, CNS) or `highest` (SPID, CIE at level 3).
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<Strength>)]
     opens_with: Option<&'static str>,
 }
 

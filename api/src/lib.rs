@@ -15,6 +15,7 @@ pub mod lambda_worker;
 pub mod logging;
 pub mod notifier;
 pub mod oidc;
+pub mod openapi;
 pub mod outbox;
 pub mod rate_limit;
 pub mod registry;

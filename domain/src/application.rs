@@ -102,6 +102,7 @@ const MAX_DRAFT_VALUE: usize = 256;
 /// back); also the shape of a saved draft. Validation turns it into a [`ValidApplication`].
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(default)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ApplicationForm {
     /// The chosen benefit's id (`art27`).
     pub benefit: String,
@@ -127,6 +128,7 @@ pub struct ApplicationForm {
 /// Whose name the bank account is in.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum AccountHolder {
     /// The applicant's alone.
     Own,
@@ -140,6 +142,7 @@ pub enum AccountHolder {
 /// How the indemnity is paid.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "method", rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum Payment {
     /// Credit to an Italian account in the applicant's own or joint name.
     Iban {
@@ -154,6 +157,7 @@ pub enum Payment {
 
 /// Where the applicant can be reached about the application.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Contacts {
     /// Mobile with +39.
     pub mobile: MobilePhone,
@@ -165,6 +169,7 @@ pub struct Contacts {
 
 /// An application that passed every check: what the citizen declares, normalised.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ValidApplication {
     /// The benefit's id.
     pub benefit: String,
@@ -516,6 +521,7 @@ impl From<ProtocolNumber> for String {
 /// Where an application stands: submitted → under review → accepted | rejected; accepted → paid.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum ApplicationStatus {
     /// Received, with a protocol number.
     Submitted,

@@ -78,6 +78,7 @@ impl From<CfError> for ErrorCode {
 
 /// Sex as encoded in the codice fiscale (the day of birth plus 40 for women).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum Sex {
     /// Encoded with the plain day of birth.
     #[serde(rename = "M")]
@@ -99,6 +100,7 @@ impl Sex {
 
 /// The personal data a codice fiscale is computed from, as the citizen declares them.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct PersonalData {
     /// All given names, as on the identity document (e.g. "Maria Teresa").
     pub given_name: String,

@@ -15,6 +15,7 @@ use crate::{Lang, Scope};
 /// How a citizen proved who they are.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum Credential {
     /// The first 8 characters of the PIN.
     SimplifiedPin,
@@ -35,6 +36,7 @@ pub enum Credential {
 /// How much a credential proves, weakest first: what decides who sees what.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum Strength {
     /// The simplified PIN.
     SimplifiedPin,

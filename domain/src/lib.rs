@@ -14,6 +14,8 @@ pub mod html;
 pub mod iban;
 pub mod iso_date;
 pub mod lang;
+#[cfg(feature = "openapi")]
+mod openapi;
 pub mod operator;
 pub mod pin;
 pub mod pin_request;

@@ -16,6 +16,7 @@ pub fn valid_username(username: &str) -> bool {
 /// What an operator did.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum AuditAction {
     /// Logged in (or tried to).
     Login,
@@ -85,6 +86,7 @@ impl AuditAction {
 /// How an operator's action ended.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum AuditOutcome {
     /// Done.
     Ok,

@@ -114,6 +114,7 @@ impl std::fmt::Debug for IssuedPin {
 /// What a session may do, decided by how the citizen got in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum Scope {
     /// First 8 PIN characters: fill in, send and view the bonus application only.
     Simplified,

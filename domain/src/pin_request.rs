@@ -74,6 +74,7 @@ pub const ITALY: &str = "Italia";
 /// pages can show it back). Validation turns it into a [`ValidPinRequest`].
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(default)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct PinRequestForm {
     /// Codice fiscale.
     pub codice_fiscale: String,
@@ -109,6 +110,7 @@ pub struct PinRequestForm {
 
 /// Where the citizen lives.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Residence {
     /// Street address.
     pub address: String,
@@ -124,6 +126,7 @@ pub struct Residence {
 
 /// A PIN request that passed every check.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ValidPinRequest {
     /// Codice fiscale.
     pub codice_fiscale: CodiceFiscale,
@@ -378,6 +381,7 @@ impl PinRequestForm {
 /// Where a PIN request stands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum PinRequestState {
     /// The first half was sent; the citizen has not used it yet, so we do not know it arrived.
     PendingDelivery,

@@ -20,6 +20,7 @@ const DATA: &str = include_str!("../data/places.tsv");
 /// What kind of place a Belfiore code names.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum PlaceKind {
     /// An Italian municipality (comune).
     Municipality,

@@ -79,6 +79,7 @@ pub fn from_rome(local: NaiveDateTime) -> LocalResult<DateTime<Utc>> {
 /// Who is submitting.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum Channel {
     /// The citizen, on the web.
     WebCitizen,

@@ -17,6 +17,7 @@ use super::error::ConfigError;
 /// Which button a provider belongs to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
+#[derive(utoipa::ToSchema)]
 pub enum ProviderKind {
     /// A SPID identity provider (one of several, listed under the SPID button).
     Spid,

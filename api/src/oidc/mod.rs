@@ -104,7 +104,8 @@ pub struct Authorization {
 }
 
 /// The query the provider sends back to the callback.
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct CallbackQuery {
     /// The authorization code.
     pub code: Option<String>,

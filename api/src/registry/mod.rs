@@ -65,6 +65,7 @@ pub trait RegistryWriter: Send + Sync {
 /// national e-service answers and the dev endpoint takes, all one shape.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(default)]
+#[derive(utoipa::ToSchema)]
 pub struct RegistryRow {
     /// Codice fiscale.
     pub codice_fiscale: String,

@@ -24,6 +24,13 @@ use crate::services::filing::{
 use crate::services::idempotency::IdempotencyKey;
 use crate::{ApiError, AppState};
 
+#[utoipa::path(
+    get,
+    path = "/api/application",
+    tag = "application",
+    security(("citizen_session" = [])),
+    responses((status = 200, description = "The draft or the submitted application, and the window", body = ApplicationState))
+)]
 async fn current(
     State(state): State<AppState>,
     citizen: Citizen,
@@ -42,6 +49,14 @@ async fn current(
 }
 
 /// `PUT /api/application/draft`: saves what was typed, checked or not (Indietro, leaving a page).
+#[utoipa::path(
+    put,
+    path = "/api/application/draft",
+    tag = "application",
+    security(("citizen_session" = [])),
+    request_body = ApplicationForm,
+    responses((status = 200, description = "Saved", body = Saved))
+)]
 async fn put_draft(
     State(state): State<AppState>,
     citizen: Citizen,
@@ -54,6 +69,15 @@ async fn put_draft(
 
 /// `POST /api/application/steps/{slug}`: Avanti. Saves the draft whatever it holds (nothing typed
 /// is lost), then checks the step's fields.
+#[utoipa::path(
+    post,
+    path = "/api/application/steps/{slug}",
+    tag = "application",
+    security(("citizen_session" = [])),
+    params(("slug" = String, Path, description = "The step's slug")),
+    request_body = ApplicationForm,
+    responses((status = 200, description = "The step is valid and the draft saved", body = Saved))
+)]
 async fn check_step(
     State(state): State<AppState>,
     citizen: Citizen,
@@ -73,6 +97,15 @@ async fn check_step(
 }
 
 /// `POST /api/application/submit` with an `Idempotency-Key`: Conferma.
+#[utoipa::path(
+    post,
+    path = "/api/application/submit",
+    tag = "application",
+    security(("citizen_session" = [])),
+    params(("Idempotency-Key" = Option<String>, Header, description = "1-128 letters, digits or `-`: a retry with the same key and body gets the same answer")),
+    request_body = ApplicationForm,
+    responses((status = 201, description = "Submitted", body = ApplicationView), (status = 200, description = "The same submission again (same Idempotency-Key and body)", body = ApplicationView))
+)]
 async fn submit(
     State(state): State<AppState>,
     citizen: Citizen,
@@ -91,6 +124,13 @@ async fn submit(
 }
 
 /// `GET /api/applications`: "Le mie domande".
+#[utoipa::path(
+    get,
+    path = "/api/applications",
+    tag = "application",
+    security(("citizen_session" = [])),
+    responses((status = 200, description = "The citizen's applications", body = ApplicationList))
+)]
 async fn list(
     State(state): State<AppState>,
     citizen: Citizen,
@@ -110,6 +150,14 @@ async fn list(
 
 /// `GET /api/applications/{protocol}`: one receipt, only the owner's (anyone else: not found,
 /// which says nothing about whether the number exists).
+#[utoipa::path(
+    get,
+    path = "/api/applications/{protocol}",
+    tag = "application",
+    security(("citizen_session" = [])),
+    params(("protocol" = String, Path, description = "The protocol number")),
+    responses((status = 200, description = "The application with that protocol number", body = ApplicationView))
+)]
 async fn receipt(
     State(state): State<AppState>,
     citizen: Citizen,

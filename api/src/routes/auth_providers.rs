@@ -17,6 +17,12 @@ use crate::AppState;
 use crate::oidc::{ProviderConfig, ProviderKind};
 use crate::secrets::random_bytes;
 
+#[utoipa::path(
+    get,
+    path = "/api/auth/providers",
+    tag = "auth",
+    responses((status = 200, description = "The SPID and CIE providers and the CNS start", body = Providers))
+)]
 async fn list(State(state): State<AppState>) -> Json<Providers> {
     let providers = state
         .oidc
@@ -111,6 +117,12 @@ fn login_options(state: &AppState, lang: Lang) -> String {
     )
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/auth/login-options",
+    tag = "auth",
+    responses((status = 200, description = "The login options as an HTML fragment", body = String, content_type = "text/html"))
+)]
 async fn options(State(state): State<AppState>, headers: HeaderMap) -> impl IntoResponse {
     let lang = crate::http::request_lang(&headers);
     (

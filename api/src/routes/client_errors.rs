@@ -18,7 +18,7 @@ use crate::{ApiError, AppState};
 const MAX_LOCATION: usize = 200;
 
 /// What the page sends (`navigator.sendBeacon`, so it arrives as `text/plain`).
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 struct ClientErrorReport {
     /// Which entry bundle (`public`, `area`, `console`).
     bundle: String,
@@ -47,6 +47,13 @@ fn is_source_location(location: &str) -> bool {
     location.len() <= MAX_LOCATION && numbers_ok && file_ok
 }
 
+#[utoipa::path(
+    post,
+    path = "/api/client-errors",
+    tag = "service",
+    request_body(content = ClientErrorReport, content_type = "text/plain", description = "JSON sent as text/plain by navigator.sendBeacon"),
+    responses((status = 204, description = "Logged"))
+)]
 async fn report(
     State(state): State<AppState>,
     ClientAddr(client): ClientAddr,

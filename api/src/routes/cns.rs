@@ -23,6 +23,12 @@ const BINDING_LIFETIME_SECS: i64 = 300;
 
 /// `GET /api/auth/cns/start`, on the service's host: a new binding cookie, then the card's host
 /// with the cookie's hash. Not found when CNS is not configured.
+#[utoipa::path(
+    get,
+    path = "/api/auth/cns/start",
+    tag = "auth",
+    responses((status = 303, description = "To the card step on the mutual-TLS host", headers(("location" = String, description = "Where to go next"))))
+)]
 async fn start(State(state): State<AppState>) -> Result<Response, ApiError> {
     let card_step = state.config.cns.login_url().ok_or(ApiError::NotFound)?;
     let (value, binding) = new_session_token();
@@ -46,13 +52,21 @@ fn to_login_page(state: &AppState, code: ErrorCode) -> Response {
 }
 
 /// What the service's host sent along to the card step.
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 struct CardStep {
     legame: Option<String>,
 }
 
 /// `GET /api/auth/cns` on the card's host: a handoff to a full session for the holder of a valid
 /// CNS, bound to the browser that started the login; or back to the login page with the reason.
+#[utoipa::path(
+    get,
+    path = "/api/auth/cns",
+    tag = "auth",
+    params(CardStep),
+    responses((status = 303, description = "Back to the service with a handoff, or to the login page with the refusal's code", headers(("location" = String, description = "Where to go next"))))
+)]
 async fn login(
     State(state): State<AppState>,
     ClientAddr(client): ClientAddr,
@@ -95,7 +109,8 @@ fn presented_certificate(request: &Request) -> Option<Vec<u8>> {
 }
 
 /// The handoff's token, as the card's host put it in the address.
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 struct Handoff {
     passaggio: Option<String>,
 }
@@ -104,6 +119,13 @@ struct Handoff {
 /// this host, for the browser that started the login; an unknown, used or stale handoff, or one
 /// opened in another browser, goes back to the login page with the reason. The binding cookie is
 /// cleared either way.
+#[utoipa::path(
+    get,
+    path = "/api/auth/cns/complete",
+    tag = "auth",
+    params(Handoff),
+    responses((status = 303, description = "Into the application area (with a session cookie), or to the login page with the refusal's code", headers(("location" = String, description = "Where to go next"))))
+)]
 async fn complete(
     State(state): State<AppState>,
     Query(handoff): Query<Handoff>,

@@ -9,6 +9,13 @@ use domain::wire::pin_request::{CodiceFiscaleCheck, CodiceFiscaleChecked};
 use crate::http::ApiJson;
 use crate::{ApiError, AppState};
 
+#[utoipa::path(
+    post,
+    path = "/api/codice-fiscale/check",
+    tag = "pin-requests",
+    request_body = CodiceFiscaleCheck,
+    responses((status = 200, description = "A valid codice fiscale", body = CodiceFiscaleChecked))
+)]
 async fn check(ApiJson(request): ApiJson<CodiceFiscaleCheck>) -> Result<Json<CodiceFiscaleChecked>, ApiError> {
     if request.codice_fiscale.trim().is_empty() {
         return Err(ApiError::field("codice_fiscale", domain::ErrorCode::Required));

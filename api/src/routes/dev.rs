@@ -14,12 +14,20 @@ use crate::registry::RegistryRow;
 use crate::store::OutboxEntry;
 use crate::{ApiError, AppState};
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 struct OutboxQuery {
     codice_fiscale: Option<String>,
     limit: Option<usize>,
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/dev/outbox",
+    tag = "dev",
+    params(OutboxQuery),
+    responses((status = 200, description = "Messages delivered to the dev sink, newest first", body = Vec<OutboxEntry>))
+)]
 async fn outbox(
     State(state): State<AppState>,
     Query(q): Query<OutboxQuery>,
@@ -33,12 +41,19 @@ async fn outbox(
     ))
 }
 
-#[derive(Deserialize, Serialize)]
+#[derive(Deserialize, Serialize, utoipa::ToSchema)]
 struct ClockSetting {
     /// The time to set; `null` goes back to the system clock.
     now: Option<DateTime<Utc>>,
 }
 
+#[utoipa::path(
+    put,
+    path = "/api/dev/clock",
+    tag = "dev",
+    request_body = ClockSetting,
+    responses((status = 204, description = "The clock is set (or follows real time again)"))
+)]
 async fn set_clock(
     State(state): State<AppState>,
     ApiJson(setting): ApiJson<ClockSetting>,
@@ -52,6 +67,12 @@ async fn set_clock(
     Ok(StatusCode::NO_CONTENT)
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/dev/clock",
+    tag = "dev",
+    responses((status = 200, description = "The dev clock's setting", body = ClockSetting))
+)]
 async fn get_clock(State(state): State<AppState>) -> Json<ClockSetting> {
     Json(ClockSetting {
         now: Some(state.clock.now()),
@@ -62,6 +83,14 @@ async fn get_clock(State(state): State<AppState>) -> Json<ClockSetting> {
 /// registry import as JSON, checked with the same rules. 409 when the registry is the national
 /// e-service, which the service only reads:
 /// 404, as if the route were not there.
+#[utoipa::path(
+    put,
+    path = "/api/dev/registry/{codice_fiscale}",
+    tag = "dev",
+    params(("codice_fiscale" = String, Path, description = "The resident's codice fiscale")),
+    request_body = RegistryRow,
+    responses((status = 204, description = "Registered"))
+)]
 async fn register_resident(
     State(state): State<AppState>,
     Path(cf): Path<String>,

@@ -7,13 +7,19 @@ use serde::Serialize;
 
 use crate::{ApiError, AppState};
 
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 struct Health {
     status: &'static str,
     store: &'static str,
 }
 
 /// Touches the store, so that a load balancer takes a server with a broken store out of rotation.
+#[utoipa::path(
+    get,
+    path = "/api/health",
+    tag = "service",
+    responses((status = 200, description = "The service and its store answer", body = Health))
+)]
 async fn health(State(state): State<AppState>) -> Result<Json<Health>, ApiError> {
     state.store.health().await?;
     Ok(Json(Health {

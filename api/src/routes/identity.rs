@@ -97,6 +97,13 @@ fn reviewer(citizen: &Citizen) -> Result<Credential, ApiError> {
 }
 
 /// `GET /api/identity`.
+#[utoipa::path(
+    get,
+    path = "/api/identity",
+    tag = "identity",
+    security(("citizen_session" = [])),
+    responses((status = 200, description = "The PIN requests and applications made in the citizen's name", body = IdentityView))
+)]
 async fn show(
     State(state): State<AppState>,
     citizen: Citizen,
@@ -109,6 +116,14 @@ async fn show(
 }
 
 /// `POST /api/identity/reports`: "Non sono stato io".
+#[utoipa::path(
+    post,
+    path = "/api/identity/reports",
+    tag = "identity",
+    security(("citizen_session" = [])),
+    request_body = Report,
+    responses((status = 200, description = "Reported", body = ReportDone))
+)]
 async fn report_route(
     State(state): State<AppState>,
     citizen: Citizen,

@@ -1,19 +1,20 @@
-//! The API's routes, one module per resource.
+//! The API's routes, one module per resource. The modules are visible to the crate for the
+//! OpenAPI document (`crate::openapi`), which names each handler.
 
-mod applications;
-mod auth_providers;
-mod client_errors;
-mod cns;
-mod codice_fiscale;
-mod dev;
-mod health;
+pub(crate) mod applications;
+pub(crate) mod auth_providers;
+pub(crate) mod client_errors;
+pub(crate) mod cns;
+pub(crate) mod codice_fiscale;
+pub(crate) mod dev;
+pub(crate) mod health;
 pub(crate) mod identity;
-mod oidc;
-mod operator;
-pub mod pin_requests;
-mod places;
-mod profile;
-mod session;
+pub(crate) mod oidc;
+pub(crate) mod operator;
+pub(crate) mod pin_requests;
+pub(crate) mod places;
+pub(crate) mod profile;
+pub(crate) mod session;
 
 use axum::Router;
 
@@ -39,5 +40,6 @@ pub fn router(dev_mode: bool) -> Router<AppState> {
         .merge(operator::router())
         .merge(places::router())
         .merge(dev::router(dev_mode))
+        .merge(crate::openapi::router(dev_mode))
         .fallback(|| async { ApiError::NotFound })
 }

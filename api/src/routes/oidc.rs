@@ -25,6 +25,13 @@ pub fn refused(code: ErrorCode, clear_cookie: Option<String>) -> Response {
     response
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/auth/oidc/{provider}/start",
+    tag = "auth",
+    params(("provider" = String, Path, description = "The provider's id")),
+    responses((status = 302, description = "To the provider's authorization endpoint"), (status = 303, description = "Back to the login page with the refusal's code", headers(("location" = String, description = "Where to go next"))))
+)]
 async fn start(State(state): State<AppState>, Path(provider): Path<String>) -> Result<Response, ApiError> {
     let Some(started) = state.oidc.start(&provider, state.clock.now()).await else {
         return Err(ApiError::NotFound);
@@ -57,6 +64,13 @@ fn flow_cookie(headers: &HeaderMap) -> Option<String> {
         .map(|(_, value)| value.to_owned())
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/auth/oidc/callback",
+    tag = "auth",
+    params(CallbackQuery),
+    responses((status = 303, description = "Into the application area (with a session cookie), or back to the login page with the refusal's code", headers(("location" = String, description = "Where to go next"))))
+)]
 async fn callback(
     State(state): State<AppState>,
     headers: HeaderMap,
@@ -92,6 +106,12 @@ async fn callback(
     Ok(response)
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/auth/oidc/jwks",
+    tag = "auth",
+    responses((status = 200, description = "The relying party's public keys (JWK Set)", body = Object))
+)]
 async fn jwks(State(state): State<AppState>) -> Json<serde_json::Value> {
     Json(state.oidc.rp_jwks())
 }

@@ -40,6 +40,14 @@ fn from_codice_fiscale(cf: &CodiceFiscale, today: NaiveDate) -> FromCodiceFiscal
 }
 
 /// Checks one page of the form with the server's rules (including the place table).
+#[utoipa::path(
+    post,
+    path = "/api/pin-requests/steps/{step}",
+    tag = "pin-requests",
+    params(("step" = String, Path, description = "The step's slug")),
+    request_body = PinRequestForm,
+    responses((status = 200, description = "The step's fields are valid", body = StepChecked))
+)]
 async fn check_step(
     State(state): State<AppState>,
     Path(slug): Path<String>,
@@ -64,6 +72,14 @@ async fn check_step(
 }
 
 /// `POST /api/pin-requests`: the PIN request's CONFERMA.
+#[utoipa::path(
+    post,
+    path = "/api/pin-requests",
+    tag = "pin-requests",
+    params(("Idempotency-Key" = Option<String>, Header, description = "1-128 letters, digits or `-`: a retry with the same key and body gets the same answer")),
+    request_body = PinRequestForm,
+    responses((status = 201, description = "The PIN request is filed and its messages queued", body = PinRequestCreated))
+)]
 async fn create(
     State(state): State<AppState>,
     ClientAddr(client): ClientAddr,

@@ -9,7 +9,8 @@ use serde::{Deserialize, Serialize};
 
 use crate::AppState;
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 struct PlaceQuery {
     #[serde(default)]
     q: String,
@@ -17,7 +18,7 @@ struct PlaceQuery {
     limit: Option<usize>,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 struct PlaceHit {
     code: &'static str,
     name: &'static str,
@@ -26,6 +27,13 @@ struct PlaceHit {
     current: bool,
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/places",
+    tag = "places",
+    params(PlaceQuery),
+    responses((status = 200, description = "Matching municipalities and countries", body = Vec<PlaceHit>))
+)]
 async fn search(Query(query): Query<PlaceQuery>) -> Json<Vec<PlaceHit>> {
     let limit = query.limit.unwrap_or(10).clamp(1, 50);
     let hits = places::search(&query.q, limit)

@@ -9,6 +9,13 @@ use domain::pin_request::ValidPinRequest;
 use crate::http::FullCitizen;
 use crate::{ApiError, AppState};
 
+#[utoipa::path(
+    get,
+    path = "/api/profile",
+    tag = "application",
+    security(("citizen_session" = [])),
+    responses((status = 200, description = "The PIN request's data of the logged-in citizen", body = ValidPinRequest))
+)]
 async fn profile(
     State(state): State<AppState>,
     FullCitizen(citizen): FullCitizen,

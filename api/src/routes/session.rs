@@ -30,6 +30,13 @@ fn session_info(session: &SessionRecord, state: &AppState) -> SessionInfo {
 }
 
 /// `POST /api/session`: a PIN login (the first 8 characters for the simplified scope).
+#[utoipa::path(
+    post,
+    path = "/api/session",
+    tag = "session",
+    request_body = PinLogin,
+    responses((status = 200, description = "Logged in: the session cookie is set", body = SessionInfo))
+)]
 async fn login(
     State(state): State<AppState>,
     ClientAddr(client): ClientAddr,
@@ -41,6 +48,13 @@ async fn login(
 }
 
 /// The session as it is, without extending it (the SPA's timeout warning polls this).
+#[utoipa::path(
+    get,
+    path = "/api/session",
+    tag = "session",
+    security(("citizen_session" = [])),
+    responses((status = 200, description = "The live session", body = SessionInfo))
+)]
 async fn show(State(state): State<AppState>, request: axum::extract::Request) -> Result<Json<SessionInfo>, ApiError> {
     let (parts, _) = request.into_parts();
     let session = current_session(&parts, &state).await?;
@@ -48,10 +62,23 @@ async fn show(State(state): State<AppState>, request: axum::extract::Request) ->
 }
 
 /// "Resta collegato": any authenticated call extends the session; this one does only that.
+#[utoipa::path(
+    post,
+    path = "/api/session/extend",
+    tag = "session",
+    security(("citizen_session" = [])),
+    responses((status = 200, description = "The session, extended", body = SessionInfo))
+)]
 async fn extend(State(state): State<AppState>, citizen: Citizen) -> Json<SessionInfo> {
     Json(session_info(&citizen.session, &state))
 }
 
+#[utoipa::path(
+    delete,
+    path = "/api/session",
+    tag = "session",
+    responses((status = 204, description = "Logged out: the cookie is cleared"))
+)]
 async fn logout(State(state): State<AppState>, headers: HeaderMap) -> Result<Response, ApiError> {
     if let Some(token) = session_token(&headers) {
         state

@@ -62,7 +62,8 @@ pub async fn audited<T>(
 }
 
 /// What a supervisor looks up: one citizen's entries or one operator's.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct AuditQuery {
     pub codice_fiscale: Option<String>,
     pub operator: Option<String>,

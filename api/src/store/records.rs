@@ -187,8 +187,9 @@ impl SessionRecord {
 }
 
 /// A delivery channel.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
+#[schema(as = DeliveryChannel)]
 pub enum Channel {
     /// Text message to the mobile.
     Sms,
@@ -220,7 +221,7 @@ impl Channel {
 }
 
 /// A message to a citizen, as the notifier sends it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Notification {
     /// How it travels.
     pub channel: Channel,
@@ -239,7 +240,7 @@ pub struct Notification {
 }
 
 /// A notification delivered into the dev sink (dev mode's stand-in carrier).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct OutboxEntry {
     /// When it was sent.
     pub sent_at: DateTime<Utc>,
@@ -592,7 +593,7 @@ pub struct CallRecord {
 pub use domain::operator::{AuditAction, AuditOutcome};
 
 /// One line of the append-only audit log. Never holds a PIN, a password or a TOTP code.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct AuditEntry {
     /// When.
     pub at: DateTime<Utc>,

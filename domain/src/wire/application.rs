@@ -139,6 +139,7 @@ wire_struct! {
 
 /// Whose name the account is in: `own`, or `joint` with the other holder's name.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct HolderContent {
     /// `own` or `joint`.
     #[serde(rename = "type")]

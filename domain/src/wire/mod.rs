@@ -31,6 +31,7 @@ macro_rules! wire_struct {
         }
     ) => {
         #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+        #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
         $(#[$meta])*
         pub struct $name {
             $( $(#[$field_meta])* pub $field: $ty ),*
@@ -79,6 +80,7 @@ impl FromJson for crate::Scope {
 
 /// A moment, as serde writes a `DateTime<Utc>` (`2026-04-01T14:03:07.123Z`, RFC 3339 in UTC).
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema), schema(value_type = String, format = DateTime))]
 #[serde(transparent)]
 pub struct Timestamp(pub String);
 

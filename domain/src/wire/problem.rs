@@ -7,6 +7,7 @@ use super::json::{FromJson, Json};
 
 /// An error as the API answers it.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Problem {
     /// The stable code (`domain::ErrorCode`'s wire form), e.g. `validation_failed`.
     pub code: String,

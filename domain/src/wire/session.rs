@@ -39,6 +39,7 @@ wire_struct! {
 
 /// An operator's role.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum OperatorRole {
     /// Opens calls and files for citizens.

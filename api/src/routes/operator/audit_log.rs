@@ -10,6 +10,14 @@ use crate::{ApiError, AppState};
 /// `GET /api/operator/audit?codice_fiscale=…` or `?operator=…`: newest first, for supervisors
 /// only. Reading, and trying to, is itself audited. There is no route that changes or removes an
 /// entry.
+#[utoipa::path(
+    get,
+    path = "/api/operator/audit",
+    tag = "operator",
+    security(("operator_session" = [])),
+    params(AuditQuery),
+    responses((status = 200, description = "Audit log entries, newest first", body = AuditList))
+)]
 pub async fn audit_log(
     State(state): State<AppState>,
     operator: Operator,

@@ -20,6 +20,14 @@ use crate::store::AuditAction;
 use crate::{ApiError, AppState};
 
 /// `POST /api/operator/calls`: the citizen on the phone gives their codice fiscale.
+#[utoipa::path(
+    post,
+    path = "/api/operator/calls",
+    tag = "operator",
+    security(("operator_session" = [])),
+    request_body = OpenCall,
+    responses((status = 201, description = "The call is open", body = CallView))
+)]
 pub async fn open_call(
     State(state): State<AppState>,
     operator: Operator,
@@ -32,6 +40,14 @@ pub async fn open_call(
 }
 
 /// `GET /api/operator/calls/{id}`.
+#[utoipa::path(
+    get,
+    path = "/api/operator/calls/{id}",
+    tag = "operator",
+    security(("operator_session" = [])),
+    params(("id" = String, Path, description = "The call's id")),
+    responses((status = 200, description = "The call", body = CallView))
+)]
 pub async fn read_call(
     State(state): State<AppState>,
     operator: Operator,
@@ -46,6 +62,14 @@ pub async fn read_call(
 /// more, issues a fresh first part (only hashes are stored, so the old one cannot be re-sent; the
 /// letter's second part stays valid), sends it as the PIN request did, and marks the request
 /// validated by the Contact Center.
+#[utoipa::path(
+    post,
+    path = "/api/operator/calls/{id}/pin-validation",
+    tag = "operator",
+    security(("operator_session" = [])),
+    params(("id" = String, Path, description = "The call's id")),
+    responses((status = 200, description = "Validated: new first 8 characters are sent", body = domain::wire::operator::PinValidated))
+)]
 pub async fn validate_pin(
     State(state): State<AppState>,
     operator: Operator,
@@ -82,6 +106,15 @@ fn not_validated(not: NotValidated, lang: Lang) -> Response {
 /// `POST /api/operator/calls/{id}/pin-check`: the first 8 PIN characters the citizen reads out,
 /// checked as a simplified-PIN login is, and counted for this operator: the caller is the operator,
 /// not an address, so no stranger's guesses ever slow the Contact Center's check.
+#[utoipa::path(
+    post,
+    path = "/api/operator/calls/{id}/pin-check",
+    tag = "operator",
+    security(("operator_session" = [])),
+    params(("id" = String, Path, description = "The call's id")),
+    request_body = PinCheck,
+    responses((status = 200, description = "The caller gave the right first 8 characters", body = PinChecked))
+)]
 pub async fn pin_check(
     State(state): State<AppState>,
     operator: Operator,
@@ -101,6 +134,15 @@ pub async fn pin_check(
 /// reach only the registered residence, and the caller reads them out (`check_letter`). A report
 /// only ever takes away what a simplified PIN opened (the PIN, a simplified-PIN application not yet
 /// paid), and is audited under the operator's name by `identity::report`; a refused one too.
+#[utoipa::path(
+    post,
+    path = "/api/operator/calls/{id}/identity-report",
+    tag = "operator",
+    security(("operator_session" = [])),
+    params(("id" = String, Path, description = "The call's id")),
+    request_body = CallReport,
+    responses((status = 200, description = "Reported", body = ReportDone))
+)]
 pub async fn identity_report(
     State(state): State<AppState>,
     operator: Operator,

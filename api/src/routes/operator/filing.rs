@@ -20,6 +20,14 @@ use crate::{ApiError, AppState};
 
 /// `GET /api/operator/calls/{id}/application`: the citizen's form or receipt, with the Contact
 /// Center's window.
+#[utoipa::path(
+    get,
+    path = "/api/operator/calls/{id}/application",
+    tag = "operator",
+    security(("operator_session" = [])),
+    params(("id" = String, Path, description = "The call's id")),
+    responses((status = 200, description = "The caller's draft or application, and the window", body = ApplicationState))
+)]
 pub async fn application(
     State(state): State<AppState>,
     operator: Operator,
@@ -48,6 +56,15 @@ pub async fn application(
 }
 
 /// `PUT /api/operator/calls/{id}/application/draft`.
+#[utoipa::path(
+    put,
+    path = "/api/operator/calls/{id}/application/draft",
+    tag = "operator",
+    security(("operator_session" = [])),
+    params(("id" = String, Path, description = "The call's id")),
+    request_body = ApplicationForm,
+    responses((status = 200, description = "Saved", body = Saved))
+)]
 pub async fn put_draft(
     State(state): State<AppState>,
     operator: Operator,
@@ -69,6 +86,15 @@ pub async fn put_draft(
 }
 
 /// `POST /api/operator/calls/{id}/application/steps/{slug}`.
+#[utoipa::path(
+    post,
+    path = "/api/operator/calls/{id}/application/steps/{slug}",
+    tag = "operator",
+    security(("operator_session" = [])),
+    params(("id" = String, Path, description = "The call's id"), ("slug" = String, Path, description = "The step's slug")),
+    request_body = ApplicationForm,
+    responses((status = 200, description = "The step is valid and the draft saved", body = Saved))
+)]
 pub async fn check_step(
     State(state): State<AppState>,
     operator: Operator,
@@ -91,6 +117,15 @@ pub async fn check_step(
 
 /// `POST /api/operator/calls/{id}/application/submit` with an `Idempotency-Key`: the same rules
 /// as the citizen's Conferma, on the Contact Center's channel and window.
+#[utoipa::path(
+    post,
+    path = "/api/operator/calls/{id}/application/submit",
+    tag = "operator",
+    security(("operator_session" = [])),
+    params(("id" = String, Path, description = "The call's id"), ("Idempotency-Key" = Option<String>, Header, description = "1-128 letters, digits or `-`: a retry with the same key and body gets the same answer")),
+    request_body = ApplicationForm,
+    responses((status = 201, description = "Submitted", body = domain::wire::application::ApplicationView), (status = 200, description = "The same submission again (same Idempotency-Key and body)", body = domain::wire::application::ApplicationView))
+)]
 pub async fn submit(
     State(state): State<AppState>,
     operator: Operator,

@@ -11,10 +11,10 @@
 //! The handlers are thin: the use cases are in `services::{operator_login, calls, pin_validation,
 //! pin_check, filing, identity, audit}`.
 
-mod audit_log;
-mod calls;
-mod filing;
-mod session;
+pub(crate) mod audit_log;
+pub(crate) mod calls;
+pub(crate) mod filing;
+pub(crate) mod session;
 
 use axum::Router;
 use axum::routing::{get, post, put};

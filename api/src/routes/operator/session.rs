@@ -15,6 +15,13 @@ use crate::{ApiError, AppState};
 /// `POST /api/operator/session`: username, password and the current TOTP code. A wrong answer
 /// never says which of the three was wrong; attempts are counted per username and client before
 /// the check (`attempts`), so a stranger's guesses make the stranger wait, never the operator.
+#[utoipa::path(
+    post,
+    path = "/api/operator/session",
+    tag = "operator",
+    request_body = LoginRequest,
+    responses((status = 200, description = "Logged in: the operator cookie is set", body = OperatorInfo))
+)]
 pub async fn login(
     State(state): State<AppState>,
     ClientAddr(client): ClientAddr,
@@ -44,11 +51,25 @@ pub async fn login(
 }
 
 /// `GET /api/operator/session`: who is logged in (and, being a use, extends the session).
+#[utoipa::path(
+    get,
+    path = "/api/operator/session",
+    tag = "operator",
+    security(("operator_session" = [])),
+    responses((status = 200, description = "The operator's live session", body = OperatorInfo))
+)]
 pub async fn show(State(state): State<AppState>, operator: Operator) -> Result<Json<OperatorInfo>, ApiError> {
     Ok(Json(operator_info(&state, &operator.session).await?))
 }
 
 /// `DELETE /api/operator/session`: logout.
+#[utoipa::path(
+    delete,
+    path = "/api/operator/session",
+    tag = "operator",
+    security(("operator_session" = [])),
+    responses((status = 204, description = "Logged out: the cookie is cleared"))
+)]
 pub async fn logout(State(state): State<AppState>, operator: Operator) -> Result<Response, ApiError> {
     operator_login::log_out(&state, &operator.session).await?;
     let cookie = operator_cookie("", 0, state.config.secure_cookies);

@@ -1,0 +1,118 @@
+"""Logs a citizen and a Contact Center operator in on a dev-mode Sportello server, for the fuzzing
+run (scripts/fuzz-api.sh): requests a PIN for a made-up resident of the dev registry, reads both
+halves from the dev outbox, logs in with the full PIN, logs the operator in with password and TOTP
+code, and prints the `Cookie` header value that carries both sessions.
+
+Usage: fixtures.py BASE_URL RESIDENTS_CSV OPERATOR_OUTPUT_FILE
+"""
+
+import base64
+import csv
+import hashlib
+import hmac
+import json
+import re
+import struct
+import sys
+import time
+import urllib.error
+import urllib.request
+from datetime import datetime
+
+# The synthetic registry's places of birth (sportello-admin registry synthetic) and their provinces.
+BIRTH_PROVINCE = {"H501": ("Roma", "RM"), "F205": ("Milano", "MI"), "F839": ("Napoli", "NA"),
+                  "L219": ("Torino", "TO"), "G273": ("Palermo", "PA"), "A944": ("Bologna", "BO"),
+                  "D612": ("Firenze", "FI")}
+PIN_ALPHABET = re.compile(r"\b[A-HJ-NP-Z2-9]{8}\b")  # domain::pin::ALPHABET: no 0, O, 1, I
+
+
+def call(base, method, path, body=None, headers=None):
+    data = None if body is None else json.dumps(body).encode()
+    request = urllib.request.Request(base + path, data=data, method=method)
+    request.add_header("Content-Type", "application/json")
+    for name, value in (headers or {}).items():
+        request.add_header(name, value)
+    try:
+        with urllib.request.urlopen(request, timeout=10) as response:
+            return response.status, response.headers, response.read()
+    except urllib.error.HTTPError as error:
+        return error.code, error.headers, error.read()
+
+
+def cookie(headers, name):
+    for value in headers.get_all("Set-Cookie") or []:
+        pair = value.split(";", 1)[0]
+        if pair.startswith(name + "="):
+            return pair
+    sys.exit(f"no {name} cookie in {headers}")
+
+
+def citizen_cookie(base, residents_csv):
+    with open(residents_csv, newline="") as f:
+        resident = next(r for r in csv.DictReader(f) if r["birth_place_code"] in BIRTH_PROVINCE
+                        and r["country"] == "Italia")
+    place, province = BIRTH_PROVINCE[resident["birth_place_code"]]
+    tag = resident["codice_fiscale"].lower()
+    form = {
+        "codice_fiscale": resident["codice_fiscale"], "residence_country": "Italia",
+        "given_name": resident["given_name"], "surname": resident["surname"], "sex": resident["sex"],
+        "birth_date": resident["birth_date"], "birth_place": place, "birth_province": province,
+        "address": resident["address"], "postcode": resident["postcode"],
+        "municipality": resident["municipality"], "province": resident["province"],
+        "mobile": "+39 333 123 4567", "email": f"{tag}@example.it", "pec": f"{tag}@pec.example.it",
+    }
+    status, _, body = call(base, "POST", "/api/pin-requests", form, {"Idempotency-Key": "fuzz-" + tag})
+    if status != 201:
+        sys.exit(f"PIN request refused: {status} {body.decode()}")
+    cf = resident["codice_fiscale"]
+    for _ in range(100):  # messages leave a moment after the answer
+        _, _, body = call(base, "GET", f"/api/dev/outbox?codice_fiscale={cf}")
+        halves = {m["channel"]: m["body"] for m in json.loads(body)}
+        if "sms" in halves and "post" in halves:
+            break
+        time.sleep(0.1)
+    else:
+        sys.exit(f"the PIN's messages did not arrive: {halves}")
+    pin = "".join(PIN_ALPHABET.findall(halves[c])[0] for c in ("sms", "post"))
+    status, headers, body = call(base, "POST", "/api/session", {"codice_fiscale": cf, "pin": pin})
+    if status != 200:
+        sys.exit(f"citizen login refused: {status} {body.decode()}")
+    return cookie(headers, "sportello_session")
+
+
+def totp(secret_base32, at):
+    """RFC 6238: HMAC-SHA1, 6 digits, 30-second steps."""
+    secret = base64.b32decode(secret_base32 + "=" * (-len(secret_base32) % 8))
+    digest = hmac.new(secret, struct.pack(">Q", int(at // 30)), hashlib.sha1).digest()
+    offset = digest[-1] & 0x0F
+    return "%06d" % ((struct.unpack(">I", digest[offset:offset + 4])[0] & 0x7FFFFFFF) % 1_000_000)
+
+
+def operator_cookie(base, printed):
+    def line(label):
+        match = re.search(rf"^{re.escape(label)}: *(\S+)", printed, re.M)
+        if not match:
+            sys.exit(f"no {label!r} in {printed}")
+        return match.group(1)
+
+    username = re.search(r"^operator (\S+)", printed, re.M)
+    _, _, body = call(base, "GET", "/api/dev/clock")
+    now = json.loads(body).get("now")
+    at = datetime.fromisoformat(now.replace("Z", "+00:00")).timestamp() if now else time.time()
+    login = {"username": sys.argv[4] if len(sys.argv) > 4 else username.group(1),
+             "password": line("initial password"), "totp": totp(line("TOTP secret (base32)"), at)}
+    status, headers, body = call(base, "POST", "/api/operator/session", login)
+    if status != 200:
+        sys.exit(f"operator login refused: {status} {body.decode()}")
+    return cookie(headers, "sportello_operator")
+
+
+def main():
+    base, residents_csv, operator_file = sys.argv[1:4]
+    with open(operator_file) as f:
+        printed = f.read()
+    print(f"{citizen_cookie(base, residents_csv)}; {operator_cookie(base, printed)}")
+
+
+if __name__ == "__main__":
+    main()
