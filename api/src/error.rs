@@ -13,8 +13,8 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use chrono::{DateTime, Utc};
 use domain::submission_window::SubmissionWindow;
+use domain::wire::problem::Problem;
 use domain::{ErrorCode, FieldErrors, Lang, Strength};
-use serde::Serialize;
 use thiserror::Error;
 
 use crate::registry::RegistryError;
@@ -109,44 +109,18 @@ pub enum ErrorDetail {
     OpensWith(Strength),
 }
 
-#[derive(Serialize, utoipa::ToSchema)]
-#[schema(as = Error)]
-pub(crate) struct WireError {
-    #[schema(value_type = ErrorCode)]
-    code: &'static str,
-    message: String,
-    /// Field → message in the request's language (what a person reads).
-    #[schema(value_type = std::collections::BTreeMap<String, String>)]
-    fields: serde_json::Map<String, serde_json::Value>,
-    /// Field → stable code (what a program matches on).
-    #[serde(skip_serializing_if = "serde_json::Map::is_empty")]
-    #[schema(value_type = std::collections::BTreeMap<String, ErrorCode>)]
-    field_codes: serde_json::Map<String, serde_json::Value>,
-    /// When sending opens again (`submission.window_closed`), RFC 3339.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    opens_at: Option<String>,
-    /// The existing application's protocol number (`application.already_submitted`).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    protocol: Option<String>,
-    /// The strength of credential that opens what exists (`application.stronger_credential`):
-    /// `full_pin`, `strong` (SPID, CIE, CNS) or `highest` (SPID, CIE at level 3).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    #[schema(value_type = Option<Strength>)]
-    opens_with: Option<&'static str>,
-}
-
 impl ErrorBody {
     /// The JSON body in `lang`.
     pub fn render(&self, lang: Lang) -> String {
         let fields = self
             .fields
             .iter()
-            .map(|e| (e.field.clone(), e.code.message(lang).into()))
+            .map(|e| (e.field.clone(), e.code.message(lang).to_owned()))
             .collect();
         let field_codes = self
             .fields
             .iter()
-            .map(|e| (e.field.clone(), e.code.as_str().into()))
+            .map(|e| (e.field.clone(), e.code.as_str().to_owned()))
             .collect();
         let opens_with = match &self.detail {
             Some(ErrorDetail::OpensWith(strength)) => Some(strength.as_str()),
@@ -184,14 +158,16 @@ impl ErrorBody {
                 )
             }
         };
-        serde_json::to_string(&WireError {
-            code: self.code.as_str(),
+        // The body is the wire type the SPA reads (`domain::wire::problem::Problem`), defined once.
+        serde_json::to_string(&Problem {
+            code: self.code.as_str().to_owned(),
             message,
             fields,
             field_codes,
             opens_at,
             protocol,
-            opens_with,
+            opens_with: opens_with.map(str::to_owned),
+            possible_at: None,
         })
         .expect("error bodies always serialise")
     }

@@ -77,7 +77,7 @@ pub const OPERATOR_SESSION_COOKIE: &str = "sportello_operator";
         crate::routes::operator::audit_log::audit_log,
         contract,
     ),
-    components(schemas(crate::error::WireError, domain::ErrorCode)),
+    components(schemas(domain::wire::problem::Problem, domain::ErrorCode)),
     modifiers(&Security),
 )]
 struct ApiDoc;

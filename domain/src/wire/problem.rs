@@ -7,9 +7,10 @@ use super::json::{FromJson, Json};
 
 /// An error as the API answers it.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema), schema(as = Error))]
 pub struct Problem {
     /// The stable code (`domain::ErrorCode`'s wire form), e.g. `validation_failed`.
+    #[cfg_attr(feature = "openapi", schema(value_type = crate::ErrorCode))]
     pub code: String,
     /// What a person reads, in the request's language.
     pub message: String,
@@ -17,6 +18,7 @@ pub struct Problem {
     pub fields: BTreeMap<String, String>,
     /// Field → stable code; left out when empty.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    #[cfg_attr(feature = "openapi", schema(value_type = BTreeMap<String, crate::ErrorCode>))]
     pub field_codes: BTreeMap<String, String>,
     /// When sending opens again (`submission.window_closed`), RFC 3339 with `+00:00`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -27,6 +29,7 @@ pub struct Problem {
     /// The strength that opens what exists (`application.stronger_credential`): `full_pin`,
     /// `strong` or `highest`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<crate::credential::Strength>))]
     pub opens_with: Option<String>,
     /// When the Contact Center may validate a PIN request (`operator.validation_too_early`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
