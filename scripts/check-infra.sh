@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Checks the AWS templates in infra/: cfn-lint finds nothing, the cfn-guard rules of infra/guard
 # pass, every rule fails on its deliberately bad template in infra/tests/bad (named after the rule,
-# and failing that rule only), and the table in the template is the one the DynamoDB store makes.
+# and failing that rule only), the table in the template is the one the DynamoDB store makes, the
+# CloudFront rewrite agrees with the local server, and the SPA's upload sets the caching headers.
 # Installs cfn-lint (PyPI, project venv) and cfn-guard (cargo install) when missing.
 # Usage: scripts/check-infra.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
@@ -78,5 +79,9 @@ template, errors = decode("infra/template.yaml")
 assert not errors, errors
 open(sys.argv[1], "w").write(template["Resources"]["SpaRewriteFunction"]["Properties"]["FunctionCode"])
 PY
-node infra/tests/spa_rewrite.test.mjs "$rewrite_js" || die "the CloudFront rewrite and api/src/spa.rs disagree"
+node infra/tests/spa_rewrite.test.mjs "$rewrite_js" || die "the CloudFront rewrite and api/src/spa/mod.rs disagree"
 rm -f "$rewrite_js"
+
+step "The SPA's upload gives each object the local server's caching headers (infra/upload_spa.py, S3 on moto)"
+ensure_pip moto.server 'moto[server]==5.2.1'
+python3 infra/tests/test_upload_spa.py || die "infra/upload_spa.py failed its tests"

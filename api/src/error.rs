@@ -69,6 +69,12 @@ pub enum ApiError {
     /// The service is over capacity: retry after the delay.
     #[error("overloaded")]
     Overloaded { retry_after: Duration },
+    /// The request's body did not arrive within its deadline.
+    #[error("request body too slow")]
+    BodyTimeout,
+    /// The request's body is over the size limit.
+    #[error("request body too large")]
+    BodyTooLarge,
     /// The store failed.
     #[error(transparent)]
     Store(#[from] StoreError),
@@ -224,6 +230,8 @@ impl ApiError {
                 },
             ),
             ApiError::Malformed(_) => (StatusCode::BAD_REQUEST, plain(ErrorCode::MalformedRequest)),
+            ApiError::BodyTimeout => (StatusCode::REQUEST_TIMEOUT, plain(ErrorCode::RequestTimeout)),
+            ApiError::BodyTooLarge => (StatusCode::PAYLOAD_TOO_LARGE, plain(ErrorCode::RequestTooLarge)),
             ApiError::NotFound => (StatusCode::NOT_FOUND, plain(ErrorCode::NotFound)),
             ApiError::Unauthenticated => (StatusCode::UNAUTHORIZED, plain(ErrorCode::AuthRequired)),
             ApiError::Forbidden(code) => (StatusCode::FORBIDDEN, plain(*code)),

@@ -38,18 +38,23 @@ pub use store::Store;
 pub fn app(state: AppState) -> Router {
     Router::new()
         .nest("/api", routes::router(state.config.dev_mode))
-        // Innermost first: injected faults (dev only) stand where the handlers fail; errors are
-        // localised; the in-flight bound sheds before any work; every answer, shed or not, is
-        // marked against shared caching.
+        // Innermost first: injected faults (dev only) stand where the handlers fail; the
+        // in-flight bound sheds before any work; it counts a request only once its body has
+        // arrived within its deadline (a slow client holds no permit); errors, shed ones
+        // included, are localised; every answer is marked against shared caching.
         .layer(axum::middleware::from_fn_with_state(
             state.config.faults,
             http::fault::inject,
         ))
-        .layer(axum::middleware::from_fn(error::localise))
         .layer(axum::middleware::from_fn_with_state(
             http::admission::InFlightLimit::new(state.config.max_in_flight),
             http::admission::admit,
         ))
+        .layer(axum::middleware::from_fn_with_state(
+            state.config.connections,
+            http::slow_clients::read_body_first,
+        ))
+        .layer(axum::middleware::from_fn(error::localise))
         .layer(axum::middleware::from_fn(http::personal_headers::no_shared_caching))
         .with_state(state)
 }

@@ -1,7 +1,7 @@
 //! Which entry bundle of the SPA (ADR 0008, 0010) serves which path: written once, read by the
 //! SPA's router (to stay in the page or load the other bundle's), by the local server's choice of
-//! HTML page (`api/src/spa.rs`), and checked against the CloudFront function in
-//! `infra/template.yaml` (a test in `api/src/spa.rs`).
+//! HTML page (`api/src/spa/mod.rs`), and checked against the CloudFront function in
+//! `infra/template.yaml` (a test in `api/src/spa/mod.rs`).
 
 /// The entry bundles of the SPA, each with its own HTML page and wasm.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]

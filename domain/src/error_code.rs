@@ -284,6 +284,17 @@ catalogue! {
         "Il servizio è molto richiesto in questo momento: riprova tra poco.",
         "The service is very busy right now: try again shortly.",
     ),
+    /// The request's body arrived too slowly (a failing connection, or a client holding the
+    /// server's time): the connection is closed, and the client may send it again.
+    RequestTimeout = "request_timeout" => (
+        "La richiesta è arrivata troppo lentamente: controlla la connessione e riprova.",
+        "The request arrived too slowly: check your connection and try again.",
+    ),
+    /// The request's body is larger than any the API takes.
+    RequestTooLarge = "request_too_large" => (
+        "La richiesta è più grande di quanto il servizio accetta.",
+        "The request is larger than the service accepts.",
+    ),
     /// Something went wrong on our side.
     Internal = "internal" => (
         "Si è verificato un errore nel servizio. I dati inseriti non sono andati persi: riprova.",

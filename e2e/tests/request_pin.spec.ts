@@ -1,6 +1,7 @@
 // A citizen without a PIN requests one ("Richiesta PIN") on a phone, page by page, then logs in
 // with the first 8 characters received by SMS. Each test uses its own codice fiscale (the server's
 // data directory is fresh for each run, shared by the tests of the run).
+import { readdirSync } from 'node:fs';
 import { type Page } from '@playwright/test';
 import { expect, pageErrorsSeen, test } from './fixtures';
 import { expectNoAxeViolations } from './a11y';
@@ -350,9 +351,16 @@ test.describe('when the code breaks', () => {
   test('a page that panics shows how to recover, reports it, and reloads into a working page', async ({ page }) => {
   test.skip(!process.env.E2E_PROBE_SPA_DIR, 'needs the panic-probe build (scripts/test.sh makes it)');
   // GIVEN the public bundle of the panic-probe test build, which panics on purpose at #panico-di-prova
+  // (each build names its files by their content: the release's bindings are answered with the
+  // probe's, which fetch the probe's wasm by its own name)
   const probe = process.env.E2E_PROBE_SPA_DIR!;
-  for (const file of ['frontend.js', 'frontend_bg.wasm']) {
-    await page.route(`**/${file}`, (route) => route.fulfill({ path: `${probe}/${file}` }));
+  for (const [pattern, name] of [
+    ['**/frontend.*.js', /^frontend\.[0-9a-f]{16}\.js$/],
+    ['**/frontend_bg.*.wasm', /^frontend_bg\.[0-9a-f]{16}\.wasm$/],
+  ] as const) {
+    const file = readdirSync(probe).find((f) => name.test(f));
+    expect(file, `${probe} holds ${name}`).toBeDefined();
+    await page.route(pattern, (route) => route.fulfill({ path: `${probe}/${file}` }));
   }
   const report = page.waitForRequest((r) => r.url().endsWith('/api/client-errors') && r.method() === 'POST');
   // WHEN a page of the PIN request panics after it started

@@ -1,6 +1,6 @@
 // Runs the CloudFront rewrite function of infra/template.yaml (its code, extracted by
 // scripts/check-infra.sh, is the file named by the first argument) against the paths whose page
-// api/src/spa.rs chooses locally: both must give each route the page of its bundle (ADR 0008).
+// api/src/spa/mod.rs chooses locally: both must give each route the page of its bundle (ADR 0008).
 import { readFileSync } from "node:fs";
 
 const code = readFileSync(process.argv[2], "utf8");
@@ -26,10 +26,11 @@ const expected = {
   "/operatore/accesso": "/console.html",
   "/operatore/chiamata/0123abcd/riepilogo": "/console.html",
   "/operatorex": "/public.html",
-  "/console.js": "/console.js",
-  "/area.js": "/area.js",
-  "/frontend_bg.wasm": "/frontend_bg.wasm",
-  "/style.css": "/style.css",
+  "/console.0123456789abcdef.js": "/console.0123456789abcdef.js",
+  "/area.0123456789abcdef.js": "/area.0123456789abcdef.js",
+  "/frontend_bg.0123456789abcdef.wasm": "/frontend_bg.0123456789abcdef.wasm",
+  "/style.0123456789abcdef.css": "/style.0123456789abcdef.css",
+  "/domanda/x.js": "/domanda/x.js",
 };
 let failures = 0;
 for (const [uri, page] of Object.entries(expected)) {

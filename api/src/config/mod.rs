@@ -9,6 +9,7 @@ use domain::submission_window::WindowConfig;
 use secrecy::SecretString;
 
 pub mod cns;
+pub mod connections;
 mod error;
 pub mod faults;
 pub mod oidc;
@@ -118,7 +119,11 @@ pub struct Config {
     /// `web_citizen=16:00-08:00,contact_center=08:00-16:00`).
     pub submission_windows: WindowConfig,
     /// Requests in flight at most (`SPORTELLO_MAX_IN_FLIGHT`, default 512); beyond, 503 + Retry-After.
+    /// A request counts once its body has arrived.
     pub max_in_flight: usize,
+    /// Deadlines for slow clients and the cap on open connections (`SPORTELLO_*_TIMEOUT_SECONDS`,
+    /// `SPORTELLO_MAX_CONNECTIONS`, `SPORTELLO_MAX_BODY_BYTES`).
+    pub connections: connections::ConnectionLimits,
     /// How many of our proxies append to `X-Forwarded-For` on the way to a Lambda function
     /// (`SPORTELLO_TRUSTED_PROXY_HOPS`: 1 behind API Gateway, 2 with CloudFront in front; default 1).
     pub trusted_proxy_hops: usize,
@@ -280,6 +285,7 @@ impl Config {
             oidc: oidc::OidcConfig::from_lookup(&lookup, addr, dev_mode)?,
             cns: cns::CnsConfig::from_lookup(&lookup)?,
             max_in_flight: number(&lookup, "SPORTELLO_MAX_IN_FLIGHT", 512, 1..=100_000)? as usize,
+            connections: connections::ConnectionLimits::from_lookup(&lookup)?,
             trusted_proxy_hops: number(&lookup, "SPORTELLO_TRUSTED_PROXY_HOPS", 1, 1..=5)? as usize,
             faults: match lookup("SPORTELLO_FAULTS").filter(|v| !v.is_empty()) {
                 None => faults::FaultPlan::default(),

@@ -13,6 +13,7 @@ pub mod operator;
 pub mod origin_guard;
 pub mod personal_headers;
 pub mod refusal;
+pub mod slow_clients;
 
 pub use citizen::{Citizen, FullCitizen, current_session};
 pub use client_addr::{ClientAddr, MutualTlsPeer, forwarded_client};

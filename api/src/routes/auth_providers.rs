@@ -23,7 +23,7 @@ use crate::secrets::random_bytes;
     tag = "auth",
     responses((status = 200, description = "The SPID and CIE providers and the CNS start", body = Providers))
 )]
-async fn list(State(state): State<AppState>) -> Json<Providers> {
+async fn list(State(state): State<AppState>) -> impl IntoResponse {
     let providers = state
         .oidc
         .providers()
@@ -38,15 +38,21 @@ async fn list(State(state): State<AppState>) -> Json<Providers> {
             start: format!("/api/auth/oidc/{}/start", p.id),
         })
         .collect();
-    Json(Providers {
+    let providers = Providers {
         providers,
         cns: state
             .config
             .cns
             .login_url()
             .map(|_| crate::cns::CNS_START_PATH.to_owned()),
-    })
+    };
+    // The same for everyone and changed only with the configuration: a browser may keep it for
+    // five minutes, so the start page's second visit fetches nothing but its HTML (issue 17).
+    ([(header::CACHE_CONTROL, PROVIDERS_CACHE)], Json(providers))
 }
+
+/// How long the list of providers may be kept.
+const PROVIDERS_CACHE: &str = "public, max-age=300";
 
 /// A link that leaves the SPA (`target="_self"`: a full page load, not an in-app navigation).
 fn link(class: &str, href: &str, text: &str) -> String {

@@ -1,5 +1,7 @@
 //! The local server: the API and the SPA on one socket.
 
+pub mod listener;
+
 use std::sync::Arc;
 
 use tokio::net::TcpListener;
@@ -105,10 +107,8 @@ pub fn local_router(state: AppState) -> axum::Router {
 /// with the delivery worker running beside it over the same store.
 pub async fn serve(listener: TcpListener, state: AppState) -> std::io::Result<()> {
     crate::delivery::worker::spawn(&state);
-    let service = local_router(state).into_make_service_with_connect_info::<std::net::SocketAddr>();
-    axum::serve(listener, service)
-        .with_graceful_shutdown(shutdown_signal())
-        .await
+    let limits = state.config.connections;
+    listener::serve(listener, local_router(state), limits, shutdown_signal()).await
 }
 
 async fn shutdown_signal() {
