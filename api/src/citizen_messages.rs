@@ -14,45 +14,54 @@ pub struct Words {
     pub body: String,
 }
 
+/// Who may hear a PIN's characters: nobody, but the Contact Center's operator on a call the
+/// citizen made (the procedure has the citizen read the first 8 to confirm who they are, and the
+/// letter's 8 to report a request that was not theirs). One sentence, so that every message says
+/// it alike.
+fn keep_secret(lang: Lang) -> &'static str {
+    match lang {
+        Lang::It => {
+            "Non comunicarli a nessuno, tranne all'operatore del Contact Center INPS quando sei tu a chiamare \
+             l'803 164 (da rete fissa) o lo 06 164164 (da cellulare)."
+        }
+        Lang::En => {
+            "Do not give them to anyone, except to the INPS Contact Center operator when you are the one calling \
+             803 164 (from a landline) or 06 164164 (from a mobile)."
+        }
+    }
+}
+
 /// The PIN's first 8 characters, by SMS, e-mail and PEC.
 pub fn pin_first_half(lang: Lang, first_half: &str) -> Words {
+    let secret = keep_secret(lang);
     match lang {
         Lang::It => Words {
             subject: "Il tuo PIN INPS (prima parte)",
-            body: format!(
-                "Sportello INPS: i primi 8 caratteri del tuo PIN sono {first_half}. Non darli a nessuno: \
-                 solo se chiami tu il Contact Center INPS (803 164 da rete fissa, 06 164 164 da cellulare) \
-                 l'operatore può chiederti di leggerglieli."
-            ),
+            body: format!("Sportello INPS: i primi 8 caratteri del tuo PIN sono {first_half}. {secret}"),
         },
         Lang::En => Words {
             subject: "Your INPS PIN (first part)",
-            body: format!(
-                "Sportello INPS: the first 8 characters of your PIN are {first_half}. Give them to nobody: \
-                 only when you call the INPS Contact Center yourself (803 164 from a landline, 06 164 164 \
-                 from a mobile) may the operator ask you to read them out."
-            ),
+            body: format!("Sportello INPS: the first 8 characters of your PIN are {first_half}. {secret}"),
         },
     }
 }
 
 /// The new first 8 characters after the Contact Center validated a PIN request.
 pub fn pin_new_first_half(lang: Lang, first_half: &str) -> Words {
+    let secret = keep_secret(lang);
     match lang {
         Lang::It => Words {
             subject: "Il tuo PIN INPS (nuova prima parte)",
             body: format!(
                 "Sportello INPS: su tua richiesta al Contact Center, i nuovi primi 8 caratteri del tuo PIN sono {first_half}. \
-                 Gli ultimi 8 restano quelli della lettera. Non darli a nessuno: solo l'operatore di una chiamata \
-                 che fai tu al Contact Center può chiederti di leggerglieli."
+                 Valgono solo questi: quelli ricevuti prima non servono più. Gli ultimi 8 restano quelli della lettera. {secret}"
             ),
         },
         Lang::En => Words {
             subject: "Your INPS PIN (new first part)",
             body: format!(
                 "Sportello INPS: as you asked the Contact Center, the new first 8 characters of your PIN are {first_half}. \
-                 The last 8 are still those in the letter. Give them to nobody: only the operator of a call you make \
-                 to the Contact Center may ask you to read them out."
+                 Only these are valid: the ones you received before no longer work. The last 8 are still those in the letter. {secret}"
             ),
         },
     }
@@ -60,19 +69,20 @@ pub fn pin_new_first_half(lang: Lang, first_half: &str) -> Words {
 
 /// The PIN's last 8 characters, by post.
 pub fn pin_second_half(lang: Lang, second_half: &str) -> Words {
+    let secret = keep_secret(lang);
     match lang {
         Lang::It => Words {
             subject: "Il tuo PIN INPS (seconda parte)",
             body: format!(
                 "Gli ultimi 8 caratteri del tuo PIN INPS sono {second_half}. Con i primi 8, ricevuti per SMS, \
-                 e-mail e PEC, formano il PIN completo. Non comunicarli a nessuno."
+                 e-mail e PEC, formano il PIN completo. {secret}"
             ),
         },
         Lang::En => Words {
             subject: "Your INPS PIN (second part)",
             body: format!(
                 "The last 8 characters of your INPS PIN are {second_half}. With the first 8, received by text \
-                 message, e-mail and PEC, they make your full PIN. Do not tell them to anyone."
+                 message, e-mail and PEC, they make your full PIN. {secret}"
             ),
         },
     }
@@ -179,17 +189,38 @@ mod tests {
     }
 
     #[test]
-    fn the_first_half_says_who_may_ask_for_it() {
-        // The Contact Center's procedure has the citizen read these characters to the operator.
-        assert!(
-            pin_first_half(Lang::It, "X")
-                .body
-                .contains("solo se chiami tu il Contact Center")
+    fn every_pin_message_says_the_contact_center_procedure_in_the_citizens_language() {
+        // The Contact Center's procedure has the citizen read these characters to the operator on
+        // a call the citizen made: the messages must not forbid it, nor allow anything more.
+        let it = "Non comunicarli a nessuno, tranne all'operatore del Contact Center INPS quando sei tu a chiamare \
+                  l'803 164 (da rete fissa) o lo 06 164164 (da cellulare).";
+        let en = "Do not give them to anyone, except to the INPS Contact Center operator when you are the one calling \
+                  803 164 (from a landline) or 06 164164 (from a mobile).";
+        for message in [pin_first_half, pin_new_first_half, pin_second_half] {
+            let (italian, english) = (message(Lang::It, "ABCD2345").body, message(Lang::En, "ABCD2345").body);
+            assert!(italian.ends_with(it), "{italian}");
+            assert!(english.ends_with(en), "{english}");
+            // Each in one language only.
+            assert!(!italian.contains("Contact Center operator"), "{italian}");
+            assert!(!english.contains("comunicarli"), "{english}");
+        }
+        assert_eq!(
+            pin_first_half(Lang::It, "ABCD2345").body,
+            format!("Sportello INPS: i primi 8 caratteri del tuo PIN sono ABCD2345. {it}")
+        );
+        assert_eq!(
+            pin_first_half(Lang::En, "ABCD2345").body,
+            format!("Sportello INPS: the first 8 characters of your PIN are ABCD2345. {en}")
         );
         assert!(
-            pin_first_half(Lang::En, "X")
+            pin_new_first_half(Lang::It, "X")
                 .body
-                .contains("only when you call the INPS Contact Center yourself")
+                .contains("Valgono solo questi: quelli ricevuti prima non servono più.")
+        );
+        assert!(
+            pin_new_first_half(Lang::En, "X")
+                .body
+                .contains("Only these are valid: the ones you received before no longer work.")
         );
     }
 }

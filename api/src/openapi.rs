@@ -65,6 +65,8 @@ pub const OPERATOR_SESSION_COOKIE: &str = "sportello_operator";
         crate::routes::operator::session::login,
         crate::routes::operator::session::show,
         crate::routes::operator::session::logout,
+        crate::routes::operator::session::status,
+        crate::routes::operator::session::extend,
         crate::routes::operator::calls::open_call,
         crate::routes::operator::calls::read_call,
         crate::routes::operator::calls::validate_pin,
@@ -204,6 +206,8 @@ const ERRORS: &[(&str, &str, &[Failure])] = &[
     ),
     ("get", "/api/operator/session", &[Unauthenticated]),
     ("delete", "/api/operator/session", &[Unauthenticated]),
+    ("get", "/api/operator/session/status", &[Unauthenticated]),
+    ("post", "/api/operator/session/extend", &[Unauthenticated]),
     (
         "post",
         "/api/operator/calls",

@@ -835,3 +835,153 @@ async fn a_stranger_calling_in_the_citizens_name_cannot_report_without_the_lette
     assert!(reports("refused") >= 1, "{log:?}");
     assert!(!serde_json::to_string(&log).unwrap().contains(&second));
 }
+
+#[tokio::test]
+async fn the_console_reads_when_the_session_ends_without_extending_it_and_resta_connesso_extends_it() {
+    let server = TestServer::start().await;
+    let start = at(MORNING);
+    let cookie = logged_in_operator(&server, &create_operator(&server, "mrossi"), start).await;
+    let status = |cookie: String| {
+        let server = &server;
+        async move {
+            let r = get(server, &cookie, "/api/operator/session/status").await;
+            let code = r.status().as_u16();
+            (code, r.json::<Value>().await.unwrap_or(Value::Null))
+        }
+    };
+    // GIVEN a session opened at 10:00, for 10 idle minutes
+    let (code, body) = status(cookie.clone()).await;
+    assert_eq!(code, 200, "{body}");
+    assert_near(at(body["expires_at"].as_str().unwrap()), start + Duration::minutes(10));
+    assert_near(at(body["now"].as_str().unwrap()), start);
+    assert_eq!(body["idle_seconds"], 600);
+
+    // WHEN the console asks again at 10:08.30 THEN the end has not moved: asking is not activity
+    // (an idle desk must not stay logged in because its warning keeps asking)
+    server.set_clock(start + Duration::seconds(510)).await;
+    let (code, body) = status(cookie.clone()).await;
+    assert_eq!(code, 200);
+    assert_near(at(body["expires_at"].as_str().unwrap()), start + Duration::minutes(10));
+    assert_near(at(body["now"].as_str().unwrap()), start + Duration::seconds(510));
+
+    // WHEN the operator presses "Resta connesso" THEN the session runs 10 minutes from now
+    let r = post(&server, &cookie, "/api/operator/session/extend", None).await;
+    assert_eq!(r.status(), 200);
+    let info: Value = r.json().await.unwrap();
+    assert_eq!(info["username"], "mrossi");
+    let extended = start + Duration::seconds(510) + Duration::minutes(10);
+    assert_near(at(info["expires_at"].as_str().unwrap()), extended);
+    let (_, body) = status(cookie.clone()).await;
+    assert_near(at(body["expires_at"].as_str().unwrap()), extended);
+
+    // WHEN nobody answers past the end THEN both say the session is over
+    server.set_clock(extended + Duration::seconds(1)).await;
+    assert_eq!(status(cookie.clone()).await.0, 401);
+    let r = post(&server, &cookie, "/api/operator/session/extend", None).await;
+    assert_eq!(r.status(), 401);
+    // AND without a cookie there is nothing to read
+    let r = reqwest::Client::new()
+        .get(server.url("/api/operator/session/status"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 401);
+}
+
+#[tokio::test]
+async fn a_call_names_the_citizen_only_once_their_pin_characters_were_checked() {
+    let server = TestServer::start().await;
+    let now = at(MORNING);
+    server.set_clock(now).await;
+    let person = citizen("Carla", "Blu", 11);
+    let cf = person["codice_fiscale"].as_str().unwrap().to_owned();
+    let (first, _) = server.request_pin(&person).await;
+    let cookie = logged_in_operator(&server, &create_operator(&server, "mrossi"), now).await;
+    let call = open_call(&server, &cookie, &cf).await;
+    let read = |cookie: String, call: String| {
+        let server = &server;
+        async move {
+            let r = get(server, &cookie, &format!("/api/operator/calls/{call}")).await;
+            assert_eq!(r.status(), 200);
+            r.json::<Value>().await.unwrap()
+        }
+    };
+    // Before the check, whoever knows a codice fiscale learns no name from the operator.
+    assert_eq!(read(cookie.clone(), call.clone()).await["citizen_name"], Value::Null);
+    assert_eq!(pin_check(&server, &cookie, &call, &first).await.status(), 200);
+    let view = read(cookie.clone(), call.clone()).await;
+    assert_eq!(view["citizen_name"], "Carla Blu");
+    assert_eq!(view["codice_fiscale"], cf);
+}
+
+#[tokio::test]
+async fn a_supervisor_narrows_the_log_by_action_and_day_and_types_the_codice_fiscale_as_on_a_call() {
+    let server = TestServer::start().await;
+    let first_day = at(MORNING);
+    server.set_clock(first_day).await;
+    let person = citizen("Dora", "Viola", 12);
+    let cf = person["codice_fiscale"].as_str().unwrap().to_owned();
+    server.request_pin(&person).await;
+    let agent = create_operator(&server, "mrossi");
+    // GIVEN a call for Dora on one day and another the next day
+    let cookie = logged_in_operator(&server, &agent, first_day).await;
+    open_call(&server, &cookie, &cf).await;
+    let next_day = first_day + Duration::days(1);
+    let cookie = logged_in_operator(&server, &agent, next_day).await;
+    let call = open_call(&server, &cookie, &cf).await;
+    let supervisor = logged_in_operator(&server, &create_supervisor(&server, "capoturno"), next_day).await;
+    let entries = |query: String| {
+        let server = &server;
+        let supervisor = supervisor.clone();
+        async move {
+            let r = get(server, &supervisor, &format!("/api/operator/audit?{query}")).await;
+            let code = r.status().as_u16();
+            (code, r.json::<Value>().await.unwrap())
+        }
+    };
+
+    // WHEN the codice fiscale is typed in groups, in lower case, as the call form accepts it
+    let spaced = format!("{} {} {}", &cf[..6], &cf[6..11], &cf[11..]).to_lowercase();
+    let (code, all) = entries(format!("codice_fiscale={}", spaced.replace(' ', "%20"))).await;
+    assert_eq!(code, 200, "{all}");
+    let all = all["entries"].as_array().unwrap().clone();
+    assert_eq!(all.iter().filter(|e| e["action"] == "call_opened").count(), 2);
+
+    // THEN one action, on one day (Italian time), is what comes back
+    let (code, opened) = entries(format!(
+        "codice_fiscale={cf}&action=call_opened&from={0}&to={0}",
+        next_day.format("%Y-%m-%d")
+    ))
+    .await;
+    assert_eq!(code, 200);
+    let opened = opened["entries"].as_array().unwrap().clone();
+    assert_eq!(opened.len(), 1, "{opened:?}");
+    assert_eq!(opened[0]["detail"], format!("call {call}"));
+    let (_, before) = entries(format!("codice_fiscale={cf}&to={}", first_day.format("%Y-%m-%d"))).await;
+    let before = before["entries"].as_array().unwrap().clone();
+    assert!(!before.is_empty());
+    assert!(
+        before.iter().all(|e| at(e["at"].as_str().unwrap()) < next_day),
+        "{before:?}"
+    );
+    // AND the operator's entries narrow the same way
+    let (_, logins) = entries("operator=MRossi&action=login".into()).await;
+    assert_eq!(logins["entries"].as_array().unwrap().len(), 2);
+
+    // A range that ends before it starts, or a day that is none, is refused at its field.
+    let (code, body) = entries(format!("codice_fiscale={cf}&from=2026-11-25&to=2026-11-24")).await;
+    assert_eq!(code, 422);
+    assert_eq!(body["field_codes"]["to"], "date.invalid", "{body}");
+    let (code, body) = entries(format!("codice_fiscale={cf}&from=2026-02-30")).await;
+    assert_eq!(code, 422);
+    assert_eq!(body["field_codes"]["from"], "date.invalid", "{body}");
+    let (code, _) = entries(format!("codice_fiscale={cf}&action=coffee")).await;
+    assert_eq!(code, 400);
+}
+
+/// `actual` is `expected` give or take the few seconds the server's clock ran on from where a
+/// test set it.
+fn assert_near(actual: DateTime<Utc>, expected: DateTime<Utc>) {
+    let off = (actual - expected).num_milliseconds().abs();
+    assert!(off < 5_000, "{actual} is not {expected}");
+}

@@ -1,6 +1,8 @@
 //! The audit log: every operator action, done or refused, appended (never a PIN, a password or a
 //! TOTP code); read by supervisors only, and the reading is itself on record.
 
+use chrono::NaiveDate;
+use domain::submission_window::to_rome;
 use domain::{CodiceFiscale, ErrorCode};
 use serde::Deserialize;
 
@@ -61,13 +63,76 @@ pub async fn audited<T>(
     result
 }
 
-/// What a supervisor looks up: one citizen's entries or one operator's.
-#[derive(Debug, Deserialize, utoipa::IntoParams)]
+/// What a supervisor looks up: one citizen's entries or one operator's, of one action or all,
+/// between two days (Italian time, both included) or at any time.
+#[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct AuditQuery {
+    /// The citizen, as typed (spaces and lower case are accepted, as when opening a call).
     pub codice_fiscale: Option<String>,
+    /// The operator's username.
     pub operator: Option<String>,
+    /// Only this action (`call_opened`, `pin_check`…).
+    pub action: Option<String>,
+    /// From this day (`YYYY-MM-DD`, Italian time).
+    pub from: Option<String>,
+    /// To this day, included (`YYYY-MM-DD`, Italian time).
+    pub to: Option<String>,
+    /// At most this many entries (100 unless said, 500 at most).
     pub limit: Option<usize>,
+}
+
+/// Which of the entries found are shown: the action and the days asked for.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct AuditFilter {
+    /// Only this action.
+    pub action: Option<AuditAction>,
+    /// From this day, Italian time.
+    pub from: Option<NaiveDate>,
+    /// To this day included, Italian time.
+    pub to: Option<NaiveDate>,
+}
+
+impl AuditFilter {
+    /// The filter `query` asks for; a day that is not one, a range that ends before it starts or
+    /// an action that does not exist is refused at its parameter.
+    pub fn from_query(query: &AuditQuery) -> Result<AuditFilter, ApiError> {
+        let day = |field: &str, value: &Option<String>| -> Result<Option<NaiveDate>, ApiError> {
+            match value.as_deref().map(str::trim).filter(|v| !v.is_empty()) {
+                None => Ok(None),
+                Some(text) => NaiveDate::parse_from_str(text, "%Y-%m-%d")
+                    .map(Some)
+                    .map_err(|_| ApiError::field(field, ErrorCode::DateInvalid)),
+            }
+        };
+        let (from, to) = (day("from", &query.from)?, day("to", &query.to)?);
+        if let (Some(from), Some(to)) = (from, to)
+            && to < from
+        {
+            return Err(ApiError::field("to", ErrorCode::DateInvalid));
+        }
+        let action = match query.action.as_deref().map(str::trim).filter(|a| !a.is_empty()) {
+            None => None,
+            Some(name) => Some(
+                AuditAction::parse(name)
+                    .ok_or_else(|| ApiError::Malformed(format!("no audit action named {name:?}")))?,
+            ),
+        };
+        Ok(AuditFilter { action, from, to })
+    }
+
+    /// Whether `entry` is one of those asked for.
+    pub fn keeps(&self, entry: &AuditEntry) -> bool {
+        let day = to_rome(entry.at).date();
+        self.action.is_none_or(|action| action == entry.action)
+            && self.from.is_none_or(|from| day >= from)
+            && self.to.is_none_or(|to| day <= to)
+    }
+
+    /// Whether it narrows anything.
+    fn narrows(&self) -> bool {
+        *self != AuditFilter::default()
+    }
 }
 
 // The answer is the wire type the console reads, defined once.
@@ -100,9 +165,17 @@ pub async fn read_log(
         .await?;
         return Err(ApiError::Forbidden(code));
     }
+    let filter = AuditFilter::from_query(&query)?;
+    // A filtered look-up reads as far back as a read may go, then keeps what was asked for.
+    let read = if filter.narrows() { AUDIT_LIMIT } else { limit };
     let entries = match (&cf, query.operator) {
-        (Some(cf), None) => state.store.audit_for(cf, limit).await?,
-        (None, Some(username)) => state.store.audit_by_operator(username.trim(), limit).await?,
+        (Some(cf), None) => state.store.audit_for(cf, read).await?,
+        (None, Some(username)) => {
+            state
+                .store
+                .audit_by_operator(&username.trim().to_ascii_lowercase(), read)
+                .await?
+        }
         _ => {
             return Err(ApiError::Malformed(
                 "give exactly one of codice_fiscale and operator".into(),
@@ -120,6 +193,8 @@ pub async fn read_log(
     .await?;
     let entries = entries
         .into_iter()
+        .filter(|e| filter.keeps(e))
+        .take(limit)
         .map(|e| domain::wire::operator::AuditEntry {
             at: e.at.into(),
             operator: e.operator,
@@ -130,4 +205,60 @@ pub async fn read_log(
         })
         .collect();
     Ok(AuditList { entries })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::{DateTime, Utc};
+
+    fn entry(at: &str, action: AuditAction) -> AuditEntry {
+        AuditEntry {
+            at: DateTime::parse_from_rfc3339(at).unwrap().with_timezone(&Utc),
+            operator: "mrossi".into(),
+            codice_fiscale: None,
+            action,
+            outcome: AuditOutcome::Ok,
+            detail: String::new(),
+        }
+    }
+
+    fn query(action: &str, from: &str, to: &str) -> AuditQuery {
+        let some = |v: &str| (!v.is_empty()).then(|| v.to_owned());
+        AuditQuery {
+            action: some(action),
+            from: some(from),
+            to: some(to),
+            ..AuditQuery::default()
+        }
+    }
+
+    #[test]
+    fn days_are_counted_on_italian_clocks_and_both_ends_are_included() {
+        let filter = AuditFilter::from_query(&query("", "2020-04-02", "2020-04-02")).unwrap();
+        // 23:30 UTC on 1 April is 01:30 on 2 April in Rome (summer time).
+        assert!(filter.keeps(&entry("2020-04-01T23:30:00Z", AuditAction::Login)));
+        assert!(filter.keeps(&entry("2020-04-02T21:59:59Z", AuditAction::Login)));
+        assert!(!filter.keeps(&entry("2020-04-02T22:00:00Z", AuditAction::Login)));
+        assert!(!filter.keeps(&entry("2020-04-01T21:59:59Z", AuditAction::Login)));
+    }
+
+    #[test]
+    fn an_action_keeps_only_its_own_entries() {
+        let filter = AuditFilter::from_query(&query("pin_check", "", "")).unwrap();
+        assert!(filter.keeps(&entry("2020-04-02T10:00:00Z", AuditAction::PinCheck)));
+        assert!(!filter.keeps(&entry("2020-04-02T10:00:00Z", AuditAction::CallOpened)));
+        assert!(!AuditFilter::from_query(&query("", "", "")).unwrap().narrows());
+    }
+
+    #[test]
+    fn a_wrong_day_a_backward_range_or_an_unknown_action_is_refused() {
+        let refused = |q: AuditQuery| AuditFilter::from_query(&q).unwrap_err();
+        assert!(matches!(refused(query("", "2020-02-30", "")), ApiError::Validation(_)));
+        assert!(matches!(
+            refused(query("", "2020-04-03", "2020-04-02")),
+            ApiError::Validation(_)
+        ));
+        assert!(matches!(refused(query("anything", "", "")), ApiError::Malformed(_)));
+    }
 }

@@ -33,7 +33,14 @@ pub async fn view(state: &AppState, call: &CallRecord, lang: Lang) -> Result<Cal
     let now = state.clock.now();
     let cf = &call.codice_fiscale;
     let messages = state.store.messages_for(cf, MESSAGES_SHOWN).await?;
-    let pin_request = state.store.pin_request(cf).await?.map(|r| {
+    let record = state.store.pin_request(cf).await?;
+    // The name only once the caller has proven to be its owner: before, an operator must not
+    // tell a caller whose codice fiscale they merely know what the citizen is called.
+    let citizen_name = record
+        .as_ref()
+        .filter(|_| call.pin_checked_at.is_some())
+        .map(|r| format!("{} {}", r.request.person.given_name, r.request.person.surname));
+    let pin_request = record.map(|r| {
         let effective = effective_state(r.state, r.created_at, now, state.config.pin_validity);
         let delivery = first_half_delivery(&messages, r.created_at);
         CallPinRequest {
@@ -58,6 +65,7 @@ pub async fn view(state: &AppState, call: &CallRecord, lang: Lang) -> Result<Cal
     Ok(CallView {
         id: call.id.clone(),
         codice_fiscale: cf.clone(),
+        citizen_name,
         opened_at: call.opened_at.into(),
         pin_checked: call.pin_checked_at.is_some(),
         pin_request,

@@ -23,6 +23,10 @@ wire_struct! {
         pub id: String,
         /// The caller's codice fiscale.
         pub codice_fiscale: String,
+        /// The citizen's name as their PIN request has it ("Carla Blu"), once their PIN
+        /// characters were verified on this call; before, nothing but the codice fiscale.
+        #[serde(default)]
+        pub citizen_name: Option<String>,
         /// When it was opened.
         pub opened_at: Timestamp,
         /// The citizen's PIN characters were verified on this call: filing is possible.
@@ -149,6 +153,7 @@ mod tests {
         let call = CallView {
             id: "ab12".into(),
             codice_fiscale: "VRDGLI90E51H501X".into(),
+            citizen_name: Some("Giulia Verdi".into()),
             opened_at: Timestamp("2026-04-01T08:00:00Z".into()),
             pin_checked: false,
             pin_request: Some(CallPinRequest {
@@ -171,7 +176,7 @@ mod tests {
         matches_api_sample(
             &call,
             &format!(
-                r#"{{"id":"ab12","codice_fiscale":"VRDGLI90E51H501X","opened_at":"2026-04-01T08:00:00Z","pin_checked":false,
+                r#"{{"id":"ab12","codice_fiscale":"VRDGLI90E51H501X","citizen_name":"Giulia Verdi","opened_at":"2026-04-01T08:00:00Z","pin_checked":false,
                 "pin_request":{{"state":"pending_delivery","requested_at":"2026-03-31T18:00:00Z","age_seconds":50400,
                   "may_validate":true,"validation_possible_at":"2026-04-01T06:00:00Z"}},
                 "application":{{"protocol":"INPS-2020-0000001","status":"under_review","status_label":"In istruttoria",
@@ -181,6 +186,7 @@ mod tests {
             ),
         );
         round_trips(&CallView {
+            citizen_name: None,
             pin_request: None,
             application: None,
             messages: vec![],

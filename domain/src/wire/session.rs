@@ -91,6 +91,20 @@ wire_struct! {
 }
 
 wire_struct! {
+    /// `GET /api/operator/session/status`: when the operator's session ends, read without
+    /// extending it (the console's timeout warning asks this), and the server's time now, so that
+    /// the console counts on the server's clock, not its own.
+    pub struct OperatorSessionStatus {
+        /// The server's time now.
+        pub now: Timestamp,
+        /// When the session ends unless it is used before.
+        pub expires_at: Timestamp,
+        /// How long a session lasts without activity, in seconds.
+        pub idle_seconds: i64,
+    }
+}
+
+wire_struct! {
     /// `POST /api/operator/session`: username, password and the current TOTP code.
     pub struct OperatorLogin {
         /// The username.

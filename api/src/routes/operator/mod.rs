@@ -27,6 +27,8 @@ pub fn router() -> Router<AppState> {
             "/operator/session",
             get(session::show).post(session::login).delete(session::logout),
         )
+        .route("/operator/session/status", get(session::status))
+        .route("/operator/session/extend", post(session::extend))
         .route("/operator/calls", post(calls::open_call))
         .route("/operator/calls/{id}", get(calls::read_call))
         .route("/operator/calls/{id}/pin-validation", post(calls::validate_pin))

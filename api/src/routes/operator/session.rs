@@ -1,4 +1,6 @@
-//! `/api/operator/session`: login, who is logged in, logout.
+//! `/api/operator/session`: login, who is logged in, logout; and for the console's timeout
+//! warning, the session's end read without extending it (`/status`) and "Resta connesso"
+//! (`/extend`).
 
 use axum::Json;
 use axum::extract::State;
@@ -7,9 +9,12 @@ use axum::response::{IntoResponse, Response};
 use domain::ErrorCode;
 use serde_json::json;
 
+use crate::http::cookies::{OPERATOR_COOKIE, cookie_value};
 use crate::http::refusal::refusal;
 use crate::http::{ApiJson, ClientAddr, Operator, operator_cookie, request_lang};
+use crate::secrets::session_token_hash;
 use crate::services::operator_login::{self, LoginOutcome, LoginRequest, OperatorInfo, operator_info};
+use crate::store::{Realm, Session};
 use crate::{ApiError, AppState};
 
 /// `POST /api/operator/session`: username, password and the current TOTP code. A wrong answer
@@ -60,6 +65,67 @@ pub async fn login(
 )]
 pub async fn show(State(state): State<AppState>, operator: Operator) -> Result<Json<OperatorInfo>, ApiError> {
     Ok(Json(operator_info(&state, &operator.session).await?))
+}
+
+// The answer of `/status`: the wire type the console reads.
+pub use domain::wire::session::OperatorSessionStatus;
+
+/// `GET /api/operator/session/status`: when the session ends, and the server's time, without
+/// extending it — unlike every other operator route, so that the console's warning can ask as
+/// often as it needs without keeping an idle desk logged in. A session that is over, or that a
+/// disabling or a reset ended, is 401 (the next use deletes it).
+#[utoipa::path(
+    get,
+    path = "/api/operator/session/status",
+    tag = "operator",
+    security(("operator_session" = [])),
+    responses((status = 200, description = "When the live session ends, not extended", body = OperatorSessionStatus))
+)]
+pub async fn status(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+) -> Result<Json<OperatorSessionStatus>, ApiError> {
+    let token = cookie_value(&headers, OPERATOR_COOKIE).ok_or(ApiError::Unauthenticated)?;
+    let session = state
+        .store
+        .session(Realm::Operator, &session_token_hash(&token))
+        .await?
+        .and_then(Session::into_operator)
+        .ok_or(ApiError::Unauthenticated)?;
+    let now = state.clock.now();
+    let operator = state.store.operator(&session.username).await?;
+    let current = operator.is_some_and(|o| !o.disabled && o.session_generation == session.generation);
+    if !current || !session.is_live(now) {
+        return Err(ApiError::Unauthenticated);
+    }
+    Ok(Json(OperatorSessionStatus {
+        now: now.into(),
+        expires_at: session.expires_at.into(),
+        idle_seconds: state.config.operator_session_idle.num_seconds(),
+    }))
+}
+
+/// `POST /api/operator/session/extend`: "Resta connesso". Other routes extend the session only
+/// now and then (a request soon after the last extension leaves it as it was); this one always
+/// moves its end to the whole idle time from now (never past the shift's absolute end), and says
+/// when that is.
+#[utoipa::path(
+    post,
+    path = "/api/operator/session/extend",
+    tag = "operator",
+    security(("operator_session" = [])),
+    responses((status = 200, description = "The session, extended", body = OperatorInfo))
+)]
+pub async fn extend(State(state): State<AppState>, operator: Operator) -> Result<Json<OperatorInfo>, ApiError> {
+    let mut session = operator.session;
+    let now = state.clock.now();
+    let expires_at = (now + state.config.operator_session_idle).min(session.absolute_expires_at);
+    state
+        .store
+        .extend_session(Realm::Operator, &session.token_hash, expires_at)
+        .await?;
+    session.expires_at = expires_at;
+    Ok(Json(operator_info(&state, &session).await?))
 }
 
 /// `DELETE /api/operator/session`: logout.
