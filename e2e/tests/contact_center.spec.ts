@@ -200,10 +200,8 @@ test('an operator validates a PIN request pending for 12 hours and is told why a
   // THEN the console says why it cannot be validated yet, and from when
   await expect(main).toContainText('Non puoi ancora convalidarla');
   await expect(main).toContainText('dal 02/04/2020 alle 07:05');
-  await page.getByRole('button', { name: 'Convalida e invia i nuovi primi 8 caratteri' }).click();
-  const refusal = page.getByRole('alert').filter({ hasText: "C'è un problema" });
-  await expect(refusal).toBeFocused();
-  await expect(refusal).toContainText('Convalida possibile dal 02/04/2020 07:05');
+  // AND offers no button that could only be refused
+  await expect(page.getByRole('button', { name: /^Convalida/ })).toHaveCount(0);
   await expect(main).toContainText('In attesa di consegna');
   await expectNoAxeViolations(page);
   expect(unexpected(problems)).toEqual([]);
@@ -262,7 +260,7 @@ test('an operator files the application for a citizen who reads out the PIN, and
   // An IBAN that is not one is refused at its field.
   await page.getByLabel('Accredito sul conto (IBAN)').check();
   await page.getByLabel('IBAN', { exact: true }).fill('IT00 0000');
-  await page.getByLabel('Solo a me').check();
+  await page.getByLabel('Intestato solo al cittadino').check();
   await page.getByLabel('IBAN', { exact: true }).press('Enter');
   await expect(summary).toBeFocused();
   await expect(summary.getByRole('link')).toHaveCount(1);
@@ -287,7 +285,7 @@ test('an operator files the application for a citizen who reads out the PIN, and
   // THEN the receipt, with the protocol number to tell the citizen
   await expect(page).toHaveURL(/\/ricevuta$/);
   await expect(page.getByRole('heading', { level: 1 })).toHaveText('Domanda inviata');
-  const protocol = (await main.locator('strong').first().textContent())!.trim();
+  const protocol = (await main.locator('.panel__body strong').textContent())!.trim();
   expect(protocol).toMatch(/^INPS-COVID-2020-\d+$/);
   await expect(main).toContainText('02/04/2020 alle 10:0');
   await expectNoAxeViolations(page);
@@ -365,7 +363,10 @@ test('a caller reports "non sono stato io" only by reading the letter; the first
   expect(unexpected(problems)).toEqual([]);
 });
 
-test('a supervisor reads in the console what operators did; an agent finds no way in', async ({ page, request }) => {
+test('a supervisor reads in the console what operators did; an agent is refused by the server, on record', async ({
+  page,
+  request,
+}, testInfo) => {
   test.setTimeout(120_000);
   const problems = watchConsole(page);
   const agent = createOperator('e2e.agente');
@@ -377,11 +378,18 @@ test('a supervisor reads in the console what operators did; an agent finds no wa
   await logIn(page, request, agent);
   await expect(page.getByRole('link', { name: 'Registro delle attività' })).toHaveCount(0);
   await openCall(page, dora.codice_fiscale);
-  // AND for the agent the log's address leads nowhere
+  // AND the agent opens the log's address: the console asks the server, which refuses and
+  // records the attempt; the page says what the server said
+  const refused = page.waitForResponse((r) => r.url().includes('/api/operator/audit?'));
   await page.goto('/operatore/registro');
-  await expect(page.getByRole('heading', { level: 1 })).toHaveText('Pagina non trovata');
+  expect((await refused).status()).toBe(403);
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText('Registro delle attività');
+  await expect(page.getByRole('alert')).toHaveText(
+    'Il registro delle attività del Contact Center può essere consultato solo da un supervisore.',
+  );
   await expect(page.getByRole('textbox')).toHaveCount(0);
   await expectNoAxeViolations(page);
+  await testInfo.attach('audit-page-agent', { body: await page.screenshot({ fullPage: true }), contentType: 'image/png' });
   await page.getByRole('button', { name: 'Esci' }).click();
   await expect(page).toHaveURL(/\/operatore\/accesso$/);
 
@@ -403,16 +411,50 @@ test('a supervisor reads in the console what operators did; an agent finds no wa
   await page.getByRole('button', { name: 'Cerca' }).click();
   await expect(summary).toContainText('codice fiscale del cittadino (16 caratteri)');
 
-  // THEN Dora's codice fiscale (typed in lower case) shows the agent's call, newest first
-  await subject.fill(dora.codice_fiscale.toLowerCase());
+  // AND the refused search left nothing of an earlier one on screen
+  await expect(page.getByRole('table')).toHaveCount(0);
+
+  // THEN Dora's codice fiscale, typed in lower case and in groups as on a call, shows the agent's
+  // call and the agent's refused attempt at the log, newest first, with seconds
+  const cf = dora.codice_fiscale.toLowerCase();
+  await subject.fill(`${cf.slice(0, 6)} ${cf.slice(6, 11)} ${cf.slice(11)}`);
   await page.getByRole('button', { name: 'Cerca' }).click();
   const table = page.getByRole('table');
-  await expect(table.getByRole('caption')).toContainText('Azioni trovate, dalla più recente');
+  await expect(table.getByRole('caption')).toHaveText(new RegExp(`^Azioni su ${dora.codice_fiscale}, dalla più recente: \\d+$`));
   const opened = table.getByRole('row').filter({ hasText: 'Chiamata aperta' });
   await expect(opened).toHaveCount(1);
   await expect(opened).toContainText('e2e.agente');
-  await expect(opened).toContainText('03/04/2020 alle 11:0');
+  await expect(opened.getByRole('cell').first()).toHaveText(/^03\/04\/2020 alle 11:0\d:\d\d$/);
   await expect(opened).toContainText('Eseguita');
+  await expect(opened).toContainText(/Chiamata [0-9a-f]{32}/);
+  const attempt = table.getByRole('row').filter({ hasText: 'Registro consultato' }).filter({ hasText: 'e2e.agente' });
+  await expect(attempt).toHaveCount(0); // the agent asked about themselves, not about Dora
+  // AND the agent's attempt is on the agent's own record, refused, with the reason in words
+  await subject.fill('e2e.agente');
+  await page.getByLabel('Solo questa azione').selectOption({ label: 'Registro consultato' });
+  await page.getByLabel('Dal giorno (facoltativo)').fill('2020-04-03');
+  await page.getByLabel('Al giorno, compreso (facoltativo)').fill('2020-04-03');
+  await page.getByRole('button', { name: 'Cerca' }).click();
+  await expect(table.getByRole('caption')).toHaveText(
+    'Azioni dell\'operatore e2e.agente, dalla più recente: 1 (solo «Registro consultato», dal 03/04/2020, al 03/04/2020)',
+  );
+  const refusedRow = table.getByRole('row').filter({ hasText: 'Rifiutata' });
+  await expect(refusedRow).toHaveCount(1);
+  await expect(refusedRow).toContainText('Riservato ai supervisori');
+  await expectNoAxeViolations(page);
+  await testInfo.attach('audit-page-supervisor', { body: await page.screenshot({ fullPage: true }), contentType: 'image/png' });
+  // AND a range that ends before it starts is refused at its field, and nothing stays on screen
+  await page.getByLabel('Dal giorno (facoltativo)').fill('2020-04-04');
+  await page.getByRole('button', { name: 'Cerca' }).click();
+  await expect(summary.getByRole('link')).toHaveAttribute('href', '#to');
+  await expect(page.getByRole('table')).toHaveCount(0);
+  await expectNoAxeViolations(page);
+  await page.getByLabel('Dal giorno (facoltativo)').fill('');
+  await page.getByLabel('Al giorno, compreso (facoltativo)').fill('');
+  await page.getByLabel('Solo questa azione').selectOption({ label: 'Tutte le azioni' });
+  await subject.fill(dora.codice_fiscale);
+  await page.getByRole('button', { name: 'Cerca' }).click();
+  await expect(opened).toHaveCount(1);
   expect(page.url()).not.toContain(dora.codice_fiscale);
   await expect(page).not.toHaveTitle(/^Errore: /);
   await expectNoAxeViolations(page);
@@ -425,5 +467,164 @@ test('a supervisor reads in the console what operators did; an agent finds no wa
   await expect(table.getByRole('row').filter({ hasText: 'Logout' })).toHaveCount(1);
   await expect(page.getByRole('heading', { level: 1 })).toHaveText('Activity log');
   await expectNoAxeViolations(page);
+  expect(unexpected(problems)).toEqual([]);
+});
+
+/** The operator's session as the server has it, read without extending it. */
+async function sessionEnd(page: Page): Promise<Date> {
+  const response = await page.request.get('/api/operator/session/status');
+  expect(response.status(), await response.text()).toBe(200);
+  return new Date((await response.json()).expires_at);
+}
+
+/** Logs in again on the login page a session ended on. */
+async function logInAgain(page: Page, request: APIRequestContext, operator: Operator) {
+  await expect(page.getByRole('alertdialog')).toHaveCount(0);
+  await page.getByLabel('Nome utente').fill(operator.username);
+  await expect(page.getByLabel('Nome utente')).toHaveValue(operator.username);
+  await page.getByLabel('Password', { exact: true }).fill(operator.password);
+  await page.getByLabel('Codice temporaneo').fill(totp(operator.secret, await serverNow(request)));
+  await page.getByLabel('Codice temporaneo').press('Enter');
+}
+
+test('a filing interrupted by the idle timeout resumes after a new login on the same call, with every answer; two calls in two tabs each show their citizen', async ({
+  page,
+  request,
+  context,
+}, testInfo) => {
+  test.setTimeout(180_000);
+  const problems = watchConsole(page);
+  const operator = createOperator('e2e.scadenza');
+  // GIVEN 10:00 in Rome, and Elisa's PIN
+  await setClock(request, '2020-04-06T10:00:00+02:00');
+  const elisa = romanWoman('Rosa', 'Elisa', '1982-05-14', 'elisa.rosa');
+  const pin = await simplifiedPin(request, elisa);
+  await logIn(page, request, operator);
+  await openCall(page, elisa.codice_fiscale);
+
+  // THEN the call's banner names her codice fiscale, and her name only once she is checked
+  const banner = page.getByRole('region', { name: 'Chiamata in corso' });
+  await expect(banner).toContainText(elisa.codice_fiscale);
+  await expect(banner).toContainText('nome dopo la verifica dei primi 8 caratteri del PIN');
+  await expect(banner).not.toContainText('Elisa Rosa');
+  await page.getByLabel('Primi 8 caratteri del PIN').fill(pin);
+  await page.getByLabel('Primi 8 caratteri del PIN').press('Enter');
+  const checked = page.getByText('Identità verificata su questa chiamata');
+  await expect(checked).toBeVisible();
+  // AND focus goes to what was done, not to the page's body
+  await expect(page.locator('#checked-notice')).toBeFocused();
+  await expect(banner).toContainText('Elisa Rosa');
+  await expect(page).toHaveTitle(new RegExp(`^${elisa.codice_fiscale} · Chiamata`));
+  await expectNoAxeViolations(page);
+  await testInfo.attach('call-banner', { body: await page.screenshot(), contentType: 'image/png' });
+
+  // WHEN the operator fills in the form, each answer saved as it changes
+  await page.getByRole('link', { name: 'Compila la domanda per il cittadino' }).click();
+  await expect(page).toHaveURL(/\/domanda$/);
+  const formURL = page.url();
+  await expect(banner).toContainText(elisa.codice_fiscale);
+  await expect(banner).toContainText('Elisa Rosa');
+  const saved = () =>
+    page.waitForResponse((r) => r.url().endsWith('/application/draft') && r.request().method() === 'PUT');
+  let save = saved();
+  await page.getByLabel('Lavoratori stagionali del turismo e degli stabilimenti termali').check();
+  expect((await save).status()).toBe(200);
+  for (const confirm of await page.getByLabel('Confermo').all()) await confirm.check();
+  const group = (name: string | RegExp) => page.getByRole('group', { name });
+  const lastJob = group(/In che data è finito il tuo ultimo rapporto di lavoro stagionale/);
+  await lastJob.getByLabel('Giorno').fill('15');
+  await lastJob.getByLabel('Mese').fill('10');
+  await lastJob.getByLabel('Anno').fill('2019');
+  await group('Sei titolare di una pensione?').getByLabel('No').check();
+  save = saved();
+  await group(/Il 17 marzo 2020 avevi un rapporto di lavoro dipendente/).getByLabel('No').check();
+  expect((await save).status()).toBe(200);
+
+  // AND a save that fails says so at once, in the banner that stays in view
+  await page.route('**/application/draft', (route) =>
+    route.fulfill({
+      status: 409,
+      contentType: 'application/json',
+      body: JSON.stringify({ code: 'conflict', message: 'Il server non ha accettato il salvataggio.', fields: {} }),
+    }),
+  );
+  await page.getByLabel("Bonifico da riscuotere all'ufficio postale").check();
+  const failed = banner.getByRole('alert');
+  await expect(failed).toContainText('Le ultime risposte non sono state salvate sul server');
+  await expectNoAxeViolations(page);
+  await testInfo.attach('draft-save-failed', { body: await page.screenshot(), contentType: 'image/png' });
+  await page.unroute('**/application/draft');
+  // (the post-office choice is now only in this tab: the server never had it)
+
+  // WHEN the call goes quiet (the declarations read aloud) until 90 seconds before the end
+  const end = await sessionEnd(page);
+  await setClock(request, new Date(end.getTime() - 90_000).toISOString());
+  // THEN the warning says so, and "Resta connesso" keeps the session
+  const warning = page.getByRole('alertdialog', { name: 'La sessione sta per scadere' });
+  await expect(warning).toBeVisible({ timeout: 20_000 });
+  await expect(warning).toContainText(/termina tra 1 minut[oi]/);
+  await expect(warning.getByRole('button', { name: 'Resta connesso' })).toBeFocused();
+  await expectNoAxeViolations(page);
+  await testInfo.attach('timeout-warning', { body: await page.screenshot(), contentType: 'image/png' });
+  await warning.getByRole('button', { name: 'Resta connesso' }).click();
+  await expect(warning).toBeHidden();
+  const extended = await sessionEnd(page);
+  expect(extended.getTime() - (await serverNow(request)).getTime()).toBeGreaterThan(9 * 60_000);
+
+  // WHEN nobody answers the next warning and the session ends
+  await setClock(request, new Date(extended.getTime() - 100_000).toISOString());
+  await expect(warning).toBeVisible({ timeout: 20_000 });
+  await setClock(request, new Date(extended.getTime() + 5_000).toISOString());
+  // THEN the login page says the answers are kept, and the new login is back on the same page
+  await expect(page).toHaveURL(/\/operatore\/accesso/, { timeout: 20_000 });
+  await expect(page.getByRole('main')).toContainText('Le risposte della chiamata sono conservate in questa scheda');
+  await expectNoAxeViolations(page);
+  await logInAgain(page, request, operator);
+  await expect(page).toHaveURL(formURL);
+  // AND with every answer, the one the server never had included
+  await expect(page.getByLabel('Lavoratori stagionali del turismo e degli stabilimenti termali')).toBeChecked();
+  for (const confirm of await page.getByLabel('Confermo').all()) await expect(confirm).toBeChecked();
+  await expect(lastJob.getByLabel('Giorno')).toHaveValue('15');
+  await expect(lastJob.getByLabel('Anno')).toHaveValue('2019');
+  await expect(group('Sei titolare di una pensione?').getByLabel('No')).toBeChecked();
+  await expect(page.getByLabel("Bonifico da riscuotere all'ufficio postale")).toBeChecked();
+  await expect(page.getByLabel('E-mail')).toHaveValue(elisa.email);
+  await expect(banner).toContainText('Elisa Rosa');
+  await expect(banner.getByRole('alert')).toHaveCount(0);
+  await expectNoAxeViolations(page);
+  // AND the summary has them too, under the same banner
+  await page.getByRole('button', { name: 'Avanti' }).click();
+  await expect(page).toHaveURL(/\/riepilogo$/);
+  await expect(page.getByRole('main')).toContainText('15/10/2019');
+  await expect(page.getByRole('main')).toContainText("Bonifico da riscuotere all'ufficio postale");
+  await expect(banner).toContainText(elisa.codice_fiscale);
+
+  // WHEN a second call, for Franca, opens in another tab
+  const franca = romanWoman('Verde', 'Franca', '1975-09-03', 'franca.verde');
+  await simplifiedPin(request, franca);
+  const other = await context.newPage();
+  await other.goto('/operatore');
+  await openCall(other, franca.codice_fiscale);
+  // THEN each tab names its own citizen, in its banner and its title
+  const otherBanner = other.getByRole('region', { name: 'Chiamata in corso' });
+  await expect(otherBanner).toContainText(franca.codice_fiscale);
+  await expect(otherBanner).not.toContainText(elisa.codice_fiscale);
+  await expect(other).toHaveTitle(new RegExp(`^${franca.codice_fiscale} · `));
+  await expectNoAxeViolations(other);
+  await testInfo.attach('second-call-banner', { body: await other.screenshot(), contentType: 'image/png' });
+  await page.bringToFront();
+  await expect(banner).toContainText(elisa.codice_fiscale);
+  await expect(banner).not.toContainText(franca.codice_fiscale);
+  await expect(page).toHaveTitle(new RegExp(`^${elisa.codice_fiscale} · `));
+  // AND the filing still goes to Elisa
+  const created = page.waitForResponse((r) => r.url().endsWith('/application/submit'));
+  await page.getByRole('button', { name: 'Conferma' }).click();
+  expect((await created).status()).toBe(201);
+  await expect(page).toHaveURL(/\/ricevuta$/);
+  await expect(banner).toContainText(elisa.codice_fiscale);
+  await expect(banner).toContainText('Elisa Rosa');
+  await expect(page.getByRole('button', { name: 'Stampa la ricevuta' })).toBeVisible();
+  await expectNoAxeViolations(page);
+  await other.close();
   expect(unexpected(problems)).toEqual([]);
 });

@@ -14,10 +14,11 @@ use domain::submission_window::Channel;
 use leptos::prelude::*;
 use serde::Serialize;
 
+use super::banner::call_banner;
 use super::problems::{Issue, Problems, same_page};
 use super::routes::form_path;
 use super::state::{CallView, Load, call_api, sent_to, use_console};
-use super::ui::{rome_when, text_field, use_title, when_ready, window_notice};
+use super::ui::{rome_when, text_field, use_call_title, when_ready, window_notice};
 use crate::api_client;
 use crate::area_texts::{dyn_text, dyn_view};
 use crate::browser;
@@ -42,6 +43,11 @@ fn label(field: &str, lang: Lang) -> Option<&'static str> {
     }
 }
 
+/// The notice of a validation just done, which takes focus.
+const VALIDATED_ID: &str = "validated-notice";
+/// The notice of an identity just checked, which takes focus.
+const CHECKED_ID: &str = "checked-notice";
+
 /// How a PIN request's state reads.
 fn state_text(state: PinRequestState) -> Text {
     match state {
@@ -57,13 +63,16 @@ fn state_text(state: PinRequestState) -> Text {
 pub fn call_page(id: String) -> AnyView {
     let console = use_console();
     let problems = Problems::new();
-    use_title(Text::CallTitle, move || problems.any());
+    let id: Arc<str> = id.into();
+    use_call_title(Text::CallTitle, id.clone(), move || problems.any());
     let load = RwSignal::new(Load::Loading);
     let validated = RwSignal::new(None::<Vec<String>>);
     let reported = RwSignal::new(None);
     let (validating, checking) = (RwSignal::new(Sending::Idle), RwSignal::new(Sending::Idle));
     let pin = RwSignal::new(String::new());
-    let id: Arc<str> = id.into();
+    // After a validation or a PIN check the page is read again; focus then goes to what it did,
+    // not to the page's body.
+    let focus_next = StoredValue::new(None::<&'static str>);
 
     let reload = {
         let id = id.clone();
@@ -71,7 +80,14 @@ pub fn call_page(id: String) -> AnyView {
             let id = id.clone();
             browser::spawn(async move {
                 match console.load_call(&id).await {
-                    Ok(_) => load.set(Load::Ready),
+                    Ok(_) => {
+                        load.set(Load::Ready);
+                        // `try_`: the page may have been left while the call was read.
+                        if let Some(target) = focus_next.try_get_value().flatten() {
+                            focus_next.try_set_value(None);
+                            request_animation_frame(move || browser::focus_by_id(target));
+                        }
+                    }
                     Err(error) if console.session_ended(&error) => {}
                     Err(error) => load.set(Load::Failed(error)),
                 }
@@ -98,6 +114,7 @@ pub fn call_page(id: String) -> AnyView {
                         Some(sent) => {
                             problems.clear();
                             validated.set(Some(sent));
+                            focus_next.try_set_value(Some(VALIDATED_ID));
                             reload();
                         }
                         None => problems.show_api(&api_client::ApiError::Decode),
@@ -136,6 +153,7 @@ pub fn call_page(id: String) -> AnyView {
                     Ok(_) => {
                         pin.set(String::new());
                         problems.clear();
+                        focus_next.try_set_value(Some(CHECKED_ID));
                         reload();
                     }
                     Err(error) if console.session_ended(&error) => {}
@@ -145,6 +163,7 @@ pub fn call_page(id: String) -> AnyView {
         })
     };
 
+    let id_for_banner = id.clone();
     let content = Arc::new(move || match console.call.get() {
         Some(call) if *call.id == *id => {
             let actions = Actions {
@@ -164,6 +183,7 @@ pub fn call_page(id: String) -> AnyView {
     });
 
     view! {
+        {call_banner(id_for_banner, false)}
         <a href=CONSOLE_PATH class="back-link">{tr(Text::NewCall)}</a>
         <ErrorSummary items=problems.summary(same_page(), label) focus_token=problems.focus_token() />
         {when_ready(load, content)}
@@ -233,7 +253,7 @@ fn pin_request(call: &CallView, actions: &Actions) -> AnyView {
                 let text = dyn_text(Arc::new(move || {
                     t_with(lang.get(), Text::ValidatedNotice, "to", &to.join(", "))
                 }));
-                view! { <div class="panel panel--success" role="status"><p class="panel__text">{text}</p></div> }
+                view! { <div id=VALIDATED_ID class="panel panel--success" role="status" tabindex="-1"><p class="panel__text">{text}</p></div> }
             })
             .into_any()
     }));
@@ -248,8 +268,8 @@ fn pin_request(call: &CallView, actions: &Actions) -> AnyView {
         }
         _ => None,
     };
-    // Offered while pending even before the 12 hours: the API then says why not, and from when.
-    let form = pending.then(|| {
+    // Offered only when the API would accept it: before the 12 hours the page says from when.
+    let form = (pending && request.may_validate).then(|| {
         let (validate, sending) = (actions.validate.clone(), actions.validating);
         view! {
             <form novalidate on:submit=move |ev: leptos::ev::SubmitEvent| { ev.prevent_default(); validate() }>
@@ -293,7 +313,7 @@ fn application(call: &CallView, actions: &Actions) -> AnyView {
         return view! {
             <p>{tr(Text::NoApplication)}</p>
             {window_notice(Some(call.window.clone()))}
-            <div class="panel panel--success"><p class="panel__text">{tr(Text::PinChecked)}</p></div>
+            <div id=CHECKED_ID class="panel panel--success" tabindex="-1"><p class="panel__text">{tr(Text::PinChecked)}</p></div>
             <p><a class="button" href=form_path(&call.id)>{tr(Text::FileApplication)}</a></p>
         }
         .into_any();

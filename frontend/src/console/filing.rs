@@ -5,16 +5,21 @@
 //! shows in the error summary and at its field.
 
 use std::sync::Arc;
+use std::time::Duration;
 
 use domain::Lang;
-use domain::application::{ApplicationStep, HOLDER_JOINT, HOLDER_OWN, PAYMENT_IBAN, PAYMENT_POST_OFFICE};
+use domain::application::{
+    ApplicationForm, ApplicationStep, HOLDER_JOINT, HOLDER_OWN, PAYMENT_IBAN, PAYMENT_POST_OFFICE,
+};
 use domain::benefits::Catalogue;
 use leptos::prelude::*;
 
+use super::banner::call_banner;
 use super::problems::{Problems, same_page};
 use super::routes::{call_path, receipt_path, summary_path};
+use super::state::keep_local_draft;
 use super::state::{Draft, Load, use_console};
-use super::ui::{use_title, when_ready, window_notice};
+use super::ui::{use_call_title, when_ready, window_notice};
 use crate::api_client::ApiError;
 use crate::application_answers::{label_of, step_heading};
 use crate::area_texts::{Words, dyn_view, ww};
@@ -59,10 +64,11 @@ pub fn form_page(id: String) -> AnyView {
     let console = use_console();
     let nav = use_navigator();
     let problems = Problems::new();
-    use_title(Text::FormTitle, move || problems.any());
-    let load = RwSignal::new(Load::Loading);
     let id: Arc<str> = id.into();
+    use_call_title(Text::FormTitle, id.clone(), move || problems.any());
+    let load = RwSignal::new(Load::Loading);
     load_for_filing(id.clone(), load);
+    save_each_change(id.clone(), load);
     let sending = RwSignal::new(Sending::Idle);
     let draft = console.draft;
 
@@ -104,6 +110,7 @@ pub fn form_page(id: String) -> AnyView {
         Arc::new(move || {
             let on_submit = on_submit.clone();
             view! {
+                {call_banner(id.clone(), true)}
                 <BackLink href=call_path(&id) />
                 <ErrorSummary items=problems.summary(same_page(), label) focus_token=problems.focus_token() />
                 <h1>{tr(Text::FormHeading)}</h1>
@@ -130,13 +137,59 @@ pub fn form_page(id: String) -> AnyView {
     when_ready(load, page)
 }
 
+/// How long the answers stay unchanged before they are sent: a word typed is one save, not one a
+/// letter (each is also on the audit log).
+const SAVE_AFTER: Duration = Duration::from_millis(700);
+
+/// Keeps every change to the answers: at once in this tab, and on the server once typing pauses,
+/// so that an expired session or a closed window loses nothing (the first answers read are the
+/// server's own and are not sent back).
+fn save_each_change(id: Arc<str>, load: RwSignal<Load>) {
+    let console = use_console();
+    let draft = console.draft;
+    let last = StoredValue::new(None::<ApplicationForm>);
+    let pending = StoredValue::new(0u32);
+    crate::ui::effect(move || {
+        let form = draft.form();
+        if load.get() != Load::Ready || draft.call.get().as_deref() != Some(&*id) {
+            return;
+        }
+        let before = last.get_value();
+        last.set_value(Some(form.clone()));
+        if before.is_none_or(|before| before == form) {
+            return;
+        }
+        keep_local_draft(&id, &form);
+        let turn = pending.get_value().wrapping_add(1);
+        pending.set_value(turn);
+        let id = id.clone();
+        set_timeout(
+            move || {
+                // The page may be gone meanwhile (Avanti): its answers were sent by then.
+                if pending.try_get_value() == Some(turn) {
+                    console.save_draft(id.to_string());
+                }
+            },
+            SAVE_AFTER,
+        );
+    });
+}
+
+/// A step's heading in the operator's voice: the declarations are the citizen's, not "yours".
+fn console_step_heading(step: ApplicationStep) -> Text {
+    match step {
+        ApplicationStep::Declarations => Text::ConsoleDeclarationsHeading,
+        other => step_heading(other),
+    }
+}
+
 /// A step's questions under its heading.
 fn section(step: ApplicationStep, questions: AnyView) -> impl IntoView {
     let id = format!("step-{}", step.slug());
     let labelled_by = id.clone();
     view! {
         <section class="section" aria-labelledby=labelled_by>
-            <h2 id=id class="heading-m">{tr(step_heading(step))}</h2>
+            <h2 id=id class="heading-m">{tr(console_step_heading(step))}</h2>
             {questions}
         </section>
     }
@@ -185,7 +238,8 @@ fn declarations(draft: Draft, problems: Problems) -> AnyView {
             })
             .collect_view();
         view! {
-            <p class="hint">{tr(Text::DeclarationsIntro)}</p>
+            // Kept word for word as the citizen's form has it: the operator reads it aloud.
+            <p class="hint"><strong>{tr(Text::ReadAloud)}</strong>" "{tr(Text::DeclarationsIntro)}</p>
             <p class="lead">{ww(Words::Data(&benefit.title))}</p>
             {fields}
         }
@@ -211,8 +265,8 @@ fn payment(draft: Draft, problems: Problems) -> AnyView {
             .get()
             .then(|| {
                 let holders = vec![
-                    (HOLDER_OWN, Text::HolderOwn.into(), None),
-                    (HOLDER_JOINT, Text::HolderJoint.into(), None),
+                    (HOLDER_OWN, Text::ConsoleHolderOwn.into(), None),
+                    (HOLDER_JOINT, Text::ConsoleHolderJoint.into(), None),
                 ];
                 view! {
                     <WordsInput id="iban" label=Text::IbanLabel.into() hint=Some(Text::IbanHint.into())

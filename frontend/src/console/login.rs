@@ -1,6 +1,7 @@
 //! The operators' login (`/operatore/accesso`): username, password and the TOTP code of the
 //! moment. A wrong answer never says which of the three was wrong (the API's words); after a
-//! refusal the password and code are emptied, as a used code cannot serve twice.
+//! refusal the code is emptied, as a used code cannot serve twice. After a session that ended on
+//! a call, the login brings the operator back to that call's page.
 
 use crate::i18n::t;
 use domain::Lang;
@@ -8,13 +9,13 @@ use leptos::prelude::*;
 use serde::Serialize;
 
 use super::problems::{Issue, Problems, same_page};
-use super::state::{OperatorInfo, SESSION_PATH, Who, use_console};
+use super::state::{OperatorInfo, RETURN_KEY, SESSION_PATH, Who, after_login_path, use_console};
 use super::ui::{text_field, use_title};
 use crate::api_client;
-use crate::browser;
+use crate::browser::{self, Store};
 use crate::components::{ErrorSummary, FORM_ID, SendStatus, Sending};
 use crate::i18n::Text;
-use crate::router::{CONSOLE_PATH, use_navigator};
+use crate::router::use_navigator;
 use crate::ui::{effect, tr};
 
 #[derive(Serialize)]
@@ -53,10 +54,13 @@ pub fn login_page() -> AnyView {
     let nav = use_navigator();
     let problems = Problems::new();
     use_title(Text::ConsoleLoginTitle, move || problems.any());
-    // Logged in already, or just now: on to finding the citizen (Back does not return here).
+    // Logged in already, or just now: back to the call page a session ended on, or on to finding
+    // the citizen (Back does not return here).
     effect(move || {
         if matches!(*console.who.read(), Who::Operator(_)) {
-            nav.replace(CONSOLE_PATH);
+            let kept = browser::load(Store::Session, RETURN_KEY);
+            browser::remove(Store::Session, RETURN_KEY);
+            nav.replace(&after_login_path(kept.as_deref()));
         }
     });
     let (username, password, totp) = (
@@ -66,6 +70,9 @@ pub fn login_page() -> AnyView {
     );
     let sending = RwSignal::new(Sending::Idle);
     let ended = browser::query_has("scaduta", "1");
+    // A session that ended on a call: the answers are kept in this tab and the call comes back.
+    let on_call = browser::load(Store::Session, RETURN_KEY).is_some();
+    let ended = ended || on_call;
 
     let on_submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
@@ -93,8 +100,9 @@ pub fn login_page() -> AnyView {
                     console.who.set(Who::Operator(info));
                 }
                 Ok(None) => problems.show_api(&api_client::ApiError::Decode),
+                // A used code cannot serve twice; the password stays, as retyping it on a call
+                // wastes the caller's time (the API never says which of the three was wrong).
                 Err(error) => {
-                    password.set(String::new());
                     totp.set(String::new());
                     problems.show_api(&error);
                 }
@@ -109,6 +117,7 @@ pub fn login_page() -> AnyView {
                 <div class="notification-banner" role="region" aria-labelledby="ended-title">
                     <h2 id="ended-title" class="notification-banner__title">{tr(Text::ImportantTitle)}</h2>
                     <p class="notification-banner__text">{tr(Text::SessionEnded)}</p>
+                    {on_call.then(|| view! { <p class="notification-banner__text">{tr(Text::SessionEndedOnCall)}</p> })}
                 </div>
             })}
             <h1>{tr(Text::ConsoleLoginHeading)}</h1>

@@ -9,6 +9,7 @@
 //! the router and the form components are the app's.
 
 mod audit;
+mod banner;
 mod call;
 mod filing;
 mod login;
@@ -20,6 +21,7 @@ mod start;
 mod state;
 mod summary;
 mod texts;
+mod timeout;
 mod ui;
 
 use crate::i18n::t_with;
@@ -57,6 +59,7 @@ fn shell() -> impl IntoView {
         <SkipLink target=MAIN_ID />
         {header()}
         <main id=MAIN_ID class="main" tabindex="-1">{move || page(route.get())}</main>
+        {timeout::session_warning()}
         <footer class="footer">
             <div class="footer__inner"><p>{tr(Text::Footer)}</p></div>
         </footer>
@@ -78,7 +81,12 @@ fn page(route: ConsoleRoute) -> AnyView {
     dyn_view(Arc::new(move || match who.get() {
         0 => loading(),
         1 => {
-            request_animation_frame(move || nav.replace(LOGIN_PATH));
+            // Unless a session that ended has gone there already (with its reason in the address).
+            request_animation_frame(move || {
+                if ConsoleRoute::from_path(&browser::location_path()) != ConsoleRoute::Login {
+                    nav.replace(LOGIN_PATH);
+                }
+            });
             ().into_any()
         }
         _ => match route.clone() {
@@ -94,10 +102,18 @@ fn page(route: ConsoleRoute) -> AnyView {
     .into_any()
 }
 
+/// After a logout: nothing of the citizens' stays in the page or the tab (the answers kept for
+/// an expiry, the page to return to), and the login page shows.
+fn log_out_here(console: state::Console) {
+    browser::forget_personal_copies();
+    console.forget();
+    console.who.set(Who::Nobody);
+    console.nav.go(LOGIN_PATH);
+}
+
 /// The header: the console's name, who is logged in with the way out, the language switch.
 fn header() -> impl IntoView {
     let console = use_console();
-    let nav = use_navigator();
     let lang = use_lang();
     let other = move || match lang.get() {
         Lang::It => Lang::En,
@@ -111,9 +127,7 @@ fn header() -> impl IntoView {
     let logout = move |_| {
         browser::spawn(async move {
             let _ = api_client::delete(SESSION_PATH).await;
-            console.forget();
-            console.who.set(Who::Nobody);
-            nav.go(LOGIN_PATH);
+            log_out_here(console);
         });
     };
     let operator = dyn_view(Arc::new(move || match &*console.who.read() {

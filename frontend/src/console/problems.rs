@@ -41,7 +41,10 @@ pub use crate::application_answers::Link;
 
 /// The summary's lines for `found`: a message that does not name its field ("Questo campo è
 /// obbligatorio.") is preceded by the field's label, so that a list of them can be told apart.
+/// The summary's lines: one per problem, but a line said already (the same words for another
+/// field, e.g. each "Confermo" of a benefit) only once, linked to its first field.
 pub fn summary_items(found: &[Found], lang: Lang, link: &dyn Fn(&str) -> String, label: Label) -> Vec<SummaryItem> {
+    let mut said = std::collections::BTreeSet::new();
     found
         .iter()
         .map(|(field, issue)| {
@@ -55,6 +58,7 @@ pub fn summary_items(found: &[Found], lang: Lang, link: &dyn Fn(&str) -> String,
                 message: named.map_or(message.clone(), |label| format!("{label}: {message}")),
             }
         })
+        .filter(|item| said.insert(item.message.clone()))
         .collect()
 }
 
@@ -162,6 +166,18 @@ pub fn same_page() -> Link {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_same_words_for_two_fields_are_one_line_linked_to_the_first() {
+        let found = vec![
+            (Some("a".to_owned()), Issue::Console(Text::CfMissing)),
+            (Some("b".to_owned()), Issue::Console(Text::CfMissing)),
+            (Some("c".to_owned()), Issue::Console(Text::PinFirst8Missing)),
+        ];
+        let items = summary_items(&found, Lang::It, &|field| format!("#{field}"), |_, _| None);
+        let links: Vec<_> = items.iter().map(|item| item.link.clone().unwrap()).collect();
+        assert_eq!(links, ["#a", "#c"]);
+    }
 
     fn label(field: &str, _: Lang) -> Option<&'static str> {
         (field == "username").then_some("Nome utente")

@@ -7,9 +7,10 @@ use std::sync::Arc;
 
 use leptos::prelude::*;
 
+use super::banner::call_banner;
 use super::routes::call_path;
 use super::state::{Load, use_console};
-use super::ui::{problem_panel, rome_when, use_title, when_ready};
+use super::ui::{problem_panel, rome_when, use_call_title, when_ready};
 use crate::api_client::ApiError;
 use crate::application_answers::answers;
 use crate::area_texts::dyn_text;
@@ -21,7 +22,7 @@ use crate::ui::use_lang;
 pub fn receipt_page(id: String) -> AnyView {
     let console = use_console();
     let lang = use_lang();
-    use_title(Text::ConsoleReceiptTitle, || false);
+    use_call_title(Text::ConsoleReceiptTitle, id.as_str().into(), || false);
     let load = RwSignal::new(Load::Loading);
     {
         let id = id.clone();
@@ -41,6 +42,7 @@ pub fn receipt_page(id: String) -> AnyView {
         let sent = dyn_text(Arc::new(move || rome_when(&submitted, lang.get())));
         let content = Signal::stored(view.content.clone());
         view! {
+            {call_banner(id.as_str().into(), true)}
             <div class="panel panel--confirmation">
                 <h1 class="panel__title">{tr(Text::ReceiptHeading)}</h1>
                 <div class="panel__body">
@@ -56,6 +58,11 @@ pub fn receipt_page(id: String) -> AnyView {
                 </div>
             </dl>
             <p>{tr(Text::ReceiptNext)}</p>
+            <p class="no-print">
+                <button type="button" class="button button--secondary" on:click=|_| browser::print()>
+                    {tr(Text::PrintReceipt)}
+                </button>
+            </p>
             <p>
                 <a href=call_path(&id)>{tr(Text::BackToCall)}</a>
                 " · "

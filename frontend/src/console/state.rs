@@ -2,10 +2,14 @@
 //! being filed on it, with the API's answers read as `domain::wire` types (their small `FromJson` readers, not a
 //! derived `Deserialize`: ADR 0008), then into what the pages show.
 //!
-//! Unlike the citizen's draft, nothing is kept on the device: a Contact Center desk is shared, so
-//! the answers live in the page and, at each Avanti, on the server (ADR 0010). Only CONFERMA's
-//! idempotency key is kept, in this tab's `sessionStorage`, so that a retry after a lost answer is
-//! the same request for the server.
+//! The answers live in the page and are saved on the server at each change (ADR 0010). So that a
+//! session that times out mid-call loses nothing, this tab's `sessionStorage` also holds, until
+//! the receipt or a logout, a copy of the answers keyed by call, and the call's page that the
+//! session ended on: after a new login the operator is back there, with every answer. A copy is
+//! read back only once the server has given the call to the operator now logged in (calls are
+//! their operator's alone), and `sessionStorage` is the tab's: closing it drops everything, as
+//! on a shared desk it should. CONFERMA's idempotency key is kept there too, so that a retry after
+//! a lost answer is the same request for the server.
 
 use std::collections::BTreeMap;
 
@@ -38,6 +42,49 @@ pub fn call_api(id: &str, rest: &str) -> String {
 /// Where CONFERMA's key for the call `id` is kept until a receipt arrives.
 pub fn idempotency_key_name(id: &str) -> String {
     format!("sportello.console.submit.{id}")
+}
+
+/// Where this tab's copy of the answers on the call `id` is kept until the receipt.
+pub fn local_draft_key(id: &str) -> String {
+    format!("sportello.console.draft.{id}")
+}
+
+/// Where this tab keeps the call's page that the session ended on, for after the next login.
+pub const RETURN_KEY: &str = "sportello.console.return";
+
+/// Where to go after a login: the call's page the session ended on, if it was one (anything else
+/// kept there is ignored), otherwise finding the citizen.
+pub fn after_login_path(kept: Option<&str>) -> String {
+    use super::routes::ConsoleRoute;
+    match kept.map(|path| (path, ConsoleRoute::from_path(path))) {
+        Some((
+            path,
+            ConsoleRoute::Call(_) | ConsoleRoute::Form(_) | ConsoleRoute::Summary(_) | ConsoleRoute::Receipt(_),
+        )) => path.to_owned(),
+        _ => crate::router::CONSOLE_PATH.to_owned(),
+    }
+}
+
+/// The answers kept in this tab for the call `id`, if any.
+fn local_draft(id: &str) -> Option<ApplicationForm> {
+    let text = browser::load(browser::Store::Session, &local_draft_key(id))?;
+    ApplicationForm::from_json(&Json::parse(&text)?)
+}
+
+/// Keeps `form` in this tab as the answers on the call `id`.
+pub fn keep_local_draft(id: &str, form: &ApplicationForm) {
+    if let Ok(text) = serde_json::to_string(form) {
+        browser::save(browser::Store::Session, &local_draft_key(id), &text);
+    }
+}
+
+/// How the last save of the answers went, for the notice on the form.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DraftSave {
+    /// Nothing to say: saved, or not yet changed.
+    Saved,
+    /// The server did not take the answers: they are in this tab only.
+    Failed(ApiError),
 }
 
 /// The operator logged in.
@@ -145,6 +192,8 @@ pub struct CallView {
     pub id: String,
     /// The citizen on the phone.
     pub codice_fiscale: String,
+    /// Their name, once their PIN characters were verified on this call.
+    pub citizen_name: Option<String>,
     /// The citizen's PIN characters were verified on this call.
     pub pin_checked: bool,
     /// The PIN request, if any.
@@ -164,6 +213,7 @@ impl CallView {
         Some(CallView {
             id: call.id,
             codice_fiscale: call.codice_fiscale,
+            citizen_name: call.citizen_name,
             pin_checked: call.pin_checked,
             pin_request: call.pin_request.map(|pin| PinRequestView {
                 state: pin.state,
@@ -233,6 +283,8 @@ pub struct Draft {
     pub submitted: RwSignal<Option<ApplicationView>>,
     /// The Contact Center's window.
     pub window: RwSignal<Option<WindowState>>,
+    /// How the last save to the server went.
+    pub save: RwSignal<DraftSave>,
 }
 
 impl Draft {
@@ -250,6 +302,7 @@ impl Draft {
             call: RwSignal::new(None),
             submitted: RwSignal::new(None),
             window: RwSignal::new(None),
+            save: RwSignal::new(DraftSave::Saved),
         }
     }
 
@@ -273,7 +326,8 @@ impl Draft {
         untrack(move || self.form())
     }
 
-    fn set_form(self, form: ApplicationForm) {
+    /// Replaces every answer.
+    pub fn set_form(self, form: ApplicationForm) {
         self.benefit.set(form.benefit);
         self.declarations.set(form.declarations);
         self.payment_method.set(form.payment_method);
@@ -303,19 +357,24 @@ impl Draft {
 pub struct Console {
     /// Who is logged in.
     pub who: RwSignal<Who>,
+    /// When the session ends, on this browser's clock (ms), as the server last said.
+    pub deadline: RwSignal<Option<f64>>,
     /// The call last read.
     pub call: RwSignal<Option<CallView>>,
     /// The application being filed.
     pub draft: Draft,
-    nav: Navigator,
+    /// The console's router.
+    pub nav: Navigator,
 }
 
 impl Console {
     /// After the API said the operator's session is over (401): forget everything of the
     /// citizen's and go to the login page, which says why. `true` if that was the case.
+    /// The page it ended on is kept for after the next login, and so are (already) the answers.
     pub fn session_ended(self, error: &ApiError) -> bool {
         let ended = matches!(error, ApiError::Refused { status: 401, .. });
-        if ended {
+        if ended && !matches!(self.who.get_untracked(), Who::Nobody) {
+            browser::save(browser::Store::Session, RETURN_KEY, &browser::location_path());
             self.forget();
             self.who.set(Who::Nobody);
             self.nav.replace(LOGIN_ENDED_URL);
@@ -330,6 +389,7 @@ impl Console {
         self.draft.call.set(None);
         self.draft.submitted.set(None);
         self.draft.window.set(None);
+        self.draft.save.set(DraftSave::Saved);
     }
 
     /// Reads the call `id` into [`Console::call`].
@@ -349,10 +409,20 @@ impl Console {
         let state = api_client::get_json(&call_api(id, "/application"))
             .await
             .and_then(api_client::read::<ApplicationState>)?;
-        self.draft.set_form(state.form);
+        // The server has given this operator the call: the answers this tab kept for it are
+        // newer than the server's if a save failed (an expired session), and never older.
+        let kept = local_draft(id).filter(|_| state.submitted.is_none());
+        let resumed = kept.as_ref().is_some_and(|kept| *kept != state.form);
+        self.draft.set_form(kept.unwrap_or(state.form));
+        if state.submitted.is_some() {
+            browser::remove(browser::Store::Session, &local_draft_key(id));
+        }
         self.draft.submitted.set(state.submitted.map(ApplicationView::from));
         self.draft.window.set(Some(state.window));
         self.draft.call.set(Some(id.to_owned()));
+        if resumed {
+            self.save_draft(id.to_owned());
+        }
         Ok(())
     }
 
@@ -367,11 +437,22 @@ impl Console {
         Ok(())
     }
 
-    /// Saves the answers without checking them (best effort: they are in the page).
+    /// Saves the answers without checking them: kept in this tab at once, then sent to the
+    /// server; a failure shows on the form, and a session that is over goes to the login page.
     pub fn save_draft(self, id: String) {
         let form = self.draft.form_untracked();
+        keep_local_draft(&id, &form);
         browser::spawn(async move {
-            let _ = api_client::put_json(&call_api(&id, "/application/draft"), &form).await;
+            let answer = api_client::put_json(&call_api(&id, "/application/draft"), &form).await;
+            // A later change has been sent meanwhile: its answer is the one that counts.
+            if self.draft.form_untracked() != form {
+                return;
+            }
+            match answer {
+                Ok(_) => self.draft.save.set(DraftSave::Saved),
+                Err(error) if self.session_ended(&error) => {}
+                Err(error) => self.draft.save.set(DraftSave::Failed(error)),
+            }
         });
     }
 
@@ -386,6 +467,7 @@ impl Console {
         .await;
         if let Ok(view) = &answer {
             self.draft.submitted.set(Some(view.clone()));
+            browser::remove(browser::Store::Session, &local_draft_key(id));
         }
         answer
     }
@@ -404,6 +486,7 @@ impl Console {
 pub fn provide_console() -> Console {
     let console = Console {
         who: RwSignal::new(Who::Unknown),
+        deadline: RwSignal::new(None),
         call: RwSignal::new(None),
         draft: Draft::new(),
         nav: use_navigator(),

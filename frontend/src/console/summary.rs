@@ -8,11 +8,12 @@ use std::sync::Arc;
 use domain::benefits::Catalogue;
 use leptos::prelude::*;
 
+use super::banner::call_banner;
 use super::filing::{label, load_for_filing, needs_pin_check};
 use super::problems::{Link, Problems};
 use super::routes::{call_path, form_path, receipt_path};
 use super::state::{Load, use_console};
-use super::ui::{use_title, when_ready, window_notice};
+use super::ui::{use_call_title, when_ready, window_notice};
 use crate::application_answers::answers;
 use crate::area_texts::dyn_view;
 use crate::browser;
@@ -27,9 +28,9 @@ pub fn summary_page(id: String) -> AnyView {
     let console = use_console();
     let nav = use_navigator();
     let problems = Problems::new();
-    use_title(Text::ConsoleSummaryTitle, move || problems.any());
-    let load = RwSignal::new(Load::Loading);
     let id: Arc<str> = id.into();
+    use_call_title(Text::ConsoleSummaryTitle, id.clone(), move || problems.any());
+    let load = RwSignal::new(Load::Loading);
     load_for_filing(id.clone(), load);
     let sending = RwSignal::new(Sending::Idle);
     let refused_as_submitted = RwSignal::new(false);
@@ -75,7 +76,11 @@ pub fn summary_page(id: String) -> AnyView {
                 Arc::new(move |field: &str| format!("{form_page}#{field}"))
             };
             let call = call_path(&id);
+            // Outside the Contact Center's hours the notice above says when it opens; CONFERMA
+            // waits for then, rather than being pressed for a refusal.
+            let window_closed = move || draft.window.get().is_some_and(|w| !w.open);
             view! {
+                {call_banner(id.clone(), true)}
                 <BackLink href=form_page />
                 <ErrorSummary items=problems.summary(change.clone(), label) focus_token=problems.focus_token() />
                 {dyn_view(Arc::new(move || refused_as_submitted.get().then(|| view! {
@@ -87,7 +92,7 @@ pub fn summary_page(id: String) -> AnyView {
                 {window_notice(draft.window.get_untracked())}
                 <p>{tr(Text::ConsoleSubmitText)}</p>
                 <form id=FORM_ID novalidate on:submit=move |ev| on_submit(ev)>
-                    <button type="submit" class="button button--caps" disabled=move || sending.get().busy()>
+                    <button type="submit" class="button button--caps" disabled=move || sending.get().busy() || window_closed()>
                         {tr(Text::Confirm)}
                     </button>
                 </form>

@@ -44,6 +44,22 @@ bilingual_texts! {
         UsernameMissing => ("Inserisci il nome utente.", "Enter your username."),
         PasswordMissing => ("Inserisci la password.", "Enter your password."),
         TotpMissing => ("Inserisci il codice temporaneo di 6 cifre.", "Enter the 6-digit one-time code."),
+        /// On the login page after a session ended on a call's page.
+        SessionEndedOnCall => (
+            "Le risposte della chiamata sono conservate in questa scheda: dopo l'accesso torni alla stessa pagina della chiamata, con tutte le risposte.",
+            "The call's answers are kept in this tab: after logging in you are back on the same page of the call, with every answer."
+        ),
+        ConsoleTimeoutHeading => ("La sessione sta per scadere", "Your session is about to end"),
+        /// `{time}` is the time left in words ("2 minuti").
+        ConsoleTimeoutText => (
+            "Per sicurezza, senza attività la sessione termina tra {time}.",
+            "For security, without activity your session ends in {time}."
+        ),
+        ConsoleTimeoutKept => (
+            "Le risposte già inserite sono salvate. Per continuare la chiamata premi «Resta connesso».",
+            "The answers entered are saved. To carry on with the call, press “Stay connected”."
+        ),
+        StayConnected => ("Resta connesso", "Stay connected"),
         SessionEnded => (
             "La sessione è terminata dopo 10 minuti di inattività o alla fine del turno: accedi di nuovo.",
             "Your session ended after 10 minutes of inactivity or at the end of the shift: log in again."
@@ -131,6 +147,19 @@ bilingual_texts! {
         PinChecked => ("Identità verificata su questa chiamata: puoi compilare la domanda.", "Identity checked on this call: you can fill in the application."),
         FileApplication => ("Compila la domanda per il cittadino", "Fill in the application for the citizen"),
 
+        // ——— The call's banner ———
+        BannerTitle => ("Chiamata in corso", "Call in progress"),
+        BannerName => ("Cittadino", "Citizen"),
+        BannerNameUnchecked => (
+            "nome dopo la verifica dei primi 8 caratteri del PIN",
+            "name after the check of the first 8 PIN characters"
+        ),
+        /// `{reason}` is the API's or the network's problem.
+        DraftSaveFailed => (
+            "Le ultime risposte non sono state salvate sul server: {reason} Restano in questa scheda, non chiuderla: saranno salvate alla prossima modifica o con Avanti.",
+            "The latest answers were not saved on the server: {reason} They are kept in this tab, do not close it: they will be saved at the next change or with Continue."
+        ),
+
         // ——— The citizen's messages ———
         MessagesHeading => ("Messaggi inviati", "Messages sent"),
         MessagesIntro => (
@@ -166,6 +195,13 @@ bilingual_texts! {
             "Fai al cittadino le stesse domande del modulo online e inserisci le sue risposte. Le dichiarazioni sono sue: leggigliele per intero.",
             "Ask the citizen the same questions as the online form and enter their answers. The declarations are theirs: read them out in full."
         ),
+        ConsoleDeclarationsHeading => ("Le dichiarazioni del cittadino", "The citizen's declarations"),
+        ReadAloud => ("Da leggere al cittadino parola per parola:", "To read to the citizen word for word:"),
+        ConsoleHolderOwn => ("Intestato solo al cittadino", "In the citizen's name only"),
+        ConsoleHolderJoint => (
+            "Cointestato: al cittadino e a un'altra persona",
+            "Joint: in the citizen's name and another person's"
+        ),
         BackToCall => ("Torna alla chiamata", "Back to the call"),
         ConsoleSummaryTitle => ("Controlla la domanda — Contact Center", "Check the application — Contact Center"),
         ConsoleSubmitText => (
@@ -173,6 +209,7 @@ bilingual_texts! {
             "Read the answers back to the citizen. By pressing CONFIRM you send the application to INPS on their behalf: the citizen confirms that the declarations are true (DPR 445/2000). It cannot be changed after sending."
         ),
         ConsoleReceiptTitle => ("Domanda inviata — Contact Center", "Application sent — Contact Center"),
+        PrintReceipt => ("Stampa la ricevuta", "Print the receipt"),
         ReceiptNext => (
             "Comunica al cittadino il numero di protocollo. Riceverà l'esito ai recapiti indicati e può seguire la domanda in «Le mie domande».",
             "Tell the citizen the protocol number. They will get the outcome at the contacts given and can follow the application in “My applications”."
@@ -191,8 +228,58 @@ bilingual_texts! {
             "Enter the citizen's codice fiscale (16 characters) or the operator's username."
         ),
         AuditSearch => ("Cerca", "Search"),
-        /// `{n}` is how many entries.
-        AuditCaption => ("Azioni trovate, dalla più recente: {n}", "Actions found, newest first: {n}"),
+        AuditSubjectHint => (
+            "Il codice fiscale si può scrivere anche a gruppi, con gli spazi, come lo detta il cittadino.",
+            "The codice fiscale may be typed in groups, with spaces, as the citizen reads it out."
+        ),
+        AuditActionLabel => ("Solo questa azione", "Only this action"),
+        AuditActionAll => ("Tutte le azioni", "All actions"),
+        AuditActionInvalid => ("Scegli un'azione dall'elenco.", "Choose an action from the list."),
+        AuditFromLabel => ("Dal giorno (facoltativo)", "From the day (optional)"),
+        AuditToLabel => ("Al giorno, compreso (facoltativo)", "To the day, included (optional)"),
+        AuditDayInvalid => ("Inserisci una data vera, ad esempio 03/04/2020.", "Enter a real date, for example 03/04/2020."),
+        AuditRangeBackwards => (
+            "Il giorno finale non può venire prima di quello iniziale.",
+            "The last day cannot come before the first."
+        ),
+        /// `{subject}` is the codice fiscale, `{n}` how many entries.
+        AuditCaptionCitizen => ("Azioni su {subject}, dalla più recente: {n}", "Actions on {subject}, newest first: {n}"),
+        /// `{subject}` is the username, `{n}` how many entries.
+        AuditCaptionOperator => (
+            "Azioni dell'operatore {subject}, dalla più recente: {n}",
+            "Actions by operator {subject}, newest first: {n}"
+        ),
+        /// `{action}` in words.
+        AuditCaptionAction => ("solo «{action}»", "only “{action}”"),
+        /// `{day}` as 03/04/2020.
+        AuditCaptionFrom => ("dal {day}", "from {day}"),
+        /// `{day}` as 03/04/2020.
+        AuditCaptionTo => ("al {day}", "to {day}"),
+        AuditRoleChanged => (
+            "Il tuo ruolo è cambiato: ricarica la pagina per consultare il registro.",
+            "Your role has changed: reload the page to read the log."
+        ),
+        /// `{id}` is the call's id.
+        DetailCall => ("Chiamata {id}", "Call {id}"),
+        /// `{step}` is the step's heading.
+        DetailStep => ("Passo «{step}»", "Step “{step}”"),
+        RefusedSupervisorOnly => ("Riservato ai supervisori", "Supervisors only"),
+        RefusedPinCheckFailed => ("Caratteri del PIN errati", "Wrong PIN characters"),
+        RefusedPinCheckRequired => ("Identità non ancora verificata sulla chiamata", "Identity not yet checked on the call"),
+        RefusedLetterCheckFailed => ("Caratteri della lettera errati", "Wrong letter characters"),
+        RefusedLoginFailed => ("Credenziali errate", "Wrong credentials"),
+        RefusedTooEarly => ("Prima delle 12 ore dalla richiesta", "Before 12 hours from the request"),
+        RefusedNotValidatable => ("Richiesta del PIN non convalidabile", "PIN request not validatable"),
+        RefusedWindowClosed => ("Fuori dall'orario del Contact Center", "Outside the Contact Center's hours"),
+        RefusedAlreadySubmitted => ("Domanda già presentata", "Application already submitted"),
+        DetailUnknownUsername => ("Nome utente inesistente", "No such username"),
+        /// `{protocol}` is the protocol number.
+        DetailSubmitted => ("Domanda {protocol} inviata", "Application {protocol} sent"),
+        /// `{protocol}` is the protocol number.
+        DetailSubmittedAgain => (
+            "Domanda {protocol}: la stessa richiesta ripetuta, nessun nuovo invio",
+            "Application {protocol}: the same request repeated, nothing sent again"
+        ),
         AuditNone => ("Nessuna azione registrata.", "No actions recorded."),
         AuditWhen => ("Quando", "When"),
         AuditOperator => ("Operatore", "Operator"),

@@ -33,6 +33,30 @@ pub(super) fn use_title(page: Text, has_errors: impl Fn() -> bool + 'static) {
     });
 }
 
+/// [`use_title`] for a page of the call `id`: the citizen's codice fiscale first, so that two calls
+/// in two tabs read apart in the tab strip ("Errore: RSSMRA85T10A562S · Chiamata — Contact Center").
+pub(super) fn use_call_title(page: Text, id: Arc<str>, has_errors: impl Fn() -> bool + 'static) {
+    let lang = use_lang();
+    let console = super::state::use_console();
+    let has_errors: Box<dyn Fn() -> bool> = Box::new(has_errors);
+    effect(move || {
+        let lang = lang.get();
+        let prefix = if has_errors() {
+            t(lang, Text::TitleErrorPrefix)
+        } else {
+            ""
+        };
+        let cf = console
+            .call
+            .read()
+            .as_ref()
+            .filter(|call| *call.id == *id)
+            .map(|call| format!("{} · ", call.codice_fiscale))
+            .unwrap_or_default();
+        browser::set_title(&format!("{prefix}{cf}{}", t(lang, page)));
+    });
+}
+
 pub(super) fn loading() -> AnyView {
     view! { <p role="status">{tr(Text::ConsoleLoading)}</p> }.into_any()
 }
@@ -98,11 +122,29 @@ pub(super) fn rome_when(rfc3339: &str, lang: Lang) -> String {
 /// `at` as "01/04/2020 alle 10:00" on Italian clocks, in `lang`.
 pub(super) fn when_in_rome(at: DateTime<chrono::Utc>, lang: Lang) -> String {
     let local = to_rome(at);
-    let date = format!("{:02}/{:02}/{}", local.day(), local.month(), local.year());
     let time = format!("{:02}:{:02}", local.hour(), local.minute());
+    date_at(local, &time, lang)
+}
+
+/// An instant as "01/04/2020 alle 10:00:05" on Italian clocks, in `lang` (the audit log's, where
+/// seconds tell apart what an operator did in one minute; empty if unreadable).
+pub(super) fn rome_when_seconds(rfc3339: &str, lang: Lang) -> String {
+    let at = browser::parse_date_ms(rfc3339).and_then(|ms| DateTime::from_timestamp_millis(ms as i64));
+    at.map_or_else(String::new, |at| when_in_rome_seconds(at, lang))
+}
+
+/// `at` as "01/04/2020 alle 10:00:05" on Italian clocks, in `lang`.
+pub(super) fn when_in_rome_seconds(at: DateTime<chrono::Utc>, lang: Lang) -> String {
+    let local = to_rome(at);
+    let time = format!("{:02}:{:02}:{:02}", local.hour(), local.minute(), local.second());
+    date_at(local, &time, lang)
+}
+
+fn date_at(local: chrono::NaiveDateTime, time: &str, lang: Lang) -> String {
+    let date = format!("{:02}/{:02}/{}", local.day(), local.month(), local.year());
     t(lang, Text::DateAtTime)
         .replace("{date}", &date)
-        .replace("{time}", &time)
+        .replace("{time}", time)
 }
 
 /// A labelled text input of the console's own (GOV.UK order: label, hint, error, input).
@@ -153,6 +195,8 @@ pub(super) fn text_field(
                 name=id
                 type=input_type
                 autocomplete=autocomplete
+                // A one-time code is digits: the phone or tablet at a desk opens its number pad.
+                inputmode=(autocomplete == "one-time-code").then_some("numeric")
                 autocapitalize="off"
                 spellcheck="false"
                 aria-describedby=described_by
@@ -174,5 +218,8 @@ mod tests {
         let at = DateTime::parse_from_rfc3339("2020-04-01T08:05:00Z").unwrap().to_utc();
         assert_eq!(when_in_rome(at, Lang::It), "01/04/2020 alle 10:05");
         assert_eq!(when_in_rome(at, Lang::En), "01/04/2020 at 10:05");
+        let at = DateTime::parse_from_rfc3339("2020-04-01T08:05:07Z").unwrap().to_utc();
+        assert_eq!(when_in_rome_seconds(at, Lang::It), "01/04/2020 alle 10:05:07");
+        assert_eq!(when_in_rome_seconds(at, Lang::En), "01/04/2020 at 10:05:07");
     }
 }
