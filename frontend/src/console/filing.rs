@@ -175,10 +175,12 @@ fn save_each_change(id: Arc<str>, load: RwSignal<Load>) {
     });
 }
 
-/// A step's heading in the operator's voice: the declarations are the citizen's, not "yours".
+/// A step's heading in the operator's voice: the declarations and contacts are the citizen's,
+/// not "yours".
 fn console_step_heading(step: ApplicationStep) -> Text {
     match step {
         ApplicationStep::Declarations => Text::ConsoleDeclarationsHeading,
+        ApplicationStep::Contacts => Text::ConsoleContactsHeading,
         other => step_heading(other),
     }
 }

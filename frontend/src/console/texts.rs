@@ -56,8 +56,8 @@ bilingual_texts! {
             "For security, without activity your session ends in {time}."
         ),
         ConsoleTimeoutKept => (
-            "Le risposte già inserite sono salvate. Per continuare la chiamata premi «Resta connesso».",
-            "The answers entered are saved. To carry on with the call, press “Stay connected”."
+            "Le risposte inserite finora restano conservate anche se la sessione termina. Per continuare la chiamata premi «Resta connesso».",
+            "The answers entered so far are kept even if the session ends. To carry on with the call, press “Stay connected”."
         ),
         StayConnected => ("Resta connesso", "Stay connected"),
         SessionEnded => (
@@ -195,6 +195,7 @@ bilingual_texts! {
             "Fai al cittadino le stesse domande del modulo online e inserisci le sue risposte. Le dichiarazioni sono sue: leggigliele per intero.",
             "Ask the citizen the same questions as the online form and enter their answers. The declarations are theirs: read them out in full."
         ),
+        ConsoleContactsHeading => ("Recapiti del cittadino", "The citizen's contacts"),
         ConsoleDeclarationsHeading => ("Le dichiarazioni del cittadino", "The citizen's declarations"),
         ReadAloud => ("Da leggere al cittadino parola per parola:", "To read to the citizen word for word:"),
         ConsoleHolderOwn => ("Intestato solo al cittadino", "In the citizen's name only"),
