@@ -144,7 +144,7 @@ pub async fn sdk_config(config: &Config) -> SdkConfig {
     if let Some(endpoint) = &config.aws_endpoint {
         loader = loader.endpoint_url(endpoint);
     }
-    loader.load().await
+    loader.timeout_config(dynamodb::sdk_timeouts()).load().await
 }
 
 /// Reads the secret string at `arn`, in the secret's own region.

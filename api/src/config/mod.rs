@@ -10,11 +10,13 @@ use secrecy::SecretString;
 
 pub mod cns;
 pub mod connections;
+mod env;
 mod error;
 pub mod faults;
 pub mod oidc;
 pub mod registry;
 
+use env::number;
 pub use error::{ConfigError, DevModeClash};
 
 /// Where the table is and how to reach it.
@@ -558,25 +560,6 @@ fn flag(lookup: &impl Fn(&str) -> Option<String>, var: &'static str) -> Result<O
             value: other.to_owned(),
             reason: "expected 1/true or 0/false",
         }),
-    }
-}
-
-fn number(
-    lookup: &impl Fn(&str) -> Option<String>,
-    var: &'static str,
-    default: i64,
-    range: std::ops::RangeInclusive<i64>,
-) -> Result<i64, ConfigError> {
-    match lookup(var).filter(|v| !v.is_empty()) {
-        None => Ok(default),
-        Some(value) => match value.parse::<i64>() {
-            Ok(n) if range.contains(&n) => Ok(n),
-            _ => Err(ConfigError::Invalid {
-                var,
-                value,
-                reason: "expected a whole number in the allowed range",
-            }),
-        },
     }
 }
 
