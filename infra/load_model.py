@@ -95,6 +95,10 @@ PROVISIONED_HEADROOM = 1.5  # warm instances over the mean in flight (Little's l
 RESERVED_HEADROOM = 4.0  # the cap: cold starts (~200 ms) and a slow DynamoDB minute multiply the instances in flight
 TABLE_HEADROOM = 1.5  # warm throughput over the mean units per second: on-demand then doubles on its own from there
 UNRESERVED_MINIMUM = 100  # Lambda keeps 100 of the account's concurrency unreserved
+# The delivery worker's per-instance rates (template parameters SmsPerSecondPerWorker and
+# MailPerSecondPerWorker, their defaults): its DeliveryConcurrency must reach the message rates.
+SMS_PER_SECOND_PER_WORKER = 5
+MAIL_PER_SECOND_PER_WORKER = 3
 
 # AWS defaults a new account has (the quota to raise when a figure exceeds them).
 DEFAULTS = {
@@ -153,6 +157,7 @@ class Sizing:
     index_warm_writes: int
     sms_rate: float
     mail_rate: float
+    delivery_concurrency: int
     quotas: tuple[str, ...]
     cost_per_million: tuple[tuple[str, float], ...]
 
@@ -192,6 +197,8 @@ def size(target: float, daily: int = 473_000, funnel: tuple[Route, ...] = FUNNEL
     index_warm_writes = max(DEFAULTS["dynamodb_warm_writes"], round_up(index_writes * TABLE_HEADROOM, 1000))
     sms_rate = target * SMS_PER_APPLICATION
     mail_rate = target * MAIL_PER_APPLICATION
+    delivery_concurrency = max(math.ceil(sms_rate / SMS_PER_SECOND_PER_WORKER),
+                               math.ceil(mail_rate / MAIL_PER_SECOND_PER_WORKER), 2)
 
     quotas = []
 
@@ -202,8 +209,8 @@ def size(target: float, daily: int = 473_000, funnel: tuple[Route, ...] = FUNNEL
             quotas.append(f"ok    {name}: the default {default:,.0f}{unit} covers {needed:,.0f}{why}")
 
     quota("Lambda concurrent executions (account, region)", DEFAULTS["lambda_concurrency"],
-          reserved + 10 + UNRESERVED_MINIMUM, "", 1000,
-          f" (reserved {reserved:,} + delivery + {UNRESERVED_MINIMUM} unreserved)")
+          reserved + delivery_concurrency + UNRESERVED_MINIMUM, "", 1000,
+          f" (API {reserved:,} + delivery {delivery_concurrency:,} + {UNRESERVED_MINIMUM} unreserved)")
     quota("API Gateway account throttle rate", DEFAULTS["apigw_account_rate"], stage_rate, " requests/s", 1000)
     quota("API Gateway account throttle burst", DEFAULTS["apigw_account_burst"], stage_burst, " requests", 1000)
     quota("DynamoDB per-table on-demand maximum", DEFAULTS["dynamodb_table_units"],
@@ -218,7 +225,8 @@ def size(target: float, daily: int = 473_000, funnel: tuple[Route, ...] = FUNNEL
     cost = cost_per_million(requests * RETRY_FACTOR, funnel, delivery_messages, provisioned, target)
     return Sizing(target, daily, requests, peak_rps, stage_rate, stage_burst, in_flight,
                   provisioned, reserved, per_route, reads, writes, warm_reads, warm_writes,
-                  index_writes, index_warm_writes, sms_rate, mail_rate, tuple(quotas), cost)
+                  index_writes, index_warm_writes, sms_rate, mail_rate, delivery_concurrency,
+                  tuple(quotas), cost)
 
 
 def cost_per_million(requests: float, funnel: tuple[Route, ...], delivery_messages: float,
@@ -268,6 +276,7 @@ def render(s: Sizing, markdown: bool = False) -> str:
         ("IndexWarmWriteUnitsPerSecond", f"{s.index_warm_writes:,}"),
         ("SMS/s (PIN + receipt)", f"{s.sms_rate:,.0f}"),
         ("e-mail+PEC/s through SES (PIN e-mail, PIN PEC, receipt)", f"{s.mail_rate:,.0f}"),
+        ("DeliveryConcurrency to keep up (5 SMS/s, 3 e-mails/s a worker)", f"{s.delivery_concurrency:,}"),
     ]
     if markdown:
         out += ["", "| figure | value |", "|---|---|"]
