@@ -222,7 +222,7 @@ def size(target: float, daily: int = 473_000, funnel: tuple[Route, ...] = FUNNEL
     quota("SNS SMS monthly spend limit", DEFAULTS["sms_monthly_spend_usd"], sms_spend, " USD", 1000,
           " (three days like this one in a month)")
 
-    cost = cost_per_million(requests * RETRY_FACTOR, funnel, delivery_messages, provisioned, target)
+    cost = cost_per_million(requests * RETRY_FACTOR, funnel, delivery_messages, provisioned, daily)
     return Sizing(target, daily, requests, peak_rps, stage_rate, stage_burst, in_flight,
                   provisioned, reserved, per_route, reads, writes, warm_reads, warm_writes,
                   index_writes, index_warm_writes, sms_rate, mail_rate, delivery_concurrency,
@@ -230,7 +230,7 @@ def size(target: float, daily: int = 473_000, funnel: tuple[Route, ...] = FUNNEL
 
 
 def cost_per_million(requests: float, funnel: tuple[Route, ...], delivery_messages: float,
-                     provisioned: int, target: float) -> tuple[tuple[str, float], ...]:
+                     provisioned: int, daily: int) -> tuple[tuple[str, float], ...]:
     """USD for one million applications at PRICES, item by item."""
     m = 1_000_000
     api_requests = requests * m
@@ -239,10 +239,9 @@ def cost_per_million(requests: float, funnel: tuple[Route, ...], delivery_messag
              + delivery_messages * DELIVERY_READ_UNITS_PER_MESSAGE) * m
     writes = (sum(r.per_citizen * r.write_units for r in funnel)
               + delivery_messages * (DELIVERY_WRITE_UNITS_PER_MESSAGE + 2 * INDEX_WRITES_PER_MESSAGE)) * m
-    # Provisioned concurrency for the warm hours of the days it takes to file a million at this
-    # peak (the peak hour carries about a fifth of a day's applications, as on 1 April 2020).
-    days = m / (target * 3600 * 5)
-    warm_gb_s = provisioned * MEMORY_GB * WARM_HOURS_PER_DAY * 3600 * max(days, 1 / 24)
+    # Provisioned concurrency is paid for the warm window of the day (WARM_HOURS_PER_DAY at the
+    # peak's level), shared by that day's applications.
+    warm_gb_s = provisioned * MEMORY_GB * WARM_HOURS_PER_DAY * 3600 * m / daily
     items = (
         ("HTTP API requests", api_requests / m * PRICES["http_api_per_million"]),
         ("Lambda requests", api_requests / m * PRICES["lambda_requests_per_million"]),
