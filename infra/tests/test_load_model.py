@@ -102,6 +102,12 @@ class Monotonic(unittest.TestCase):
             low_cost = sum(c for _, c in low.cost_per_million)
             self.assertGreater(low_cost, 0)
 
+    def test_the_warm_pool_fits_under_the_cap(self):
+        # Lambda refuses provisioned concurrency above the function's reserved concurrency.
+        for target in (0.5, 3, 30, 300, 3000, 30000):
+            s = size(target)
+            self.assertLessEqual(s.provisioned, s.reserved, f"at {target}/s")
+
     def test_ten_times_2020_needs_the_quotas_raised(self):
         raised = " ".join(q for q in size(3000).quotas if q.startswith("RAISE"))
         for quota in ("Lambda concurrent executions", "API Gateway account throttle rate",
@@ -121,6 +127,14 @@ class Template(unittest.TestCase):
         for name, value in template_parameters(size(300)).items():
             self.assertEqual(self.params[name], str(value),
                              f"{name}: template default {self.params[name]}, model at 300/s {value}")
+
+    def test_the_api_function_outlasts_the_sdk_timeouts(self):
+        # The SDK's operation timeout is 5 s (the Rust side): the function's Timeout stays >= 10 s,
+        # so a slow DynamoDB answers 503 rather than the invocation timing out.
+        text = (INFRA / "template.yaml").read_text()
+        api = text[text.index("  ApiFunction:\n"):text.index("  # ------", text.index("  ApiFunction:\n"))]
+        timeout = int(re.search(r"^      Timeout: (\d+)$", api, re.M).group(1))
+        self.assertGreaterEqual(timeout, 10)
 
     def test_the_reader_sees_a_known_parameter(self):
         # The parameter reader itself: a name and default that exist, and one that does not.
