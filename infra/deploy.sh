@@ -68,9 +68,11 @@ deploy() { # deploy ENVIRONMENT
 
   step "$env: the WAF web ACL (stack $stack-waf, $WAF_REGION)"
   waf_stack="$stack-waf"
+  local alarm_email
+  alarm_email="$(params_of "$env" | sed -n 's/^AlarmEmail=//p')"
   aws cloudformation deploy --region "$WAF_REGION" --stack-name "$waf_stack" \
     --template-file infra/waf.yaml --no-fail-on-empty-changeset \
-    --parameter-overrides "RuleMode=${SPORTELLO_WAF_RULE_MODE:-enforce}" \
+    --parameter-overrides "RuleMode=${SPORTELLO_WAF_RULE_MODE:-enforce}" "AlarmEmail=$alarm_email" \
     --tags Service=sportello "Environment=$env" "GitCommit=$commit"
   web_acl="$(output "$waf_stack" "$WAF_REGION" WebAclArn)"
   info "web ACL $web_acl"
