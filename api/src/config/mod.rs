@@ -45,6 +45,9 @@ pub struct Config {
     pub dev_mode: bool,
     /// Log lines as JSON (`SPORTELLO_LOG_JSON=1`), as CloudWatch wants; human-readable otherwise.
     pub log_json: bool,
+    /// The funnel's metrics as embedded-metric-format lines on standard output
+    /// (`SPORTELLO_METRICS=emf`, as on Lambda; `api::metrics`); off by default.
+    pub emf_metrics: bool,
     /// The key PIN hashes are made with, 64 hex digits (`SPORTELLO_PIN_KEY`). Required outside dev
     /// mode; in dev mode a key is generated once and kept in the data directory.
     pub pin_key_hex: Option<SecretString>,
@@ -252,6 +255,17 @@ impl Config {
                 .unwrap_or_else(|| PathBuf::from("dist")),
             dev_mode,
             log_json: flag(&lookup, "SPORTELLO_LOG_JSON")?.unwrap_or(false),
+            emf_metrics: match lookup("SPORTELLO_METRICS").as_deref() {
+                None | Some("" | "off") => false,
+                Some("emf") => true,
+                Some(other) => {
+                    return Err(ConfigError::Invalid {
+                        var: "SPORTELLO_METRICS",
+                        value: other.to_owned(),
+                        reason: "expected emf or off",
+                    });
+                }
+            },
             pin_key_hex: pin_key_hex.map(SecretString::from),
             pin_key_secret_arn,
             smtp_url_secret_arn,
