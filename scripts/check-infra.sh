@@ -2,7 +2,9 @@
 # Checks the AWS templates in infra/: cfn-lint finds nothing, the cfn-guard rules of infra/guard
 # pass, every rule fails on its deliberately bad template in infra/tests/bad (named after the rule,
 # and failing that rule only), the table in the template is the one the DynamoDB store makes, the
-# CloudFront rewrite agrees with the local server, and the SPA's upload sets the caching headers.
+# CloudFront rewrite agrees with the local server, the SPA's upload sets the caching headers, the
+# load model's tests pass (its figures are the template's defaults), the click-day rules notice a
+# mistake in the real templates, and the deploy script parses.
 # Installs cfn-lint (PyPI, project venv) and cfn-guard (cargo install) when missing.
 # Usage: scripts/check-infra.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
@@ -44,6 +46,18 @@ done
 for bad in infra/tests/bad/*.yaml; do
   grep -qx "$(basename "$bad" .yaml)" <<<"$rules" || die "$bad is named after no rule"
 done
+
+step "The click-day rules notice one mistake at a time in the real templates (infra/tests/guard_mutations.py)"
+python3 infra/tests/guard_mutations.py || die "a cfn-guard rule missed a mistake in infra/template.yaml or infra/waf.yaml"
+
+step "The load model (infra/load_model.py): its arithmetic, and the template's defaults are its figures at 1x"
+model_out="$(python3 infra/tests/test_load_model.py 2>&1)" || { printf '%s\n' "$model_out"; die "infra/load_model.py failed its tests"; }
+info "$(tail -n 3 <<<"$model_out" | paste -sd' ')"
+python3 infra/load_model.py --target 300 | sed -n '1,15p' | sed 's/^/    /'
+
+step "The deploy script parses (infra/deploy.sh; it is run against AWS only by a person)"
+bash -n infra/deploy.sh || die "infra/deploy.sh does not parse"
+info "bash -n: clean"
 
 step "The template's table is the one the store makes (api/src/store/dynamodb/mod.rs)"
 const() { sed -nE "s/^pub const $1: &str = \"([^\"]+)\";/\1/p" api/src/store/dynamodb/mod.rs; }

@@ -83,9 +83,17 @@ pub async fn state_with(config: Config, sdk: &SdkConfig) -> Result<AppState, Lam
         RegistryChoice::Http(registry) => Arc::new(HttpRegistry::new(registry.clone())?),
     };
     let store = DynamoDbStore::new(client, settings.table);
-    let mut config = read_secrets(config, sdk).await?;
-    if let Some(arn) = config.origin_secret_arn.clone() {
-        let value = read_secret(sdk, "SPORTELLO_ORIGIN_SECRET_ARN", &arn).await?;
+    // Every secret at once: each read is a round trip to Secrets Manager, and a cold start
+    // waits for the slowest, not for their sum (issue 19: init measured by benches/lambda_init.rs).
+    let origin_arn = config.origin_secret_arn.clone();
+    let origin = async {
+        match &origin_arn {
+            Some(arn) => read_secret(sdk, "SPORTELLO_ORIGIN_SECRET_ARN", arn).await.map(Some),
+            None => Ok(None),
+        }
+    };
+    let (mut config, origin) = tokio::try_join!(read_secrets(config, sdk), origin)?;
+    if let (Some(arn), Some(value)) = (origin_arn, origin) {
         if value.expose_secret().len() < origin_guard::MIN_SECRET_LEN {
             return Err(LambdaStartError::Secret {
                 var: "SPORTELLO_ORIGIN_SECRET_ARN",
@@ -108,13 +116,23 @@ pub async fn state_with(config: Config, sdk: &SdkConfig) -> Result<AppState, Lam
 }
 
 /// `config` with the PIN key and the SMTP URL read from Secrets Manager when given by ARN.
+/// Both are read at once.
 pub(crate) async fn read_secrets(mut config: Config, sdk: &SdkConfig) -> Result<Config, LambdaStartError> {
-    if let Some(arn) = config.pin_key_secret_arn.clone() {
-        let value = read_secret(sdk, "SPORTELLO_PIN_KEY_SECRET_ARN", &arn).await?;
-        config.pin_key_hex = Some(value);
+    let read = |var: &'static str, arn: Option<String>| async move {
+        match arn {
+            Some(arn) => read_secret(sdk, var, &arn).await.map(Some),
+            None => Ok(None),
+        }
+    };
+    let (pin_key, smtp_url) = tokio::try_join!(
+        read("SPORTELLO_PIN_KEY_SECRET_ARN", config.pin_key_secret_arn.clone()),
+        read("SPORTELLO_SMTP_URL_SECRET_ARN", config.smtp_url_secret_arn.clone()),
+    )?;
+    if pin_key.is_some() {
+        config.pin_key_hex = pin_key;
     }
-    if let Some(arn) = config.smtp_url_secret_arn.clone() {
-        config.smtp_url = Some(read_secret(sdk, "SPORTELLO_SMTP_URL_SECRET_ARN", &arn).await?);
+    if smtp_url.is_some() {
+        config.smtp_url = smtp_url;
     }
     Ok(config)
 }
@@ -144,7 +162,7 @@ pub async fn sdk_config(config: &Config) -> SdkConfig {
     if let Some(endpoint) = &config.aws_endpoint {
         loader = loader.endpoint_url(endpoint);
     }
-    loader.load().await
+    loader.timeout_config(dynamodb::sdk_timeouts()).load().await
 }
 
 /// Reads the secret string at `arn`, in the secret's own region.

@@ -13,6 +13,7 @@ pub mod jose;
 pub mod lambda;
 pub mod lambda_worker;
 pub mod logging;
+pub mod metrics;
 pub mod notifier;
 pub mod oidc;
 pub mod openapi;

@@ -27,6 +27,7 @@ pub mod registry;
 pub mod submission_window;
 mod text;
 pub mod throttle;
+pub mod waiting_room;
 pub mod wire;
 
 pub use application::{

@@ -247,6 +247,12 @@ pub enum Outcome {
     Fail(ApiError),
 }
 
+/// Whether an answer is AWS WAF's challenge to a `fetch` whose token has expired (202 with
+/// `x-amzn-waf-action: challenge`, infra/waf.yaml): the API itself never answers 202.
+pub fn is_waf_challenge(status: u16, waf_action: Option<&str>) -> bool {
+    status == 202 && waf_action == Some("challenge")
+}
+
 /// Classifies a response by its status, `Retry-After` header and body.
 ///
 /// Only overload (429, 503), server errors and the network are retried; any other 4xx is final,
@@ -493,6 +499,12 @@ async fn send(call: Call<'_>, on_retry: &dyn Fn(RetryNotice)) -> Result<Answer, 
             Err(_) => (ApiError::Network, None),
             Ok(response) => {
                 let status = response.status();
+                if is_waf_challenge(status, response.headers().get("x-amzn-waf-action").as_deref()) {
+                    // The page's token has expired: loading the page again solves the challenge,
+                    // and what was typed survives a reload (the drafts are saved).
+                    crate::browser::reload();
+                    return Err(ApiError::Network);
+                }
                 let retry_after = response.headers().get("retry-after");
                 let server_date = response.headers().get("date");
                 let body = response.text().await.unwrap_or_default();
@@ -527,6 +539,14 @@ mod tests {
     /// The SPA's policy, after `attempt` failed with nothing waited yet.
     fn delay(attempt: u32, retry_after: Option<Duration>, rand01: f64) -> Option<Duration> {
         RETRY_POLICY.delay(attempt, retry_after, Duration::ZERO, rand01)
+    }
+
+    #[test]
+    fn only_the_wafs_challenge_is_a_challenge() {
+        assert!(is_waf_challenge(202, Some("challenge")));
+        assert!(!is_waf_challenge(202, None));
+        assert!(!is_waf_challenge(200, Some("challenge")));
+        assert!(!is_waf_challenge(202, Some("captcha")));
     }
 
     #[test]

@@ -6,7 +6,8 @@
 
 use std::time::Duration;
 
-use super::{ConfigError, number};
+use super::env::number;
+use super::error::ConfigError;
 
 /// The deadlines and caps of the local server's connections.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

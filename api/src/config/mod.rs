@@ -10,11 +10,13 @@ use secrecy::SecretString;
 
 pub mod cns;
 pub mod connections;
+mod env;
 mod error;
 pub mod faults;
 pub mod oidc;
 pub mod registry;
 
+use env::number;
 pub use error::{ConfigError, DevModeClash};
 
 /// Where the table is and how to reach it.
@@ -43,6 +45,9 @@ pub struct Config {
     pub dev_mode: bool,
     /// Log lines as JSON (`SPORTELLO_LOG_JSON=1`), as CloudWatch wants; human-readable otherwise.
     pub log_json: bool,
+    /// The funnel's metrics as embedded-metric-format lines on standard output
+    /// (`SPORTELLO_METRICS=emf`, as on Lambda; `api::metrics`); off by default.
+    pub emf_metrics: bool,
     /// The key PIN hashes are made with, 64 hex digits (`SPORTELLO_PIN_KEY`). Required outside dev
     /// mode; in dev mode a key is generated once and kept in the data directory.
     pub pin_key_hex: Option<SecretString>,
@@ -250,6 +255,17 @@ impl Config {
                 .unwrap_or_else(|| PathBuf::from("dist")),
             dev_mode,
             log_json: flag(&lookup, "SPORTELLO_LOG_JSON")?.unwrap_or(false),
+            emf_metrics: match lookup("SPORTELLO_METRICS").as_deref() {
+                None | Some("" | "off") => false,
+                Some("emf") => true,
+                Some(other) => {
+                    return Err(ConfigError::Invalid {
+                        var: "SPORTELLO_METRICS",
+                        value: other.to_owned(),
+                        reason: "expected emf or off",
+                    });
+                }
+            },
             pin_key_hex: pin_key_hex.map(SecretString::from),
             pin_key_secret_arn,
             smtp_url_secret_arn,
@@ -558,25 +574,6 @@ fn flag(lookup: &impl Fn(&str) -> Option<String>, var: &'static str) -> Result<O
             value: other.to_owned(),
             reason: "expected 1/true or 0/false",
         }),
-    }
-}
-
-fn number(
-    lookup: &impl Fn(&str) -> Option<String>,
-    var: &'static str,
-    default: i64,
-    range: std::ops::RangeInclusive<i64>,
-) -> Result<i64, ConfigError> {
-    match lookup(var).filter(|v| !v.is_empty()) {
-        None => Ok(default),
-        Some(value) => match value.parse::<i64>() {
-            Ok(n) if range.contains(&n) => Ok(n),
-            _ => Err(ConfigError::Invalid {
-                var,
-                value,
-                reason: "expected a whole number in the allowed range",
-            }),
-        },
     }
 }
 

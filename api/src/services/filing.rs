@@ -14,6 +14,7 @@ use domain::submission_window::{Channel, to_rome};
 use domain::{CodiceFiscale, Credential, ErrorCode, Lang};
 
 use super::idempotency::IdempotencyKey;
+use crate::metrics::{self, Metric};
 use crate::store::{ApplicationInsert, ApplicationRecord, DraftRecord};
 use crate::{ApiError, AppState};
 
@@ -202,6 +203,7 @@ pub async fn save_draft(
             opens_with: made_with.strength().max(credential.strength()),
         });
     }
+    metrics::count(state.config.emf_metrics, Metric::DraftSaves, saved_at);
     Ok(Saved {
         saved_at: saved_at.into(),
     })
@@ -327,6 +329,7 @@ pub async fn submit_for(
         ApplicationInsert::Inserted => {
             state.outbox_written.notify();
             tracing::info!(protocol = %record.application.protocol, channel = channel.as_str(), "application submitted");
+            metrics::count(state.config.emf_metrics, Metric::Submissions, now);
             Ok(Submitted::Created(view(state, &record.application, lang).await?))
         }
         // A concurrent submission (a double click) won the conditional write.

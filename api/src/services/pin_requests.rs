@@ -7,6 +7,7 @@ use domain::registry::{is_registered_person, mask_residence};
 use domain::{ErrorCode, Lang, PinRequestForm};
 
 use super::idempotency::IdempotencyKey;
+use crate::metrics::{self, Metric};
 use crate::secrets::{PinHalf, random_bytes};
 use crate::store::{OutboxMessage, PinRequestInsert, PinRequestRecord};
 use crate::{ApiError, AppState};
@@ -97,6 +98,7 @@ pub async fn request_pin(
         PinRequestInsert::Inserted => {
             state.outbox_written.notify();
             tracing::info!(state = record.state.as_str(), "PIN request created");
+            metrics::count(state.config.emf_metrics, Metric::PinRequests, state.clock.now());
             Ok(created(&record, &messages))
         }
         // The same request retried (its answer lost on the way): the same answer, nothing re-sent.

@@ -48,6 +48,7 @@ pub async fn start_session(
     };
     state.store.put_session(&Session::Citizen(session.clone())).await?;
     tracing::info!(scope = ?scope, method, credential = credential.as_str(), "login");
+    crate::metrics::count(state.config.emf_metrics, crate::metrics::Metric::Logins, now);
     Ok((session, token))
 }
 

@@ -5,6 +5,8 @@
 //! `ensure_test_tools`).
 #![allow(dead_code)] // each test binary uses its own subset
 
+pub mod fault_proxy;
+
 use std::io::{BufRead, BufReader, Read, Seek};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};

@@ -147,7 +147,7 @@ impl DynamoDbStore {
         if let Some(endpoint) = &settings.endpoint_url {
             loader = loader.endpoint_url(endpoint);
         }
-        let sdk_config = loader.load().await;
+        let sdk_config = loader.timeout_config(sdk_timeouts()).load().await;
         DynamoDbStore::new(Client::new(&sdk_config), settings.table.clone())
     }
 
@@ -227,24 +227,17 @@ impl DynamoDbStore {
                 Ok(_) => return Ok(Written::Done),
                 Err(e) => e,
             };
-            let reasons = match e.as_service_error() {
-                Some(TransactWriteItemsError::TransactionCanceledException(cancelled)) => {
-                    cancelled.cancellation_reasons().to_vec()
-                }
+            match Cancellation::of(&e) {
+                // The event's own rule (the first item's condition) did not hold.
+                Some(Cancellation::Refused { index: 0, item }) => return Ok(Written::Refused(item)),
+                // Lost to a parallel transaction, or throttled: another round, then 503.
+                Some(Cancellation::Retry(_)) => {}
                 _ => return Err(sdk_error("TransactWriteItems", &self.table, e)),
-            };
-            if let Some(first) = reasons.first()
-                && first.code() == Some("ConditionalCheckFailed")
-            {
-                return Ok(Written::Refused(first.item.clone()));
-            }
-            if !reasons.iter().any(|r| r.code() == Some("TransactionConflict")) {
-                return Err(sdk_error("TransactWriteItems", &self.table, e));
             }
             tokio::time::sleep(StdDuration::from_millis(2 + 3 * round as u64)).await;
         }
         Err(StoreError::Unavailable(format!(
-            "an event's transaction still conflicted after {TRANSACTION_ROUNDS} rounds"
+            "an event's transaction still conflicted or was throttled after {TRANSACTION_ROUNDS} rounds"
         )))
     }
 
@@ -431,25 +424,86 @@ impl Health for DynamoDbStore {
     }
 }
 
-/// Whether a transaction took place: `false` when one of its conditions did not hold, an error
-/// for anything else.
+/// Whether a transaction took place: `false` when one of its conditions did not hold; throttled
+/// or lost to a parallel transaction, `Unavailable` (503 + Retry-After); an error for anything else.
 fn transaction_applied<O>(
     result: Result<O, SdkError<TransactWriteItemsError, HttpResponse>>,
     table: &str,
 ) -> Result<bool, StoreError> {
     match result {
         Ok(_) => Ok(true),
-        Err(e) => match e.as_service_error() {
-            Some(TransactWriteItemsError::TransactionCanceledException(cancelled))
-                if cancelled
-                    .cancellation_reasons()
-                    .iter()
-                    .any(|reason| reason.code() == Some("ConditionalCheckFailed")) =>
-            {
-                Ok(false)
-            }
+        Err(e) => match Cancellation::of(&e) {
+            Some(Cancellation::Refused { .. }) => Ok(false),
+            Some(Cancellation::Retry(code)) => Err(StoreError::Unavailable(format!(
+                "DynamoDB TransactWriteItems on {table}: cancelled ({code}): retry later"
+            ))),
             _ => Err(sdk_error("TransactWriteItems", table, e)),
         },
+    }
+}
+
+/// What a cancelled `TransactWriteItems` says, its reasons read one by one (one per item, in
+/// order; `None` for the items that were fine). A condition that did not hold is an answer
+/// (`Refused`, with the item as it was when the request asked for it); throttling and conflicts
+/// with other transactions are DynamoDB being busy (`Retry`: the SDK does not retry a
+/// cancellation itself, and a 400 would otherwise become a 500); anything else (validation, item
+/// collection size) is a fault of ours (`Broken`).
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) enum Cancellation {
+    /// The condition of item `index` failed.
+    Refused { index: usize, item: Option<Item> },
+    /// Busy: try again (the reason's code).
+    Retry(String),
+    /// Neither: the reason's code.
+    Broken(String),
+}
+
+/// The cancellation reasons that mean "busy, retry": a conflict with another transaction on the
+/// same item, and the capacity ones.
+const RETRY_REASONS: &[&str] = &[
+    "TransactionConflict",
+    "ThrottlingError",
+    "ProvisionedThroughputExceeded",
+    "RequestLimitExceeded",
+];
+
+impl Cancellation {
+    /// The cancellation `err` is, if it is one.
+    pub(crate) fn of(err: &SdkError<TransactWriteItemsError, HttpResponse>) -> Option<Cancellation> {
+        match err.as_service_error() {
+            Some(TransactWriteItemsError::TransactionCanceledException(cancelled)) => {
+                Some(Cancellation::read(cancelled.cancellation_reasons()))
+            }
+            _ => None,
+        }
+    }
+
+    /// Reads the reasons: a failed condition first (it is the answer whatever else happened),
+    /// then a busy one, then the rest.
+    pub(crate) fn read(reasons: &[aws_sdk_dynamodb::types::CancellationReason]) -> Cancellation {
+        if let Some((index, reason)) = reasons
+            .iter()
+            .enumerate()
+            .find(|(_, r)| r.code() == Some("ConditionalCheckFailed"))
+        {
+            return Cancellation::Refused {
+                index,
+                item: reason.item.clone(),
+            };
+        }
+        if let Some(code) = reasons
+            .iter()
+            .filter_map(|r| r.code())
+            .find(|code| RETRY_REASONS.contains(code))
+        {
+            return Cancellation::Retry(code.to_owned());
+        }
+        let codes: Vec<&str> = reasons
+            .iter()
+            .filter_map(|r| r.code())
+            .filter(|c| *c != "None")
+            .collect();
+        Cancellation::Broken(codes.join(","))
     }
 }
 
@@ -702,6 +756,20 @@ where
     }
 }
 
+/// The deadlines of every AWS SDK call the functions make: a connection within 1 s, each attempt
+/// within 2 s, the whole call (the SDK's retries with backoff included) within 5 s — all shorter
+/// than the API function's timeout (10 s in `infra/template.yaml`, checked by a test below), so a
+/// slow DynamoDB gives the citizen 503 + Retry-After (`SdkError::TimeoutError` is `Unavailable`)
+/// instead of a function that timed out, and an attempt stuck on one bad connection is retried on
+/// another within the call's time.
+pub fn sdk_timeouts() -> aws_config::timeout::TimeoutConfig {
+    aws_config::timeout::TimeoutConfig::builder()
+        .connect_timeout(StdDuration::from_secs(1))
+        .operation_attempt_timeout(StdDuration::from_secs(2))
+        .operation_timeout(StdDuration::from_secs(5))
+        .build()
+}
+
 /// Error codes DynamoDB answers when it is over capacity or briefly unable to serve: the SDK has
 /// already retried them, and the caller may retry later (503 + Retry-After).
 const UNAVAILABLE_CODES: &[&str] = &[
@@ -745,6 +813,68 @@ where
 #[cfg(test)]
 mod tests {
     use super::*;
+    use aws_sdk_dynamodb::types::CancellationReason;
+
+    fn reasons(codes: &[&str]) -> Vec<CancellationReason> {
+        codes
+            .iter()
+            .map(|c| CancellationReason::builder().code(*c).build())
+            .collect()
+    }
+
+    #[test]
+    fn every_sdk_call_ends_before_the_api_function_times_out() {
+        let template = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../infra/template.yaml")).unwrap();
+        let function = &template[template.find("\n  ApiFunction:").expect("the API function")..];
+        let timeout: u64 = function
+            .lines()
+            .find_map(|l| l.trim().strip_prefix("Timeout: "))
+            .expect("the function's timeout")
+            .parse()
+            .unwrap();
+        let timeouts = sdk_timeouts();
+        let operation = timeouts.operation_timeout().expect("an operation timeout");
+        assert!(
+            operation < StdDuration::from_secs(timeout),
+            "{operation:?} vs {timeout} s"
+        );
+        assert!(timeouts.operation_attempt_timeout().unwrap() < operation);
+        assert!(timeouts.connect_timeout().unwrap() < timeouts.operation_attempt_timeout().unwrap());
+    }
+
+    #[test]
+    fn cancellation_reasons_are_read_one_by_one() {
+        assert_eq!(
+            Cancellation::read(&reasons(&["None", "ConditionalCheckFailed", "None"])),
+            Cancellation::Refused { index: 1, item: None }
+        );
+        // A failed condition is the answer even beside a conflict on another item.
+        assert_eq!(
+            Cancellation::read(&reasons(&["TransactionConflict", "ConditionalCheckFailed"])),
+            Cancellation::Refused { index: 1, item: None }
+        );
+        for busy in [
+            "TransactionConflict",
+            "ThrottlingError",
+            "ProvisionedThroughputExceeded",
+            "RequestLimitExceeded",
+        ] {
+            assert_eq!(
+                Cancellation::read(&reasons(&["None", busy, "None"])),
+                Cancellation::Retry(busy.into()),
+                "{busy}"
+            );
+        }
+        assert_eq!(
+            Cancellation::read(&reasons(&["None", "ValidationError"])),
+            Cancellation::Broken("ValidationError".into())
+        );
+        assert_eq!(
+            Cancellation::read(&reasons(&["ItemCollectionSizeLimitExceeded"])),
+            Cancellation::Broken("ItemCollectionSizeLimitExceeded".into())
+        );
+    }
+
     #[test]
     fn ttl_seconds_round_up_so_an_item_never_goes_early() {
         let t = DateTime::from_timestamp_millis(1_000_001).unwrap();

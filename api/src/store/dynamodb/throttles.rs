@@ -86,13 +86,12 @@ impl DynamoDbStore {
         match transaction.send().await {
             Ok(_) => Ok(Some(Reservation::Granted)),
             Err(e) => {
-                let lost = match e.as_service_error() {
-                    Some(TransactWriteItemsError::TransactionCanceledException(cancelled)) => cancelled
-                        .cancellation_reasons()
-                        .iter()
-                        .any(|reason| matches!(reason.code(), Some("ConditionalCheckFailed" | "TransactionConflict"))),
-                    _ => false,
-                };
+                // A counter changed under us, or DynamoDB was busy: the caller's next round reads
+                // the counters again (and gives up as contended, 503, after its rounds).
+                let lost = matches!(
+                    Cancellation::of(&e),
+                    Some(Cancellation::Refused { .. } | Cancellation::Retry(_))
+                );
                 if lost {
                     Ok(None)
                 } else {
