@@ -51,7 +51,7 @@ struct Load {
 
 const MEASURE: Load = Load {
     concurrency: &[1, 32, 128],
-    duration: Duration::from_secs(3),
+    duration: Duration::from_secs(2),
     requests: 2_000_000,
     pin_citizens: 128,
     submitters: 60_000,
@@ -90,14 +90,17 @@ struct Route {
     method: Method,
     path: String,
     target: Target,
-    /// The `i`th request's headers and body.
-    make: Arc<dyn Fn(usize) -> Prepared + Send + Sync>,
+    /// The headers and body of request `i` on connection `c`.
+    make: Maker,
     /// Where the `i` of each request comes from: a cursor shared across cells when every request
     /// must be another citizen's (Conferma), so that no citizen applies twice.
     cursor: Option<Arc<AtomicUsize>>,
     /// How many distinct `i` there are when `cursor` is set.
     limit: usize,
 }
+
+/// Makes request `i` of a cell, on its connection `c`.
+type Maker = Arc<dyn Fn(usize, usize) -> Prepared + Send + Sync>;
 
 /// What varies from one request to the next.
 #[derive(Clone, Default)]
@@ -119,6 +122,9 @@ impl Figures {
     }
 
     fn percentile(&self, p: usize) -> Duration {
+        if self.latencies.is_empty() {
+            return Duration::ZERO;
+        }
         let rank = (self.latencies.len() * p).div_ceil(100).clamp(1, self.latencies.len());
         self.latencies[rank - 1]
     }
@@ -205,8 +211,8 @@ async fn run(load: &Load, judge: bool, only: &[String]) {
     );
     for route in &routes {
         for &connections in load.concurrency {
-            let our = drive(ours, route, connections, load).await;
-            let theirs = drive(bare, route, connections, load).await;
+            let our = drive(ours, route, connections, load, true).await;
+            let theirs = drive(bare, route, connections, load, false).await;
             let ratio = our.per_second() / theirs.per_second();
             let verdict = if judge && connections == JUDGED_AT {
                 verdict(route.target, &our, ratio)
@@ -441,8 +447,9 @@ fn routes(spa_dir: &Path, pin_citizens: Vec<LoggedIn>, submitters: Vec<String>) 
         method: Method::POST,
         path: "/api/session".into(),
         target: Target::None,
-        make: Arc::new(move |i| {
-            let citizen = &logins[i % logins.len()];
+        // Each connection is one phone (its own address) logging in one citizen again and again.
+        make: Arc::new(move |_, c| {
+            let citizen = &logins[c % logins.len()];
             Prepared {
                 headers: vec![("content-type", "application/json".into())],
                 body: json_body(&json!({ "codice_fiscale": citizen.codice_fiscale, "pin": citizen.first_half })),
@@ -457,8 +464,8 @@ fn routes(spa_dir: &Path, pin_citizens: Vec<LoggedIn>, submitters: Vec<String>) 
         method: Method::GET,
         path: "/api/application".into(),
         target: Target::PerSecond(15_000.0),
-        make: Arc::new(move |i| Prepared {
-            headers: vec![("cookie", readers[i % readers.len()].cookie.clone())],
+        make: Arc::new(move |_, c| Prepared {
+            headers: vec![("cookie", readers[c % readers.len()].cookie.clone())],
             body: Bytes::new(),
         }),
         cursor: None,
@@ -472,9 +479,9 @@ fn routes(spa_dir: &Path, pin_citizens: Vec<LoggedIn>, submitters: Vec<String>) 
         method: Method::PUT,
         path: "/api/application/draft".into(),
         target: Target::None,
-        make: Arc::new(move |i| Prepared {
+        make: Arc::new(move |_, c| Prepared {
             headers: vec![
-                ("cookie", savers[i % savers.len()].cookie.clone()),
+                ("cookie", savers[c % savers.len()].cookie.clone()),
                 ("content-type", "application/json".into()),
             ],
             body: draft.clone(),
@@ -492,9 +499,10 @@ fn routes(spa_dir: &Path, pin_citizens: Vec<LoggedIn>, submitters: Vec<String>) 
             share: 0.15,
             p99: Duration::from_millis(20),
         },
-        make: Arc::new(move |i| Prepared {
+        make: Arc::new(move |i, _| Prepared {
             headers: vec![
-                ("cookie", submitters[i].clone()),
+                // The bare handler's cells take any citizen (it reads no cookie); ours never reuse one.
+                ("cookie", submitters[i % submitters.len()].clone()),
                 ("content-type", "application/json".into()),
                 ("idempotency-key", format!("bench-{i}")),
             ],
@@ -513,7 +521,7 @@ fn simple(name: &'static str, method: Method, path: &str, target: Target) -> Rou
         method,
         path: path.into(),
         target,
-        make: Arc::new(|_| Prepared::default()),
+        make: Arc::new(|_, _| Prepared::default()),
         cursor: None,
         limit: 0,
     }
@@ -536,9 +544,9 @@ fn preloaded_wasm(index: &str) -> Option<String> {
 /// Conferma taken from its cursor so that the citizen is not used again).
 async fn probe(server: SocketAddr, route: &Route) -> (StatusCode, Bytes) {
     let i = route.cursor.as_ref().map_or(0, |c| c.fetch_add(1, Ordering::Relaxed));
-    let mut sender = connect(server).await;
+    let mut sender = connect(server, 0).await;
     let response = sender
-        .send_request(RouteRef::of(route).request(i, &server.to_string()))
+        .send_request(RouteRef::of(route).request(i, 0, &server.to_string()))
         .await
         .expect("an answer");
     let status = response.status();
@@ -546,8 +554,13 @@ async fn probe(server: SocketAddr, route: &Route) -> (StatusCode, Bytes) {
     (status, body)
 }
 
-async fn connect(server: SocketAddr) -> hyper::client::conn::http1::SendRequest<Full<Bytes>> {
-    let stream = tokio::net::TcpStream::connect(server).await.expect("a connection");
+/// Connection `c` to `server`, from a loopback address of its own (127.0.x.y): the server limits
+/// login attempts per address, and each connection stands for another phone.
+async fn connect(server: SocketAddr, c: usize) -> hyper::client::conn::http1::SendRequest<Full<Bytes>> {
+    let socket = tokio::net::TcpSocket::new_v4().expect("a socket");
+    let local = std::net::Ipv4Addr::new(127, 0, (c / 250) as u8, (2 + c % 250) as u8);
+    socket.bind(SocketAddr::from((local, 0))).expect("a loopback address");
+    let stream = socket.connect(server).await.expect("a connection");
     stream.set_nodelay(true).expect("TCP_NODELAY");
     let (sender, connection) = hyper::client::conn::http1::handshake(hyper_util::rt::TokioIo::new(stream))
         .await
@@ -557,28 +570,30 @@ async fn connect(server: SocketAddr) -> hyper::client::conn::http1::SendRequest<
 }
 
 /// Drives `route` on `server` with `connections` keep-alive connections until the cell's time or
-/// count runs out; every answer must be a success.
-async fn drive(server: SocketAddr, route: &Route, connections: usize, load: &Load) -> Figures {
+/// count runs out; every answer must be a success. Only `ours` takes Conferma's citizens from
+/// their shared cursor.
+async fn drive(server: SocketAddr, route: &Route, connections: usize, load: &Load, ours: bool) -> Figures {
     let host = Arc::new(server.to_string());
     // Conferma's indices continue across cells (one application per citizen); the others start
     // again at 0 in each.
     let (cursor, end) = match &route.cursor {
-        Some(cursor) => {
+        Some(cursor) if ours => {
             let at = cursor.load(Ordering::Relaxed);
             (cursor.clone(), (at + load.requests).min(route.limit))
         }
-        None => (Arc::new(AtomicUsize::new(0)), load.requests),
+        _ => (Arc::new(AtomicUsize::new(0)), load.requests),
     };
     let mut senders = Vec::with_capacity(connections);
-    for _ in 0..connections {
-        senders.push(connect(server).await);
+    for c in 0..connections {
+        senders.push(connect(server, c).await);
     }
     let started = Instant::now();
     let deadline = started + load.duration;
     let route = Arc::new(RouteRef::of(route));
     let tasks: Vec<_> = senders
         .into_iter()
-        .map(|mut sender| {
+        .enumerate()
+        .map(|(c, mut sender)| {
             let (cursor, host, route) = (cursor.clone(), host.clone(), route.clone());
             tokio::spawn(async move {
                 let mut latencies = Vec::new();
@@ -590,7 +605,7 @@ async fn drive(server: SocketAddr, route: &Route, connections: usize, load: &Loa
                     if i >= end {
                         break;
                     }
-                    let request = route.request(i, &host);
+                    let request = route.request(i, c, &host);
                     let sent = Instant::now();
                     sender.ready().await.expect("the connection is ready");
                     let response = sender.send_request(request).await.expect("an answer");
@@ -626,7 +641,7 @@ async fn drive(server: SocketAddr, route: &Route, connections: usize, load: &Loa
 struct RouteRef {
     method: Method,
     path: String,
-    make: Arc<dyn Fn(usize) -> Prepared + Send + Sync>,
+    make: Maker,
 }
 
 impl RouteRef {
@@ -638,8 +653,8 @@ impl RouteRef {
         }
     }
 
-    fn request(&self, i: usize, host: &str) -> Request<Full<Bytes>> {
-        let prepared = (self.make)(i);
+    fn request(&self, i: usize, c: usize, host: &str) -> Request<Full<Bytes>> {
+        let prepared = (self.make)(i, c);
         let mut builder = Request::builder()
             .method(self.method.clone())
             .uri(&self.path)
