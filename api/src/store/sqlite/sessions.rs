@@ -24,8 +24,8 @@ impl Sessions for SqliteStore {
         };
         self.write(move |conn| {
             match expires {
-                Some(expires) => execute(&conn, sql, params![hash, json, expires]),
-                None => execute(&conn, sql, params![hash, json]),
+                Some(expires) => execute(conn, sql, params![hash, json, expires]),
+                None => execute(conn, sql, params![hash, json]),
             }
             .map_err(other)?;
             Ok(())
@@ -71,7 +71,7 @@ impl Sessions for SqliteStore {
             }
         };
         self.write(move |conn| {
-            execute(&conn, sql, params![encoded, ms(expires_at), hash]).map_err(other)?;
+            execute(conn, sql, params![encoded, ms(expires_at), hash]).map_err(other)?;
             Ok(())
         })
         .await
@@ -84,7 +84,7 @@ impl Sessions for SqliteStore {
             Realm::Operator => "DELETE FROM operator_sessions WHERE token_hash = ?1",
         };
         self.write(move |conn| {
-            execute(&conn, sql, [&hash]).map_err(other)?;
+            execute(conn, sql, [&hash]).map_err(other)?;
             Ok(())
         })
         .await

@@ -49,7 +49,7 @@ impl Throttles for SqliteStore {
     async fn forget_attempts(&self, key: &ThrottleKey) -> Result<(), StoreError> {
         let key = key.as_str().to_owned();
         self.write(move |conn| {
-            execute(&conn, "DELETE FROM throttles WHERE key = ?1", [&key]).map_err(other)?;
+            execute(conn, "DELETE FROM throttles WHERE key = ?1", [&key]).map_err(other)?;
             Ok(())
         })
         .await
