@@ -8,7 +8,7 @@ impl Applications for SqliteStore {
         let (cf, json) = (draft.codice_fiscale.clone(), to_json(draft)?);
         self.write(move |conn| {
             execute(
-                &conn,
+                conn,
                 "INSERT INTO drafts (codice_fiscale, record) VALUES (?1, ?2)
                  ON CONFLICT (codice_fiscale) DO UPDATE SET record = excluded.record",
                 params![cf, json],

@@ -8,7 +8,7 @@ impl AuditLog for SqliteStore {
         let (operator, cf, json) = (entry.operator.clone(), entry.codice_fiscale.clone(), to_json(entry)?);
         self.write(move |conn| {
             execute(
-                &conn,
+                conn,
                 "INSERT INTO audit (operator, codice_fiscale, entry) VALUES (?1, ?2, ?3)",
                 params![operator, cf, json],
             )

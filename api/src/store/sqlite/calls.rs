@@ -8,7 +8,7 @@ impl Calls for SqliteStore {
         let (id, json) = (call.id.clone(), to_json(call)?);
         self.write(move |conn| {
             execute(
-                &conn,
+                conn,
                 "INSERT INTO calls (id, record) VALUES (?1, ?2)",
                 params![id, json],
             )

@@ -17,7 +17,7 @@ impl CnsHandoffs for SqliteStore {
                 // row; the other finds nothing. `expires_at` is the idle expiry, which for a
                 // handoff is also its absolute one.
                 query_row(
-                    &conn,
+                    conn,
                     "DELETE FROM sessions
                      WHERE token_hash = ?1 AND json_extract(record, '$.method') = ?2 AND expires_at > ?3
                      RETURNING record",

@@ -96,7 +96,7 @@ impl Outbox for SqliteStore {
         let id = id.to_owned();
         self.read(move |conn| {
             query_row(
-                &conn,
+                conn,
                 "SELECT record, sealed FROM messages WHERE id = ?1",
                 [&id],
                 read_message_row,
@@ -130,7 +130,7 @@ impl Outbox for SqliteStore {
         let (cf, json) = (entry.notification.codice_fiscale.clone(), to_json(entry)?);
         self.write(move |conn| {
             execute(
-                &conn,
+                conn,
                 "INSERT INTO dev_sink (codice_fiscale, entry) VALUES (?1, ?2)",
                 params![cf, json],
             )

@@ -85,7 +85,7 @@ fn immediate(conn: &mut Connection) -> Result<rusqlite::Savepoint<'_>, StoreErro
 
 fn read_throttle(conn: &Connection, key: &ThrottleKey) -> Result<Option<ThrottleState>, StoreError> {
     query_row(
-        &conn,
+        conn,
         "SELECT attempts, blocked_until, window_ends FROM throttles WHERE key = ?1",
         [key.as_str()],
         |r| {
@@ -102,7 +102,7 @@ fn read_throttle(conn: &Connection, key: &ThrottleKey) -> Result<Option<Throttle
 
 fn write_throttle(conn: &Connection, key: &ThrottleKey, state: &ThrottleState) -> Result<(), StoreError> {
     execute(
-        &conn,
+        conn,
         "INSERT INTO throttles (key, attempts, blocked_until, window_ends) VALUES (?1, ?2, ?3, ?4)
          ON CONFLICT (key) DO UPDATE SET attempts = excluded.attempts,
              blocked_until = excluded.blocked_until, window_ends = excluded.window_ends",
