@@ -11,7 +11,8 @@ use crate::services::sessions;
 use crate::store::{Realm, SessionRecord};
 use crate::{ApiError, AppState};
 
-/// A citizen with a live session of any scope. Using it extends the idle timeout.
+/// A citizen with a live session of any scope. Using it extends the idle timeout (written at most
+/// once a minute).
 #[derive(Debug, Clone)]
 pub struct Citizen {
     /// The session.
@@ -36,12 +37,20 @@ impl FromRequestParts<AppState> for Citizen {
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
         let mut session = current_session(parts, state).await?;
-        let expires_at = (state.clock.now() + state.config.session_idle).min(session.absolute_expires_at);
-        state
-            .store
-            .extend_session(Realm::Citizen, &session.token_hash, expires_at)
-            .await?;
-        session.expires_at = expires_at;
+        // Written at most once a minute (`sessions::EXTEND_AT_MOST_EVERY`); otherwise the stored
+        // expiry stands, and is what the session says.
+        if let Some(expires_at) = sessions::extended_expiry(
+            session.expires_at,
+            session.absolute_expires_at,
+            state.clock.now(),
+            state.config.session_idle,
+        ) {
+            state
+                .store
+                .extend_session(Realm::Citizen, &session.token_hash, expires_at)
+                .await?;
+            session.expires_at = expires_at;
+        }
         Ok(Citizen { session })
     }
 }

@@ -5,10 +5,12 @@ use axum::http::request::Parts;
 
 use super::cookies::{OPERATOR_COOKIE, cookie_value};
 use crate::secrets::session_token_hash;
+use crate::services::sessions::extended_expiry;
 use crate::store::{OperatorRole, OperatorSessionRecord, Realm, Session};
 use crate::{ApiError, AppState};
 
-/// An operator with a live operator session (never a citizen's). Using it extends the idle timeout.
+/// An operator with a live operator session (never a citizen's). Using it extends the idle timeout
+/// (written at most once a minute).
 #[derive(Debug, Clone)]
 pub struct Operator {
     /// The session.
@@ -48,9 +50,16 @@ impl FromRequestParts<AppState> for Operator {
             state.store.delete_session(Realm::Operator, &hash).await?;
             return Err(ApiError::Unauthenticated);
         };
-        let expires_at = (now + state.config.operator_session_idle).min(session.absolute_expires_at);
-        state.store.extend_session(Realm::Operator, &hash, expires_at).await?;
-        session.expires_at = expires_at;
+        // Written at most once a minute, as a citizen's (`sessions::EXTEND_AT_MOST_EVERY`).
+        if let Some(expires_at) = extended_expiry(
+            session.expires_at,
+            session.absolute_expires_at,
+            now,
+            state.config.operator_session_idle,
+        ) {
+            state.store.extend_session(Realm::Operator, &hash, expires_at).await?;
+            session.expires_at = expires_at;
+        }
         Ok(Operator {
             session,
             role: record.role,

@@ -1,5 +1,6 @@
 //! Citizens' sessions: opening one after a proved credential, finding the live one, ending it.
 
+use chrono::{DateTime, Utc};
 use domain::{Credential, Scope};
 
 use std::net::IpAddr;
@@ -50,6 +51,25 @@ pub async fn start_session(
     tracing::info!(scope = ?scope, method, credential = credential.as_str(), "login");
     crate::metrics::count(state.config.emf_metrics, crate::metrics::Metric::Logins, now);
     Ok((session, token))
+}
+
+/// A session's idle expiry is written again only once it would move by at least this much: every
+/// authenticated request extends the session, and writing each time made the store's single
+/// writer carry one write per request (docs/adr/0020). The cost: a session may end up to this
+/// long before its nominal idle timeout.
+pub const EXTEND_AT_MOST_EVERY: chrono::Duration = chrono::Duration::seconds(60);
+
+/// The idle expiry to store for a session in use at `now`, stored as expiring at `stored` and
+/// at `absolute` at the latest, with `idle` as its timeout; `None` when it would move by less
+/// than [`EXTEND_AT_MOST_EVERY`], and so is not written.
+pub fn extended_expiry(
+    stored: DateTime<Utc>,
+    absolute: DateTime<Utc>,
+    now: DateTime<Utc>,
+    idle: chrono::Duration,
+) -> Option<DateTime<Utc>> {
+    let wanted = (now + idle).min(absolute);
+    (wanted - stored >= EXTEND_AT_MOST_EVERY).then_some(wanted)
 }
 
 /// The live session whose cookie holds `token`, without extending it; an expired one, or one
@@ -138,4 +158,30 @@ pub async fn log_in_with_pin(
         return Err(ApiError::Forbidden(ErrorCode::SimplifiedPinAfterReport));
     }
     start_session(state, cf, credential).await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn at(seconds: i64) -> DateTime<Utc> {
+        DateTime::from_timestamp(1_795_000_000 + seconds, 0).unwrap()
+    }
+
+    #[test]
+    fn a_session_used_within_a_minute_of_its_last_extension_is_not_written_again() {
+        let idle = chrono::Duration::minutes(30);
+        let stored = at(0) + idle;
+        assert_eq!(extended_expiry(stored, at(7200), at(0), idle), None);
+        assert_eq!(extended_expiry(stored, at(7200), at(59), idle), None);
+        assert_eq!(extended_expiry(stored, at(7200), at(60), idle), Some(at(60) + idle));
+    }
+
+    #[test]
+    fn a_session_at_its_absolute_limit_is_not_extended_past_it_nor_written_for_nothing() {
+        let idle = chrono::Duration::minutes(30);
+        let absolute = at(1000);
+        assert_eq!(extended_expiry(at(900), absolute, at(950), idle), Some(absolute));
+        assert_eq!(extended_expiry(absolute, absolute, at(990), idle), None);
+    }
 }

@@ -6,8 +6,9 @@ use super::*;
 impl Applications for SqliteStore {
     async fn put_draft(&self, draft: &DraftRecord) -> Result<(), StoreError> {
         let (cf, json) = (draft.codice_fiscale.clone(), to_json(draft)?);
-        self.with_conn(move |conn| {
-            conn.execute(
+        self.write(move |conn| {
+            execute(
+                conn,
                 "INSERT INTO drafts (codice_fiscale, record) VALUES (?1, ?2)
                  ON CONFLICT (codice_fiscale) DO UPDATE SET record = excluded.record",
                 params![cf, json],
@@ -20,17 +21,16 @@ impl Applications for SqliteStore {
 
     async fn put_draft_unless_stronger(&self, draft: &DraftRecord) -> Result<bool, StoreError> {
         let (cf, json, mine) = (draft.codice_fiscale.clone(), to_json(draft)?, draft.credential);
-        self.with_conn(move |conn| {
+        self.write(move |conn| {
             // SQLite has one writer: an immediate transaction makes the read and the write one step.
-            let tx = conn
-                .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
-                .map_err(other)?;
+            let tx = conn.savepoint().map_err(other)?;
             let stored: Option<DraftRecord> =
                 read_json(&tx, "SELECT record FROM drafts WHERE codice_fiscale = ?1", &cf)?;
             if stored.is_some_and(|d| !mine.opens(d.credential)) {
                 return Ok(false);
             }
-            tx.execute(
+            execute(
+                &tx,
                 "INSERT INTO drafts (codice_fiscale, record) VALUES (?1, ?2)
                  ON CONFLICT (codice_fiscale) DO UPDATE SET record = excluded.record",
                 params![cf, json],
@@ -44,12 +44,12 @@ impl Applications for SqliteStore {
 
     async fn draft(&self, codice_fiscale: &str) -> Result<Option<DraftRecord>, StoreError> {
         let cf = codice_fiscale.to_owned();
-        self.with_conn(move |conn| read_json(conn, "SELECT record FROM drafts WHERE codice_fiscale = ?1", &cf))
+        self.read(move |conn| read_json(conn, "SELECT record FROM drafts WHERE codice_fiscale = ?1", &cf))
             .await
     }
 
     async fn next_protocol_sequence(&self, year: i32) -> Result<u32, StoreError> {
-        self.with_conn(move |conn| {
+        self.write(move |conn| {
             let last: i64 = conn
                 .query_row(
                     "INSERT INTO protocol_counters (year, last) VALUES (?1, 1)
@@ -73,10 +73,8 @@ impl Applications for SqliteStore {
         let protocol = record.application.protocol.to_string();
         let history_len = record.application.history().len() as i64;
         let json = to_json(record)?;
-        self.with_conn(move |conn| {
-            let tx = conn
-                .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
-                .map_err(other)?;
+        self.write(move |conn| {
+            let tx = conn.savepoint().map_err(other)?;
             // The primary key decides: a second application for the codice fiscale changes nothing.
             let inserted = tx
                 .execute(
@@ -91,8 +89,7 @@ impl Applications for SqliteStore {
                         .ok_or_else(|| StoreError::Other("insert refused, yet no application is stored".into()))?;
                 return Ok(ApplicationInsert::Exists(Box::new(existing)));
             }
-            tx.execute("DELETE FROM drafts WHERE codice_fiscale = ?1", [&cf])
-                .map_err(other)?;
+            execute(&tx, "DELETE FROM drafts WHERE codice_fiscale = ?1", [&cf]).map_err(other)?;
             messages.insert(&tx)?;
             tx.commit().map_err(other)?;
             Ok(ApplicationInsert::Inserted)
@@ -102,13 +99,13 @@ impl Applications for SqliteStore {
 
     async fn application(&self, codice_fiscale: &str) -> Result<Option<ApplicationRecord>, StoreError> {
         let cf = codice_fiscale.to_owned();
-        self.with_conn(move |conn| read_json(conn, "SELECT record FROM applications WHERE codice_fiscale = ?1", &cf))
+        self.read(move |conn| read_json(conn, "SELECT record FROM applications WHERE codice_fiscale = ?1", &cf))
             .await
     }
 
     async fn application_by_protocol(&self, protocol: &str) -> Result<Option<ApplicationRecord>, StoreError> {
         let protocol = protocol.to_owned();
-        self.with_conn(move |conn| read_json(conn, "SELECT record FROM applications WHERE protocol = ?1", &protocol))
+        self.read(move |conn| read_json(conn, "SELECT record FROM applications WHERE protocol = ?1", &protocol))
             .await
     }
 
@@ -122,10 +119,8 @@ impl Applications for SqliteStore {
         let history_len = record.application.history().len() as i64;
         let json = to_json(record)?;
         let messages = MessageRows::of(messages)?;
-        self.with_conn(move |conn| {
-            let tx = conn
-                .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
-                .map_err(other)?;
+        self.write(move |conn| {
+            let tx = conn.savepoint().map_err(other)?;
             let changed = tx
                 .execute(
                     "UPDATE applications SET record = ?1, history_len = ?2
@@ -152,10 +147,8 @@ impl Applications for SqliteStore {
         let protocol = record.application.protocol.to_string();
         let history_len = record.application.history().len() as i64;
         let json = to_json(record)?;
-        self.with_conn(move |conn| {
-            let tx = conn
-                .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
-                .map_err(other)?;
+        self.write(move |conn| {
+            let tx = conn.savepoint().map_err(other)?;
             let removed = tx
                 .execute(
                     "DELETE FROM applications WHERE codice_fiscale = ?1 AND protocol = ?2 AND history_len = ?3",
@@ -165,7 +158,8 @@ impl Applications for SqliteStore {
             if removed == 0 {
                 return Ok(false);
             }
-            tx.execute(
+            execute(
+                &tx,
                 "INSERT INTO set_aside_applications (protocol, codice_fiscale, record, history_len)
                  VALUES (?1, ?2, ?3, ?4)",
                 params![protocol, cf, json, history_len],
@@ -179,7 +173,7 @@ impl Applications for SqliteStore {
 
     async fn set_aside_application_by_protocol(&self, protocol: &str) -> Result<Option<ApplicationRecord>, StoreError> {
         let protocol = protocol.to_owned();
-        self.with_conn(move |conn| {
+        self.read(move |conn| {
             read_json(
                 conn,
                 "SELECT record FROM set_aside_applications WHERE protocol = ?1",
@@ -197,7 +191,7 @@ impl Applications for SqliteStore {
         let protocol = record.application.protocol.to_string();
         let history_len = record.application.history().len() as i64;
         let json = to_json(record)?;
-        self.with_conn(move |conn| {
+        self.write(move |conn| {
             let changed = conn
                 .execute(
                     "UPDATE set_aside_applications SET record = ?1, history_len = ?2

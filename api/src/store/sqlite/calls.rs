@@ -6,9 +6,13 @@ use super::*;
 impl Calls for SqliteStore {
     async fn put_call(&self, call: &CallRecord) -> Result<(), StoreError> {
         let (id, json) = (call.id.clone(), to_json(call)?);
-        self.with_conn(move |conn| {
-            conn.execute("INSERT INTO calls (id, record) VALUES (?1, ?2)", params![id, json])
-                .map_err(other)?;
+        self.write(move |conn| {
+            execute(
+                conn,
+                "INSERT INTO calls (id, record) VALUES (?1, ?2)",
+                params![id, json],
+            )
+            .map_err(other)?;
             Ok(())
         })
         .await
@@ -16,18 +20,19 @@ impl Calls for SqliteStore {
 
     async fn call(&self, id: &str) -> Result<Option<CallRecord>, StoreError> {
         let id = id.to_owned();
-        self.with_conn(move |conn| read_json(conn, "SELECT record FROM calls WHERE id = ?1", &id))
+        self.read(move |conn| read_json(conn, "SELECT record FROM calls WHERE id = ?1", &id))
             .await
     }
 
     async fn mark_call_pin_checked(&self, id: &str, at: DateTime<Utc>) -> Result<bool, StoreError> {
         let id = id.to_owned();
-        self.with_conn(move |conn| {
-            let tx = conn.transaction().map_err(other)?;
+        self.write(move |conn| {
+            let tx = conn.savepoint().map_err(other)?;
             let call: Option<CallRecord> = read_json(&tx, "SELECT record FROM calls WHERE id = ?1", &id)?;
             let Some(mut call) = call else { return Ok(false) };
             call.pin_checked_at = Some(at);
-            tx.execute(
+            execute(
+                &tx,
                 "UPDATE calls SET record = ?1 WHERE id = ?2",
                 params![to_json(&call)?, id],
             )

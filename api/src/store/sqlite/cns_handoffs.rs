@@ -12,11 +12,12 @@ impl CnsHandoffs for SqliteStore {
     async fn take_handoff(&self, token_hash: &str, now: DateTime<Utc>) -> Result<Option<SessionRecord>, StoreError> {
         let hash = token_hash.to_owned();
         let json: Option<String> = self
-            .with_conn(move |conn| {
+            .write(move |conn| {
                 // One statement: of two redemptions, SQLite's single writer lets one delete the
                 // row; the other finds nothing. `expires_at` is the idle expiry, which for a
                 // handoff is also its absolute one.
-                conn.query_row(
+                query_row(
+                    conn,
                     "DELETE FROM sessions
                      WHERE token_hash = ?1 AND json_extract(record, '$.method') = ?2 AND expires_at > ?3
                      RETURNING record",

@@ -6,7 +6,7 @@ use super::*;
 impl Operators for SqliteStore {
     async fn insert_operator(&self, operator: &OperatorRecord) -> Result<bool, StoreError> {
         let (username, json) = (operator.username.clone(), to_json(operator)?);
-        self.with_conn(move |conn| {
+        self.write(move |conn| {
             let inserted = conn
                 .execute(
                     "INSERT INTO operators (username, record) VALUES (?1, ?2) ON CONFLICT (username) DO NOTHING",
@@ -20,13 +20,13 @@ impl Operators for SqliteStore {
 
     async fn operator(&self, username: &str) -> Result<Option<OperatorRecord>, StoreError> {
         let username = username.to_owned();
-        self.with_conn(move |conn| read_json(conn, "SELECT record FROM operators WHERE username = ?1", &username))
+        self.read(move |conn| read_json(conn, "SELECT record FROM operators WHERE username = ?1", &username))
             .await
     }
 
     async fn replace_operator(&self, operator: &OperatorRecord) -> Result<bool, StoreError> {
         let (username, json) = (operator.username.clone(), to_json(operator)?);
-        self.with_conn(move |conn| {
+        self.write(move |conn| {
             let changed = conn
                 .execute(
                     "UPDATE operators SET record = ?2 WHERE username = ?1",
@@ -40,7 +40,7 @@ impl Operators for SqliteStore {
 
     async fn claim_totp_step(&self, username: &str, step: i64) -> Result<bool, StoreError> {
         let username = username.to_owned();
-        self.with_conn(move |conn| {
+        self.write(move |conn| {
             let changed = conn
                 .execute(
                     "UPDATE operators SET last_totp_step = ?1

@@ -11,7 +11,7 @@ impl Outbox for SqliteStore {
         limit: usize,
     ) -> Result<Vec<OutboxMessage>, StoreError> {
         let channels: Vec<&'static str> = channels.iter().map(|c| c.as_str()).collect();
-        self.with_conn(move |conn| {
+        self.read(move |conn| {
             let mut due = Vec::new();
             // One indexed range per channel; merged oldest first below.
             let mut stmt = conn
@@ -42,10 +42,8 @@ impl Outbox for SqliteStore {
         lease_until: DateTime<Utc>,
     ) -> Result<Option<OutboxMessage>, StoreError> {
         let id = id.to_owned();
-        self.with_conn(move |conn| {
-            let tx = conn
-                .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
-                .map_err(other)?;
+        self.write(move |conn| {
+            let tx = conn.savepoint().map_err(other)?;
             let row = tx
                 .query_row(
                     "SELECT record, sealed FROM messages WHERE id = ?1",
@@ -71,10 +69,8 @@ impl Outbox for SqliteStore {
 
     async fn finish_message(&self, id: &str, outcome: &DeliveryOutcome) -> Result<(), StoreError> {
         let (id, outcome) = (id.to_owned(), outcome.clone());
-        self.with_conn(move |conn| {
-            let tx = conn
-                .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
-                .map_err(other)?;
+        self.write(move |conn| {
+            let tx = conn.savepoint().map_err(other)?;
             let row = tx
                 .query_row(
                     "SELECT record, sealed FROM messages WHERE id = ?1",
@@ -98,8 +94,9 @@ impl Outbox for SqliteStore {
 
     async fn message(&self, id: &str) -> Result<Option<OutboxMessage>, StoreError> {
         let id = id.to_owned();
-        self.with_conn(move |conn| {
-            conn.query_row(
+        self.read(move |conn| {
+            query_row(
+                conn,
                 "SELECT record, sealed FROM messages WHERE id = ?1",
                 [&id],
                 read_message_row,
@@ -114,7 +111,7 @@ impl Outbox for SqliteStore {
 
     async fn messages_for(&self, codice_fiscale: &str, limit: usize) -> Result<Vec<OutboxMessage>, StoreError> {
         let cf = codice_fiscale.to_owned();
-        self.with_conn(move |conn| {
+        self.read(move |conn| {
             let mut stmt = conn
                 .prepare(
                     "SELECT record, sealed FROM messages WHERE codice_fiscale = ?1
@@ -131,8 +128,9 @@ impl Outbox for SqliteStore {
 
     async fn push_outbox(&self, entry: &OutboxEntry) -> Result<(), StoreError> {
         let (cf, json) = (entry.notification.codice_fiscale.clone(), to_json(entry)?);
-        self.with_conn(move |conn| {
-            conn.execute(
+        self.write(move |conn| {
+            execute(
+                conn,
                 "INSERT INTO dev_sink (codice_fiscale, entry) VALUES (?1, ?2)",
                 params![cf, json],
             )
@@ -144,7 +142,7 @@ impl Outbox for SqliteStore {
 
     async fn outbox(&self, codice_fiscale: Option<&str>, limit: usize) -> Result<Vec<OutboxEntry>, StoreError> {
         let cf = codice_fiscale.map(str::to_owned);
-        self.with_conn(move |conn| {
+        self.read(move |conn| {
             let mut stmt = conn
                 .prepare(
                     "SELECT entry FROM dev_sink WHERE (?1 IS NULL OR codice_fiscale = ?1) ORDER BY id DESC LIMIT ?2",

@@ -14,10 +14,8 @@ impl PinRequests for SqliteStore {
         let json = to_json(record)?;
         let (state, created) = (record.state.as_str(), ms(record.created_at));
         let messages = MessageRows::of(messages)?;
-        self.with_conn(move |conn| {
-            let tx = conn
-                .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
-                .map_err(other)?;
+        self.write(move |conn| {
+            let tx = conn.savepoint().map_err(other)?;
             // One statement decides: insert, or replace only an expired pending request.
             let changed = tx
                 .execute(
@@ -54,7 +52,7 @@ impl PinRequests for SqliteStore {
 
     async fn pin_request(&self, codice_fiscale: &str) -> Result<Option<PinRequestRecord>, StoreError> {
         let cf = codice_fiscale.to_owned();
-        self.with_conn(move |conn| {
+        self.read(move |conn| {
             let json: Option<String> = conn
                 .query_row(
                     "SELECT record FROM pin_requests WHERE codice_fiscale = ?1",
@@ -76,8 +74,8 @@ impl PinRequests for SqliteStore {
         now: DateTime<Utc>,
     ) -> Result<bool, StoreError> {
         let cf = codice_fiscale.to_owned();
-        self.with_conn(move |conn| {
-            let tx = conn.transaction().map_err(other)?;
+        self.write(move |conn| {
+            let tx = conn.savepoint().map_err(other)?;
             let json: Option<String> = tx
                 .query_row(
                     "SELECT record FROM pin_requests WHERE codice_fiscale = ?1 AND state = ?2",
@@ -90,7 +88,8 @@ impl PinRequests for SqliteStore {
             let mut record: PinRequestRecord = from_json(&json)?;
             record.state = to;
             record.updated_at = now;
-            tx.execute(
+            execute(
+                &tx,
                 "UPDATE pin_requests SET record = ?1, state = ?2 WHERE codice_fiscale = ?3",
                 params![to_json(&record)?, to.as_str(), cf],
             )
@@ -112,10 +111,8 @@ impl PinRequests for SqliteStore {
     ) -> Result<bool, StoreError> {
         let (cf, hash) = (codice_fiscale.to_owned(), first_half_hash.to_vec());
         let messages = MessageRows::of(messages)?;
-        self.with_conn(move |conn| {
-            let tx = conn
-                .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
-                .map_err(other)?;
+        self.write(move |conn| {
+            let tx = conn.savepoint().map_err(other)?;
             let json: Option<String> = tx
                 .query_row(
                     "SELECT record FROM pin_requests
@@ -135,7 +132,8 @@ impl PinRequests for SqliteStore {
             record.first_half_hash = hash;
             record.state = PinRequestState::ValidatedByContactCenter;
             record.updated_at = now;
-            tx.execute(
+            execute(
+                &tx,
                 "UPDATE pin_requests SET record = ?1, state = ?2 WHERE codice_fiscale = ?3",
                 params![to_json(&record)?, record.state.as_str(), cf],
             )
@@ -155,10 +153,8 @@ impl PinRequests for SqliteStore {
     ) -> Result<bool, StoreError> {
         let cf = codice_fiscale.to_owned();
         let created = created_at.timestamp_millis();
-        self.with_conn(move |conn| {
-            let tx = conn
-                .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
-                .map_err(other)?;
+        self.write(move |conn| {
+            let tx = conn.savepoint().map_err(other)?;
             let json: Option<String> = tx
                 .query_row(
                     "SELECT record FROM pin_requests WHERE codice_fiscale = ?1 AND created_at = ?2",
@@ -171,13 +167,13 @@ impl PinRequests for SqliteStore {
             let mut record: PinRequestRecord = from_json(&json)?;
             record.state = PinRequestState::Revoked;
             record.updated_at = now;
-            tx.execute(
+            execute(
+                &tx,
                 "INSERT OR REPLACE INTO revoked_pin_requests (codice_fiscale, created_at, record) VALUES (?1, ?2, ?3)",
                 params![cf, created, to_json(&record)?],
             )
             .map_err(other)?;
-            tx.execute("DELETE FROM pin_requests WHERE codice_fiscale = ?1", [&cf])
-                .map_err(other)?;
+            execute(&tx, "DELETE FROM pin_requests WHERE codice_fiscale = ?1", [&cf]).map_err(other)?;
             tx.commit().map_err(other)?;
             Ok(true)
         })

@@ -6,9 +6,9 @@ use super::*;
 impl Reports for SqliteStore {
     async fn reported(&self, codice_fiscale: &str) -> Result<Reported, StoreError> {
         let cf = codice_fiscale.to_owned();
-        self.with_conn(move |conn| {
+        self.read(move |conn| {
             let rows = |sql: &str| -> Result<Vec<String>, StoreError> {
-                let mut stmt = conn.prepare(sql).map_err(other)?;
+                let mut stmt = conn.prepare_cached(sql).map_err(other)?;
                 let rows = stmt.query_map([&cf], |r| r.get::<_, String>(0)).map_err(other)?;
                 rows.map(|row| row.map_err(other)).collect()
             };

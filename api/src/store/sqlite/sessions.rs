@@ -1,17 +1,10 @@
 //! Sessions of both realms in SQLite: citizens' in `sessions`, operators' in `operator_sessions`
 //! (tables from the first migrations, kept so that existing rows stay valid). One statement per
-//! operation whatever the realm; only the table differs.
+//! operation whatever the realm; only the table differs. Both hold the record as JSON under its
+//! token hash; the citizens' one also has the idle expiry as a column. Each statement is spelled
+//! out whole, so that the statement cache keeps it prepared.
 
 use super::*;
-
-/// The table of `realm`'s sessions. Both hold the record as JSON under its token hash; the
-/// citizens' one also has the idle expiry as a column.
-fn table(realm: Realm) -> &'static str {
-    match realm {
-        Realm::Citizen => "sessions",
-        Realm::Operator => "operator_sessions",
-    }
-}
 
 #[async_trait]
 impl Sessions for SqliteStore {
@@ -29,10 +22,10 @@ impl Sessions for SqliteStore {
                 None,
             ),
         };
-        self.with_conn(move |conn| {
+        self.write(move |conn| {
             match expires {
-                Some(expires) => conn.execute(sql, params![hash, json, expires]),
-                None => conn.execute(sql, params![hash, json]),
+                Some(expires) => execute(conn, sql, params![hash, json, expires]),
+                None => execute(conn, sql, params![hash, json]),
             }
             .map_err(other)?;
             Ok(())
@@ -42,15 +35,19 @@ impl Sessions for SqliteStore {
 
     async fn session(&self, realm: Realm, token_hash: &str) -> Result<Option<Session>, StoreError> {
         let hash = token_hash.to_owned();
-        let sql = format!("SELECT record FROM {} WHERE token_hash = ?1", table(realm));
-        let json: Option<String> = self
-            .with_conn(move |conn| conn.query_row(&sql, [&hash], |r| r.get(0)).optional().map_err(other))
-            .await?;
-        json.map(|json| match realm {
-            Realm::Citizen => from_json(&json).map(Session::Citizen),
-            Realm::Operator => from_json(&json).map(Session::Operator),
+        // Decoded on the reader, straight from SQLite's text.
+        self.read(move |conn| match realm {
+            Realm::Citizen => {
+                Ok(read_json(conn, "SELECT record FROM sessions WHERE token_hash = ?1", &hash)?.map(Session::Citizen))
+            }
+            Realm::Operator => Ok(read_json(
+                conn,
+                "SELECT record FROM operator_sessions WHERE token_hash = ?1",
+                &hash,
+            )?
+            .map(Session::Operator)),
         })
-        .transpose()
+        .await
     }
 
     async fn extend_session(
@@ -73,9 +70,8 @@ impl Sessions for SqliteStore {
                  WHERE token_hash = ?3"
             }
         };
-        self.with_conn(move |conn| {
-            conn.execute(sql, params![encoded, ms(expires_at), hash])
-                .map_err(other)?;
+        self.write(move |conn| {
+            execute(conn, sql, params![encoded, ms(expires_at), hash]).map_err(other)?;
             Ok(())
         })
         .await
@@ -83,9 +79,12 @@ impl Sessions for SqliteStore {
 
     async fn delete_session(&self, realm: Realm, token_hash: &str) -> Result<(), StoreError> {
         let hash = token_hash.to_owned();
-        let sql = format!("DELETE FROM {} WHERE token_hash = ?1", table(realm));
-        self.with_conn(move |conn| {
-            conn.execute(&sql, [&hash]).map_err(other)?;
+        let sql = match realm {
+            Realm::Citizen => "DELETE FROM sessions WHERE token_hash = ?1",
+            Realm::Operator => "DELETE FROM operator_sessions WHERE token_hash = ?1",
+        };
+        self.write(move |conn| {
+            execute(conn, sql, [&hash]).map_err(other)?;
             Ok(())
         })
         .await

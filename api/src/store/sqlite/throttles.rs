@@ -9,7 +9,7 @@ use super::*;
 impl Throttles for SqliteStore {
     async fn reserve_attempt(&self, claims: &[AttemptClaim], now: DateTime<Utc>) -> Result<Reservation, StoreError> {
         let claims = claims.to_vec();
-        self.with_conn(move |conn| {
+        self.write(move |conn| {
             let tx = immediate(conn)?;
             let mut next = Vec::with_capacity(claims.len());
             let mut longest_wait = None;
@@ -35,7 +35,7 @@ impl Throttles for SqliteStore {
 
     async fn release_attempt(&self, key: &ThrottleKey) -> Result<(), StoreError> {
         let key = key.clone();
-        self.with_conn(move |conn| {
+        self.write(move |conn| {
             let tx = immediate(conn)?;
             // A counter that is gone has nothing to give back.
             if let Some(current) = read_throttle(&tx, &key)? {
@@ -48,9 +48,8 @@ impl Throttles for SqliteStore {
 
     async fn forget_attempts(&self, key: &ThrottleKey) -> Result<(), StoreError> {
         let key = key.as_str().to_owned();
-        self.with_conn(move |conn| {
-            conn.execute("DELETE FROM throttles WHERE key = ?1", [&key])
-                .map_err(other)?;
+        self.write(move |conn| {
+            execute(conn, "DELETE FROM throttles WHERE key = ?1", [&key]).map_err(other)?;
             Ok(())
         })
         .await
@@ -63,7 +62,7 @@ impl Throttles for SqliteStore {
         now: DateTime<Utc>,
     ) -> Result<u32, StoreError> {
         let key = key.clone();
-        self.with_conn(move |conn| {
+        self.write(move |conn| {
             let tx = immediate(conn)?;
             let next = ThrottleState::after_count(read_throttle(&tx, &key)?, now, window);
             write_throttle(&tx, &key, &next)?;
@@ -75,18 +74,18 @@ impl Throttles for SqliteStore {
 
     async fn throttle(&self, key: &ThrottleKey) -> Result<Option<ThrottleState>, StoreError> {
         let key = key.clone();
-        self.with_conn(move |conn| read_throttle(conn, &key)).await
+        self.read(move |conn| read_throttle(conn, &key)).await
     }
 }
 
 /// A transaction that holds the write lock from its start.
-fn immediate(conn: &mut Connection) -> Result<rusqlite::Transaction<'_>, StoreError> {
-    conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
-        .map_err(other)
+fn immediate(conn: &mut Connection) -> Result<rusqlite::Savepoint<'_>, StoreError> {
+    conn.savepoint().map_err(other)
 }
 
 fn read_throttle(conn: &Connection, key: &ThrottleKey) -> Result<Option<ThrottleState>, StoreError> {
-    conn.query_row(
+    query_row(
+        conn,
         "SELECT attempts, blocked_until, window_ends FROM throttles WHERE key = ?1",
         [key.as_str()],
         |r| {
@@ -102,7 +101,8 @@ fn read_throttle(conn: &Connection, key: &ThrottleKey) -> Result<Option<Throttle
 }
 
 fn write_throttle(conn: &Connection, key: &ThrottleKey, state: &ThrottleState) -> Result<(), StoreError> {
-    conn.execute(
+    execute(
+        conn,
         "INSERT INTO throttles (key, attempts, blocked_until, window_ends) VALUES (?1, ?2, ?3, ?4)
          ON CONFLICT (key) DO UPDATE SET attempts = excluded.attempts,
              blocked_until = excluded.blocked_until, window_ends = excluded.window_ends",
