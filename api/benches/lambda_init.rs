@@ -16,7 +16,6 @@ use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use api::store::dynamodb;
-use aws_sdk_dynamodb::config::{BehaviorVersion, Credentials, Region};
 use axum::Router;
 use axum::extract::State;
 use axum::routing::get;
@@ -33,24 +32,6 @@ async fn next(State(ready): State<mpsc::UnboundedSender<Instant>>) -> &'static s
     ""
 }
 
-async fn secret(name: &str, value: &str) -> String {
-    let config = aws_sdk_secretsmanager::Config::builder()
-        .behavior_version(BehaviorVersion::latest())
-        .region(Region::new("eu-south-1"))
-        .endpoint_url(&common_moto::server().endpoint)
-        .credentials_provider(Credentials::new("test", "test", None, None, "moto"))
-        .http_client(dynamodb::http_client())
-        .build();
-    let out = aws_sdk_secretsmanager::Client::from_conf(config)
-        .create_secret()
-        .name(common_moto::unique_table_name(name))
-        .secret_string(value)
-        .send()
-        .await
-        .expect("moto creates the secret");
-    out.arn().unwrap().to_owned()
-}
-
 fn main() {
     let measuring = std::env::args().any(|a| a == "--bench");
     let runtime = tokio::runtime::Builder::new_multi_thread()
@@ -63,8 +44,8 @@ fn main() {
         dynamodb::create_table(&common_moto::client(&endpoint), &table)
             .await
             .unwrap();
-        let pin_key = secret("sportello/pin-key", &"5a".repeat(32)).await;
-        let origin = secret("sportello/origin", &"o".repeat(40)).await;
+        let pin_key = common_moto::secret("sportello/pin-key", &"5a".repeat(32)).await;
+        let origin = common_moto::secret("sportello/origin", &"o".repeat(40)).await;
 
         let (ready_tx, mut ready_rx) = mpsc::unbounded_channel();
         let app = Router::new()

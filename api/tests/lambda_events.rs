@@ -246,27 +246,9 @@ async fn both(
     (a, b)
 }
 
-fn moto_secrets() -> aws_sdk_secretsmanager::Client {
-    let config = aws_sdk_secretsmanager::Config::builder()
-        .behavior_version(BehaviorVersion::latest())
-        .region(Region::new("eu-south-1"))
-        .endpoint_url(&common_moto::server().endpoint)
-        .credentials_provider(Credentials::new("test", "test", None, None, "moto"))
-        .http_client(dynamodb::http_client())
-        .build();
-    aws_sdk_secretsmanager::Client::from_conf(config)
-}
-
 /// A new secret in moto holding `value`; its ARN.
 async fn secret(value: &str) -> String {
-    let out = moto_secrets()
-        .create_secret()
-        .name(common_moto::unique_table_name("sportello/pin-key"))
-        .secret_string(value)
-        .send()
-        .await
-        .unwrap();
-    out.arn().unwrap().to_owned()
+    common_moto::secret("sportello/pin-key", value).await
 }
 
 /// What every test function gets: AWS credentials and region as Lambda sets them, AWS at moto.

@@ -5,6 +5,7 @@ use std::time::Duration;
 
 use secrecy::SecretString;
 
+use super::env::number;
 use super::error::ConfigError;
 use crate::jose::RpKey;
 
@@ -66,19 +67,8 @@ impl HttpRegistrySettings {
         let pem = std::fs::read_to_string(&key_path)
             .map_err(|_| key_err("required with SPORTELLO_REGISTRY=http: the path of our PKCS#8 PEM key file"))?;
         RpKey::from_pem(&pem).ok_or_else(|| key_err("expected a PKCS#8 PEM with a P-256 key"))?;
-        let whole = |var: &'static str, default: u64, range: std::ops::RangeInclusive<u64>| match lookup(var)
-            .filter(|v| !v.is_empty())
-        {
-            None => Ok(default),
-            Some(value) => match value.parse::<u64>() {
-                Ok(n) if range.contains(&n) => Ok(n),
-                _ => Err(ConfigError::Invalid {
-                    var,
-                    value,
-                    reason: "expected a whole number in the allowed range",
-                }),
-            },
-        };
+        // Each within its range (`config/env.rs`), so never negative.
+        let whole = |var, default, range| number(lookup, var, default, range).map(|n| n as u64);
         Ok(HttpRegistrySettings {
             audience: lookup("SPORTELLO_REGISTRY_AUDIENCE")
                 .filter(|v| !v.is_empty())
@@ -92,7 +82,7 @@ impl HttpRegistrySettings {
             cache_ttl: Duration::from_secs(whole(
                 "SPORTELLO_REGISTRY_CACHE_SECONDS",
                 60,
-                0..=MAX_CACHE_TTL.as_secs(),
+                0..=MAX_CACHE_TTL.as_secs() as i64,
             )?),
         })
     }

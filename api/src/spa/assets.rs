@@ -25,6 +25,9 @@ pub struct Asset {
     pub gzip: Option<Bytes>,
     /// The first 16 hex digits of the file's SHA-256: its entity tag, with the coding's suffix.
     pub digest: String,
+    /// The entity tags of the file itself, its brotli copy and its gzip copy, made once at load
+    /// rather than per request.
+    tags: [String; 3],
     /// Whether the name carries a content hash (`NAME.HASH.EXT`): such a file never changes, so
     /// browsers and CDNs may keep it for a year without asking again.
     pub immutable: bool,
@@ -42,10 +45,11 @@ impl Asset {
 
     /// The strong entity tag of the copy in `encoding` (each copy is a representation of its own,
     /// RFC 9110 §8.8.3).
-    pub fn etag(&self, encoding: Encoding) -> String {
-        match encoding.token() {
-            Some(token) => format!("\"{}-{token}\"", self.digest),
-            None => format!("\"{}\"", self.digest),
+    pub fn etag(&self, encoding: Encoding) -> &str {
+        match encoding {
+            Encoding::Identity => &self.tags[0],
+            Encoding::Brotli => &self.tags[1],
+            Encoding::Gzip => &self.tags[2],
         }
     }
 }
@@ -70,12 +74,18 @@ impl Assets {
             if name.ends_with(".br") || name.ends_with(".gz") {
                 continue;
             }
+            let digest = hex::encode(&Sha256::digest(bytes)[..8]);
             let asset = Asset {
                 content_type: content_type(name),
                 identity: bytes.clone(),
                 brotli: raw.get(&format!("{name}.br")).cloned(),
                 gzip: raw.get(&format!("{name}.gz")).cloned(),
-                digest: hex::encode(&Sha256::digest(bytes)[..8]),
+                tags: [
+                    format!("\"{digest}\""),
+                    format!("\"{digest}-br\""),
+                    format!("\"{digest}-gzip\""),
+                ],
+                digest,
                 immutable: is_hashed(name),
             };
             files.insert(name.clone(), asset);

@@ -109,9 +109,9 @@ async fn serve(State(assets): State<Arc<Assets>>, method: Method, uri: Uri, head
             header::CACHE_CONTROL,
             if asset.immutable { IMMUTABLE } else { "no-cache" },
         )
-        .header(header::ETAG, &etag)
+        .header(header::ETAG, etag)
         .header(header::VARY, "Accept-Encoding");
-    if not_modified(&headers, &etag) {
+    if not_modified(&headers, etag) {
         response = response.status(StatusCode::NOT_MODIFIED);
         return response.body(Body::empty()).unwrap_or_default();
     }

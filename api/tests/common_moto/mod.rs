@@ -174,3 +174,27 @@ pub async fn sms_sent_to(endpoint: &str, phone_number: &str) -> Vec<String> {
         })
         .unwrap_or_default()
 }
+
+/// A Secrets Manager client for `endpoint`, built like [`client`].
+pub fn secrets_client(endpoint: &str) -> aws_sdk_secretsmanager::Client {
+    let config = aws_sdk_secretsmanager::Config::builder()
+        .behavior_version(BehaviorVersion::latest())
+        .region(Region::new("eu-south-1"))
+        .endpoint_url(endpoint)
+        .credentials_provider(Credentials::new("test", "test", None, None, "moto"))
+        .http_client(dynamodb::http_client())
+        .build();
+    aws_sdk_secretsmanager::Client::from_conf(config)
+}
+
+/// A new secret named after `name` (made unique) holding `value` in the shared server; its ARN.
+pub async fn secret(name: &str, value: &str) -> String {
+    let out = secrets_client(&server().endpoint)
+        .create_secret()
+        .name(unique_table_name(name))
+        .secret_string(value)
+        .send()
+        .await
+        .expect("moto creates the secret");
+    out.arn().unwrap().to_owned()
+}

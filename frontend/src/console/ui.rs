@@ -18,19 +18,10 @@ use crate::i18n::Text;
 use crate::router::CONSOLE_PATH;
 use crate::ui::{effect, tr, use_lang};
 
-/// Keeps the document title equal to `page`, with the "Errore: " prefix while `has_errors`.
+/// Keeps the document title equal to `page`, with the "Errore: " prefix while `has_errors`: the
+/// citizens' pages' own title rule.
 pub(super) fn use_title(page: Text, has_errors: impl Fn() -> bool + 'static) {
-    let lang = use_lang();
-    let has_errors: Box<dyn Fn() -> bool> = Box::new(has_errors);
-    effect(move || {
-        let lang = lang.get();
-        let prefix = if has_errors() {
-            t(lang, Text::TitleErrorPrefix)
-        } else {
-            ""
-        };
-        browser::set_title(&format!("{prefix}{}", t(lang, page)));
-    });
+    crate::ui::use_document_title(page, has_errors);
 }
 
 /// [`use_title`] for a page of the call `id`: the citizen's codice fiscale first, so that two calls
