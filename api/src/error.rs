@@ -48,6 +48,15 @@ pub enum ApiError {
     /// attempt is checked. Only the caller waits; the credential is never locked for others.
     #[error("login delayed")]
     LoginDelayed { retry_after: Duration },
+    /// The characters a Contact Center operator typed from the citizen's reading are wrong: the
+    /// field's problem, with how many more checks the operator may make at once (told to the
+    /// operator, who is a known caller, never to an anonymous client).
+    #[error("wrong characters on a call")]
+    WrongOnCall {
+        field: &'static str,
+        code: ErrorCode,
+        attempts_left: u32,
+    },
     /// This client made too many attempts.
     #[error("rate limited")]
     RateLimited { retry_after: Duration },
@@ -113,6 +122,20 @@ pub enum ErrorDetail {
     ExistingProtocol(String),
     /// The strength whose credentials open what exists (`opens_with`).
     OpensWith(Strength),
+    /// How many more checks the caller may make at once: said after each field's message.
+    AttemptsLeft(u32),
+}
+
+/// "Puoi fare ancora 3 verifiche…": what follows a wrong check's message on a call.
+fn attempts_left_text(left: u32, lang: Lang) -> String {
+    match (lang, left) {
+        (Lang::It, 0) => "Hai esaurito le verifiche per ora: prima della prossima dovrai attendere.".to_owned(),
+        (Lang::It, 1) => "Puoi fare ancora 1 verifica, poi dovrai attendere prima di riprovare.".to_owned(),
+        (Lang::It, n) => format!("Puoi fare ancora {n} verifiche, poi dovrai attendere prima di riprovare."),
+        (Lang::En, 0) => "You have used up your checks for now: you will have to wait before the next one.".to_owned(),
+        (Lang::En, 1) => "You can make 1 more check, then you will have to wait before trying again.".to_owned(),
+        (Lang::En, n) => format!("You can make {n} more checks, then you will have to wait before trying again."),
+    }
 }
 
 impl ErrorBody {
@@ -121,7 +144,14 @@ impl ErrorBody {
         let fields = self
             .fields
             .iter()
-            .map(|e| (e.field.clone(), e.code.message(lang).to_owned()))
+            .map(|e| {
+                let message = e.code.message(lang);
+                let message = match &self.detail {
+                    Some(ErrorDetail::AttemptsLeft(left)) => format!("{message} {}", attempts_left_text(*left, lang)),
+                    _ => message.to_owned(),
+                };
+                (e.field.clone(), message)
+            })
             .collect();
         let field_codes = self
             .fields
@@ -133,7 +163,7 @@ impl ErrorBody {
             _ => None,
         };
         let (message, opens_at, protocol) = match &self.detail {
-            None => (self.code.message(lang).to_owned(), None, None),
+            None | Some(ErrorDetail::AttemptsLeft(_)) => (self.code.message(lang).to_owned(), None, None),
             Some(ErrorDetail::OpensWith(strength)) => {
                 let how = match lang {
                     Lang::It => "Per aprirla accedi con",
@@ -202,6 +232,22 @@ impl ApiError {
                     detail: None,
                 },
             ),
+            ApiError::WrongOnCall {
+                field,
+                code,
+                attempts_left,
+            } => {
+                let mut fields = FieldErrors::new();
+                fields.add(field, *code);
+                (
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    ErrorBody {
+                        code: ErrorCode::ValidationFailed,
+                        fields,
+                        detail: Some(ErrorDetail::AttemptsLeft(*attempts_left)),
+                    },
+                )
+            }
             ApiError::WindowClosed { window, now } => (
                 StatusCode::FORBIDDEN,
                 ErrorBody {
@@ -335,5 +381,34 @@ mod tests {
         .into_response();
         assert_eq!(response.status(), StatusCode::SERVICE_UNAVAILABLE);
         assert_eq!(response.headers()[header::RETRY_AFTER], "3");
+    }
+    #[test]
+    fn a_wrong_check_on_a_call_says_how_many_checks_are_left_in_both_languages() {
+        let wrong = |left| ApiError::WrongOnCall {
+            field: "pin_first8",
+            code: ErrorCode::OperatorPinCheckFailed,
+            attempts_left: left,
+        };
+        let (status, body) = wrong(3).status_and_body();
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+        let it: serde_json::Value = serde_json::from_str(&body.render(Lang::It)).unwrap();
+        let message = it["fields"]["pin_first8"].as_str().unwrap();
+        assert!(message.starts_with(ErrorCode::OperatorPinCheckFailed.message(Lang::It)));
+        assert!(message.ends_with("Puoi fare ancora 3 verifiche, poi dovrai attendere prima di riprovare."));
+        assert_eq!(it["field_codes"]["pin_first8"], "operator.pin_check_failed");
+        let en: serde_json::Value = serde_json::from_str(&wrong(1).status_and_body().1.render(Lang::En)).unwrap();
+        assert!(
+            en["fields"]["pin_first8"]
+                .as_str()
+                .unwrap()
+                .ends_with("You can make 1 more check, then you will have to wait before trying again.")
+        );
+        let none: serde_json::Value = serde_json::from_str(&wrong(0).status_and_body().1.render(Lang::It)).unwrap();
+        assert!(
+            none["fields"]["pin_first8"]
+                .as_str()
+                .unwrap()
+                .ends_with("prima della prossima dovrai attendere.")
+        );
     }
 }

@@ -393,11 +393,23 @@ async fn wrong_pin_checks_make_the_operator_wait_and_no_strangers_guesses_slow_t
     // WHEN an operator on her call types 5 wrong characters
     let rossi = logged_in_operator(&server, &create_operator(&server, "mrossi"), now).await;
     let call = open_call(&server, &rossi, &cf).await;
-    for _ in 0..5 {
+    // (each refusal tells the operator how many checks are left before the wait)
+    for left in (0..5).rev() {
         let r = pin_check(&server, &rossi, &call, wrong).await;
         assert_eq!(r.status(), 422);
         let body: Value = r.json().await.unwrap();
         assert_eq!(body["field_codes"]["pin_first8"], "operator.pin_check_failed");
+        let message = body["fields"]["pin_first8"].as_str().unwrap();
+        assert!(
+            message.contains("valgono solo gli 8 caratteri dell'SMS più recente"),
+            "{message}"
+        );
+        let expected = match left {
+            0 => "Hai esaurito le verifiche per ora".to_owned(),
+            1 => "Puoi fare ancora 1 verifica,".to_owned(),
+            n => format!("Puoi fare ancora {n} verifiche,"),
+        };
+        assert!(message.contains(&expected), "{left}: {message}");
     }
     // THEN the operator's next check waits, unchecked, even with the right characters
     let r = pin_check(&server, &rossi, &call, &first).await;

@@ -432,8 +432,8 @@ catalogue! {
     ),
     /// The PIN characters the citizen read out do not match.
     OperatorPinCheckFailed = "operator.pin_check_failed" => server (
-        "I caratteri del PIN non corrispondono. Chiedi al cittadino di rileggerli; se ha appena ricevuto una convalida, valgono i caratteri dell'SMS più recente. Dopo 5 verifiche errate dovrai attendere prima di riprovare.",
-        "The PIN characters do not match. Ask the citizen to read them again; after a validation, the characters of the newest text message are the valid ones. After 5 wrong checks you will have to wait before trying again.",
+        "I caratteri del PIN non corrispondono. Chiedi al cittadino di rileggerli; se la richiesta è appena stata convalidata, valgono solo gli 8 caratteri dell'SMS più recente, non quelli arrivati prima.",
+        "The PIN characters do not match. Ask the citizen to read them again; if the request was just validated, only the 8 characters of the newest text message are valid, not those that came before.",
     ),
     /// The letter's 8 characters the caller read out do not match: the report on a call is not made.
     OperatorLetterCheckFailed = "operator.letter_check_failed" => server (

@@ -423,6 +423,43 @@ impl WindowConfig {
     }
 }
 
+impl WindowConfig {
+    /// What an operator reads while the Contact Center's window is closed at `now`: when it opens
+    /// and, while the citizens' window is open, that the citizen may send the application online
+    /// now, by themselves, with the citizens' hours as configured. `None` while the Contact
+    /// Center's window is open.
+    pub fn contact_center_closed_notice(&self, now: DateTime<Utc>, lang: Lang) -> Option<String> {
+        let opens = self.contact_center.closed_notice(now, lang)?;
+        if !self.web_citizen.is_open(now) {
+            return Some(opens);
+        }
+        let hm = |t: NaiveTime| format!("{:02}:{:02}", t.hour(), t.minute());
+        let (start, end) = (hm(self.web_citizen.start), hm(self.web_citizen.end));
+        Some(match lang {
+            Lang::It => format!(
+                "{opens} Il cittadino può invece inviare la domanda online adesso, da solo: \
+                 il sito è aperto ai cittadini dalle {start} alle {end}. Le risposte inserite su questa chiamata restano salvate."
+            ),
+            Lang::En => format!(
+                "{opens} The citizen can instead send the application online now, by themselves: \
+                 the website is open to citizens from {start} to {end}. The answers entered on this call stay saved."
+            ),
+        })
+    }
+}
+
+/// An instant as `01/04/2020 alle 10:05` on Italian clocks (`01/04/2020 at 10:05`): the one way
+/// the pages and the API's messages write a time of day.
+pub fn date_at_time(at: DateTime<Utc>, lang: Lang) -> String {
+    let local = to_rome(at);
+    let date = format!("{:02}/{:02}/{}", local.day(), local.month(), local.year());
+    let time = format!("{:02}:{:02}", local.hour(), local.minute());
+    match lang {
+        Lang::It => format!("{date} alle {time}"),
+        Lang::En => format!("{date} at {time}"),
+    }
+}
+
 impl fmt::Display for WindowConfig {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(
@@ -657,6 +694,40 @@ mod tests {
                 .contains("are saved: you will find everything here when you come back. If you prefer, the INPS Contact Center, open from 08:30 to 15:30")
         );
         assert_eq!(windows.citizen_closed_notice(rome("2026-11-24 17:00"), Lang::It), None);
+    }
+
+    #[test]
+    fn the_operators_closed_notice_says_the_citizen_may_send_online_now_with_the_configured_hours() {
+        let windows = WindowConfig::parse("web_citizen=17:00-07:30").unwrap();
+        let evening = rome("2026-11-24 20:00");
+        assert_eq!(
+            windows.contact_center_closed_notice(evening, Lang::It).unwrap(),
+            "Il servizio per l'invio apre alle 08:00 di domani, mercoledì 25 novembre 2026 (ora italiana). \
+             Il cittadino può invece inviare la domanda online adesso, da solo: il sito è aperto ai cittadini \
+             dalle 17:00 alle 07:30. Le risposte inserite su questa chiamata restano salvate."
+        );
+        assert!(
+            windows
+                .contact_center_closed_notice(evening, Lang::En)
+                .unwrap()
+                .contains("The citizen can instead send the application online now, by themselves: the website is open to citizens from 17:00 to 07:30.")
+        );
+        // Between the two windows (16:00-17:00 here) only the opening is told.
+        let between = windows
+            .contact_center_closed_notice(rome("2026-11-24 16:30"), Lang::It)
+            .unwrap();
+        assert!(!between.contains("online"), "{between}");
+        assert_eq!(
+            windows.contact_center_closed_notice(rome("2026-11-24 10:00"), Lang::It),
+            None
+        );
+    }
+
+    #[test]
+    fn a_time_of_day_reads_the_same_everywhere_on_italian_clocks() {
+        let at = DateTime::parse_from_rfc3339("2020-04-02T05:05:00Z").unwrap().to_utc();
+        assert_eq!(date_at_time(at, Lang::It), "02/04/2020 alle 07:05");
+        assert_eq!(date_at_time(at, Lang::En), "02/04/2020 at 07:05");
     }
 
     // --- configuration ---------------------------------------------------------------------------

@@ -131,6 +131,23 @@ test('an operator validates a PIN request pending for 12 hours and is told why a
   const bruna = romanWoman('Gialli', 'Bruna', '1988-07-21', 'bruna.gialli');
   await simplifiedPin(request, bruna);
 
+  // WHEN the operator first types a wrong one-time code
+  await page.goto('/operatore');
+  const code = page.getByLabel('Codice temporaneo');
+  // (a phone or tablet at the desk opens its number pad, and offers the code it received)
+  await expect(code).toHaveAttribute('inputmode', 'numeric');
+  await expect(code).toHaveAttribute('autocomplete', 'one-time-code');
+  await page.getByLabel('Nome utente').fill(operator.username);
+  await page.getByLabel('Password', { exact: true }).fill(operator.password);
+  const right = totp(operator.secret, await serverNow(request));
+  await code.fill(right === '000000' ? '111111' : '000000');
+  await code.press('Enter');
+  // THEN the summary says so, only the code is emptied: the password is not typed again
+  await expect(page.getByRole('alert').filter({ hasText: "C'è un problema" })).toBeFocused();
+  await expect(code).toHaveValue('');
+  await expect(page.getByLabel('Password', { exact: true })).toHaveValue(operator.password);
+  await expectNoAxeViolations(page);
+
   // WHEN the operator logs in and opens a call for Anna
   await logIn(page, request, operator);
   await expect(page.getByRole('heading', { level: 1 })).toHaveText('Trova il cittadino');
@@ -167,6 +184,8 @@ test('an operator validates a PIN request pending for 12 hours and is told why a
   // THEN validating re-sends a new first part to the request's own contacts, masked here
   await page.getByRole('button', { name: 'Convalida e invia i nuovi primi 8 caratteri' }).click();
   await expect(page.getByRole('status').filter({ hasText: 'Richiesta convalidata' })).toContainText('+39 ***2233');
+  // AND focus goes to what was done, not to the page's body
+  await expect(page.locator('#validated-notice')).toBeFocused();
   await expect(main).toContainText('Convalidata dal Contact Center');
   await expect(page.getByRole('button', { name: /^Convalida/ })).toHaveCount(0);
   await expectNoAxeViolations(page);
@@ -202,6 +221,11 @@ test('an operator validates a PIN request pending for 12 hours and is told why a
   await expect(main).toContainText('dal 02/04/2020 alle 07:05');
   // AND offers no button that could only be refused
   await expect(page.getByRole('button', { name: /^Convalida/ })).toHaveCount(0);
+  // AND the server's own refusal, asked anyway, writes the time the same way
+  const callId = new URL(page.url()).pathname.split('/').pop();
+  const early = await page.request.post(`/api/operator/calls/${callId}/pin-validation`, { data: {} });
+  expect(early.status()).toBe(409);
+  expect((await early.json()).message).toContain('Convalida possibile dal 02/04/2020 alle 07:05.');
   await expect(main).toContainText('In attesa di consegna');
   await expectNoAxeViolations(page);
   expect(unexpected(problems)).toEqual([]);
@@ -232,6 +256,10 @@ test('an operator files the application for a citizen who reads out the PIN, and
   const summary = page.getByRole('alert').filter({ hasText: "C'è un problema" });
   await expect(summary).toBeFocused();
   await expect(summary.getByRole('link', { name: /non corrispondono/ })).toHaveAttribute('href', '#pin_first8');
+  // AND says that after a validation only the newest SMS counts, and how many checks are left
+  await expect(summary).toContainText("valgono solo gli 8 caratteri dell'SMS più recente");
+  await expect(summary).toContainText('Puoi fare ancora 4 verifiche, poi dovrai attendere prima di riprovare.');
+  await expect(page.locator('#pin_first8-error')).toContainText('Puoi fare ancora 4 verifiche');
   await expectNoAxeViolations(page);
   // AND then reads them right
   await page.getByLabel('Primi 8 caratteri del PIN').fill(pin);
@@ -248,7 +276,14 @@ test('an operator files the application for a citizen who reads out the PIN, and
   await expect(page).toHaveTitle(/^Errore: /);
   await expect(summary.getByRole('link')).not.toHaveCount(0);
   await expectNoAxeViolations(page);
-  await page.getByLabel('Lavoratori stagionali del turismo e degli stabilimenti termali').check();
+  // Each indemnity carries its article, as operators name them.
+  const indemnity = page.getByRole('group', { name: 'Quale indennità chiedi?' });
+  for (const article of ['27', '28', '29', '30', '38']) {
+    await expect(indemnity.getByLabel(new RegExp(`^Art\\. ${article} D\\.L\\. 18/2020 — `))).toHaveCount(1);
+  }
+  await page.getByLabel('Art. 29 D.L. 18/2020 — Lavoratori stagionali del turismo e degli stabilimenti termali').check();
+  // The declarations stay in the citizen's words, to be read aloud.
+  await expect(page.getByRole('heading', { name: 'Le dichiarazioni del cittadino' })).toBeVisible();
   for (const confirm of await page.getByLabel('Confermo').all()) await confirm.check();
   const group = (name: string | RegExp) => page.getByRole('group', { name });
   const lastJob = group(/In che data è finito il tuo ultimo rapporto di lavoro stagionale/);
@@ -257,6 +292,8 @@ test('an operator files the application for a citizen who reads out the PIN, and
   await lastJob.getByLabel('Anno').fill('2019');
   await group('Sei titolare di una pensione?').getByLabel('No').check();
   await group(/Il 17 marzo 2020 avevi un rapporto di lavoro dipendente/).getByLabel('No').check();
+  // The mobile number, typed without spaces, reads grouped on the summary.
+  await page.getByLabel('Cellulare').fill('+393471112233');
   // An IBAN that is not one is refused at its field.
   await page.getByLabel('Accredito sul conto (IBAN)').check();
   await page.getByLabel('IBAN', { exact: true }).fill('IT00 0000');
@@ -266,13 +303,21 @@ test('an operator files the application for a citizen who reads out the PIN, and
   await expect(summary.getByRole('link')).toHaveCount(1);
   await expect(summary.getByRole('link')).toHaveAttribute('href', '#iban');
   await expectNoAxeViolations(page);
-  await page.getByLabel("Bonifico da riscuotere all'ufficio postale").check();
+  await page.getByLabel('IBAN', { exact: true }).fill('IT60X0542811101000000123456');
   await page.getByRole('button', { name: 'Avanti' }).click();
 
-  // Check the answers, read back to the citizen, then CONFERMA (twice, quickly: one application).
+  // Check the answers, read back to the citizen in the operator's voice, then CONFERMA (twice,
+  // quickly: one application).
   await expect(page).toHaveURL(/\/riepilogo$/);
-  await expect(main).toContainText('Lavoratori stagionali del turismo');
+  await expect(main).toContainText('Art. 29 D.L. 18/2020 — Lavoratori stagionali del turismo');
   await expect(main).toContainText('15/10/2019');
+  const answer = (key: string) =>
+    main.locator('.summary-list__row').filter({ has: page.locator('dt', { hasText: key }) }).locator('.summary-list__value');
+  await expect(answer('A chi è intestato il conto?')).toHaveText('Conto intestato solo al cittadino');
+  await expect(answer('Cellulare')).toHaveText('+39 347 111 2233');
+  await expect(main).not.toContainText('Solo a me');
+  await expect(page.getByRole('heading', { name: 'Le dichiarazioni del cittadino' })).toBeVisible();
+  await expect(page.getByRole('heading', { name: 'Le tue dichiarazioni' })).toHaveCount(0);
   await expect(page.getByRole('link', { name: /^Modifica modalità di pagamento/ })).toHaveAttribute(
     'href',
     /\/domanda#payment_method$/,
@@ -288,6 +333,11 @@ test('an operator files the application for a citizen who reads out the PIN, and
   const protocol = (await main.locator('.panel__body strong').textContent())!.trim();
   expect(protocol).toMatch(/^INPS-COVID-2020-\d+$/);
   await expect(main).toContainText('02/04/2020 alle 10:0');
+  // AND what was declared, in the operator's voice too, with a way to print it
+  await expect(answer('A chi è intestato il conto?')).toHaveText('Conto intestato solo al cittadino');
+  await expect(main).toContainText('Art. 29 D.L. 18/2020 — Lavoratori stagionali del turismo');
+  await expect(page.getByRole('heading', { name: 'Riepilogo della domanda del cittadino' })).toBeVisible();
+  await expect(page.getByRole('button', { name: 'Stampa la ricevuta' })).toBeVisible();
   await expectNoAxeViolations(page);
   // AND the call shows it, filed by the Contact Center
   await page.getByRole('link', { name: 'Torna alla chiamata' }).click();
@@ -321,6 +371,56 @@ test('an operator files the application for a citizen who reads out the PIN, and
   } finally {
     await phone.close();
   }
+});
+
+test('out of the Contact Center\'s hours the console says the citizen may send online now, and CONFERMA waits', async ({
+  page,
+  request,
+}) => {
+  test.setTimeout(120_000);
+  const problems = watchConsole(page);
+  const operator = createOperator('e2e.chiuso');
+  // GIVEN 17:00 in Rome: the Contact Center's window (08:00-16:00) is closed, the citizens' open
+  await setClock(request, '2020-04-07T17:00:00+02:00');
+  const gina = romanWoman('Neri', 'Gina', '1984-06-09', 'gina.neri');
+  const pin = await simplifiedPin(request, gina);
+  await logIn(page, request, operator);
+  await openCall(page, gina.codice_fiscale);
+  // THEN the call's notice says when the Contact Center opens, and that the citizen may send it
+  // online now, with the citizens' hours as the server has them configured
+  const notice = page.getByRole('region', { name: 'Importante' });
+  await expect(notice).toContainText("Il servizio per l'invio apre alle 08:00 di domani");
+  await expect(notice).toContainText(
+    'Il cittadino può invece inviare la domanda online adesso, da solo: il sito è aperto ai cittadini dalle 16:00 alle 08:00.',
+  );
+  await expectNoAxeViolations(page);
+  // WHEN the operator checks the PIN and fills in the form all the same
+  await page.getByLabel('Primi 8 caratteri del PIN').fill(pin);
+  await page.getByLabel('Primi 8 caratteri del PIN').press('Enter');
+  await page.getByRole('link', { name: 'Compila la domanda per il cittadino' }).click();
+  await expect(page).toHaveURL(/\/domanda$/);
+  await expect(notice).toContainText('online adesso');
+  await page.getByLabel(/Lavoratori stagionali del turismo e degli stabilimenti termali/).check();
+  for (const confirm of await page.getByLabel('Confermo').all()) await confirm.check();
+  const group = (name: string | RegExp) => page.getByRole('group', { name });
+  const lastJob = group(/In che data è finito il tuo ultimo rapporto di lavoro stagionale/);
+  await lastJob.getByLabel('Giorno').fill('15');
+  await lastJob.getByLabel('Mese').fill('10');
+  await lastJob.getByLabel('Anno').fill('2019');
+  await group('Sei titolare di una pensione?').getByLabel('No').check();
+  await group(/Il 17 marzo 2020 avevi un rapporto di lavoro dipendente/).getByLabel('No').check();
+  await page.getByLabel("Bonifico da riscuotere all'ufficio postale").check();
+  await page.getByRole('button', { name: 'Avanti' }).click();
+  // THEN the summary says the same, and CONFERMA cannot be pressed for a refusal
+  await expect(page).toHaveURL(/\/riepilogo$/);
+  await expect(notice).toContainText('online adesso');
+  await expect(page.getByRole('button', { name: 'Conferma' })).toBeDisabled();
+  await expectNoAxeViolations(page);
+  // AND in English too
+  await page.getByRole('button', { name: 'English' }).click();
+  await expect(page.getByRole('button', { name: 'Confirm' })).toBeDisabled();
+  await page.getByRole('button', { name: 'Italiano' }).click();
+  expect(unexpected(problems)).toEqual([]);
 });
 
 test('a caller reports "non sono stato io" only by reading the letter; the first half is not enough', async ({

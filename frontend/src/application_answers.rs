@@ -121,8 +121,34 @@ pub fn shown_fields(form: &ApplicationForm, step: ApplicationStep) -> Vec<String
         .collect()
 }
 
+/// Whose words the answers are read in: the citizen's own ([`Citizen`]), or an operator's about
+/// the citizen (the console's). A type, not a value, so that each bundle links only its own.
+pub trait Voice: 'static {
+    /// A step's heading.
+    fn heading(step: ApplicationStep) -> Text;
+    /// An answer as a person reads it.
+    fn shown(form: &ApplicationForm, field: &str, lang: Lang) -> String;
+}
+
+/// The citizen's own words ("Le tue dichiarazioni", "Solo a me").
+pub struct Citizen;
+
+impl Voice for Citizen {
+    fn heading(step: ApplicationStep) -> Text {
+        step_heading(step)
+    }
+    fn shown(form: &ApplicationForm, field: &str, lang: Lang) -> String {
+        shown(form, field, lang)
+    }
+}
+
 /// The answers of `form`, step by step, each with a "Modifica" link made by `change` when given.
 pub fn answers(form: Signal<ApplicationForm>, change: Option<Link>) -> impl IntoView {
+    answers_in::<Citizen>(form, change)
+}
+
+/// [`answers`] in the words of `V`.
+pub fn answers_in<V: Voice>(form: Signal<ApplicationForm>, change: Option<Link>) -> impl IntoView {
     let lang = use_lang();
     let group = move |step: ApplicationStep| {
         let change = change.clone();
@@ -133,7 +159,7 @@ pub fn answers(form: Signal<ApplicationForm>, change: Option<Link>) -> impl Into
                 .filter_map(|field| {
                     let key = label_of(&field)?;
                     let href = change.as_ref().map(|link| link(&field));
-                    let value = dyn_text(Arc::new(move || shown(&form.read(), &field, lang.get())));
+                    let value = dyn_text(Arc::new(move || V::shown(&form.read(), &field, lang.get())));
                     let action = href.map(|href| {
                         view! {
                             <dd class="summary-list__actions">
@@ -156,7 +182,7 @@ pub fn answers(form: Signal<ApplicationForm>, change: Option<Link>) -> impl Into
                 .into_any()
         }));
         view! {
-            <h2 class="heading-m">{tr(step_heading(step))}</h2>
+            <h2 class="heading-m">{tr(V::heading(step))}</h2>
             <dl class="summary-list">{rows}</dl>
         }
     };

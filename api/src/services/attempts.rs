@@ -97,19 +97,7 @@ pub async fn reserve(
         max_delay: config.login_max_delay,
         window: WINDOW,
     };
-    // The ceiling is read, not reserved: it only chooses how many attempts go at once, and a few
-    // parallel attempts past it cost nothing the per-caller counters do not already bound.
-    let today = state
-        .store
-        .throttle(&day)
-        .await?
-        .filter(|d| now < d.window_ends)
-        .map_or(0, |d| d.attempts);
-    let pair_free = if today >= config.login_daily_ceiling {
-        1
-    } else {
-        config.login_free_attempts
-    };
+    let pair_free = free_at_once(state, &day, now).await?;
     let claims = [
         AttemptClaim {
             key: pair.clone(),
@@ -130,6 +118,45 @@ pub async fn reserve(
             }))
         }
     }
+}
+
+/// How many attempts at a credential one caller gets at once: the configured number, or 1 once
+/// the credential's daily ceiling is passed. The ceiling is read, not reserved: it only chooses
+/// how many attempts go at once, and a few parallel attempts past it cost nothing the per-caller
+/// counters do not already bound.
+async fn free_at_once(state: &AppState, day: &ThrottleKey, now: DateTime<Utc>) -> Result<u32, StoreError> {
+    let today = state
+        .store
+        .throttle(day)
+        .await?
+        .filter(|d| now < d.window_ends)
+        .map_or(0, |d| d.attempts);
+    Ok(if today >= state.config.login_daily_ceiling {
+        1
+    } else {
+        state.config.login_free_attempts
+    })
+}
+
+/// How many more attempts `caller` may make at `credential` at once, at `now`, before waiting:
+/// what a wrong answer tells the Contact Center operator who typed it (never a stranger, who is
+/// told nothing of the counters).
+pub async fn left_at_once(
+    state: &AppState,
+    credential: Credential<'_>,
+    caller: &Caller,
+    now: DateTime<Utc>,
+) -> Result<u32, StoreError> {
+    let principal = credential.principal();
+    let pair = ThrottleKey::from_caller(principal, &caller.key_part());
+    let free = free_at_once(state, &ThrottleKey::day(principal), now).await?;
+    let counted = state
+        .store
+        .throttle(&pair)
+        .await?
+        .filter(|c| now < c.window_ends)
+        .map_or(0, |c| c.attempts);
+    Ok(free.saturating_sub(counted))
 }
 
 impl Reserved {

@@ -98,7 +98,7 @@ pub fn window_state(state: &AppState, lang: Lang, channel: Channel) -> WindowSta
         hours: window.into(),
         notice: match channel {
             Channel::WebCitizen => state.config.submission_windows.citizen_closed_notice(now, lang),
-            Channel::ContactCenter => window.closed_notice(now, lang),
+            Channel::ContactCenter => state.config.submission_windows.contact_center_closed_notice(now, lang),
         },
     }
 }

@@ -134,9 +134,15 @@ pub async fn check_on_call(
         )),
         PinCheck::Accepted => None,
         PinCheck::Delayed(retry_after) => Some((ErrorCode::LoginLocked, ApiError::LoginDelayed { retry_after })),
+        // The operator is told how many more checks they may make at once: they can then ask
+        // the citizen to read slowly, or to look for the newest SMS, before the last one.
         PinCheck::Wrong => Some((
             ErrorCode::OperatorPinCheckFailed,
-            ApiError::field("pin_first8", ErrorCode::OperatorPinCheckFailed),
+            ApiError::WrongOnCall {
+                field: "pin_first8",
+                code: ErrorCode::OperatorPinCheckFailed,
+                attempts_left: attempts::left_at_once(state, Credential::Pin(cf), &caller, now).await?,
+            },
         )),
     };
     if let Some((code, error)) = refused {

@@ -33,7 +33,7 @@ pub use question::QuestionField;
 pub use radio_group::RadioGroup;
 pub use send_status::{FORM_ID, SendStatus, Sending};
 pub use service_info::ServiceInfo;
-pub use session_timeout::{EXPIRED_QUERY, EXPIRED_URL, SessionTimeout, time_left};
+pub use session_timeout::{DialogWords, EXPIRED_QUERY, EXPIRED_URL, SessionTimeout, time_left, timeout_dialog};
 pub use skip_link::SkipLink;
 pub use start_links::StartLinks;
 pub use summary_row::{SummaryRow, lower_initial};

@@ -155,11 +155,6 @@ pub fn SessionTimeout() -> impl IntoView {
             nav.go(HOME_PATH);
         });
     };
-    // Escape means "not now" in a dialog; here the safe reading of it is "stay".
-    let on_cancel = move |ev: web_sys::Event| {
-        ev.prevent_default();
-        stay();
-    };
     let message = move || {
         t_with(
             lang.get(),
@@ -169,6 +164,41 @@ pub fn SessionTimeout() -> impl IntoView {
         )
     };
 
+    let words = DialogWords {
+        heading: Text::TimeoutHeading,
+        kept: None,
+        stay: Text::StayLoggedIn,
+    };
+    timeout_dialog(dialog, words, message, problem, stay, leave)
+}
+
+/// The words of a timeout dialog that are not its countdown.
+#[derive(Clone, Copy)]
+pub struct DialogWords {
+    /// Its title.
+    pub heading: Text,
+    /// What happens to the work under way, if the dialog says it.
+    pub kept: Option<Text>,
+    /// The button that keeps the session.
+    pub stay: Text,
+}
+
+/// The timeout dialog's markup, the citizens' and the operators' alike (GOV.UK): a modal
+/// alertdialog titled by `words.heading`, described by `message` (the time left), a problem with
+/// the extension if any, and the two ways out. Escape means "stay", the safe reading of it.
+pub fn timeout_dialog(
+    dialog: NodeRef<leptos::html::Dialog>,
+    words: DialogWords,
+    message: impl Fn() -> String + Send + Sync + 'static,
+    problem: RwSignal<Option<ApiError>>,
+    stay: impl Fn() + Copy + Send + Sync + 'static,
+    leave: impl Fn(leptos::ev::MouseEvent) + Send + Sync + 'static,
+) -> impl IntoView {
+    let lang = use_lang();
+    let on_cancel = move |ev: web_sys::Event| {
+        ev.prevent_default();
+        stay();
+    };
     view! {
         <dialog
             class="dialog"
@@ -179,11 +209,12 @@ pub fn SessionTimeout() -> impl IntoView {
             node_ref=dialog
             on:cancel=on_cancel
         >
-            <h2 id="timeout-title" class="dialog__title">{tr(Text::TimeoutHeading)}</h2>
+            <h2 id="timeout-title" class="dialog__title">{tr(words.heading)}</h2>
             <p id="timeout-text">{message}</p>
+            {words.kept.map(|kept| view! { <p>{tr(kept)}</p> })}
             {move || problem.get().map(|error| view! { <p class="error-message" role="alert">{error.message(lang.get())}</p> })}
             <div class="button-group">
-                <button type="button" class="button" on:click=move |_| stay()>{tr(Text::StayLoggedIn)}</button>
+                <button type="button" class="button" on:click=move |_| stay()>{tr(words.stay)}</button>
                 <button type="button" class="button button--secondary" on:click=leave>{tr(Text::Logout)}</button>
             </div>
         </dialog>

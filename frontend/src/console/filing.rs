@@ -20,8 +20,9 @@ use super::routes::{call_path, receipt_path, summary_path};
 use super::state::keep_local_draft;
 use super::state::{Draft, Load, use_console};
 use super::ui::{use_call_title, when_ready, window_notice};
+use super::voice::{Operator, benefit_title};
 use crate::api_client::ApiError;
-use crate::application_answers::{label_of, step_heading};
+use crate::application_answers::{Voice, label_of};
 use crate::area_texts::{Words, dyn_view, ww};
 use crate::browser;
 use crate::components::{
@@ -175,23 +176,13 @@ fn save_each_change(id: Arc<str>, load: RwSignal<Load>) {
     });
 }
 
-/// A step's heading in the operator's voice: the declarations and contacts are the citizen's,
-/// not "yours".
-fn console_step_heading(step: ApplicationStep) -> Text {
-    match step {
-        ApplicationStep::Declarations => Text::ConsoleDeclarationsHeading,
-        ApplicationStep::Contacts => Text::ConsoleContactsHeading,
-        other => step_heading(other),
-    }
-}
-
 /// A step's questions under its heading.
 fn section(step: ApplicationStep, questions: AnyView) -> impl IntoView {
     let id = format!("step-{}", step.slug());
     let labelled_by = id.clone();
     view! {
         <section class="section" aria-labelledby=labelled_by>
-            <h2 id=id class="heading-m">{tr(console_step_heading(step))}</h2>
+            <h2 id=id class="heading-m">{tr(Operator::heading(step))}</h2>
             {questions}
         </section>
     }
@@ -201,13 +192,19 @@ fn benefit(draft: Draft, problems: Problems) -> AnyView {
     let options = Catalogue::embedded()
         .benefits()
         .iter()
-        .map(|b| (b.id.as_str(), Words::Data(&b.title), Some(Words::Data(&b.description))))
+        .map(|b| {
+            (
+                b.id.as_str(),
+                Words::Data(benefit_title(b)),
+                Some(Words::Data(&b.description)),
+            )
+        })
         .collect();
     view! {
         <ChoiceField
             id="benefit"
             legend=Text::BenefitHeading.into()
-            hint=Some(Text::BenefitHint.into())
+            hint=Some(Text::ConsoleBenefitHint.into())
             options=options
             error=problems.field("benefit")
             value=draft.benefit
@@ -242,7 +239,7 @@ fn declarations(draft: Draft, problems: Problems) -> AnyView {
         view! {
             // Kept word for word as the citizen's form has it: the operator reads it aloud.
             <p class="hint"><strong>{tr(Text::ReadAloud)}</strong>" "{tr(Text::DeclarationsIntro)}</p>
-            <p class="lead">{ww(Words::Data(&benefit.title))}</p>
+            <p class="lead">{ww(Words::Data(benefit_title(benefit)))}</p>
             {fields}
         }
         .into_any()

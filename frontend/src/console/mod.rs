@@ -23,6 +23,7 @@ mod summary;
 mod texts;
 mod timeout;
 mod ui;
+mod voice;
 
 use crate::i18n::t_with;
 use std::sync::Arc;

@@ -11,8 +11,9 @@ use super::banner::call_banner;
 use super::routes::call_path;
 use super::state::{Load, use_console};
 use super::ui::{problem_panel, rome_when, use_call_title, when_ready};
+use super::voice::Operator;
 use crate::api_client::ApiError;
-use crate::application_answers::answers;
+use crate::application_answers::answers_in;
 use crate::area_texts::dyn_text;
 use crate::browser;
 use crate::router::CONSOLE_PATH;
@@ -68,8 +69,8 @@ pub fn receipt_page(id: String) -> AnyView {
                 " · "
                 <a href=CONSOLE_PATH>{tr(Text::NewCall)}</a>
             </p>
-            <h2>{tr(Text::ReceiptSummaryHeading)}</h2>
-            {answers(content, None)}
+            <h2>{tr(Text::ConsoleReceiptSummaryHeading)}</h2>
+            {answers_in::<Operator>(content, None)}
         }
         .into_any()
     });

@@ -14,7 +14,8 @@ use super::problems::{Link, Problems};
 use super::routes::{call_path, form_path, receipt_path};
 use super::state::{Load, use_console};
 use super::ui::{use_call_title, when_ready, window_notice};
-use crate::application_answers::answers;
+use super::voice::Operator;
+use crate::application_answers::answers_in;
 use crate::area_texts::dyn_view;
 use crate::browser;
 use crate::components::{BackLink, ErrorSummary, FORM_ID, SendStatus, Sending};
@@ -87,8 +88,8 @@ pub fn summary_page(id: String) -> AnyView {
                     <p><a href=call.clone()>{tr(Text::BackToCall)}</a></p>
                 }).into_any()))}
                 <h1>{tr(Text::SummaryHeading)}</h1>
-                {answers(Signal::derive(move || draft.form()), Some(change))}
-                <h2 class="heading-m">{tr(Text::SubmitHeading)}</h2>
+                {answers_in::<Operator>(Signal::derive(move || draft.form()), Some(change))}
+                <h2 class="heading-m">{tr(Text::ConsoleSubmitHeading)}</h2>
                 {window_notice(draft.window.get_untracked())}
                 <p>{tr(Text::ConsoleSubmitText)}</p>
                 <form id=FORM_ID novalidate on:submit=move |ev| on_submit(ev)>

@@ -123,8 +123,8 @@ bilingual_texts! {
         ChannelContactCenter => ("Il Contact Center, per conto del cittadino", "The Contact Center, on the citizen's behalf"),
         PinCheckHeading => ("Verifica dell'identità", "Identity check"),
         PinCheckIntro => (
-            "Per compilare la domanda per conto del cittadino, chiedigli di leggerti i primi 8 caratteri del suo PIN. Non annotarli. Dopo 5 verifiche errate su questa utenza dovrai attendere prima di riprovare: l'accesso del cittadino non viene bloccato.",
-            "To fill in the application on the citizen's behalf, ask them to read you the first 8 characters of their PIN. Do not write them down. After 5 wrong checks from your account you will have to wait before trying again: the citizen's own access is not blocked."
+            "Per compilare la domanda per conto del cittadino, chiedigli di leggerti i primi 8 caratteri del suo PIN. Non annotarli. Se sbaglia, ti diremo quante verifiche restano prima di dover attendere: l'attesa riguarda solo la tua utenza, l'accesso del cittadino non viene bloccato.",
+            "To fill in the application on the citizen's behalf, ask them to read you the first 8 characters of their PIN. Do not write them down. If they are wrong, you are told how many checks are left before you have to wait: the wait is only your account's, the citizen's own access is not blocked."
         ),
         PinFirst8Label => ("Primi 8 caratteri del PIN", "First 8 characters of the PIN"),
         PinFirst8Hint => ("Lettere e cifre come le legge il cittadino; gli spazi non contano.", "Letters and digits as the citizen reads them; spaces do not matter."),
@@ -198,10 +198,14 @@ bilingual_texts! {
         ConsoleContactsHeading => ("Recapiti del cittadino", "The citizen's contacts"),
         ConsoleDeclarationsHeading => ("Le dichiarazioni del cittadino", "The citizen's declarations"),
         ReadAloud => ("Da leggere al cittadino parola per parola:", "To read to the citizen word for word:"),
-        ConsoleHolderOwn => ("Intestato solo al cittadino", "In the citizen's name only"),
+        ConsoleHolderOwn => ("Conto intestato solo al cittadino", "Account in the citizen's name only"),
         ConsoleHolderJoint => (
-            "Cointestato: al cittadino e a un'altra persona",
-            "Joint: in the citizen's name and another person's"
+            "Conto cointestato: al cittadino e a un'altra persona",
+            "Joint account: in the citizen's name and another person's"
+        ),
+        ConsoleBenefitHint => (
+            "Chiedi al cittadino quale corrisponde al suo lavoro: se ne può chiedere una sola. Ognuna ha il suo articolo del D.L. 18/2020.",
+            "Ask the citizen which one matches their work: only one can be applied for. Each has its article of D.L. 18/2020."
         ),
         BackToCall => ("Torna alla chiamata", "Back to the call"),
         ConsoleSummaryTitle => ("Controlla la domanda — Contact Center", "Check the application — Contact Center"),
@@ -209,6 +213,8 @@ bilingual_texts! {
             "Rileggi le risposte al cittadino. Premendo CONFERMA invii la domanda all'INPS per suo conto: il cittadino conferma che le dichiarazioni sono vere (DPR 445/2000). Dopo l'invio non si può modificare.",
             "Read the answers back to the citizen. By pressing CONFIRM you send the application to INPS on their behalf: the citizen confirms that the declarations are true (DPR 445/2000). It cannot be changed after sending."
         ),
+        ConsoleSubmitHeading => ("Invia la domanda per il cittadino", "Send the application for the citizen"),
+        ConsoleReceiptSummaryHeading => ("Riepilogo della domanda del cittadino", "Summary of the citizen's application"),
         ConsoleReceiptTitle => ("Domanda inviata — Contact Center", "Application sent — Contact Center"),
         PrintReceipt => ("Stampa la ricevuta", "Print the receipt"),
         ReceiptNext => (

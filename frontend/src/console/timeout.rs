@@ -19,9 +19,9 @@ use leptos::prelude::*;
 use super::state::{Console, SESSION_PATH, Who, use_console};
 use crate::api_client::{self, ApiError};
 use crate::browser;
-use crate::components::time_left;
-use crate::i18n::{Text, t, t_with};
-use crate::ui::{effect, tr, use_lang};
+use crate::components::{DialogWords, time_left, timeout_dialog};
+use crate::i18n::{Text, t_with};
+use crate::ui::{effect, use_lang};
 
 /// The session's state for the console.
 pub const STATUS_PATH: &str = "/api/operator/session/status";
@@ -154,11 +154,6 @@ pub fn session_warning() -> impl IntoView {
             super::log_out_here(console);
         });
     };
-    // Escape means "not now" in a dialog; here the safe reading of it is "stay".
-    let on_cancel = move |ev: web_sys::Event| {
-        ev.prevent_default();
-        stay();
-    };
     let message = move || {
         let lang = lang.get();
         t_with(
@@ -168,29 +163,12 @@ pub fn session_warning() -> impl IntoView {
             &time_left(lang, seconds_left.get()),
         )
     };
-
-    view! {
-        <dialog
-            class="dialog"
-            role="alertdialog"
-            aria-modal="true"
-            aria-labelledby="timeout-title"
-            aria-describedby="timeout-text"
-            node_ref=dialog
-            on:cancel=on_cancel
-        >
-            <h2 id="timeout-title" class="dialog__title">{tr(Text::ConsoleTimeoutHeading)}</h2>
-            <p id="timeout-text">{message}</p>
-            <p>{tr(Text::ConsoleTimeoutKept)}</p>
-            {move || problem.get().map(|error| view! { <p class="error-message" role="alert">{error.message(lang.get())}</p> })}
-            <div class="button-group">
-                <button type="button" class="button" on:click=move |_| stay()>{tr(Text::StayConnected)}</button>
-                <button type="button" class="button button--secondary" on:click=leave>
-                    {move || t(lang.get(), Text::Logout)}
-                </button>
-            </div>
-        </dialog>
-    }
+    let words = DialogWords {
+        heading: Text::ConsoleTimeoutHeading,
+        kept: Some(Text::ConsoleTimeoutKept),
+        stay: Text::StayConnected,
+    };
+    timeout_dialog(dialog, words, message, problem, stay, leave)
 }
 
 #[derive(serde::Serialize)]

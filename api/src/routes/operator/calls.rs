@@ -6,7 +6,7 @@ use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use domain::Lang;
-use domain::submission_window::to_rome;
+use domain::submission_window::date_at_time;
 use domain::wire::operator::{OpenCall, PinCheck, PinChecked};
 use serde_json::json;
 
@@ -93,11 +93,12 @@ fn not_validated(not: NotValidated, lang: Lang) -> Response {
     let mut message = code.message(lang).to_owned();
     let mut extra = json!({});
     if let Some(at) = possible_at {
+        // Written as the call's page writes it ("dal 02/04/2020 alle 07:05"): one format of time.
         let label = match lang {
             Lang::It => "Convalida possibile dal",
             Lang::En => "Validation possible from",
         };
-        message = format!("{message} {label} {}.", to_rome(at).format("%d/%m/%Y %H:%M"));
+        message = format!("{message} {label} {}.", date_at_time(at, lang));
         extra = json!({ "possible_at": at });
     }
     refusal(StatusCode::CONFLICT, code, message, extra)
