@@ -327,6 +327,17 @@ async fn an_operator_sees_only_the_citizen_of_their_own_call_and_cannot_file_wit
             message.as_object_mut().unwrap().remove(field);
         }
     }
+    // The call's random id and the clock's nanoseconds carry digits that may spell "333".
+    view.as_object_mut().unwrap().remove("id");
+    view.as_object_mut().unwrap().remove("opened_at");
+    for (group, field) in [
+        ("pin_request", "requested_at"),
+        ("pin_request", "validation_possible_at"),
+        ("window", "opens_at"),
+    ] {
+        assert!(view[group][field].is_string(), "{group}.{field}");
+        view[group].as_object_mut().unwrap().remove(field);
+    }
     let text = view.to_string();
     for personal in ["333", "example.it", "Via dei Fori", "Anna", "IT60"] {
         assert!(!text.contains(personal), "{personal} in {text}");
