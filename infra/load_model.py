@@ -39,8 +39,9 @@ class Route:
 # staging rehearsal replace them): ~3 ms for a route that touches no table, ~15 ms p50 warm for
 # one that makes one to three DynamoDB calls of a few ms each, ~30 ms for the two that run a
 # transaction. DynamoDB units are counted by hand from api/src/store/dynamodb/*.rs at commit
-# f7c64d7 (one session read and one session-expiry write per authenticated request, as the code
-# does today); the counting proxy the Rust side is writing will give measured call counts.
+# f7c64d7, which wrote the session's expiry on every authenticated request (now at most once a
+# minute, and never on a Conferma: an over-count, on the safe side). The counting proxy in front of moto measures the Conferma's: session read, protocol
+# counter, one transaction (api/tests/dynamodb_faults.rs; ADR 0021, addendum).
 FUNNEL: tuple[Route, ...] = (
     Route("GET /api/auth/providers", 1, 0, 0, 3, True,
           "start page: ServiceInfo (frontend/src/components/service_info.rs, pages/home.rs)"),

@@ -96,9 +96,13 @@ async fn a_throttled_or_conflicting_conferma_is_503_with_retry_after_and_the_ret
         // WHEN the SPA retries with the same key once DynamoDB is itself again
         let mark = proxy.mark();
         let filed = conferma(&server, &cookie, &format!("{name}-click")).await;
-        // (Queries are the delivery worker's sweep of the outbox index, running beside: the
-        // Conferma itself makes none.)
-        let calls: Vec<String> = proxy.calls_since(mark).into_iter().filter(|c| c != "Query").collect();
+        // (The delivery worker runs beside, sweeping the outbox index and sending the
+        // receipts: its calls are the queries and those on messages, none of the Conferma's.)
+        let calls: Vec<String> = proxy
+            .calls_since(mark)
+            .into_iter()
+            .filter(|c| !c.starts_with("Query") && !c.contains(" MSG"))
+            .collect();
         // THEN the receipt; and a further retry gets the same receipt, with one application stored
         assert_eq!(filed.status(), 201, "{reason}: {}", filed.text().await.unwrap());
         let receipt: Value = filed.json().await.unwrap();
@@ -109,6 +113,18 @@ async fn a_throttled_or_conflicting_conferma_is_503_with_retry_after_and_the_ret
         let listed = applications(&server, &cookie).await;
         assert_eq!(listed.len(), 1, "{reason}: {listed:?}");
         assert_eq!(listed[0]["protocol"], receipt["protocol"]);
+        // A Conferma in three round trips (issue 19): the session (not extended), the protocol
+        // counter, and the one transaction that checks and writes everything.
+        assert_eq!(
+            calls,
+            [
+                "GetItem SESSION",
+                "UpdateItem COUNTER",
+                "TransactWriteItems CITIZEN APPLICATION"
+            ],
+            "{reason}"
+        );
+        assert_eq!(receipt["applicant"]["name"], format!("{name} Faults"), "{reason}");
         println!(
             "{reason}: 503 + Retry-After, then {} filed once; the Conferma made {} DynamoDB calls: {calls:?}",
             receipt["protocol"],

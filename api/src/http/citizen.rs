@@ -8,7 +8,7 @@ use domain::{ErrorCode, Scope};
 
 use super::cookies::session_token;
 use crate::services::sessions;
-use crate::store::{Realm, SessionRecord};
+use crate::store::{Realm, SessionRecord, SubmissionGuard};
 use crate::{ApiError, AppState};
 
 /// A citizen with a live session of any scope. Using it extends the idle timeout (written at most
@@ -52,6 +52,31 @@ impl FromRequestParts<AppState> for Citizen {
             session.expires_at = expires_at;
         }
         Ok(Citizen { session })
+    }
+}
+
+/// A citizen with a live session of any scope pressing Conferma, which is to make at most 3
+/// DynamoDB calls, the session's read included (issue 19): the idle timeout is left as stored
+/// (the pages before extended it, the receipt page after extends it again), and whether a PIN
+/// session's PIN still holds is checked by the submission's own write, as `guard` says.
+#[derive(Debug, Clone)]
+pub struct SubmittingCitizen {
+    /// The session.
+    pub citizen: Citizen,
+    /// What the submission must find still true.
+    pub guard: SubmissionGuard,
+}
+
+impl FromRequestParts<AppState> for SubmittingCitizen {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+        let token = session_token(&parts.headers).ok_or(ApiError::Unauthenticated)?;
+        let (session, guard) = sessions::current_for_submission(state, &token).await?;
+        Ok(SubmittingCitizen {
+            citizen: Citizen { session },
+            guard,
+        })
     }
 }
 

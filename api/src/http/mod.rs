@@ -15,7 +15,7 @@ pub mod personal_headers;
 pub mod refusal;
 pub mod slow_clients;
 
-pub use citizen::{Citizen, FullCitizen, current_session};
+pub use citizen::{Citizen, FullCitizen, SubmittingCitizen, current_session};
 pub use client_addr::{ClientAddr, MutualTlsPeer, forwarded_client};
 pub use cookies::{
     OPERATOR_COOKIE, SESSION_COOKIE, cookie_value, operator_cookie, session_cookie, session_cookie_for, session_token,

@@ -16,10 +16,10 @@ use axum::{Json, Router};
 use domain::application::{ApplicationForm, ProtocolNumber};
 use domain::submission_window::Channel;
 
-use crate::http::{ApiJson, Citizen, request_lang};
+use crate::http::{ApiJson, Citizen, SubmittingCitizen, request_lang};
 use crate::services::filing::{
-    self, ApplicationList, ApplicationState, ApplicationView, BY_CITIZEN, Filer, Saved, Submitted, open_with,
-    own_application, view,
+    self, ApplicantName, ApplicationList, ApplicationState, ApplicationView, BY_CITIZEN, Filer, Saved, Submitted,
+    open_with, own_application, view,
 };
 use crate::services::idempotency::IdempotencyKey;
 use crate::{ApiError, AppState};
@@ -108,7 +108,7 @@ async fn check_step(
 )]
 async fn submit(
     State(state): State<AppState>,
-    citizen: Citizen,
+    SubmittingCitizen { citizen, guard }: SubmittingCitizen,
     headers: HeaderMap,
     key: IdempotencyKey,
     ApiJson(form): ApiJson<ApplicationForm>,
@@ -119,6 +119,8 @@ async fn submit(
         channel: Channel::WebCitizen,
         by: BY_CITIZEN.to_owned(),
         lang: request_lang(&headers),
+        name: ApplicantName::Known(citizen.session.applicant_name.clone()),
+        guard,
     };
     filing::submit_for(&state, filer, &key, form).await
 }

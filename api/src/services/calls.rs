@@ -39,7 +39,7 @@ pub async fn view(state: &AppState, call: &CallRecord, lang: Lang) -> Result<Cal
     let citizen_name = record
         .as_ref()
         .filter(|_| call.pin_checked_at.is_some())
-        .map(|r| format!("{} {}", r.request.person.given_name, r.request.person.surname));
+        .map(|r| r.applicant_name());
     let pin_request = record.map(|r| {
         let effective = effective_state(r.state, r.created_at, now, state.config.pin_validity);
         let delivery = first_half_delivery(&messages, r.created_at);

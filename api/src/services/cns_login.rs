@@ -43,6 +43,8 @@ pub async fn hand_over(
         absolute_expires_at: now + HANDOFF_LIFETIME,
         handoff_binding: Some(binding),
         credential: Some(domain::Credential::Cns),
+        // A handoff is no session: the session made from it reads the name.
+        applicant_name: None,
     };
     state.store.put_handoff(&handoff).await?;
     Ok(Ok(token))

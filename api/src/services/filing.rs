@@ -15,7 +15,7 @@ use domain::{CodiceFiscale, Credential, ErrorCode, Lang};
 
 use super::idempotency::IdempotencyKey;
 use crate::metrics::{self, Metric};
-use crate::store::{ApplicationInsert, ApplicationRecord, DraftRecord};
+use crate::store::{ApplicationInsert, ApplicationRecord, DraftRecord, SubmissionGuard};
 use crate::{ApiError, AppState};
 
 /// What a submission answered: a new application, or the one a retry of the same request made.
@@ -53,10 +53,7 @@ pub const BY_CITIZEN: &str = "citizen";
 /// one (one read, on the answers that show a receipt).
 pub async fn view(state: &AppState, application: &Application, lang: Lang) -> Result<ApplicationView, ApiError> {
     let cf = application.applicant.to_string();
-    let name = state.store.pin_request(&cf).await?.map(|pin| {
-        let person = &pin.request.person;
-        format!("{} {}", person.given_name, person.surname)
-    });
+    let name = state.store.pin_request(&cf).await?.map(|pin| pin.applicant_name());
     Ok(view_of(
         application,
         Applicant {
@@ -228,17 +225,58 @@ pub async fn save_step(
     }
 }
 
+/// Who submits, and how: the citizen whose application it is, the credential it is made with,
+/// the channel (whose window must be open), who the history names, the answer's language, and
+/// the applicant's name for the receipt, and what must still hold as the application is written.
+#[derive(Debug, Clone)]
+pub struct Filer<'a> {
+    pub codice_fiscale: &'a str,
+    pub credential: Credential,
+    pub channel: Channel,
+    pub by: String,
+    pub lang: Lang,
+    pub name: ApplicantName,
+    pub guard: SubmissionGuard,
+}
+
+/// Where a receipt's applicant name comes from.
+#[derive(Debug, Clone)]
+pub enum ApplicantName {
+    /// Known already: a citizen's session carries the name on their PIN request (or none).
+    Known(Option<String>),
+    /// Read from the PIN request (the Contact Center's calls hold no name).
+    FromPinRequest,
+}
+
+/// The receipt of `application` with the applicant named as `name` says.
+async fn receipt_view(
+    state: &AppState,
+    application: &Application,
+    name: &ApplicantName,
+    lang: Lang,
+) -> Result<ApplicationView, ApiError> {
+    match name {
+        ApplicantName::Known(name) => Ok(view_of(
+            application,
+            Applicant {
+                codice_fiscale: application.applicant.to_string(),
+                name: name.clone(),
+            },
+            lang,
+        )),
+        ApplicantName::FromPinRequest => view(state, application, lang).await,
+    }
+}
+
 /// How an existing application answers a submission: the same receipt for a retry of the
 /// request that created it, a refusal otherwise (one that names no protocol number to a session
 /// weaker than the application's credential).
-async fn answer_existing(
-    state: &AppState,
+fn answer_existing(
     existing: &ApplicationRecord,
     credential: Credential,
     key: &str,
     fingerprint: &str,
-    lang: Lang,
-) -> Result<Submitted, ApiError> {
+) -> Result<(), ApiError> {
     open_with(credential, existing.credential)?;
     if existing.idempotency_key != key {
         return Err(ApiError::AlreadySubmitted {
@@ -248,21 +286,16 @@ async fn answer_existing(
     if existing.fingerprint != fingerprint {
         return Err(ApiError::Conflict(ErrorCode::IdempotencyKeyReused));
     }
-    Ok(Submitted::Again(view(state, &existing.application, lang).await?))
-}
-
-/// Who submits, and how: the citizen whose application it is, the credential it is made with,
-/// the channel (whose window must be open), who the history names, the answer's language.
-#[derive(Debug, Clone)]
-pub struct Filer<'a> {
-    pub codice_fiscale: &'a str,
-    pub credential: Credential,
-    pub channel: Channel,
-    pub by: String,
-    pub lang: Lang,
+    Ok(())
 }
 
 /// Submits `form` as `filer`'s application under the request's `key`.
+///
+/// With the window open this reads nothing: the protocol counter, then one conditional write
+/// that refuses a second application (and hands back the one there, for a retry's receipt) or a
+/// draft of a stronger credential (issue 19: a Conferma in at most 3 DynamoDB calls, the
+/// session's read included). The cost is a protocol number drawn for a retry, a gap in the
+/// register, which numbers already allow (`Applications::next_protocol_sequence`).
 pub async fn submit_for(
     state: &AppState,
     filer: Filer<'_>,
@@ -275,25 +308,26 @@ pub async fn submit_for(
         channel,
         by,
         lang,
+        name,
+        guard,
     } = filer;
     let catalogue = Catalogue::embedded();
     let valid = form.validate(catalogue).map_err(ApiError::Validation)?;
     let fingerprint = valid.fingerprint();
 
-    // A retry after a lost response must get its receipt even once the window has closed; this
-    // read only answers early, the conditional insert below is what enforces one per citizen.
-    if let Some(existing) = state.store.application(cf).await? {
-        return answer_existing(state, &existing, credential, key.as_str(), &fingerprint, lang).await;
-    }
-    // Submitting removes the draft: a weaker session must not replace a stronger one's draft that
-    // way either. (A stronger draft saved between this read and the insert below is lost to a
-    // weaker submission; that application is then the citizen's to see and report, ADR 0015.)
-    if let Some(draft) = state.store.draft(cf).await? {
-        open_with(credential, draft.credential)?;
-    }
     let now = state.clock.now();
     let window = state.config.submission_windows.window(channel);
     if !window.is_open(now) {
+        // A retry after a lost response gets its receipt even once the window has closed.
+        if !super::sessions::guard_holds(state, cf, guard).await? {
+            return Err(ApiError::Unauthenticated);
+        }
+        if let Some(existing) = state.store.application(cf).await? {
+            answer_existing(&existing, credential, key.as_str(), &fingerprint)?;
+            return Ok(Submitted::Again(
+                receipt_view(state, &existing.application, &name, lang).await?,
+            ));
+        }
         return Err(ApiError::WindowClosed { window, now });
     }
     let year = to_rome(now).year();
@@ -325,16 +359,38 @@ pub async fn submit_for(
     };
     let lang = receipt_lang(state, &record.application, lang).await;
     let messages = state.sealer.receipt(&record.application, lang, now)?;
-    match state.store.insert_application(&record, &messages).await? {
+    match state.store.insert_application(&record, guard, &messages).await? {
         ApplicationInsert::Inserted => {
             state.outbox_written.notify();
             tracing::info!(protocol = %record.application.protocol, channel = channel.as_str(), "application submitted");
             metrics::count(state.config.emf_metrics, Metric::Submissions, now);
-            Ok(Submitted::Created(view(state, &record.application, lang).await?))
+            Ok(Submitted::Created(
+                receipt_view(state, &record.application, &name, lang).await?,
+            ))
         }
-        // A concurrent submission (a double click) won the conditional write.
+        // An earlier try of this request, a double click or another submission came first.
         ApplicationInsert::Exists(existing) => {
-            answer_existing(state, &existing, credential, key.as_str(), &fingerprint, lang).await
+            answer_existing(&existing, credential, key.as_str(), &fingerprint)?;
+            Ok(Submitted::Again(
+                receipt_view(state, &existing.application, &name, lang).await?,
+            ))
+        }
+        // The PIN the session proved was revoked or replaced meanwhile: the session is over (the
+        // next request's session check deletes it).
+        ApplicationInsert::PinNoLongerHolds => {
+            tracing::info!("submission refused: the session's PIN no longer holds");
+            Err(ApiError::Unauthenticated)
+        }
+        // Submitting removes the draft: a weaker session must not remove a stronger one's.
+        ApplicationInsert::StrongerDraft(made_with) => {
+            tracing::info!(
+                session = credential.as_str(),
+                made_with = made_with.as_str(),
+                "submission refused: the draft was saved with a stronger credential"
+            );
+            Err(ApiError::StrongerCredential {
+                opens_with: made_with.strength(),
+            })
         }
     }
 }

@@ -10,7 +10,7 @@ use domain::{CodiceFiscale, ErrorCode, FieldErrors, PinInput};
 use super::attempts::Caller;
 use super::pin_check::{PinCheck, check_pin, simplified_pin_barred};
 use crate::secrets::{new_session_token, session_token_hash};
-use crate::store::{Realm, Session, SessionRecord};
+use crate::store::{Realm, Session, SessionRecord, SubmissionGuard};
 use crate::{ApiError, AppState};
 
 /// Where the browser goes once a login through a redirect (SPID, CIE, CNS) opened a session.
@@ -35,6 +35,13 @@ pub async fn start_session(
         Credential::CieL2 | Credential::CieL3 => "cie",
         Credential::Cns => "cns",
     };
+    // Read once here so that the Conferma's receipt names the applicant without a read of its
+    // own (issue 19: a Conferma in at most 3 DynamoDB calls).
+    let applicant_name = state
+        .store
+        .pin_request(&codice_fiscale)
+        .await?
+        .map(|pin| pin.applicant_name());
     let (token, token_hash) = new_session_token();
     let session = SessionRecord {
         token_hash,
@@ -46,6 +53,7 @@ pub async fn start_session(
         absolute_expires_at: now + state.config.session_max,
         handoff_binding: None,
         credential: Some(credential),
+        applicant_name,
     };
     state.store.put_session(&Session::Citizen(session.clone())).await?;
     tracing::info!(scope = ?scope, method, credential = credential.as_str(), "login");
@@ -75,6 +83,28 @@ pub fn extended_expiry(
 /// The live session whose cookie holds `token`, without extending it; an expired one, or one
 /// whose PIN no longer holds, is deleted.
 pub async fn current(state: &AppState, token: &str) -> Result<SessionRecord, ApiError> {
+    let session = live(state, token).await?;
+    if !pin_still_holds(state, &session).await? {
+        state.store.delete_session(Realm::Citizen, &session.token_hash).await?;
+        return Err(ApiError::Unauthenticated);
+    }
+    Ok(session)
+}
+
+/// The live session of `token` for a Conferma, and what its submission must find still true:
+/// instead of reading the PIN request now, the store checks it in the submission's own write
+/// (`SubmissionGuard`; issue 19, a Conferma in at most 3 DynamoDB calls).
+pub async fn current_for_submission(
+    state: &AppState,
+    token: &str,
+) -> Result<(SessionRecord, SubmissionGuard), ApiError> {
+    let session = live(state, token).await?;
+    let guard = SubmissionGuard::for_session(&session);
+    Ok((session, guard))
+}
+
+/// The stored, unexpired session of `token` (an expired one is deleted), never a CNS handoff.
+async fn live(state: &AppState, token: &str) -> Result<SessionRecord, ApiError> {
     let hash = session_token_hash(token);
     let session = state
         .store
@@ -86,7 +116,7 @@ pub async fn current(state: &AppState, token: &str) -> Result<SessionRecord, Api
         // A CNS handoff's token in a cookie: it is redeemed once at its own route, never used.
         return Err(ApiError::Unauthenticated);
     }
-    if !session.is_live(state.clock.now()) || !pin_still_holds(state, &session).await? {
+    if !session.is_live(state.clock.now()) {
         state.store.delete_session(Realm::Citizen, &hash).await?;
         return Err(ApiError::Unauthenticated);
     }
@@ -98,14 +128,15 @@ pub async fn current(state: &AppState, token: &str) -> Result<SessionRecord, Api
 /// proved, so sessions from a PIN reported as not the citizen's end at once (docs/adr/0017).
 /// Sessions of SPID, CIE and CNS do not depend on any PIN.
 async fn pin_still_holds(state: &AppState, session: &SessionRecord) -> Result<bool, ApiError> {
-    if session.credential().is_strong() {
+    guard_holds(state, &session.codice_fiscale, SubmissionGuard::for_session(session)).await
+}
+
+/// Whether `guard` holds for `cf` now, read from the store (one read, for a PIN session only).
+pub async fn guard_holds(state: &AppState, cf: &str, guard: SubmissionGuard) -> Result<bool, ApiError> {
+    if guard.pin_session_started_at.is_none() {
         return Ok(true);
     }
-    Ok(state
-        .store
-        .pin_request(&session.codice_fiscale)
-        .await?
-        .is_some_and(|pin| pin.created_at <= session.created_at))
+    Ok(guard.holds(state.store.pin_request(cf).await?.as_ref()))
 }
 
 /// A PIN login from `client`: the codice fiscale and the PIN (the first 8 characters open the

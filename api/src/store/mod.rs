@@ -225,11 +225,15 @@ pub trait Applications: Send + Sync {
 
     /// Stores a submitted application with its `messages` (the receipt) and removes the
     /// citizen's draft, unless the citizen already has an application (one per citizen) — then
-    /// nothing changes and the existing one is returned. Atomic: of many concurrent submissions
-    /// for one codice fiscale, one wins.
+    /// nothing changes and the existing one is returned — or the draft was saved with a stronger
+    /// credential than the record's — then nothing changes and that credential is returned — or
+    /// `guard` does not hold — then nothing changes either.
+    /// Atomic: of many concurrent submissions for one codice fiscale, one wins; the checks and
+    /// the write are one step (on DynamoDB one transaction, so a Conferma needs no reads first).
     async fn insert_application(
         &self,
         record: &ApplicationRecord,
+        guard: SubmissionGuard,
         messages: &[OutboxMessage],
     ) -> Result<ApplicationInsert, StoreError>;
 

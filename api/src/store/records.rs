@@ -33,6 +33,12 @@ impl PinRequestRecord {
     pub fn codice_fiscale(&self) -> &str {
         self.request.codice_fiscale.as_str()
     }
+
+    /// The applicant's name as receipts and the Contact Center show it ("Anna Verdi").
+    pub fn applicant_name(&self) -> String {
+        let person = &self.request.person;
+        format!("{} {}", person.given_name, person.surname)
+    }
 }
 
 /// What happened to a conditional insert of a PIN request.
@@ -171,6 +177,11 @@ pub struct SessionRecord {
     /// recorded (see [`SessionRecord::credential`]).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub credential: Option<Credential>,
+    /// The name on the citizen's PIN request when the session started, for the receipt a
+    /// Conferma answers with (so that it reads nothing more, issue 19). `None`: no PIN request
+    /// (a citizen who came by SPID, CIE or CNS only), or a session stored before it was recorded.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub applicant_name: Option<String>,
 }
 
 impl SessionRecord {
@@ -494,6 +505,39 @@ pub enum ApplicationInsert {
     Inserted,
     /// The citizen already has this application: nothing changed.
     Exists(Box<ApplicationRecord>),
+    /// The citizen's draft was saved with this credential, stronger than the application's:
+    /// nothing changed (a weaker session must not remove it by submitting, docs/adr/0017).
+    StrongerDraft(Credential),
+    /// The guard's PIN request is gone or newer than the session: nothing changed.
+    PinNoLongerHolds,
+}
+
+/// What a submission must find still true as it is written, checked in the same atomic step as
+/// the write (on DynamoDB a `ConditionCheck` in its transaction), so that a Conferma reads
+/// nothing before writing (issue 19).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct SubmissionGuard {
+    /// For a session opened with a PIN, when it started: the citizen's PIN request must still be
+    /// stored and made no later (a revoked or newer PIN request ends the sessions of the old PIN,
+    /// docs/adr/0017). `None` for SPID, CIE, CNS and the Contact Center's calls.
+    pub pin_session_started_at: Option<DateTime<Utc>>,
+}
+
+impl SubmissionGuard {
+    /// What a submission in `session` must find still true.
+    pub fn for_session(session: &SessionRecord) -> SubmissionGuard {
+        SubmissionGuard {
+            pin_session_started_at: (!session.credential().is_strong()).then_some(session.created_at),
+        }
+    }
+
+    /// Whether it holds with `pin` the citizen's stored PIN request.
+    pub fn holds(&self, pin: Option<&PinRequestRecord>) -> bool {
+        match self.pin_session_started_at {
+            None => true,
+            Some(started_at) => pin.is_some_and(|pin| pin.created_at <= started_at),
+        }
+    }
 }
 
 /// What was reported as not the citizen's ("non sono stato io", docs/adr/0017), newest first.

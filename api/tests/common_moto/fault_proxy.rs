@@ -1,5 +1,5 @@
 //! A proxy in front of moto on 127.0.0.1 that counts the DynamoDB calls going through it (by their
-//! `X-Amz-Target` operation) and, when told to, answers the next transactions itself with a
+//! `X-Amz-Target` operation and the kind of item they touch first, "GetItem SESSION") and, when told to, answers the next transactions itself with a
 //! cancellation DynamoDB gives under load — a reason moto never produces, because it serialises
 //! every request: `ThrottlingError` (a partition or index over its capacity) and
 //! `TransactionConflict` (two tabs writing the same item at once).
@@ -17,7 +17,8 @@ use axum::response::{IntoResponse, Response};
 struct Ledger {
     /// Cancellation reasons to answer the next `TransactWriteItems` with, one per call.
     cancellations: VecDeque<&'static str>,
-    /// Every operation that went through, in order (answered by the proxy or by moto).
+    /// Every call that went through, in order (answered by the proxy or by moto), as
+    /// "<operation> <kind>" (`first_item_kind`).
     calls: Vec<String>,
 }
 
@@ -74,6 +75,35 @@ impl FaultProxy {
     }
 }
 
+/// The kind of the first item a DynamoDB request names: its partition and sort keys up to their
+/// first `#`, once when equal ("SESSION" for `SESSION#<hash>`/`SESSION`, "CITIZEN APPLICATION"),
+/// or "" for a query or a scan.
+fn first_item_kind(body: &[u8]) -> String {
+    let Ok(request) = serde_json::from_slice::<serde_json::Value>(body) else {
+        return String::new();
+    };
+    let first = &request["TransactItems"][0];
+    let item = [
+        &request["Key"],
+        &request["Item"],
+        &first["Put"]["Item"],
+        &first["Update"]["Key"],
+        &first["Delete"]["Key"],
+        &first["ConditionCheck"]["Key"],
+    ]
+    .into_iter()
+    .find(|item| item.is_object());
+    let kind = |attribute: &str| {
+        item.and_then(|item| item[attribute]["S"].as_str())
+            .map(|key| key.split('#').next().unwrap_or(key).to_owned())
+    };
+    match (kind("pk"), kind("sk")) {
+        (Some(pk), Some(sk)) if sk != pk => format!("{pk} {sk}"),
+        (Some(pk), _) => pk,
+        _ => String::new(),
+    }
+}
+
 async fn forward(
     State(upstream): State<Upstream>,
     method: Method,
@@ -87,9 +117,10 @@ async fn forward(
         .and_then(|t| t.rsplit('.').next())
         .unwrap_or("")
         .to_owned();
+    let call = format!("{operation} {}", first_item_kind(&body));
     let cancel = {
         let mut ledger = upstream.ledger.lock().unwrap();
-        ledger.calls.push(operation.clone());
+        ledger.calls.push(call);
         if operation == "TransactWriteItems" {
             ledger.cancellations.pop_front()
         } else {

@@ -25,7 +25,10 @@ pub async fn drafts_belong_to_their_citizen_and_go_with_the_submission(store: Ar
 
     let submitted = application_record(10, 1, "k-1", "joint");
     assert_eq!(
-        store.insert_application(&submitted, &[]).await.unwrap(),
+        store
+            .insert_application(&submitted, SubmissionGuard::default(), &[])
+            .await
+            .unwrap(),
         ApplicationInsert::Inserted
     );
     assert_eq!(
@@ -35,13 +38,107 @@ pub async fn drafts_belong_to_their_citizen_and_go_with_the_submission(store: Ar
     );
 }
 
+pub async fn a_submission_never_removes_a_draft_of_a_stronger_credential(store: Arc<dyn Store>) {
+    let cf = codice_fiscale(13);
+    let draft = DraftRecord {
+        codice_fiscale: cf.clone(),
+        form: application_form("own"),
+        updated_at: t0(),
+        credential: Credential::SpidL2,
+    };
+    store.put_draft(&draft).await.unwrap();
+    let simplified = application_record(13, 200, "k-weak", "own");
+    let receipt = message(&cf, Channel::Email, MessageKind::Receipt, t0());
+    // GIVEN a draft saved with SPID, WHEN a simplified-PIN session submits
+    assert_eq!(
+        store
+            .insert_application(&simplified, SubmissionGuard::default(), std::slice::from_ref(&receipt))
+            .await
+            .unwrap(),
+        ApplicationInsert::StrongerDraft(Credential::SpidL2)
+    );
+    // THEN nothing changed: no application, no receipt queued, the draft as it was
+    assert_eq!(store.application(&cf).await.unwrap(), None);
+    assert_eq!(store.draft(&cf).await.unwrap().as_ref(), Some(&draft));
+    assert!(store.message(&receipt.id).await.unwrap().is_none());
+    // A session as strong as the draft's submits over it.
+    let spid = ApplicationRecord {
+        credential: Credential::SpidL2,
+        ..application_record(13, 201, "k-spid", "own")
+    };
+    assert_eq!(
+        store
+            .insert_application(&spid, SubmissionGuard::default(), &[])
+            .await
+            .unwrap(),
+        ApplicationInsert::Inserted
+    );
+    assert_eq!(store.draft(&cf).await.unwrap(), None);
+    // And an application already there answers before any draft: a retry gets its receipt.
+    store.put_draft(&draft).await.unwrap();
+    match store
+        .insert_application(&simplified, SubmissionGuard::default(), &[])
+        .await
+        .unwrap()
+    {
+        ApplicationInsert::Exists(existing) => assert_eq!(existing.idempotency_key, "k-spid"),
+        other => panic!("{other:?}"),
+    }
+}
+
+pub async fn a_pin_sessions_submission_holds_only_while_its_pin_request_does(store: Arc<dyn Store>) {
+    let cf = codice_fiscale(14);
+    let submission = application_record(14, 300, "k-pin", "own");
+    let receipt = message(&cf, Channel::Email, MessageKind::Receipt, t0());
+    let session_started = |at| SubmissionGuard {
+        pin_session_started_at: Some(at),
+    };
+    // No PIN request (revoked, or never made): nothing is written.
+    assert_eq!(
+        store
+            .insert_application(&submission, session_started(t0()), std::slice::from_ref(&receipt))
+            .await
+            .unwrap(),
+        ApplicationInsert::PinNoLongerHolds
+    );
+    // A PIN request newer than the session (made after a revocation): its PIN is another one.
+    let pin = record(14, "+39 333 000 0014", t0());
+    store
+        .insert_pin_request(&pin, t0() - Duration::days(30), &[])
+        .await
+        .unwrap();
+    assert_eq!(
+        store
+            .insert_application(&submission, session_started(t0() - Duration::minutes(1)), &[])
+            .await
+            .unwrap(),
+        ApplicationInsert::PinNoLongerHolds
+    );
+    assert_eq!(store.application(&cf).await.unwrap(), None);
+    assert!(store.message(&receipt.id).await.unwrap().is_none());
+    // The session of this PIN request submits.
+    assert_eq!(
+        store
+            .insert_application(&submission, session_started(t0() + Duration::minutes(5)), &[])
+            .await
+            .unwrap(),
+        ApplicationInsert::Inserted
+    );
+}
+
 pub async fn of_many_concurrent_submissions_for_one_citizen_exactly_one_is_stored(store: Arc<dyn Store>) {
     let tasks: Vec<_> = (0..24u32)
         .map(|i| {
             let store = store.clone();
             tokio::spawn(async move {
                 let record = application_record(12, 100 + i, &format!("key-{i}"), "own");
-                (i, store.insert_application(&record, &[]).await.unwrap())
+                (
+                    i,
+                    store
+                        .insert_application(&record, SubmissionGuard::default(), &[])
+                        .await
+                        .unwrap(),
+                )
             })
         })
         .collect();
@@ -51,6 +148,7 @@ pub async fn of_many_concurrent_submissions_for_one_citizen_exactly_one_is_store
         match task.await.unwrap() {
             (i, ApplicationInsert::Inserted) => winners.push(i),
             (_, ApplicationInsert::Exists(existing)) => seen.push(existing.idempotency_key.clone()),
+            (_, other) => panic!("{other:?}"),
         }
     }
     assert_eq!(winners.len(), 1, "{winners:?}");
@@ -91,7 +189,10 @@ pub async fn protocol_sequences_are_unique_under_concurrency(store: Arc<dyn Stor
 
 pub async fn a_status_change_is_stored_only_over_the_history_it_was_made_from(store: Arc<dyn Store>) {
     let record = application_record(13, 7, "k-7", "own");
-    store.insert_application(&record, &[]).await.unwrap();
+    store
+        .insert_application(&record, SubmissionGuard::default(), &[])
+        .await
+        .unwrap();
     let cf = codice_fiscale(13);
 
     let mut reviewed = record.clone();
@@ -190,7 +291,10 @@ pub async fn a_set_aside_application_frees_the_citizen_s_place_and_staff_still_f
     let record = application_record(18, 31, "k-31", "own");
     let cf = record.codice_fiscale().to_owned();
     let protocol = record.application.protocol.to_string();
-    store.insert_application(&record, &[]).await.unwrap();
+    store
+        .insert_application(&record, SubmissionGuard::default(), &[])
+        .await
+        .unwrap();
     let mut suspended = record.clone();
     suspended
         .application
@@ -221,7 +325,10 @@ pub async fn a_set_aside_application_frees_the_citizen_s_place_and_staff_still_f
     let mut again = application_record(18, 32, "k-32", "own");
     again.credential = Credential::SpidL2;
     assert_eq!(
-        store.insert_application(&again, &[]).await.unwrap(),
+        store
+            .insert_application(&again, SubmissionGuard::default(), &[])
+            .await
+            .unwrap(),
         ApplicationInsert::Inserted
     );
     assert_eq!(

@@ -13,6 +13,7 @@ fn handoff(token_hash: &str, expires_at: DateTime<Utc>) -> SessionRecord {
         absolute_expires_at: expires_at,
         handoff_binding: Some("cd".repeat(32)),
         credential: Some(Credential::Cns),
+        applicant_name: None,
     }
 }
 

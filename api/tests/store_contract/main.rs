@@ -25,7 +25,7 @@ use api::store::{
     ApplicationInsert, ApplicationRecord, AttemptClaim, AuditAction, AuditEntry, AuditOutcome, CallRecord, Channel,
     DeliveryOutcome, DeliveryState, DraftRecord, MessageKind, Notification, OperatorRecord, OperatorRole,
     OperatorSessionRecord, OutboxEntry, OutboxMessage, PinRequestInsert, PinRequestRecord, Principal, Realm,
-    Reservation, Session, SessionRecord, Store, StoreError, ThrottleKey, ThrottlePolicy,
+    Reservation, Session, SessionRecord, Store, StoreError, SubmissionGuard, ThrottleKey, ThrottlePolicy,
 };
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use domain::application::{Application, ApplicationForm, ApplicationStatus, ProtocolNumber};
@@ -251,6 +251,14 @@ macro_rules! contract_suite {
                 case!(
                     applications,
                     drafts_belong_to_their_citizen_and_go_with_the_submission
+                );
+                case!(
+                    applications,
+                    a_submission_never_removes_a_draft_of_a_stronger_credential
+                );
+                case!(
+                    applications,
+                    a_pin_sessions_submission_holds_only_while_its_pin_request_does
                 );
                 case!(
                     applications,

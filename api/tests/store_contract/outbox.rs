@@ -62,11 +62,17 @@ pub async fn messages_are_written_with_their_event_and_only_with_the_winner(stor
     let submitted = application_record(15, 21, "k-21", "own");
     let app_cf = submitted.codice_fiscale().to_owned();
     let receipt = vec![message(&app_cf, Channel::Email, MessageKind::Receipt, t0())];
-    store.insert_application(&submitted, &receipt).await.unwrap();
+    store
+        .insert_application(&submitted, SubmissionGuard::default(), &receipt)
+        .await
+        .unwrap();
     let again = application_record(15, 22, "k-22", "own");
     let lost = vec![message(&app_cf, Channel::Email, MessageKind::Receipt, t0())];
     assert!(matches!(
-        store.insert_application(&again, &lost).await.unwrap(),
+        store
+            .insert_application(&again, SubmissionGuard::default(), &lost)
+            .await
+            .unwrap(),
         ApplicationInsert::Exists(_)
     ));
     // And a status change over a stale history writes nothing.
@@ -89,7 +95,7 @@ pub async fn a_message_is_claimed_by_one_worker_and_once_sent_loses_its_content(
     let mail = message(&cf, Channel::Email, MessageKind::Receipt, t0() + Duration::seconds(1));
     let submitted = application_record(16, 31, "k-31", "own");
     store
-        .insert_application(&submitted, &[sms.clone(), mail.clone()])
+        .insert_application(&submitted, SubmissionGuard::default(), &[sms.clone(), mail.clone()])
         .await
         .unwrap();
 
@@ -188,7 +194,7 @@ pub async fn a_failed_message_comes_back_at_its_retry_and_a_lapsed_claim_can_be_
     let pec = message(&cf, Channel::Pec, MessageKind::Receipt, t0());
     let submitted = application_record(17, 41, "k-41", "own");
     store
-        .insert_application(&submitted, std::slice::from_ref(&pec))
+        .insert_application(&submitted, SubmissionGuard::default(), std::slice::from_ref(&pec))
         .await
         .unwrap();
     let lease = t0() + Duration::seconds(30);

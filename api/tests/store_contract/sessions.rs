@@ -13,6 +13,7 @@ pub async fn sessions_are_stored_extended_and_deleted_by_token_hash(store: Arc<d
         absolute_expires_at: t0() + Duration::hours(8),
         handoff_binding: None,
         credential: Some(Credential::SimplifiedPin),
+        applicant_name: Some("Anna Verdi".into()),
     };
     store.put_session(&Session::from(session.clone())).await.unwrap();
     assert_eq!(
@@ -53,6 +54,7 @@ pub async fn sessions_are_stored_extended_and_deleted_by_token_hash(store: Arc<d
         scope: Scope::Full,
         method: "spid".into(),
         credential: None,
+        applicant_name: None,
         ..session.clone()
     };
     store.put_session(&Session::from(older.clone())).await.unwrap();

@@ -12,10 +12,11 @@ use crate::http::{ApiJson, Operator, request_lang};
 use crate::services::audit::audited;
 use crate::services::calls::{ON_A_CALL, checked_call};
 use crate::services::filing::{
-    ApplicationState, Filer, Saved, Submitted, application_state, save_draft, save_step, submit_for,
+    ApplicantName, ApplicationState, Filer, Saved, Submitted, application_state, save_draft, save_step, submit_for,
 };
 use crate::services::idempotency::IdempotencyKey;
 use crate::store::AuditAction;
+use crate::store::SubmissionGuard;
 use crate::{ApiError, AppState};
 
 /// `GET /api/operator/calls/{id}/application`: the citizen's form or receipt, with the Contact
@@ -142,6 +143,9 @@ pub async fn submit(
         channel: Channel::ContactCenter,
         by,
         lang: request_lang(&headers),
+        name: ApplicantName::FromPinRequest,
+        // The operator checked the citizen's PIN characters on this call (`checked_call`).
+        guard: SubmissionGuard::default(),
     };
     let result = submit_for(&state, filer, &key, form).await;
     audited(

@@ -69,6 +69,7 @@ impl Applications for DynamoDbStore {
     async fn insert_application(
         &self,
         record: &ApplicationRecord,
+        guard: SubmissionGuard,
         messages: &[OutboxMessage],
     ) -> Result<ApplicationInsert, StoreError> {
         let cf = record.codice_fiscale().to_owned();
@@ -79,37 +80,97 @@ impl Applications for DynamoDbStore {
                 .set_item(Some(item))
                 .condition_expression("attribute_not_exists(#pk)")
                 .expression_attribute_names("#pk", PARTITION_KEY)
+                .return_values_on_condition_check_failure(ReturnValuesOnConditionCheckFailure::AllOld)
                 .build()
                 .map_err(build_error)
         };
         let mut by_protocol = key(format!("{PROTOCOL}#{protocol}"), PROTOCOL);
         by_protocol.insert("codice_fiscale".into(), string(&cf));
-        // All or nothing: the application (absent for this citizen), its protocol entry (absent:
-        // numbers are unique), the removal of the draft it came from, and the receipt.
-        let items = vec![
-            TransactWriteItem::builder()
-                .put(put_if_absent(application_item(record)?)?)
-                .build(),
-            TransactWriteItem::builder().put(put_if_absent(by_protocol)?).build(),
-            TransactWriteItem::builder()
-                .delete(
-                    Delete::builder()
-                        .table_name(&self.table)
-                        .set_key(Some(key(citizen(&cf), DRAFT)))
-                        .build()
-                        .map_err(build_error)?,
-                )
-                .build(),
+        // All or nothing, and no read before: the application (absent for this citizen, else
+        // the one there comes back), its protocol entry (absent: numbers are unique), the removal
+        // of the draft it came from (unless a stronger credential saved it, which comes back),
+        // the guard's PIN request, and the receipt. A draft stored before strengths were recorded
+        // is the weakest. The application comes first: when it is there, that is the answer.
+        let mut items = vec![
+            (
+                Rule::OnePerCitizen,
+                TransactWriteItem::builder()
+                    .put(put_if_absent(application_item(record)?)?)
+                    .build(),
+            ),
+            (
+                Rule::UniqueProtocol,
+                TransactWriteItem::builder().put(put_if_absent(by_protocol)?).build(),
+            ),
+            (
+                Rule::NoStrongerDraft,
+                TransactWriteItem::builder()
+                    .delete(
+                        Delete::builder()
+                            .table_name(&self.table)
+                            .set_key(Some(key(citizen(&cf), DRAFT)))
+                            .condition_expression(
+                                "attribute_not_exists(#pk) OR attribute_not_exists(#strength) OR #strength <= :mine",
+                            )
+                            .expression_attribute_names("#pk", PARTITION_KEY)
+                            .expression_attribute_names("#strength", "strength")
+                            .expression_attribute_values(":mine", number(strength_rank(record.credential)))
+                            .return_values_on_condition_check_failure(ReturnValuesOnConditionCheckFailure::AllOld)
+                            .build()
+                            .map_err(build_error)?,
+                    )
+                    .build(),
+            ),
         ];
-        match self.write_event(items, messages).await? {
-            Written::Done => Ok(ApplicationInsert::Inserted),
-            Written::Refused(_) => {
-                let existing = self
-                    .application(&cf)
-                    .await?
-                    .ok_or_else(|| StoreError::Other("insert refused, yet no application is stored".into()))?;
+        if let Some(started_at) = guard.pin_session_started_at {
+            items.push((
+                Rule::PinHolds,
+                TransactWriteItem::builder()
+                    .condition_check(
+                        ConditionCheck::builder()
+                            .table_name(&self.table)
+                            .set_key(Some(key(citizen(&cf), PIN_REQUEST)))
+                            .condition_expression("attribute_exists(#pk) AND #created_at <= :started")
+                            .expression_attribute_names("#pk", PARTITION_KEY)
+                            .expression_attribute_names("#created_at", "created_at")
+                            .expression_attribute_values(":started", number(ms(started_at)))
+                            .build()
+                            .map_err(build_error)?,
+                    )
+                    .build(),
+            ));
+        }
+        let (rules, items): (Vec<Rule>, Vec<TransactWriteItem>) = items.into_iter().unzip();
+        let (index, item) = match self.write_event(items, messages).await? {
+            Written::Done => return Ok(ApplicationInsert::Inserted),
+            Written::Refused { index, item } => (index, item),
+        };
+        match rules[index] {
+            Rule::OnePerCitizen => {
+                // DynamoDB returns the item that failed the condition; should an emulator not, read it.
+                let existing = match item {
+                    Some(item) => from_json(get_s(&item, "record")?)?,
+                    None => self
+                        .application(&cf)
+                        .await?
+                        .ok_or_else(|| StoreError::Other("insert refused, yet no application is stored".into()))?,
+                };
                 Ok(ApplicationInsert::Exists(Box::new(existing)))
             }
+            Rule::NoStrongerDraft => {
+                let draft: DraftRecord = match item {
+                    Some(item) => from_json(get_s(&item, "record")?)?,
+                    None => self
+                        .draft(&cf)
+                        .await?
+                        .ok_or_else(|| StoreError::Other("draft removal refused, yet no draft is stored".into()))?,
+                };
+                Ok(ApplicationInsert::StrongerDraft(draft.credential))
+            }
+            Rule::PinHolds => Ok(ApplicationInsert::PinNoLongerHolds),
+            Rule::UniqueProtocol => Err(StoreError::Other(format!(
+                "protocol number {protocol} is already registered"
+            ))),
         }
     }
 
@@ -227,6 +288,15 @@ impl Applications for DynamoDbStore {
             .await;
         applied(result, "PutItem", &self.table)
     }
+}
+
+/// The rules a submission's transaction holds, one per item, for reading which one refused it.
+#[derive(Debug, Clone, Copy)]
+enum Rule {
+    OnePerCitizen,
+    UniqueProtocol,
+    NoStrongerDraft,
+    PinHolds,
 }
 
 /// A draft's item: the record as JSON, the strength of the credential that saved it (which the

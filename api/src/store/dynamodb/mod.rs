@@ -27,8 +27,8 @@ use aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError;
 use aws_sdk_dynamodb::operation::update_item::UpdateItemError;
 use aws_sdk_dynamodb::primitives::Blob;
 use aws_sdk_dynamodb::types::{
-    AttributeDefinition, AttributeValue, BillingMode, Delete, GlobalSecondaryIndex, KeySchemaElement, KeyType,
-    Projection, ProjectionType, Put, ReturnValue, ReturnValuesOnConditionCheckFailure, ScalarAttributeType,
+    AttributeDefinition, AttributeValue, BillingMode, ConditionCheck, Delete, GlobalSecondaryIndex, KeySchemaElement,
+    KeyType, Projection, ProjectionType, Put, ReturnValue, ReturnValuesOnConditionCheckFailure, ScalarAttributeType,
     StreamSpecification, StreamViewType, TimeToLiveSpecification, TransactWriteItem, Update,
 };
 use chrono::{DateTime, Utc};
@@ -115,8 +115,9 @@ type Item = HashMap<String, AttributeValue>;
 enum Written {
     /// The event and its messages are stored.
     Done,
-    /// The event's condition did not hold, nothing was written; the item, when returned.
-    Refused(Option<Item>),
+    /// The condition of the event's item `index` did not hold, nothing was written; the item as
+    /// it was, when its condition asked for it (`ReturnValuesOnConditionCheckFailure`).
+    Refused { index: usize, item: Option<Item> },
 }
 
 pub use crate::config::DynamoDbSettings;
@@ -186,9 +187,9 @@ impl DynamoDbStore {
     }
 
     /// Writes an event's items and its `messages` in one `TransactWriteItems`, all or nothing.
-    /// The first of `event` carries the event's rule as its condition: when that condition
-    /// fails, nothing is written and the answer is `Refused` with the item as it was, when
-    /// DynamoDB returns it. Each message is put only if its id is new. A round lost to a parallel
+    /// The event's items carry its rules as their conditions: when one fails, nothing is written
+    /// and the answer is `Refused` with which one and the item as it was, when DynamoDB returns
+    /// it. Each message is put only if its id is new. A round lost to a parallel
     /// transaction on the same item is tried again: that one may have been refused, not won.
     async fn write_event(
         &self,
@@ -201,6 +202,7 @@ impl DynamoDbStore {
                 messages.len()
             )));
         }
+        let event_items = items.len();
         for message in messages {
             items.push(
                 TransactWriteItem::builder()
@@ -228,8 +230,10 @@ impl DynamoDbStore {
                 Err(e) => e,
             };
             match Cancellation::of(&e) {
-                // The event's own rule (the first item's condition) did not hold.
-                Some(Cancellation::Refused { index: 0, item }) => return Ok(Written::Refused(item)),
+                // One of the event's own rules did not hold (a message's id is never reused).
+                Some(Cancellation::Refused { index, item }) if index < event_items => {
+                    return Ok(Written::Refused { index, item });
+                }
                 // Lost to a parallel transaction, or throttled: another round, then 503.
                 Some(Cancellation::Retry(_)) => {}
                 _ => return Err(sdk_error("TransactWriteItems", &self.table, e)),

@@ -33,7 +33,7 @@ impl PinRequests for DynamoDbStore {
             .await?
         {
             Written::Done => return Ok(PinRequestInsert::Inserted),
-            Written::Refused(existing) => existing,
+            Written::Refused { item, .. } => item,
         };
         // DynamoDB returns the item that failed the condition; should an emulator not, read it.
         let existing = match existing {

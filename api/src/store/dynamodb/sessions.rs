@@ -29,6 +29,9 @@ pub(super) fn citizen_item(session: &SessionRecord) -> Result<Item, StoreError> 
     if let Some(credential) = session.credential {
         item.insert("credential".into(), string(credential.as_str()));
     }
+    if let Some(name) = &session.applicant_name {
+        item.insert("applicant_name".into(), string(name));
+    }
     // The absolute end never moves, so the idle extension never has to touch it. TTL only
     // tidies up (DynamoDB deletes within days); `SessionRecord::is_live` is what decides.
     item.insert(TTL_ATTRIBUTE.into(), number(epoch_seconds(session.absolute_expires_at)));
@@ -54,6 +57,10 @@ pub(super) fn citizen_from(token_hash: &str, item: &Item) -> Result<SessionRecor
             Some(_) => {
                 Some(domain::Credential::parse(get_s(item, "credential")?).ok_or_else(|| malformed("credential"))?)
             }
+        },
+        applicant_name: match item.get("applicant_name") {
+            None => None,
+            Some(_) => Some(get_s(item, "applicant_name")?.to_owned()),
         },
     })
 }

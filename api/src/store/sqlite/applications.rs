@@ -66,6 +66,7 @@ impl Applications for SqliteStore {
     async fn insert_application(
         &self,
         record: &ApplicationRecord,
+        guard: SubmissionGuard,
         messages: &[OutboxMessage],
     ) -> Result<ApplicationInsert, StoreError> {
         let messages = MessageRows::of(messages)?;
@@ -73,6 +74,7 @@ impl Applications for SqliteStore {
         let protocol = record.application.protocol.to_string();
         let history_len = record.application.history().len() as i64;
         let json = to_json(record)?;
+        let mine = record.credential;
         self.write(move |conn| {
             let tx = conn.savepoint().map_err(other)?;
             // The primary key decides: a second application for the codice fiscale changes nothing.
@@ -88,6 +90,19 @@ impl Applications for SqliteStore {
                     read_json(&tx, "SELECT record FROM applications WHERE codice_fiscale = ?1", &cf)?
                         .ok_or_else(|| StoreError::Other("insert refused, yet no application is stored".into()))?;
                 return Ok(ApplicationInsert::Exists(Box::new(existing)));
+            }
+            if guard.pin_session_started_at.is_some() {
+                let pin: Option<PinRequestRecord> =
+                    read_json(&tx, "SELECT record FROM pin_requests WHERE codice_fiscale = ?1", &cf)?;
+                if !guard.holds(pin.as_ref()) {
+                    return Ok(ApplicationInsert::PinNoLongerHolds);
+                }
+            }
+            let draft: Option<DraftRecord> =
+                read_json(&tx, "SELECT record FROM drafts WHERE codice_fiscale = ?1", &cf)?;
+            if let Some(draft) = draft.filter(|d| !mine.opens(d.credential)) {
+                // Dropping the savepoint unwinds the insert above.
+                return Ok(ApplicationInsert::StrongerDraft(draft.credential));
             }
             execute(&tx, "DELETE FROM drafts WHERE codice_fiscale = ?1", [&cf]).map_err(other)?;
             messages.insert(&tx)?;

@@ -714,6 +714,7 @@ mod tests {
                         absolute_expires_at: now + chrono::Duration::hours(2),
                         handoff_binding: None,
                         credential: Some(domain::Credential::SpidL2),
+                        applicant_name: None,
                     };
                     store.put_session(&Session::Citizen(session)).await.unwrap();
                     // no other write is awaited here: the row is on disk for anyone to read
