@@ -363,7 +363,7 @@ mod tests {
                 "RSSMRA85T10A562S",
                 Channel::Sms,
                 MessageKind::PinFirstHalf,
-                "+39 3** *** **67".into(),
+                "+39 ***4567".into(),
                 &content(),
                 now,
             )
