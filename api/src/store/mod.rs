@@ -13,6 +13,7 @@
 pub mod dynamodb;
 mod records;
 pub mod sqlite;
+mod waiting_rooms;
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
@@ -20,6 +21,7 @@ use domain::pin_request::PinRequestState;
 use thiserror::Error;
 
 pub use records::*;
+pub use waiting_rooms::{Drawn, RoomOpening, TicketRecord};
 
 /// A store failure. Callers never see the details; the log does.
 #[derive(Debug, Error)]
@@ -46,6 +48,7 @@ pub trait Store:
     + Calls
     + AuditLog
     + Outbox
+    + WaitingRooms
     + Send
     + Sync
     + 'static
@@ -64,6 +67,7 @@ impl<T> Store for T where
         + Calls
         + AuditLog
         + Outbox
+        + WaitingRooms
         + Send
         + Sync
         + 'static
@@ -77,7 +81,7 @@ pub mod prelude {
     pub use super::Store;
     pub use super::{
         Applications as _, AuditLog as _, Calls as _, CnsHandoffs as _, Health as _, Operators as _, Outbox as _,
-        PinRequests as _, Reports as _, Sessions as _, Throttles as _,
+        PinRequests as _, Reports as _, Sessions as _, Throttles as _, WaitingRooms as _,
     };
 }
 
@@ -364,4 +368,32 @@ pub trait Outbox: Send + Sync {
 
     /// The newest dev-sink entries, optionally only those of one codice fiscale.
     async fn outbox(&self, codice_fiscale: Option<&str>, limit: usize) -> Result<Vec<OutboxEntry>, StoreError>;
+}
+
+/// The waiting rooms: tickets numbered, the opening that closes the pre-queue, one place per
+/// codice fiscale.
+#[async_trait]
+pub trait WaitingRooms: Send + Sync {
+    /// Ticket `id` of `room`. A new one is numbered now, in the pre-queue until the room opens,
+    /// in the queue after. Atomic with the opening: a ticket numbered in the pre-queue is
+    /// counted in the opening's totals. A ticket that exists comes back unchanged: a refresh, a
+    /// retry or another tab of the browser keeps its place. A crash between numbering and
+    /// recording leaves a number nobody holds, which the line lets in as an empty place.
+    async fn take_ticket(&self, room: &str, id: &str, now: DateTime<Utc>) -> Result<TicketRecord, StoreError>;
+
+    /// Ticket `id` of `room`, if it was taken.
+    async fn ticket(&self, room: &str, id: &str) -> Result<Option<TicketRecord>, StoreError>;
+
+    /// Opens `room` unless it is open: the pre-queue closes and its counts are fixed, with
+    /// `salt` for the line's key. Returns the opening that stands, this one or the earlier one:
+    /// of concurrent openings the first wins, and all see the same.
+    async fn open_room(&self, room: &str, salt: &[u8], now: DateTime<Utc>) -> Result<RoomOpening, StoreError>;
+
+    /// The opening of `room`, once it opened.
+    async fn room_opening(&self, room: &str) -> Result<Option<RoomOpening>, StoreError>;
+
+    /// Records that ticket `id` is used for `codice_fiscale` and answers which ticket holds that
+    /// person's place: the first ticket used with it (a second browser of the same person gets
+    /// no second place). `None` for a ticket the room does not have.
+    async fn bind_ticket(&self, room: &str, id: &str, codice_fiscale: &str) -> Result<Option<String>, StoreError>;
 }

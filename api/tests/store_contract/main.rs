@@ -15,6 +15,7 @@ mod outbox;
 mod pin_requests;
 mod sessions;
 mod throttles;
+mod waiting_rooms;
 
 use std::sync::Arc;
 
@@ -23,9 +24,10 @@ use api::store::prelude::*;
 use api::store::sqlite::SqliteStore;
 use api::store::{
     ApplicationInsert, ApplicationRecord, AttemptClaim, AuditAction, AuditEntry, AuditOutcome, CallRecord, Channel,
-    DeliveryOutcome, DeliveryState, DraftRecord, MessageKind, Notification, OperatorRecord, OperatorRole,
+    DeliveryOutcome, DeliveryState, DraftRecord, Drawn, MessageKind, Notification, OperatorRecord, OperatorRole,
     OperatorSessionRecord, OutboxEntry, OutboxMessage, PinRequestInsert, PinRequestRecord, Principal, Realm,
-    Reservation, Session, SessionRecord, Store, StoreError, SubmissionGuard, ThrottleKey, ThrottlePolicy,
+    Reservation, RoomOpening, Session, SessionRecord, Store, StoreError, SubmissionGuard, ThrottleKey, ThrottlePolicy,
+    TicketRecord,
 };
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use domain::application::{Application, ApplicationForm, ApplicationStatus, ProtocolNumber};
@@ -309,6 +311,17 @@ macro_rules! contract_suite {
                     a_failed_message_comes_back_at_its_retry_and_a_lapsed_claim_can_be_taken_again
                 );
                 case!(outbox, a_validation_writes_its_messages_only_when_it_validates);
+            }
+            mod waiting_rooms {
+                case!(
+                    waiting_rooms,
+                    tickets_before_the_opening_are_its_pre_queue_and_later_ones_queue_in_order
+                );
+                case!(
+                    waiting_rooms,
+                    an_opening_amid_arrivals_counts_every_pre_queue_ticket_once
+                );
+                case!(waiting_rooms, a_codice_fiscale_holds_one_place_the_first_tickets);
             }
         }
     };

@@ -11,23 +11,10 @@ impl Calls for DynamoDbStore {
             TTL_ATTRIBUTE.into(),
             number(epoch_seconds(call.opened_at + CALL_RETENTION)),
         );
-        let result = self
-            .client
-            .put_item()
-            .table_name(&self.table)
-            .set_item(Some(item))
-            .condition_expression("attribute_not_exists(#pk)")
-            .expression_attribute_names("#pk", PARTITION_KEY)
-            .send()
-            .await;
-        match result {
-            Ok(_) => Ok(()),
-            Err(e) => match e.as_service_error() {
-                Some(PutItemError::ConditionalCheckFailedException(_)) => {
-                    Err(StoreError::Other("a call with this id already exists".into()))
-                }
-                _ => Err(sdk_error("PutItem", &self.table, e)),
-            },
+        if self.put_if_absent(item).await? {
+            Ok(())
+        } else {
+            Err(StoreError::Other("a call with this id already exists".into()))
         }
     }
 

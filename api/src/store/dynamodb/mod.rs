@@ -22,7 +22,6 @@ use aws_sdk_dynamodb::config::http::HttpResponse;
 use aws_sdk_dynamodb::config::{BehaviorVersion, Region, SharedHttpClient};
 use aws_sdk_dynamodb::error::{BuildError, DisplayErrorContext, ProvideErrorMetadata, SdkError};
 use aws_sdk_dynamodb::operation::delete_item::DeleteItemError;
-use aws_sdk_dynamodb::operation::put_item::PutItemError;
 use aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError;
 use aws_sdk_dynamodb::operation::update_item::UpdateItemError;
 use aws_sdk_dynamodb::primitives::Blob;
@@ -50,6 +49,7 @@ mod pin_requests;
 mod reports;
 mod sessions;
 mod throttles;
+mod waiting_rooms;
 
 /// The partition key attribute (a string such as `CITIZEN#<codice fiscale>`).
 pub const PARTITION_KEY: &str = "pk";
@@ -173,6 +173,20 @@ impl DynamoDbStore {
             .await
             .map_err(|e| sdk_error("GetItem", &self.table, e))?;
         Ok(out.item)
+    }
+
+    /// Puts `item` unless an item with its key exists: whether it was put.
+    async fn put_if_absent(&self, item: Item) -> Result<bool, StoreError> {
+        let result = self
+            .client
+            .put_item()
+            .table_name(&self.table)
+            .set_item(Some(item))
+            .condition_expression("attribute_not_exists(#pk)")
+            .expression_attribute_names("#pk", PARTITION_KEY)
+            .send()
+            .await;
+        applied(result, "PutItem", &self.table)
     }
 
     async fn delete(&self, pk: String, sk: &str) -> Result<(), StoreError> {

@@ -7,16 +7,7 @@ impl Operators for DynamoDbStore {
     async fn insert_operator(&self, operator: &OperatorRecord) -> Result<bool, StoreError> {
         let mut item = key(operator_key(&operator.username), OPERATOR);
         item.insert("record".into(), string(to_json(operator)?));
-        let result = self
-            .client
-            .put_item()
-            .table_name(&self.table)
-            .set_item(Some(item))
-            .condition_expression("attribute_not_exists(#pk)")
-            .expression_attribute_names("#pk", PARTITION_KEY)
-            .send()
-            .await;
-        applied(result, "PutItem", &self.table)
+        self.put_if_absent(item).await
     }
 
     async fn operator(&self, username: &str) -> Result<Option<OperatorRecord>, StoreError> {

@@ -147,16 +147,7 @@ impl Sessions for DynamoDbStore {
 impl DynamoDbStore {
     /// Puts a session's (or handoff's) item unless its key is taken: a token hash is never reused.
     pub(super) async fn put_new_session(&self, item: Item) -> Result<(), StoreError> {
-        let result = self
-            .client
-            .put_item()
-            .table_name(&self.table)
-            .set_item(Some(item))
-            .condition_expression("attribute_not_exists(#pk)")
-            .expression_attribute_names("#pk", PARTITION_KEY)
-            .send()
-            .await;
-        if applied(result, "PutItem", &self.table)? {
+        if self.put_if_absent(item).await? {
             Ok(())
         } else {
             Err(StoreError::Other(

@@ -36,6 +36,7 @@ mod pin_requests;
 mod reports;
 mod sessions;
 mod throttles;
+mod waiting_rooms;
 
 /// Schema migrations, applied in order; `PRAGMA user_version` records how many ran.
 /// Timestamps are stored as milliseconds since the epoch, so that comparisons are numeric.
@@ -154,6 +155,27 @@ const MIGRATIONS: &[&str] = &[
          history_len INTEGER NOT NULL
      ) STRICT;
      CREATE INDEX set_aside_by_citizen ON set_aside_applications (codice_fiscale);",
+    // The waiting room (issue 15, docs/adr/0022): a room's counters and opening, its tickets, and
+    // the ticket holding each codice fiscale's place.
+    "CREATE TABLE waiting_rooms (
+         room TEXT PRIMARY KEY,
+         pre_queue INTEGER NOT NULL DEFAULT 0,
+         queue INTEGER NOT NULL DEFAULT 0,
+         opened_at INTEGER,
+         salt BLOB
+     ) STRICT;
+     CREATE TABLE waiting_room_tickets (
+         room TEXT NOT NULL,
+         id TEXT NOT NULL,
+         record TEXT NOT NULL,
+         PRIMARY KEY (room, id)
+     ) STRICT;
+     CREATE TABLE waiting_room_holders (
+         room TEXT NOT NULL,
+         codice_fiscale TEXT NOT NULL,
+         ticket TEXT NOT NULL,
+         PRIMARY KEY (room, codice_fiscale)
+     ) STRICT;",
 ];
 
 /// How many reader connections the pool holds. Two cores serve the local run; a few more readers
