@@ -78,6 +78,27 @@ pub enum Admission {
     Delayed(std::time::Duration),
 }
 
+/// The counters an attempt of `credential` from `caller` is counted on: the pair (this caller
+/// at this credential), the caller's own, and the credential's day. One place, so that
+/// `reserve` and `left_at_once` can never count on different keys.
+struct Keys {
+    pair: ThrottleKey,
+    caller_key: ThrottleKey,
+    day: ThrottleKey,
+}
+
+impl Keys {
+    fn of(credential: Credential<'_>, caller: &Caller) -> Keys {
+        let from = caller.key_part();
+        let principal = credential.principal();
+        Keys {
+            pair: ThrottleKey::from_caller(principal, &from),
+            caller_key: ThrottleKey::caller(principal.realm(), &from),
+            day: ThrottleKey::day(principal),
+        }
+    }
+}
+
 /// Reserves an attempt by `caller` at `credential` at `now`.
 pub async fn reserve(
     state: &AppState,
@@ -85,11 +106,7 @@ pub async fn reserve(
     caller: &Caller,
     now: DateTime<Utc>,
 ) -> Result<Admission, StoreError> {
-    let from = caller.key_part();
-    let principal = credential.principal();
-    let pair = ThrottleKey::from_caller(principal, &from);
-    let caller_key = ThrottleKey::caller(principal.realm(), &from);
-    let day = ThrottleKey::day(principal);
+    let Keys { pair, caller_key, day } = Keys::of(credential, caller);
     let config = &state.config;
     let policy = |free| ThrottlePolicy {
         free,
@@ -147,9 +164,8 @@ pub async fn left_at_once(
     caller: &Caller,
     now: DateTime<Utc>,
 ) -> Result<u32, StoreError> {
-    let principal = credential.principal();
-    let pair = ThrottleKey::from_caller(principal, &caller.key_part());
-    let free = free_at_once(state, &ThrottleKey::day(principal), now).await?;
+    let Keys { pair, day, .. } = Keys::of(credential, caller);
+    let free = free_at_once(state, &day, now).await?;
     let counted = state
         .store
         .throttle(&pair)
