@@ -52,16 +52,24 @@ pub const BY_CITIZEN: &str = "citizen";
 /// `application` as its owner sees it, the applicant named from their PIN request when there is
 /// one (one read, on the answers that show a receipt).
 pub async fn view(state: &AppState, application: &Application, lang: Lang) -> Result<ApplicationView, ApiError> {
-    let cf = application.applicant.to_string();
-    let name = state.store.pin_request(&cf).await?.map(|pin| pin.applicant_name());
-    Ok(view_of(
+    let name = state
+        .store
+        .pin_request(application.applicant.as_str())
+        .await?
+        .map(|pin| pin.applicant_name());
+    Ok(named_view(application, name, lang))
+}
+
+/// `application` as its owner sees it, the applicant named `name`.
+fn named_view(application: &Application, name: Option<String>, lang: Lang) -> ApplicationView {
+    view_of(
         application,
         Applicant {
-            codice_fiscale: cf,
+            codice_fiscale: application.applicant.to_string(),
             name,
         },
         lang,
-    ))
+    )
 }
 
 fn view_of(application: &Application, applicant: Applicant, lang: Lang) -> ApplicationView {
@@ -256,14 +264,7 @@ async fn receipt_view(
     lang: Lang,
 ) -> Result<ApplicationView, ApiError> {
     match name {
-        ApplicantName::Known(name) => Ok(view_of(
-            application,
-            Applicant {
-                codice_fiscale: application.applicant.to_string(),
-                name: name.clone(),
-            },
-            lang,
-        )),
+        ApplicantName::Known(name) => Ok(named_view(application, name.clone(), lang)),
         ApplicantName::FromPinRequest => view(state, application, lang).await,
     }
 }

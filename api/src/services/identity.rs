@@ -233,7 +233,7 @@ pub async fn report_on_call(
     let now = state.clock.now();
     let caller = Caller::Operator(username.to_owned());
     let refused = match pin_check::check_letter(state, cf, &letter, &caller, now).await? {
-        pin_check::PinCheck::Accepted => None,
+        pin_check::PinCheck::Accepted { .. } => None,
         pin_check::PinCheck::Delayed(retry_after) => {
             Some((ErrorCode::LoginLocked, ApiError::LoginDelayed { retry_after }))
         }

@@ -15,8 +15,9 @@ use crate::{ApiError, AppState};
 /// What the check found.
 #[derive(Debug, PartialEq, Eq)]
 pub enum PinCheck {
-    /// The PIN (first half, and second when given) is the citizen's live PIN.
-    Accepted,
+    /// The PIN (first half, and second when given) is the citizen's live PIN; the name on its
+    /// request, which a session started from it records (read here already, not again).
+    Accepted { applicant_name: String },
     /// Wrong, or no live PIN: counted for this caller. Never says which.
     Wrong,
     /// This caller has tried too often: nothing was checked, try again after this long.
@@ -61,7 +62,8 @@ pub async fn check_pin(
         .store
         .transition_pin_request(cf, PinRequestState::PendingDelivery, PinRequestState::Delivered, now)
         .await?;
-    Ok(PinCheck::Accepted)
+    let applicant_name = live.map(|r| r.applicant_name()).unwrap_or_default();
+    Ok(PinCheck::Accepted { applicant_name })
 }
 
 /// Checks the 8 characters of the letter (the PIN's second half) that `caller` — the Contact
@@ -94,7 +96,8 @@ pub async fn check_letter(
         return Ok(PinCheck::Wrong);
     }
     reserved.succeeded(state).await?;
-    Ok(PinCheck::Accepted)
+    let applicant_name = live.map(|r| r.applicant_name()).unwrap_or_default();
+    Ok(PinCheck::Accepted { applicant_name })
 }
 
 /// Whether the simplified PIN is barred for `cf`: once a PIN request in the citizen's name was
@@ -128,11 +131,11 @@ pub async fn check_on_call(
     let now = state.clock.now();
     let caller = Caller::Operator(username.to_owned());
     let refused = match check_pin(state, cf, &pin, &caller, now).await? {
-        PinCheck::Accepted if simplified_pin_barred(state, cf).await? => Some((
+        PinCheck::Accepted { .. } if simplified_pin_barred(state, cf).await? => Some((
             ErrorCode::SimplifiedPinAfterReport,
             ApiError::field("pin_first8", ErrorCode::SimplifiedPinAfterReport),
         )),
-        PinCheck::Accepted => None,
+        PinCheck::Accepted { .. } => None,
         PinCheck::Delayed(retry_after) => Some((ErrorCode::LoginLocked, ApiError::LoginDelayed { retry_after })),
         // The operator is told how many more checks they may make at once: they can then ask
         // the citizen to read slowly, or to look for the newest SMS, before the last one.

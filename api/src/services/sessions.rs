@@ -24,6 +24,23 @@ pub async fn start_session(
     codice_fiscale: String,
     credential: Credential,
 ) -> Result<(SessionRecord, String), ApiError> {
+    // Read once here so that the Conferma's receipt names the applicant without a read of its
+    // own (issue 19: a Conferma in at most 3 DynamoDB calls). A PIN login has read it already.
+    let applicant_name = state
+        .store
+        .pin_request(&codice_fiscale)
+        .await?
+        .map(|pin| pin.applicant_name());
+    open_session(state, codice_fiscale, credential, applicant_name).await
+}
+
+/// [`start_session`] for a citizen whose PIN request's name is known.
+async fn open_session(
+    state: &AppState,
+    codice_fiscale: String,
+    credential: Credential,
+    applicant_name: Option<String>,
+) -> Result<(SessionRecord, String), ApiError> {
     let now = state.clock.now();
     let scope = match credential {
         Credential::SimplifiedPin => Scope::Simplified,
@@ -35,13 +52,6 @@ pub async fn start_session(
         Credential::CieL2 | Credential::CieL3 => "cie",
         Credential::Cns => "cns",
     };
-    // Read once here so that the Conferma's receipt names the applicant without a read of its
-    // own (issue 19: a Conferma in at most 3 DynamoDB calls).
-    let applicant_name = state
-        .store
-        .pin_request(&codice_fiscale)
-        .await?
-        .map(|pin| pin.applicant_name());
     let (token, token_hash) = new_session_token();
     let session = SessionRecord {
         token_hash,
@@ -170,14 +180,14 @@ pub async fn log_in_with_pin(
         });
     }
     let cf = cf.to_string();
-    match check_pin(state, &cf, &pin, &Caller::Address(client), now).await? {
-        PinCheck::Accepted => {}
+    let applicant_name = match check_pin(state, &cf, &pin, &Caller::Address(client), now).await? {
+        PinCheck::Accepted { applicant_name } => applicant_name,
         PinCheck::Delayed(retry_after) => return Err(ApiError::LoginDelayed { retry_after }),
         PinCheck::Wrong => {
             tracing::info!("login failed");
             return Err(ApiError::LoginFailed);
         }
-    }
+    };
     let credential = if pin.second_half().is_some() {
         Credential::FullPin
     } else {
@@ -188,7 +198,7 @@ pub async fn log_in_with_pin(
         tracing::info!("simplified PIN refused after a report");
         return Err(ApiError::Forbidden(ErrorCode::SimplifiedPinAfterReport));
     }
-    start_session(state, cf, credential).await
+    open_session(state, cf, credential, Some(applicant_name)).await
 }
 
 #[cfg(test)]
