@@ -94,7 +94,7 @@ export default defineConfig({
   projects: [
     {
       name: 'mobile',
-      testIgnore: /busy_day\.spec\.ts|lighthouse\.spec\.ts/,
+      testIgnore: /busy_day\.spec\.ts|lighthouse\.spec\.ts|first_paint\.spec\.ts/,
       use: { ...devices['Pixel 7'], launchOptions: { executablePath: chromiumPath, args: chromiumArgs } },
     },
     {
@@ -106,10 +106,16 @@ export default defineConfig({
       use: { ...devices['Pixel 7'], launchOptions: { executablePath: chromiumPath, args: chromiumArgs } },
     },
     {
-      // Lighthouse measures time: last and alone, after the load specs.
+      // The first paint measures time: alone, after the load specs.
+      name: 'first-paint',
+      testMatch: /first_paint\.spec\.ts/,
+      dependencies: ['load'],
+    },
+    {
+      // Lighthouse measures time: last and alone, after the first paint.
       name: 'lighthouse',
       testMatch: /lighthouse\.spec\.ts/,
-      dependencies: ['load'],
+      dependencies: ['first-paint'],
     },
   ],
   webServer: [

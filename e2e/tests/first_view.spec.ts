@@ -1,8 +1,7 @@
 // Content before the wasm: the start page's HTML carries its real first view (written at build
 // time by frontend/src/prerender.rs), so that a phone paints it at once and the wasm takes over
-// with nothing moving. Measured on a mid-range phone's profile (1.6 Mbps down, 150 ms round trip,
-// CPU 4× slower) through the Chrome DevTools Protocol: first contentful paint and layout shift,
-// printed, with the issue's targets as the gate.
+// with nothing moving. How fast that paint comes on a mid-range phone is measured in
+// first_paint.spec.ts, which runs alone, after every other spec.
 import { type Locator, type Page } from '@playwright/test';
 import { expectNoAxeViolations } from './a11y';
 import { expect, test } from './fixtures';
@@ -51,47 +50,6 @@ test('the start page shows its text before the wasm, and the app takes it over w
   // first screen of a phone, so nothing in view moves)
   expect(await landmarks(page)).toEqual(before);
   await expectNoAxeViolations(page);
-  await context.close();
-});
-
-test('on a mid-range phone the start page paints within a second and nothing shifts', async ({ browser }) => {
-  const context = await browser.newContext({ viewport: { width: 360, height: 780 }, isMobile: true, hasTouch: true });
-  const page = await context.newPage();
-  const cdp = await context.newCDPSession(page);
-  // GIVEN Lighthouse's mobile profile: 1.6 Mbps down, 750 kbps up, 150 ms round trip, CPU 4× slower
-  await cdp.send('Network.enable');
-  await cdp.send('Network.emulateNetworkConditions', {
-    offline: false,
-    latency: 150,
-    downloadThroughput: (1.6 * 1024 * 1024) / 8,
-    uploadThroughput: (750 * 1024) / 8,
-  });
-  await cdp.send('Emulation.setCPUThrottlingRate', { rate: 4 });
-  await page.addInitScript(() => {
-    (window as unknown as { __shifts: number }).__shifts = 0;
-    new PerformanceObserver((list) => {
-      for (const entry of list.getEntries() as unknown as { value: number; hadRecentInput: boolean }[]) {
-        if (!entry.hadRecentInput) (window as unknown as { __shifts: number }).__shifts += entry.value;
-      }
-    }).observe({ type: 'layout-shift', buffered: true });
-  });
-  // WHEN the start page loads, and the app has taken it over
-  await page.goto('/', { waitUntil: 'load' });
-  await expect(page.locator('[data-prerender]')).toHaveCount(0, { timeout: 30_000 });
-  await expect(page.getByLabel('Codice fiscale')).toBeEditable();
-  await page.waitForTimeout(1000); // the providers' answer, and anything else late
-  const measured = await page.evaluate(() => ({
-    fcp: performance.getEntriesByName('first-contentful-paint')[0]?.startTime ?? Infinity,
-    cls: (window as unknown as { __shifts: number }).__shifts,
-    interactive: performance.getEntriesByType('navigation')[0]?.duration ?? 0,
-  }));
-  console.log(
-    `first view on the throttled phone profile: first contentful paint ${Math.round(measured.fcp)} ms ` +
-      `(target ≤ 1000), layout shift ${measured.cls.toFixed(3)} (target ≤ 0.05), load ${Math.round(measured.interactive)} ms`,
-  );
-  // THEN the targets hold
-  expect(measured.fcp).toBeLessThanOrEqual(1000);
-  expect(measured.cls).toBeLessThanOrEqual(0.05);
   await context.close();
 });
 
