@@ -32,6 +32,10 @@ pub enum ApiError {
     /// No such route or resource (or not the caller's to see).
     #[error("not found")]
     NotFound,
+    /// Something the caller should have is not there, said by its own code (e.g. no ticket of
+    /// the waiting room).
+    #[error("missing: {0:?}")]
+    Missing(ErrorCode),
     /// No live session.
     #[error("not authenticated")]
     Unauthenticated,
@@ -78,6 +82,10 @@ pub enum ApiError {
     /// The service is over capacity: retry after the delay.
     #[error("overloaded")]
     Overloaded { retry_after: Duration },
+    /// The waiting room is active and the browser has no admission pass: it waits its turn at
+    /// the room's address (503, and the SPA goes there by itself rather than retrying).
+    #[error("waiting room")]
+    QueueRequired,
     /// The request's body did not arrive within its deadline.
     #[error("request body too slow")]
     BodyTimeout,
@@ -124,6 +132,8 @@ pub enum ErrorDetail {
     OpensWith(Strength),
     /// How many more checks the caller may make at once: said after each field's message.
     AttemptsLeft(u32),
+    /// The waiting room's address (`room`).
+    Room(&'static str),
 }
 
 /// "Puoi fare ancora 3 verifiche…": what follows a wrong check's message on a call.
@@ -163,7 +173,9 @@ impl ErrorBody {
             _ => None,
         };
         let (message, opens_at, protocol) = match &self.detail {
-            None | Some(ErrorDetail::AttemptsLeft(_)) => (self.code.message(lang).to_owned(), None, None),
+            None | Some(ErrorDetail::AttemptsLeft(_) | ErrorDetail::Room(_)) => {
+                (self.code.message(lang).to_owned(), None, None)
+            }
             Some(ErrorDetail::OpensWith(strength)) => {
                 let how = match lang {
                     Lang::It => "Per aprirla accedi con",
@@ -204,6 +216,10 @@ impl ErrorBody {
             protocol,
             opens_with: opens_with.map(str::to_owned),
             possible_at: None,
+            room: match &self.detail {
+                Some(ErrorDetail::Room(room)) => Some((*room).to_owned()),
+                _ => None,
+            },
         })
         .expect("error bodies always serialise")
     }
@@ -279,6 +295,7 @@ impl ApiError {
             ApiError::BodyTimeout => (StatusCode::REQUEST_TIMEOUT, plain(ErrorCode::RequestTimeout)),
             ApiError::BodyTooLarge => (StatusCode::PAYLOAD_TOO_LARGE, plain(ErrorCode::RequestTooLarge)),
             ApiError::NotFound => (StatusCode::NOT_FOUND, plain(ErrorCode::NotFound)),
+            ApiError::Missing(code) => (StatusCode::NOT_FOUND, plain(*code)),
             ApiError::Unauthenticated => (StatusCode::UNAUTHORIZED, plain(ErrorCode::AuthRequired)),
             ApiError::Forbidden(code) => (StatusCode::FORBIDDEN, plain(*code)),
             ApiError::Conflict(code) => (StatusCode::CONFLICT, plain(*code)),
@@ -286,6 +303,14 @@ impl ApiError {
             ApiError::LoginDelayed { .. } => (StatusCode::TOO_MANY_REQUESTS, plain(ErrorCode::LoginLocked)),
             ApiError::RateLimited { .. } => (StatusCode::TOO_MANY_REQUESTS, plain(ErrorCode::RateLimited)),
             ApiError::Overloaded { .. } => (StatusCode::SERVICE_UNAVAILABLE, plain(ErrorCode::Overloaded)),
+            ApiError::QueueRequired => (
+                StatusCode::SERVICE_UNAVAILABLE,
+                ErrorBody {
+                    code: ErrorCode::QueueRequired,
+                    fields: FieldErrors::new(),
+                    detail: Some(ErrorDetail::Room(domain::wire::queue::ROOM_PAGE)),
+                },
+            ),
             ApiError::Store(StoreError::Unavailable(_)) => {
                 (StatusCode::SERVICE_UNAVAILABLE, plain(ErrorCode::Overloaded))
             }
@@ -303,7 +328,7 @@ impl ApiError {
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let (status, body) = self.status_and_body();
-        if matches!(self, ApiError::Overloaded { .. }) {
+        if matches!(self, ApiError::Overloaded { .. } | ApiError::QueueRequired) {
             // Shedding load is the service working as designed (admission control logs it where
             // it decides); at ERROR, click day would bury real failures and page people.
         } else if status.is_server_error() {

@@ -47,6 +47,12 @@ pub fn app(state: AppState) -> Router {
             state.config.faults,
             http::fault::inject,
         ))
+        // The waiting room's gate: inside the in-flight bound, so that a room asked about by a
+        // crowd is itself bounded.
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            http::waiting_room::gate,
+        ))
         .layer(axum::middleware::from_fn_with_state(
             http::admission::InFlightLimit::new(state.config.max_in_flight),
             http::admission::admit,

@@ -45,6 +45,15 @@ impl PinKey {
         mac.finalize().into_bytes().into()
     }
 
+    /// A key of its own for `purpose` (e.g. `sportello-waiting-room-pass-v1`), derived from this
+    /// one, so that a key used for one thing can never be replayed for another.
+    pub fn derive(&self, purpose: &str) -> [u8; 32] {
+        let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(self.0.expose_secret()).expect("HMAC takes any key length");
+        mac.update(b"sportello-derived-key\0");
+        mac.update(purpose.as_bytes());
+        mac.finalize().into_bytes().into()
+    }
+
     /// Compares a typed half with a stored hash in constant time.
     pub fn verify_half(&self, codice_fiscale: &str, half: PinHalf, value: &str, stored: &[u8]) -> bool {
         let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(self.0.expose_secret()).expect("HMAC takes any key length");

@@ -41,6 +41,8 @@ pub struct AppState {
     pub dev_clock: Option<Arc<ShiftableClock>>,
     /// The OpenID Connect relying party (SPID, CIE).
     pub oidc: Arc<crate::oidc::Oidc>,
+    /// The click-day waiting room.
+    pub rooms: Arc<crate::services::waiting_room::Rooms>,
 }
 
 impl AppState {
@@ -102,7 +104,9 @@ impl AppState {
         dev_clock: Option<Arc<ShiftableClock>>,
     ) -> AppState {
         let oidc = crate::oidc::Oidc::new(&config.oidc, config.secure_cookies, crate::oidc::flow_key(&pin_key));
+        let rooms = crate::services::waiting_room::Rooms::new(config.queue, config.submission_windows, &pin_key);
         AppState {
+            rooms: Arc::new(rooms),
             rate_limiter: Arc::new(ClientRateLimiter::new(config.client_rate_per_minute)),
             client_error_limits: Arc::default(),
             store,

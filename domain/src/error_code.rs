@@ -284,6 +284,22 @@ catalogue! {
         "Il servizio è molto richiesto in questo momento: riprova tra poco.",
         "The service is very busy right now: try again shortly.",
     ),
+    /// The waiting room is active and this browser has no admission pass: wait for a turn at the
+    /// room's address (`room`).
+    QueueRequired = "queue.required" => (
+        "Il servizio è molto richiesto: attendi il tuo turno nella sala d'attesa, la pagina si aggiorna da sola.",
+        "The service is very busy: wait for your turn in the waiting room, the page updates by itself.",
+    ),
+    /// The waiting room has no ticket of this browser (`POST /api/queue/tickets` gives one).
+    QueueNoTicket = "queue.no_ticket" => server (
+        "Non hai un posto nella sala d'attesa: entra nella sala per averne uno.",
+        "You have no place in the waiting room: enter the room to get one.",
+    ),
+    /// The ticket's turn has not come yet: no pass.
+    QueueNotYourTurn = "queue.not_your_turn" => server (
+        "Non è ancora il tuo turno: la pagina ti avvisa quando tocca a te.",
+        "It is not your turn yet: the page tells you when it is.",
+    ),
     /// The request's body arrived too slowly (a failing connection, or a client holding the
     /// server's time): the connection is closed, and the client may send it again.
     RequestTimeout = "request_timeout" => (

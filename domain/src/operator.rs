@@ -42,11 +42,14 @@ pub enum AuditAction {
     /// PIN revoked, a simplified-PIN application suspended. Made by the citizen (operator
     /// `citizen`, the credential in the detail) or by an operator on the citizen's call.
     IdentityReport,
+    /// Paused, resumed or changed the rate of the click-day waiting room (`sportello-admin
+    /// queue …`; the room and the rate in the detail).
+    QueueRate,
 }
 
 impl AuditAction {
     /// Every action.
-    pub const ALL: [AuditAction; 11] = [
+    pub const ALL: [AuditAction; 12] = [
         AuditAction::Login,
         AuditAction::Logout,
         AuditAction::CallOpened,
@@ -58,6 +61,7 @@ impl AuditAction {
         AuditAction::ApplicationSubmitted,
         AuditAction::AuditRead,
         AuditAction::IdentityReport,
+        AuditAction::QueueRate,
     ];
 
     /// The name the API stores and sends (its serde name).
@@ -74,6 +78,7 @@ impl AuditAction {
             AuditAction::ApplicationSubmitted => "application_submitted",
             AuditAction::AuditRead => "audit_read",
             AuditAction::IdentityReport => "identity_report",
+            AuditAction::QueueRate => "queue_rate",
         }
     }
 

@@ -10,7 +10,14 @@
 //! sportello-admin operator enable <USERNAME>
 //! sportello-admin registry import <FILE.csv>
 //! sportello-admin registry synthetic <COUNT>
+//! sportello-admin queue pause|resume [--room <OPENING>] --by <NAME>
+//! sportello-admin queue rate <PASSES_PER_SECOND> [--room <OPENING>] --by <NAME>
 //! ```
+//!
+//! `queue` pauses the click-day waiting room, resumes it at the rate it opened with, or sets its
+//! rate (within `SPORTELLO_QUEUE_MIN_RATE` and `_MAX_RATE`), from now, on the audit log with the
+//! name given. The room is the one standing now unless `--room` names an opening
+//! (`2020-04-01T14:00:00Z`, as `GET /api/queue/status` gives it in `opens_at`).
 //!
 //! `operator create` prints the new Contact Center operator's initial password and TOTP secret
 //! once; the store keeps only an argon2id hash and the sealed secret (docs/adr/0009). `reset`
@@ -39,7 +46,9 @@ const USAGE: &str = "usage: sportello-admin status <PROTOCOL> <under_review|acce
        sportello-admin operator role <USERNAME> agent|supervisor
        sportello-admin operator reset|disable|enable <USERNAME>
        sportello-admin registry import <FILE.csv>
-       sportello-admin registry synthetic <COUNT>";
+       sportello-admin registry synthetic <COUNT>
+       sportello-admin queue pause|resume [--room <OPENING>] --by <NAME>
+       sportello-admin queue rate <PASSES_PER_SECOND> [--room <OPENING>] --by <NAME>";
 
 /// What the command line asks for.
 enum Command<'a> {
@@ -67,6 +76,26 @@ enum Command<'a> {
     ImportRegistry {
         file: &'a str,
     },
+    Queue {
+        order: api::services::queue_control::QueueOrder,
+        room: Option<&'a str>,
+        by: &'a str,
+    },
+}
+
+/// `queue …`'s arguments after the order: `[--room R] --by NAME`.
+fn queue_command(order: api::services::queue_control::QueueOrder, rest: &[String]) -> Option<Command<'_>> {
+    match rest {
+        [flag, by] if flag == "--by" && !by.trim().is_empty() => Some(Command::Queue { order, room: None, by }),
+        [room_flag, room, flag, by] if room_flag == "--room" && flag == "--by" && !by.trim().is_empty() => {
+            Some(Command::Queue {
+                order,
+                room: Some(room),
+                by,
+            })
+        }
+        _ => None,
+    }
 }
 
 #[tokio::main]
@@ -103,12 +132,31 @@ async fn main() -> ExitCode {
             }
         }
         [cmd, sub, file] if cmd == "registry" && sub == "import" => Command::ImportRegistry { file },
+        [cmd, sub, rest @ ..] if cmd == "queue" && (sub == "pause" || sub == "resume") => {
+            use api::services::queue_control::QueueOrder;
+            let order = if sub == "pause" {
+                QueueOrder::Pause
+            } else {
+                QueueOrder::Resume
+            };
+            match queue_command(order, rest) {
+                Some(command) => command,
+                None => return usage(),
+            }
+        }
+        [cmd, sub, rate, rest @ ..] if cmd == "queue" && sub == "rate" => {
+            let Some(rate) = rate.parse::<f64>().ok().filter(|r| r.is_finite()) else {
+                eprintln!("sportello-admin: {rate:?} is not a number of passes a second");
+                return ExitCode::from(2);
+            };
+            match queue_command(api::services::queue_control::QueueOrder::Rate(rate), rest) {
+                Some(command) => command,
+                None => return usage(),
+            }
+        }
         // Needs no store: only prints.
         [cmd, sub, count] if cmd == "registry" && sub == "synthetic" => return print_synthetic(count),
-        _ => {
-            eprintln!("{USAGE}");
-            return ExitCode::from(2);
-        }
+        _ => return usage(),
     };
     let config = match Config::from_env() {
         Ok(config) => config,
@@ -155,6 +203,25 @@ async fn main() -> ExitCode {
         }
         Command::ResetOperator { username } => return reset_operator(&state, username).await,
         Command::ImportRegistry { file } => return import_registry(&state, file).await,
+        Command::Queue { order, room, by } => {
+            let by = format!("admin:{by}");
+            let done =
+                api::services::queue_control::order(state.store.as_ref(), &state.rooms, room, order, &by, now).await;
+            return match done {
+                Ok((room, change)) => {
+                    println!(
+                        "waiting room {room}: {} passes a second from {}",
+                        change.per_second,
+                        change.from.to_rfc3339()
+                    );
+                    ExitCode::SUCCESS
+                }
+                Err(e) => {
+                    eprintln!("sportello-admin: {e}");
+                    ExitCode::from(1)
+                }
+            };
+        }
         Command::DisableOperator { username, disabled } => {
             return match api::services::operators::set_disabled(state.store.as_ref(), username, disabled).await {
                 Ok(record) => {
@@ -192,6 +259,12 @@ async fn main() -> ExitCode {
             ExitCode::from(1)
         }
     }
+}
+
+/// The usage, on a command line the command does not understand.
+fn usage() -> ExitCode {
+    eprintln!("{USAGE}");
+    ExitCode::from(2)
 }
 
 /// A role name the command does not know: said, with the usage.

@@ -14,6 +14,7 @@ mod env;
 mod error;
 pub mod faults;
 pub mod oidc;
+pub mod queue;
 pub mod registry;
 
 use env::number;
@@ -120,6 +121,8 @@ pub struct Config {
     pub oidc: oidc::OidcConfig,
     /// CNS login with a TLS client certificate (`SPORTELLO_CNS_*`).
     pub cns: cns::CnsConfig,
+    /// The click-day waiting room.
+    pub queue: queue::QueueConfig,
     /// When each channel may submit, Europe/Rome time (`SPORTELLO_SUBMISSION_WINDOWS`, default
     /// `web_citizen=16:00-08:00,contact_center=08:00-16:00`).
     pub submission_windows: WindowConfig,
@@ -300,6 +303,7 @@ impl Config {
             client_rate_per_minute: number(&lookup, "SPORTELLO_CLIENT_RATE_PER_MINUTE", 30, 1..=100_000)? as u32,
             oidc: oidc::OidcConfig::from_lookup(&lookup, addr, dev_mode)?,
             cns: cns::CnsConfig::from_lookup(&lookup)?,
+            queue: queue::QueueConfig::from_lookup(&lookup, dev_mode)?,
             max_in_flight: number(&lookup, "SPORTELLO_MAX_IN_FLIGHT", 512, 1..=100_000)? as usize,
             connections: connections::ConnectionLimits::from_lookup(&lookup)?,
             trusted_proxy_hops: number(&lookup, "SPORTELLO_TRUSTED_PROXY_HOPS", 1, 1..=5)? as usize,

@@ -14,6 +14,7 @@ pub mod origin_guard;
 pub mod personal_headers;
 pub mod refusal;
 pub mod slow_clients;
+pub mod waiting_room;
 
 pub use citizen::{Citizen, FullCitizen, SubmittingCitizen, current_session};
 pub use client_addr::{ClientAddr, MutualTlsPeer, forwarded_client};

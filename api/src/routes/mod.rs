@@ -14,6 +14,7 @@ pub(crate) mod operator;
 pub(crate) mod pin_requests;
 pub(crate) mod places;
 pub(crate) mod profile;
+pub(crate) mod queue;
 pub(crate) mod session;
 
 use axum::Router;
@@ -39,6 +40,7 @@ pub fn router(dev_mode: bool) -> Router<AppState> {
         .merge(identity::router())
         .merge(operator::router())
         .merge(places::router())
+        .merge(queue::router())
         .merge(dev::router(dev_mode))
         .merge(crate::openapi::router(dev_mode))
         .fallback(|| async { ApiError::NotFound })

@@ -13,4 +13,6 @@ pub mod operators;
 pub mod pin_check;
 pub mod pin_requests;
 pub mod pin_validation;
+pub mod queue_control;
 pub mod sessions;
+pub mod waiting_room;

@@ -21,7 +21,7 @@ use domain::pin_request::PinRequestState;
 use thiserror::Error;
 
 pub use records::*;
-pub use waiting_rooms::{Drawn, RoomOpening, TicketRecord};
+pub use waiting_rooms::{Drawn, RateChange, RoomOpening, RoomState, TicketRecord};
 
 /// A store failure. Callers never see the details; the log does.
 #[derive(Debug, Error)]
@@ -385,12 +385,27 @@ pub trait WaitingRooms: Send + Sync {
     async fn ticket(&self, room: &str, id: &str) -> Result<Option<TicketRecord>, StoreError>;
 
     /// Opens `room` unless it is open: the pre-queue closes and its counts are fixed, with
-    /// `salt` for the line's key. Returns the opening that stands, this one or the earlier one:
-    /// of concurrent openings the first wins, and all see the same.
-    async fn open_room(&self, room: &str, salt: &[u8], now: DateTime<Utc>) -> Result<RoomOpening, StoreError>;
+    /// `salt` for the line's key, letting in `per_second` from `now`. Returns the opening that
+    /// stands, this one or the earlier one: of concurrent openings the first wins, and all see
+    /// the same.
+    async fn open_room(
+        &self,
+        room: &str,
+        salt: &[u8],
+        per_second: f64,
+        now: DateTime<Utc>,
+    ) -> Result<RoomOpening, StoreError>;
 
     /// The opening of `room`, once it opened.
     async fn room_opening(&self, room: &str) -> Result<Option<RoomOpening>, StoreError>;
+
+    /// `room` as it stands, once it opened: the opening, the rate's history, the queue's count.
+    async fn room_state(&self, room: &str) -> Result<Option<RoomState>, StoreError>;
+
+    /// Appends `change` to the rate's history of `room`; false, and no change, while the room
+    /// has not opened. The caller keeps the history in order (`domain::waiting_room::Admissions`
+    /// refuses a change before the last one).
+    async fn change_rate(&self, room: &str, change: RateChange) -> Result<bool, StoreError>;
 
     /// Records that ticket `id` is used for `codice_fiscale` and answers which ticket holds that
     /// person's place: the first ticket used with it (a second browser of the same person gets

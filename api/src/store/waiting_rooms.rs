@@ -80,6 +80,34 @@ impl RoomOpening {
     }
 }
 
+/// A change of a room's rate: from `from` on it lets in `per_second` places a second (0: paused).
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct RateChange {
+    /// When it took effect.
+    pub from: DateTime<Utc>,
+    /// Places let in per second from then.
+    pub per_second: f64,
+}
+
+/// A room as it stands once open: its opening, its rate's history from the opening (the first
+/// change is the opening's rate, oldest first), and how many tickets the queue numbered since.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RoomState {
+    /// The opening.
+    pub opening: RoomOpening,
+    /// The rate's history, oldest first, starting at the opening.
+    pub rates: Vec<RateChange>,
+    /// Tickets numbered in the queue after the opening.
+    pub queue_taken: u64,
+}
+
+impl RoomState {
+    /// Every ticket numbered, before and after the opening: the line's length.
+    pub fn taken(&self) -> u64 {
+        self.opening.pre_queue() + self.queue_taken
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -25,9 +25,9 @@ use api::store::sqlite::SqliteStore;
 use api::store::{
     ApplicationInsert, ApplicationRecord, AttemptClaim, AuditAction, AuditEntry, AuditOutcome, CallRecord, Channel,
     DeliveryOutcome, DeliveryState, DraftRecord, Drawn, MessageKind, Notification, OperatorRecord, OperatorRole,
-    OperatorSessionRecord, OutboxEntry, OutboxMessage, PinRequestInsert, PinRequestRecord, Principal, Realm,
-    Reservation, RoomOpening, Session, SessionRecord, Store, StoreError, SubmissionGuard, ThrottleKey, ThrottlePolicy,
-    TicketRecord,
+    OperatorSessionRecord, OutboxEntry, OutboxMessage, PinRequestInsert, PinRequestRecord, Principal, RateChange,
+    Realm, Reservation, RoomOpening, Session, SessionRecord, Store, StoreError, SubmissionGuard, ThrottleKey,
+    ThrottlePolicy, TicketRecord,
 };
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use domain::application::{Application, ApplicationForm, ApplicationStatus, ProtocolNumber};

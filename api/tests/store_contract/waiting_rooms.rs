@@ -47,11 +47,11 @@ pub async fn tickets_before_the_opening_are_its_pre_queue_and_later_ones_queue_i
 
     // WHEN the room opens (twice: the first opening stands)
     let opening = store
-        .open_room(ROOM, &[1; 16], t0() + Duration::minutes(30))
+        .open_room(ROOM, &[1; 16], 100.0, t0() + Duration::minutes(30))
         .await
         .unwrap();
     let second = store
-        .open_room(ROOM, &[2; 16], t0() + Duration::minutes(31))
+        .open_room(ROOM, &[2; 16], 5.0, t0() + Duration::minutes(31))
         .await
         .unwrap();
     assert_eq!(second, opening);
@@ -84,6 +84,33 @@ pub async fn tickets_before_the_opening_are_its_pre_queue_and_later_ones_queue_i
         .map(|a| line.place(a).unwrap())
         .collect();
     assert_eq!(late_places, [40, 41, 42, 43, 44]);
+
+    // AND the room's state: its opening, the queue's count, the rate's history from the opening
+    // (the second opener's rate is not in it), to which an operator's change is appended
+    let state = store.room_state(ROOM).await.unwrap().expect("open");
+    assert_eq!(
+        (state.opening.clone(), state.queue_taken, state.taken()),
+        (opening.clone(), 5, 45)
+    );
+    let opened_at = t0() + Duration::minutes(30);
+    assert_eq!(
+        state.rates,
+        [RateChange {
+            from: opened_at,
+            per_second: 100.0
+        }]
+    );
+    let pause = RateChange {
+        from: opened_at + Duration::seconds(90),
+        per_second: 0.0,
+    };
+    assert!(store.change_rate(ROOM, pause).await.unwrap());
+    assert_eq!(store.room_state(ROOM).await.unwrap().unwrap().rates[1], pause);
+    assert!(
+        !store.change_rate("2026-12-09T15:00:00Z", pause).await.unwrap(),
+        "a room not open has no rate"
+    );
+    assert_eq!(store.room_state("2026-12-09T15:00:00Z").await.unwrap(), None);
     // An early ticket keeps its pre-queue number after the opening.
     assert_eq!(
         store
@@ -112,7 +139,7 @@ pub async fn an_opening_amid_arrivals_counts_every_pre_queue_ticket_once(store: 
     let openers: Vec<_> = (0..3)
         .map(|i| {
             let store = store.clone();
-            tokio::spawn(async move { store.open_room(room, &[i; 16], t0()).await.unwrap() })
+            tokio::spawn(async move { store.open_room(room, &[i; 16], 100.0, t0()).await.unwrap() })
         })
         .collect();
     let mut tickets = Vec::new();

@@ -85,6 +85,40 @@ impl Admissions {
         total.floor() as u64
     }
 
+    /// The first moment by which `count` places have been let in (`admitted_by` is `count` or
+    /// more from then on): when a place's turn comes (`count` = place + 1), or when the line last
+    /// moved. `None` when the rates never reach it (the room stays paused).
+    pub fn reached_at(&self, count: u64) -> Option<DateTime<Utc>> {
+        let first = self.segments.first()?;
+        if count == 0 {
+            return Some(first.from);
+        }
+        let mut total = 0.0;
+        for (i, segment) in self.segments.iter().enumerate() {
+            let next = self.segments.get(i + 1).map(|n| n.from);
+            if segment.per_second > 0.0 {
+                let seconds = (count as f64 - total) / segment.per_second;
+                let mut at = segment.from + chrono::Duration::microseconds((seconds * 1e6).ceil() as i64);
+                if next.is_none_or(|n| at <= n) {
+                    // Rounding: the integral is a float, so step to the exact microsecond (a
+                    // step or two at most, within this segment).
+                    while self.admitted_by(at) < count {
+                        at += chrono::Duration::microseconds(1);
+                    }
+                    while at > segment.from && self.admitted_by(at - chrono::Duration::microseconds(1)) >= count {
+                        at -= chrono::Duration::microseconds(1);
+                    }
+                    return Some(at);
+                }
+            }
+            if let Some(next) = next {
+                let seconds = (next - segment.from).num_microseconds().unwrap_or(i64::MAX) as f64 / 1e6;
+                total += seconds.max(0.0) * segment.per_second;
+            }
+        }
+        None
+    }
+
     /// Whether `place` is let in at `now`.
     pub fn is_admitted(&self, place: u64, now: DateTime<Utc>) -> bool {
         place < self.admitted_by(now)
@@ -176,6 +210,27 @@ mod tests {
         );
         assert_eq!(room.admitted_by(at(30)), 37 * 13 + 91 * 17);
         assert!(first_in.windows(2).all(|w| w[0].0 + 1 == w[1].0 && w[0].1 <= w[1].1));
+    }
+
+    #[test]
+    fn the_moment_a_count_is_reached_is_exact_to_the_microsecond_across_a_pause() {
+        let mut room = Admissions::opening(at(0), 100.0).unwrap();
+        room.change(at(10), 0.0).unwrap();
+        room.change(at(40), 30.0).unwrap();
+        assert_eq!(room.reached_at(0), Some(at(0)));
+        assert_eq!(room.reached_at(100), Some(at(1)));
+        assert_eq!(room.reached_at(1_000), Some(at(10)), "the last place before the pause");
+        assert_eq!(room.reached_at(1_030), Some(at(41)), "the first after it: 1 s at 30/s");
+        for count in [1, 7, 99, 101, 999, 1_001, 1_500] {
+            let t = room.reached_at(count).unwrap();
+            assert!(room.admitted_by(t) >= count, "{count} reached at {t}");
+            assert!(
+                room.admitted_by(t - chrono::Duration::microseconds(1)) < count,
+                "{count} not before {t}"
+            );
+        }
+        let paused = Admissions::opening(at(0), 0.0).unwrap();
+        assert_eq!(paused.reached_at(1), None);
     }
 
     #[test]

@@ -14,6 +14,7 @@ pub mod json;
 pub mod operator;
 pub mod pin_request;
 pub mod problem;
+pub mod queue;
 pub mod session;
 
 use chrono::{DateTime, SecondsFormat, Utc};

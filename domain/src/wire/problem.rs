@@ -34,6 +34,9 @@ pub struct Problem {
     /// When the Contact Center may validate a PIN request (`operator.validation_too_early`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub possible_at: Option<super::Timestamp>,
+    /// The waiting room's address (`queue.required`): the page the citizen waits their turn on.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub room: Option<String>,
 }
 
 impl FromJson for Problem {
@@ -50,6 +53,7 @@ impl FromJson for Problem {
             protocol: json.get("protocol")?,
             opens_with: json.get("opens_with")?,
             possible_at: json.get("possible_at")?,
+            room: json.get("room")?,
         })
     }
 }
@@ -69,6 +73,7 @@ mod tests {
             protocol: None,
             opens_with: None,
             possible_at: None,
+            room: None,
         }
     }
 
@@ -93,6 +98,7 @@ mod tests {
             protocol: None,
             opens_with: None,
             possible_at: None,
+            room: None,
         };
         matches_api_sample(
             &closed,
@@ -112,6 +118,11 @@ mod tests {
         });
         round_trips(&Problem {
             possible_at: Some(crate::wire::Timestamp("2026-04-01T20:00:00Z".into())),
+            ..existing.clone()
+        });
+        round_trips(&Problem {
+            code: "queue.required".into(),
+            room: Some("/coda".into()),
             ..existing
         });
     }

@@ -133,6 +133,7 @@ const ACTION_WORDS: [Text; AuditAction::ALL.len()] = [
     Text::ActionApplicationSubmitted,
     Text::ActionAuditRead,
     Text::ActionIdentityReport,
+    Text::ActionQueueRate,
 ];
 
 /// An action as the API names it, in words (one the console does not know yet, as it came).

@@ -306,6 +306,7 @@ bilingual_texts! {
         ActionApplicationSubmitted => ("Domanda inviata", "Application sent"),
         ActionAuditRead => ("Registro consultato", "Log read"),
         ActionIdentityReport => ("Segnalato «non sono stato io»", "Reported “it was not me”"),
+        ActionQueueRate => ("Ritmo della sala d'attesa cambiato", "Waiting room rate changed"),
     }
 }
 

@@ -3,7 +3,8 @@
 //!   opening, `closed`. A ticket is counted on the shard its id hashes to, so 100,000 arrivals
 //!   in half an hour spread over [`PRE_QUEUE_SHARDS`] items.
 //! - `ROOM#<room>` / `ROOM`: the queue's counter `queue` (one item: after the opening order is
-//!   arrival order) and, once open, `opened_at`, `salt` and the shards' final counts.
+//!   arrival order) and, once open, `opening` (when, the salt and the shards' final counts) and
+//!   `rates`, the rate's history (a list, appended to by an operator's change).
 //! - `ROOM#<room>#TICKET#<id>` / `TICKET` and `ROOM#<room>#HOLDER#<cf>` / `HOLDER`: a ticket's
 //!   record, and the ticket holding a codice fiscale's place.
 //!
@@ -12,7 +13,7 @@
 use sha2::{Digest, Sha256};
 
 use super::*;
-use crate::store::{Drawn, RoomOpening, TicketRecord, WaitingRooms};
+use crate::store::{Drawn, RateChange, RoomOpening, RoomState, TicketRecord, WaitingRooms};
 
 /// How many items count the pre-queue: each takes about 1,000 writes a second, so 16 hold a
 /// pre-queue arriving at 16,000 a second, with room to spare for the 55 a second of 100,000
@@ -113,7 +114,13 @@ impl WaitingRooms for DynamoDbStore {
             .transpose()
     }
 
-    async fn open_room(&self, room: &str, salt: &[u8], now: DateTime<Utc>) -> Result<RoomOpening, StoreError> {
+    async fn open_room(
+        &self,
+        room: &str,
+        salt: &[u8],
+        per_second: f64,
+        now: DateTime<Utc>,
+    ) -> Result<RoomOpening, StoreError> {
         if let Some(opening) = self.room_opening(room).await? {
             return Ok(opening);
         }
@@ -153,11 +160,16 @@ impl WaitingRooms for DynamoDbStore {
             .update_item()
             .table_name(&self.table)
             .set_key(Some(key(room_pk(room), ROOM)))
-            .update_expression("SET #opening = :opening, #ttl = :ttl")
+            .update_expression("SET #opening = :opening, #rates = :rates, #ttl = :ttl")
             .condition_expression("attribute_not_exists(#opening)")
             .expression_attribute_names("#opening", "opening")
+            .expression_attribute_names("#rates", "rates")
             .expression_attribute_names("#ttl", TTL_ATTRIBUTE)
             .expression_attribute_values(":opening", string(to_json(&opening)?))
+            .expression_attribute_values(
+                ":rates",
+                AttributeValue::L(vec![string(to_json(&RateChange { from: now, per_second })?)]),
+            )
             .expression_attribute_values(":ttl", expires)
             .send()
             .await;
@@ -174,6 +186,50 @@ impl WaitingRooms for DynamoDbStore {
             Some(item) if item.contains_key("opening") => Ok(Some(from_json(get_s(&item, "opening")?)?)),
             _ => Ok(None),
         }
+    }
+
+    async fn room_state(&self, room: &str) -> Result<Option<RoomState>, StoreError> {
+        let Some(item) = self.get(room_pk(room), ROOM).await? else {
+            return Ok(None);
+        };
+        if !item.contains_key("opening") {
+            return Ok(None);
+        }
+        let rates = match item.get("rates") {
+            Some(AttributeValue::L(list)) => list
+                .iter()
+                .map(|v| match v {
+                    AttributeValue::S(json) => from_json(json),
+                    _ => Err(malformed("rates")),
+                })
+                .collect::<Result<Vec<RateChange>, _>>()?,
+            _ => return Err(malformed("rates")),
+        };
+        let queue_taken = match item.get("queue") {
+            Some(_) => u64::try_from(get_n(&item, "queue")?).map_err(|_| malformed("queue"))?,
+            None => 0,
+        };
+        Ok(Some(RoomState {
+            opening: from_json(get_s(&item, "opening")?)?,
+            rates,
+            queue_taken,
+        }))
+    }
+
+    async fn change_rate(&self, room: &str, change: RateChange) -> Result<bool, StoreError> {
+        let appended = self
+            .client
+            .update_item()
+            .table_name(&self.table)
+            .set_key(Some(key(room_pk(room), ROOM)))
+            .update_expression("SET #rates = list_append(#rates, :change)")
+            .condition_expression("attribute_exists(#opening)")
+            .expression_attribute_names("#rates", "rates")
+            .expression_attribute_names("#opening", "opening")
+            .expression_attribute_values(":change", AttributeValue::L(vec![string(to_json(&change)?)]))
+            .send()
+            .await;
+        applied(appended, "UpdateItem", &self.table)
     }
 
     async fn bind_ticket(&self, room: &str, id: &str, codice_fiscale: &str) -> Result<Option<String>, StoreError> {

@@ -176,6 +176,13 @@ const MIGRATIONS: &[&str] = &[
          ticket TEXT NOT NULL,
          PRIMARY KEY (room, codice_fiscale)
      ) STRICT;",
+    // A waiting room's rate history from its opening (an operator's pause or change is a row).
+    "CREATE TABLE waiting_room_rates (
+         room TEXT NOT NULL,
+         at INTEGER NOT NULL,
+         per_second REAL NOT NULL
+     ) STRICT;
+     CREATE INDEX waiting_room_rates_by_room ON waiting_room_rates (room, at);",
 ];
 
 /// How many reader connections the pool holds. Two cores serve the local run; a few more readers

@@ -60,7 +60,13 @@ impl WaitingRooms for SqliteStore {
         self.read(move |conn| ticket_in(conn, &room, &id)).await
     }
 
-    async fn open_room(&self, room: &str, salt: &[u8], now: DateTime<Utc>) -> Result<RoomOpening, StoreError> {
+    async fn open_room(
+        &self,
+        room: &str,
+        salt: &[u8],
+        per_second: f64,
+        now: DateTime<Utc>,
+    ) -> Result<RoomOpening, StoreError> {
         let (room, salt) = (room.to_owned(), salt.to_vec());
         self.write(move |conn| {
             if let Some(opening) = opening_of(conn, &room)? {
@@ -73,6 +79,12 @@ impl WaitingRooms for SqliteStore {
                 params![room, ms(now), salt],
             )
             .map_err(other)?;
+            execute(
+                conn,
+                "INSERT INTO waiting_room_rates (room, at, per_second) VALUES (?1, ?2, ?3)",
+                params![room, ms(now), per_second],
+            )
+            .map_err(other)?;
             opening_of(conn, &room)?.ok_or_else(|| StoreError::Other("a room opened, yet not stored".into()))
         })
         .await
@@ -81,6 +93,55 @@ impl WaitingRooms for SqliteStore {
     async fn room_opening(&self, room: &str) -> Result<Option<RoomOpening>, StoreError> {
         let room = room.to_owned();
         self.read(move |conn| opening_of(conn, &room)).await
+    }
+
+    async fn room_state(&self, room: &str) -> Result<Option<RoomState>, StoreError> {
+        let room = room.to_owned();
+        self.read(move |conn| {
+            let Some(opening) = opening_of(conn, &room)? else {
+                return Ok(None);
+            };
+            let queue: i64 = query_row(conn, "SELECT queue FROM waiting_rooms WHERE room = ?1", [&room], |r| {
+                r.get(0)
+            })
+            .map_err(other)?;
+            let mut statement = conn
+                .prepare_cached("SELECT at, per_second FROM waiting_room_rates WHERE room = ?1 ORDER BY at, rowid")
+                .map_err(other)?;
+            let rates = statement
+                .query_map([&room], |r| {
+                    Ok(RateChange {
+                        from: from_ms(r.get(0)?),
+                        per_second: r.get(1)?,
+                    })
+                })
+                .map_err(other)?
+                .collect::<Result<Vec<_>, _>>()
+                .map_err(other)?;
+            Ok(Some(RoomState {
+                opening,
+                rates,
+                queue_taken: u64::try_from(queue).unwrap_or(0),
+            }))
+        })
+        .await
+    }
+
+    async fn change_rate(&self, room: &str, change: RateChange) -> Result<bool, StoreError> {
+        let room = room.to_owned();
+        self.write(move |conn| {
+            if opening_of(conn, &room)?.is_none() {
+                return Ok(false);
+            }
+            execute(
+                conn,
+                "INSERT INTO waiting_room_rates (room, at, per_second) VALUES (?1, ?2, ?3)",
+                params![room, ms(change.from), change.per_second],
+            )
+            .map_err(other)?;
+            Ok(true)
+        })
+        .await
     }
 
     async fn bind_ticket(&self, room: &str, id: &str, codice_fiscale: &str) -> Result<Option<String>, StoreError> {

@@ -1,0 +1,294 @@
+//! The click-day waiting room on the local server (issue 15): 2,000 browsers take tickets before
+//! the opening, the room opens at 100 a second, and each is let in exactly once, in the order of
+//! the random draw, at the rate; the routes that start work need the pass meanwhile.
+
+mod common;
+
+use std::collections::{BTreeMap, HashSet};
+
+use chrono::{DateTime, Duration, NaiveDate, Utc};
+use common::TestServer;
+use domain::submission_window::from_rome;
+use futures_util::StreamExt;
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+
+/// 16:00 in Rome on a day of its own.
+fn opening() -> DateTime<Utc> {
+    from_rome(
+        NaiveDate::from_ymd_opt(2020, 4, 14)
+            .unwrap()
+            .and_hms_opt(16, 0, 0)
+            .unwrap(),
+    )
+    .single()
+    .unwrap()
+}
+
+async fn room_server() -> TestServer {
+    TestServer::start_with(|c| {
+        c.queue.enabled = true;
+        c.queue.rate = 100.0;
+    })
+    .await
+}
+
+/// The cookie `name` a response sets, as `name=value`.
+fn set_cookie(response: &reqwest::Response, name: &str) -> Option<String> {
+    response
+        .headers()
+        .get_all("set-cookie")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find(|v| v.starts_with(&format!("{name}=")))
+        .map(|v| v.split(';').next().unwrap().to_owned())
+}
+
+/// A new browser's ticket cookie and the status it was given.
+async fn take_ticket(server: &TestServer) -> (String, Value) {
+    let response = server.post("/api/queue/tickets", &json!({})).await;
+    assert_eq!(response.status(), 200);
+    let cookie = set_cookie(&response, "sportello_ticket").expect("a ticket cookie");
+    (cookie, response.json().await.unwrap())
+}
+
+async fn status(server: &TestServer, ticket: &str) -> Value {
+    let response = server.get_as("/api/queue/status", ticket).await;
+    assert_eq!(response.status(), 200);
+    response.json().await.unwrap()
+}
+
+async fn claim(server: &TestServer, ticket: &str) -> reqwest::Response {
+    server
+        .client
+        .post(server.url("/api/queue/pass"))
+        .header("cookie", ticket)
+        .json(&json!({}))
+        .send()
+        .await
+        .unwrap()
+}
+
+#[tokio::test]
+async fn two_thousand_tickets_before_the_opening_are_let_in_once_each_at_the_rate_in_the_draws_order() {
+    let server = room_server().await;
+    // GIVEN 2,000 browsers arriving in the half hour before 16:00
+    server.set_clock(opening() - Duration::minutes(20)).await;
+    let tickets: Vec<(String, Value)> = futures_util::stream::iter(0..2_000)
+        .map(|_| take_ticket(&server))
+        .buffer_unordered(32)
+        .collect()
+        .await;
+    assert!(
+        tickets
+            .iter()
+            .all(|(_, s)| s["state"] == "pre_queue" && s["position"].is_null())
+    );
+    let ids: HashSet<&String> = tickets.iter().map(|(c, _)| c).collect();
+    assert_eq!(ids.len(), 2_000, "one ticket each");
+    // A refresh keeps the ticket: the same cookie comes back.
+    let again = server
+        .client
+        .post(server.url("/api/queue/tickets"))
+        .header("cookie", &tickets[0].0)
+        .json(&json!({}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(set_cookie(&again, "sportello_ticket").as_ref(), Some(&tickets[0].0));
+    // The routes that start work want a pass meanwhile, and say where to wait.
+    let refused = server
+        .post("/api/session", &json!({"codice_fiscale": "X", "pin": "Y"}))
+        .await;
+    assert_eq!(refused.status(), StatusCode::SERVICE_UNAVAILABLE);
+    let problem: Value = refused.json().await.unwrap();
+    assert_eq!(
+        (problem["code"].as_str(), problem["room"].as_str()),
+        (Some("queue.required"), Some("/coda"))
+    );
+    assert_eq!(
+        claim(&server, &tickets[0].0).await.status(),
+        StatusCode::CONFLICT,
+        "not before the opening"
+    );
+
+    // WHEN the room opens (the first request after 16:00 opens it; here a second after)
+    let opened = opening() + Duration::seconds(1);
+    server.set_clock(opened).await;
+    let _ = status(&server, &tickets[0].0).await;
+    // THEN, with the clock held before anyone is let in, everyone has a place: the draw's,
+    // 0..2,000 once each
+    let mut place_of = BTreeMap::new();
+    for (ticket, _) in &tickets {
+        server.set_clock(opening()).await;
+        let s = status(&server, ticket).await;
+        assert_eq!(s["state"], "waiting", "{s}");
+        let place = s["ahead"].as_u64().unwrap();
+        assert_eq!(s["position"].as_u64(), Some(place + 1));
+        place_of.insert(ticket.clone(), place);
+    }
+    let places: HashSet<u64> = place_of.values().copied().collect();
+    assert_eq!(
+        (places.len(), places.iter().max()),
+        (2_000, Some(&1_999)),
+        "a permutation of the pre-queue"
+    );
+    // The draw is not the arrival order (the first 100 to arrive are spread over the line).
+    let first_arrivals_in_first_tenth = tickets[..100].iter().filter(|(t, _)| place_of[t] < 200).count();
+    assert!(
+        first_arrivals_in_first_tenth < 50,
+        "{first_arrivals_in_first_tenth} of the first 100 in the first 200"
+    );
+
+    // AND second by second, the places below the count are let in, once each, at 100 a second
+    let mut admitted_at: BTreeMap<u64, i64> = BTreeMap::new();
+    let mut by_place: Vec<(u64, String)> = place_of.iter().map(|(t, p)| (*p, t.clone())).collect();
+    by_place.sort();
+    for second in 1..=21i64 {
+        let now = opened + Duration::seconds(second) + Duration::milliseconds(500);
+        let mut in_this_second = 0;
+        // Everyone not yet in, up to 60 places past the expected count: those past it must wait.
+        let frontier = (second as u64 * 100 + 110).min(2_000);
+        let waiting: Vec<&(u64, String)> = by_place
+            .iter()
+            .filter(|(p, _)| !admitted_at.contains_key(p) && *p < frontier)
+            .collect();
+        for (place, ticket) in waiting {
+            server.set_clock(now).await;
+            let response = claim(&server, ticket).await;
+            match response.status() {
+                StatusCode::OK => {
+                    assert!(set_cookie(&response, "sportello_pass").is_some());
+                    admitted_at.insert(*place, second);
+                    in_this_second += 1;
+                }
+                StatusCode::CONFLICT => {}
+                other => panic!("claim answered {other}"),
+            }
+        }
+        if second <= 19 {
+            // Between 16:00:(s-1).5 and 16:00:s.5, 100 places are let in: ±10 %.
+            let expected = if second == 1 { 150 } else { 100 };
+            assert!(
+                (expected * 9 / 10..=expected * 11 / 10).contains(&in_this_second),
+                "second {second}: {in_this_second} let in"
+            );
+        }
+    }
+    assert_eq!(admitted_at.len(), 2_000, "every ticket let in");
+    // In the draw's order: a later place is never let in before an earlier one.
+    let seconds: Vec<i64> = admitted_at.values().copied().collect();
+    assert!(
+        seconds.windows(2).all(|w| w[0] <= w[1]),
+        "let in in the order of the places"
+    );
+
+    // AND with the line empty, the room stands aside: no pass needed any more
+    server.set_clock(opened + Duration::seconds(30)).await;
+    let free = server
+        .post("/api/session", &json!({"codice_fiscale": "X", "pin": "Y"}))
+        .await;
+    assert_ne!(free.status(), StatusCode::SERVICE_UNAVAILABLE);
+    let late = take_ticket_or_open(&server).await;
+    assert_eq!(late["state"], "open");
+}
+
+/// A browser arriving when the line is empty: told to go straight on.
+async fn take_ticket_or_open(server: &TestServer) -> Value {
+    let response = server.post("/api/queue/tickets", &json!({})).await;
+    assert_eq!(response.status(), 200);
+    response.json().await.unwrap()
+}
+
+#[tokio::test]
+async fn a_pass_opens_the_routes_that_start_work_and_is_renewed_while_used() {
+    // One place a second, so that the line stays long while the first is let in.
+    let server = TestServer::start_with(|c| {
+        c.queue.enabled = true;
+        c.queue.rate = 1.0;
+    })
+    .await;
+    server.set_clock(opening() - Duration::minutes(5)).await;
+    let mut tickets = Vec::new();
+    for _ in 0..30 {
+        tickets.push(take_ticket(&server).await.0);
+    }
+    // Opened a second after 16:00; places read at 16:00, before anyone is let in.
+    server.set_clock(opening() + Duration::seconds(1)).await;
+    let _ = status(&server, &tickets[0]).await;
+    let mut first = None;
+    for t in &tickets {
+        server.set_clock(opening()).await;
+        if status(&server, t).await["ahead"] == 0 {
+            first = Some(t.clone());
+        }
+    }
+    let ticket = first.expect("someone is first");
+    server.set_clock(opening() + Duration::milliseconds(2_500)).await;
+    let s = status(&server, &ticket).await;
+    assert_eq!(s["state"], "your_turn", "{s}");
+    let response = claim(&server, &ticket).await;
+    assert_eq!(response.status(), 200);
+    let pass = set_cookie(&response, "sportello_pass").unwrap();
+    let set = response.headers()["set-cookie"].to_str().unwrap().to_owned();
+    assert!(
+        set.contains("HttpOnly") && set.contains("SameSite=Strict") && set.contains("Path=/api"),
+        "{set}"
+    );
+    // The pass lets the PIN login through to its own answer (a wrong PIN), not the room's.
+    let login = |cookie: String| {
+        let server = &server;
+        async move {
+            server
+                .client
+                .post(server.url("/api/session"))
+                .header("cookie", cookie)
+                .json(&json!({"codice_fiscale": "RSSMRA85T10A562S", "pin": "ABCDEFGH"}))
+                .send()
+                .await
+                .unwrap()
+        }
+    };
+    let through = login(pass.clone()).await;
+    assert_eq!(through.status(), StatusCode::UNAUTHORIZED);
+    assert!(set_cookie(&through, "sportello_pass").is_none(), "fresh: no renewal");
+    // A forged pass (another ticket's name on it) does not.
+    let forged = pass.replacen(&ticket["sportello_ticket=".len()..], &"0".repeat(32), 1);
+    assert_eq!(login(forged).await.status(), StatusCode::SERVICE_UNAVAILABLE);
+    // Past half its life, a request renews it; past its end, unrenewed, it opens nothing.
+    server.set_clock(opening() + Duration::minutes(12)).await;
+    let renewed = login(pass.clone()).await;
+    let renewed_pass = set_cookie(&renewed, "sportello_pass").expect("renewed");
+    server.set_clock(opening() + Duration::minutes(26)).await;
+    assert_ne!(login(renewed_pass).await.status(), StatusCode::SERVICE_UNAVAILABLE);
+}
+
+#[tokio::test]
+async fn a_turn_is_kept_for_a_browser_that_went_away_and_then_goes_to_the_back() {
+    let server = room_server().await;
+    server.set_clock(opening() - Duration::minutes(5)).await;
+    let mut tickets = Vec::new();
+    for _ in 0..3 {
+        tickets.push(take_ticket(&server).await.0);
+    }
+    // Another 200 arrive after the opening (a second after 16:00), and queue behind.
+    server.set_clock(opening() + Duration::seconds(1)).await;
+    let _ = status(&server, &tickets[0]).await;
+    // (each with the clock held at the opening, before the three are in)
+    let mut late = Vec::new();
+    for _ in 0..200 {
+        server.set_clock(opening()).await;
+        late.push(take_ticket(&server).await);
+    }
+    server.set_clock(opening()).await;
+    for (ticket, _) in &late {
+        let ahead = status(&server, ticket).await["ahead"].as_u64().unwrap();
+        assert!(ahead >= 3, "after the pre-queue");
+    }
+    // Away 14 minutes after the turn: still kept. Away 16: expired, and a new ticket at the back.
+    server.set_clock(opening() + Duration::minutes(14)).await;
+    assert_eq!(status(&server, &tickets[0]).await["state"], "your_turn");
+    server.set_clock(opening() + Duration::minutes(16)).await;
+    assert_eq!(status(&server, &tickets[1]).await["state"], "expired");
+    assert_eq!(claim(&server, &tickets[1]).await.status(), StatusCode::CONFLICT);
+}
