@@ -292,3 +292,88 @@ async fn a_turn_is_kept_for_a_browser_that_went_away_and_then_goes_to_the_back()
     assert_eq!(status(&server, &tickets[1]).await["state"], "expired");
     assert_eq!(claim(&server, &tickets[1]).await.status(), StatusCode::CONFLICT);
 }
+
+#[tokio::test]
+async fn an_operator_pauses_and_resumes_the_room_on_the_audit_log_and_the_page_says_so() {
+    use api::services::queue_control::{QueueOrder, order};
+    let data = tempfile::tempdir().unwrap();
+    let mut config = api::Config::for_tests(data.path().to_path_buf());
+    config.queue.enabled = true;
+    let (state, _) = api::server::local_state(config).unwrap();
+    let server = TestServer::serve_state(state.clone(), data).await;
+    server.set_clock(opening() - Duration::minutes(5)).await;
+    let mut tickets = Vec::new();
+    for _ in 0..400 {
+        tickets.push(take_ticket(&server).await.0);
+    }
+    // Not open yet: nothing to pause, and the refusal is on record too.
+    let now = state.clock.now();
+    assert!(
+        order(
+            state.store.as_ref(),
+            &state.rooms,
+            None,
+            QueueOrder::Pause,
+            "admin:ops",
+            now
+        )
+        .await
+        .is_err()
+    );
+    server.set_clock(opening() + Duration::seconds(1)).await;
+    let _ = status(&server, &tickets[0]).await;
+    // WHEN the operator pauses it
+    let (room, change) = order(
+        state.store.as_ref(),
+        &state.rooms,
+        None,
+        QueueOrder::Pause,
+        "admin:ops",
+        state.clock.now(),
+    )
+    .await
+    .unwrap();
+    assert_eq!((room.as_str(), change.per_second), ("2020-04-14T14:00:00Z", 0.0));
+    // THEN nobody moves, the page says so and promises no time (after the cached second)
+    tokio::time::sleep(std::time::Duration::from_millis(1_100)).await;
+    server.set_clock(opening() + Duration::seconds(60)).await;
+    let last = tickets.last().unwrap();
+    let paused = status(&server, last).await;
+    assert_eq!(
+        (paused["paused"].as_bool(), paused["wait_minutes_low"].as_u64()),
+        (Some(true), None),
+        "{paused}"
+    );
+    // A rate outside the bounds is refused; resuming goes back to the opening's rate.
+    let bad = order(
+        state.store.as_ref(),
+        &state.rooms,
+        Some(&room),
+        QueueOrder::Rate(1e9),
+        "admin:ops",
+        state.clock.now(),
+    )
+    .await;
+    assert!(bad.is_err());
+    let (_, resumed) = order(
+        state.store.as_ref(),
+        &state.rooms,
+        Some(&room),
+        QueueOrder::Resume,
+        "admin:ops",
+        state.clock.now(),
+    )
+    .await
+    .unwrap();
+    assert_eq!(resumed.per_second, 100.0);
+    let log = state.store.audit_by_operator("admin:ops", 10).await.unwrap();
+    let outcomes: Vec<_> = log.iter().map(|e| (e.action.as_str(), e.outcome)).collect();
+    use api::store::AuditOutcome::{Ok as Done, Refused};
+    assert_eq!(
+        outcomes.iter().filter(|(a, _)| *a == "queue_rate").count(),
+        4,
+        "every order on record: {outcomes:?}"
+    );
+    assert_eq!(log.iter().filter(|e| e.outcome == Refused).count(), 2);
+    assert_eq!(log.iter().filter(|e| e.outcome == Done).count(), 2);
+}
