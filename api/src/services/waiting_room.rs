@@ -403,7 +403,9 @@ impl Rooms {
             let ahead = place - admitted;
             let observed = observed_rate(&rule, now);
             let wait = wait_range(ahead, observed);
-            let rate = rule.rate_at(now);
+            // The rate in force, or the opening's for a moment just before it (a clock a
+            // little behind the opener's): a room about to move is not paused.
+            let rate = rule.rate_at(now.max(state.opening.opened_at));
             // Ask again about a tenth of the way to the turn: often near it, rarely far from it.
             let poll = if rate > 0.0 {
                 (ahead as f64 / rate / 10.0).clamp(1.0, 30.0) as u32
