@@ -286,7 +286,7 @@ catalogue! {
     ),
     /// The waiting room is active and this browser has no admission pass: wait for a turn at the
     /// room's address (`room`).
-    QueueRequired = "queue.required" => (
+    QueueRequired = "queue.required" => server (
         "Il servizio è molto richiesto: attendi il tuo turno nella sala d'attesa, la pagina si aggiorna da sola.",
         "The service is very busy: wait for your turn in the waiting room, the page updates by itself.",
     ),

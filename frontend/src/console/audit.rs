@@ -578,6 +578,7 @@ mod tests {
                 "Application sent",
                 "Log read",
                 "Reported “it was not me”",
+                "Waiting room rate changed",
             ]
         );
         assert_eq!(words(Lang::It)[4], "Verifica del PIN");
