@@ -7,24 +7,17 @@ use leptos::prelude::*;
 use crate::app::Pages;
 use crate::pages::{
     ApplicationStartPage, ApplicationStepPage, ApplicationSummaryPage, HomePage, InMyNamePage, LoginPage,
-    MyApplicationsPage, NotFoundPage, PinConfirmationPage, PinStepPage, PinSummaryPage, QueuePage, ReceiptPage,
-    SignedOutPage,
+    MyApplicationsPage, NotFoundPage, PinConfirmationPage, PinStepPage, PinSummaryPage, ReceiptPage, SignedOutPage,
 };
-use crate::router::{self, Bundle, Route};
+use crate::router::{Bundle, Route};
 use crate::{application_draft, pin_draft};
 
-/// Start page, PIN request, login, the waiting room, unknown addresses.
+/// Start page, PIN request, login, unknown addresses.
 pub const PUBLIC: Pages = Pages {
     bundle: Bundle::Public,
-    provide: provide_public,
+    provide: pin_draft::provide_draft,
     page: public_page,
 };
-
-/// The PIN request's draft; and the waiting room, which is here, is reached in the page.
-fn provide_public() {
-    pin_draft::provide_draft();
-    router::room_in_this_bundle();
-}
 
 /// The application and "Le mie domande".
 pub const AREA: Pages = Pages {
@@ -41,7 +34,6 @@ fn public_page(route: Route) -> AnyView {
         Route::PinConfirmation => view! { <PinConfirmationPage /> }.into_any(),
         Route::Login => view! { <LoginPage /> }.into_any(),
         Route::SignedOut => view! { <SignedOutPage /> }.into_any(),
-        Route::Queue => view! { <QueuePage /> }.into_any(),
         // The area's pages are never shown here: the router loads `area.html` for them.
         _ => view! { <NotFoundPage /> }.into_any(),
     }

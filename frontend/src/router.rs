@@ -42,11 +42,6 @@ pub const IN_MY_NAME_PATH: &str = "/le-mie-domande/a-mio-nome";
 pub const SIGNED_OUT_PATH: &str = "/uscito";
 /// The Contact Center console's pages are under this (`crate::console`).
 pub const CONSOLE_PATH: &str = "/operatore";
-/// The waiting room (issue 15), where the SPA takes a citizen whom the API answers
-/// `queue.required`; `?dopo=` carries the page to go on to once admitted.
-pub const QUEUE_PATH: &str = "/coda";
-/// The waiting room's query parameter: the page the citizen was on.
-const AFTER_QUEUE: &str = "dopo";
 
 /// The page of an application step, e.g. `/domanda/pagamento`.
 pub fn application_step_path(step: ApplicationStep) -> String {
@@ -94,8 +89,6 @@ pub enum Route {
     InMyName,
     /// `/uscito`: after Esci.
     SignedOut,
-    /// `/coda`: the waiting room.
-    Queue,
     /// Anything else.
     NotFound,
 }
@@ -115,7 +108,6 @@ impl Route {
             MY_APPLICATIONS_PATH => Route::MyApplications,
             IN_MY_NAME_PATH => Route::InMyName,
             SIGNED_OUT_PATH => Route::SignedOut,
-            QUEUE_PATH => Route::Queue,
             _ => {
                 if let Some(protocol) = path.strip_prefix(RECEIPT_PREFIX) {
                     return match protocol.is_empty() || protocol.contains('/') {
@@ -138,106 +130,6 @@ impl Route {
 /// The path of a same-origin URL (`/a/b?x=1#y` → `/a/b`).
 fn path_of(url: &str) -> &str {
     url.split(['?', '#']).next().unwrap_or(url)
-}
-
-/// The waiting room's address for a citizen who was on `here` (path and query).
-pub fn queue_url(here: &str) -> String {
-    let mut url = String::from("/coda?dopo="); // QUEUE_PATH, AFTER_QUEUE (the tests check)
-    encode_component(here, &mut url);
-    url
-}
-
-/// Where to go on from the waiting room, by its URL (`/coda?dopo=…`): the page named there if it
-/// is one of the app's own (a path: not `//host`, nor the API's, nor the room itself), else the
-/// start page, so that the room is no open redirect.
-pub fn after_queue(url: &str) -> String {
-    url.split_once('?')
-        .map_or("", |(_, query)| query)
-        .split('&')
-        .find_map(|pair| pair.strip_prefix(AFTER_QUEUE)?.strip_prefix('='))
-        .and_then(decode_component)
-        .filter(|url| is_app_url(url))
-        .unwrap_or_else(|| HOME_PATH.to_owned())
-}
-
-/// Whether `url` is a page of the app on this origin. Browsers drop tabs and newlines from a URL
-/// and read `\` as `/`, so `/\host` or `/<tab>/host` would be `//host`: neither is allowed.
-fn is_app_url(url: &str) -> bool {
-    url.starts_with('/')
-        && !url.starts_with("//")
-        && !url.starts_with("/api")
-        && !url.contains('\\')
-        && !url.bytes().any(|b| b.is_ascii_control())
-        && !is_queue_path(path_of(url))
-}
-
-/// Whether `path` (without query) is the waiting room's.
-fn is_queue_path(path: &str) -> bool {
-    path.trim_end_matches('/') == QUEUE_PATH
-}
-
-/// `text` percent-encoded for a query value (everything but letters, digits, `-._~/`), added to
-/// `out`.
-fn encode_component(text: &str, out: &mut String) {
-    const HEX: &[u8; 16] = b"0123456789ABCDEF";
-    for b in text.bytes() {
-        if b.is_ascii_alphanumeric() || b"-._~/".contains(&b) {
-            out.push(char::from(b));
-        } else {
-            out.push('%');
-            out.push(char::from(HEX[usize::from(b >> 4)]));
-            out.push(char::from(HEX[usize::from(b & 15)]));
-        }
-    }
-}
-
-/// A percent-encoded query value decoded (`None` when malformed or not UTF-8).
-fn decode_component(text: &str) -> Option<String> {
-    let mut bytes = Vec::with_capacity(text.len());
-    let mut rest = text.as_bytes();
-    while let Some((&b, tail)) = rest.split_first() {
-        rest = tail;
-        if b != b'%' {
-            bytes.push(b);
-            continue;
-        }
-        let hex = std::str::from_utf8(rest.get(..2)?).ok()?;
-        bytes.push(u8::from_str_radix(hex, 16).ok()?);
-        rest = &rest[2..];
-    }
-    String::from_utf8(bytes).ok()
-}
-
-/// Takes the citizen to the waiting room, to come back to this page (path and query) once
-/// admitted: the API answered `queue.required`. In the page within the public bundle, which has
-/// the room ([`room_in_this_bundle`]); a page load from the others (what was typed is in the
-/// drafts, on this device).
-pub fn wait_in_room() {
-    // Never from the room itself, whose calls the API does not answer so (and a loop back to it
-    // would be refused by `after_queue` anyway).
-    let url = queue_url(&browser::location_url());
-    GO_TO_ROOM.with(std::cell::Cell::get)(&url);
-}
-
-/// Makes [`wait_in_room`] go to the room in the page: for the bundle that has it (the public
-/// one). A hook rather than a test of the bundle, so that the other bundles do not link the
-/// in-page navigation here (about 0.4 KB brotli, which the area's budget has not).
-pub fn room_in_this_bundle() {
-    GO_TO_ROOM.with(|go| {
-        go.set(|url| {
-            if let Some(nav) = NAVIGATOR.with(std::cell::Cell::get) {
-                nav.go(url);
-            }
-        });
-    });
-}
-
-thread_local! {
-    /// How [`wait_in_room`] goes to the room: a page load, unless [`room_in_this_bundle`].
-    static GO_TO_ROOM: std::cell::Cell<fn(&str)> = const { std::cell::Cell::new(|url| browser::location_visit(url, false)) };
-    /// The app's navigator, for the way to the room, which the API client takes outside any
-    /// component (after an `await`, where there is no reactive context to find it in).
-    static NAVIGATOR: std::cell::Cell<Option<Navigator>> = const { std::cell::Cell::new(None) };
 }
 
 /// Moves between pages; cheap to copy into event handlers.
@@ -293,7 +185,6 @@ pub fn provide_router(bundle: Bundle) -> Navigator {
         bundle,
     };
     provide_context(nav);
-    NAVIGATOR.with(|cell| cell.set(Some(nav)));
     let _ = window_event_listener_untyped("popstate", move |_| {
         nav.path.set(browser::location_path());
         after_navigation();
@@ -419,45 +310,6 @@ mod tests {
         for path in ["/operatorex", "/operatori", "/domanda/operatore"] {
             assert_ne!(bundle_of_path(path), Bundle::Console, "{path}");
         }
-    }
-
-    #[test]
-    fn the_room_sends_the_citizen_back_to_the_page_they_were_on() {
-        assert_eq!(Route::from_path("/coda"), Route::Queue);
-        assert_eq!(bundle_of_path("/coda"), Bundle::Public);
-        let url = queue_url("/richiesta-pin/contatti?da=riepilogo");
-        assert_eq!(url, "/coda?dopo=/richiesta-pin/contatti%3Fda%3Driepilogo");
-        assert_eq!(after_queue(&url), "/richiesta-pin/contatti?da=riepilogo");
-        assert_eq!(
-            after_queue("/coda?x=1&dopo=%2Fdomanda%2Fpagamento"),
-            "/domanda/pagamento"
-        );
-        assert_eq!(after_queue(&queue_url("/accedi?città=è")), "/accedi?città=è");
-    }
-
-    #[test]
-    fn the_room_leads_nowhere_but_the_apps_own_pages() {
-        for dopo in [
-            "",
-            "https://esempio.it/",
-            "//esempio.it",
-            "%2F%2Fesempio.it",
-            "/%5Cesempio.it",
-            "/%09/esempio.it",
-            "/api/session",
-            "/api",
-            "/coda",
-            "/coda/?dopo=/coda",
-            "javascript:alert(1)",
-            "/%E0%A4%A",
-            "/%FF",
-            "domanda",
-        ] {
-            assert_eq!(after_queue(&format!("/coda?dopo={dopo}")), HOME_PATH, "{dopo:?}");
-        }
-        assert_eq!(after_queue("/coda"), HOME_PATH);
-        assert_eq!(after_queue("/coda?dopox=/accedi"), HOME_PATH);
-        assert_eq!(after_queue("/coda/?dopo=/"), "/");
     }
 
     #[test]

@@ -11,8 +11,9 @@ use super::error::ConfigError;
 /// The waiting room's settings.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct QueueConfig {
-    /// Whether the room guards the routes (`SPORTELLO_QUEUE`: `on` or `off`; off by default in
-    /// dev mode, where the tests that need it turn it on, on otherwise).
+    /// Whether the room guards the routes (`SPORTELLO_QUEUE`: `on` or `off`, off by default):
+    /// off until the room's page ships in a bundle of its own (the public bundle has no room
+    /// left for it), since a gate without its page would leave citizens at a 503.
     pub enabled: bool,
     /// How long before an opening the pre-queue starts (`SPORTELLO_QUEUE_PRE_QUEUE_MINUTES`, 30).
     pub pre_queue: Duration,
@@ -30,10 +31,10 @@ pub struct QueueConfig {
 }
 
 impl QueueConfig {
-    /// Reads the room's settings; `dev_mode` decides the default of `SPORTELLO_QUEUE`.
-    pub fn from_lookup(lookup: &impl Fn(&str) -> Option<String>, dev_mode: bool) -> Result<QueueConfig, ConfigError> {
+    /// Reads the room's settings.
+    pub fn from_lookup(lookup: &impl Fn(&str) -> Option<String>) -> Result<QueueConfig, ConfigError> {
         let enabled = match lookup("SPORTELLO_QUEUE").filter(|v| !v.is_empty()).as_deref() {
-            None => !dev_mode,
+            None => false,
             Some("on") => true,
             Some("off") => false,
             Some(other) => {
@@ -71,26 +72,25 @@ mod tests {
     use super::*;
     use std::collections::HashMap;
 
-    fn read(vars: &[(&str, &str)], dev_mode: bool) -> Result<QueueConfig, ConfigError> {
+    fn read(vars: &[(&str, &str)]) -> Result<QueueConfig, ConfigError> {
         let map: HashMap<String, String> = vars.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
-        QueueConfig::from_lookup(&|k| map.get(k).cloned(), dev_mode)
+        QueueConfig::from_lookup(&|k| map.get(k).cloned())
     }
 
     #[test]
-    fn the_room_is_on_outside_dev_mode_and_off_in_it_unless_asked() {
-        assert!(read(&[], false).unwrap().enabled);
-        assert!(!read(&[], true).unwrap().enabled);
-        assert!(read(&[("SPORTELLO_QUEUE", "on")], true).unwrap().enabled);
-        assert!(!read(&[("SPORTELLO_QUEUE", "off")], false).unwrap().enabled);
+    fn the_room_is_off_unless_asked() {
+        assert!(!read(&[]).unwrap().enabled);
+        assert!(read(&[("SPORTELLO_QUEUE", "on")]).unwrap().enabled);
+        assert!(!read(&[("SPORTELLO_QUEUE", "off")]).unwrap().enabled);
         assert_eq!(
-            read(&[("SPORTELLO_QUEUE", "yes")], false).unwrap_err().var(),
+            read(&[("SPORTELLO_QUEUE", "yes")]).unwrap_err().var(),
             "SPORTELLO_QUEUE"
         );
     }
 
     #[test]
     fn the_defaults_and_a_rate_outside_its_bounds() {
-        let c = read(&[], false).unwrap();
+        let c = read(&[]).unwrap();
         assert_eq!(
             (c.pre_queue, c.rate, c.keep, c.pass),
             (
@@ -100,14 +100,10 @@ mod tests {
                 Duration::minutes(20)
             )
         );
-        let err = read(
-            &[("SPORTELLO_QUEUE_RATE", "50"), ("SPORTELLO_QUEUE_MIN_RATE", "60")],
-            false,
-        )
-        .unwrap_err();
+        let err = read(&[("SPORTELLO_QUEUE_RATE", "50"), ("SPORTELLO_QUEUE_MIN_RATE", "60")]).unwrap_err();
         assert_eq!(err.var(), "SPORTELLO_QUEUE_RATE");
         assert_eq!(
-            read(&[("SPORTELLO_QUEUE_KEEP_MINUTES", "0")], false).unwrap_err().var(),
+            read(&[("SPORTELLO_QUEUE_KEEP_MINUTES", "0")]).unwrap_err().var(),
             "SPORTELLO_QUEUE_KEEP_MINUTES"
         );
     }
