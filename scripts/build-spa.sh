@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
-# Builds the SPA for release into dist/: three entry bundles from the one frontend crate (ADR 0008,
-# 0010), each with its page, boot script, bindings and wasm —
+# Builds the SPA for release into dist/: four entry bundles from the one frontend crate (ADR 0008,
+# 0010, 0022), each with its page, boot script, bindings and wasm —
 #   public  (index.html, boot.js, frontend.js, frontend_bg.wasm): start page, PIN request, login;
 #   area    (area.html, area.css, area-boot.js, area.js, area_bg.wasm): the application, "Le mie domande";
-#   console (console.html, console.css, console-boot.js, console.js, console_bg.wasm): the Contact Center —
+#   console (console.html, console.css, console-boot.js, console.js, console_bg.wasm): the Contact Center;
+#   queue   (queue.html, queue-boot.js, queue.js, queue_bg.wasm): the click-day waiting room /coda —
 # and the shared style.css; then every wasm, css and js file gets a content-hashed name and every
 # file its brotli and gzip copies (scripts/fingerprint-spa.sh, ADR 0019).
 # Per bundle: cargo (wasm32, size profile) → wasm-bindgen --target web → wasm-opt -Oz from npm binaryen 132 (Debian's binaryen 108 miscompiles Leptos 0.8: TOOLCHAIN.md).
@@ -19,8 +20,8 @@ WASM_OPT="$ROOT/frontend/node_modules/.bin/wasm-opt"
 DIST="${SPA_DIST:-$ROOT/dist}"
 STAGING="$DIST.staging"
 
-# The entry bundles: the cargo binary of each (frontend/src/main.rs, frontend/src/bin/{area,console}.rs).
-read -r -a BUNDLES <<<"${SPA_BUNDLES:-frontend area console}"
+# The entry bundles: the cargo binary of each (frontend/src/main.rs, frontend/src/bin/{area,console,queue}.rs).
+read -r -a BUNDLES <<<"${SPA_BUNDLES:-frontend area console queue}"
 FEATURES=()
 [ -z "${SPA_FEATURES:-}" ] || FEATURES=(--features "$SPA_FEATURES")
 
@@ -81,7 +82,7 @@ done
 
 step "Assembling dist/, with the first view of each page written in (frontend/src/prerender.rs)"
 cp frontend/console.html frontend/style.css frontend/area.css \
-  frontend/console.css frontend/boot.js frontend/area-boot.js frontend/console-boot.js "$STAGING/"
+  frontend/console.css frontend/boot.js frontend/area-boot.js frontend/console-boot.js frontend/queue-boot.js "$STAGING/"
 # The stylesheets without their comments and spaces (esbuild, no syntax lowering): ~0.6 KB brotli
 # off each bundle's first load.
 for css in "$STAGING"/*.css; do

@@ -3,13 +3,17 @@
 #   public: index.html + style.css + boot.js + frontend.js + frontend_bg.wasm
 #   area:   area.html  + style.css + area.css + area-boot.js + area.js + area_bg.wasm
 #   console: console.html + style.css + console.css + console-boot.js + console.js + console_bg.wasm
+#   queue:  queue.html + style.css + queue-boot.js + queue.js + queue_bg.wasm
 # raw, gzip and brotli bytes per file, with totals per bundle: the sizes of the compressed copies
 # the server sends (FILE.gz, FILE.br, written by scripts/fingerprint-spa.sh), so the gate measures
 # what is on the wire. Files are named here as the build first writes them; in dist/ the wasm,
 # css and js carry a content hash (frontend_bg.wasm is frontend_bg.HASH.wasm). Fails when a
 # bundle's brotli total is over its budget or when dist/ is missing a piece. The budgets are a product decision:
 # the public bundle is every citizen's first load on a phone (150 KB, aiming at 120); the area
-# 160 KB; the Contact Center's console, used on desktops, 250 KB.
+# 160 KB; the Contact Center's console, used on desktops, 250 KB; the waiting room, which on click
+# day is every citizen's first load on a phone, the public bundle's 150 KB. Fails too when the
+# room's page is linked into a bundle other than its own (ADR 0022: it was taken out of the public
+# bundle for the first load's sake).
 # Usage: scripts/spa-size.sh [DIST_DIR]   (run scripts/build-spa.sh first)
 set -euo pipefail
 
@@ -22,6 +26,7 @@ BUNDLES=(
   "public:153600:index.html style.css boot.js frontend.js frontend_bg.wasm"
   "area:163840:area.html style.css area.css area-boot.js area.js area_bg.wasm"
   "console:256000:console.html style.css console.css console-boot.js console.js console_bg.wasm"
+  "queue:153600:queue.html style.css queue-boot.js queue.js queue_bg.wasm"
 )
 
 missing() { echo "FAILED: $1 is missing: run scripts/build-spa.sh" >&2; exit 1; }
@@ -71,6 +76,22 @@ for entry in "${BUNDLES[@]}"; do
   fi
   if [ "$total_br" -gt "$BUDGET" ]; then
     echo "FAILED: the $name bundle's first load is $total_br bytes brotli, over the $BUDGET budget" >&2
+    failed=1
+  fi
+done
+
+# The room's page polls this address; only its bundle's wasm may name it.
+ROOM_MARK=/api/queue/status
+echo "== the waiting room's page ($ROOM_MARK) is in the queue bundle only"
+for wasm in frontend_bg area_bg console_bg queue_bg; do
+  file="$DIST/$(served_name "$wasm.wasm")" || exit 1
+  if grep -qaF "$ROOM_MARK" "$file"; then found=yes; else found=no; fi
+  printf '%-36s %s\n' "$(basename "$file")" "$found"
+  if [ "$wasm" = queue_bg ] && [ "$found" = no ]; then
+    echo "FAILED: the queue bundle's wasm does not name $ROOM_MARK: has the room's page moved?" >&2
+    failed=1
+  elif [ "$wasm" != queue_bg ] && [ "$found" = yes ]; then
+    echo "FAILED: $(basename "$file") carries the waiting room's page, which is the queue bundle's alone" >&2
     failed=1
   fi
 done

@@ -236,6 +236,10 @@ pub fn string_pairs(json: &str) -> Option<Vec<(String, String)>> {
 /// The error code that makes a 429 a lockout (final) rather than overload (retried).
 const LOGIN_LOCKED: &str = "login.locked";
 
+/// The error code that makes a 503 the waiting room's (final: the SPA goes to the room, issue 15)
+/// rather than overload (retried); `ErrorCode::QueueRequired` (a test checks).
+const QUEUE_REQUIRED: &str = "queue.required";
+
 /// What one HTTP response means for the caller.
 #[derive(Debug, PartialEq, Eq)]
 pub enum Outcome {
@@ -245,6 +249,8 @@ pub enum Outcome {
     Retry(ApiError, Option<Duration>),
     /// Final.
     Fail(ApiError),
+    /// Final, and the citizen is to wait in the waiting room (`queue.required`, issue 15).
+    Queue(ApiError),
 }
 
 /// Whether an answer is AWS WAF's challenge to a `fetch` whose token has expired (202 with
@@ -256,7 +262,9 @@ pub fn is_waf_challenge(status: u16, waf_action: Option<&str>) -> bool {
 /// Classifies a response by its status, `Retry-After` header and body.
 ///
 /// Only overload (429, 503), server errors and the network are retried; any other 4xx is final,
-/// and so is a 429 whose code is `login.locked` (a lockout: retrying would only prolong it).
+/// and so is a 429 whose code is `login.locked` (a lockout: retrying would only prolong it), and
+/// a 503 whose code is `queue.required` (the waiting room: no retry passes before the citizen's
+/// turn, and each would only add load).
 pub fn classify(status: u16, retry_after: Option<&str>, body: &str) -> Outcome {
     let retry_after = retry_after.and_then(parse_retry_after);
     let parsed = || ErrorBody::parse(body);
@@ -267,11 +275,11 @@ pub fn classify(status: u16, retry_after: Option<&str>, body: &str) -> Outcome {
             None => Outcome::Fail(ApiError::Unexpected { status }),
         },
         404 => Outcome::Fail(ApiError::NotFound),
-        429 => match parsed() {
-            Some(body) if body.0.code == LOGIN_LOCKED => Outcome::Fail(body.into_refused(status)),
+        429 | 503 => match parsed() {
+            Some(body) if status == 429 && body.0.code == LOGIN_LOCKED => Outcome::Fail(body.into_refused(status)),
+            Some(body) if status == 503 && body.0.code == QUEUE_REQUIRED => Outcome::Queue(body.into_refused(status)),
             _ => Outcome::Retry(ApiError::Overloaded, retry_after),
         },
-        503 => Outcome::Retry(ApiError::Overloaded, retry_after),
         500..=599 => Outcome::Retry(ApiError::Server { status }, retry_after),
         401..=499 => match parsed() {
             Some(body) => Outcome::Fail(body.into_refused(status)),
@@ -386,6 +394,18 @@ pub async fn call_json_dated<Req: Serialize>(
     })
 }
 
+/// Sends `method` to `path` once, without the automatic retries (a POST with the empty JSON
+/// object `{}`), and reads the JSON answer: for the waiting room, which polls on its own schedule.
+pub async fn call_once(method: Method, path: &str) -> Result<Json, ApiError> {
+    let mut call = Call::new(method, path);
+    // The room's polls keep their own schedule: retries here would add bursts to a crowd.
+    call.once = true;
+    if matches!(method, Method::Post) {
+        call = call.body("{}");
+    }
+    decode(send(call, &|_| {}).await?)
+}
+
 /// PUTs `body` as JSON to `path` and reads the JSON answer.
 pub async fn put_json<Req: Serialize>(path: &str, body: &Req) -> Result<Json, ApiError> {
     let body = serde_json::to_string(body).map_err(|_| ApiError::Decode)?;
@@ -425,6 +445,8 @@ struct Call<'a> {
     path: &'a str,
     body: Option<&'a str>,
     idempotency_key: Option<&'a str>,
+    /// One attempt, no automatic retry.
+    once: bool,
 }
 
 impl<'a> Call<'a> {
@@ -434,6 +456,7 @@ impl<'a> Call<'a> {
             path,
             body: None,
             idempotency_key: None,
+            once: false,
         }
     }
 
@@ -472,7 +495,8 @@ fn decode(answer: Answer) -> Result<Json, ApiError> {
     Json::parse(&answer.body).ok_or(ApiError::Decode)
 }
 
-/// Sends the request, retrying per [`RETRY_POLICY`], in the page's current language.
+/// Sends the request, retrying per [`RETRY_POLICY`] (unless it is to be sent `once`), in the
+/// page's current language. A `queue.required` answer takes the citizen to the waiting room.
 async fn send(call: Call<'_>, on_retry: &dyn Fn(RetryNotice)) -> Result<Answer, ApiError> {
     use gloo_net::http::Request;
 
@@ -511,10 +535,18 @@ async fn send(call: Call<'_>, on_retry: &dyn Fn(RetryNotice)) -> Result<Answer, 
                 match classify(status, retry_after.as_deref(), &body) {
                     Outcome::Success => return Ok(Answer { body, server_date }),
                     Outcome::Fail(error) => return Err(error),
+                    Outcome::Queue(error) => {
+                        // A page load of the room's bundle: the caller's error is never shown.
+                        crate::router::wait_in_room();
+                        return Err(error);
+                    }
                     Outcome::Retry(error, retry_after) => (error, retry_after),
                 }
             }
         };
+        if call.once {
+            return Err(error);
+        }
         let Some(delay) = RETRY_POLICY.delay(attempt, retry_after, waited, crate::browser::random01()) else {
             return Err(error);
         };
@@ -705,6 +737,32 @@ mod tests {
         assert_eq!(
             classify(422, None, "<html>proxy</html>"),
             Outcome::Fail(ApiError::Unexpected { status: 422 })
+        );
+    }
+
+    #[test]
+    fn the_waiting_rooms_503_is_final_and_other_503s_are_overload() {
+        let room = r#"{"code":"queue.required","message":"Attendi il tuo turno.","fields":{},"room":"/coda"}"#;
+        let Outcome::Queue(error) = classify(503, Some("5"), room) else {
+            panic!("queue.required must not be retried");
+        };
+        assert_eq!(error.code(), Some(ErrorCode::QueueRequired.as_str()));
+        // Only a 503 says so: a 429 with that code is overload.
+        assert!(matches!(
+            classify(429, None, room),
+            Outcome::Retry(ApiError::Overloaded, None)
+        ));
+        assert!(!error.is_unavailable(), "no \"Riprova\": the page goes to the room");
+        assert_eq!(error.message(Lang::En), ErrorCode::QueueRequired.message(Lang::En));
+        let busy = r#"{"code":"overloaded","message":"Riprova tra poco."}"#;
+        assert_eq!(
+            classify(503, Some("5"), busy),
+            Outcome::Retry(ApiError::Overloaded, Some(Duration::from_secs(5)))
+        );
+        // A 503 without a Problem (a proxy's page) is overload too.
+        assert_eq!(
+            classify(503, None, "<html>Service Unavailable</html>"),
+            Outcome::Retry(ApiError::Overloaded, None)
         );
     }
 

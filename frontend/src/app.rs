@@ -1,7 +1,8 @@
 //! The application shell: the language (Italian unless the citizen chose English on an earlier
 //! visit), the shared state (router, session, and what the bundle adds), the page frame (skip
-//! link, header, main, footer, session-timeout dialog) and the bundle's pages. Each entry bundle
-//! (`src/main.rs`, `src/bin/area.rs`) mounts it with its own [`Pages`] (ADR 0008).
+//! link, header, main, footer, session-timeout dialog) and the bundle's pages. Each citizens'
+//! entry bundle (`src/main.rs`, `src/bin/area.rs`, `src/bin/queue.rs`) mounts it with its own
+//! [`Pages`] (ADR 0008).
 
 use leptos::prelude::*;
 
@@ -15,7 +16,7 @@ use crate::ui::{MAIN_ID, UiLang, effect};
 /// its pages. Each bundle names only its own pages, so that the linker leaves the others out.
 #[derive(Clone, Copy)]
 pub struct Pages {
-    /// Which bundle this is (a link to the other's pages is a full page load).
+    /// Which bundle this is (a link to another bundle's pages is a full page load).
     pub bundle: Bundle,
     /// Provides the context the bundle's pages share (drafts).
     pub provide: fn(),
@@ -25,11 +26,8 @@ pub struct Pages {
 
 /// Mounts the app, with `pages`, on the document's body.
 pub fn mount(pages: Pages) {
-    crate::panic_page::install(match pages.bundle {
-        Bundle::Public => "public",
-        Bundle::Area => "area",
-        Bundle::Console => "console",
-    });
+    // The name the panic report gives (`domain::bundles`, which the API checks reports against).
+    crate::panic_page::install(pages.bundle.name());
     crate::prerender::take_over();
     mount_to_body(move || shell(pages));
     crate::panic_page::arm_probe();

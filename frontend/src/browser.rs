@@ -117,6 +117,14 @@ pub fn location_path() -> String {
         .unwrap_or_else(|| "/".to_owned())
 }
 
+/// The current URL's path and query, e.g. `/richiesta-pin/contatti?da=riepilogo`.
+pub fn location_url() -> String {
+    let Some(location) = web_sys::window().map(|w| w.location()) else {
+        return "/".to_owned();
+    };
+    location.pathname().unwrap_or_default() + &location.search().unwrap_or_default()
+}
+
 /// The current URL's fragment without `#`, if there is one.
 pub fn location_fragment() -> Option<String> {
     let hash = web_sys::window()?.location().hash().ok()?;
@@ -179,6 +187,20 @@ pub fn set_attribute(id: &str, name: &str, value: &str) {
     }
 }
 
+/// Replaces the content of the element with `id` by `html`, markup the caller vouches for.
+pub fn set_inner_html(id: &str, html: &str) {
+    if let Some(el) = document().and_then(|d| d.get_element_by_id(id)) {
+        el.set_inner_html(html);
+    }
+}
+
+/// Replaces the content of the element with `id` by the text `text`.
+pub fn set_text(id: &str, text: &str) {
+    if let Some(el) = document().and_then(|d| d.get_element_by_id(id)) {
+        el.set_text_content(Some(text));
+    }
+}
+
 /// The element that has keyboard focus, to give it back after a dialog.
 pub fn focused_element() -> Option<HtmlElement> {
     document()?.active_element()?.dyn_into::<HtmlElement>().ok()
@@ -232,6 +254,20 @@ pub fn now_ms() -> f64 {
 pub fn parse_date_ms(text: &str) -> Option<f64> {
     let ms = js_sys::Date::parse(text);
     ms.is_finite().then_some(ms)
+}
+
+/// The time of day of an RFC 3339 instant on Italian clocks (Europe/Rome), as `16:00:05`, by the
+/// browser's `Intl` (whose time-zone data the wasm then need not carry); `None` if unreadable.
+pub fn rome_time(rfc3339: &str) -> Option<String> {
+    let date = js_sys::Date::new(&rfc3339.into());
+    if date.get_time().is_nan() {
+        return None;
+    }
+    let options = js_sys::JSON::parse(
+        r#"{"timeZone":"Europe/Rome","hourCycle":"h23","hour":"2-digit","minute":"2-digit","second":"2-digit"}"#,
+    )
+    .ok()?;
+    Some(date.to_locale_time_string_with_options("it-IT", &options).into())
 }
 
 /// 128 random bits from the browser's cryptographic generator, as 32 hex digits (falling back on

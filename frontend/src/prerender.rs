@@ -10,7 +10,9 @@
 //!
 //! What depends on the citizen (a draft, a session, the address's route) cannot be known at build
 //! time: the other pages get the frame (skip link, header, footer) around an empty `<main>`, and
-//! the area's pages the "loading" line they show first anyway.
+//! the area's pages the "loading" line they show first anyway. The waiting room's page is known
+//! until its first answer (heading, what the room is, "loading" in its panel), and written from
+//! the page's own markup (`pages::queue_first_view`).
 
 use domain::html::escape as esc;
 use domain::{Lang, Step};
@@ -42,7 +44,7 @@ pub const FIRST_STEP_FILE: &str = "richiesta-pin-identita.html";
 pub const SLOT: &str = "<!-- first view -->";
 
 /// Every page the build writes: the start page's, the frame the public bundle's other pages start
-/// from, and the area's.
+/// from, the area's and the waiting room's.
 pub fn pages() -> Vec<Page> {
     let lang = Lang::It;
     vec![
@@ -72,6 +74,12 @@ pub fn pages() -> Vec<Page> {
                 lang,
                 &format!(r#"<p role="status">{}</p>"#, esc(t(lang, Text::Loading))),
             ),
+        },
+        Page {
+            file: "queue.html",
+            template: "queue.html",
+            title: t(lang, Text::QueueTitle).to_owned(),
+            body: frame(lang, &crate::pages::queue_first_view(lang)),
         },
     ]
 }
@@ -285,6 +293,17 @@ mod tests {
             step.body
                 .contains(r#"<button type="submit" class="button">Avanti</button>"#)
         );
+    }
+
+    #[test]
+    fn the_waiting_room_is_written_as_its_page_shows_it_before_the_first_answer() {
+        let room = pages().into_iter().find(|p| p.file == "queue.html").unwrap();
+        assert_eq!(room.template, "queue.html");
+        assert_eq!(room.title, "Sala d'attesa — Sportello");
+        assert!(room.body.contains(
+            r#"<main data-prerender id="main" class="main" tabindex="-1"><div id="sala-attesa"><h1>Sala d'attesa</h1>"#
+        ));
+        assert!(room.body.contains(&crate::pages::queue_first_view(Lang::It)));
     }
 
     #[test]

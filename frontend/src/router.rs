@@ -7,9 +7,10 @@
 //! (an error-summary link to another page, `…/contatti#mobile`) or else to `<main>`, so that a
 //! screen reader starts reading the new page rather than staying on the old link.
 //!
-//! The app is built as two entry bundles from one library (ADR 0008): the public pages and the
-//! "area riservata" (the application, after login). A navigation to a page of the other bundle is
-//! a full page load, so that each bundle carries only its own pages.
+//! The app is built as entry bundles from one library (ADR 0008, 0010): the public pages, the
+//! "area riservata" (the application, after login), the Contact Center's console and the
+//! waiting room (issue 15). A navigation to a page of another bundle is a full page load, so that
+//! each bundle carries only its own pages.
 
 use domain::Step;
 use domain::application::ApplicationStep;
@@ -42,6 +43,11 @@ pub const IN_MY_NAME_PATH: &str = "/le-mie-domande/a-mio-nome";
 pub const SIGNED_OUT_PATH: &str = "/uscito";
 /// The Contact Center console's pages are under this (`crate::console`).
 pub const CONSOLE_PATH: &str = "/operatore";
+/// The waiting room (issue 15), a bundle of its own, where the SPA takes a citizen whom the API
+/// answers `queue.required`; `?dopo=` carries the page to go on to once admitted.
+pub const QUEUE_PATH: &str = domain::wire::queue::ROOM_PAGE;
+/// The waiting room's query parameter: the page the citizen was on.
+const AFTER_QUEUE: &str = "dopo";
 
 /// The page of an application step, e.g. `/domanda/pagamento`.
 pub fn application_step_path(step: ApplicationStep) -> String {
@@ -89,6 +95,8 @@ pub enum Route {
     InMyName,
     /// `/uscito`: after Esci.
     SignedOut,
+    /// `/coda`: the waiting room.
+    Queue,
     /// Anything else.
     NotFound,
 }
@@ -108,6 +116,7 @@ impl Route {
             MY_APPLICATIONS_PATH => Route::MyApplications,
             IN_MY_NAME_PATH => Route::InMyName,
             SIGNED_OUT_PATH => Route::SignedOut,
+            QUEUE_PATH => Route::Queue,
             _ => {
                 if let Some(protocol) = path.strip_prefix(RECEIPT_PREFIX) {
                     return match protocol.is_empty() || protocol.contains('/') {
@@ -130,6 +139,80 @@ impl Route {
 /// The path of a same-origin URL (`/a/b?x=1#y` → `/a/b`).
 fn path_of(url: &str) -> &str {
     url.split(['?', '#']).next().unwrap_or(url)
+}
+
+/// The waiting room's address for a citizen who was on `here` (path and query).
+pub fn queue_url(here: &str) -> String {
+    let mut url = format!("{QUEUE_PATH}?{AFTER_QUEUE}=");
+    encode_component(here, &mut url);
+    url
+}
+
+/// Where to go on from the waiting room, by its URL (`/coda?dopo=…`): the page named there if it
+/// is one of the app's own (a path: not `//host`, nor the API's, nor the room itself), else the
+/// start page, so that the room is no open redirect.
+pub fn after_queue(url: &str) -> String {
+    url.split_once('?')
+        .map_or("", |(_, query)| query)
+        .split('&')
+        .find_map(|pair| pair.strip_prefix(AFTER_QUEUE)?.strip_prefix('='))
+        .and_then(decode_component)
+        .filter(|url| is_app_url(url))
+        .unwrap_or_else(|| HOME_PATH.to_owned())
+}
+
+/// Whether `url` is a page of the app on this origin. Browsers drop tabs and newlines from a URL
+/// and read `\` as `/`, so `/\host` or `/<tab>/host` would be `//host`: neither is allowed.
+fn is_app_url(url: &str) -> bool {
+    url.starts_with('/')
+        && !url.starts_with("//")
+        && !url.starts_with("/api")
+        && !url.contains('\\')
+        && !url.bytes().any(|b| b.is_ascii_control())
+        && bundle_of_path(path_of(url)) != Bundle::Queue
+}
+
+/// `text` percent-encoded for a query value (everything but letters, digits, `-._~/`), added to
+/// `out`.
+fn encode_component(text: &str, out: &mut String) {
+    const HEX: &[u8; 16] = b"0123456789ABCDEF";
+    for b in text.bytes() {
+        if b.is_ascii_alphanumeric() || b"-._~/".contains(&b) {
+            out.push(char::from(b));
+        } else {
+            out.push('%');
+            out.push(char::from(HEX[usize::from(b >> 4)]));
+            out.push(char::from(HEX[usize::from(b & 15)]));
+        }
+    }
+}
+
+/// A percent-encoded query value decoded (`None` when malformed or not UTF-8).
+fn decode_component(text: &str) -> Option<String> {
+    let mut bytes = Vec::with_capacity(text.len());
+    let mut rest = text.as_bytes();
+    while let Some((&b, tail)) = rest.split_first() {
+        rest = tail;
+        if b != b'%' {
+            bytes.push(b);
+            continue;
+        }
+        let hex = std::str::from_utf8(rest.get(..2)?).ok()?;
+        bytes.push(u8::from_str_radix(hex, 16).ok()?);
+        rest = &rest[2..];
+    }
+    String::from_utf8(bytes).ok()
+}
+
+/// Takes the citizen to the waiting room, to come back to this page (path and query) once
+/// admitted: the API answered `queue.required`. A full page load of the room's own bundle (the
+/// others do not carry its page, ADR 0022), in place of this page in the history, so that Back
+/// from the room leads where this page's Back did; what was typed is in the drafts, on this
+/// device. Nothing from the room itself, whose calls the API never answers so.
+pub fn wait_in_room() {
+    if bundle_of_path(&browser::location_path()) != Bundle::Queue {
+        browser::location_visit(&queue_url(&browser::location_url()), true);
+    }
 }
 
 /// Moves between pages; cheap to copy into event handlers.
@@ -310,6 +393,55 @@ mod tests {
         for path in ["/operatorex", "/operatori", "/domanda/operatore"] {
             assert_ne!(bundle_of_path(path), Bundle::Console, "{path}");
         }
+    }
+
+    #[test]
+    fn the_room_sends_the_citizen_back_to_the_page_they_were_on() {
+        assert_eq!(Route::from_path("/coda"), Route::Queue);
+        assert_eq!(Route::from_path("/coda/"), Route::Queue);
+        assert_eq!(bundle_of_path("/coda"), Bundle::Queue);
+        let url = queue_url("/richiesta-pin/contatti?da=riepilogo");
+        assert_eq!(url, "/coda?dopo=/richiesta-pin/contatti%3Fda%3Driepilogo");
+        assert_eq!(after_queue(&url), "/richiesta-pin/contatti?da=riepilogo");
+        assert_eq!(
+            after_queue("/coda?x=1&dopo=%2Fdomanda%2Fpagamento"),
+            "/domanda/pagamento"
+        );
+        assert_eq!(after_queue(&queue_url("/accedi?città=è")), "/accedi?città=è");
+        // What the API's 303 for a SPID or CIE login writes.
+        assert_eq!(after_queue("/coda?dopo=/accedi"), LOGIN_PATH);
+        assert_eq!(after_queue(&queue_url("/domanda")), APPLICATION_PATH);
+    }
+
+    #[test]
+    fn the_room_leads_nowhere_but_the_apps_own_pages() {
+        for dopo in [
+            "",
+            "https://esempio.it/",
+            "//esempio.it",
+            "%2F%2Fesempio.it",
+            "/%5Cesempio.it",
+            "/%09/esempio.it",
+            "/%0A/esempio.it",
+            "/api/session",
+            "/api",
+            "/coda",
+            "/coda/",
+            "/coda/?dopo=/coda",
+            "%2Fcoda%3Fdopo%3D%2Fcoda",
+            "/coda/altro",
+            "javascript:alert(1)",
+            "/%E0%A4%A",
+            "/%FF",
+            "domanda",
+        ] {
+            assert_eq!(after_queue(&format!("/coda?dopo={dopo}")), HOME_PATH, "{dopo:?}");
+        }
+        assert_eq!(after_queue("/coda"), HOME_PATH);
+        assert_eq!(after_queue("/coda?dopox=/accedi"), HOME_PATH);
+        assert_eq!(after_queue("/coda/?dopo=/"), "/");
+        // A page whose name only starts like the room's is not the room.
+        assert_eq!(after_queue("/coda?dopo=/codice"), "/codice");
     }
 
     #[test]

@@ -8,6 +8,7 @@ use axum::Router;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::routing::post;
+use domain::bundles::Bundle;
 use serde::Deserialize;
 
 use crate::http::ClientAddr;
@@ -20,14 +21,17 @@ const MAX_LOCATION: usize = 200;
 /// What the page sends (`navigator.sendBeacon`, so it arrives as `text/plain`).
 #[derive(Deserialize, utoipa::ToSchema)]
 struct ClientErrorReport {
-    /// Which entry bundle (`public`, `area`, `console`).
+    /// Which entry bundle (`public`, `area`, `console`, `queue`: `domain::bundles::Bundle::name`).
     bundle: String,
     /// `file:line:column` of the panic.
     location: String,
 }
 
-/// The bundles a report may name; anything else is refused rather than logged.
-const BUNDLES: [&str; 3] = ["public", "area", "console"];
+/// True when `name` is an entry bundle's: a report naming anything else is refused rather than
+/// logged.
+fn is_bundle(name: &str) -> bool {
+    Bundle::ALL.iter().any(|bundle| bundle.name() == name)
+}
 
 /// True when `location` looks like a source location and nothing else (no spaces, no quotes, no
 /// control characters), so that a forged report cannot write arbitrary text into the log.
@@ -66,7 +70,7 @@ async fn report(
     }
     let report: ClientErrorReport =
         serde_json::from_str(&body).map_err(|e| ApiError::Malformed(format!("client error report: {e}")))?;
-    if !BUNDLES.contains(&report.bundle.as_str()) || !is_source_location(&report.location) {
+    if !is_bundle(&report.bundle) || !is_source_location(&report.location) {
         return Err(ApiError::Malformed(
             "client error report: unknown bundle or not a source location".into(),
         ));
@@ -87,6 +91,16 @@ pub fn router() -> Router<AppState> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn every_entry_bundle_may_report_and_nothing_else() {
+        for name in ["public", "area", "console", "queue"] {
+            assert!(is_bundle(name), "{name}");
+        }
+        for name in ["", "elsewhere", "Queue", "queue ", "public\nFAKE"] {
+            assert!(!is_bundle(name), "{name:?}");
+        }
+    }
 
     #[test]
     fn a_source_location_is_accepted_and_free_text_is_not() {

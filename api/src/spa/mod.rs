@@ -1,9 +1,10 @@
 //! Serves the built SPA from memory (ADR 0019): every file of the dist folder, read once at start
 //! with its brotli and gzip copies, and for every other path the HTML page of the bundle that has
-//! it, so that the client-side router can handle deep links and reloads. The SPA is three entry
-//! bundles (ADR 0008, 0010): `area.html` for the application (`/domanda`, `/domanda/…`,
+//! it, so that the client-side router can handle deep links and reloads. The SPA is four entry
+//! bundles (ADR 0008, 0010, 0022): `area.html` for the application (`/domanda`, `/domanda/…`,
 //! `/le-mie-domande`), `console.html` for the Contact Center (`/operatore`, `/operatore/…`),
-//! `index.html` for everything else (the router in `frontend/src/router.rs` draws the same lines).
+//! `queue.html` for the waiting room (`/coda`), `index.html` for everything else (the router in
+//! `frontend/src/router.rs` draws the same lines, from `domain::bundles`).
 //!
 //! Files whose name carries a content hash are cached for a year (`immutable`); the HTML pages are
 //! revalidated (`no-cache`) with an entity tag, so a second visit costs a 304 and nothing else.
@@ -65,9 +66,8 @@ fn file_for<'a>(path: &'a str, assets: &Assets) -> Option<&'a str> {
     let trimmed = path.trim_end_matches('/');
     for (prefix, bundle) in BUNDLE_PREFIXES {
         let under = trimmed == prefix || trimmed.strip_prefix(prefix).is_some_and(|rest| rest.starts_with('/'));
-        match bundle {
-            Bundle::Area | Bundle::Console if under => return Some(bundle.page()),
-            _ => {}
+        if under && bundle != Bundle::Public {
+            return Some(bundle.page());
         }
     }
     Some("public.html")
@@ -131,7 +131,7 @@ async fn serve(State(assets): State<Arc<Assets>>, method: Method, uri: Uri, head
 }
 
 /// A router serving the SPA in `dir`, read into memory now: the area's pages get `area.html`,
-/// the console's `console.html`, the start page `index.html` (whose first view is written in it
+/// the console's `console.html`, the waiting room `queue.html`, the start page `index.html` (whose first view is written in it
 /// at build time), any other path that is not a file `public.html` (the same bundle around an
 /// empty main, so that a deep link does not show the start page's text first).
 pub fn router(dir: &Path) -> Router {
@@ -180,6 +180,7 @@ mod tests {
         std::fs::write(dir.path().join("richiesta-pin-identita.html"), "first step").unwrap();
         std::fs::write(dir.path().join("area.html"), "area page").unwrap();
         std::fs::write(dir.path().join("console.html"), "console page").unwrap();
+        std::fs::write(dir.path().join("queue.html"), "queue page").unwrap();
         std::fs::write(dir.path().join("area.js"), "// area bindings").unwrap();
         std::fs::write(dir.path().join("index.html.br"), "brotli copy").unwrap();
         std::fs::write(dir.path().join("index.html.gz"), "gzip copy").unwrap();
@@ -202,7 +203,7 @@ mod tests {
     }
 
     #[tokio::test]
-    async fn the_application_and_console_pages_get_their_bundles_and_the_rest_the_public_one() {
+    async fn the_application_console_and_room_pages_get_their_bundles_and_the_rest_the_public_one() {
         let dir = dist();
         for path in [
             "/domanda",
@@ -228,6 +229,17 @@ mod tests {
             assert_eq!((status, body.as_str()), (StatusCode::OK, "console page"), "{path}");
             assert_eq!(csp.as_deref(), Some(CONTENT_SECURITY_POLICY), "{path}");
         }
+        // The waiting room, where the API's `queue.required` (`room`) and its 303 send a citizen.
+        for path in [
+            domain::wire::queue::ROOM_PAGE,
+            "/coda/",
+            "/coda?dopo=/accedi",
+            "/coda?dopo=%2Frichiesta-pin%2Fidentita",
+        ] {
+            let (status, body, csp) = get(dir.path(), path).await;
+            assert_eq!((status, body.as_str()), (StatusCode::OK, "queue page"), "{path}");
+            assert_eq!(csp.as_deref(), Some(CONTENT_SECURITY_POLICY), "{path}");
+        }
         assert_eq!(get(dir.path(), "/").await.1, "start page");
         for path in [
             "/richiesta-pin",
@@ -242,6 +254,8 @@ mod tests {
             "/domandaX",
             "/le-mie-domandeX",
             "/operatoreX",
+            "/codaX",
+            "/accedi/coda",
             "/nowhere",
         ] {
             let (status, body, _) = get(dir.path(), path).await;

@@ -1,7 +1,7 @@
 //! Writes the first view of each bundle's HTML page into the built SPA (`frontend::prerender`):
-//! `prerender TEMPLATE_DIR DIST_DIR` reads `TEMPLATE_DIR/index.html` and `area.html` and writes
-//! `DIST_DIR/index.html`, `richiesta-pin-identita.html`, `public.html` and `area.html`. Run by
-//! `scripts/build-spa.sh`.
+//! `prerender TEMPLATE_DIR DIST_DIR` reads `TEMPLATE_DIR/index.html`, `area.html` and
+//! `queue.html` and writes `DIST_DIR/index.html`, `richiesta-pin-identita.html`, `public.html`,
+//! `area.html` and `queue.html`. Run by `scripts/build-spa.sh`.
 
 use std::path::PathBuf;
 use std::process::ExitCode;

@@ -44,7 +44,7 @@ use ui::*;
 
 /// Mounts the console on the document's body.
 pub fn mount() {
-    crate::panic_page::install("console");
+    crate::panic_page::install(Bundle::Console.name());
     mount_to_body(shell);
     crate::panic_page::arm_probe();
 }

@@ -13,6 +13,7 @@ mod not_found;
 mod pin_confirmation;
 mod pin_step;
 mod pin_summary;
+mod queue;
 mod receipt;
 mod signed_out;
 
@@ -27,5 +28,6 @@ pub use not_found::NotFoundPage;
 pub use pin_confirmation::PinConfirmationPage;
 pub use pin_step::{FROM_SUMMARY, PinStepPage};
 pub use pin_summary::PinSummaryPage;
+pub use queue::{QueuePage, first_view as queue_first_view};
 pub use receipt::ReceiptPage;
 pub use signed_out::SignedOutPage;
