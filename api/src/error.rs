@@ -357,6 +357,14 @@ impl IntoResponse for ApiError {
                 .headers_mut()
                 .insert(header::RETRY_AFTER, HeaderValue::from_static("2"));
         }
+        if matches!(
+            self,
+            ApiError::Overloaded { .. } | ApiError::Store(StoreError::Unavailable(_))
+        ) {
+            // Counted by the load meter as work the service could not take (the waiting room
+            // stands up on a steady share of it).
+            response.extensions_mut().insert(crate::services::load::Shed);
+        }
         response.extensions_mut().insert(body);
         response
     }

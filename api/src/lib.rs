@@ -54,7 +54,7 @@ pub fn app(state: AppState) -> Router {
             http::waiting_room::gate,
         ))
         .layer(axum::middleware::from_fn_with_state(
-            http::admission::InFlightLimit::new(state.config.max_in_flight),
+            http::admission::InFlightLimit::metered(state.rooms.load().clone(), state.config.max_in_flight),
             http::admission::admit,
         ))
         .layer(axum::middleware::from_fn_with_state(

@@ -104,7 +104,8 @@ impl AppState {
         dev_clock: Option<Arc<ShiftableClock>>,
     ) -> AppState {
         let oidc = crate::oidc::Oidc::new(&config.oidc, config.secure_cookies, crate::oidc::flow_key(&pin_key));
-        let rooms = crate::services::waiting_room::Rooms::new(config.queue, config.submission_windows, &pin_key);
+        let load = Arc::new(crate::services::load::LoadMeter::new(config.max_in_flight));
+        let rooms = crate::services::waiting_room::Rooms::new(config.queue, config.submission_windows, &pin_key, load);
         AppState {
             rooms: Arc::new(rooms),
             rate_limiter: Arc::new(ClientRateLimiter::new(config.client_rate_per_minute)),

@@ -29,6 +29,8 @@ async fn room_server() -> TestServer {
     TestServer::start_with(|c| {
         c.queue.enabled = true;
         c.queue.rate = 100.0;
+        // The rate under test is the configured one, not one following this machine's load.
+        c.queue.follow = false;
     })
     .await
 }
@@ -206,6 +208,7 @@ async fn a_pass_opens_the_routes_that_start_work_and_is_renewed_while_used() {
     let server = TestServer::start_with(|c| {
         c.queue.enabled = true;
         c.queue.rate = 1.0;
+        c.queue.follow = false;
     })
     .await;
     server.set_clock(opening() - Duration::minutes(5)).await;
@@ -388,4 +391,135 @@ async fn an_operator_pauses_and_resumes_the_room_on_the_audit_log_and_the_page_s
     );
     assert_eq!(log.iter().filter(|e| e.outcome == Refused).count(), 2);
     assert_eq!(log.iter().filter(|e| e.outcome == Done).count(), 2);
+}
+
+/// Whether `response` is the gate's: 503 `queue.required` with the room's address.
+async fn sent_to_the_room(response: reqwest::Response) -> bool {
+    if response.status() != StatusCode::SERVICE_UNAVAILABLE {
+        return false;
+    }
+    let body: Value = response.json().await.unwrap();
+    body["code"] == "queue.required" && body["room"] == "/coda"
+}
+
+#[tokio::test]
+async fn an_overload_outside_an_opening_stands_a_room_up_which_lets_people_in_at_the_rate_and_then_stands_aside() {
+    // Two requests at once, each slowed to 200 ms: a crowd of 80 is mostly shed.
+    let server = TestServer::start_with(|c| {
+        c.queue.enabled = true;
+        c.queue.rate = 100.0;
+        c.queue.follow = false;
+        c.max_in_flight = 2;
+        c.faults = "latency_ms=200".parse().unwrap();
+    })
+    .await;
+    // 11:00 in Rome: the citizens' window is closed and its next opening hours away, so no
+    // opening's room stands.
+    let morning = opening() - Duration::hours(5);
+    server.set_clock(morning).await;
+    let login = || async {
+        server
+            .post(
+                "/api/session",
+                &json!({"codice_fiscale": "RSSMRA85T10A562S", "pin": "ABCDEFGH"}),
+            )
+            .await
+    };
+    assert!(!sent_to_the_room(login().await).await, "not overloaded: no room");
+
+    let crowd = futures_util::stream::iter(0..80)
+        .map(|_| async {
+            server
+                .client
+                .get(server.url("/api/session"))
+                .send()
+                .await
+                .unwrap()
+                .status()
+        })
+        .buffer_unordered(80)
+        .collect::<Vec<_>>()
+        .await;
+    let shed = crowd.iter().filter(|s| **s == StatusCode::SERVICE_UNAVAILABLE).count();
+    assert!(shed >= 40, "the crowd was shed: {shed} of 80");
+
+    // The next login is sent to the room, which stood up; a ticket there is let in at the rate.
+    assert!(sent_to_the_room(login().await).await, "overloaded: the room stands");
+    let (ticket, taken) = take_ticket(&server).await;
+    assert!(
+        ["waiting", "your_turn"].contains(&taken["state"].as_str().unwrap()),
+        "{taken}"
+    );
+    server.set_clock(morning + Duration::seconds(2)).await;
+    let s = status(&server, &ticket).await;
+    assert_eq!(s["state"], "your_turn", "{s}");
+    let response = claim(&server, &ticket).await;
+    assert_eq!(response.status(), 200);
+    let pass = set_cookie(&response, "sportello_pass").unwrap();
+    let with_pass = server
+        .client
+        .post(server.url("/api/session"))
+        .header("cookie", &pass)
+        .json(&json!({"codice_fiscale": "RSSMRA85T10A562S", "pin": "ABCDEFGH"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        with_pass.status(),
+        StatusCode::UNAUTHORIZED,
+        "through the gate to a wrong PIN"
+    );
+
+    // Once the load has passed (the meter reads the last 10 seconds) and the room's minute is
+    // over with nobody waiting, it stands aside: no pass needed.
+    tokio::time::sleep(std::time::Duration::from_secs(11)).await;
+    server.set_clock(morning + Duration::seconds(62)).await;
+    assert!(!sent_to_the_room(login().await).await, "the room stood aside");
+    let open = take_ticket_or_open(&server).await;
+    assert_eq!(open["state"], "open", "{open}");
+}
+
+#[tokio::test]
+async fn the_rate_follows_the_capacity_within_its_bounds_until_an_operator_sets_it() {
+    use api::services::queue_control::{QueueOrder, order};
+    let data = tempfile::tempdir().unwrap();
+    let mut config = api::Config::for_tests(data.path().to_path_buf());
+    config.queue.enabled = true;
+    config.queue.rate = 10.0;
+    assert!(config.queue.follow, "on by default");
+    let (state, _) = api::server::local_state(config).unwrap();
+    let server = TestServer::serve_state(state.clone(), data).await;
+    server.set_clock(opening() - Duration::minutes(5)).await;
+    let mut tickets = Vec::new();
+    for _ in 0..50 {
+        tickets.push(take_ticket(&server).await.0);
+    }
+    // At the opening, with 50 waiting and nothing shed, the room lets more in: a quarter more.
+    server.set_clock(opening() + Duration::seconds(1)).await;
+    let _ = status(&server, &tickets[0]).await;
+    let room = state.rooms.room_at(state.clock.now()).unwrap().name;
+    let rates = state.store.room_state(&room).await.unwrap().unwrap().rates;
+    assert_eq!(
+        rates.iter().map(|r| (r.per_second, r.automatic)).collect::<Vec<_>>(),
+        [(10.0, false), (12.5, true)]
+    );
+    // An operator sets the rate: from then on it is theirs, however the load goes.
+    let now = state.clock.now();
+    order(
+        state.store.as_ref(),
+        &state.rooms,
+        None,
+        QueueOrder::Rate(20.0),
+        "supervisore",
+        now,
+    )
+    .await
+    .unwrap();
+    tokio::time::sleep(std::time::Duration::from_secs(11)).await;
+    let _ = status(&server, &tickets[1]).await;
+    let rates = state.store.room_state(&room).await.unwrap().unwrap().rates;
+    assert_eq!(
+        rates.iter().map(|r| (r.per_second, r.automatic)).collect::<Vec<_>>(),
+        [(10.0, false), (12.5, true), (20.0, false)]
+    );
 }

@@ -303,7 +303,7 @@ impl Config {
             client_rate_per_minute: number(&lookup, "SPORTELLO_CLIENT_RATE_PER_MINUTE", 30, 1..=100_000)? as u32,
             oidc: oidc::OidcConfig::from_lookup(&lookup, addr, dev_mode)?,
             cns: cns::CnsConfig::from_lookup(&lookup)?,
-            queue: queue::QueueConfig::from_lookup(&lookup)?,
+            queue: queue::QueueConfig::from_lookup(&lookup, dev_mode)?,
             max_in_flight: number(&lookup, "SPORTELLO_MAX_IN_FLIGHT", 512, 1..=100_000)? as usize,
             connections: connections::ConnectionLimits::from_lookup(&lookup)?,
             trusted_proxy_hops: number(&lookup, "SPORTELLO_TRUSTED_PROXY_HOPS", 1, 1..=5)? as usize,

@@ -11,10 +11,16 @@ use super::error::ConfigError;
 /// The waiting room's settings.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct QueueConfig {
-    /// Whether the room guards the routes (`SPORTELLO_QUEUE`: `on` or `off`, off by default):
-    /// off until the room's page ships in a bundle of its own (the public bundle has no room
-    /// left for it), since a gate without its page would leave citizens at a 503.
+    /// Whether the room guards the routes (`SPORTELLO_QUEUE`: `on` or `off`; off by default in
+    /// dev mode, where the tests that need it turn it on, on otherwise).
     pub enabled: bool,
+    /// Whether the room also stands when the service is overloaded outside an opening
+    /// (`SPORTELLO_QUEUE_ON_OVERLOAD`: `on`, the default, or `off`).
+    pub on_overload: bool,
+    /// Whether the rate follows the measured capacity (requests shed, work in flight) within
+    /// `min_rate` and `max_rate` until an operator sets it (`SPORTELLO_QUEUE_FOLLOW`: `on`, the
+    /// default, or `off`).
+    pub follow: bool,
     /// How long before an opening the pre-queue starts (`SPORTELLO_QUEUE_PRE_QUEUE_MINUTES`, 30).
     pub pre_queue: Duration,
     /// Passes per second at the opening (`SPORTELLO_QUEUE_RATE`, 100).
@@ -31,20 +37,9 @@ pub struct QueueConfig {
 }
 
 impl QueueConfig {
-    /// Reads the room's settings.
-    pub fn from_lookup(lookup: &impl Fn(&str) -> Option<String>) -> Result<QueueConfig, ConfigError> {
-        let enabled = match lookup("SPORTELLO_QUEUE").filter(|v| !v.is_empty()).as_deref() {
-            None => false,
-            Some("on") => true,
-            Some("off") => false,
-            Some(other) => {
-                return Err(ConfigError::Invalid {
-                    var: "SPORTELLO_QUEUE",
-                    value: other.to_owned(),
-                    reason: "expected on or off",
-                });
-            }
-        };
+    /// Reads the room's settings; `dev_mode` decides the default of `SPORTELLO_QUEUE`.
+    pub fn from_lookup(lookup: &impl Fn(&str) -> Option<String>, dev_mode: bool) -> Result<QueueConfig, ConfigError> {
+        let enabled = on_off(lookup, "SPORTELLO_QUEUE", !dev_mode)?;
         let min_rate = number(lookup, "SPORTELLO_QUEUE_MIN_RATE", 1, 1..=100_000)? as f64;
         let max_rate = number(lookup, "SPORTELLO_QUEUE_MAX_RATE", 2_000, 1..=100_000)? as f64;
         let rate = number(lookup, "SPORTELLO_QUEUE_RATE", 100, 1..=100_000)? as f64;
@@ -57,6 +52,8 @@ impl QueueConfig {
         }
         Ok(QueueConfig {
             enabled,
+            on_overload: on_off(lookup, "SPORTELLO_QUEUE_ON_OVERLOAD", true)?,
+            follow: on_off(lookup, "SPORTELLO_QUEUE_FOLLOW", true)?,
             pre_queue: Duration::minutes(number(lookup, "SPORTELLO_QUEUE_PRE_QUEUE_MINUTES", 30, 0..=720)?),
             rate,
             min_rate,
@@ -67,24 +64,55 @@ impl QueueConfig {
     }
 }
 
+/// `var` as `on` or `off`, `default` when unset.
+fn on_off(lookup: &impl Fn(&str) -> Option<String>, var: &'static str, default: bool) -> Result<bool, ConfigError> {
+    match lookup(var).filter(|v| !v.is_empty()).as_deref() {
+        None => Ok(default),
+        Some("on") => Ok(true),
+        Some("off") => Ok(false),
+        Some(other) => Err(ConfigError::Invalid {
+            var,
+            value: other.to_owned(),
+            reason: "expected on or off",
+        }),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use std::collections::HashMap;
 
     fn read(vars: &[(&str, &str)]) -> Result<QueueConfig, ConfigError> {
+        read_in(vars, false)
+    }
+
+    fn read_in(vars: &[(&str, &str)], dev_mode: bool) -> Result<QueueConfig, ConfigError> {
         let map: HashMap<String, String> = vars.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
-        QueueConfig::from_lookup(&|k| map.get(k).cloned())
+        QueueConfig::from_lookup(&|k| map.get(k).cloned(), dev_mode)
     }
 
     #[test]
-    fn the_room_is_off_unless_asked() {
-        assert!(!read(&[]).unwrap().enabled);
-        assert!(read(&[("SPORTELLO_QUEUE", "on")]).unwrap().enabled);
+    fn the_room_is_on_outside_dev_mode_and_off_in_it_unless_asked() {
+        assert!(read(&[]).unwrap().enabled);
+        assert!(!read_in(&[], true).unwrap().enabled);
+        assert!(read_in(&[("SPORTELLO_QUEUE", "on")], true).unwrap().enabled);
         assert!(!read(&[("SPORTELLO_QUEUE", "off")]).unwrap().enabled);
         assert_eq!(
             read(&[("SPORTELLO_QUEUE", "yes")]).unwrap_err().var(),
             "SPORTELLO_QUEUE"
+        );
+        let c = read(&[]).unwrap();
+        assert!(c.on_overload && c.follow, "on by default");
+        let c = read(&[
+            ("SPORTELLO_QUEUE_ON_OVERLOAD", "off"),
+            ("SPORTELLO_QUEUE_FOLLOW", "off"),
+        ])
+        .unwrap();
+        assert!(!c.on_overload && !c.follow);
+        assert_eq!(
+            read(&[("SPORTELLO_QUEUE_FOLLOW", "1")]).unwrap_err().var(),
+            "SPORTELLO_QUEUE_FOLLOW"
         );
     }
 

@@ -12,22 +12,33 @@ use axum::response::{IntoResponse, Response};
 use tokio::sync::Semaphore;
 
 use crate::ApiError;
+use crate::services::load::{LoadMeter, Shed};
 
 /// How long a refused client is asked to wait: short, because admitted requests take
 /// milliseconds; the client adds jitter so that refused clients do not return in step.
 const RETRY_AFTER: Duration = Duration::from_secs(1);
 
-/// The bound on requests in flight, shared by every clone of the router.
+/// The bound on requests in flight, shared by every clone of the router, and the meter that
+/// counts what it admits and sheds (the waiting room reads it).
 #[derive(Debug, Clone)]
 pub struct InFlightLimit {
+    max: usize,
     permits: Arc<Semaphore>,
+    meter: Arc<LoadMeter>,
 }
 
 impl InFlightLimit {
-    /// A bound of `max` requests at once.
+    /// A bound of `max` requests at once, with a meter of its own.
     pub fn new(max: usize) -> InFlightLimit {
+        InFlightLimit::metered(Arc::new(LoadMeter::new(max)), max)
+    }
+
+    /// A bound of `max` requests at once, counted on `meter`.
+    pub fn metered(meter: Arc<LoadMeter>, max: usize) -> InFlightLimit {
         InFlightLimit {
+            max,
             permits: Arc::new(Semaphore::new(max)),
+            meter,
         }
     }
 }
@@ -35,8 +46,17 @@ impl InFlightLimit {
 /// Runs the request if a permit is free; otherwise 503 `overloaded` with `Retry-After`.
 pub async fn admit(State(limit): State<InFlightLimit>, request: Request, next: Next) -> Response {
     match limit.permits.clone().try_acquire_owned() {
-        Ok(_permit) => next.run(request).await,
+        Ok(permit) => {
+            let in_flight = limit.max - limit.permits.available_permits();
+            let response = next.run(request).await;
+            drop(permit);
+            limit
+                .meter
+                .record(in_flight, response.extensions().get::<Shed>().is_some());
+            response
+        }
         Err(_) => {
+            limit.meter.record(limit.max, true);
             tracing::warn!("request shed: too many in flight");
             ApiError::Overloaded {
                 retry_after: RETRY_AFTER,

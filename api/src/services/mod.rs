@@ -8,6 +8,7 @@ pub mod cns_login;
 pub mod filing;
 pub mod idempotency;
 pub mod identity;
+pub mod load;
 pub mod operator_login;
 pub mod operators;
 pub mod pin_check;

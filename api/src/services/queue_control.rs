@@ -30,10 +30,14 @@ pub async fn order(
 ) -> Result<(String, RateChange), RateChangeError> {
     let room = match room {
         Some(room) => room.to_owned(),
-        None => rooms
-            .room_at(now)
-            .map(|r| r.name)
-            .ok_or_else(|| RateChangeError::NotOpen("now".to_owned()))?,
+        // The room guarding now (an opening's or a surge room), else the opening's standing.
+        None => match rooms.current(store, now).await? {
+            Some(room) => room.name,
+            None => rooms
+                .room_at(now)
+                .map(|r| r.name)
+                .ok_or_else(|| RateChangeError::NotOpen("now".to_owned()))?,
+        },
     };
     let per_second = match order {
         QueueOrder::Pause => Ok(0.0),

@@ -7,8 +7,15 @@
 //! room stands aside and lets everyone in. The store keeps only counters and ticket records; the
 //! order and the admissions are `domain::waiting_room`'s rules, and the pass is stateless: an
 //! HMAC under a key derived from the server's key, bound to the ticket it was earned by.
+//!
+//! Outside an opening, the room stands up when the service is overloaded (the load meter sees
+//! a steady share of requests shed): a *surge room*, named `surge-N` (the N-th of this store,
+//! so that every process finds the same one), lets people in at the rate in arrival order for
+//! at least a minute and while its line is not empty. While a room is open, its rate follows
+//! the capacity measured (fewer when requests are shed, more when the work in flight leaves
+//! room and people wait) within the configured bounds, until an operator sets it.
 
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
 use chrono::{DateTime, Duration, SecondsFormat, Utc};
@@ -18,6 +25,7 @@ use domain::wire::queue::{QueueState, QueueStatus};
 use hmac::{Hmac, Mac};
 use sha2::Sha256;
 
+use super::load::{LoadMeter, Reading};
 use crate::config::queue::QueueConfig;
 use crate::secrets::PinKey;
 use crate::store::{RateChange, RoomState, Store, StoreError, TicketRecord};
@@ -30,12 +38,29 @@ const STATE_FRESH_FOR: std::time::Duration = std::time::Duration::from_secs(1);
 /// Over how long the admission rate shown is measured.
 const OBSERVED_OVER: Duration = Duration::seconds(60);
 
-/// The room of one opening of the citizens' window, and where it is in its life at a moment.
+/// Over how many seconds the load is read, to stand up a surge room or move the rate: long
+/// enough not to act on a burst, short enough to act within the first seconds of a crowd.
+const LOAD_OVER_SECONDS: u64 = 10;
+
+/// How often at most this process moves a room's rate by the load it measures: a change waits
+/// for the previous one to show in the load.
+const FOLLOW_EVERY: std::time::Duration = std::time::Duration::from_secs(10);
+
+/// A surge room stands for at least this long: a room that stood aside the moment its first
+/// arrivals were let in would let the crowd behind them straight back onto the overloaded routes.
+const SURGE_AT_LEAST: Duration = Duration::seconds(60);
+
+/// The name of the `generation`-th surge room.
+fn surge_name(generation: u64) -> String {
+    format!("surge-{generation}")
+}
+
+/// A room: of one opening of the citizens' window, or one stood up by an overload.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Room {
-    /// The opening it is for.
+    /// The opening it is for (a surge room's: when it stood up).
     pub opens_at: DateTime<Utc>,
-    /// Its name in the store: the opening, RFC 3339 in UTC.
+    /// Its name in the store: the opening, RFC 3339 in UTC, or `surge-N`.
     pub name: String,
 }
 
@@ -105,6 +130,12 @@ pub struct Rooms {
     line_key: [u8; 32],
     pass_key: [u8; 32],
     cached: Mutex<Option<(String, Instant, Option<RoomState>)>>,
+    load: Arc<LoadMeter>,
+    /// The latest surge room this process knows of (its generation, 0 for none yet), and when
+    /// it last looked.
+    surge: Mutex<(u64, Option<Instant>, Option<RoomState>)>,
+    /// When this process last moved a rate by the load.
+    followed: Mutex<Option<Instant>>,
 }
 
 impl std::fmt::Debug for Rooms {
@@ -117,20 +148,150 @@ impl std::fmt::Debug for Rooms {
 
 impl Rooms {
     /// The rooms under `config`, for the citizens' window of `windows`, with keys derived from
-    /// the server's key.
-    pub fn new(config: QueueConfig, windows: WindowConfig, pin_key: &PinKey) -> Rooms {
+    /// the server's key, reading this process's load from `load`.
+    pub fn new(config: QueueConfig, windows: WindowConfig, pin_key: &PinKey, load: Arc<LoadMeter>) -> Rooms {
         Rooms {
             config,
             windows,
             line_key: pin_key.derive("sportello-waiting-room-line-v1"),
             pass_key: pin_key.derive("sportello-waiting-room-pass-v1"),
             cached: Mutex::new(None),
+            load,
+            surge: Mutex::new((0, None, None)),
+            followed: Mutex::new(None),
         }
     }
 
     /// The settings.
     pub fn config(&self) -> &QueueConfig {
         &self.config
+    }
+
+    /// The load meter the rooms read (the in-flight bound writes it).
+    pub fn load(&self) -> &Arc<LoadMeter> {
+        &self.load
+    }
+
+    /// The room that guards the routes at `now`, if any: the opening's, from its pre-queue and
+    /// while its line is not empty; otherwise the latest surge room, while it stands.
+    pub async fn current(&self, store: &dyn Store, now: DateTime<Utc>) -> Result<Option<Room>, StoreError> {
+        if !self.config.enabled {
+            return Ok(None);
+        }
+        if let Some(room) = self.room_at(now) {
+            if now < room.opens_at {
+                return Ok(Some(room));
+            }
+            if let Some(state) = self.state(store, &room, now).await?
+                && admissions(&state).admitted_by(now) < state.taken()
+            {
+                return Ok(Some(room));
+            }
+        }
+        if !self.config.on_overload {
+            return Ok(None);
+        }
+        Ok(self.surge(store, now).await?.and_then(|(room, state)| {
+            let waiting = admissions(&state).admitted_by(now) < state.taken();
+            (waiting || now - state.opening.opened_at < SURGE_AT_LEAST).then_some(room)
+        }))
+    }
+
+    /// The room whose tickets count at `now`: the one guarding, or else the opening's standing
+    /// (its line may be empty, but a turn that came in it is still claimed there).
+    async fn ticket_room(&self, store: &dyn Store, now: DateTime<Utc>) -> Result<Option<Room>, StoreError> {
+        if !self.config.enabled {
+            return Ok(None);
+        }
+        Ok(match self.current(store, now).await? {
+            Some(room) => Some(room),
+            None => self.room_at(now),
+        })
+    }
+
+    /// The latest surge room of the store and its state, from this process's copy when fresh.
+    async fn surge(&self, store: &dyn Store, now: DateTime<Utc>) -> Result<Option<(Room, RoomState)>, StoreError> {
+        let (mut generation, mut latest) = {
+            let surge = self.surge.lock().expect("not poisoned");
+            if let (g, Some(at), state) = &*surge
+                && at.elapsed() < STATE_FRESH_FOR
+            {
+                return Ok(state.clone().map(|s| (surge_room(*g, &s), s)));
+            }
+            (surge.0, None)
+        };
+        if generation > 0 {
+            latest = store.room_state(&surge_name(generation)).await?;
+        }
+        // Another process may have stood up a newer one (or, just started, this one knows none).
+        while let Some(state) = store.room_state(&surge_name(generation + 1)).await? {
+            generation += 1;
+            latest = Some(state);
+        }
+        if let Some(state) = &latest {
+            self.follow(store, &surge_name(generation), state, now).await?;
+        }
+        *self.surge.lock().expect("not poisoned") = (generation, Some(Instant::now()), latest.clone());
+        Ok(latest.map(|s| (surge_room(generation, &s), s)))
+    }
+
+    /// Stands up a surge room if this process measures an overload and no room guards: the next
+    /// generation's, which the first process to ask opens and every other one finds.
+    async fn stand_up_on_overload(&self, store: &dyn Store, now: DateTime<Utc>) -> Result<bool, StoreError> {
+        if !self.config.on_overload || !self.load.reading(LOAD_OVER_SECONDS).overloaded() {
+            return Ok(false);
+        }
+        // The latest generation known to the store (read afresh), then the next one.
+        self.surge.lock().expect("not poisoned").1 = None;
+        self.surge(store, now).await?;
+        let next = self.surge.lock().expect("not poisoned").0 + 1;
+        let salt = crate::secrets::random_bytes::<16>();
+        store.open_room(&surge_name(next), &salt, self.config.rate, now).await?;
+        tracing::warn!(room = %surge_name(next), "waiting room stood up: the service is overloaded");
+        *self.surge.lock().expect("not poisoned") = (next - 1, None, None);
+        Ok(true)
+    }
+
+    /// Moves `room`'s rate by the load this process measured, at most every `FOLLOW_EVERY`,
+    /// unless following is off or an operator has set the rate (the last change is theirs).
+    async fn follow(
+        &self,
+        store: &dyn Store,
+        room: &str,
+        state: &RoomState,
+        now: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        if !self.config.follow || state.rates.len() > 1 && state.rates.last().is_some_and(|r| !r.automatic) {
+            return Ok(());
+        }
+        {
+            let mut followed = self.followed.lock().expect("not poisoned");
+            if followed.is_some_and(|at| at.elapsed() < FOLLOW_EVERY) {
+                return Ok(());
+            }
+            *followed = Some(Instant::now());
+        }
+        let rule = admissions(state);
+        let waiting = rule.admitted_by(now) < state.taken();
+        let rate = rule.rate_at(now);
+        let Some(per_second) = followed_rate(rate, &self.load.reading(LOAD_OVER_SECONDS), waiting, &self.config) else {
+            return Ok(());
+        };
+        let from = state.rates.last().map_or(now, |last| last.from.max(now));
+        let change = RateChange {
+            from,
+            per_second,
+            automatic: true,
+        };
+        if store.change_rate(room, change).await? {
+            tracing::info!(
+                room,
+                from = rate,
+                to = per_second,
+                "waiting room's rate follows the load"
+            );
+        }
+        Ok(())
     }
 
     /// The room standing at `now`, if any: the next opening's, from its pre-queue on, or the
@@ -181,26 +342,23 @@ impl Rooms {
             store.open_room(&room.name, &salt, self.config.rate, now).await?;
             state = store.room_state(&room.name).await?;
         }
+        if let Some(open) = &state {
+            self.follow(store, &room.name, open, now).await?;
+        }
         *self.cached.lock().expect("not poisoned") = Some((room.name.clone(), Instant::now(), state.clone()));
         Ok(state)
     }
 
-    /// Whether the routes that start work need a pass at `now`: a room stands and its line is
-    /// not empty (in its pre-queue, everyone waits for the draw).
+    /// Whether the routes that start work need a pass at `now`: a room guards them (in its
+    /// pre-queue, everyone waits for the draw), or the service is overloaded and one stands up.
     pub async fn guards(&self, store: &dyn Store, now: DateTime<Utc>) -> Result<bool, StoreError> {
         if !self.config.enabled {
             return Ok(false);
         }
-        let Some(room) = self.room_at(now) else {
-            return Ok(false);
-        };
-        if now < room.opens_at {
+        if self.current(store, now).await?.is_some() {
             return Ok(true);
         }
-        Ok(match self.state(store, &room, now).await? {
-            Some(state) => admissions(&state).admitted_by(now) < state.taken(),
-            None => false,
-        })
+        self.stand_up_on_overload(store, now).await
     }
 
     /// The browser's ticket of the room standing at `now`: the one it presents (`presented`,
@@ -212,7 +370,7 @@ impl Rooms {
         presented: Option<&str>,
         now: DateTime<Utc>,
     ) -> Result<(Option<String>, Standing), StoreError> {
-        let Some(room) = self.room_at(now).filter(|_| self.config.enabled) else {
+        let Some(room) = self.ticket_room(store, now).await? else {
             return Ok((None, self.open_standing(None)));
         };
         if let Some(id) = presented
@@ -239,7 +397,7 @@ impl Rooms {
         id: &str,
         now: DateTime<Utc>,
     ) -> Result<Option<Standing>, StoreError> {
-        let Some(room) = self.room_at(now).filter(|_| self.config.enabled) else {
+        let Some(room) = self.ticket_room(store, now).await? else {
             return Ok(Some(self.open_standing(None)));
         };
         match store.ticket(&room.name, id).await? {
@@ -331,7 +489,11 @@ impl Rooms {
         let from = state.rates.last().map_or(now, |last| last.from.max(now));
         let mut rule = admissions(&state);
         rule.change(from, per_second)?;
-        let change = RateChange { from, per_second };
+        let change = RateChange {
+            from,
+            per_second,
+            automatic: false,
+        };
         if !store.change_rate(room, change).await? {
             return Err(RateChangeError::NotOpen(room.to_owned()));
         }
@@ -444,6 +606,34 @@ impl Rooms {
     }
 }
 
+/// The surge room of `generation`, opened as `state` says.
+fn surge_room(generation: u64, state: &RoomState) -> Room {
+    Room {
+        opens_at: state.opening.opened_at,
+        name: surge_name(generation),
+    }
+}
+
+/// The rate a room letting in `rate` a second should move to by `load`, if any: a quarter down
+/// while at least 1 % of requests are shed (the work let in is more than the service takes), a
+/// quarter up while nothing is shed, the work in flight stays under half the bound and people
+/// wait; within the configured bounds, and only by at least 5 % (no churn of the rate's
+/// history). A paused room stays paused: only an operator pauses.
+fn followed_rate(rate: f64, load: &Reading, waiting: bool, config: &QueueConfig) -> Option<f64> {
+    if rate <= 0.0 {
+        return None;
+    }
+    let target = if load.shed >= 5 && load.shed * 100 >= load.requests {
+        rate * 0.75
+    } else if load.shed == 0 && waiting && load.peak_in_flight * 2 <= load.max_in_flight {
+        rate * 1.25
+    } else {
+        return None;
+    };
+    let target = target.clamp(config.min_rate, config.max_rate);
+    ((target - rate).abs() >= rate * 0.05).then_some(target)
+}
+
 /// A status of `state` with nothing else said.
 fn status(state: QueueState, poll_after_seconds: u32) -> QueueStatus {
     QueueStatus {
@@ -493,6 +683,8 @@ mod tests {
     fn rooms() -> Rooms {
         let config = QueueConfig {
             enabled: true,
+            on_overload: true,
+            follow: true,
             pre_queue: Duration::minutes(30),
             rate: 100.0,
             min_rate: 1.0,
@@ -500,7 +692,12 @@ mod tests {
             keep: Duration::minutes(15),
             pass: Duration::minutes(20),
         };
-        Rooms::new(config, WindowConfig::default(), &PinKey::new([7; 32]))
+        Rooms::new(
+            config,
+            WindowConfig::default(),
+            &PinKey::new([7; 32]),
+            Arc::new(LoadMeter::new(512)),
+        )
     }
 
     fn rome(text: &str) -> DateTime<Utc> {
@@ -538,7 +735,12 @@ mod tests {
         let forged = pass.replacen("abc", "abd", 1);
         assert_eq!(r.check_pass(&forged, now), None, "another ticket's");
         assert_eq!(r.check_pass("nonsense", now), None);
-        let other_key = Rooms::new(*r.config(), WindowConfig::default(), &PinKey::new([8; 32]));
+        let other_key = Rooms::new(
+            *r.config(),
+            WindowConfig::default(),
+            &PinKey::new([8; 32]),
+            r.load().clone(),
+        );
         assert_eq!(other_key.check_pass(&pass, now), None, "another server's key");
         assert_eq!(r.renewal(&claims, now + Duration::minutes(9)), None);
         let (renewed, new_until) = r.renewal(&claims, now + Duration::minutes(11)).unwrap();
@@ -546,6 +748,69 @@ mod tests {
         assert_eq!(
             r.check_pass(&renewed, now + Duration::minutes(25)).unwrap().ticket,
             "abc"
+        );
+    }
+
+    #[test]
+    fn the_rate_follows_the_load_within_its_bounds_and_never_unpauses() {
+        let r = rooms();
+        let load = |requests, shed, peak_in_flight| Reading {
+            requests,
+            shed,
+            peak_in_flight,
+            max_in_flight: 512,
+        };
+        let config = r.config();
+        assert_eq!(
+            followed_rate(100.0, &load(1_000, 20, 512), true, config),
+            Some(75.0),
+            "2 % shed: a quarter down"
+        );
+        assert_eq!(
+            followed_rate(100.0, &load(1_000, 4, 512), true, config),
+            None,
+            "a few refusals are not a trend"
+        );
+        assert_eq!(
+            followed_rate(100.0, &load(1_000, 0, 100), true, config),
+            Some(125.0),
+            "room to spare and people waiting: a quarter up"
+        );
+        assert_eq!(
+            followed_rate(100.0, &load(1_000, 0, 300), true, config),
+            None,
+            "more than half the bound in flight: hold"
+        );
+        assert_eq!(
+            followed_rate(100.0, &load(1_000, 0, 10), false, config),
+            None,
+            "nobody waits: nothing to let in faster"
+        );
+        assert_eq!(
+            followed_rate(1_900.0, &load(1_000, 0, 10), true, config),
+            Some(2_000.0),
+            "up to the highest rate"
+        );
+        assert_eq!(followed_rate(2_000.0, &load(1_000, 0, 10), true, config), None);
+        assert_eq!(
+            followed_rate(1.2, &load(1_000, 500, 512), true, config),
+            Some(1.0),
+            "down to the lowest rate"
+        );
+        assert_eq!(
+            followed_rate(1.0, &load(1_000, 500, 512), true, config),
+            None,
+            "and held there"
+        );
+        assert_eq!(
+            followed_rate(1_990.0, &load(1_000, 0, 10), true, config),
+            None,
+            "a change under 5 % is churn"
+        );
+        assert_eq!(
+            followed_rate(0.0, &load(1_000, 0, 10), true, config),
+            None,
+            "a paused room waits for its operator"
         );
     }
 

@@ -87,6 +87,10 @@ pub struct RateChange {
     pub from: DateTime<Utc>,
     /// Places let in per second from then.
     pub per_second: f64,
+    /// Whether the room set it itself, following the measured capacity (not an operator, not
+    /// the opening): once an operator has set the rate, the room no longer moves it.
+    #[serde(default)]
+    pub automatic: bool,
 }
 
 /// A room as it stands once open: its opening, its rate's history from the opening (the first

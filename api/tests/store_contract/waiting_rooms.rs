@@ -97,15 +97,28 @@ pub async fn tickets_before_the_opening_are_its_pre_queue_and_later_ones_queue_i
         state.rates,
         [RateChange {
             from: opened_at,
-            per_second: 100.0
+            per_second: 100.0,
+            automatic: false,
         }]
     );
+    // The room's own change (following the capacity), then an operator's pause: kept in order,
+    // each with who set it.
+    let followed = RateChange {
+        from: opened_at + Duration::seconds(30),
+        per_second: 75.0,
+        automatic: true,
+    };
+    assert!(store.change_rate(ROOM, followed).await.unwrap());
     let pause = RateChange {
         from: opened_at + Duration::seconds(90),
         per_second: 0.0,
+        automatic: false,
     };
     assert!(store.change_rate(ROOM, pause).await.unwrap());
-    assert_eq!(store.room_state(ROOM).await.unwrap().unwrap().rates[1], pause);
+    assert_eq!(
+        store.room_state(ROOM).await.unwrap().unwrap().rates[1..],
+        [followed, pause]
+    );
     assert!(
         !store.change_rate("2026-12-09T15:00:00Z", pause).await.unwrap(),
         "a room not open has no rate"

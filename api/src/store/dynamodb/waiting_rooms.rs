@@ -168,7 +168,11 @@ impl WaitingRooms for DynamoDbStore {
             .expression_attribute_values(":opening", string(to_json(&opening)?))
             .expression_attribute_values(
                 ":rates",
-                AttributeValue::L(vec![string(to_json(&RateChange { from: now, per_second })?)]),
+                AttributeValue::L(vec![string(to_json(&RateChange {
+                    from: now,
+                    per_second,
+                    automatic: false,
+                })?)]),
             )
             .expression_attribute_values(":ttl", expires)
             .send()

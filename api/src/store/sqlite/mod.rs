@@ -183,6 +183,8 @@ const MIGRATIONS: &[&str] = &[
          per_second REAL NOT NULL
      ) STRICT;
      CREATE INDEX waiting_room_rates_by_room ON waiting_room_rates (room, at);",
+    // Whether a rate was set by the room itself, following the measured capacity.
+    "ALTER TABLE waiting_room_rates ADD COLUMN automatic INTEGER NOT NULL DEFAULT 0;",
 ];
 
 /// How many reader connections the pool holds. Two cores serve the local run; a few more readers

@@ -106,13 +106,16 @@ impl WaitingRooms for SqliteStore {
             })
             .map_err(other)?;
             let mut statement = conn
-                .prepare_cached("SELECT at, per_second FROM waiting_room_rates WHERE room = ?1 ORDER BY at, rowid")
+                .prepare_cached(
+                    "SELECT at, per_second, automatic FROM waiting_room_rates WHERE room = ?1 ORDER BY at, rowid",
+                )
                 .map_err(other)?;
             let rates = statement
                 .query_map([&room], |r| {
                     Ok(RateChange {
                         from: from_ms(r.get(0)?),
                         per_second: r.get(1)?,
+                        automatic: r.get::<_, i64>(2)? != 0,
                     })
                 })
                 .map_err(other)?
@@ -135,8 +138,8 @@ impl WaitingRooms for SqliteStore {
             }
             execute(
                 conn,
-                "INSERT INTO waiting_room_rates (room, at, per_second) VALUES (?1, ?2, ?3)",
-                params![room, ms(change.from), change.per_second],
+                "INSERT INTO waiting_room_rates (room, at, per_second, automatic) VALUES (?1, ?2, ?3, ?4)",
+                params![room, ms(change.from), change.per_second, i64::from(change.automatic)],
             )
             .map_err(other)?;
             Ok(true)
