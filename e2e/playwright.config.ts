@@ -5,6 +5,8 @@
 //   • "faulty" (E2E_FAULTY_PORT): 30 % of API requests fail, half before and half after the write;
 //   • "bounded" (E2E_BOUNDED_PORT): 2 API requests admitted at a time, each held 200 ms;
 //   • "console" (E2E_CONSOLE_PORT): the Contact Center's, whose clock its spec moves freely;
+//   • "queue" (E2E_QUEUE_PORT): the click-day waiting room on, admitting 1 citizen a second, whose
+//     clock its spec (waiting_room.spec.ts) moves freely;
 //   • "mail" (E2E_MAIL_PORT): e-mail and PEC through a real SMTP server, Python's aiosmtpd on
 //     E2E_SMTP_PORT writing every message to a Maildir (E2E_MAILDIR) that its spec reads.
 // The specs find the extra servers' addresses and data directories in the environment (set here,
@@ -27,11 +29,13 @@ const boundedPort = portOf('E2E_BOUNDED_PORT', 18082);
 const consolePort = portOf('E2E_CONSOLE_PORT', 18083);
 const mailPort = portOf('E2E_MAIL_PORT', 18084);
 const smtpPort = portOf('E2E_SMTP_PORT', 18025);
+const queuePort = portOf('E2E_QUEUE_PORT', 18085);
 const dataDir = path.join(runDir, 'main');
 const faultyData = (process.env.E2E_FAULTY_DATA = path.join(runDir, 'faulty'));
 const boundedData = (process.env.E2E_BOUNDED_DATA = path.join(runDir, 'bounded'));
 const consoleData = (process.env.E2E_CONSOLE_DATA = path.join(runDir, 'console'));
 const mailData = (process.env.E2E_MAIL_DATA = path.join(runDir, 'mail'));
+const queueData = (process.env.E2E_QUEUE_DATA = path.join(runDir, 'queue'));
 const maildir = (process.env.E2E_MAILDIR = path.join(runDir, 'maildir'));
 // The Python of the project's tools environment, where scripts/test.sh installs aiosmtpd.
 const python = process.env.E2E_PYTHON ?? path.join(root, 'target', 'pytools', 'bin', 'python3');
@@ -142,6 +146,8 @@ export default defineConfig({
       true,
     ),
     sportello(consolePort, consoleData, {}),
+    // The rate stays at 1 a second (not following the load): the spec counts places by it.
+    sportello(queuePort, queueData, { SPORTELLO_QUEUE: 'on', SPORTELLO_QUEUE_RATE: '1', SPORTELLO_QUEUE_FOLLOW: 'off' }),
     {
       command: `"${python}" -m aiosmtpd -n -l 127.0.0.1:${smtpPort} -c aiosmtpd.handlers.Mailbox "${maildir}"`,
       port: smtpPort,
