@@ -146,7 +146,7 @@ const ERRORS: &[(&str, &str, &[Failure])] = &[
     ("get", "/api/health", &[]),
     ("post", "/api/client-errors", &[Malformed, TooMany]),
     ("get", "/api/places", &[Malformed]),
-    ("post", "/api/queue/tickets", &[]),
+    ("post", "/api/queue/tickets", &[TooMany]),
     ("get", "/api/queue/status", &[NotFound]),
     ("post", "/api/queue/pass", &[NotFound, Conflict]),
     ("post", "/api/codice-fiscale/check", &[Malformed, Invalid]),

@@ -523,3 +523,48 @@ async fn the_rate_follows_the_capacity_within_its_bounds_until_an_operator_sets_
         [(10.0, false), (12.5, true), (20.0, false)]
     );
 }
+
+#[tokio::test]
+async fn an_address_takes_a_limited_number_of_new_tickets_a_minute_and_a_kept_one_is_never_counted() {
+    let server = TestServer::start_with(|c| {
+        c.queue.enabled = true;
+        c.queue.tickets_per_minute = 5;
+    })
+    .await;
+    server.set_clock(opening() - Duration::minutes(10)).await;
+    let mut first = None;
+    for _ in 0..5 {
+        first.get_or_insert(take_ticket(&server).await.0);
+    }
+    // A sixth new ticket from the same address this minute: 429 with Retry-After (the page's
+    // client waits and asks again), and no ticket.
+    let refused = server.post("/api/queue/tickets", &json!({})).await;
+    assert_eq!(refused.status(), StatusCode::TOO_MANY_REQUESTS);
+    assert!(refused.headers().contains_key("retry-after"));
+    assert!(set_cookie(&refused, "sportello_ticket").is_none());
+    assert_eq!(refused.json::<Value>().await.unwrap()["code"], "rate_limited");
+    // A browser presenting its ticket keeps it, however often it asks.
+    let first = first.unwrap();
+    for _ in 0..10 {
+        let kept = server
+            .client
+            .post(server.url("/api/queue/tickets"))
+            .header("cookie", &first)
+            .json(&json!({}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(kept.status(), 200);
+        assert_eq!(set_cookie(&kept, "sportello_ticket").as_ref(), Some(&first));
+    }
+    // Another address is another client; and the next minute, this one may take again.
+    let other = common::client_from("127.0.0.2")
+        .post(server.url("/api/queue/tickets"))
+        .json(&json!({}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(other.status(), 200);
+    server.set_clock(opening() - Duration::minutes(9)).await;
+    take_ticket(&server).await;
+}

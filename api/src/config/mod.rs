@@ -358,6 +358,7 @@ impl Config {
         config.addr = SocketAddr::from(([127, 0, 0, 1], 0));
         config.data_dir = data_dir;
         config.client_rate_per_minute = 10_000;
+        config.queue.tickets_per_minute = 100_000;
         config
     }
 }

@@ -34,6 +34,11 @@ pub struct QueueConfig {
     pub keep: Duration,
     /// How long a pass lasts unless a request renews it (`SPORTELLO_QUEUE_PASS_MINUTES`, 20).
     pub pass: Duration,
+    /// New tickets a client address may take a minute (`SPORTELLO_QUEUE_TICKETS_PER_MINUTE`, 60):
+    /// a script minting tickets would otherwise fill the pre-queue's draw with places of its own.
+    /// Generous, because a mobile network puts many subscribers behind one address; a browser
+    /// keeping its ticket is never counted.
+    pub tickets_per_minute: u32,
 }
 
 impl QueueConfig {
@@ -60,6 +65,7 @@ impl QueueConfig {
             max_rate,
             keep: Duration::minutes(number(lookup, "SPORTELLO_QUEUE_KEEP_MINUTES", 15, 1..=240)?),
             pass: Duration::minutes(number(lookup, "SPORTELLO_QUEUE_PASS_MINUTES", 20, 1..=240)?),
+            tickets_per_minute: number(lookup, "SPORTELLO_QUEUE_TICKETS_PER_MINUTE", 60, 1..=100_000)? as u32,
         })
     }
 }
@@ -120,12 +126,13 @@ mod tests {
     fn the_defaults_and_a_rate_outside_its_bounds() {
         let c = read(&[]).unwrap();
         assert_eq!(
-            (c.pre_queue, c.rate, c.keep, c.pass),
+            (c.pre_queue, c.rate, c.keep, c.pass, c.tickets_per_minute),
             (
                 Duration::minutes(30),
                 100.0,
                 Duration::minutes(15),
-                Duration::minutes(20)
+                Duration::minutes(20),
+                60
             )
         );
         let err = read(&[("SPORTELLO_QUEUE_RATE", "50"), ("SPORTELLO_QUEUE_MIN_RATE", "60")]).unwrap_err();

@@ -10,6 +10,7 @@ use axum::{Json, Router};
 use domain::ErrorCode;
 use domain::wire::queue::{QueuePass, QueueStatus};
 
+use crate::http::ClientAddr;
 use crate::http::waiting_room::{pass_cookie, presented_ticket, ticket_cookie};
 use crate::services::waiting_room::Claim;
 use crate::{ApiError, AppState};
@@ -20,12 +21,16 @@ use crate::{ApiError, AppState};
     tag = "queue",
     responses((status = 200, description = "The browser's ticket, kept or new (cookie), and where it stands", body = QueueStatus))
 )]
-async fn take(State(state): State<AppState>, headers: HeaderMap) -> Result<Response, ApiError> {
+async fn take(
+    State(state): State<AppState>,
+    ClientAddr(client): ClientAddr,
+    headers: HeaderMap,
+) -> Result<Response, ApiError> {
     let now = state.clock.now();
     let presented = presented_ticket(&headers);
     let (ticket, standing) = state
         .rooms
-        .take(state.store.as_ref(), presented.as_deref(), now)
+        .take(state.store.as_ref(), presented.as_deref(), client, now)
         .await?;
     let mut response = Json(standing.status).into_response();
     if let Some(id) = ticket {
@@ -45,7 +50,11 @@ async fn take(State(state): State<AppState>, headers: HeaderMap) -> Result<Respo
         (status = 404, description = "`queue.no_ticket`: the room has no ticket of this browser", body = domain::wire::problem::Problem)
     )
 )]
-async fn status(State(state): State<AppState>, headers: HeaderMap) -> Result<Json<QueueStatus>, ApiError> {
+async fn status(
+    State(state): State<AppState>,
+    ClientAddr(client): ClientAddr,
+    headers: HeaderMap,
+) -> Result<Json<QueueStatus>, ApiError> {
     let now = state.clock.now();
     let missing = || ApiError::Missing(ErrorCode::QueueNoTicket);
     let standing = match presented_ticket(&headers) {
@@ -55,7 +64,7 @@ async fn status(State(state): State<AppState>, headers: HeaderMap) -> Result<Jso
             .await?
             .ok_or_else(missing)?,
         None if state.rooms.guards(state.store.as_ref(), now).await? => return Err(missing()),
-        None => state.rooms.take(state.store.as_ref(), None, now).await?.1,
+        None => state.rooms.take(state.store.as_ref(), None, client, now).await?.1,
     };
     Ok(Json(standing.status))
 }

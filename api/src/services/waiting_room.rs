@@ -15,6 +15,7 @@
 //! the capacity measured (fewer when requests are shed, more when the work in flight leaves
 //! room and people wait) within the configured bounds, until an operator sets it.
 
+use std::net::IpAddr;
 use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
@@ -27,6 +28,7 @@ use sha2::Sha256;
 
 use super::load::{LoadMeter, Reading};
 use crate::config::queue::QueueConfig;
+use crate::rate_limit::ClientRateLimiter;
 use crate::secrets::PinKey;
 use crate::store::{RateChange, RoomState, Store, StoreError, TicketRecord};
 
@@ -95,6 +97,29 @@ pub enum Claim {
     NoTicket,
 }
 
+/// Why a browser gets no ticket.
+#[derive(Debug, thiserror::Error)]
+pub enum TakeError {
+    /// Its address took more new tickets this minute than a client may.
+    #[error("too many new tickets from one address this minute")]
+    TooManyTickets,
+    /// The store failed.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+impl From<TakeError> for crate::ApiError {
+    fn from(e: TakeError) -> crate::ApiError {
+        match e {
+            // The count is per minute: within one the client may take again.
+            TakeError::TooManyTickets => crate::ApiError::RateLimited {
+                retry_after: std::time::Duration::from_secs(60),
+            },
+            TakeError::Store(e) => e.into(),
+        }
+    }
+}
+
 /// Why an operator's change of the rate is refused.
 #[derive(Debug, thiserror::Error)]
 pub enum RateChangeError {
@@ -136,6 +161,8 @@ pub struct Rooms {
     surge: Mutex<(u64, Option<Instant>, Option<RoomState>)>,
     /// When this process last moved a rate by the load.
     followed: Mutex<Option<Instant>>,
+    /// New tickets per client address a minute.
+    tickets: ClientRateLimiter,
 }
 
 impl std::fmt::Debug for Rooms {
@@ -159,6 +186,7 @@ impl Rooms {
             load,
             surge: Mutex::new((0, None, None)),
             followed: Mutex::new(None),
+            tickets: ClientRateLimiter::new(config.tickets_per_minute),
         }
     }
 
@@ -363,13 +391,15 @@ impl Rooms {
 
     /// The browser's ticket of the room standing at `now`: the one it presents (`presented`,
     /// its cookie) if the room has it and its turn has not expired, or a new one at the back.
-    /// `None` as the ticket when no room guards the routes (nothing to wait for).
+    /// `None` as the ticket when no room guards the routes (nothing to wait for). A new ticket
+    /// counts against `client`'s new tickets this minute.
     pub async fn take(
         &self,
         store: &dyn Store,
         presented: Option<&str>,
+        client: IpAddr,
         now: DateTime<Utc>,
-    ) -> Result<(Option<String>, Standing), StoreError> {
+    ) -> Result<(Option<String>, Standing), TakeError> {
         let Some(room) = self.ticket_room(store, now).await? else {
             return Ok((None, self.open_standing(None)));
         };
@@ -383,6 +413,9 @@ impl Rooms {
         }
         if !self.guards(store, now).await? {
             return Ok((None, self.open_standing(Some(&room))));
+        }
+        if !self.tickets.allow(client, now) {
+            return Err(TakeError::TooManyTickets);
         }
         let id = hex::encode(crate::secrets::random_bytes::<16>());
         let ticket = store.take_ticket(&room.name, &id, now).await?;
@@ -685,6 +718,7 @@ mod tests {
             enabled: true,
             on_overload: true,
             follow: true,
+            tickets_per_minute: 60,
             pre_queue: Duration::minutes(30),
             rate: 100.0,
             min_rate: 1.0,
