@@ -144,9 +144,9 @@ def forms(page: str) -> list:
 
 # --- the harness -------------------------------------------------------------------------------
 
-def start_harness(data_dir: Path):
+def start_harness(data_dir: Path, *extra: str):
     proc = subprocess.Popen(
-        [sys.executable, str(HERE / "run.py"), "serve", "--data-dir", str(data_dir)],
+        [sys.executable, str(HERE / "run.py"), "serve", "--data-dir", str(data_dir), *extra],
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, stdin=subprocess.DEVNULL, text=True,
     )
     line = proc.stdout.readline()
@@ -431,7 +431,8 @@ class RelyingParty:
         jwe_head = header(res.text)
         check(res.status_code == 200 and res.headers["content-type"].startswith("application/jwt") and len(res.text.split(".")) == 5,
               f"  GET userinfo: application/jwt, a JWE {json.dumps(jwe_head)}")
-        check(jwe_head["kid"] == self.enc_key.kid, "  encrypted to the RP's `use: enc` RSA key")
+        check(jwe_head["kid"] == self.enc_key.kid and [jwe_head["alg"], jwe_head["enc"]] == list(self.fed_userinfo_encryption.values()),
+              f"  encrypted to the RP's `use: enc` RSA key with {jwe_head['alg']} and {jwe_head['enc']}")
         inner = JWE().decrypt(res.text, keys=[self.enc_key])
         info = verify(inner.decode(), md["jwks"]["keys"], algs=("RS256",))
         cf = info.get(FISCAL_NUMBER, "")
@@ -443,17 +444,20 @@ def main() -> int:
     parser = argparse.ArgumentParser(description="Smoke check of the test federation.")
     parser.add_argument("--no-login", action="store_true", help="skip the relying party's logins")
     parser.add_argument("--keep", metavar="DIR", help="use (and keep) this data directory")
+    parser.add_argument("--jwe-alg", default="RSA-OAEP", help="passed to run.py serve")
+    parser.add_argument("--jwe-enc", default="A256CBC-HS512", help="passed to run.py serve")
     args = parser.parse_args()
     data_dir = Path(args.keep) if args.keep else Path(tempfile.mkdtemp(prefix="federation-smoke-"))
     proc = fed = None
     try:
         started = time.monotonic()
-        proc, fed = start_harness(data_dir)
+        proc, fed = start_harness(data_dir, "--jwe-alg", args.jwe_alg, "--jwe-enc", args.jwe_enc)
         ok(f"run.py serve up in {time.monotonic() - started:.1f} s: anchor {fed['trust_anchor']}, spid {fed['spid']}, cie {fed['cie']}")
         ctx = check_federation(fed)
         check_registration(fed, ctx, data_dir)
         if not args.no_login:
             rp = RelyingParty(fed)
+            rp.fed_userinfo_encryption = {"alg": args.jwe_alg, "enc": args.jwe_enc}
             rp.register()
             rp.login("spid", fed["spid"], "mario.rossi", 2, ctx["ta_keys"])
             rp.login("spid", fed["spid"], "anna.bianchi", 1, ctx["ta_keys"])
