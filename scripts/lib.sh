@@ -100,6 +100,22 @@ ensure_test_tools() {
   info "ok: $(/usr/bin/chromium --version 2>/dev/null)"
 }
 
+# The SPID/CIE test federation (spid-cie-oidc, Django) in a virtual environment of its own
+# (target/federation): its pins (e2e/federation/requirements.txt) would fight the test tools'
+# over cryptography and friends. Reinstalled when the pins change.
+ensure_federation_venv() {
+  ensure_python_venv
+  local venv="$ROOT/target/federation" pins="$ROOT/e2e/federation/requirements.txt"
+  [ -x "$venv/bin/python3" ] || python3 -m venv "$venv" || die "python3 -m venv target/federation failed"
+  if ! cmp -s "$pins" "$venv/installed-requirements.txt"; then
+    info "installing the test federation's PyPI packages (spid-cie-oidc and its pins)"
+    "$venv/bin/python3" -m pip install --quiet --disable-pip-version-check -r "$pins" \
+      || die "pip install -r e2e/federation/requirements.txt failed"
+    cp "$pins" "$venv/installed-requirements.txt"
+  fi
+  FEDERATION_PYTHON="$venv/bin/python3"
+}
+
 ensure_pip_version() { # ensure_pip_version DISTRIBUTION VERSION (exactly that version, into the tools environment)
   ensure_python_venv
   if [ "$(python3 -m pip show "$1" 2>/dev/null | awk '/^Version:/ {print $2}')" != "$2" ]; then

@@ -30,6 +30,10 @@ cargo test --workspace --all-targets || die "Rust tests failed"
 step "API fuzzing (schemathesis)"; bash scripts/fuzz-api.sh # the server against its OpenAPI contract
 
 bash scripts/check-infra.sh # cfn-lint, cfn-guard and each rule against its bad template
+
+step "The SPID/CIE test federation (spid-cie-oidc's trust anchor and providers: e2e/federation, ADR 0024)"
+ensure_federation_venv
+"$FEDERATION_PYTHON" e2e/federation/smoke.py || die "the test federation's smoke check failed"
 bash scripts/package-lambda.sh # the arm64 Lambda zip the template deploys, checked to be aarch64
 
 step "Building the SPA (release) and checking its size budget"
