@@ -219,10 +219,10 @@ impl Rooms {
         if !self.config.on_overload {
             return Ok(None);
         }
-        Ok(self.surge(store, now).await?.and_then(|(room, state)| {
-            let waiting = admissions(&state).admitted_by(now) < state.taken();
-            (waiting || now - state.opening.opened_at < SURGE_AT_LEAST).then_some(room)
-        }))
+        Ok(self
+            .surge(store, now)
+            .await?
+            .and_then(|(room, state)| surge_stands(&state, now).then_some(room)))
     }
 
     /// The room whose tickets count at `now`: the one guarding, or else the opening's standing
@@ -256,7 +256,8 @@ impl Rooms {
             generation += 1;
             latest = Some(state);
         }
-        if let Some(state) = &latest {
+        // Only a standing room's rate is moved: one that stood aside lets nobody in any more.
+        if let Some(state) = latest.as_ref().filter(|s| surge_stands(s, now)) {
             self.follow(store, &surge_name(generation), state, now).await?;
         }
         *self.surge.lock().expect("not poisoned") = (generation, Some(Instant::now()), latest.clone());
@@ -637,6 +638,12 @@ impl Rooms {
             status,
         })
     }
+}
+
+/// Whether a surge room opened as `state` says still stands at `now`: for its first minute, and
+/// while its line is not empty.
+fn surge_stands(state: &RoomState, now: DateTime<Utc>) -> bool {
+    admissions(state).admitted_by(now) < state.taken() || now - state.opening.opened_at < SURGE_AT_LEAST
 }
 
 /// The surge room of `generation`, opened as `state` says.
