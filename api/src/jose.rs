@@ -25,6 +25,10 @@ pub enum JwsError {
     /// The signature does not verify.
     #[error("bad signature")]
     Signature,
+    /// The header's `typ` is not the one this kind of token must carry (RFC 8725 §3.11: a token
+    /// of one kind is never taken for another).
+    #[error("typ {0:?} not accepted")]
+    Type(Option<String>),
 }
 
 /// A JSON Web Key, as far as verification needs it.
@@ -55,6 +59,11 @@ pub struct Jwks {
 }
 
 impl Jwks {
+    /// Reads a JWK set from its JSON (`{"keys": [...]}`); `None` when it is not one.
+    pub fn from_value(value: &Value) -> Option<Jwks> {
+        serde_json::from_value(value.clone()).ok()
+    }
+
     /// Whether a key with this `kid` is in the set.
     pub fn has_kid(&self, kid: &str) -> bool {
         self.keys.iter().any(|k| k.kid.as_deref() == Some(kid))
@@ -72,6 +81,22 @@ struct Header {
 pub fn header_kid(token: &str) -> Option<String> {
     let header = token.split('.').next()?;
     serde_json::from_slice::<Header>(&B64.decode(header).ok()?).ok()?.kid
+}
+
+/// The JSON header of a compact JWS (or JWE), unverified: for choosing a key, never for trusting.
+pub fn header(token: &str) -> Option<Map<String, Value>> {
+    let header = token.split('.').next()?;
+    serde_json::from_slice(&B64.decode(header).ok()?).ok()
+}
+
+/// [`verify`], and the header's `typ` must be `typ` (e.g. `entity-statement+jwt`).
+pub fn verify_typed(token: &str, jwks: &Jwks, typ: &str) -> Result<Map<String, Value>, JwsError> {
+    let claims = verify(token, jwks)?;
+    let found = header(token).and_then(|h| h.get("typ").and_then(Value::as_str).map(str::to_owned));
+    if found.as_deref() != Some(typ) {
+        return Err(JwsError::Type(found));
+    }
+    Ok(claims)
 }
 
 /// Verifies a compact JWS against `jwks` and returns its JSON payload. Only RS256 (RSA keys of
@@ -144,6 +169,20 @@ impl RpKey {
         Self::from_pkcs8(&der)
     }
 
+    /// A fresh key as a PKCS#8 PEM (for `sportello-admin federation keys` and the tests).
+    pub fn generate_pem() -> String {
+        let rng = SystemRandom::new();
+        let der = EcdsaKeyPair::generate_pkcs8(&signature::ECDSA_P256_SHA256_FIXED_SIGNING, &rng)
+            .expect("the OS random number generator is available");
+        let body = base64::engine::general_purpose::STANDARD.encode(der.as_ref());
+        let lines: Vec<&str> = body
+            .as_bytes()
+            .chunks(64)
+            .map(|c| std::str::from_utf8(c).expect("base64 is ASCII"))
+            .collect();
+        format!("-----BEGIN PRIVATE KEY-----\n{}\n-----END PRIVATE KEY-----\n", lines.join("\n"))
+    }
+
     /// A fresh key (dev mode without a configured one).
     pub fn generate() -> RpKey {
         let rng = SystemRandom::new();
@@ -168,9 +207,19 @@ impl RpKey {
         serde_json::json!({ "kty": "EC", "crv": "P-256", "x": x, "y": y, "kid": self.kid, "use": "sig", "alg": "ES256" })
     }
 
-    /// A compact ES256 JWS of `claims`.
+    /// The key's id (its RFC 7638 thumbprint).
+    pub fn kid(&self) -> &str {
+        &self.kid
+    }
+
+    /// A compact ES256 JWS of `claims`, `typ: JWT`.
     pub fn sign(&self, claims: &Value) -> String {
-        let header = serde_json::json!({ "alg": "ES256", "typ": "JWT", "kid": self.kid });
+        self.sign_typed("JWT", claims)
+    }
+
+    /// A compact ES256 JWS of `claims` whose header says `typ` (e.g. `entity-statement+jwt`).
+    pub fn sign_typed(&self, typ: &str, claims: &Value) -> String {
+        let header = serde_json::json!({ "alg": "ES256", "typ": typ, "kid": self.kid });
         let signing_input = format!("{}.{}", B64.encode(header.to_string()), B64.encode(claims.to_string()));
         let signature = self
             .pair
@@ -218,6 +267,19 @@ mod tests {
         assert_eq!(verify(&none, &jwks_of(&key)), Err(JwsError::Algorithm("none".into())));
         let hmac = format!("{}.{}.{}", B64.encode(r#"{"alg":"HS256"}"#), parts[1], parts[2]);
         assert_eq!(verify(&hmac, &jwks_of(&key)), Err(JwsError::Algorithm("HS256".into())));
+    }
+
+    #[test]
+    fn a_typed_token_verifies_only_as_its_type() {
+        let key = RpKey::generate_pem();
+        let key = RpKey::from_pem(&key).unwrap();
+        let token = key.sign_typed("entity-statement+jwt", &serde_json::json!({ "sub": "x" }));
+        assert!(verify_typed(&token, &jwks_of(&key), "entity-statement+jwt").is_ok());
+        assert_eq!(
+            verify_typed(&key.sign(&serde_json::json!({})), &jwks_of(&key), "entity-statement+jwt"),
+            Err(JwsError::Type(Some("JWT".into())))
+        );
+        assert_eq!(header(&token).unwrap()["kid"], key.kid());
     }
 
     #[test]

@@ -28,6 +28,8 @@ use crate::jose::{self as jws, Jwks, RpKey};
 
 use crate::secrets::{constant_time_eq, random_bytes};
 
+pub mod federation;
+
 /// SPID level 1 (password only): not enough for this service.
 pub const SPID_L1: &str = "https://www.spid.gov.it/SpidL1";
 /// SPID level 2 (password and a second factor): the minimum accepted, and what is asked for.

@@ -1,0 +1,1 @@
+//! Trust chains (being written).

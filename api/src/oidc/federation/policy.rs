@@ -1,0 +1,1 @@
+//! Metadata policy (being written).
