@@ -10,6 +10,7 @@ pub mod delivery;
 pub mod error;
 pub mod http;
 pub mod jose;
+pub mod jwe;
 pub mod lambda;
 pub mod lambda_worker;
 pub mod logging;

@@ -1,9 +1,9 @@
 //! Where citizens' data lives: SQLite locally (`sqlite`), DynamoDB on AWS (`dynamodb`, table design in
 //! docs/adr/0006). The port is one capability trait per aggregate ([`PinRequests`], [`Throttles`],
-//! [`Sessions`], [`CnsHandoffs`], [`Applications`], [`Reports`], [`Operators`], [`Calls`],
-//! [`AuditLog`], [`Outbox`], and [`Health`]), each implemented in one file per adapter
-//! (`sqlite/<aggregate>.rs`, `dynamodb/<aggregate>.rs`); [`Store`] is all of them at once, for
-//! `AppState`'s `Arc<dyn Store>`. Callers add `use crate::store::prelude::*;`.
+//! [`Sessions`], [`CnsHandoffs`], [`LoginFlows`], [`Applications`], [`Reports`], [`Operators`],
+//! [`Calls`], [`AuditLog`], [`Outbox`], [`WaitingRooms`], and [`Health`]), each implemented in one
+//! file per adapter (`sqlite/<aggregate>.rs`, `dynamodb/<aggregate>.rs`); [`Store`] is all of them
+//! at once, for `AppState`'s `Arc<dyn Store>`. Callers add `use crate::store::prelude::*;`.
 //!
 //! The traits are shaped for DynamoDB (access by key, conditional writes, no joins, no
 //! read-then-write for a rule); SQLite implements the same contract with constraints and
@@ -42,6 +42,7 @@ pub trait Store:
     + Throttles
     + Sessions
     + CnsHandoffs
+    + LoginFlows
     + Applications
     + Reports
     + Operators
@@ -61,6 +62,7 @@ impl<T> Store for T where
         + Throttles
         + Sessions
         + CnsHandoffs
+        + LoginFlows
         + Applications
         + Reports
         + Operators
@@ -80,8 +82,8 @@ impl<T> Store for T where
 pub mod prelude {
     pub use super::Store;
     pub use super::{
-        Applications as _, AuditLog as _, Calls as _, CnsHandoffs as _, Health as _, Operators as _, Outbox as _,
-        PinRequests as _, Reports as _, Sessions as _, Throttles as _, WaitingRooms as _,
+        Applications as _, AuditLog as _, Calls as _, CnsHandoffs as _, Health as _, LoginFlows as _, Operators as _,
+        Outbox as _, PinRequests as _, Reports as _, Sessions as _, Throttles as _, WaitingRooms as _,
     };
 }
 
@@ -207,6 +209,21 @@ pub trait CnsHandoffs: Send + Sync {
     /// live at `now`: of two redemptions of one handoff, one gets it. `None` for an unknown,
     /// already taken or expired one (an expired one is left to the store's clean-up).
     async fn take_handoff(&self, token_hash: &str, now: DateTime<Utc>) -> Result<Option<SessionRecord>, StoreError>;
+}
+
+/// Login flows (SPID/CIE) already finished: each flow (by the hash of its `state`) finishes once,
+/// whatever a provider does with a replayed code. Kept until the flow would have expired anyway.
+#[async_trait]
+pub trait LoginFlows: Send + Sync {
+    /// Records that the flow `flow_hash` finished; `false` if it already had (a replay). The record
+    /// may be forgotten after `expires_at` (the flow cookie is refused past it anyway). Atomic: of
+    /// two concurrent finishes of one flow, one gets `true`.
+    async fn finish_flow(
+        &self,
+        flow_hash: &str,
+        expires_at: DateTime<Utc>,
+        now: DateTime<Utc>,
+    ) -> Result<bool, StoreError>;
 }
 
 /// Citizens' drafts and submitted applications, with the protocol register.

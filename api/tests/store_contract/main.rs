@@ -10,6 +10,7 @@ mod applications;
 mod audit_log;
 mod calls;
 mod cns_handoffs;
+mod login_flows;
 mod operators;
 mod outbox;
 mod pin_requests;
@@ -248,6 +249,14 @@ macro_rules! contract_suite {
             }
             mod cns_handoffs {
                 case!(cns_handoffs, a_handoff_is_taken_once_and_never_once_expired);
+            }
+            mod login_flows {
+                case!(login_flows, a_flow_finishes_once_and_a_replay_is_refused);
+                case!(
+                    login_flows,
+                    of_two_concurrent_finishes_of_one_flow_exactly_one_counts
+                );
+                case!(login_flows, an_expired_flow_s_record_does_not_refuse_a_new_flow);
             }
             mod applications {
                 case!(

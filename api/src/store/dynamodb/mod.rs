@@ -43,6 +43,7 @@ mod applications;
 mod audit_log;
 mod calls;
 mod cns_handoffs;
+mod login_flows;
 mod operators;
 mod outbox;
 mod pin_requests;

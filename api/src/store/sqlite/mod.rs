@@ -30,6 +30,7 @@ mod applications;
 mod audit_log;
 mod calls;
 mod cns_handoffs;
+mod login_flows;
 mod operators;
 mod outbox;
 mod pin_requests;
@@ -185,6 +186,14 @@ const MIGRATIONS: &[&str] = &[
      CREATE INDEX waiting_room_rates_by_room ON waiting_room_rates (room, at);",
     // Whether a rate was set by the room itself, following the measured capacity.
     "ALTER TABLE waiting_room_rates ADD COLUMN automatic INTEGER NOT NULL DEFAULT 0;",
+    // SPID/CIE login flows already finished, so that none finishes twice (a provider may hand out
+    // tokens again for a code already used); kept until the flow's own expiry. Each finish drops
+    // the expired ones first, by the index.
+    "CREATE TABLE finished_login_flows (
+         flow_hash TEXT PRIMARY KEY,
+         expires_at INTEGER NOT NULL
+     ) STRICT;
+     CREATE INDEX finished_login_flows_by_expiry ON finished_login_flows (expires_at);",
 ];
 
 /// How many reader connections the pool holds. Two cores serve the local run; a few more readers
