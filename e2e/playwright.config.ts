@@ -8,7 +8,11 @@
 //   • "queue" (E2E_QUEUE_PORT): the click-day waiting room on, admitting 1 citizen a second, whose
 //     clock its spec (waiting_room.spec.ts) moves freely;
 //   • "mail" (E2E_MAIL_PORT): e-mail and PEC through a real SMTP server, Python's aiosmtpd on
-//     E2E_SMTP_PORT writing every message to a Maildir (E2E_MAILDIR) that its spec reads.
+//     E2E_SMTP_PORT writing every message to a Maildir (E2E_MAILDIR) that its spec reads;
+//   • "federation" (E2E_FED_PORT): SPID and CIE through the OpenID Connect Federation, the
+//     reference implementation spid-cie-oidc's trust anchor and providers on E2E_FED_TA_PORT,
+//     E2E_FED_SPID_PORT and E2E_FED_CIE_PORT, our server registered at the anchor
+//     (e2e/federation/with_sportello.py).
 // The specs find the extra servers' addresses and data directories in the environment (set here,
 // inherited by the workers). Ports and the SPA's folder (E2E_SPA_DIR) can be moved, so that two
 // runs can share a machine.
@@ -36,9 +40,14 @@ const boundedData = (process.env.E2E_BOUNDED_DATA = path.join(runDir, 'bounded')
 const consoleData = (process.env.E2E_CONSOLE_DATA = path.join(runDir, 'console'));
 const mailData = (process.env.E2E_MAIL_DATA = path.join(runDir, 'mail'));
 const queueData = (process.env.E2E_QUEUE_DATA = path.join(runDir, 'queue'));
+const fedPort = portOf('E2E_FED_PORT', 18086);
+const fedData = path.join(runDir, 'federation');
 const maildir = (process.env.E2E_MAILDIR = path.join(runDir, 'maildir'));
 // The Python of the project's tools environment, where scripts/test.sh installs aiosmtpd.
 const python = process.env.E2E_PYTHON ?? path.join(root, 'target', 'pytools', 'bin', 'python3');
+// The test federation's own environment (spid-cie-oidc and Django: ensure_federation_venv).
+const federationPython =
+  process.env.E2E_FEDERATION_PYTHON ?? path.join(root, 'target', 'federation', 'bin', 'python3');
 
 /**
  * A Sportello server on `serverPort` with its own data directory and `env` on top. The load
@@ -157,5 +166,16 @@ export default defineConfig({
       stderr: 'pipe',
     },
     sportello(mailPort, mailData, { SPORTELLO_SMTP_URL: `smtp://127.0.0.1:${smtpPort}` }),
+    {
+      // The federation's members and our server, started and registered together.
+      ...sportello(fedPort, path.join(fedData, 'server'), {}),
+      command:
+        `"${federationPython}" "${path.join(__dirname, 'federation', 'with_sportello.py')}"` +
+        ` --server "${server}" --admin "${path.join(path.dirname(server), 'sportello-admin')}"` +
+        ` --port ${fedPort} --data-dir "${fedData}"` +
+        ` --ta-port ${portOf('E2E_FED_TA_PORT', 18110)} --spid-port ${portOf('E2E_FED_SPID_PORT', 18111)}` +
+        ` --cie-port ${portOf('E2E_FED_CIE_PORT', 18112)}`,
+      timeout: 180_000,
+    },
   ],
 });

@@ -180,7 +180,10 @@ impl RpKey {
             .chunks(64)
             .map(|c| std::str::from_utf8(c).expect("base64 is ASCII"))
             .collect();
-        format!("-----BEGIN PRIVATE KEY-----\n{}\n-----END PRIVATE KEY-----\n", lines.join("\n"))
+        format!(
+            "-----BEGIN PRIVATE KEY-----\n{}\n-----END PRIVATE KEY-----\n",
+            lines.join("\n")
+        )
     }
 
     /// A fresh key (dev mode without a configured one).
@@ -276,7 +279,11 @@ mod tests {
         let token = key.sign_typed("entity-statement+jwt", &serde_json::json!({ "sub": "x" }));
         assert!(verify_typed(&token, &jwks_of(&key), "entity-statement+jwt").is_ok());
         assert_eq!(
-            verify_typed(&key.sign(&serde_json::json!({})), &jwks_of(&key), "entity-statement+jwt"),
+            verify_typed(
+                &key.sign(&serde_json::json!({})),
+                &jwks_of(&key),
+                "entity-statement+jwt"
+            ),
             Err(JwsError::Type(Some("JWT".into())))
         );
         assert_eq!(header(&token).unwrap()["kid"], key.kid());

@@ -40,6 +40,7 @@ pub use store::Store;
 pub fn app(state: AppState) -> Router {
     Router::new()
         .nest("/api", routes::router(state.config.dev_mode))
+        .merge(routes::federation::well_known())
         // Innermost first: injected faults (dev only) stand where the handlers fail; the
         // in-flight bound sheds before any work; it counts a request only once its body has
         // arrived within its deadline (a slow client holds no permit); errors, shed ones

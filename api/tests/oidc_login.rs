@@ -285,8 +285,9 @@ async fn a_replayed_code_is_refused() {
         .send()
         .await
         .unwrap();
-    // THEN the provider refuses the spent code, and so does the service.
-    assert_eq!(r.headers()["location"], "/accedi?errore=auth.provider_failed");
+    // THEN the service refuses the finished flow before the code reaches the provider (which
+    // would refuse the spent code too; the reference SPID provider would not: ADR 0024).
+    assert_eq!(r.headers()["location"], "/accedi?errore=auth.flow_invalid");
     assert_eq!(session_cookie(&r), None);
 }
 

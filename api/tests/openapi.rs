@@ -78,7 +78,13 @@ fn routes_in_source() -> BTreeSet<(String, String)> {
             for segment in handlers.split(").") {
                 let method = segment.trim().split('(').next().unwrap().trim();
                 if METHODS.contains(&method) {
-                    routes.insert((method.to_owned(), format!("/api{path}")));
+                    // The federation's well-known route is at the root of the entity id.
+                    let full = if path.starts_with("/.well-known/") {
+                        path.clone()
+                    } else {
+                        format!("/api{path}")
+                    };
+                    routes.insert((method.to_owned(), full));
                 }
             }
         }

@@ -202,6 +202,75 @@ def register_rp(args) -> int:
     return 0
 
 
+def validate_rp(args) -> int:
+    """The reference implementation's own checks of a relying party, run as the trust anchor:
+    the onboarding validator of its entity configuration, the SPID and CIE RP metadata schemas,
+    the trust chain built up to the anchor with the RP trust mark required, and, when given, the
+    providers' authorization request schemas on a request object. One line per check; exit 1 on
+    any failure."""
+    setup_django("ta", Path(args.data_dir).resolve())
+    from django.conf import settings
+
+    from spid_cie_oidc.authority.validators import validate_entity_configuration
+    from spid_cie_oidc.entity.jwtse import unpad_jwt_payload
+    from spid_cie_oidc.entity.models import get_first_self_trust_anchor
+    from spid_cie_oidc.entity.trust_chain_operations import get_or_create_trust_chain
+    from spid_cie_oidc.provider.settings import OIDCFED_PROVIDER_PROFILES
+    from spid_cie_oidc.relying_party.settings import RP_PROVIDER_PROFILES
+
+    failures = 0
+
+    def report(name, check):
+        nonlocal failures
+        try:
+            detail = check()
+            print(f"ok    {name}{': ' + detail if detail else ''}", flush=True)
+        except Exception as e:  # the reference raises many kinds; each is a failed check
+            failures += 1
+            print(f"FAIL  {name}: {type(e).__name__}: {e}", flush=True)
+
+    anchor = get_first_self_trust_anchor().sub
+    found = {}
+
+    def entity_configuration():
+        ec = validate_entity_configuration(args.entity_id)
+        found["ec"] = ec
+        return (f"fetched {args.entity_id}/.well-known/openid-federation, signed by its own keys "
+                f"(kid {ec.header.get('kid')}, typ {ec.header.get('typ')}), authority_hints {ec.payload['authority_hints']}")
+
+    report("authority.validators.validate_entity_configuration", entity_configuration)
+    for profile in ("spid", "cie"):
+        def metadata(profile=profile):
+            md = found["ec"].payload["metadata"]["openid_relying_party"]
+            RP_PROVIDER_PROFILES[profile]["rp_metadata"](**md)
+            return f"openid_relying_party metadata valid ({len(md)} claims)"
+        report(f"relying_party.settings.RP_PROVIDER_PROFILES[{profile!r}]['rp_metadata']", metadata)
+
+    def chain():
+        tc = get_or_create_trust_chain(
+            subject=args.entity_id, trust_anchor=anchor,
+            httpc_params=settings.HTTPC_PARAMS,
+            required_trust_marks=[args.trust_mark_id] if args.trust_mark_id else [],
+            force=True,
+        )
+        if not tc or not tc.is_valid:
+            raise ValueError(f"no valid trust chain ({tc})")
+        marks = [m.get("id") or m.get("trust_mark_id") for m in (tc.trust_marks or [])]
+        return (f"valid up to {anchor}, exp {tc.exp}, trust marks {marks}, "
+                f"metadata after policy: {sorted(tc.metadata.get('openid_relying_party', {}))}")
+
+    report("entity.trust_chain_operations.get_or_create_trust_chain", chain)
+    if args.request_object:
+        for profile in ("spid", "cie"):
+            def request(profile=profile):
+                payload = unpad_jwt_payload(args.request_object)
+                OIDCFED_PROVIDER_PROFILES[profile]["authorization_request"](**payload)
+                return f"request object valid ({sorted(payload)})"
+            report(f"provider.settings.OIDCFED_PROVIDER_PROFILES[{profile!r}]['authorization_request']", request)
+    print(f"{'all passed' if not failures else f'{failures} failed'}", flush=True)
+    return 1 if failures else 0
+
+
 def manage(args) -> int:
     setup_django(args.role, Path(args.data_dir).resolve())
     from django.core.management import execute_from_command_line
@@ -239,6 +308,13 @@ def main() -> int:
     p.add_argument("--trust-mark-id", default=None)
     p.add_argument("--name", default="")
     p.set_defaults(func=register_rp)
+
+    p = sub.add_parser("validate-rp", help="the reference implementation's checks of a relying party")
+    p.add_argument("--data-dir", default=os.environ.get("FED_DATA_DIR"), required=not os.environ.get("FED_DATA_DIR"))
+    p.add_argument("--entity-id", required=True)
+    p.add_argument("--trust-mark-id", default="https://www.spid.gov.it/openid-federation/agreement/sp-public/")
+    p.add_argument("--request-object", default="", help="a request object (JWT) to check against the providers' schemas")
+    p.set_defaults(func=validate_rp)
 
     p = sub.add_parser("manage", help="a Django management command for one member")
     p.add_argument("--role", required=True, choices=["ta", "spid", "cie"])

@@ -100,8 +100,8 @@ test('a tampered state and a replayed authorisation code are refused', async ({ 
   await other.addCookies([flowCookie!]);
   const replay = await other.newPage();
   await replay.goto(used);
-  // THEN the provider does not honour a used code, and nothing opens
-  await expect(replay).toHaveURL(/\/accedi\?errore=auth\.provider_failed$/);
+  // THEN the service refuses the finished flow before the code goes anywhere, and nothing opens
+  await expect(replay).toHaveURL(/\/accedi\?errore=auth\.flow_invalid$/);
   expect((await replay.request.get('/api/session')).status()).toBe(401);
   await other.close();
 });

@@ -12,7 +12,13 @@
 //! sportello-admin registry synthetic <COUNT>
 //! sportello-admin queue pause|resume [--room <OPENING>] --by <NAME>
 //! sportello-admin queue rate <PASSES_PER_SECOND> [--room <OPENING>] --by <NAME>
+//! sportello-admin federation keys <DIR>
 //! ```
+//!
+//! `federation keys` makes the SPID/CIE relying party's three keys in `DIR` (`federation.pem`,
+//! `rp.pem`, `enc.pem`, for `SPORTELLO_FEDERATION_KEY`, `SPORTELLO_OIDC_RP_KEY` and
+//! `SPORTELLO_OIDC_ENC_KEY`; never over existing files) and prints the federation key's public
+//! JWK set, which the trust anchor registers at onboarding (docs/adr/0024).
 //!
 //! `queue` pauses the click-day waiting room, resumes it at the rate it opened with, or sets its
 //! rate (within `SPORTELLO_QUEUE_MIN_RATE` and `_MAX_RATE`), from now, on the audit log with the
@@ -48,7 +54,8 @@ const USAGE: &str = "usage: sportello-admin status <PROTOCOL> <under_review|acce
        sportello-admin registry import <FILE.csv>
        sportello-admin registry synthetic <COUNT>
        sportello-admin queue pause|resume [--room <OPENING>] --by <NAME>
-       sportello-admin queue rate <PASSES_PER_SECOND> [--room <OPENING>] --by <NAME>";
+       sportello-admin queue rate <PASSES_PER_SECOND> [--room <OPENING>] --by <NAME>
+       sportello-admin federation keys <DIR>";
 
 /// What the command line asks for.
 enum Command<'a> {
@@ -156,6 +163,7 @@ async fn main() -> ExitCode {
         }
         // Needs no store: only prints.
         [cmd, sub, count] if cmd == "registry" && sub == "synthetic" => return print_synthetic(count),
+        [cmd, sub, dir] if cmd == "federation" && sub == "keys" => return make_federation_keys(dir),
         _ => return usage(),
     };
     let config = match Config::from_env() {
@@ -373,6 +381,20 @@ fn print_synthetic(count: &str) -> ExitCode {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("sportello-admin: {e}");
+            ExitCode::from(1)
+        }
+    }
+}
+
+/// `federation keys DIR`: the three key files, and the public JWK set to register.
+fn make_federation_keys(dir: &str) -> ExitCode {
+    match api::oidc::federation::make_keys(std::path::Path::new(dir)) {
+        Ok(jwks) => {
+            println!("{jwks}");
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("sportello-admin: cannot write the keys in {dir}: {e}");
             ExitCode::from(1)
         }
     }

@@ -13,6 +13,7 @@ pub mod connections;
 mod env;
 mod error;
 pub mod faults;
+pub mod federation;
 pub mod oidc;
 pub mod queue;
 pub mod registry;

@@ -82,6 +82,8 @@ pub struct OidcConfig {
     /// The service's public base URL, e.g. `https://sportello.example.it`; the redirect URI is
     /// `{public_url}/api/auth/oidc/callback`. Default: `http://{SPORTELLO_ADDR}`.
     pub public_url: String,
+    /// SPID and CIE through OpenID Connect Federation; `None`: no federated login.
+    pub federation: Option<super::federation::FederationConfig>,
 }
 
 impl OidcConfig {
@@ -129,6 +131,7 @@ impl OidcConfig {
             providers,
             rp_key_pem,
             public_url: public_url.trim_end_matches('/').to_owned(),
+            federation: super::federation::FederationConfig::from_lookup(lookup, dev_mode)?,
         })
     }
 }

@@ -28,6 +28,7 @@ use crate::jose::{self as jws, Jwks, RpKey};
 
 use crate::secrets::{constant_time_eq, random_bytes};
 
+mod federated;
 pub mod federation;
 
 /// SPID level 1 (password only): not enough for this service.
@@ -65,6 +66,9 @@ pub enum Refusal {
     /// No valid codice fiscale in the identity.
     #[error("identity without a valid codice fiscale: {0}")]
     Identity(String),
+    /// The store could not record the flow as finished: try again in a moment.
+    #[error("login flow not recorded: {0}")]
+    Store(#[from] crate::store::StoreError),
 }
 
 impl Refusal {
@@ -75,6 +79,7 @@ impl Refusal {
             Refusal::Provider(_) => ErrorCode::AuthProviderFailed,
             Refusal::LevelTooLow(_) => ErrorCode::AuthLevelTooLow,
             Refusal::Identity(_) => ErrorCode::AuthIdentityInvalid,
+            Refusal::Store(_) => ErrorCode::Overloaded,
         }
     }
 }
@@ -146,6 +151,20 @@ struct Flow {
     v: String,
     /// Expiry, Unix seconds.
     e: i64,
+    /// The provider's entity id, for a provider of the federation.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    f: Option<String>,
+}
+
+/// A way in, as the login page lists it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ListedProvider {
+    /// The id in `/api/auth/oidc/{id}/start`.
+    pub id: String,
+    /// The name shown.
+    pub label: String,
+    /// SPID or CIE.
+    pub kind: ProviderKind,
 }
 
 /// The relying party: providers, our key, the flow-cookie key and what discovery found.
@@ -157,6 +176,7 @@ pub struct Oidc {
     secure_cookies: bool,
     http: reqwest::Client,
     discovered: tokio::sync::Mutex<HashMap<String, Arc<Discovered>>>,
+    federation: Option<federation::Federation>,
 }
 
 impl std::fmt::Debug for Oidc {
@@ -180,6 +200,11 @@ impl Oidc {
             .redirect(reqwest::redirect::Policy::none())
             .build()
             .expect("the HTTP client builds");
+        let redirect_uri = format!("{}{CALLBACK_PATH}", config.public_url);
+        let federation = config
+            .federation
+            .as_ref()
+            .map(|f| federation::Federation::new(f, &config.public_url, redirect_uri, http.clone()));
         Oidc {
             providers: config.providers.clone(),
             public_url: config.public_url.clone(),
@@ -188,12 +213,52 @@ impl Oidc {
             secure_cookies,
             http,
             discovered: tokio::sync::Mutex::new(HashMap::new()),
+            federation,
         }
     }
 
-    /// The configured providers.
+    /// The providers configured one by one (plain OpenID Connect).
     pub fn providers(&self) -> &[ProviderConfig] {
         &self.providers
+    }
+
+    /// The SPID/CIE federation, when one is configured.
+    pub fn federation(&self) -> Option<&federation::Federation> {
+        self.federation.as_ref()
+    }
+
+    /// Every way in the login page lists: the configured providers, then the federation's.
+    pub async fn listed(&self, now: DateTime<Utc>) -> Vec<ListedProvider> {
+        let mut listed: Vec<ListedProvider> = self
+            .providers
+            .iter()
+            .map(|p| ListedProvider {
+                id: p.id.clone(),
+                label: p.label.clone(),
+                kind: p.kind,
+            })
+            .collect();
+        if let Some(federation) = &self.federation {
+            listed.extend(
+                federation
+                    .providers(now.timestamp())
+                    .await
+                    .iter()
+                    .map(|p| ListedProvider {
+                        id: p.id.clone(),
+                        label: p.label.clone(),
+                        kind: p.kind,
+                    }),
+            );
+        }
+        listed
+    }
+
+    /// Our entity configuration (signed), when a federation is configured.
+    pub fn entity_configuration(&self, now: DateTime<Utc>) -> Option<String> {
+        self.federation
+            .as_ref()
+            .map(|f| f.entity_configuration(self.rp_key.public_jwk(), now.timestamp()))
     }
 
     /// Our public key as a JWK set (for providers that fetch it rather than register it).
@@ -293,8 +358,12 @@ impl Oidc {
     /// Starts a login at provider `id`: the authorization URL and the flow cookie. `None` when no
     /// such provider is configured.
     pub async fn start(&self, id: &str, now: DateTime<Utc>) -> Option<Result<Authorization, Refusal>> {
-        let provider = self.provider(id)?;
-        Some(self.start_at(provider, now).await)
+        if let Some(provider) = self.provider(id) {
+            return Some(self.start_at(provider, now).await);
+        }
+        let federation = self.federation.as_ref()?;
+        let provider = federation.provider(id, now.timestamp()).await?;
+        Some(self.start_federated(federation, &provider, now).await)
     }
 
     async fn start_at(&self, provider: &ProviderConfig, now: DateTime<Utc>) -> Result<Authorization, Refusal> {
@@ -305,6 +374,7 @@ impl Oidc {
             n: B64.encode(random_bytes::<32>()),
             v: B64.encode(random_bytes::<32>()),
             e: now.timestamp() + FLOW_LIFETIME_SECS,
+            f: None,
         };
         let challenge = B64.encode(Sha256::digest(flow.v.as_bytes()));
         let claims = serde_json::json!({
@@ -331,10 +401,12 @@ impl Oidc {
         })
     }
 
-    /// Finishes a login: checks the flow cookie against `state`, exchanges the code, verifies the
-    /// ID token, and reads the codice fiscale.
+    /// Finishes a login: checks the flow cookie against `state`, records the flow as finished
+    /// in `flows` (a second finish of one flow is refused, whatever the provider would do with
+    /// the code again), exchanges the code, verifies the ID token, and reads the codice fiscale.
     pub async fn finish(
         &self,
+        flows: &dyn crate::store::LoginFlows,
         flow_cookie: Option<&str>,
         query: &CallbackQuery,
         now: DateTime<Utc>,
@@ -348,6 +420,20 @@ impl Oidc {
             return Err(Refusal::Provider(format!("provider answered {error}")));
         }
         let code = query.code.as_deref().ok_or(Refusal::Provider("no code".into()))?;
+        // Before the code goes anywhere: the reference SPID provider hands out tokens again for
+        // a used code (ADR 0024), so a captured callback and cookie must not log in twice.
+        let flow_hash = B64.encode(Sha256::digest(flow.s.as_bytes()));
+        let expires = DateTime::from_timestamp(flow.e, 0).unwrap_or(now);
+        if !flows.finish_flow(&flow_hash, expires, now).await? {
+            return Err(Refusal::Flow("flow already finished"));
+        }
+        if let Some(entity_id) = &flow.f {
+            let federation = self
+                .federation
+                .as_ref()
+                .ok_or(Refusal::Flow("federation no longer configured"))?;
+            return self.finish_federated(federation, &flow, entity_id, code, now).await;
+        }
         let provider = self
             .provider(&flow.p)
             .ok_or(Refusal::Flow("provider no longer configured"))?;
@@ -366,12 +452,8 @@ impl Oidc {
             discovered
         };
         let claims = jws::verify(id_token, &discovered.jwks).map_err(|e| provider_error("id_token", e))?;
-        check_id_token(&claims, provider, &flow.n, now)?;
-        let acr = claims.get("acr").and_then(Value::as_str).map(str::to_owned);
-        let acr = match acr.as_deref() {
-            Some(SPID_L2 | SPID_L3) => acr.unwrap_or_default(),
-            _ => return Err(Refusal::LevelTooLow(acr)),
-        };
+        check_id_token(&claims, &provider.issuer, &provider.client_id, &flow.n, now)?;
+        let acr = level_of(&claims)?;
         let fiscal_number = match claims.get(FISCAL_NUMBER_CLAIM).and_then(Value::as_str) {
             Some(v) => v.to_owned(),
             None => {
@@ -383,12 +465,8 @@ impl Oidc {
                     .await?
             }
         };
-        let cf = fiscal_number
-            .strip_prefix("TINIT-")
-            .ok_or_else(|| Refusal::Identity("fiscal_number without TINIT- prefix".into()))?;
-        let codice_fiscale = CodiceFiscale::parse(cf).map_err(|e| Refusal::Identity(format!("{e:?}")))?;
         Ok(VerifiedIdentity {
-            codice_fiscale,
+            codice_fiscale: codice_fiscale_of(&fiscal_number)?,
             kind: provider.kind,
             provider: provider.id.clone(),
             acr,
@@ -533,18 +611,36 @@ fn audience_ok(claims: &Map<String, Value>, client_id: &str) -> bool {
     }
 }
 
+/// The level asserted (`acr`): SPID level 2 or 3, else refused.
+fn level_of(claims: &Map<String, Value>) -> Result<String, Refusal> {
+    let acr = claims.get("acr").and_then(Value::as_str).map(str::to_owned);
+    match acr.as_deref() {
+        Some(SPID_L2 | SPID_L3) => Ok(acr.unwrap_or_default()),
+        _ => Err(Refusal::LevelTooLow(acr)),
+    }
+}
+
+/// The codice fiscale of a `fiscal_number` claim (`TINIT-<CF>`), validated.
+fn codice_fiscale_of(fiscal_number: &str) -> Result<CodiceFiscale, Refusal> {
+    let cf = fiscal_number
+        .strip_prefix("TINIT-")
+        .ok_or_else(|| Refusal::Identity("fiscal_number without TINIT- prefix".into()))?;
+    CodiceFiscale::parse(cf).map_err(|e| Refusal::Identity(format!("{e:?}")))
+}
+
 /// OpenID Connect Core §3.1.3.7: issuer, audience, expiry, issue time, nonce.
 fn check_id_token(
     claims: &Map<String, Value>,
-    provider: &ProviderConfig,
+    issuer: &str,
+    client_id: &str,
     nonce: &str,
     now: DateTime<Utc>,
 ) -> Result<(), Refusal> {
     let bad = |what: &str| Err(Refusal::Provider(format!("id_token {what}")));
-    if claims.get("iss").and_then(Value::as_str) != Some(provider.issuer.as_str()) {
+    if claims.get("iss").and_then(Value::as_str) != Some(issuer) {
         return bad("issuer");
     }
-    if !audience_ok(claims, &provider.client_id) {
+    if !audience_ok(claims, client_id) {
         return bad("audience");
     }
     let now = now.timestamp();
@@ -583,6 +679,7 @@ mod tests {
             n: "nonce".into(),
             v: "verifier".into(),
             e: now.timestamp() + 60,
+            f: None,
         };
         let cookie = rp.sign_flow(&flow);
         assert_eq!(rp.open_flow(&cookie, now).unwrap().s, "state");
@@ -613,7 +710,15 @@ mod tests {
         let now = Utc::now();
         let good = serde_json::json!({ "iss": "https://idp.example.it", "aud": "me", "exp": now.timestamp() + 300,
             "iat": now.timestamp(), "nonce": "n", "sub": "s" });
-        let check = |v: &Value, nonce| check_id_token(v.as_object().unwrap(), &provider, nonce, now);
+        let check = |v: &Value, nonce| {
+            check_id_token(
+                v.as_object().unwrap(),
+                &provider.issuer,
+                &provider.client_id,
+                nonce,
+                now,
+            )
+        };
         assert!(check(&good, "n").is_ok());
         assert!(check(&good, "other").is_err());
         let mut other_aud = good.clone();

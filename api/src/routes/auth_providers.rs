@@ -14,7 +14,7 @@ use domain::html::escape;
 use domain::wire::auth::{Provider, Providers};
 
 use crate::AppState;
-use crate::oidc::{ProviderConfig, ProviderKind};
+use crate::oidc::{ListedProvider, ProviderKind};
 use crate::secrets::random_bytes;
 
 #[utoipa::path(
@@ -26,8 +26,9 @@ use crate::secrets::random_bytes;
 async fn list(State(state): State<AppState>) -> impl IntoResponse {
     let providers = state
         .oidc
-        .providers()
-        .iter()
+        .listed(state.clock.now())
+        .await
+        .into_iter()
         .map(|p| Provider {
             id: p.id.clone(),
             label: p.label.clone(),
@@ -65,13 +66,8 @@ fn link(class: &str, href: &str, text: &str) -> String {
 
 /// The SPID providers in a fresh random order (Fisher–Yates): no provider is favoured by its
 /// place in the list, as AgID's button asks.
-fn shuffled_spid(state: &AppState) -> Vec<&ProviderConfig> {
-    let mut spid: Vec<_> = state
-        .oidc
-        .providers()
-        .iter()
-        .filter(|p| p.kind == ProviderKind::Spid)
-        .collect();
+fn shuffled_spid(listed: &[ListedProvider]) -> Vec<&ListedProvider> {
+    let mut spid: Vec<_> = listed.iter().filter(|p| p.kind == ProviderKind::Spid).collect();
     for i in (1..spid.len()).rev() {
         let j = u64::from_le_bytes(random_bytes::<8>()) % (i as u64 + 1);
         spid.swap(i, j as usize);
@@ -80,7 +76,7 @@ fn shuffled_spid(state: &AppState) -> Vec<&ProviderConfig> {
 }
 
 /// The SPID button: a disclosure listing the providers; empty without any.
-fn spid_menu(spid: &[&ProviderConfig], label: &str) -> String {
+fn spid_menu(spid: &[&ListedProvider], label: &str) -> String {
     if spid.is_empty() {
         return String::new();
     }
@@ -97,10 +93,10 @@ fn spid_menu(spid: &[&ProviderConfig], label: &str) -> String {
 }
 
 /// The fragment for `lang`; empty when no provider and no CNS is configured.
-fn login_options(state: &AppState, lang: Lang) -> String {
+fn login_options(state: &AppState, listed: &[ListedProvider], lang: Lang) -> String {
     let t = |it: &'static str, en: &'static str| if lang == Lang::It { it } else { en };
-    let mut html = spid_menu(&shuffled_spid(state), t("Entra con SPID", "Log in with SPID"));
-    for p in state.oidc.providers().iter().filter(|p| p.kind == ProviderKind::Cie) {
+    let mut html = spid_menu(&shuffled_spid(listed), t("Entra con SPID", "Log in with SPID"));
+    for p in listed.iter().filter(|p| p.kind == ProviderKind::Cie) {
         let href = format!("/api/auth/oidc/{}/start", p.id);
         html += &format!(
             "<p>{}</p>",
@@ -131,9 +127,10 @@ fn login_options(state: &AppState, lang: Lang) -> String {
 )]
 async fn options(State(state): State<AppState>, headers: HeaderMap) -> impl IntoResponse {
     let lang = crate::http::request_lang(&headers);
+    let listed = state.oidc.listed(state.clock.now()).await;
     (
         [(header::CONTENT_TYPE, "text/html; charset=utf-8")],
-        login_options(&state, lang),
+        login_options(&state, &listed, lang),
     )
 }
 

@@ -7,6 +7,7 @@ pub(crate) mod client_errors;
 pub(crate) mod cns;
 pub(crate) mod codice_fiscale;
 pub(crate) mod dev;
+pub(crate) mod federation;
 pub(crate) mod health;
 pub(crate) mod identity;
 pub(crate) mod oidc;

@@ -79,7 +79,12 @@ async fn callback(
     let clear = state.oidc.clear_flow_cookie();
     let identity = match state
         .oidc
-        .finish(flow_cookie(&headers).as_deref(), &query, state.clock.now())
+        .finish(
+            state.store.as_ref(),
+            flow_cookie(&headers).as_deref(),
+            &query,
+            state.clock.now(),
+        )
         .await
     {
         Ok(identity) => identity,
