@@ -115,8 +115,8 @@ pub async fn state_with(config: Config, sdk: &SdkConfig) -> Result<AppState, Lam
     ))
 }
 
-/// `config` with the PIN key and the SMTP URL read from Secrets Manager when given by ARN.
-/// Both are read at once.
+/// `config` with the PIN key, the SMTP URL and the SPID/CIE federation's keys read from Secrets
+/// Manager when given by ARN. All are read at once.
 pub(crate) async fn read_secrets(mut config: Config, sdk: &SdkConfig) -> Result<Config, LambdaStartError> {
     let read = |var: &'static str, arn: Option<String>| async move {
         match arn {
@@ -124,10 +124,26 @@ pub(crate) async fn read_secrets(mut config: Config, sdk: &SdkConfig) -> Result<
             None => Ok(None),
         }
     };
-    let (pin_key, smtp_url) = tokio::try_join!(
+    let federation_keys_arn = config
+        .oidc
+        .federation
+        .as_ref()
+        .and_then(|f| f.keys_secret_arn.clone());
+    let (pin_key, smtp_url, federation_keys) = tokio::try_join!(
         read("SPORTELLO_PIN_KEY_SECRET_ARN", config.pin_key_secret_arn.clone()),
         read("SPORTELLO_SMTP_URL_SECRET_ARN", config.smtp_url_secret_arn.clone()),
+        read("SPORTELLO_FEDERATION_KEYS_SECRET_ARN", federation_keys_arn.clone()),
     )?;
+    if let (Some(arn), Some(keys)) = (federation_keys_arn, federation_keys) {
+        config
+            .oidc
+            .apply_federation_keys(keys.expose_secret())
+            .map_err(|reason| LambdaStartError::Secret {
+                var: "SPORTELLO_FEDERATION_KEYS_SECRET_ARN",
+                arn,
+                reason: reason.to_owned(),
+            })?;
+    }
     if pin_key.is_some() {
         config.pin_key_hex = pin_key;
     }

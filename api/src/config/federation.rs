@@ -20,6 +20,10 @@
 //!   client assertions.
 //! - `SPORTELLO_OIDC_ENC_KEY`: PKCS#8 PEM file, RSA ≥ 2048 bits: providers encrypt UserInfo to it.
 //!
+//! - `SPORTELLO_FEDERATION_KEYS_SECRET_ARN` (on AWS, instead of the three files): a Secrets
+//!   Manager secret holding `{"federation": PEM, "rp": PEM, "enc": PEM}`, read at start
+//!   (`lambda.rs`, [`super::oidc::OidcConfig::apply_federation_keys`]).
+//!
 //! Outside dev mode, a federation without its keys is refused; in dev mode fresh keys are made at
 //! each start (a test federation registers them as it finds them).
 
@@ -62,6 +66,8 @@ pub struct FederationConfig {
     pub federation_key_pem: Option<SecretString>,
     /// The UserInfo encryption key (PKCS#8 PEM, RSA).
     pub enc_key_pem: Option<SecretString>,
+    /// The secret that holds the three keys, when they come from Secrets Manager.
+    pub keys_secret_arn: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -143,13 +149,24 @@ impl FederationConfig {
         {
             return Err(err("each trust mark is an object with its trust_mark JWT"));
         }
-        let federation_key_pem = read_key(lookup, "SPORTELLO_FEDERATION_KEY", dev_mode, |pem| {
+        let keys_secret_arn = super::secret_arn(lookup, "SPORTELLO_FEDERATION_KEYS_SECRET_ARN")?;
+        // With the keys in a secret, the files are not needed (nor may they be given as well).
+        let files_needed = !dev_mode && keys_secret_arn.is_none();
+        let federation_key_pem = read_key(lookup, "SPORTELLO_FEDERATION_KEY", files_needed, |pem| {
             crate::jose::RpKey::from_pem(pem).is_some()
         })?;
-        let enc_key_pem = read_key(lookup, "SPORTELLO_OIDC_ENC_KEY", dev_mode, |pem| {
+        let enc_key_pem = read_key(lookup, "SPORTELLO_OIDC_ENC_KEY", files_needed, |pem| {
             crate::jwe::EncKey::from_pem(pem).is_ok()
         })?;
-        if !dev_mode && lookup("SPORTELLO_OIDC_RP_KEY").is_none_or(|v| v.is_empty()) {
+        let rp_key_file = lookup("SPORTELLO_OIDC_RP_KEY").is_some_and(|v| !v.is_empty());
+        if keys_secret_arn.is_some() && (federation_key_pem.is_some() || enc_key_pem.is_some() || rp_key_file) {
+            return Err(ConfigError::Invalid {
+                var: "SPORTELLO_FEDERATION_KEYS_SECRET_ARN",
+                value: keys_secret_arn.unwrap_or_default(),
+                reason: "the keys come from the secret or from files, not both",
+            });
+        }
+        if files_needed && !rp_key_file {
             return Err(ConfigError::Invalid {
                 var: "SPORTELLO_OIDC_RP_KEY",
                 value: String::new(),
@@ -174,19 +191,58 @@ impl FederationConfig {
             contacts: raw.contacts,
             federation_key_pem,
             enc_key_pem,
+            keys_secret_arn,
         }))
     }
 }
 
-/// A key file named by `var`: required outside dev mode, checked by `valid`.
+/// The three keys of a `SPORTELLO_FEDERATION_KEYS_SECRET_ARN` secret, checked.
+pub struct SecretKeys {
+    /// Signs our entity configuration.
+    pub federation: SecretString,
+    /// Signs request objects and client assertions.
+    pub rp: SecretString,
+    /// UserInfo is encrypted to it.
+    pub enc: SecretString,
+}
+
+impl SecretKeys {
+    /// Reads the secret's JSON; the error says which key is wrong, never what it holds.
+    pub fn parse(json: &str) -> Result<SecretKeys, &'static str> {
+        #[derive(Deserialize)]
+        struct Raw {
+            federation: String,
+            rp: String,
+            enc: String,
+        }
+        let raw: Raw =
+            serde_json::from_str(json).map_err(|_| "expected JSON {\"federation\", \"rp\", \"enc\"}, each a PKCS#8 PEM")?;
+        if crate::jose::RpKey::from_pem(&raw.federation).is_none() {
+            return Err("\"federation\" is not a PKCS#8 PEM P-256 key");
+        }
+        if crate::jose::RpKey::from_pem(&raw.rp).is_none() {
+            return Err("\"rp\" is not a PKCS#8 PEM P-256 key");
+        }
+        if crate::jwe::EncKey::from_pem(&raw.enc).is_err() {
+            return Err("\"enc\" is not a PKCS#8 PEM RSA key of 2048 bits or more");
+        }
+        Ok(SecretKeys {
+            federation: raw.federation.into(),
+            rp: raw.rp.into(),
+            enc: raw.enc.into(),
+        })
+    }
+}
+
+/// A key file named by `var`: required when `needed`, checked by `valid`.
 fn read_key(
     lookup: &impl Fn(&str) -> Option<String>,
     var: &'static str,
-    dev_mode: bool,
+    needed: bool,
     valid: impl Fn(&str) -> bool,
 ) -> Result<Option<SecretString>, ConfigError> {
     let Some(path) = lookup(var).filter(|v| !v.is_empty()) else {
-        if dev_mode {
+        if !needed {
             return Ok(None);
         }
         return Err(ConfigError::Invalid {
@@ -262,5 +318,32 @@ mod tests {
         );
         assert!(read(&[(VAR, &stray)], true).is_err());
         assert!(read(&[(VAR, "{")], true).is_err());
+    }
+
+    #[test]
+    fn with_a_keys_secret_no_key_file_is_needed_nor_allowed() {
+        let arn = "arn:aws:secretsmanager:eu-south-1:123456789012:secret:sportello-federation-keys";
+        let f = read(&[(VAR, GOOD), ("SPORTELLO_FEDERATION_KEYS_SECRET_ARN", arn)], false)
+            .unwrap()
+            .unwrap();
+        assert_eq!(f.keys_secret_arn.as_deref(), Some(arn));
+        let both = read(
+            &[(VAR, GOOD), ("SPORTELLO_FEDERATION_KEYS_SECRET_ARN", arn), ("SPORTELLO_OIDC_RP_KEY", "/k.pem")],
+            false,
+        );
+        assert_eq!(both.unwrap_err().var(), "SPORTELLO_FEDERATION_KEYS_SECRET_ARN");
+    }
+
+    #[test]
+    fn a_keys_secret_is_read_only_with_its_three_keys() {
+        let ec = crate::jose::RpKey::generate_pem();
+        let rsa = crate::jwe::EncKey::generate().to_pem();
+        let good = serde_json::json!({ "federation": ec, "rp": ec, "enc": rsa }).to_string();
+        assert!(SecretKeys::parse(&good).is_ok());
+        let swapped = serde_json::json!({ "federation": ec, "rp": rsa, "enc": ec }).to_string();
+        let err = SecretKeys::parse(&swapped).err().unwrap();
+        assert!(err.contains("\"rp\""), "{err}");
+        assert!(!err.contains("PRIVATE KEY-----"), "the error never holds a key");
+        assert!(SecretKeys::parse("{}").is_err());
     }
 }

@@ -136,6 +136,21 @@ impl OidcConfig {
     }
 }
 
+impl OidcConfig {
+    /// Puts the keys of the federation's keys secret (its JSON, read by `lambda.rs`) in place.
+    pub fn apply_federation_keys(&mut self, json: &str) -> Result<(), &'static str> {
+        let keys = super::federation::SecretKeys::parse(json)?;
+        let federation = self
+            .federation
+            .as_mut()
+            .ok_or("SPORTELLO_FEDERATION_KEYS_SECRET_ARN is set but SPORTELLO_FEDERATION is not")?;
+        federation.federation_key_pem = Some(keys.federation);
+        federation.enc_key_pem = Some(keys.enc);
+        self.rp_key_pem = Some(keys.rp);
+        Ok(())
+    }
+}
+
 fn is_local_http(url: &str) -> bool {
     ["http://127.0.0.1", "http://localhost"].iter().any(|p| {
         url.strip_prefix(p)
