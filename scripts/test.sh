@@ -7,6 +7,9 @@ cd "$ROOT"
 started=$SECONDS
 
 ensure_test_tools
+# The SPID/CIE test federation (spid-cie-oidc): the Rust tests of the federated login and the e2e
+# start it (target/federation, ADR 0024).
+ensure_federation_venv
 
 step "Formatting (cargo fmt --check)"
 cargo fmt --all -- --check || die "code is not formatted: run cargo fmt --all"
@@ -32,7 +35,6 @@ step "API fuzzing (schemathesis)"; bash scripts/fuzz-api.sh # the server against
 bash scripts/check-infra.sh # cfn-lint, cfn-guard and each rule against its bad template
 
 step "The SPID/CIE test federation (spid-cie-oidc's trust anchor and providers: e2e/federation, ADR 0024)"
-ensure_federation_venv
 "$FEDERATION_PYTHON" e2e/federation/smoke.py || die "the test federation's smoke check failed"
 bash scripts/package-lambda.sh # the arm64 Lambda zip the template deploys, checked to be aarch64
 

@@ -149,6 +149,25 @@ pub fn verify(token: &str, jwks: &Jwks) -> Result<Map<String, Value>, JwsError> 
     serde_json::from_slice(&B64.decode(p).map_err(|_| JwsError::Malformed)?).map_err(|_| JwsError::Malformed)
 }
 
+/// The PEM blocks of `text` in order, each with its BEGIN and END lines. A key file may hold a
+/// key and the one that follows it, for a rotation: the first signs, all are published (ADR 0024).
+pub fn pem_blocks(text: &str) -> Vec<String> {
+    let mut blocks = Vec::new();
+    let mut current: Option<Vec<&str>> = None;
+    for line in text.lines().map(str::trim) {
+        if line.starts_with("-----BEGIN ") {
+            current = Some(vec![line]);
+        } else if let Some(block) = current.as_mut() {
+            block.push(line);
+            if line.starts_with("-----END ") {
+                blocks.push(block.join("\n") + "\n");
+                current = None;
+            }
+        }
+    }
+    blocks
+}
+
 /// The relying party's own key (ECDSA P-256), for `private_key_jwt` client assertions.
 pub struct RpKey {
     pair: EcdsaKeyPair,
@@ -287,6 +306,18 @@ mod tests {
             Err(JwsError::Type(Some("JWT".into())))
         );
         assert_eq!(header(&token).unwrap()["kid"], key.kid());
+    }
+
+    #[test]
+    fn a_key_file_with_two_keys_gives_both_in_order() {
+        let (first, second) = (RpKey::generate_pem(), RpKey::generate_pem());
+        let blocks = pem_blocks(&format!("# current\n{first}\n# next\n{second}"));
+        assert_eq!(blocks, [first.clone(), second]);
+        assert_eq!(
+            RpKey::from_pem(&blocks[0]).unwrap().kid(),
+            RpKey::from_pem(&first).unwrap().kid()
+        );
+        assert!(pem_blocks("no key here").is_empty());
     }
 
     #[test]

@@ -124,11 +124,7 @@ pub(crate) async fn read_secrets(mut config: Config, sdk: &SdkConfig) -> Result<
             None => Ok(None),
         }
     };
-    let federation_keys_arn = config
-        .oidc
-        .federation
-        .as_ref()
-        .and_then(|f| f.keys_secret_arn.clone());
+    let federation_keys_arn = config.oidc.federation.as_ref().and_then(|f| f.keys_secret_arn.clone());
     let (pin_key, smtp_url, federation_keys) = tokio::try_join!(
         read("SPORTELLO_PIN_KEY_SECRET_ARN", config.pin_key_secret_arn.clone()),
         read("SPORTELLO_SMTP_URL_SECRET_ARN", config.smtp_url_secret_arn.clone()),

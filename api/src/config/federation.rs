@@ -149,15 +149,11 @@ impl FederationConfig {
         {
             return Err(err("each trust mark is an object with its trust_mark JWT"));
         }
-        let keys_secret_arn = super::secret_arn(lookup, "SPORTELLO_FEDERATION_KEYS_SECRET_ARN")?;
+        let keys_secret_arn = super::env::secret_arn(lookup, "SPORTELLO_FEDERATION_KEYS_SECRET_ARN")?;
         // With the keys in a secret, the files are not needed (nor may they be given as well).
         let files_needed = !dev_mode && keys_secret_arn.is_none();
-        let federation_key_pem = read_key(lookup, "SPORTELLO_FEDERATION_KEY", files_needed, |pem| {
-            crate::jose::RpKey::from_pem(pem).is_some()
-        })?;
-        let enc_key_pem = read_key(lookup, "SPORTELLO_OIDC_ENC_KEY", files_needed, |pem| {
-            crate::jwe::EncKey::from_pem(pem).is_ok()
-        })?;
+        let federation_key_pem = read_key(lookup, "SPORTELLO_FEDERATION_KEY", files_needed, signing_keys)?;
+        let enc_key_pem = read_key(lookup, "SPORTELLO_OIDC_ENC_KEY", files_needed, encryption_keys)?;
         let rp_key_file = lookup("SPORTELLO_OIDC_RP_KEY").is_some_and(|v| !v.is_empty());
         if keys_secret_arn.is_some() && (federation_key_pem.is_some() || enc_key_pem.is_some() || rp_key_file) {
             return Err(ConfigError::Invalid {
@@ -208,6 +204,7 @@ pub struct SecretKeys {
 
 impl SecretKeys {
     /// Reads the secret's JSON; the error says which key is wrong, never what it holds.
+    /// Each value may hold several PEM keys, as a key file may.
     pub fn parse(json: &str) -> Result<SecretKeys, &'static str> {
         #[derive(Deserialize)]
         struct Raw {
@@ -215,15 +212,15 @@ impl SecretKeys {
             rp: String,
             enc: String,
         }
-        let raw: Raw =
-            serde_json::from_str(json).map_err(|_| "expected JSON {\"federation\", \"rp\", \"enc\"}, each a PKCS#8 PEM")?;
-        if crate::jose::RpKey::from_pem(&raw.federation).is_none() {
+        let raw: Raw = serde_json::from_str(json)
+            .map_err(|_| "expected JSON {\"federation\", \"rp\", \"enc\"}, each a PKCS#8 PEM")?;
+        if !signing_keys(&raw.federation) {
             return Err("\"federation\" is not a PKCS#8 PEM P-256 key");
         }
-        if crate::jose::RpKey::from_pem(&raw.rp).is_none() {
+        if !signing_keys(&raw.rp) {
             return Err("\"rp\" is not a PKCS#8 PEM P-256 key");
         }
-        if crate::jwe::EncKey::from_pem(&raw.enc).is_err() {
+        if !encryption_keys(&raw.enc) {
             return Err("\"enc\" is not a PKCS#8 PEM RSA key of 2048 bits or more");
         }
         Ok(SecretKeys {
@@ -234,7 +231,20 @@ impl SecretKeys {
     }
 }
 
-/// A key file named by `var`: required when `needed`, checked by `valid`.
+/// Whether `text` holds one or more P-256 keys (PKCS#8 PEM), and nothing else.
+fn signing_keys(text: &str) -> bool {
+    let blocks = crate::jose::pem_blocks(text);
+    !blocks.is_empty() && blocks.iter().all(|b| crate::jose::RpKey::from_pem(b).is_some())
+}
+
+/// Whether `text` holds one or more RSA keys of 2048 bits or more (PKCS#8 PEM), and nothing else.
+fn encryption_keys(text: &str) -> bool {
+    let blocks = crate::jose::pem_blocks(text);
+    !blocks.is_empty() && blocks.iter().all(|b| crate::jwe::EncKey::from_pem(b).is_ok())
+}
+
+/// A key file named by `var`: required when `needed`, checked by `valid`. It may hold several
+/// keys: the first is used, all are published (a rotation, ADR 0024).
 fn read_key(
     lookup: &impl Fn(&str) -> Option<String>,
     var: &'static str,
@@ -328,7 +338,11 @@ mod tests {
             .unwrap();
         assert_eq!(f.keys_secret_arn.as_deref(), Some(arn));
         let both = read(
-            &[(VAR, GOOD), ("SPORTELLO_FEDERATION_KEYS_SECRET_ARN", arn), ("SPORTELLO_OIDC_RP_KEY", "/k.pem")],
+            &[
+                (VAR, GOOD),
+                ("SPORTELLO_FEDERATION_KEYS_SECRET_ARN", arn),
+                ("SPORTELLO_OIDC_RP_KEY", "/k.pem"),
+            ],
             false,
         );
         assert_eq!(both.unwrap_err().var(), "SPORTELLO_FEDERATION_KEYS_SECRET_ARN");

@@ -18,7 +18,8 @@ pub mod oidc;
 pub mod queue;
 pub mod registry;
 
-use env::number;
+pub use env::secret_arn_region;
+use env::{is_region, number, secret_arn};
 pub use error::{ConfigError, DevModeClash};
 
 /// Where the table is and how to reach it.
@@ -527,47 +528,6 @@ fn aws(lookup: &impl Fn(&str) -> Option<String>) -> Result<(StoreChoice, Option<
         }
     };
     Ok((store, region, endpoint))
-}
-
-fn is_region(value: &str) -> bool {
-    let parts: Vec<&str> = value.split('-').collect();
-    parts.len() >= 3
-        && parts
-            .iter()
-            .all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit()))
-}
-
-/// A Secrets Manager secret's ARN: `arn:<partition>:secretsmanager:<region>:<account>:secret:<name>`.
-fn secret_arn(lookup: &impl Fn(&str) -> Option<String>, var: &'static str) -> Result<Option<String>, ConfigError> {
-    let Some(value) = lookup(var).filter(|v| !v.is_empty()) else {
-        return Ok(None);
-    };
-    if secret_arn_region(&value).is_none() {
-        return Err(ConfigError::Invalid {
-            var,
-            value,
-            reason: "expected arn:aws:secretsmanager:REGION:ACCOUNT:secret:NAME",
-        });
-    }
-    Ok(Some(value))
-}
-
-/// The region of a Secrets Manager secret's ARN, which is where it must be read; `None` when
-/// `arn` is not such an ARN.
-pub fn secret_arn_region(arn: &str) -> Option<&str> {
-    let parts: Vec<&str> = arn.splitn(7, ':').collect();
-    let [scheme, partition, service, region, account, kind, name] = parts[..] else {
-        return None;
-    };
-    let ok = scheme == "arn"
-        && partition.starts_with("aws")
-        && service == "secretsmanager"
-        && is_region(region)
-        && account.len() == 12
-        && account.bytes().all(|b| b.is_ascii_digit())
-        && kind == "secret"
-        && !name.is_empty();
-    ok.then_some(region)
 }
 
 fn flag(lookup: &impl Fn(&str) -> Option<String>, var: &'static str) -> Result<Option<bool>, ConfigError> {

@@ -260,8 +260,8 @@ impl Oidc {
             return Err(Refusal::Provider(format!("userinfo is {media_type:?}, not a JWT")));
         }
         let text = response.text().await.map_err(|e| provider_error("userinfo", e))?;
-        let decrypted =
-            crate::jwe::decrypt(text.trim(), federation.enc_key()).map_err(|e| provider_error("userinfo JWE", e))?;
+        let decrypted = crate::jwe::decrypt(text.trim(), federation.enc_key_for(text.trim()))
+            .map_err(|e| provider_error("userinfo JWE", e))?;
         let inner = String::from_utf8(decrypted.plaintext).map_err(|e| provider_error("userinfo JWE", e))?;
         let info = jws::verify(inner.trim(), &endpoints.jwks).map_err(|e| provider_error("userinfo JWS", e))?;
         // The reference implementation sends neither; when a provider does, they must be right.

@@ -172,6 +172,8 @@ pub struct Oidc {
     providers: Vec<ProviderConfig>,
     public_url: String,
     rp_key: RpKey,
+    /// Every key of the RP key file, the first being `rp_key`: all are published (a rotation).
+    rp_published: Vec<Value>,
     flow_key: [u8; 32],
     secure_cookies: bool,
     http: reqwest::Client,
@@ -195,6 +197,17 @@ impl Oidc {
             Some(pem) => RpKey::from_pem(pem.expose_secret()).expect("validated when the configuration was read"),
             None => RpKey::generate(),
         };
+        let mut rp_published = vec![rp_key.public_jwk()];
+        if let Some(pem) = &config.rp_key_pem {
+            let blocks = crate::jose::pem_blocks(pem.expose_secret());
+            rp_published.extend(
+                blocks
+                    .iter()
+                    .skip(1)
+                    .filter_map(|b| RpKey::from_pem(b))
+                    .map(|k| k.public_jwk()),
+            );
+        }
         let http = reqwest::Client::builder()
             .timeout(Duration::from_secs(10))
             .redirect(reqwest::redirect::Policy::none())
@@ -209,6 +222,7 @@ impl Oidc {
             providers: config.providers.clone(),
             public_url: config.public_url.clone(),
             rp_key,
+            rp_published,
             flow_key,
             secure_cookies,
             http,
@@ -258,12 +272,12 @@ impl Oidc {
     pub fn entity_configuration(&self, now: DateTime<Utc>) -> Option<String> {
         self.federation
             .as_ref()
-            .map(|f| f.entity_configuration(self.rp_key.public_jwk(), now.timestamp()))
+            .map(|f| f.entity_configuration(self.rp_published.clone(), now.timestamp()))
     }
 
     /// Our public key as a JWK set (for providers that fetch it rather than register it).
     pub fn rp_jwks(&self) -> Value {
-        serde_json::json!({ "keys": [self.rp_key.public_jwk()] })
+        serde_json::json!({ "keys": self.rp_published })
     }
 
     /// The redirect URI registered at every provider.

@@ -42,8 +42,10 @@ pub struct Federation {
     config: FederationConfig,
     entity_id: String,
     redirect_uri: String,
-    federation_key: RpKey,
-    enc_key: EncKey,
+    /// The first signs our entity configuration; all are published (a rotation).
+    federation_keys: Vec<RpKey>,
+    /// All are published; UserInfo is decrypted with the one its `kid` names.
+    enc_keys: Vec<EncKey>,
     resolver: Resolver,
     listed: tokio::sync::Mutex<Option<(Instant, Arc<Vec<FederatedProvider>>)>>,
 }
@@ -66,13 +68,20 @@ impl Federation {
     /// Our federation for `config`; `entity_id` is the service's public URL, `redirect_uri` the
     /// callback. Keys absent from the configuration (dev mode only) are made fresh.
     pub fn new(config: &FederationConfig, entity_id: &str, redirect_uri: String, http: reqwest::Client) -> Federation {
-        let federation_key = match &config.federation_key_pem {
-            Some(pem) => RpKey::from_pem(pem.expose_secret()).expect("validated when the configuration was read"),
-            None => RpKey::generate(),
+        let validated = "validated when the configuration was read";
+        let federation_keys = match &config.federation_key_pem {
+            Some(pem) => crate::jose::pem_blocks(pem.expose_secret())
+                .iter()
+                .map(|b| RpKey::from_pem(b).expect(validated))
+                .collect(),
+            None => vec![RpKey::generate()],
         };
-        let enc_key = match &config.enc_key_pem {
-            Some(pem) => EncKey::from_pem(pem.expose_secret()).expect("validated when the configuration was read"),
-            None => EncKey::generate(),
+        let enc_keys = match &config.enc_key_pem {
+            Some(pem) => crate::jose::pem_blocks(pem.expose_secret())
+                .iter()
+                .map(|b| EncKey::from_pem(b).expect(validated))
+                .collect(),
+            None => vec![EncKey::generate()],
         };
         let anchors = config
             .trust_anchors
@@ -86,8 +95,8 @@ impl Federation {
             config: config.clone(),
             entity_id: entity_id.to_owned(),
             redirect_uri,
-            federation_key,
-            enc_key,
+            federation_keys,
+            enc_keys,
             resolver: Resolver::new(http, anchors, config.provider_trust_marks.clone()),
             listed: tokio::sync::Mutex::new(None),
         }
@@ -98,29 +107,34 @@ impl Federation {
         &self.entity_id
     }
 
-    /// The key UserInfo is encrypted to.
-    pub fn enc_key(&self) -> &EncKey {
-        &self.enc_key
+    /// The key a UserInfo JWE is encrypted to: the one its header's `kid` names, else the first.
+    pub fn enc_key_for(&self, jwe: &str) -> &EncKey {
+        let kid = crate::jose::header(jwe).and_then(|h| h.get("kid").and_then(Value::as_str).map(str::to_owned));
+        kid.and_then(|kid| self.enc_keys.iter().find(|k| k.kid() == kid))
+            .unwrap_or(&self.enc_keys[0])
     }
 
     /// Our federation public keys (what the anchor registers for us).
     pub fn federation_jwks(&self) -> Value {
-        serde_json::json!({ "keys": [self.federation_key.public_jwk()] })
+        let keys: Vec<Value> = self.federation_keys.iter().map(RpKey::public_jwk).collect();
+        serde_json::json!({ "keys": keys })
     }
 
-    /// Our entity configuration, signed now; `core_jwk` is the relying party's signing key.
-    pub fn entity_configuration(&self, core_jwk: Value, now: i64) -> String {
+    /// Our entity configuration, signed now; `core_jwks` are the relying party's signing keys.
+    pub fn entity_configuration(&self, core_jwks: Vec<Value>, now: i64) -> String {
+        let mut rp_keys = core_jwks;
+        rp_keys.extend(self.enc_keys.iter().map(EncKey::public_jwk));
         let claims = entity::configuration(
             &entity::Publication {
                 entity_id: &self.entity_id,
                 redirect_uri: &self.redirect_uri,
                 config: &self.config,
                 federation_jwks: self.federation_jwks(),
-                rp_jwks: serde_json::json!({ "keys": [core_jwk, self.enc_key.public_jwk()] }),
+                rp_jwks: serde_json::json!({ "keys": rp_keys }),
             },
             now,
         );
-        self.federation_key.sign_typed(entity::ENTITY_STATEMENT_TYP, &claims)
+        self.federation_keys[0].sign_typed(entity::ENTITY_STATEMENT_TYP, &claims)
     }
 
     /// A provider's trust chain, resolved and verified (cached until it expires).
@@ -229,6 +243,46 @@ fn label_of(resolved: &ResolvedEntity, entity_id: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn during_a_rotation_both_keys_are_published_the_first_signs_and_userinfo_finds_its_key() {
+        let (fed_old, fed_new) = (RpKey::generate_pem(), RpKey::generate_pem());
+        let (enc_old, enc_new) = (EncKey::generate(), EncKey::generate());
+        let config = FederationConfig {
+            federation_key_pem: Some(format!("{fed_old}{fed_new}").into()),
+            enc_key_pem: Some(format!("{}{}", enc_old.to_pem(), enc_new.to_pem()).into()),
+            ..FederationConfig::default()
+        };
+        let f = Federation::new(
+            &config,
+            "https://s.example.it",
+            "https://s.example.it/cb".into(),
+            reqwest::Client::new(),
+        );
+        let statement = f.entity_configuration(vec![], 1_000);
+        let own = Jwks::from_value(&f.federation_jwks()).unwrap();
+        let claims = crate::jose::verify_typed(&statement, &own, entity::ENTITY_STATEMENT_TYP).unwrap();
+        assert_eq!(claims["jwks"]["keys"].as_array().unwrap().len(), 2);
+        let old_kid = RpKey::from_pem(&fed_old).unwrap().kid().to_owned();
+        assert_eq!(
+            crate::jose::header(&statement).unwrap()["kid"],
+            old_kid.as_str(),
+            "the first key signs"
+        );
+        let enc: Vec<&str> = claims["metadata"]["openid_relying_party"]["jwks"]["keys"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|k| k["kid"].as_str().unwrap())
+            .collect();
+        assert_eq!(enc, [enc_old.kid(), enc_new.kid()]);
+        let to_new = crate::jwe::encrypt(b"x", &enc_new.public_jwk(), "RSA-OAEP", "A256CBC-HS512");
+        assert_eq!(f.enc_key_for(&to_new).kid(), enc_new.kid());
+        assert_eq!(
+            crate::jwe::decrypt(&to_new, f.enc_key_for(&to_new)).unwrap().plaintext,
+            b"x"
+        );
+    }
 
     #[test]
     fn a_provider_id_is_stable_and_short() {
