@@ -145,6 +145,34 @@ mod tests {
     use super::*;
 
     #[test]
+    fn the_spid_providers_come_in_a_fresh_random_order_and_cie_is_left_out() {
+        let listed: Vec<ListedProvider> = ["a", "b", "c", "cie"]
+            .iter()
+            .map(|id| ListedProvider {
+                id: (*id).to_owned(),
+                label: id.to_uppercase(),
+                kind: if *id == "cie" {
+                    ProviderKind::Cie
+                } else {
+                    ProviderKind::Spid
+                },
+            })
+            .collect();
+        let mut first = std::collections::HashMap::new();
+        for _ in 0..300 {
+            let order: Vec<&str> = shuffled_spid(&listed).iter().map(|p| p.id.as_str()).collect();
+            assert_eq!(order.len(), 3, "every SPID provider, and only them");
+            assert!(!order.contains(&"cie"));
+            *first.entry(order[0]).or_insert(0) += 1;
+        }
+        // Each comes first about a third of the time (a fixed order would give 300 to one).
+        for id in ["a", "b", "c"] {
+            let n = first.get(id).copied().unwrap_or(0);
+            assert!((50..=150).contains(&n), "{id} first {n} times of 300");
+        }
+    }
+
+    #[test]
     fn values_are_escaped_in_the_fragment() {
         assert_eq!(
             link("", "/x?a=1&b=\"2\"", "<b>Ente</b>"),
