@@ -36,6 +36,7 @@ pub const OPERATOR_SESSION_COOKIE: &str = "sportello_operator";
     ),
     paths(
         crate::routes::health::health,
+        crate::routes::service_hours::hours,
         crate::routes::client_errors::report,
         crate::routes::places::search,
         crate::routes::queue::take,
@@ -169,6 +170,7 @@ const ERRORS: &[(&str, &str, &[Failure])] = &[
     ("get", "/api/session", &[Unauthenticated]),
     ("post", "/api/session/extend", &[Unauthenticated]),
     ("delete", "/api/session", &[]),
+    ("get", "/api/service/hours", &[]),
     ("get", "/api/auth/providers", &[]),
     ("get", "/api/auth/login-options", &[]),
     ("get", "/api/auth/oidc/{provider}/start", &[NotFound]),

@@ -16,6 +16,27 @@ async fn health_reads_the_store_and_is_never_cached() {
 }
 
 #[tokio::test]
+async fn the_service_hours_are_the_configured_windows_and_public() {
+    // GIVEN a server whose windows are not the default ones
+    let server = TestServer::start_with(|config| {
+        config.submission_windows =
+            domain::submission_window::WindowConfig::parse("web_citizen=18:30-07:00,contact_center=07:00-18:30")
+                .unwrap();
+    })
+    .await;
+    // WHEN the start page asks when applications can be sent
+    let response = reqwest::get(server.url("/api/service/hours")).await.unwrap();
+    // THEN it hears the configured hours, in an answer any cache may keep (it is the same for all)
+    assert_eq!(response.status(), 200);
+    assert_eq!(response.headers()["cache-control"], "public, max-age=300");
+    let body: Value = response.json().await.unwrap();
+    assert_eq!(
+        body,
+        json!({"web_citizen": {"start": "18:30", "end": "07:00"}, "contact_center": {"start": "07:00", "end": "18:30"}})
+    );
+}
+
+#[tokio::test]
 async fn a_valid_codice_fiscale_is_returned_normalised() {
     let server = TestServer::start().await;
     let response = reqwest::Client::new()

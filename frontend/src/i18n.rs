@@ -114,9 +114,10 @@ bilingual_texts! {
             "Puoi compilare la domanda e salvarla in qualsiasi momento.",
             "You can fill in your application and save it at any time."
         ),
+        // The hours are the server's (`GET /api/service/hours`), put in by `service_info::window_send`.
         WindowSend => (
-            "Puoi inviarla dalle 16:00 alle 08:00 del giorno dopo, ora italiana. Dalle 08:00 alle 16:00 l'invio è riservato a patronati e intermediari.",
-            "You can send it from 16:00 to 08:00 the next morning, Italian time. From 08:00 to 16:00 sending is reserved for welfare offices and intermediaries."
+            "Puoi inviarla dalle {start} alle {end}, ora italiana. Dalle {cc_start} alle {cc_end} l'invio è riservato a patronati e intermediari.",
+            "You can send it from {start} to {end}, Italian time. From {cc_start} to {cc_end} sending is reserved for welfare offices and intermediaries."
         ),
         CfHeading => ("Verifica il tuo codice fiscale", "Check your codice fiscale"),
         CfIntro => (

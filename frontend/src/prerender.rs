@@ -167,7 +167,10 @@ fn home_main(lang: Lang) -> String {
         pin_simplified = tr(Text::AccessPinSimplified),
         window_heading = tr(Text::WindowHeading),
         window_fill = tr(Text::WindowFill),
-        window_send = tr(Text::WindowSend),
+        window_send = esc(&crate::components::service_info::window_send(
+            lang,
+            &crate::components::service_info::default_hours()
+        )),
         cf_heading = tr(Text::CfHeading),
         cf_intro = tr(Text::CfIntro),
         cf = cf,

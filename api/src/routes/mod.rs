@@ -16,6 +16,7 @@ pub(crate) mod pin_requests;
 pub(crate) mod places;
 pub(crate) mod profile;
 pub(crate) mod queue;
+pub(crate) mod service_hours;
 pub(crate) mod session;
 
 use axum::Router;
@@ -29,6 +30,7 @@ use crate::{ApiError, AppState};
 pub fn router(dev_mode: bool) -> Router<AppState> {
     Router::new()
         .merge(health::router())
+        .merge(service_hours::router())
         .merge(client_errors::router())
         .merge(codice_fiscale::router())
         .merge(pin_requests::router())

@@ -63,6 +63,26 @@ impl From<SubmissionWindow> for WindowHours {
 }
 
 wire_struct! {
+    /// When applications can be sent, by channel, as configured (`GET /api/service/hours`): the
+    /// start page says the hours the server keeps, not hours written into the page.
+    pub struct ServiceHours {
+        /// Citizens online.
+        pub web_citizen: WindowHours,
+        /// The Contact Center, welfare offices and intermediaries.
+        pub contact_center: WindowHours,
+    }
+}
+
+impl From<crate::submission_window::WindowConfig> for ServiceHours {
+    fn from(config: crate::submission_window::WindowConfig) -> ServiceHours {
+        ServiceHours {
+            web_citizen: config.window(Channel::WebCitizen).into(),
+            contact_center: config.window(Channel::ContactCenter).into(),
+        }
+    }
+}
+
+wire_struct! {
     /// A submitted application as its owner sees it: the receipt and the statuses.
     pub struct ApplicationView {
         /// The receipt's protocol number.
@@ -324,6 +344,20 @@ pub(crate) mod tests {
             },
             ..closed
         });
+    }
+
+    #[test]
+    fn the_service_hours_read_as_the_api_writes_them() {
+        let hours = ServiceHours::from(crate::submission_window::WindowConfig::default());
+        matches_api_sample(
+            &hours,
+            r#"{"web_citizen":{"start":"16:00","end":"08:00"},"contact_center":{"start":"08:00","end":"16:00"}}"#,
+        );
+        round_trips(&hours);
+        assert_eq!(
+            ServiceHours::parse_json(r#"{"web_citizen":{"start":"16:00","end":"08:00"}}"#),
+            None
+        );
     }
 
     #[test]

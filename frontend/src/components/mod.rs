@@ -12,7 +12,7 @@ mod pin_field;
 mod question;
 mod radio_group;
 mod send_status;
-mod service_info;
+pub mod service_info;
 mod session_timeout;
 mod skip_link;
 mod start_links;
