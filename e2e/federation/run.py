@@ -26,6 +26,7 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 import urllib.request
 from pathlib import Path
@@ -141,6 +142,14 @@ def serve(args) -> int:
 
     signal.signal(signal.SIGTERM, on_signal)
     signal.signal(signal.SIGINT, on_signal)
+    if args.until_stdin_closes:
+        # For a parent that cannot signal us when it ends (a test process whose federation lives
+        # as long as it does): its end closes our standard input.
+        def watch_stdin():
+            sys.stdin.buffer.read()
+            os.kill(os.getpid(), signal.SIGTERM)
+
+        threading.Thread(target=watch_stdin, daemon=True).start()
 
     logs = {}
     try:
@@ -290,6 +299,8 @@ def main() -> int:
     p.add_argument("--spid-port", type=int, default=env_port("FED_SPID_PORT"))
     p.add_argument("--cie-port", type=int, default=env_port("FED_CIE_PORT"))
     p.add_argument("--no-cie", action="store_true", help="no CIE-style provider")
+    p.add_argument("--until-stdin-closes", action="store_true",
+                   help="stop when standard input reaches its end (the parent process ended)")
     p.add_argument("--jwe-alg", default="RSA-OAEP", choices=["RSA-OAEP", "RSA-OAEP-256"])
     p.add_argument("--jwe-enc", default="A256CBC-HS512",
                    choices=["A128CBC-HS256", "A256CBC-HS512", "A128GCM", "A256GCM"])

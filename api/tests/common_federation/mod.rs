@@ -44,6 +44,9 @@ fn python() -> PathBuf {
 /// The running federation (killed, with its three members, when dropped).
 pub struct Federation {
     child: Child,
+    /// Held open: run.py stops when it closes, which the end of the test process does even for
+    /// the shared federation, which is never dropped.
+    _stdin: std::process::ChildStdin,
     _stdout: BufReader<std::process::ChildStdout>,
     /// What `run.py serve` printed: entity ids, the register URL, trust mark ids, logs.
     pub info: Value,
@@ -80,13 +83,15 @@ impl Federation {
         let script = concat!(env!("CARGO_MANIFEST_DIR"), "/../e2e/federation/run.py");
         let mut child = Command::new(python())
             .arg(script)
-            .args(["serve", "--data-dir"])
+            .args(["serve", "--until-stdin-closes", "--data-dir"])
             .arg(dir.path())
+            .stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .stderr(std::fs::File::create(dir.path().join("run.stderr")).unwrap())
             .spawn()
             .expect("the federation's Python runs");
         let stdout = child.stdout.take().unwrap();
+        let stdin = child.stdin.take().unwrap();
         let (tx, rx) = std::sync::mpsc::channel();
         std::thread::spawn(move || {
             let mut stdout = BufReader::new(stdout);
@@ -97,6 +102,7 @@ impl Federation {
         match rx.recv_timeout(Duration::from_secs(120)) {
             Ok((line, stdout)) if !line.trim().is_empty() => Federation {
                 child,
+                _stdin: stdin,
                 _stdout: stdout,
                 info: serde_json::from_str(&line).unwrap_or_else(|_| panic!("run.py said {line:?}")),
                 _dir: dir,
