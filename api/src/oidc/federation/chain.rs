@@ -202,6 +202,18 @@ fn object_claim(claims: &Map<String, Value>, name: &str, entity: &str) -> Result
     }
 }
 
+/// Whether the resolver may GET `url`: https with a host and no user info, or http on loopback.
+fn fetchable(url: &str) -> bool {
+    let Ok(url) = url::Url::parse(url) else {
+        return false;
+    };
+    let loopback = matches!(url.host_str(), Some("127.0.0.1" | "localhost" | "[::1]"));
+    url.username().is_empty()
+        && url.password().is_none()
+        && url.host_str().is_some()
+        && (url.scheme() == "https" || (url.scheme() == "http" && loopback))
+}
+
 /// Verifies a fetched trust chain without the network: `leaf_config` is the subject's entity
 /// configuration, `statements` the subordinate statements from its immediate superior up to the
 /// one the anchor issued (each `sub` the `iss` of the one below). The top statement is verified
@@ -728,6 +740,14 @@ impl Resolver {
             url: url.to_owned(),
             reason,
         };
+        // The URLs come from statements not yet verified (a member's own authority_hints, a
+        // superior's fetch endpoint): only https, so that a member cannot have us call plain
+        // HTTP services inside our network (http only on loopback, for the test federation).
+        if !fetchable(url) {
+            return Err(fetch_error(
+                "not an https:// URL (http only on 127.0.0.1 or localhost)".into(),
+            ));
+        }
         let mut response = self
             .http
             .get(url)
@@ -1327,6 +1347,18 @@ mod tests {
         )
         .unwrap();
         assert!(resolved.trust_marks.is_empty());
+    }
+
+    #[test]
+    fn the_resolver_fetches_only_https_and_loopback_http() {
+        assert!(fetchable("https://registry.spid.gov.it/.well-known/openid-federation"));
+        assert!(fetchable("http://127.0.0.1:8100/fetch?sub=x"));
+        assert!(fetchable("http://localhost:8100/list"));
+        assert!(!fetchable("http://169.254.169.254/latest/meta-data/"));
+        assert!(!fetchable("http://10.0.0.5/.well-known/openid-federation"));
+        assert!(!fetchable("file:///etc/passwd"));
+        assert!(!fetchable("https://user:pw@op.example/"));
+        assert!(!fetchable("not a url"));
     }
 
     /// A federation served over HTTP on 127.0.0.1: each entity at a path of one server.
