@@ -8,147 +8,18 @@
 //! pins what it just fetched, as an operator would copy them into configuration. The code under
 //! test never fetches an anchor's keys.
 
-use std::io::{BufRead, BufReader};
-use std::os::unix::process::CommandExt;
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+mod common_federation;
+
 use std::sync::Arc;
-use std::time::Duration;
 
 use api::jose::{Jwks, RpKey};
 use api::oidc::federation::chain::{self, ChainError, ResolvedEntity, Resolver, TrustAnchor};
 use base64::Engine;
+use common_federation::Federation;
 use serde_json::{Map, Value};
 
 const OP_PUBLIC: &str = "https://www.spid.gov.it/openid-federation/agreement/op-public/";
 const RP_PUBLIC: &str = "https://www.spid.gov.it/openid-federation/agreement/sp-public/";
-
-/// The Python of the test federation: `$FEDERATION_PYTHON`, else the test command's venv. Missing,
-/// the test fails (it is never skipped) and says how to install it.
-fn python() -> PathBuf {
-    let python = std::env::var_os("FEDERATION_PYTHON")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../target/federation/bin/python3"));
-    assert!(
-        python.exists(),
-        "the test federation's Python is not installed at {}: run `bash scripts/test.sh` once (it \
-         installs it with ensure_federation_venv in scripts/lib.sh), or by hand `python3 -m venv \
-         target/federation && target/federation/bin/pip install -r e2e/federation/requirements.txt`, \
-         or point FEDERATION_PYTHON at a Python that has it",
-        python.display()
-    );
-    python
-}
-
-/// A running `run.py serve` in a fresh data directory, stopped with its members when dropped.
-struct Harness {
-    child: Child,
-    /// Kept open: run.py may write more, and a closed pipe would end it.
-    _stdout: BufReader<std::process::ChildStdout>,
-    /// The JSON line `run.py serve` printed when ready.
-    info: Value,
-    dir: tempfile::TempDir,
-}
-
-impl Drop for Harness {
-    fn drop(&mut self) {
-        // run.py leads a process group of its own: SIGTERM to the group reaches it and its
-        // Django members at once; SIGKILL if they linger.
-        let group = format!("-{}", self.child.id());
-        let _ = Command::new("kill").args(["-TERM", "--", &group]).status();
-        for _ in 0..50 {
-            if matches!(self.child.try_wait(), Ok(Some(_))) {
-                return;
-            }
-            std::thread::sleep(Duration::from_millis(100));
-        }
-        let _ = Command::new("kill").args(["-KILL", "--", &group]).status();
-        let _ = self.child.wait();
-    }
-}
-
-impl Harness {
-    fn start(extra: &[&str]) -> Harness {
-        let dir = tempfile::tempdir().unwrap();
-        let script = concat!(env!("CARGO_MANIFEST_DIR"), "/../e2e/federation/run.py");
-        let stderr = dir.path().join("run.stderr");
-        let mut child = Command::new(python())
-            .arg(script)
-            .args(["serve", "--data-dir"])
-            .arg(dir.path().join("data"))
-            .args(["--ta-port", "0", "--spid-port", "0", "--cie-port", "0"])
-            .args(extra)
-            .process_group(0)
-            .stdin(Stdio::null())
-            .stdout(Stdio::piped())
-            .stderr(std::fs::File::create(&stderr).unwrap())
-            .spawn()
-            .expect("the federation's Python starts");
-        let stdout = child.stdout.take().unwrap();
-        let (tx, rx) = std::sync::mpsc::channel();
-        std::thread::spawn(move || {
-            let mut stdout = BufReader::new(stdout);
-            let mut line = String::new();
-            let _ = stdout.read_line(&mut line);
-            let _ = tx.send((line, stdout));
-        });
-        match rx.recv_timeout(Duration::from_secs(180)) {
-            Ok((line, stdout)) if !line.trim().is_empty() => Harness {
-                child,
-                _stdout: stdout,
-                info: serde_json::from_str(&line).unwrap_or_else(|_| panic!("run.py serve said {line:?}")),
-                dir,
-            },
-            _ => {
-                let _ = Command::new("kill")
-                    .args(["-KILL", "--", &format!("-{}", child.id())])
-                    .status();
-                let _ = child.wait();
-                panic!(
-                    "the test federation did not start; run.py's stderr:\n{}",
-                    std::fs::read_to_string(&stderr).unwrap_or_default()
-                );
-            }
-        }
-    }
-
-    fn get(&self, name: &str) -> String {
-        self.info[name]
-            .as_str()
-            .unwrap_or_else(|| panic!("run.py said no {name}"))
-            .to_owned()
-    }
-
-    fn anchor(&self) -> String {
-        self.get("trust_anchor")
-    }
-
-    fn staff_token(&self) -> String {
-        std::fs::read_to_string(self.get("staff_token_file"))
-            .unwrap()
-            .trim()
-            .to_owned()
-    }
-
-    /// The members' logs, for a failure's message.
-    fn logs(&self) -> String {
-        ["ta.log", "spid.log", "cie.log"]
-            .iter()
-            .map(|name| {
-                let text = std::fs::read_to_string(self.dir.path().join("data").join(name)).unwrap_or_default();
-                let tail: String = text
-                    .chars()
-                    .rev()
-                    .take(3000)
-                    .collect::<Vec<_>>()
-                    .into_iter()
-                    .rev()
-                    .collect();
-                format!("--- {name}\n{tail}")
-            })
-            .collect()
-    }
-}
 
 fn http() -> reqwest::Client {
     reqwest::Client::builder().no_proxy().build().unwrap()
@@ -204,7 +75,7 @@ fn same_metadata(ours: &Map<String, Value>, theirs: &Map<String, Value>) -> Resu
 
 /// What the anchor's own resolve endpoint (`entity/views.py`, `resolve_entity_statement`, which
 /// builds a chain only for a staff token) makes of `sub`.
-async fn anchor_resolves(harness: &Harness, anchor: &TrustAnchor, sub: &str) -> Map<String, Value> {
+async fn anchor_resolves(harness: &Federation, anchor: &TrustAnchor, sub: &str) -> Map<String, Value> {
     let res = http()
         .get(format!("{}/resolve", anchor.entity_id))
         .query(&[("sub", sub), ("trust_anchor", anchor.entity_id.as_str())])
@@ -248,9 +119,9 @@ async fn the_reference_federations_providers_resolve_as_its_anchor_resolves_them
         .with_env_filter("warn")
         .try_init();
     // GIVEN the reference federation, and its anchor's keys pinned
-    let harness = Harness::start(&[]);
-    let (spid, cie) = (harness.get("spid"), harness.get("cie"));
-    let anchor = pinned(&harness.anchor()).await;
+    let harness = Federation::start();
+    let (spid, cie) = (harness.spid().to_owned(), harness.cie().to_owned());
+    let anchor = pinned(harness.anchor()).await;
     let resolver = Resolver::new(http(), vec![anchor.clone()], vec![OP_PUBLIC.to_owned()]);
 
     for op in [&spid, &cie] {
@@ -300,10 +171,10 @@ async fn what_is_not_in_the_reference_federation_does_not_resolve() {
         .with_env_filter("warn")
         .try_init();
     // GIVEN our federation and another one (another data directory: other keys, another anchor)
-    let ours = Harness::start(&["--no-cie"]);
-    let theirs = Harness::start(&["--no-cie"]);
-    let anchor = pinned(&ours.anchor()).await;
-    let (spid, stranger) = (ours.get("spid"), theirs.get("spid"));
+    let ours = Federation::start_with(&["--no-cie"]);
+    let theirs = Federation::start_with(&["--no-cie"]);
+    let anchor = pinned(ours.anchor()).await;
+    let (spid, stranger) = (ours.spid().to_owned(), theirs.spid().to_owned());
     let resolver = Resolver::new(http(), vec![anchor.clone()], vec![]);
 
     // A provider of the other federation: its hints lead to an anchor we do not trust.
@@ -315,7 +186,7 @@ async fn what_is_not_in_the_reference_federation_does_not_resolve() {
 
     // The other anchor's id pinned with our anchor's keys: its statements do not verify.
     let impostor = TrustAnchor {
-        entity_id: theirs.anchor(),
+        entity_id: theirs.anchor().to_owned(),
         jwks: anchor.jwks.clone(),
     };
     let err = Resolver::new(http(), vec![impostor], vec![])

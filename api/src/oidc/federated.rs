@@ -16,7 +16,7 @@ use super::federation::chain::ResolvedEntity;
 use super::federation::{FederatedProvider, Federation};
 use super::{
     Authorization, FISCAL_NUMBER_CLAIM, FLOW_LIFETIME_SECS, Flow, Oidc, Refusal, SPID_L2, VerifiedIdentity,
-    audience_ok, check_id_token, codice_fiscale_of, level_of, provider_error,
+    audience_ok, check_id_token, codice_fiscale_of, level_of, post_token_form, provider_error,
 };
 use crate::jose::{self as jws, Jwks};
 use crate::secrets::random_bytes;
@@ -90,15 +90,8 @@ impl Oidc {
         now: DateTime<Utc>,
     ) -> Result<Authorization, Refusal> {
         let endpoints = self.resolved(federation, &provider.entity_id, now).await?;
-        let flow = Flow {
-            p: provider.id.clone(),
-            s: B64.encode(random_bytes::<32>()),
-            n: B64.encode(random_bytes::<32>()),
-            v: B64.encode(random_bytes::<32>()),
-            e: now.timestamp() + FLOW_LIFETIME_SECS,
-            f: Some(provider.entity_id.clone()),
-        };
-        let challenge = B64.encode(Sha256::digest(flow.v.as_bytes()));
+        let flow = Flow::new(provider.id.clone(), Some(provider.entity_id.clone()), now);
+        let challenge = flow.challenge();
         let client_id = federation.entity_id();
         let request = self.rp_key.sign_typed(
             REQUEST_OBJECT_TYP,
@@ -211,25 +204,7 @@ impl Oidc {
             ),
             ("client_assertion", &assertion),
         ];
-        let body = url::form_urlencoded::Serializer::new(String::new())
-            .extend_pairs(form)
-            .finish();
-        let response = self
-            .http
-            .post(&endpoints.token)
-            .header(reqwest::header::CONTENT_TYPE, "application/x-www-form-urlencoded")
-            .body(body)
-            .send()
-            .await
-            .map_err(|e| provider_error("token endpoint", e))?;
-        let status = response.status();
-        let text = response.text().await.map_err(|e| provider_error("token endpoint", e))?;
-        if !status.is_success() {
-            // A replayed or expired code ends here (`invalid_grant`).
-            let error: String = text.chars().take(200).collect();
-            return Err(Refusal::Provider(format!("token endpoint HTTP {status}: {error}")));
-        }
-        serde_json::from_str(&text).map_err(|e| provider_error("token response", e))
+        post_token_form(self.http.post(&endpoints.token), form).await
     }
 
     /// UserInfo: a JWE to our encryption key around a JWS by the provider.

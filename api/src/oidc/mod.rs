@@ -156,6 +156,26 @@ struct Flow {
     f: Option<String>,
 }
 
+impl Flow {
+    /// A new flow at provider `p` (`f`: its entity id, for a provider of the federation): fresh
+    /// `state`, `nonce` and PKCE verifier, expiring after [`FLOW_LIFETIME_SECS`].
+    fn new(p: String, f: Option<String>, now: DateTime<Utc>) -> Flow {
+        Flow {
+            p,
+            s: B64.encode(random_bytes::<32>()),
+            n: B64.encode(random_bytes::<32>()),
+            v: B64.encode(random_bytes::<32>()),
+            e: now.timestamp() + FLOW_LIFETIME_SECS,
+            f,
+        }
+    }
+
+    /// The PKCE S256 challenge of the verifier.
+    fn challenge(&self) -> String {
+        B64.encode(Sha256::digest(self.v.as_bytes()))
+    }
+}
+
 /// A way in, as the login page lists it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ListedProvider {
@@ -382,15 +402,8 @@ impl Oidc {
 
     async fn start_at(&self, provider: &ProviderConfig, now: DateTime<Utc>) -> Result<Authorization, Refusal> {
         let discovered = self.discover(provider, false).await?;
-        let flow = Flow {
-            p: provider.id.clone(),
-            s: B64.encode(random_bytes::<32>()),
-            n: B64.encode(random_bytes::<32>()),
-            v: B64.encode(random_bytes::<32>()),
-            e: now.timestamp() + FLOW_LIFETIME_SECS,
-            f: None,
-        };
-        let challenge = B64.encode(Sha256::digest(flow.v.as_bytes()));
+        let flow = Flow::new(provider.id.clone(), None, now);
+        let challenge = flow.challenge();
         let claims = serde_json::json!({
             "userinfo": { FISCAL_NUMBER_CLAIM: { "essential": true } },
             "id_token": { "acr": { "essential": true } },
@@ -536,23 +549,7 @@ impl Oidc {
                 request = request.header(reqwest::header::AUTHORIZATION, format!("Basic {basic}"));
             }
         }
-        let body = url::form_urlencoded::Serializer::new(String::new())
-            .extend_pairs(form.iter().map(|(k, v)| (*k, v.as_str())))
-            .finish();
-        let response = request
-            .header(reqwest::header::CONTENT_TYPE, "application/x-www-form-urlencoded")
-            .body(body)
-            .send()
-            .await
-            .map_err(|e| provider_error("token endpoint", e))?;
-        let status = response.status();
-        let text = response.text().await.map_err(|e| provider_error("token endpoint", e))?;
-        if !status.is_success() {
-            // A replayed or expired code ends here (`invalid_grant`).
-            let error: String = text.chars().take(200).collect();
-            return Err(Refusal::Provider(format!("token endpoint HTTP {status}: {error}")));
-        }
-        serde_json::from_str(&text).map_err(|e| provider_error("token response", e))
+        post_token_form(request, form.iter().map(|(k, v)| (*k, v.as_str()))).await
     }
 
     async fn userinfo_fiscal_number(
@@ -603,6 +600,30 @@ impl Oidc {
             .map(str::to_owned)
             .ok_or(Refusal::Identity("no fiscal_number claim".into()))
     }
+}
+
+/// POSTs the form of a token request and reads the JSON answer; an error answer (a replayed or
+/// expired code: `invalid_grant`) is a refusal naming the first 200 characters of its body.
+async fn post_token_form<'a>(
+    request: reqwest::RequestBuilder,
+    form: impl IntoIterator<Item = (&'a str, &'a str)>,
+) -> Result<Map<String, Value>, Refusal> {
+    let body = url::form_urlencoded::Serializer::new(String::new())
+        .extend_pairs(form)
+        .finish();
+    let response = request
+        .header(reqwest::header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .body(body)
+        .send()
+        .await
+        .map_err(|e| provider_error("token endpoint", e))?;
+    let status = response.status();
+    let text = response.text().await.map_err(|e| provider_error("token endpoint", e))?;
+    if !status.is_success() {
+        let error: String = text.chars().take(200).collect();
+        return Err(Refusal::Provider(format!("token endpoint HTTP {status}: {error}")));
+    }
+    serde_json::from_str(&text).map_err(|e| provider_error("token response", e))
 }
 
 /// The key that signs flow cookies, derived from the PIN key so that every instance shares it

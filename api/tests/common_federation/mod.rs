@@ -79,12 +79,18 @@ impl Federation {
 
     /// Starts a fresh federation (new keys, new databases) on free ports.
     pub fn start() -> Federation {
+        Self::start_with(&[])
+    }
+
+    /// [`Federation::start`] with more of `run.py serve`'s options (e.g. `--no-cie`).
+    pub fn start_with(extra: &[&str]) -> Federation {
         let dir = tempfile::tempdir().unwrap();
         let script = concat!(env!("CARGO_MANIFEST_DIR"), "/../e2e/federation/run.py");
         let mut child = Command::new(python())
             .arg(script)
             .args(["serve", "--until-stdin-closes", "--data-dir"])
             .arg(dir.path())
+            .args(extra)
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .stderr(std::fs::File::create(dir.path().join("run.stderr")).unwrap())
@@ -115,6 +121,26 @@ impl Federation {
                 );
             }
         }
+    }
+
+    /// The anchor's staff token (its resolve endpoint builds chains only for staff).
+    pub fn staff_token(&self) -> String {
+        let file = self.info["staff_token_file"].as_str().unwrap();
+        std::fs::read_to_string(file).unwrap().trim().to_owned()
+    }
+
+    /// The tails of the members' logs, for a failure's message.
+    pub fn logs(&self) -> String {
+        ["ta", "spid", "cie"]
+            .iter()
+            .filter_map(|member| {
+                let text = std::fs::read_to_string(self.info["logs"][member].as_str()?).unwrap_or_default();
+                let tail: Vec<&str> = text.lines().rev().take(40).collect();
+                let tail: Vec<&str> = tail.into_iter().rev().collect();
+                Some(format!("--- {member}.log\n{}", tail.join("\n")))
+            })
+            .collect::<Vec<_>>()
+            .join("\n")
     }
 
     /// The trust anchor's entity id.

@@ -47,7 +47,9 @@ pub struct Federation {
     /// All are published; UserInfo is decrypted with the one its `kid` names.
     enc_keys: Vec<EncKey>,
     resolver: Resolver,
-    listed: tokio::sync::Mutex<Option<(Instant, Arc<Vec<FederatedProvider>>)>>,
+    listed: tokio::sync::RwLock<Option<(Instant, Arc<Vec<FederatedProvider>>)>>,
+    /// Held by the one request refreshing `listed`.
+    refreshing: tokio::sync::Mutex<()>,
 }
 
 impl std::fmt::Debug for Federation {
@@ -98,7 +100,8 @@ impl Federation {
             federation_keys,
             enc_keys,
             resolver: Resolver::new(http, anchors, config.provider_trust_marks.clone()),
-            listed: tokio::sync::Mutex::new(None),
+            listed: tokio::sync::RwLock::new(None),
+            refreshing: tokio::sync::Mutex::new(()),
         }
     }
 
@@ -143,14 +146,42 @@ impl Federation {
     }
 
     /// The providers: SPID's from the anchor's list, CIE's as configured; each one whose chain
-    /// does not resolve is left out (and logged by the resolver). Kept for five minutes.
+    /// does not resolve is left out (and logged by the resolver). Kept for five minutes; past
+    /// that, one request refreshes the list while the others go on with the old one, so that a
+    /// slow anchor never holds up the login page of everyone at once.
     pub async fn providers(&self, now: i64) -> Arc<Vec<FederatedProvider>> {
-        let mut listed = self.listed.lock().await;
-        if let Some((at, list)) = listed.as_ref()
+        let kept = self.listed.read().await.clone();
+        if let Some((at, list)) = &kept
             && at.elapsed() < LIST_TTL
         {
             return list.clone();
         }
+        let refreshing = match (&kept, self.refreshing.try_lock()) {
+            (_, Ok(guard)) => guard,
+            (Some((_, stale)), Err(_)) => return stale.clone(),
+            // Nothing to show yet: wait for the refresh under way, then take its list.
+            (None, Err(_)) => {
+                let guard = self.refreshing.lock().await;
+                if let Some((_, list)) = self.listed.read().await.as_ref() {
+                    return list.clone();
+                }
+                guard
+            }
+        };
+        let found = Arc::new(self.list_now(now).await);
+        // An empty answer (the anchor down) is kept only briefly, so the button comes back soon.
+        let at = if found.is_empty() {
+            Instant::now() - LIST_TTL + Duration::from_secs(15)
+        } else {
+            Instant::now()
+        };
+        *self.listed.write().await = Some((at, found.clone()));
+        drop(refreshing);
+        found
+    }
+
+    /// Asks the anchor and resolves each provider, now.
+    async fn list_now(&self, now: i64) -> Vec<FederatedProvider> {
         let mut candidates: Vec<(String, ProviderKind)> = Vec::new();
         if let Some(anchor) = &self.config.spid_anchor {
             match self.resolver.list(anchor, OPENID_PROVIDER).await {
@@ -179,14 +210,6 @@ impl Federation {
                 });
             }
         }
-        let found = Arc::new(found);
-        // An empty answer (the anchor down) is kept only briefly, so the button comes back soon.
-        let at = if found.is_empty() {
-            Instant::now() - LIST_TTL + Duration::from_secs(15)
-        } else {
-            Instant::now()
-        };
-        *listed = Some((at, found.clone()));
         found
     }
 
