@@ -403,7 +403,7 @@ fn pin_citizen(i: usize) -> Value {
 
 /// Submitter `i`'s codice fiscale: someone else than every PIN citizen (another surname), born on
 /// one of 20,000 days from 1940, with one of a few given names.
-fn submitter_cf(i: usize) -> String {
+fn submitter_cf(i: usize) -> domain::CodiceFiscale {
     const GIVEN: [&str; 8] = ["Anna", "Giulia", "Chiara", "Sara", "Elena", "Laura", "Paola", "Marta"];
     let birth_date = NaiveDate::from_ymd_opt(1940, 1, 1)
         .and_then(|d| d.checked_add_days(Days::new((i % 20_000) as u64)))
@@ -415,7 +415,7 @@ fn submitter_cf(i: usize) -> String {
         birth_date,
         birth_place_code: "H501".into(),
     };
-    domain::CodiceFiscale::generate(&person).as_str().to_owned()
+    domain::CodiceFiscale::generate(&person)
 }
 
 /// The routes, in the order of the table.

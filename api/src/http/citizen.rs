@@ -4,7 +4,7 @@
 
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
-use domain::{ErrorCode, Scope};
+use domain::{CodiceFiscale, ErrorCode, Scope};
 
 use super::cookies::session_token;
 use crate::services::sessions;
@@ -20,8 +20,8 @@ pub struct Citizen {
 }
 
 impl Citizen {
-    /// The citizen's codice fiscale.
-    pub fn codice_fiscale(&self) -> &str {
+    /// The citizen's codice fiscale, as the session holds it (parsed before it was opened).
+    pub fn codice_fiscale(&self) -> &CodiceFiscale {
         &self.session.codice_fiscale
     }
 }

@@ -6,6 +6,7 @@ pub mod citizen;
 pub mod client_addr;
 pub mod cookies;
 pub mod fault;
+pub mod fields;
 pub mod idempotency;
 pub mod json;
 pub mod lang;

@@ -140,7 +140,7 @@ async fn list(
 ) -> Result<Json<ApplicationList>, ApiError> {
     let (cf, credential) = (citizen.codice_fiscale(), citizen.session.credential());
     // An empty list would tell a weaker session there is nothing, when a stronger draft exists.
-    if let Some(draft) = state.store.draft(cf).await? {
+    if let Some(draft) = state.store.draft(cf.as_str()).await? {
         open_with(credential, draft.credential)?;
     }
     let applications = match own_application(&state, cf, credential).await? {

@@ -3,10 +3,9 @@
 
 use axum::routing::post;
 use axum::{Json, Router};
-use domain::CodiceFiscale;
 use domain::wire::pin_request::{CodiceFiscaleCheck, CodiceFiscaleChecked};
 
-use crate::http::ApiJson;
+use crate::http::{ApiJson, fields};
 use crate::{ApiError, AppState};
 
 #[utoipa::path(
@@ -17,10 +16,7 @@ use crate::{ApiError, AppState};
     responses((status = 200, description = "A valid codice fiscale", body = CodiceFiscaleChecked))
 )]
 async fn check(ApiJson(request): ApiJson<CodiceFiscaleCheck>) -> Result<Json<CodiceFiscaleChecked>, ApiError> {
-    if request.codice_fiscale.trim().is_empty() {
-        return Err(ApiError::field("codice_fiscale", domain::ErrorCode::Required));
-    }
-    let cf = CodiceFiscale::parse(&request.codice_fiscale).map_err(|e| ApiError::field("codice_fiscale", e))?;
+    let cf = fields::codice_fiscale(&request.codice_fiscale)?;
     Ok(Json(CodiceFiscaleChecked {
         omocode: cf.is_omocode(),
         codice_fiscale: cf.to_string(),

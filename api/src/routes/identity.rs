@@ -13,7 +13,7 @@ use chrono::{DateTime, Utc};
 use domain::application::report_suspends;
 use domain::pin_request::{PinRequestState, effective_state, mask_email, mask_mobile};
 use domain::registry::mask_residence;
-use domain::{Credential, ErrorCode};
+use domain::{CodiceFiscale, Credential, ErrorCode};
 
 use crate::http::ApiJson;
 use crate::http::Citizen;
@@ -62,14 +62,14 @@ fn application_summary(record: &ApplicationRecord, viewer: Credential, headers: 
 /// Everything in `cf`'s name as a reviewer with `viewer` sees it.
 pub(crate) async fn identity_view(
     state: &AppState,
-    cf: &str,
+    cf: &CodiceFiscale,
     viewer: Credential,
     headers: &HeaderMap,
 ) -> Result<IdentityView, ApiError> {
     let now = state.clock.now();
-    let reported = state.store.reported(cf).await?;
-    let current_pin = state.store.pin_request(cf).await?;
-    let current_application = state.store.application(cf).await?;
+    let reported = state.store.reported(cf.as_str()).await?;
+    let current_pin = state.store.pin_request(cf.as_str()).await?;
+    let current_application = state.store.application(cf.as_str()).await?;
     let pin_requests = current_pin
         .iter()
         .chain(&reported.pin_requests)

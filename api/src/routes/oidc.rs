@@ -99,7 +99,7 @@ async fn callback(
     };
     tracing::info!(provider = %identity.provider, acr = %identity.acr, "OIDC login");
     let credential = Credential::from_provider(provider, &identity.acr);
-    let (_, token) = start_session(&state, identity.codice_fiscale.to_string(), credential).await?;
+    let (_, token) = start_session(&state, identity.codice_fiscale.clone(), credential).await?;
     let session_cookie = crate::http::session_cookie_for(&state.config, &token);
     let mut response = (StatusCode::SEE_OTHER, [(header::LOCATION, AFTER_LOGIN)]).into_response();
     let headers = response.headers_mut();

@@ -23,7 +23,7 @@ async fn profile(
     // Keyed by the session's codice fiscale, never by anything the client sends.
     let record = state
         .store
-        .pin_request(citizen.codice_fiscale())
+        .pin_request(citizen.codice_fiscale().as_str())
         .await?
         .ok_or(ApiError::NotFound)?;
     Ok(Json(record.request))

@@ -10,8 +10,11 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use domain::wire::session::{PinLogin, SessionInfo};
+use domain::{CodiceFiscale, ErrorCode, FieldErrors, PinInput};
 
-use crate::http::{ApiJson, Citizen, ClientAddr, current_session, session_cookie, session_cookie_for, session_token};
+use crate::http::{
+    ApiJson, Citizen, ClientAddr, current_session, fields, session_cookie, session_cookie_for, session_token,
+};
 use crate::secrets::session_token_hash;
 use crate::services::sessions;
 use crate::store::{Realm, SessionRecord};
@@ -20,12 +23,28 @@ use crate::{ApiError, AppState};
 /// The session as the SPA reads it (`domain::wire::session::SessionInfo`).
 fn session_info(session: &SessionRecord, state: &AppState) -> SessionInfo {
     SessionInfo {
-        codice_fiscale: session.codice_fiscale.clone(),
+        codice_fiscale: session.codice_fiscale.to_string(),
         scope: session.scope,
         method: session.method.clone(),
         credential: session.credential(),
         expires_at: session.expires_at.into(),
         idle_seconds: state.config.session_idle.num_seconds(),
+    }
+}
+
+/// The login's two fields, each error under its own name (both at once, as the form shows them).
+fn parsed(request: &PinLogin) -> Result<(CodiceFiscale, PinInput), ApiError> {
+    let mut errors = FieldErrors::new();
+    let cf = fields::codice_fiscale_in(&mut errors, "codice_fiscale", &request.codice_fiscale);
+    let pin = if request.pin.trim().is_empty() {
+        errors.add("pin", ErrorCode::Required);
+        None
+    } else {
+        errors.check("pin", PinInput::parse(&request.pin))
+    };
+    match (cf, pin) {
+        (Some(cf), Some(pin)) => Ok((cf, pin)),
+        _ => Err(ApiError::Validation(errors)),
     }
 }
 
@@ -42,7 +61,8 @@ async fn login(
     ClientAddr(client): ClientAddr,
     ApiJson(request): ApiJson<PinLogin>,
 ) -> Result<Response, ApiError> {
-    let (session, token) = sessions::log_in_with_pin(&state, client, &request.codice_fiscale, &request.pin).await?;
+    let (cf, pin) = parsed(&request)?;
+    let (session, token) = sessions::log_in_with_pin(&state, client, &cf, &pin).await?;
     let cookie = session_cookie_for(&state.config, &token);
     Ok(([(header::SET_COOKIE, cookie)], Json(session_info(&session, &state))).into_response())
 }

@@ -17,6 +17,8 @@ use std::net::IpAddr;
 
 use chrono::{DateTime, Utc};
 
+use domain::CodiceFiscale;
+
 use crate::AppState;
 use crate::store::{AttemptClaim, Principal, Reservation, StoreError, ThrottleKey, ThrottlePolicy};
 
@@ -27,7 +29,7 @@ pub const WINDOW: chrono::Duration = chrono::Duration::hours(24);
 #[derive(Debug, Clone, Copy)]
 pub enum Credential<'a> {
     /// A citizen's PIN, by codice fiscale.
-    Pin(&'a str),
+    Pin(&'a CodiceFiscale),
     /// An operator's password and TOTP code, by username.
     Operator(&'a str),
 }
@@ -36,7 +38,7 @@ impl<'a> Credential<'a> {
     /// Whose counters the attempt goes on.
     fn principal(self) -> Principal<'a> {
         match self {
-            Credential::Pin(cf) => Principal::Citizen(cf),
+            Credential::Pin(cf) => Principal::Citizen(cf.as_str()),
             Credential::Operator(username) => Principal::Operator(username),
         }
     }

@@ -16,7 +16,7 @@ const AUDIT_LIMIT: usize = 500;
 pub async fn audit(
     state: &AppState,
     operator: &str,
-    codice_fiscale: Option<&str>,
+    codice_fiscale: Option<&CodiceFiscale>,
     action: AuditAction,
     outcome: AuditOutcome,
     detail: impl Into<String>,
@@ -24,7 +24,7 @@ pub async fn audit(
     let entry = AuditEntry {
         at: state.clock.now(),
         operator: operator.to_owned(),
-        codice_fiscale: codice_fiscale.map(str::to_owned),
+        codice_fiscale: codice_fiscale.map(CodiceFiscale::to_string),
         action,
         outcome,
         detail: detail.into(),
@@ -50,7 +50,7 @@ pub fn error_detail(error: &ApiError) -> String {
 pub async fn audited<T>(
     state: &AppState,
     username: &str,
-    codice_fiscale: &str,
+    codice_fiscale: &CodiceFiscale,
     action: AuditAction,
     result: Result<T, ApiError>,
     detail_ok: impl FnOnce(&T) -> String,
@@ -147,17 +147,19 @@ pub async fn read_log(
     query: AuditQuery,
 ) -> Result<AuditList, ApiError> {
     let limit = query.limit.unwrap_or(100).min(AUDIT_LIMIT);
-    let cf = match query.codice_fiscale.as_deref().map(CodiceFiscale::parse).transpose() {
-        Ok(cf) => cf.map(|cf| cf.to_string()),
-        Err(e) => return Err(ApiError::field("codice_fiscale", e)),
-    };
+    let cf = query
+        .codice_fiscale
+        .as_deref()
+        .map(CodiceFiscale::parse)
+        .transpose()
+        .map_err(|e| ApiError::field("codice_fiscale", e))?;
     if role != OperatorRole::Supervisor {
         // The attempt is itself on record: an agent looking up a stranger is what the log is for.
         let code = ErrorCode::OperatorSupervisorOnly;
         audit(
             state,
             username,
-            cf.as_deref(),
+            cf.as_ref(),
             AuditAction::AuditRead,
             AuditOutcome::Refused,
             code.as_str(),
@@ -169,7 +171,7 @@ pub async fn read_log(
     // A filtered look-up reads as far back as a read may go, then keeps what was asked for.
     let read = if filter.narrows() { AUDIT_LIMIT } else { limit };
     let entries = match (&cf, query.operator) {
-        (Some(cf), None) => state.store.audit_for(cf, read).await?,
+        (Some(cf), None) => state.store.audit_for(cf.as_str(), read).await?,
         (None, Some(username)) => {
             state
                 .store
@@ -185,7 +187,7 @@ pub async fn read_log(
     audit(
         state,
         username,
-        cf.as_deref(),
+        cf.as_ref(),
         AuditAction::AuditRead,
         AuditOutcome::Ok,
         "",

@@ -5,7 +5,7 @@
 use chrono::Duration;
 use domain::pin_request::{PinRequestState, contact_center_may_validate, effective_state, validation_possible_from};
 use domain::submission_window::Channel;
-use domain::{CodiceFiscale, ErrorCode, FieldErrors, Lang};
+use domain::{CodiceFiscale, ErrorCode, Lang};
 
 use super::audit::audit;
 use super::filing::window_state;
@@ -32,8 +32,8 @@ pub use domain::wire::operator::{CallApplication, CallPinRequest, CallView};
 pub async fn view(state: &AppState, call: &CallRecord, lang: Lang) -> Result<CallView, ApiError> {
     let now = state.clock.now();
     let cf = &call.codice_fiscale;
-    let messages = state.store.messages_for(cf, MESSAGES_SHOWN).await?;
-    let record = state.store.pin_request(cf).await?;
+    let messages = state.store.messages_for(cf.as_str(), MESSAGES_SHOWN).await?;
+    let record = state.store.pin_request(cf.as_str()).await?;
     // The name only once the caller has proven to be its owner: before, an operator must not
     // tell a caller whose codice fiscale they merely know what the citizen is called.
     let citizen_name = record
@@ -52,7 +52,7 @@ pub async fn view(state: &AppState, call: &CallRecord, lang: Lang) -> Result<Cal
                 .then(|| validation_possible_from(r.created_at, delivery).into()),
         }
     });
-    let application = state.store.application(cf).await?.map(|r| {
+    let application = state.store.application(cf.as_str()).await?.map(|r| {
         let a = r.application;
         CallApplication {
             protocol: a.protocol.to_string(),
@@ -64,7 +64,7 @@ pub async fn view(state: &AppState, call: &CallRecord, lang: Lang) -> Result<Cal
     });
     Ok(CallView {
         id: call.id.clone(),
-        codice_fiscale: cf.clone(),
+        codice_fiscale: cf.to_string(),
         citizen_name,
         opened_at: call.opened_at.into(),
         pin_checked: call.pin_checked_at.is_some(),
@@ -80,22 +80,12 @@ pub async fn view(state: &AppState, call: &CallRecord, lang: Lang) -> Result<Cal
     })
 }
 
-/// Opens a call for the citizen whose `codice_fiscale` the caller gave, for `username`.
-pub async fn open(state: &AppState, username: &str, codice_fiscale: &str) -> Result<CallRecord, ApiError> {
-    let mut errors = FieldErrors::new();
-    let cf = if codice_fiscale.trim().is_empty() {
-        errors.add("codice_fiscale", ErrorCode::Required);
-        None
-    } else {
-        errors.check("codice_fiscale", CodiceFiscale::parse(codice_fiscale))
-    };
-    let Some(cf) = cf else {
-        return Err(ApiError::Validation(errors));
-    };
+/// Opens a call for the citizen whose codice fiscale the caller gave, for `username`.
+pub async fn open(state: &AppState, username: &str, cf: &CodiceFiscale) -> Result<CallRecord, ApiError> {
     let call = CallRecord {
         id: hex::encode(random_bytes::<16>()),
         operator: username.to_owned(),
-        codice_fiscale: cf.to_string(),
+        codice_fiscale: cf.clone(),
         opened_at: state.clock.now(),
         pin_checked_at: None,
     };

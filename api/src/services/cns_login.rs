@@ -35,7 +35,7 @@ pub async fn hand_over(
     let (token, token_hash) = new_session_token();
     let handoff = SessionRecord {
         token_hash,
-        codice_fiscale: cf.to_string(),
+        codice_fiscale: cf,
         scope: Scope::Full,
         method: HANDOFF_METHOD.into(),
         created_at: now,
@@ -52,7 +52,11 @@ pub async fn hand_over(
 
 /// Redeems the handoff `token` once, for the browser holding the binding cookie `held` (its
 /// value); the codice fiscale to open a session for, or why not.
-pub async fn redeem(state: &AppState, token: &str, held: Option<&str>) -> Result<Result<String, ErrorCode>, ApiError> {
+pub async fn redeem(
+    state: &AppState,
+    token: &str,
+    held: Option<&str>,
+) -> Result<Result<CodiceFiscale, ErrorCode>, ApiError> {
     let hash = session_token_hash(token);
     // One use, in one atomic step: of two redemptions racing each other, one takes it.
     let Some(record) = state.store.take_handoff(&hash, state.clock.now()).await? else {

@@ -127,10 +127,10 @@ pub fn open_with(credential: Credential, made_with: Credential) -> Result<(), Ap
 /// `cf`'s application, if a session with `credential` may see it (an error if it may not).
 pub async fn own_application(
     state: &AppState,
-    cf: &str,
+    cf: &CodiceFiscale,
     credential: Credential,
 ) -> Result<Option<ApplicationRecord>, ApiError> {
-    let record = state.store.application(cf).await?;
+    let record = state.store.application(cf.as_str()).await?;
     if let Some(record) = &record {
         open_with(credential, record.credential)?;
     }
@@ -141,7 +141,7 @@ pub async fn own_application(
 /// `credential`: a draft or application made with a stronger one is refused, not shown.
 pub async fn application_state(
     state: &AppState,
-    cf: &str,
+    cf: &CodiceFiscale,
     credential: Credential,
     lang: Lang,
     channel: Channel,
@@ -150,7 +150,7 @@ pub async fn application_state(
         Some(record) => Some(view(state, &record.application, lang).await?),
         None => None,
     };
-    let draft = state.store.draft(cf).await?;
+    let draft = state.store.draft(cf.as_str()).await?;
     if let Some(draft) = &draft {
         open_with(credential, draft.credential)?;
     }
@@ -158,7 +158,7 @@ pub async fn application_state(
         Some(draft) => (draft.form, Some(draft.updated_at)),
         None => {
             // A citizen who came by SPID, CIE or CNS may have no PIN request: contacts start empty.
-            let form = match state.store.pin_request(cf).await? {
+            let form = match state.store.pin_request(cf.as_str()).await? {
                 Some(pin) => ApplicationForm::from_pin_request(&pin.request),
                 None => ApplicationForm::default(),
             };
@@ -179,7 +179,7 @@ pub async fn application_state(
 /// weaker draft makes it this credential's.
 pub async fn save_draft(
     state: &AppState,
-    codice_fiscale: &str,
+    codice_fiscale: &CodiceFiscale,
     credential: Credential,
     form: ApplicationForm,
 ) -> Result<Saved, ApiError> {
@@ -192,7 +192,7 @@ pub async fn save_draft(
     let saved = state
         .store
         .put_draft_unless_stronger(&DraftRecord {
-            codice_fiscale: codice_fiscale.to_owned(),
+            codice_fiscale: codice_fiscale.to_string(),
             form,
             updated_at: saved_at,
             credential,
@@ -201,7 +201,7 @@ pub async fn save_draft(
     if !saved {
         let made_with = state
             .store
-            .draft(codice_fiscale)
+            .draft(codice_fiscale.as_str())
             .await?
             .map_or(Credential::SpidL2, |d| d.credential);
         return Err(ApiError::StrongerCredential {
@@ -218,7 +218,7 @@ pub async fn save_draft(
 /// `slug`.
 pub async fn save_step(
     state: &AppState,
-    cf: &str,
+    cf: &CodiceFiscale,
     credential: Credential,
     slug: &str,
     form: ApplicationForm,
@@ -238,7 +238,7 @@ pub async fn save_step(
 /// the applicant's name for the receipt, and what must still hold as the application is written.
 #[derive(Debug, Clone)]
 pub struct Filer<'a> {
-    pub codice_fiscale: &'a str,
+    pub codice_fiscale: &'a CodiceFiscale,
     pub credential: Credential,
     pub channel: Channel,
     pub by: String,
@@ -323,7 +323,7 @@ pub async fn submit_for(
         if !super::sessions::guard_holds(state, cf, guard).await? {
             return Err(ApiError::Unauthenticated);
         }
-        if let Some(existing) = state.store.application(cf).await? {
+        if let Some(existing) = state.store.application(cf.as_str()).await? {
             answer_existing(&existing, credential, key.as_str(), &fingerprint)?;
             return Ok(Submitted::Again(
                 receipt_view(state, &existing.application, &name, lang).await?,
@@ -338,14 +338,9 @@ pub async fn submit_for(
             "protocol number {year}/{sequence}: {e}"
         )))
     })?;
-    let applicant = CodiceFiscale::parse(cf).map_err(|_| {
-        ApiError::Store(crate::store::StoreError::Other(
-            "session holds a malformed codice fiscale".into(),
-        ))
-    })?;
     let application = Application::submitted(
         protocol,
-        applicant,
+        cf.clone(),
         channel,
         catalogue.version().to_owned(),
         valid,

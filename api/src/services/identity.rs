@@ -7,7 +7,7 @@ use chrono::{DateTime, Utc};
 use domain::application::{ApplicationStatus, report_suspends};
 use domain::wire::Timestamp;
 pub use domain::wire::identity::{CallReport, Report};
-use domain::{Credential, ErrorCode, PinInput};
+use domain::{CodiceFiscale, Credential, ErrorCode, PinInput};
 
 use super::attempts::Caller;
 use super::audit::audit;
@@ -90,7 +90,7 @@ impl Reporter {
 /// Reports what `request` names, in `cf`'s name, as not theirs, and audits the outcome.
 pub async fn report(
     state: &AppState,
-    cf: &str,
+    cf: &CodiceFiscale,
     request: &ReportRequest,
     reporter: &Reporter,
 ) -> Result<ReportDone, ApiError> {
@@ -118,7 +118,7 @@ pub async fn report(
         .append_audit(&AuditEntry {
             at: state.clock.now(),
             operator: reporter.audit_name(),
-            codice_fiscale: Some(cf.to_owned()),
+            codice_fiscale: Some(cf.to_string()),
             action: AuditAction::IdentityReport,
             outcome,
             detail,
@@ -137,12 +137,12 @@ pub async fn report(
 /// A PIN request not theirs: revoked, and the application made with that PIN suspended.
 async fn report_pin_request(
     state: &AppState,
-    cf: &str,
+    cf: &CodiceFiscale,
     created_at: DateTime<Utc>,
     reporter: &Reporter,
 ) -> Result<ReportDone, ApiError> {
     let now = state.clock.now();
-    if !state.store.revoke_pin_request(cf, created_at, now).await? {
+    if !state.store.revoke_pin_request(cf.as_str(), created_at, now).await? {
         return Err(ApiError::Conflict(ErrorCode::ReportNothingToRevoke));
     }
     let suspended = suspend_current(state, cf, None, reporter).await?;
@@ -156,7 +156,7 @@ async fn report_pin_request(
 /// and the PIN that made it revoked.
 async fn report_application(
     state: &AppState,
-    cf: &str,
+    cf: &CodiceFiscale,
     protocol: &str,
     reporter: &Reporter,
 ) -> Result<ReportDone, ApiError> {
@@ -164,8 +164,8 @@ async fn report_application(
         return Err(ApiError::Conflict(ErrorCode::ReportNotSuspendable));
     };
     let now = state.clock.now();
-    let pin_revoked = match state.store.pin_request(cf).await? {
-        Some(pin) => state.store.revoke_pin_request(cf, pin.created_at, now).await?,
+    let pin_revoked = match state.store.pin_request(cf.as_str()).await? {
+        Some(pin) => state.store.revoke_pin_request(cf.as_str(), pin.created_at, now).await?,
         None => false,
     };
     Ok(ReportDone {
@@ -179,12 +179,12 @@ async fn report_application(
 /// suspend.
 async fn suspend_current(
     state: &AppState,
-    cf: &str,
+    cf: &CodiceFiscale,
     protocol: Option<&str>,
     reporter: &Reporter,
 ) -> Result<Option<String>, ApiError> {
     for _ in 0..ROUNDS {
-        let Some(mut record) = state.store.application(cf).await? else {
+        let Some(mut record) = state.store.application(cf.as_str()).await? else {
             return Ok(None);
         };
         let number = record.application.protocol.to_string();
@@ -221,7 +221,7 @@ pub async fn report_on_call(
     call: &CallRecord,
     request: CallReport,
 ) -> Result<ReportDone, ApiError> {
-    let cf = call.codice_fiscale.as_str();
+    let cf = &call.codice_fiscale;
     if request.letter.trim().is_empty() {
         return Err(ApiError::field("letter", ErrorCode::Required));
     }

@@ -4,7 +4,7 @@
 
 use chrono::{DateTime, Utc};
 use domain::pin_request::{PinRequestState, effective_state};
-use domain::{ErrorCode, PinInput};
+use domain::{CodiceFiscale, ErrorCode, PinInput};
 
 use crate::secrets::PinHalf;
 use crate::services::attempts::{self, Admission, Caller, Credential};
@@ -29,7 +29,7 @@ pub enum PinCheck {
 /// arrived).
 pub async fn check_pin(
     state: &AppState,
-    cf: &str,
+    cf: &CodiceFiscale,
     pin: &PinInput,
     caller: &Caller,
     now: DateTime<Utc>,
@@ -38,7 +38,7 @@ pub async fn check_pin(
         Admission::Granted(reserved) => reserved,
         Admission::Delayed(wait) => return Ok(PinCheck::Delayed(wait)),
     };
-    let record = state.store.pin_request(cf).await?;
+    let record = state.store.pin_request(cf.as_str()).await?;
     let live = record
         .as_ref()
         .filter(|r| effective_state(r.state, r.created_at, now, state.config.pin_validity) != PinRequestState::Expired);
@@ -49,10 +49,10 @@ pub async fn check_pin(
     });
     let first_ok = state
         .pin_key
-        .verify_half(cf, PinHalf::First, pin.first_half(), first_hash);
+        .verify_half(cf.as_str(), PinHalf::First, pin.first_half(), first_hash);
     let second_ok = pin
         .second_half()
-        .is_none_or(|h| state.pin_key.verify_half(cf, PinHalf::Second, h, second_hash));
+        .is_none_or(|h| state.pin_key.verify_half(cf.as_str(), PinHalf::Second, h, second_hash));
     if !(live.is_some() && first_ok && second_ok) {
         reserved.failed();
         return Ok(PinCheck::Wrong);
@@ -60,7 +60,12 @@ pub async fn check_pin(
     reserved.succeeded(state).await?;
     state
         .store
-        .transition_pin_request(cf, PinRequestState::PendingDelivery, PinRequestState::Delivered, now)
+        .transition_pin_request(
+            cf.as_str(),
+            PinRequestState::PendingDelivery,
+            PinRequestState::Delivered,
+            now,
+        )
         .await?;
     let applicant_name = live.map(|r| r.applicant_name()).unwrap_or_default();
     Ok(PinCheck::Accepted { applicant_name })
@@ -74,7 +79,7 @@ pub async fn check_pin(
 /// this caller only; a right answer gives the attempt back and changes nothing else.
 pub async fn check_letter(
     state: &AppState,
-    cf: &str,
+    cf: &CodiceFiscale,
     letter: &str,
     caller: &Caller,
     now: DateTime<Utc>,
@@ -83,7 +88,7 @@ pub async fn check_letter(
         Admission::Granted(reserved) => reserved,
         Admission::Delayed(wait) => return Ok(PinCheck::Delayed(wait)),
     };
-    let record = state.store.pin_request(cf).await?;
+    let record = state.store.pin_request(cf.as_str()).await?;
     let live = record.as_ref().filter(|r| {
         !matches!(
             effective_state(r.state, r.created_at, now, state.config.pin_validity),
@@ -91,7 +96,7 @@ pub async fn check_letter(
         )
     });
     let hash = live.map_or(&[0u8; 32][..], |r| r.second_half_hash.as_slice());
-    if !(state.pin_key.verify_half(cf, PinHalf::Second, letter, hash) && live.is_some()) {
+    if !(state.pin_key.verify_half(cf.as_str(), PinHalf::Second, letter, hash) && live.is_some()) {
         reserved.failed();
         return Ok(PinCheck::Wrong);
     }
@@ -105,8 +110,8 @@ pub async fn check_letter(
 /// its first half sent to their own contacts again; the letter still goes only to the registered
 /// residence. So from then on only the full PIN (or SPID, CIE, CNS) opens, for the citizen's own
 /// login and for the Contact Center's check on a call alike (docs/adr/0017).
-pub async fn simplified_pin_barred(state: &AppState, cf: &str) -> Result<bool, ApiError> {
-    Ok(!state.store.reported(cf).await?.pin_requests.is_empty())
+pub async fn simplified_pin_barred(state: &AppState, cf: &CodiceFiscale) -> Result<bool, ApiError> {
+    Ok(!state.store.reported(cf.as_str()).await?.pin_requests.is_empty())
 }
 
 /// Checks the first 8 PIN characters the citizen of `call` reads out to `username`, as a
@@ -119,7 +124,7 @@ pub async fn check_on_call(
     call: &CallRecord,
     pin_first8: &str,
 ) -> Result<DateTime<Utc>, ApiError> {
-    let cf = call.codice_fiscale.as_str();
+    let cf = &call.codice_fiscale;
     if pin_first8.trim().is_empty() {
         return Err(ApiError::field("pin_first8", ErrorCode::Required));
     }

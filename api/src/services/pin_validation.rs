@@ -46,7 +46,7 @@ pub async fn validate(
     username: &str,
     call: &CallRecord,
 ) -> Result<Result<PinValidated, NotValidated>, ApiError> {
-    let (cf, now) = (call.codice_fiscale.as_str(), state.clock.now());
+    let (cf, now) = (&call.codice_fiscale, state.clock.now());
     let audit_refused = |code: ErrorCode| {
         audit(
             state,
@@ -57,11 +57,11 @@ pub async fn validate(
             code.as_str(),
         )
     };
-    let record = state.store.pin_request(cf).await?;
+    let record = state.store.pin_request(cf.as_str()).await?;
     let effective = record
         .as_ref()
         .map(|r| effective_state(r.state, r.created_at, now, state.config.pin_validity));
-    let messages = state.store.messages_for(cf, MESSAGES_SHOWN).await?;
+    let messages = state.store.messages_for(cf.as_str(), MESSAGES_SHOWN).await?;
     let delivery = record.as_ref().map_or(FirstHalfDelivery::NotSent, |r| {
         first_half_delivery(&messages, r.created_at)
     });
@@ -80,7 +80,7 @@ pub async fn validate(
         }
     };
     let pin = IssuedPin::from_random_bytes(random_bytes());
-    let first_half_hash = state.pin_key.hash_half(cf, PinHalf::First, pin.first_half());
+    let first_half_hash = state.pin_key.hash_half(cf.as_str(), PinHalf::First, pin.first_half());
     let messages = state.sealer.pin_validated(&record, pin.first_half(), now)?;
     // The rule was read above from the messages' state; the write checks again that the request
     // is still pending and not expired, and at least as old as that rule made it wait.
@@ -88,7 +88,7 @@ pub async fn validate(
     let validated = state
         .store
         .validate_pin_request(
-            cf,
+            cf.as_str(),
             &first_half_hash,
             now - state.config.pin_validity,
             now - waited,

@@ -5,7 +5,7 @@ use domain::{Credential, Scope};
 
 use std::net::IpAddr;
 
-use domain::{CodiceFiscale, ErrorCode, FieldErrors, PinInput};
+use domain::{CodiceFiscale, ErrorCode, PinInput};
 
 use super::attempts::Caller;
 use super::pin_check::{PinCheck, check_pin, simplified_pin_barred};
@@ -21,14 +21,14 @@ pub const AFTER_LOGIN: &str = "/domanda";
 /// credential: only the simplified PIN gives the simplified scope.
 pub async fn start_session(
     state: &AppState,
-    codice_fiscale: String,
+    codice_fiscale: CodiceFiscale,
     credential: Credential,
 ) -> Result<(SessionRecord, String), ApiError> {
     // Read once here so that the Conferma's receipt names the applicant without a read of its
     // own (issue 19: a Conferma in at most 3 DynamoDB calls). A PIN login has read it already.
     let applicant_name = state
         .store
-        .pin_request(&codice_fiscale)
+        .pin_request(codice_fiscale.as_str())
         .await?
         .map(|pin| pin.applicant_name());
     open_session(state, codice_fiscale, credential, applicant_name).await
@@ -37,7 +37,7 @@ pub async fn start_session(
 /// [`start_session`] for a citizen whose PIN request's name is known.
 async fn open_session(
     state: &AppState,
-    codice_fiscale: String,
+    codice_fiscale: CodiceFiscale,
     credential: Credential,
     applicant_name: Option<String>,
 ) -> Result<(SessionRecord, String), ApiError> {
@@ -142,45 +142,29 @@ async fn pin_still_holds(state: &AppState, session: &SessionRecord) -> Result<bo
 }
 
 /// Whether `guard` holds for `cf` now, read from the store (one read, for a PIN session only).
-pub async fn guard_holds(state: &AppState, cf: &str, guard: SubmissionGuard) -> Result<bool, ApiError> {
+pub async fn guard_holds(state: &AppState, cf: &CodiceFiscale, guard: SubmissionGuard) -> Result<bool, ApiError> {
     if guard.pin_session_started_at.is_none() {
         return Ok(true);
     }
-    Ok(guard.holds(state.store.pin_request(cf).await?.as_ref()))
+    Ok(guard.holds(state.store.pin_request(cf.as_str()).await?.as_ref()))
 }
 
 /// A PIN login from `client`: the codice fiscale and the PIN (the first 8 characters open the
-/// simplified scope, all 16 the full), checked with the guesses' limits; a session, or why not.
+/// simplified scope, all 16 the full), both parsed at the edge, checked with the guesses'
+/// limits; a session, or why not.
 pub async fn log_in_with_pin(
     state: &AppState,
     client: IpAddr,
-    codice_fiscale: &str,
-    pin_text: &str,
+    cf: &CodiceFiscale,
+    pin: &PinInput,
 ) -> Result<(SessionRecord, String), ApiError> {
     let now = state.clock.now();
-    let mut errors = FieldErrors::new();
-    let cf = if codice_fiscale.trim().is_empty() {
-        errors.add("codice_fiscale", ErrorCode::Required);
-        None
-    } else {
-        errors.check("codice_fiscale", CodiceFiscale::parse(codice_fiscale))
-    };
-    let pin = if pin_text.trim().is_empty() {
-        errors.add("pin", ErrorCode::Required);
-        None
-    } else {
-        errors.check("pin", PinInput::parse(pin_text))
-    };
-    let (Some(cf), Some(pin)) = (cf, pin) else {
-        return Err(ApiError::Validation(errors));
-    };
     if !state.rate_limiter.allow(client, now) {
         return Err(ApiError::RateLimited {
             retry_after: std::time::Duration::from_secs(60),
         });
     }
-    let cf = cf.to_string();
-    let applicant_name = match check_pin(state, &cf, &pin, &Caller::Address(client), now).await? {
+    let applicant_name = match check_pin(state, cf, pin, &Caller::Address(client), now).await? {
         PinCheck::Accepted { applicant_name } => applicant_name,
         PinCheck::Delayed(retry_after) => return Err(ApiError::LoginDelayed { retry_after }),
         PinCheck::Wrong => {
@@ -194,11 +178,11 @@ pub async fn log_in_with_pin(
         Credential::SimplifiedPin
     };
     // Asked only of a right PIN: a guesser learns nothing of reports from it.
-    if credential == Credential::SimplifiedPin && simplified_pin_barred(state, &cf).await? {
+    if credential == Credential::SimplifiedPin && simplified_pin_barred(state, cf).await? {
         tracing::info!("simplified PIN refused after a report");
         return Err(ApiError::Forbidden(ErrorCode::SimplifiedPinAfterReport));
     }
-    open_session(state, cf, credential, Some(applicant_name)).await
+    open_session(state, cf.clone(), credential, Some(applicant_name)).await
 }
 
 #[cfg(test)]

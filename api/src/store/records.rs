@@ -3,7 +3,7 @@
 use chrono::{DateTime, Utc};
 use domain::application::{Application, ApplicationForm};
 use domain::pin_request::{PinRequestState, ValidPinRequest};
-use domain::{Credential, Scope};
+use domain::{CodiceFiscale, Credential, Scope};
 use serde::{Deserialize, Serialize};
 
 /// A PIN request and the hashes of its PIN (never the PIN).
@@ -157,8 +157,10 @@ pub const CNS_HANDOFF_METHOD: &str = "cns-handoff";
 pub struct SessionRecord {
     /// Hash of the cookie's token.
     pub token_hash: String,
-    /// Whose session it is.
-    pub codice_fiscale: String,
+    /// Whose session it is: typed, so that a service handed the session never parses it again
+    /// (it was parsed before the session was opened; a stored value that no longer parses is a
+    /// store error, not a session).
+    pub codice_fiscale: CodiceFiscale,
     /// What it may do.
     pub scope: Scope,
     /// How the citizen got in (`pin`, `spid`, `cie`, `cns`).
@@ -625,8 +627,8 @@ pub struct CallRecord {
     pub id: String,
     /// The operator who opened it; nobody else may use it.
     pub operator: String,
-    /// The citizen on the phone.
-    pub codice_fiscale: String,
+    /// The citizen on the phone, parsed when the call was opened.
+    pub codice_fiscale: CodiceFiscale,
     /// When it was opened.
     pub opened_at: DateTime<Utc>,
     /// When the citizen's first 8 PIN characters were verified on it, if they were.

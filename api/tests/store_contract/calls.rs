@@ -6,7 +6,7 @@ pub async fn calls_are_stored_and_marked_when_the_pin_was_checked(store: Arc<dyn
     let call = CallRecord {
         id: "c1".into(),
         operator: "mrossi".into(),
-        codice_fiscale: codice_fiscale(7),
+        codice_fiscale: citizen(7),
         opened_at: t0(),
         pin_checked_at: None,
     };

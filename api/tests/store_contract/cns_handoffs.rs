@@ -5,7 +5,7 @@ use super::*;
 fn handoff(token_hash: &str, expires_at: DateTime<Utc>) -> SessionRecord {
     SessionRecord {
         token_hash: token_hash.into(),
-        codice_fiscale: "CF7".into(),
+        codice_fiscale: citizen(7),
         scope: Scope::Full,
         method: api::store::CNS_HANDOFF_METHOD.into(),
         created_at: t0(),

@@ -107,6 +107,11 @@ fn codice_fiscale(day: u32) -> String {
     record(day, "+39 333 000 0000", t0()).codice_fiscale().to_owned()
 }
 
+/// [`codice_fiscale`] as the type sessions and calls hold.
+fn citizen(day: u32) -> CodiceFiscale {
+    record(day, "+39 333 000 0000", t0()).request.codice_fiscale
+}
+
 /// A complete application form for art. 27.
 fn application_form(iban_holder: &str) -> ApplicationForm {
     let mut form = ApplicationForm {

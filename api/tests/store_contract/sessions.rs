@@ -5,7 +5,7 @@ use super::*;
 pub async fn sessions_are_stored_extended_and_deleted_by_token_hash(store: Arc<dyn Store>) {
     let session = SessionRecord {
         token_hash: "h1".into(),
-        codice_fiscale: "CF1".into(),
+        codice_fiscale: citizen(1),
         scope: Scope::Simplified,
         method: "pin".into(),
         created_at: t0(),

@@ -11,7 +11,7 @@ use domain::wire::operator::{OpenCall, PinCheck, PinChecked};
 use serde_json::json;
 
 use crate::http::refusal::refusal;
-use crate::http::{ApiJson, Operator, request_lang};
+use crate::http::{ApiJson, Operator, fields, request_lang};
 use crate::services::calls::{self, CallView, own_call};
 use crate::services::identity::{self, CallReport, ReportDone};
 use crate::services::pin_check::check_on_call;
@@ -34,7 +34,8 @@ pub async fn open_call(
     headers: HeaderMap,
     ApiJson(request): ApiJson<OpenCall>,
 ) -> Result<(StatusCode, Json<CallView>), ApiError> {
-    let call = calls::open(&state, operator.username(), &request.codice_fiscale).await?;
+    let cf = fields::codice_fiscale(&request.codice_fiscale)?;
+    let call = calls::open(&state, operator.username(), &cf).await?;
     let view = calls::view(&state, &call, request_lang(&headers)).await?;
     Ok((StatusCode::CREATED, Json(view)))
 }

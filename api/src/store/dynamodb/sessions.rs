@@ -4,6 +4,8 @@
 //! extension moves) and the absolute end as TTL. The layouts predate the single `Sessions` port
 //! and are kept; only the key and the encoding differ by realm.
 
+use domain::CodiceFiscale;
+
 use super::*;
 
 /// The key of `realm`'s session of `token_hash`.
@@ -17,7 +19,7 @@ fn session_key(realm: Realm, token_hash: &str) -> Item {
 /// The item of a citizen's session (or CNS handoff).
 pub(super) fn citizen_item(session: &SessionRecord) -> Result<Item, StoreError> {
     let mut item = session_key(Realm::Citizen, &session.token_hash);
-    item.insert("codice_fiscale".into(), string(&session.codice_fiscale));
+    item.insert("codice_fiscale".into(), string(session.codice_fiscale.as_str()));
     item.insert("scope".into(), string(scope_name(session.scope)?));
     item.insert("method".into(), string(&session.method));
     item.insert("created_at".into(), number(ms(session.created_at)));
@@ -42,7 +44,8 @@ pub(super) fn citizen_item(session: &SessionRecord) -> Result<Item, StoreError> 
 pub(super) fn citizen_from(token_hash: &str, item: &Item) -> Result<SessionRecord, StoreError> {
     Ok(SessionRecord {
         token_hash: token_hash.to_owned(),
-        codice_fiscale: get_s(item, "codice_fiscale")?.to_owned(),
+        codice_fiscale: CodiceFiscale::parse(get_s(item, "codice_fiscale")?)
+            .map_err(|_| malformed("codice_fiscale"))?,
         scope: parse_scope(get_s(item, "scope")?)?,
         method: get_s(item, "method")?.to_owned(),
         created_at: from_ms(get_n(item, "created_at")?),

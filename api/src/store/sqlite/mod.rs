@@ -746,7 +746,7 @@ mod tests {
                 tokio::spawn(async move {
                     let session = SessionRecord {
                         token_hash: format!("hash-{i}"),
-                        codice_fiscale: "RSSMRA85T10A562S".into(),
+                        codice_fiscale: domain::CodiceFiscale::parse("RSSMRA85T10A562S").unwrap(),
                         scope: domain::Scope::Full,
                         method: "spid".into(),
                         created_at: now,
