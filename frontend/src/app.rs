@@ -7,7 +7,7 @@
 use leptos::prelude::*;
 
 use crate::browser;
-use crate::components::{Footer, Header, SessionTimeout, SkipLink};
+use crate::components::{Footer, Header, LogoutButton, SessionTimeout, SkipLink};
 use crate::router::{self, Bundle, Route};
 use crate::session;
 use crate::ui::{MAIN_ID, UiLang, effect};
@@ -48,7 +48,9 @@ fn shell(pages: Pages) -> impl IntoView {
 
     view! {
         <SkipLink target=MAIN_ID />
-        <Header />
+        <Header>
+            <LogoutButton />
+        </Header>
         <main id=MAIN_ID class="main" tabindex="-1">{page}</main>
         <Footer />
         <SessionTimeout />

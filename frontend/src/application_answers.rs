@@ -9,7 +9,7 @@ use domain::Lang;
 use domain::application::{
     ApplicationForm, ApplicationStep, HOLDER_JOINT, HOLDER_OWN, PAYMENT_IBAN, PAYMENT_POST_OFFICE,
 };
-use domain::benefits::{Answer, Catalogue, DeclarationKind};
+use domain::benefits::{Answer, Benefit, Catalogue, DeclarationKind, Text as DataText};
 use leptos::prelude::*;
 
 use crate::area_texts::{Words, dyn_text, dyn_view, ww};
@@ -124,16 +124,41 @@ pub fn shown_fields(form: &ApplicationForm, step: ApplicationStep) -> Vec<String
 /// Whose words the answers are read in: the citizen's own ([`Citizen`]), or an operator's about
 /// the citizen (the console's). A type, not a value, so that each bundle links only its own.
 pub trait Voice: 'static {
+    /// The benefit question's hint.
+    const BENEFIT_HINT: Text;
+    /// The payment question's legend.
+    const PAYMENT_LEGEND: Text;
+    /// The choice of an account in the applicant's name alone.
+    const HOLDER_OWN: Text;
+    /// The choice of a joint account.
+    const HOLDER_JOINT: Text;
+    /// Whether the contact questions offer the browser's autofill (only the applicant's own
+    /// browser knows the applicant's contacts).
+    const AUTOFILL: bool;
     /// A step's heading.
     fn heading(step: ApplicationStep) -> Text;
     /// An answer as a person reads it.
     fn shown(form: &ApplicationForm, field: &str, lang: Lang) -> String;
+    /// A benefit's name, as the form's choices and the declarations' title say it.
+    fn benefit_title(benefit: &'static Benefit) -> &'static DataText;
+    /// What comes before the declarations, if anything.
+    fn before_declarations() -> Option<AnyView> {
+        None
+    }
 }
 
 /// The citizen's own words ("Le tue dichiarazioni", "Solo a me").
 pub struct Citizen;
 
 impl Voice for Citizen {
+    const BENEFIT_HINT: Text = Text::BenefitHint;
+    const PAYMENT_LEGEND: Text = Text::PaymentMethodLegend;
+    const HOLDER_OWN: Text = Text::HolderOwn;
+    const HOLDER_JOINT: Text = Text::HolderJoint;
+    const AUTOFILL: bool = true;
+    fn benefit_title(benefit: &'static Benefit) -> &'static DataText {
+        &benefit.title
+    }
     fn heading(step: ApplicationStep) -> Text {
         step_heading(step)
     }

@@ -10,8 +10,6 @@
 //! until a receipt arrives, so that a retry, a double tap or a reload after a lost answer is the
 //! same request for the server, which then creates one application at most.
 
-use std::collections::BTreeMap;
-
 use domain::application::{ApplicationForm, ApplicationStatus, ApplicationStep};
 use domain::benefits::Catalogue;
 use domain::submission_window::Channel;
@@ -19,6 +17,7 @@ use leptos::prelude::*;
 use serde::Serialize;
 
 use crate::api_client::{self, ApiError, RetryNotice};
+use crate::application_questions::Answers;
 use crate::browser::{self, Store};
 use crate::form::FieldProblem;
 use crate::json::{FromJson, Json};
@@ -200,95 +199,56 @@ pub enum Load {
     Failed(ApiError),
 }
 
-macro_rules! draft_fields {
-    ($($field:ident),+ $(,)?) => {
-        /// The application's state, shared by the area's pages.
-        #[derive(Clone, Copy)]
-        pub struct ApplicationDraft {
-            $(
-                #[doc = concat!("`", stringify!($field), "` as typed.")]
-                pub $field: RwSignal<String>,
-            )+
-            /// Answers to the declarations, by declaration id.
-            pub declarations: RwSignal<BTreeMap<String, String>>,
-            /// Where loading stands.
-            pub load: RwSignal<Load>,
-            /// The application already submitted, if any.
-            pub submitted: RwSignal<Option<ApplicationView>>,
-            /// The submission window.
-            pub window: RwSignal<Option<WindowState>>,
-            /// Problems the API found at CONFERMA, shown again on the page of each field.
-            pub carried: RwSignal<Vec<FieldProblem>>,
-            codice_fiscale: RwSignal<Option<String>>,
-            base: RwSignal<ApplicationForm>,
-            nav: Navigator,
-            session: Session,
-        }
-
-        impl ApplicationDraft {
-            fn new() -> Self {
-                ApplicationDraft {
-                    $($field: RwSignal::new(String::new()),)+
-                    declarations: RwSignal::new(BTreeMap::new()),
-                    load: RwSignal::new(Load::Loading),
-                    submitted: RwSignal::new(None),
-                    window: RwSignal::new(None),
-                    carried: RwSignal::new(Vec::new()),
-                    codice_fiscale: RwSignal::new(None),
-                    base: RwSignal::new(ApplicationForm::default()),
-                    nav: use_navigator(),
-                    session: use_session(),
-                }
-            }
-
-            /// The whole form (reactive).
-            pub fn form(self) -> ApplicationForm {
-                ApplicationForm {
-                    $($field: self.$field.get(),)+
-                    declarations: self.declarations.get(),
-                }
-            }
-
-            /// The whole form, without tracking.
-            pub fn form_untracked(self) -> ApplicationForm {
-                ApplicationForm {
-                    $($field: self.$field.get_untracked(),)+
-                    declarations: self.declarations.get_untracked(),
-                }
-            }
-
-            fn set_form(self, form: ApplicationForm) {
-                $(self.$field.set(form.$field);)+
-                self.declarations.set(form.declarations);
-            }
-        }
-    };
+/// The application's state, shared by the area's pages.
+#[derive(Clone, Copy)]
+pub struct ApplicationDraft {
+    /// The answers as typed.
+    pub answers: Answers,
+    /// Where loading stands.
+    pub load: RwSignal<Load>,
+    /// The application already submitted, if any.
+    pub submitted: RwSignal<Option<ApplicationView>>,
+    /// The submission window.
+    pub window: RwSignal<Option<WindowState>>,
+    /// Problems the API found at CONFERMA, shown again on the page of each field.
+    pub carried: RwSignal<Vec<FieldProblem>>,
+    codice_fiscale: RwSignal<Option<String>>,
+    base: RwSignal<ApplicationForm>,
+    nav: Navigator,
+    session: Session,
 }
 
-draft_fields!(
-    benefit,
-    payment_method,
-    iban,
-    account_holder,
-    joint_holder_name,
-    mobile,
-    email,
-    pec
-);
+impl ApplicationDraft {
+    fn new() -> Self {
+        ApplicationDraft {
+            answers: Answers::new(),
+            load: RwSignal::new(Load::Loading),
+            submitted: RwSignal::new(None),
+            window: RwSignal::new(None),
+            carried: RwSignal::new(Vec::new()),
+            codice_fiscale: RwSignal::new(None),
+            base: RwSignal::new(ApplicationForm::default()),
+            nav: use_navigator(),
+            session: use_session(),
+        }
+    }
+
+    /// The whole form (reactive).
+    pub fn form(self) -> ApplicationForm {
+        self.answers.form()
+    }
+
+    /// The whole form, without tracking.
+    pub fn form_untracked(self) -> ApplicationForm {
+        self.answers.form_untracked()
+    }
+
+    fn set_form(self, form: ApplicationForm) {
+        self.answers.set_form(form);
+    }
+}
 
 impl ApplicationDraft {
-    /// The answer to the declaration `id` (empty when unanswered).
-    pub fn declaration(self, id: &str) -> String {
-        self.declarations.read().get(id).cloned().unwrap_or_default()
-    }
-
-    /// Sets the answer to the declaration `id`.
-    pub fn set_declaration(self, id: &str, answer: String) {
-        self.declarations.update(|answers| {
-            answers.insert(id.to_owned(), answer);
-        });
-    }
-
     /// The first step, among those before `before` (all when `None`), that the domain's rules
     /// reject.
     pub fn first_incomplete(self, before: Option<ApplicationStep>) -> Option<ApplicationStep> {

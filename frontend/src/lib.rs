@@ -8,6 +8,7 @@ pub mod api_client;
 pub mod app;
 mod application_answers;
 mod application_draft;
+mod application_questions;
 mod area_texts;
 mod browser;
 pub mod bundles;

@@ -1,19 +1,28 @@
-//! The page header: the service's name, the language switch and, on every page behind login,
-//! Esci.
+//! The page header of every bundle: the service's name, the language switch, and what the bundle
+//! puts beside it (the citizen's Esci, the operator's name and Esci).
 
 use domain::Lang;
 use leptos::prelude::*;
 
-use crate::api_client::ApiError;
 use crate::browser;
 use crate::i18n::Text;
-use crate::router::SIGNED_OUT_PATH;
-use crate::session::{self, use_session};
 use crate::ui::{tr, use_lang};
 
 /// The header shown on every page.
 #[component]
-pub fn Header() -> impl IntoView {
+pub fn Header<C: IntoView + 'static>(
+    /// Where the service's name leads.
+    #[prop(default = "/")]
+    home: &'static str,
+    /// The service's name.
+    #[prop(default = Text::ServiceName)]
+    name: Text,
+    /// The line under it.
+    #[prop(default = Text::ServiceTagline)]
+    tagline: Text,
+    /// What stands after the language switch (typed, not boxed: each bundle's header is one).
+    children: TypedChildren<C>,
+) -> impl IntoView {
     let lang = use_lang();
     let other = move || match lang.get() {
         Lang::It => Lang::En,
@@ -27,9 +36,9 @@ pub fn Header() -> impl IntoView {
     view! {
         <header class="header">
             <div class="header__inner">
-                <a href="/" class="header__service">
-                    <span class="header__name">{tr(Text::ServiceName)}</span>
-                    <span class="header__tagline">{tr(Text::ServiceTagline)}</span>
+                <a href=home class="header__service">
+                    <span class="header__name">{tr(name)}</span>
+                    <span class="header__tagline">{tr(tagline)}</span>
                 </a>
                 // The switch names the other language in that language, marked up as such so that
                 // screen readers pronounce it right.
@@ -37,39 +46,9 @@ pub fn Header() -> impl IntoView {
                     <button type="button" class="lang-switch" lang=move || other().tag() on:click=switch>
                         {tr(Text::SwitchToOther)}
                     </button>
-                    <LogoutButton />
+                    {children.into_inner()()}
                 </div>
             </div>
         </header>
-    }
-}
-
-/// Esci, while someone is logged in: ends the session on the server, forgets this device's copies
-/// of what was typed, and goes to the signed-out page (a full load, which leaves nothing of the
-/// area's state in memory).
-#[component]
-fn LogoutButton() -> impl IntoView {
-    let session = use_session();
-    let failed = RwSignal::new(false);
-    let logout = move |_| {
-        browser::spawn(async move {
-            match session::logout().await {
-                // 401: the session had already ended; the citizen is out either way.
-                Ok(()) | Err(ApiError::Refused { status: 401, .. }) => {
-                    session.end();
-                    browser::forget_personal_copies();
-                    browser::location_visit(SIGNED_OUT_PATH, false);
-                }
-                Err(_) => failed.set(true),
-            }
-        });
-    };
-    move || {
-        session.info.read().is_some().then(|| {
-            view! {
-                <button type="button" class="header__logout" on:click=logout>{tr(Text::Logout)}</button>
-                <p class="header__problem" role="alert">{move || failed.get().then(|| tr(Text::LogoutFailed)())}</p>
-            }
-        })
     }
 }

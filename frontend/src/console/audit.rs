@@ -15,12 +15,12 @@ use std::sync::Arc;
 
 use super::problems::{Issue, Problems, from_api_error, same_page};
 use super::state::{AUDIT_API, AuditLine, Who, audit_lines, use_console};
-use super::ui::{problem_panel, rome_when_seconds, text_field, use_title};
+use super::ui::{problem_panel, rome_when_seconds, use_title};
 use crate::api_client::{self, ApiError};
 use crate::application_answers::step_heading;
 use crate::area_texts::dyn_view;
 use crate::browser;
-use crate::components::{ErrorSummary, FORM_ID, SendStatus, Sending};
+use crate::components::{ErrorSummary, FORM_ID, SendStatus, Sending, TextInput};
 use crate::router::CONSOLE_PATH;
 use crate::ui::use_lang;
 
@@ -299,11 +299,11 @@ pub fn audit_page() -> AnyView {
         <h1>{tr(Text::AuditHeading)}</h1>
         <p>{tr(Text::AuditIntro)}</p>
         <form id=FORM_ID class="console-narrow" novalidate on:submit=on_submit>
-            {text_field(SUBJECT, Text::AuditSubjectLabel, Some(Text::AuditSubjectHint), problems.field(SUBJECT), subject, "text", "off", "input--subject")}
+            <TextInput id=SUBJECT label=Text::AuditSubjectLabel hint=Text::AuditSubjectHint error=problems.field(SUBJECT) value=subject class="input--subject" />
             {action_field(problems.field(ACTION), action)}
             <div class="date-range">
-                {text_field(FROM, Text::AuditFromLabel, None, problems.field(FROM), from, "date", "off", "input--day")}
-                {text_field(TO, Text::AuditToLabel, None, problems.field(TO), to, "date", "off", "input--day")}
+                <TextInput id=FROM label=Text::AuditFromLabel error=problems.field(FROM) value=from input_type="date" class="input--day" />
+                <TextInput id=TO label=Text::AuditToLabel error=problems.field(TO) value=to input_type="date" class="input--day" />
             </div>
             <button type="submit" class="button">{tr(Text::AuditSearch)}</button>
         </form>

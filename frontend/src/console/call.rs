@@ -18,11 +18,11 @@ use super::banner::call_banner;
 use super::problems::{Issue, Problems, same_page};
 use super::routes::form_path;
 use super::state::{CallView, Load, call_api, sent_to, use_console};
-use super::ui::{rome_when, text_field, use_call_title, when_ready, window_notice};
+use super::ui::{rome_when, use_call_title, when_ready, window_notice};
 use crate::api_client;
 use crate::area_texts::{dyn_text, dyn_view};
 use crate::browser;
-use crate::components::{ErrorSummary, FORM_ID, SendStatus, Sending};
+use crate::components::{ErrorSummary, FORM_ID, SendStatus, Sending, TextInput};
 use crate::queued_messages::{self, QueuedMessage};
 use crate::router::CONSOLE_PATH;
 use crate::ui::use_lang;
@@ -325,7 +325,7 @@ fn application(call: &CallView, actions: &Actions) -> AnyView {
         <h3>{tr(Text::PinCheckHeading)}</h3>
         <p>{tr(Text::PinCheckIntro)}</p>
         <form id=FORM_ID novalidate on:submit=move |ev: leptos::ev::SubmitEvent| { ev.prevent_default(); check() }>
-            {text_field("pin_first8", Text::PinFirst8Label, Some(Text::PinFirst8Hint), problems.field("pin_first8"), actions.pin, "text", "off", "input--pin")}
+            <TextInput id="pin_first8" label=Text::PinFirst8Label hint=Text::PinFirst8Hint error=problems.field("pin_first8") value=actions.pin class="input--pin" />
             <button type="submit" class="button">{tr(Text::PinCheckSubmit)}</button>
         </form>
         <SendStatus sending=sending />

@@ -8,9 +8,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use domain::Lang;
-use domain::application::{
-    ApplicationForm, ApplicationStep, HOLDER_JOINT, HOLDER_OWN, PAYMENT_IBAN, PAYMENT_POST_OFFICE,
-};
+use domain::application::{ApplicationForm, ApplicationStep};
 use domain::benefits::Catalogue;
 use leptos::prelude::*;
 
@@ -20,14 +18,12 @@ use super::routes::{call_path, receipt_path, summary_path};
 use super::state::keep_local_draft;
 use super::state::{Draft, Load, use_console};
 use super::ui::{use_call_title, when_ready, window_notice};
-use super::voice::{Operator, benefit_title};
+use super::voice::Operator;
 use crate::api_client::ApiError;
 use crate::application_answers::{Voice, label_of};
-use crate::area_texts::{Words, dyn_view, ww};
+use crate::application_questions::step_questions;
 use crate::browser;
-use crate::components::{
-    BackLink, ChoiceField, DeclarationField, ErrorSummary, FORM_ID, SendStatus, Sending, WordsInput,
-};
+use crate::components::{BackLink, ErrorSummary, FORM_ID, SendStatus, Sending};
 use crate::form::from_field_errors;
 use crate::i18n::Text;
 use crate::router::use_navigator;
@@ -120,12 +116,12 @@ pub fn form_page(id: String) -> AnyView {
                 <form id=FORM_ID novalidate on:submit=move |ev| on_submit(ev)>
                     <div class="columns">
                         <div class="column">
-                            {section(ApplicationStep::Benefit, benefit(draft, problems))}
-                            {section(ApplicationStep::Declarations, declarations(draft, problems))}
+                            {section(ApplicationStep::Benefit, draft, problems)}
+                            {section(ApplicationStep::Declarations, draft, problems)}
                         </div>
                         <div class="column">
-                            {section(ApplicationStep::Payment, payment(draft, problems))}
-                            {section(ApplicationStep::Contacts, contacts(draft, problems))}
+                            {section(ApplicationStep::Payment, draft, problems)}
+                            {section(ApplicationStep::Contacts, draft, problems)}
                         </div>
                     </div>
                     <button type="submit" class="button">{tr(Text::Continue)}</button>
@@ -177,127 +173,15 @@ fn save_each_change(id: Arc<str>, load: RwSignal<Load>) {
 }
 
 /// A step's questions under its heading.
-fn section(step: ApplicationStep, questions: AnyView) -> impl IntoView {
+fn section(step: ApplicationStep, draft: Draft, problems: Problems) -> impl IntoView {
     let id = format!("step-{}", step.slug());
     let labelled_by = id.clone();
     view! {
         <section class="section" aria-labelledby=labelled_by>
             <h2 id=id class="heading-m">{tr(Operator::heading(step))}</h2>
-            {questions}
+            {step_questions::<Operator>(step, draft.answers, problems, false)}
         </section>
     }
-}
-
-fn benefit(draft: Draft, problems: Problems) -> AnyView {
-    let options = Catalogue::embedded()
-        .benefits()
-        .iter()
-        .map(|b| {
-            (
-                b.id.as_str(),
-                Words::Data(benefit_title(b)),
-                Some(Words::Data(&b.description)),
-            )
-        })
-        .collect();
-    view! {
-        <ChoiceField
-            id="benefit"
-            legend=Text::BenefitHeading.into()
-            hint=Some(Text::ConsoleBenefitHint.into())
-            options=options
-            error=problems.field("benefit")
-            value=draft.benefit
-        />
-    }
-    .into_any()
-}
-
-/// The chosen benefit's declarations, from the catalogue; they change with the choice.
-fn declarations(draft: Draft, problems: Problems) -> AnyView {
-    let chosen = Memo::new(move |_| draft.benefit.get().trim().to_owned());
-    dyn_view(Arc::new(move || {
-        let Some(benefit) = Catalogue::embedded().benefit(&chosen.get()) else {
-            return view! { <p>{tr(Text::DeclarationsNoBenefit)}</p> }.into_any();
-        };
-        let fields = benefit
-            .declarations
-            .iter()
-            .map(|declaration| {
-                let value = RwSignal::new(untrack(|| draft.declaration(&declaration.id)));
-                crate::ui::effect(move || {
-                    let answer = value.get();
-                    if untrack(|| draft.declaration(&declaration.id)) != answer {
-                        draft.set_declaration(&declaration.id, answer);
-                    }
-                });
-                view! {
-                    <DeclarationField declaration=declaration error=problems.field(declaration.field()) value=value />
-                }
-            })
-            .collect_view();
-        view! {
-            // Kept word for word as the citizen's form has it: the operator reads it aloud.
-            <p class="hint"><strong>{tr(Text::ReadAloud)}</strong>" "{tr(Text::DeclarationsIntro)}</p>
-            <p class="lead">{ww(Words::Data(benefit_title(benefit)))}</p>
-            {fields}
-        }
-        .into_any()
-    }))
-    .into_any()
-}
-
-/// How to be paid: IBAN (own or joint account) or a transfer to collect at a post office.
-fn payment(draft: Draft, problems: Problems) -> AnyView {
-    let methods = vec![
-        (PAYMENT_IBAN, Text::PaymentIban.into(), None),
-        (
-            PAYMENT_POST_OFFICE,
-            Text::PaymentPostOffice.into(),
-            Some(Text::PaymentPostOfficeHint.into()),
-        ),
-    ];
-    let by_iban = Memo::new(move |_| draft.payment_method.read().trim() == PAYMENT_IBAN);
-    let joint = Memo::new(move |_| draft.account_holder.read().trim() == HOLDER_JOINT);
-    let account = dyn_view(Arc::new(move || {
-        by_iban
-            .get()
-            .then(|| {
-                let holders = vec![
-                    (HOLDER_OWN, Text::ConsoleHolderOwn.into(), None),
-                    (HOLDER_JOINT, Text::ConsoleHolderJoint.into(), None),
-                ];
-                view! {
-                    <WordsInput id="iban" label=Text::IbanLabel.into() hint=Some(Text::IbanHint.into())
-                        error=problems.field("iban") value=draft.iban class="input--iban" />
-                    <ChoiceField id="account_holder" legend=Text::HolderLegend.into() options=holders
-                        error=problems.field("account_holder") value=draft.account_holder />
-                    {dyn_view(Arc::new(move || joint.get().then(|| view! {
-                        <WordsInput id="joint_holder_name" label=Text::JointHolderLabel.into()
-                            error=problems.field("joint_holder_name") value=draft.joint_holder_name class="input--20" />
-                    }).into_any()))}
-                }
-            })
-            .into_any()
-    }));
-    view! {
-        <ChoiceField id="payment_method" legend=Text::PaymentHeading.into() options=methods
-            error=problems.field("payment_method") value=draft.payment_method />
-        {account}
-    }
-    .into_any()
-}
-
-fn contacts(draft: Draft, problems: Problems) -> AnyView {
-    view! {
-        <WordsInput id="mobile" label=Text::MobileLabel.into() hint=Some(Text::MobileHint.into())
-            error=problems.field("mobile") value=draft.mobile class="input--20" input_type="tel" />
-        <WordsInput id="email" label=Text::EmailLabel.into() hint=Some(Text::EmailHint.into())
-            error=problems.field("email") value=draft.email input_type="email" />
-        <WordsInput id="pec" label=Text::PecOptionalLabel.into() hint=Some(Text::PecHint.into())
-            error=problems.field("pec") value=draft.pec input_type="email" />
-    }
-    .into_any()
 }
 
 #[cfg(test)]

@@ -10,10 +10,10 @@ use serde::Serialize;
 
 use super::problems::{Issue, Problems, same_page};
 use super::state::{OperatorInfo, RETURN_KEY, SESSION_PATH, Who, after_login_path, use_console};
-use super::ui::{text_field, use_title};
+use super::ui::use_title;
 use crate::api_client;
 use crate::browser::{self, Store};
-use crate::components::{ErrorSummary, FORM_ID, SendStatus, Sending};
+use crate::components::{ErrorSummary, FORM_ID, SendStatus, Sending, TextInput};
 use crate::i18n::Text;
 use crate::router::use_navigator;
 use crate::ui::{effect, tr};
@@ -123,9 +123,9 @@ pub fn login_page() -> AnyView {
             <h1>{tr(Text::ConsoleLoginHeading)}</h1>
             <p>{tr(Text::ConsoleLoginIntro)}</p>
             <form id=FORM_ID novalidate on:submit=on_submit>
-                {text_field("username", Text::UsernameLabel, None, problems.field("username"), username, "text", "username", "input--20")}
-                {text_field("password", Text::PasswordLabel, None, problems.field("password"), password, "password", "current-password", "input--20")}
-                {text_field("totp", Text::TotpLabel, Some(Text::TotpHint), problems.field("totp"), totp, "text", "one-time-code", "input--4")}
+                <TextInput id="username" label=Text::UsernameLabel error=problems.field("username") value=username autocomplete="username" class="input--20" />
+                <TextInput id="password" label=Text::PasswordLabel error=problems.field("password") value=password input_type="password" autocomplete="current-password" class="input--20" />
+                <TextInput id="totp" label=Text::TotpLabel hint=Text::TotpHint error=problems.field("totp") value=totp autocomplete="one-time-code" inputmode="numeric" class="input--4" />
                 <button type="submit" class="button">{tr(Text::ConsoleLoginSubmit)}</button>
             </form>
             <SendStatus sending=sending />

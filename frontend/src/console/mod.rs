@@ -28,13 +28,12 @@ mod voice;
 use crate::i18n::t_with;
 use std::sync::Arc;
 
-use domain::Lang;
 use leptos::prelude::*;
 
 use crate::api_client;
 use crate::area_texts::{dyn_text, dyn_view};
 use crate::browser;
-use crate::components::SkipLink;
+use crate::components::{Header, SkipLink};
 use crate::i18n::Text;
 use crate::router::{self, Bundle, CONSOLE_PATH, use_navigator};
 use crate::ui::{MAIN_ID, UiLang, effect, tr, use_lang};
@@ -112,19 +111,10 @@ fn log_out_here(console: state::Console) {
     console.nav.go(LOGIN_PATH);
 }
 
-/// The header: the console's name, who is logged in with the way out, the language switch.
+/// The header: the console's name, the language switch, who is logged in with the way out.
 fn header() -> impl IntoView {
     let console = use_console();
     let lang = use_lang();
-    let other = move || match lang.get() {
-        Lang::It => Lang::En,
-        Lang::En => Lang::It,
-    };
-    let switch = move |_| {
-        let next = other();
-        lang.set(next);
-        browser::store_lang(next);
-    };
     let logout = move |_| {
         browser::spawn(async move {
             let _ = api_client::delete(SESSION_PATH).await;
@@ -139,27 +129,15 @@ fn header() -> impl IntoView {
             }));
             view! {
                 <span class="header__operator">{who}</span>
-                <button type="button" class="lang-switch" on:click=logout>{tr(Text::Logout)}</button>
+                <button type="button" class="header__logout" on:click=logout>{tr(Text::Logout)}</button>
             }
             .into_any()
         }
         _ => ().into_any(),
     }));
     view! {
-        <header class="header">
-            <div class="header__inner">
-                <a href=CONSOLE_PATH class="header__service">
-                    <span class="header__name">{tr(Text::ConsoleServiceName)}</span>
-                    <span class="header__tagline">{tr(Text::Tagline)}</span>
-                </a>
-                <div class="header__tools">
-                    {operator}
-                    // The switch names the other language in that language, marked up as such.
-                    <button type="button" class="lang-switch" lang=move || other().tag() on:click=switch>
-                        {tr(Text::SwitchToOther)}
-                    </button>
-                </div>
-            </div>
-        </header>
+        <Header home=CONSOLE_PATH name=Text::ConsoleServiceName tagline=Text::Tagline>
+            {operator}
+        </Header>
     }
 }

@@ -9,9 +9,11 @@ use domain::{ErrorCode, Lang};
 use leptos::prelude::*;
 
 use crate::api_client::ApiError;
+use crate::application_questions::FieldErrors;
 use crate::components::SummaryItem;
 use crate::form::{FieldProblem, Problem};
 use crate::ui::use_lang;
+use domain::benefits::Declaration;
 
 /// What is wrong.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -119,6 +121,20 @@ impl Problems {
         })
     }
 
+    /// [`Problems::field`] for a declaration, starting with its short title (as the citizen's
+    /// pages and the error summary say it).
+    fn declaration_field(self, declaration: &'static Declaration) -> Signal<Option<String>> {
+        let (field, short) = (declaration.field(), &declaration.short);
+        Signal::derive(move || {
+            let lang = self.lang.get();
+            self.found
+                .read()
+                .iter()
+                .find(|(f, _)| f.as_deref() == Some(field.as_str()))
+                .map(|(_, issue)| format!("{}: {}", short.get(lang), issue.message(lang)))
+        })
+    }
+
     /// The error summary's lines.
     pub fn summary(self, link: Link, label: Label) -> Signal<Vec<SummaryItem>> {
         Signal::derive(move || summary_items(&self.found.read(), self.lang.get(), &*link, label))
@@ -127,6 +143,15 @@ impl Problems {
     /// Changes each time the summary must take focus.
     pub fn focus_token(self) -> Signal<u32> {
         self.focus.into()
+    }
+}
+
+impl FieldErrors for Problems {
+    fn field(self, field: &'static str) -> Signal<Option<String>> {
+        Problems::field(self, field)
+    }
+    fn declaration(self, declaration: &'static Declaration) -> Signal<Option<String>> {
+        self.declaration_field(declaration)
     }
 }
 

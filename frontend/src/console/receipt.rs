@@ -16,6 +16,7 @@ use crate::api_client::ApiError;
 use crate::application_answers::answers_in;
 use crate::area_texts::dyn_text;
 use crate::browser;
+use crate::components::ReceiptPanel;
 use crate::router::CONSOLE_PATH;
 use crate::ui::use_lang;
 
@@ -44,14 +45,7 @@ pub fn receipt_page(id: String) -> AnyView {
         let content = Signal::stored(view.content.clone());
         view! {
             {call_banner(id.as_str().into(), true)}
-            <div class="panel panel--confirmation">
-                <h1 class="panel__title">{tr(Text::ReceiptHeading)}</h1>
-                <div class="panel__body">
-                    {tr(Text::ProtocolLabel)}
-                    <br />
-                    <strong>{view.protocol.clone()}</strong>
-                </div>
-            </div>
+            <ReceiptPanel protocol=view.protocol.clone() />
             <dl class="summary-list">
                 <div class="summary-list__row">
                     <dt class="summary-list__key">{tr(Text::SubmittedLabel)}</dt>

@@ -14,10 +14,10 @@ use serde::Serialize;
 
 use super::problems::{Issue, Problems};
 use super::state::{CallView, call_api, use_console};
-use super::ui::text_field;
 use crate::api_client;
 use crate::area_texts::{dyn_text, dyn_view};
 use crate::browser;
+use crate::components::TextInput;
 use crate::ui::use_lang;
 
 /// The form's id: the call page has the PIN check's form too.
@@ -113,7 +113,7 @@ pub fn report_section(
             <h2 id="report-heading">{tr(Text::ReportHeading)}</h2>
             <p>{tr(Text::ReportIntro)}</p>
             <form id=REPORT_FORM_ID novalidate on:submit=submit>
-                {text_field("letter", Text::LetterLabel, Some(Text::LetterHint), problems.field("letter"), letter, "text", "off", "input--pin")}
+                <TextInput id="letter" label=Text::LetterLabel hint=Text::LetterHint error=problems.field("letter") value=letter class="input--pin" />
                 <button type="submit" class="button button--warning">{tr(Text::ReportSubmit)}</button>
             </form>
             <p role="status" class="send-status">{status}</p>

@@ -11,10 +11,10 @@ use serde::Serialize;
 use super::problems::{Issue, Problems, same_page};
 use super::routes::{AUDIT_PATH, call_path};
 use super::state::{CALLS_PATH, CallView, Who, use_console};
-use super::ui::{text_field, use_title};
+use super::ui::use_title;
 use crate::api_client::{self, ApiError};
 use crate::browser;
-use crate::components::{ErrorSummary, FORM_ID, SendStatus, Sending};
+use crate::components::{ErrorSummary, FORM_ID, SendStatus, Sending, TextInput};
 use crate::router::use_navigator;
 
 #[derive(Serialize)]
@@ -75,7 +75,7 @@ pub fn start_page() -> AnyView {
             <h1>{tr(Text::StartHeading)}</h1>
             <p>{tr(Text::ConsoleStartIntro)}</p>
             <form id=FORM_ID novalidate on:submit=on_submit>
-                {text_field("codice_fiscale", Text::ConsoleCfLabel, Some(Text::ConsoleCfHint), problems.field("codice_fiscale"), cf, "text", "off", "input--cf")}
+                <TextInput id="codice_fiscale" label=Text::ConsoleCfLabel hint=Text::ConsoleCfHint error=problems.field("codice_fiscale") value=cf class="input--cf" />
                 <button type="submit" class="button">{tr(Text::OpenCall)}</button>
             </form>
             <SendStatus sending=sending />

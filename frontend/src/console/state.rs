@@ -11,8 +11,6 @@
 //! on a shared desk it should. CONFERMA's idempotency key is kept there too, so that a retry after
 //! a lost answer is the same request for the server.
 
-use std::collections::BTreeMap;
-
 use domain::application::{ApplicationForm, ApplicationStatus};
 use domain::pin_request::PinRequestState;
 use domain::submission_window::Channel;
@@ -24,6 +22,7 @@ use leptos::prelude::*;
 use super::routes::LOGIN_ENDED_URL;
 use crate::api_client::{self, ApiError, RetryNotice};
 use crate::application_draft::{ApplicationView, WindowState, submit_once};
+use crate::application_questions::Answers;
 use crate::browser;
 use crate::json::{FromJson, Json};
 use crate::queued_messages::QueuedMessage;
@@ -256,27 +255,11 @@ pub enum Load {
     Failed(ApiError),
 }
 
-/// The application being filed, one signal per answer (the shared components take them).
+/// The application being filed on a call.
 #[derive(Clone, Copy)]
 pub struct Draft {
-    /// The benefit chosen.
-    pub benefit: RwSignal<String>,
-    /// `iban` or `post_office`.
-    pub payment_method: RwSignal<String>,
-    /// The IBAN as typed.
-    pub iban: RwSignal<String>,
-    /// `own` or `joint`.
-    pub account_holder: RwSignal<String>,
-    /// The other holder of a joint account.
-    pub joint_holder_name: RwSignal<String>,
-    /// The mobile number.
-    pub mobile: RwSignal<String>,
-    /// The e-mail address.
-    pub email: RwSignal<String>,
-    /// The PEC address, if any.
-    pub pec: RwSignal<String>,
-    /// Answers to the declarations, by declaration id.
-    pub declarations: RwSignal<BTreeMap<String, String>>,
+    /// The answers as typed, one signal per question (the shared questions take them).
+    pub answers: Answers,
     /// The call whose application these answers are (`None`: not loaded).
     pub call: RwSignal<Option<String>>,
     /// The application already submitted on it, if any.
@@ -290,15 +273,7 @@ pub struct Draft {
 impl Draft {
     fn new() -> Self {
         Draft {
-            benefit: RwSignal::new(String::new()),
-            payment_method: RwSignal::new(String::new()),
-            iban: RwSignal::new(String::new()),
-            account_holder: RwSignal::new(String::new()),
-            joint_holder_name: RwSignal::new(String::new()),
-            mobile: RwSignal::new(String::new()),
-            email: RwSignal::new(String::new()),
-            pec: RwSignal::new(String::new()),
-            declarations: RwSignal::new(BTreeMap::new()),
+            answers: Answers::new(),
             call: RwSignal::new(None),
             submitted: RwSignal::new(None),
             window: RwSignal::new(None),
@@ -308,47 +283,17 @@ impl Draft {
 
     /// The whole form (reactive).
     pub fn form(self) -> ApplicationForm {
-        ApplicationForm {
-            benefit: self.benefit.get(),
-            declarations: self.declarations.get(),
-            payment_method: self.payment_method.get(),
-            iban: self.iban.get(),
-            account_holder: self.account_holder.get(),
-            joint_holder_name: self.joint_holder_name.get(),
-            mobile: self.mobile.get(),
-            email: self.email.get(),
-            pec: self.pec.get(),
-        }
+        self.answers.form()
     }
 
     /// The whole form, without tracking.
     pub fn form_untracked(self) -> ApplicationForm {
-        untrack(move || self.form())
+        self.answers.form_untracked()
     }
 
     /// Replaces every answer.
     pub fn set_form(self, form: ApplicationForm) {
-        self.benefit.set(form.benefit);
-        self.declarations.set(form.declarations);
-        self.payment_method.set(form.payment_method);
-        self.iban.set(form.iban);
-        self.account_holder.set(form.account_holder);
-        self.joint_holder_name.set(form.joint_holder_name);
-        self.mobile.set(form.mobile);
-        self.email.set(form.email);
-        self.pec.set(form.pec);
-    }
-
-    /// The answer to the declaration `id` (empty when unanswered).
-    pub fn declaration(self, id: &str) -> String {
-        self.declarations.read().get(id).cloned().unwrap_or_default()
-    }
-
-    /// Sets the answer to the declaration `id`.
-    pub fn set_declaration(self, id: &str, answer: String) {
-        self.declarations.update(|answers| {
-            answers.insert(id.to_owned(), answer);
-        });
+        self.answers.set_form(form);
     }
 }
 

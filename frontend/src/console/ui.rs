@@ -1,5 +1,5 @@
 //! The pieces every console page uses: its title, the loading and problem panels, the window
-//! notice, times on Italian clocks, the text field.
+//! notice, times on Italian clocks.
 
 use crate::i18n::t;
 use std::sync::Arc;
@@ -136,68 +136,6 @@ fn date_at(local: chrono::NaiveDateTime, time: &str, lang: Lang) -> String {
     t(lang, Text::DateAtTime)
         .replace("{date}", &date)
         .replace("{time}", time)
-}
-
-/// A labelled text input of the console's own (GOV.UK order: label, hint, error, input).
-#[allow(clippy::too_many_arguments)]
-pub(super) fn text_field(
-    id: &'static str,
-    label: Text,
-    hint: Option<Text>,
-    error: Signal<Option<String>>,
-    value: RwSignal<String>,
-    input_type: &'static str,
-    autocomplete: &'static str,
-    class: &'static str,
-) -> AnyView {
-    let lang = use_lang();
-    let hint_id = format!("{id}-hint");
-    let error_id = format!("{id}-error");
-    let has_error = move || error.read().is_some();
-    let described_by = {
-        let (hint_id, error_id) = (hint_id.clone(), error_id.clone());
-        move || {
-            let ids: Vec<&str> = [hint.map(|_| hint_id.as_str()), has_error().then_some(error_id.as_str())]
-                .into_iter()
-                .flatten()
-                .collect();
-            (!ids.is_empty()).then(|| ids.join(" "))
-        }
-    };
-    let message = move || {
-        error.get().map(|message| {
-            view! {
-                <p id=error_id.clone() class="error-message">
-                    <span class="visually-hidden">{t(lang.get(), Text::ErrorPrefix)}" "</span>
-                    {message}
-                </p>
-            }
-        })
-    };
-    view! {
-        <div class="form-group" class:form-group--error=has_error>
-            <label class="label" for=id>{tr(label)}</label>
-            {hint.map(|hint| view! { <div id=hint_id class="hint">{tr(hint)}</div> })}
-            {message}
-            <input
-                class=format!("input {class}")
-                class:input--error=has_error
-                id=id
-                name=id
-                type=input_type
-                autocomplete=autocomplete
-                // A one-time code is digits: the phone or tablet at a desk opens its number pad.
-                inputmode=(autocomplete == "one-time-code").then_some("numeric")
-                autocapitalize="off"
-                spellcheck="false"
-                aria-describedby=described_by
-                aria-invalid=move || has_error().then_some("true")
-                prop:value=move || value.get()
-                on:input=move |ev| value.set(event_target_value(&ev))
-            />
-        </div>
-    }
-    .into_any()
 }
 
 #[cfg(test)]

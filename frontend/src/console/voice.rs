@@ -15,11 +15,30 @@ use domain::{Lang, MobilePhone};
 
 use crate::application_answers::{Voice, shown, step_heading};
 use crate::i18n::{Text, t};
+use crate::ui::tr;
+use leptos::prelude::*;
 
 /// The operator's words about the citizen.
 pub struct Operator;
 
 impl Voice for Operator {
+    const BENEFIT_HINT: Text = Text::ConsoleBenefitHint;
+    // The section's heading says "Modalità di pagamento" already; the legend is the question the
+    // operator reads out ("Come vuoi ricevere il pagamento?").
+    const PAYMENT_LEGEND: Text = Text::PaymentHeading;
+    const HOLDER_OWN: Text = Text::ConsoleHolderOwn;
+    const HOLDER_JOINT: Text = Text::ConsoleHolderJoint;
+    const AUTOFILL: bool = false;
+
+    fn benefit_title(benefit: &'static Benefit) -> &'static DataText {
+        benefit_title(benefit)
+    }
+
+    /// Kept word for word as the citizen's form has it: the operator reads it aloud.
+    fn before_declarations() -> Option<AnyView> {
+        Some(view! { <p class="hint"><strong>{tr(Text::ReadAloud)}</strong>" "{tr(Text::DeclarationsIntro)}</p> }.into_any())
+    }
+
     fn heading(step: ApplicationStep) -> Text {
         match step {
             ApplicationStep::Declarations => Text::ConsoleDeclarationsHeading,

@@ -62,7 +62,7 @@ pub fn ApplicationStartPage() -> impl IntoView {
             .into_any()
             }
             None => {
-                let started = !draft.benefit.get_untracked().trim().is_empty();
+                let started = !draft.answers.benefit.get_untracked().trim().is_empty();
                 let href = match draft.first_incomplete(None) {
                     Some(step) => router::application_step_path(step),
                     None => APPLICATION_SUMMARY_PATH.to_owned(),

@@ -6,19 +6,18 @@
 use crate::i18n::t_with;
 use std::sync::Arc;
 
-use domain::application::{ApplicationStep, HOLDER_JOINT, HOLDER_OWN, PAYMENT_IBAN, PAYMENT_POST_OFFICE};
+use domain::application::ApplicationStep;
 use domain::benefits::Catalogue;
 use leptos::prelude::*;
 
 use super::FROM_SUMMARY;
 use super::area::{use_area_title, when_loaded};
-use crate::application_answers::label_of;
+use crate::application_answers::{Citizen, label_of};
 use crate::application_draft::{ApplicationDraft, next_step, previous_step, use_draft};
-use crate::area_texts::{Words, dyn_text, dyn_view, ww};
+use crate::application_questions::step_questions;
+use crate::area_texts::dyn_text;
 use crate::browser;
-use crate::components::{
-    BackLink, ChoiceField, DeclarationField, ErrorSummary, FORM_ID, SendStatus, Sending, WordsInput,
-};
+use crate::components::{BackLink, ErrorSummary, FORM_ID, SendStatus, Sending};
 use crate::form::{self, FormProblems};
 use crate::i18n::Text;
 use crate::router::{self, APPLICATION_PATH, APPLICATION_SUMMARY_PATH, use_navigator};
@@ -135,114 +134,10 @@ fn step_form(draft: ApplicationDraft, step: ApplicationStep, problems: FormProbl
         {heading_view}
         {intro.map(|intro| view! { <p>{tr(intro)}</p> })}
         <form id=FORM_ID novalidate on:submit=on_submit>
-            {questions(draft, step, problems)}
+            {step_questions::<Citizen>(step, draft.answers, problems, step == ApplicationStep::Benefit)}
             <button type="submit" class="button">{tr(Text::Continue)}</button>
         </form>
         <SendStatus sending=sending />
-    }
-    .into_any()
-}
-
-/// The questions of `step`.
-fn questions(draft: ApplicationDraft, step: ApplicationStep, problems: FormProblems) -> AnyView {
-    match step {
-        ApplicationStep::Benefit => {
-            let options = Catalogue::embedded()
-                .benefits()
-                .iter()
-                .map(|b| (b.id.as_str(), Words::Data(&b.title), Some(Words::Data(&b.description))))
-                .collect();
-            view! {
-                <ChoiceField
-                    id="benefit"
-                    legend=Text::BenefitHeading.into()
-                    heading=true
-                    hint=Some(Text::BenefitHint.into())
-                    options=options
-                    error=problems.field("benefit")
-                    value=draft.benefit
-                />
-            }
-            .into_any()
-        }
-        ApplicationStep::Declarations => declarations(draft, problems),
-        ApplicationStep::Payment => payment(draft, problems),
-        ApplicationStep::Contacts => view! {
-            <WordsInput id="mobile" label=Text::MobileLabel.into() hint=Some(Text::MobileHint.into())
-                error=problems.field("mobile") value=draft.mobile class="input--20" input_type="tel" autocomplete="tel" />
-            <WordsInput id="email" label=Text::EmailLabel.into() hint=Some(Text::EmailHint.into())
-                error=problems.field("email") value=draft.email input_type="email" autocomplete="email" />
-            <WordsInput id="pec" label=Text::PecOptionalLabel.into() hint=Some(Text::PecHint.into())
-                error=problems.field("pec") value=draft.pec input_type="email" />
-        }
-        .into_any(),
-    }
-}
-
-/// The chosen benefit's declarations, from the catalogue, each answer kept in the draft.
-fn declarations(draft: ApplicationDraft, problems: FormProblems) -> AnyView {
-    let Some(benefit) = Catalogue::embedded().benefit(draft.benefit.get_untracked().trim()) else {
-        return view! { <p>{tr(Text::DeclarationsNoBenefit)}</p> }.into_any();
-    };
-    let fields = benefit
-        .declarations
-        .iter()
-        .map(|declaration| {
-            let value = RwSignal::new(draft.declaration(&declaration.id));
-            crate::ui::effect(move || {
-                let answer = value.get();
-                if draft.declaration(&declaration.id) != answer {
-                    draft.set_declaration(&declaration.id, answer);
-                }
-            });
-            view! {
-                <DeclarationField declaration=declaration error=problems.declaration_field(declaration.field(), &declaration.short) value=value />
-            }
-        })
-        .collect_view();
-    view! {
-        <p class="lead">{ww(Words::Data(&benefit.title))}</p>
-        {fields}
-    }
-    .into_any()
-}
-
-/// How to be paid: IBAN (own or joint account) or a transfer to collect at a post office.
-fn payment(draft: ApplicationDraft, problems: FormProblems) -> AnyView {
-    let methods = vec![
-        (PAYMENT_IBAN, Text::PaymentIban.into(), None),
-        (
-            PAYMENT_POST_OFFICE,
-            Text::PaymentPostOffice.into(),
-            Some(Text::PaymentPostOfficeHint.into()),
-        ),
-    ];
-    let by_iban = move || draft.payment_method.read().trim() == PAYMENT_IBAN;
-    let joint = move || draft.account_holder.read().trim() == HOLDER_JOINT;
-    let account = dyn_view(Arc::new(move || {
-        by_iban()
-            .then(|| {
-                let holders = vec![
-                    (HOLDER_OWN, Text::HolderOwn.into(), None),
-                    (HOLDER_JOINT, Text::HolderJoint.into(), None),
-                ];
-                view! {
-                    <WordsInput id="iban" label=Text::IbanLabel.into() hint=Some(Text::IbanHint.into())
-                        error=problems.field("iban") value=draft.iban class="input--iban" />
-                    <ChoiceField id="account_holder" legend=Text::HolderLegend.into() options=holders
-                        error=problems.field("account_holder") value=draft.account_holder />
-                    {dyn_view(Arc::new(move || joint().then(|| view! {
-                        <WordsInput id="joint_holder_name" label=Text::JointHolderLabel.into()
-                            error=problems.field("joint_holder_name") value=draft.joint_holder_name class="input--20" />
-                    }).into_any()))}
-                }
-            })
-            .into_any()
-    }));
-    view! {
-        <ChoiceField id="payment_method" legend=Text::PaymentMethodLegend.into() options=methods
-            error=problems.field("payment_method") value=draft.payment_method />
-        {account}
     }
     .into_any()
 }

@@ -14,6 +14,7 @@ use crate::api_client::ApiError;
 use crate::application_draft::{ApplicationView, use_draft};
 use crate::area_texts::dyn_text;
 use crate::browser;
+use crate::components::ReceiptPanel;
 use crate::router::MY_APPLICATIONS_PATH;
 use crate::ui::use_lang;
 
@@ -68,14 +69,7 @@ fn receipt(view: ApplicationView) -> impl IntoView {
         }
     });
     view! {
-        <div class="panel panel--confirmation">
-            <h1 class="panel__title">{tr(Text::ReceiptHeading)}</h1>
-            <div class="panel__body">
-                {tr(Text::ProtocolLabel)}
-                <br />
-                <strong>{view.protocol.clone()}</strong>
-            </div>
-        </div>
+        <ReceiptPanel protocol=view.protocol.clone() />
         <dl class="summary-list">
             {name}
             <div class="summary-list__row">
