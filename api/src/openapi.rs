@@ -3,7 +3,8 @@
 //!
 //! The success answers are declared on each handler; the error answers, which all share one body
 //! (`{"code", "message", "fields"}`, `crate::error`), are declared here, per operation, in
-//! [`ERRORS`], so that the handlers' attributes stay short. The dev routes (`/api/dev/*`) are in
+//! [`ERRORS`], so that the handlers' attributes stay short; a handler whose refusal carries a fact
+//! of its own (`possible_at`) describes that status itself. The dev routes (`/api/dev/*`) are in
 //! the document only when the server runs in dev mode, as the routes themselves are.
 
 use std::sync::OnceLock;
@@ -363,7 +364,13 @@ fn add_errors(doc: &mut Document) {
             for failure in failures.iter() {
                 let (status, description) = failure.status_and_description();
                 let response = error_response(description, matches!(failure, TooMany));
-                operation.responses.responses.insert(status.into(), response.into());
+                // A handler that answers this status with facts of its own (`possible_at`) says
+                // so on its route; the generic description fills in only where it does not.
+                operation
+                    .responses
+                    .responses
+                    .entry(status.into())
+                    .or_insert(response.into());
             }
             let response = error_response("Over capacity, or the store or registry does not answer", true);
             operation.responses.responses.insert("503".into(), response.into());

@@ -246,3 +246,33 @@ async fn the_routes_that_read_an_idempotency_key_declare_the_header() {
         );
     }
 }
+
+#[tokio::test]
+async fn a_refusal_with_a_fact_of_its_own_says_so_on_its_route_in_the_error_body() {
+    let server = TestServer::start().await;
+    let (_, document) = contract(&server).await;
+    // The too-early validation's time is the error body's `possible_at`, an RFC 3339 time.
+    let schemas = &document["components"]["schemas"];
+    let possible_at = schemas["Error"]["properties"]["possible_at"].to_string();
+    assert!(possible_at.contains("#/components/schemas/Timestamp"), "{possible_at}");
+    assert_eq!(schemas["Timestamp"]["format"], "date-time");
+    let conflict = &document["paths"]["/api/operator/calls/{id}/pin-validation"]["post"]["responses"]["409"];
+    assert!(
+        conflict["description"].as_str().unwrap().contains("`possible_at`"),
+        "{conflict}"
+    );
+    assert_eq!(
+        conflict["content"]["application/json"]["schema"]["$ref"],
+        "#/components/schemas/Error"
+    );
+    let refused = &document["paths"]["/api/operator/session"]["post"]["responses"]["401"];
+    assert!(
+        refused["description"]
+            .as_str()
+            .unwrap()
+            .contains("operator.login_failed")
+    );
+    // Elsewhere the generic description stands.
+    let other = &document["paths"]["/api/operator/calls/{id}/pin-check"]["post"]["responses"]["409"];
+    assert_eq!(other["description"], "Conflicts with what exists");
+}

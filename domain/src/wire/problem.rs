@@ -31,7 +31,7 @@ pub struct Problem {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[cfg_attr(feature = "openapi", schema(value_type = Option<crate::credential::Strength>))]
     pub opens_with: Option<String>,
-    /// When the Contact Center may validate a PIN request (`operator.validation_too_early`).
+    /// When the Contact Center may validate a PIN request (`pin.validation_too_early`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub possible_at: Option<super::Timestamp>,
     /// The waiting room's address (`queue.required`): the page the citizen waits their turn on.
@@ -125,6 +125,28 @@ mod tests {
             room: Some("/coda".into()),
             ..existing
         });
+    }
+
+    #[test]
+    fn a_too_early_validation_reads_with_the_time_it_becomes_possible() {
+        // As `api::http::refusal` answers the Contact Center's validation of a fresh request.
+        let too_early = Problem {
+            code: "pin.validation_too_early".into(),
+            message: "È troppo presto. Convalida possibile dal 01/04/2026 alle 22:00.".into(),
+            fields: BTreeMap::new(),
+            field_codes: BTreeMap::new(),
+            opens_at: None,
+            protocol: None,
+            opens_with: None,
+            possible_at: Some(crate::wire::Timestamp("2026-04-01T20:00:00Z".into())),
+            room: None,
+        };
+        matches_api_sample(
+            &too_early,
+            r#"{"code":"pin.validation_too_early",
+                "message":"È troppo presto. Convalida possibile dal 01/04/2026 alle 22:00.",
+                "fields":{},"possible_at":"2026-04-01T20:00:00Z"}"#,
+        );
     }
 
     #[test]

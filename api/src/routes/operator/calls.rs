@@ -8,9 +8,8 @@ use axum::response::{IntoResponse, Response};
 use domain::Lang;
 use domain::submission_window::date_at_time;
 use domain::wire::operator::{OpenCall, PinCheck, PinChecked};
-use serde_json::json;
 
-use crate::http::refusal::refusal;
+use crate::http::refusal::{problem, refusal};
 use crate::http::{ApiJson, Operator, fields, request_lang};
 use crate::services::calls::{self, CallView, own_call};
 use crate::services::identity::{self, CallReport, ReportDone};
@@ -69,7 +68,10 @@ pub async fn read_call(
     tag = "operator",
     security(("operator_session" = [])),
     params(("id" = String, Path, description = "The call's id")),
-    responses((status = 200, description = "Validated: new first 8 characters are sent", body = domain::wire::operator::PinValidated))
+    responses(
+        (status = 200, description = "Validated: new first 8 characters are sent", body = domain::wire::operator::PinValidated),
+        (status = 409, description = "Not validatable (`pin.not_validatable`), or not yet (`pin.validation_too_early`): then `possible_at` says from when, as the message does in words", body = domain::wire::problem::Problem)
+    )
 )]
 pub async fn validate_pin(
     State(state): State<AppState>,
@@ -91,18 +93,17 @@ fn not_validated(not: NotValidated, lang: Lang) -> Response {
         NotValidated::NotValidatable => None,
     };
     let code = not.code();
-    let mut message = code.message(lang).to_owned();
-    let mut extra = json!({});
+    let mut body = problem(code, code.message(lang).to_owned());
     if let Some(at) = possible_at {
         // Written as the call's page writes it ("dal 02/04/2020 alle 07:05"): one format of time.
         let label = match lang {
             Lang::It => "Convalida possibile dal",
             Lang::En => "Validation possible from",
         };
-        message = format!("{message} {label} {}.", date_at_time(at, lang));
-        extra = json!({ "possible_at": at });
+        body.message = format!("{} {label} {}.", body.message, date_at_time(at, lang));
+        body.possible_at = Some(at.into());
     }
-    refusal(StatusCode::CONFLICT, code, message, extra)
+    refusal(StatusCode::CONFLICT, body)
 }
 
 /// `POST /api/operator/calls/{id}/pin-check`: the first 8 PIN characters the citizen reads out,

@@ -7,10 +7,9 @@ use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use domain::ErrorCode;
-use serde_json::json;
 
 use crate::http::cookies::{OPERATOR_COOKIE, cookie_value};
-use crate::http::refusal::refusal;
+use crate::http::refusal::{problem, refusal};
 use crate::http::{ApiJson, ClientAddr, Operator, operator_cookie, request_lang};
 use crate::secrets::session_token_hash;
 use crate::services::operator_login::{self, LoginOutcome, LoginRequest, OperatorInfo, operator_info};
@@ -25,7 +24,10 @@ use crate::{ApiError, AppState};
     path = "/api/operator/session",
     tag = "operator",
     request_body = LoginRequest,
-    responses((status = 200, description = "Logged in: the operator cookie is set", body = OperatorInfo))
+    responses(
+        (status = 200, description = "Logged in: the operator cookie is set", body = OperatorInfo),
+        (status = 401, description = "Wrong username, password or code (`operator.login_failed`), never saying which", body = domain::wire::problem::Problem)
+    )
 )]
 pub async fn login(
     State(state): State<AppState>,
@@ -47,9 +49,7 @@ pub async fn login(
             let code = ErrorCode::OperatorLoginFailed;
             Ok(refusal(
                 StatusCode::UNAUTHORIZED,
-                code,
-                code.message(lang).to_owned(),
-                json!({}),
+                problem(code, code.message(lang).to_owned()),
             ))
         }
     }
