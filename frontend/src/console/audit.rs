@@ -15,12 +15,12 @@ use std::sync::Arc;
 
 use super::problems::{Issue, Problems, from_api_error, same_page};
 use super::state::{AUDIT_API, AuditLine, Who, audit_lines, use_console};
-use super::ui::{problem_panel, rome_when_seconds, use_title};
+use super::ui::{rome_when_seconds, use_title};
 use crate::api_client::{self, ApiError};
 use crate::application_answers::step_heading;
 use crate::area_texts::dyn_view;
 use crate::browser;
-use crate::components::{ErrorSummary, FORM_ID, SendStatus, Sending, TextInput};
+use crate::components::{ErrorSummary, FORM_ID, SendStatus, Sending, TextInput, problem_panel};
 use crate::router::CONSOLE_PATH;
 use crate::ui::use_lang;
 

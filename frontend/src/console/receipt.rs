@@ -10,13 +10,13 @@ use leptos::prelude::*;
 use super::banner::call_banner;
 use super::routes::call_path;
 use super::state::{Load, use_console};
-use super::ui::{problem_panel, rome_when, use_call_title, when_ready};
+use super::ui::{rome_when, use_call_title, when_ready};
 use super::voice::Operator;
 use crate::api_client::ApiError;
 use crate::application_answers::answers_in;
 use crate::area_texts::dyn_text;
 use crate::browser;
-use crate::components::ReceiptPanel;
+use crate::components::{ReceiptPanel, problem_panel};
 use crate::router::CONSOLE_PATH;
 use crate::ui::use_lang;
 

@@ -12,8 +12,9 @@ use leptos::prelude::*;
 use super::state::Load;
 use crate::api_client::ApiError;
 use crate::application_draft::WindowState;
-use crate::area_texts::{dyn_text, dyn_view};
+use crate::area_texts::dyn_view;
 use crate::browser;
+use crate::components::problem_panel;
 use crate::i18n::Text;
 use crate::router::CONSOLE_PATH;
 use crate::ui::{effect, tr, use_lang};
@@ -78,17 +79,6 @@ pub(super) fn when_ready(load: RwSignal<Load>, page: Arc<dyn Fn() -> AnyView + S
         Load::Failed(error) => problem_panel(error),
         Load::Ready => page(),
     }))
-    .into_any()
-}
-
-/// A problem that stops the page, in a panel screen readers announce.
-pub(super) fn problem_panel(error: ApiError) -> AnyView {
-    let lang = use_lang();
-    view! {
-        <div class="panel panel--problem" role="alert">
-            <p class="panel__text">{dyn_text(Arc::new(move || error.message(lang.get())))}</p>
-        </div>
-    }
     .into_any()
 }
 

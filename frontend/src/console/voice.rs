@@ -36,7 +36,10 @@ impl Voice for Operator {
 
     /// Kept word for word as the citizen's form has it: the operator reads it aloud.
     fn before_declarations() -> Option<AnyView> {
-        Some(view! { <p class="hint"><strong>{tr(Text::ReadAloud)}</strong>" "{tr(Text::DeclarationsIntro)}</p> }.into_any())
+        Some(
+            view! { <p class="hint"><strong>{tr(Text::ReadAloud)}</strong>" "{tr(Text::DeclarationsIntro)}</p> }
+                .into_any(),
+        )
     }
 
     fn heading(step: ApplicationStep) -> Text {

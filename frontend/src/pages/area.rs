@@ -7,10 +7,10 @@ use chrono::{DateTime, Datelike, Timelike};
 use domain::submission_window::to_rome;
 use leptos::prelude::*;
 
-use crate::api_client::ApiError;
 use crate::application_draft::{ApplicationDraft, Load};
-use crate::area_texts::{dyn_text, dyn_view};
+use crate::area_texts::dyn_view;
 use crate::browser;
+use crate::components::problem_panel;
 use crate::i18n::{Text, t};
 use crate::ui::{tr, use_lang};
 
@@ -27,26 +27,6 @@ fn when_loaded_dyn(draft: ApplicationDraft, page: Arc<dyn Fn() -> AnyView + Send
         Load::Failed(error) => problem_panel(error),
         Load::Ready => page(),
     }))
-    .into_any()
-}
-
-/// A problem that stops the page, in a panel screen readers announce; when the service could not
-/// answer, with a button to load the page again (what was typed is kept on the device).
-pub fn problem_panel(error: ApiError) -> AnyView {
-    let lang = use_lang();
-    let retry = error.is_unavailable().then(|| {
-        view! {
-            <button type="button" class="button button--secondary" on:click=move |_| browser::reload()>
-                {tr(Text::RetryNow)}
-            </button>
-        }
-    });
-    view! {
-        <div class="panel panel--problem" role="alert">
-            <p class="panel__text">{dyn_text(Arc::new(move || error.message(lang.get())))}</p>
-            {retry}
-        </div>
-    }
     .into_any()
 }
 

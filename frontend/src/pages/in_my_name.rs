@@ -9,11 +9,12 @@ use std::sync::Arc;
 use domain::pin_request::PinRequestState;
 use leptos::prelude::*;
 
-use super::area::{problem_panel, rome_date_time, use_area_title};
+use super::area::{rome_date_time, use_area_title};
 use crate::api_client::{self, ApiError};
 use crate::application_draft::use_draft;
 use crate::area_texts::dyn_text;
 use crate::browser;
+use crate::components::problem_panel;
 use crate::i18n::Text;
 use crate::ui::{tr, use_lang};
 use domain::wire::identity::{IdentityView, Report, ReportDone};

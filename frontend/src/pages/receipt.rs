@@ -9,12 +9,12 @@ use leptos::prelude::*;
 use crate::application_answers::answers;
 use std::sync::Arc;
 
-use super::area::{problem_panel, rome_date_time, use_area_title, when_loaded};
+use super::area::{rome_date_time, use_area_title, when_loaded};
 use crate::api_client::ApiError;
 use crate::application_draft::{ApplicationView, use_draft};
 use crate::area_texts::dyn_text;
 use crate::browser;
-use crate::components::ReceiptPanel;
+use crate::components::{ReceiptPanel, problem_panel};
 use crate::router::MY_APPLICATIONS_PATH;
 use crate::ui::use_lang;
 
