@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Fuzzes the API from its own contract: starts the local server (dev mode, SQLite in a temporary
 # directory, 127.0.0.1 on a free port), validates /api/openapi.json as OpenAPI 3.1
-# (openapi-spec-validator), logs a citizen and an operator in (api/tests/schemathesis/fixtures.py)
+# (openapi-spec-validator), logs a citizen (the person of the contract's example PIN request) and an
+# operator in (api/tests/schemathesis/fixtures.py)
 # and runs schemathesis against every operation with both sessions' cookies. Any 5xx, an answer
 # that its schema does not describe or a status the contract does not list fails the run.
 # Usage: scripts/fuzz-api.sh   (FUZZ_MAX_EXAMPLES, FUZZ_MAX_TIME override the bounds)
@@ -42,7 +43,7 @@ python3 -c "import json, sys; v = json.load(open('$report/openapi.json'))['opena
   || die "the contract is not OpenAPI 3.1"
 openapi-spec-validator "$report/openapi.json" || die "the contract is not a valid OpenAPI document"
 
-cookies="$(python3 api/tests/schemathesis/fixtures.py "$base" "$data/residents.csv" "$data/operator.txt" fuzzer)" \
+cookies="$(python3 api/tests/schemathesis/fixtures.py "$base" "$data/operator.txt" fuzzer)" \
   || die "could not log the fuzzing citizen and operator in"
 
 # Bounded: a few examples per operation, two workers, and a time budget for the whole run. The

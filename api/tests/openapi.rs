@@ -10,7 +10,7 @@ use std::collections::BTreeSet;
 use std::path::Path;
 
 use common::TestServer;
-use serde_json::Value;
+use serde_json::{Value, json};
 
 const METHODS: [&str; 5] = ["get", "post", "put", "delete", "patch"];
 
@@ -275,4 +275,54 @@ async fn a_refusal_with_a_fact_of_its_own_says_so_on_its_route_in_the_error_body
     // Elsewhere the generic description stands.
     let other = &document["paths"]["/api/operator/calls/{id}/pin-check"]["post"]["responses"]["409"];
     assert_eq!(other["description"], "Conflicts with what exists");
+}
+
+/// GIVEN the contract's example PIN request and application (what an intermediary's first call and
+/// the fuzzer's examples phase send), WHEN the server checks them page by page, THEN they pass: the
+/// PIN request is issued for the registered person it describes, and the application's every step
+/// is accepted for that person once logged in. (A 422 example would teach only the error path.)
+#[tokio::test]
+async fn the_contracts_example_requests_pass_the_servers_own_checks() {
+    let server = TestServer::start().await;
+    let (_, document) = contract(&server).await;
+    let example = |schema: &str| {
+        let value = document["components"]["schemas"][schema]["examples"][0].clone();
+        assert!(value.is_object(), "{schema} has no example in the contract");
+        value
+    };
+
+    let pin_request = example("PinRequestForm");
+    for step in ["identita", "dati-anagrafici", "residenza", "contatti"] {
+        let r = server
+            .post(&format!("/api/pin-requests/steps/{step}"), &pin_request)
+            .await;
+        assert_eq!(r.status(), 200, "{step}: {}", r.text().await.unwrap());
+    }
+    let cf = pin_request["codice_fiscale"].as_str().unwrap();
+    // The codice fiscale the other requests show is this person's, and it checks.
+    let property = |schema: &str| &document["components"]["schemas"][schema]["properties"]["codice_fiscale"];
+    for schema in ["CodiceFiscaleCheck", "PinLogin", "OpenCall"] {
+        assert_eq!(property(schema)["example"], cf, "{schema}");
+    }
+    let r = server
+        .post("/api/codice-fiscale/check", &json!({ "codice_fiscale": cf }))
+        .await;
+    assert_eq!(r.status(), 200, "{}", r.text().await.unwrap());
+    let (first, _) = server.request_pin(&pin_request).await;
+    let (r, cookie) = server.login(cf, &first).await;
+    assert_eq!(r.status(), 200);
+    let cookie = cookie.unwrap();
+
+    let application = example("ApplicationForm");
+    for step in ["indennita", "dichiarazioni", "pagamento", "contatti"] {
+        let r = server
+            .client
+            .post(server.url(&format!("/api/application/steps/{step}")))
+            .header("cookie", &cookie)
+            .json(&application)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 200, "{step}: {}", r.text().await.unwrap());
+    }
 }

@@ -102,7 +102,11 @@ const MAX_DRAFT_VALUE: usize = 256;
 /// back); also the shape of a saved draft. Validation turns it into a [`ValidApplication`].
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(default)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(
+    feature = "openapi",
+    derive(utoipa::ToSchema),
+    schema(examples(ApplicationForm::example))
+)]
 pub struct ApplicationForm {
     /// The chosen benefit's id (`art27`).
     pub benefit: String,
@@ -196,6 +200,37 @@ fn required<T, E: Into<ErrorCode>>(value: &str, parse: impl Fn(&str) -> Result<T
 }
 
 impl ApplicationForm {
+    /// The API contract's example (`/api/openapi.json`): the embedded catalogue's first benefit,
+    /// answered as [`ApplicationForm::eligible_for`] does. A unit test keeps it valid, so that
+    /// intermediaries and the fuzzer start from a form that passes.
+    pub fn example() -> Self {
+        Catalogue::embedded()
+            .benefits()
+            .first()
+            .map(ApplicationForm::eligible_for)
+            .unwrap_or_default()
+    }
+
+    /// A complete form for `benefit` with answers that keep the applicant eligible (worked out
+    /// from each declaration's rule), paid by credit to the applicant's own account, no PEC.
+    pub fn eligible_for(benefit: &Benefit) -> Self {
+        ApplicationForm {
+            benefit: benefit.id.clone(),
+            declarations: benefit
+                .declarations
+                .iter()
+                .map(|d| (d.id.clone(), d.eligible_answer()))
+                .collect(),
+            payment_method: PAYMENT_IBAN.into(),
+            iban: "IT60 X054 2811 1010 0000 0123 456".into(),
+            account_holder: HOLDER_OWN.into(),
+            joint_holder_name: String::new(),
+            mobile: "+39 333 123 4567".into(),
+            email: "mario.rossi@example.it".into(),
+            pec: String::new(),
+        }
+    }
+
     /// A new form with the contacts given in the PIN request.
     pub fn from_pin_request(pin: &ValidPinRequest) -> Self {
         let mut form = ApplicationForm::default();
@@ -793,56 +828,15 @@ impl Application {
 #[cfg(test)]
 pub(crate) mod tests {
     use super::*;
-    use crate::benefits::{Declaration, DeclarationKind, YesNo};
     use chrono::{Duration, NaiveDate};
 
     fn catalogue() -> &'static Catalogue {
         Catalogue::embedded()
     }
 
-    /// An answer that keeps the citizen eligible, worked out from the declaration's rule alone.
-    fn eligible_answer(d: &Declaration) -> String {
-        match &d.kind {
-            DeclarationKind::Confirm => "yes".into(),
-            DeclarationKind::YesNo { eligible_answer } => match eligible_answer {
-                Some(YesNo::No) => "no".into(),
-                _ => "yes".into(),
-            },
-            DeclarationKind::Date {
-                eligible_from,
-                eligible_to,
-            } => eligible_from
-                .or(*eligible_to)
-                .unwrap_or(NaiveDate::from_ymd_opt(2020, 1, 1).unwrap())
-                .format("%Y-%m-%d")
-                .to_string(),
-            DeclarationKind::Number {
-                min,
-                eligible_min,
-                eligible_max,
-                ..
-            } => eligible_min.or(*eligible_max).unwrap_or(*min).to_string(),
-        }
-    }
-
     /// A complete, eligible form for `benefit`, paid by credit to the applicant's own account.
     pub(crate) fn form_for(catalogue: &Catalogue, benefit: &str) -> ApplicationForm {
-        let b = catalogue.benefit(benefit).unwrap();
-        ApplicationForm {
-            benefit: benefit.into(),
-            declarations: b
-                .declarations
-                .iter()
-                .map(|d| (d.id.clone(), eligible_answer(d)))
-                .collect(),
-            payment_method: "iban".into(),
-            iban: "IT60 X054 2811 1010 0000 0123 456".into(),
-            account_holder: "own".into(),
-            joint_holder_name: String::new(),
-            mobile: "+39 333 123 4567".into(),
-            email: "mario.rossi@example.it".into(),
-            pec: String::new(),
-        }
+        ApplicationForm::eligible_for(catalogue.benefit(benefit).unwrap())
     }
 
     fn at(s: &str) -> DateTime<Utc> {
@@ -874,6 +868,12 @@ pub(crate) mod tests {
             ]
         );
         assert_eq!(ApplicationStep::Contacts.fields_for(art30), ["mobile", "email", "pec"]);
+    }
+
+    #[test]
+    fn the_contracts_example_is_a_valid_application_for_the_first_indemnity() {
+        let valid = ApplicationForm::example().validate(catalogue()).unwrap();
+        assert_eq!(valid.benefit, catalogue().benefits()[0].id);
     }
 
     #[test]

@@ -238,6 +238,32 @@ impl Declaration {
         declaration_field(&self.id)
     }
 
+    /// An answer, as typed, that keeps the citizen eligible, worked out from the rule alone: what
+    /// the API contract's example application answers (and the tests' eligible forms).
+    pub fn eligible_answer(&self) -> String {
+        match &self.kind {
+            DeclarationKind::Confirm => "yes".into(),
+            DeclarationKind::YesNo { eligible_answer } => match eligible_answer {
+                Some(YesNo::No) => "no".into(),
+                _ => "yes".into(),
+            },
+            DeclarationKind::Date {
+                eligible_from,
+                eligible_to,
+            } => eligible_from
+                .or(*eligible_to)
+                .unwrap_or(NaiveDate::from_ymd_opt(2020, 1, 1).unwrap_or_default())
+                .format("%Y-%m-%d")
+                .to_string(),
+            DeclarationKind::Number {
+                min,
+                eligible_min,
+                eligible_max,
+                ..
+            } => eligible_min.or(*eligible_max).unwrap_or(*min).to_string(),
+        }
+    }
+
     /// Checks an answer as typed (`None` when the field was never sent): the valid answer, or
     /// what is wrong with it — missing, malformed, impossible, or making the citizen ineligible.
     pub fn check(&self, typed: Option<&str>) -> Result<Answer, ErrorCode> {

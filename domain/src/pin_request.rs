@@ -74,7 +74,11 @@ pub const ITALY: &str = "Italia";
 /// pages can show it back). Validation turns it into a [`ValidPinRequest`].
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(default)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(
+    feature = "openapi",
+    derive(utoipa::ToSchema),
+    schema(examples(PinRequestForm::example))
+)]
 pub struct PinRequestForm {
     /// Codice fiscale.
     pub codice_fiscale: String,
@@ -218,6 +222,36 @@ pub fn parse_birth_date(value: &str, today: NaiveDate) -> Result<NaiveDate, Erro
 }
 
 impl PinRequestForm {
+    /// The API contract's example (`/api/openapi.json`): a complete request, consistent with its
+    /// codice fiscale, for a made-up Mario Rossi born in Rome on 10 December 1985. A unit test
+    /// keeps it valid, so that intermediaries and the fuzzer start from a request that passes.
+    pub fn example() -> Self {
+        let person = PersonalData {
+            given_name: "Mario".into(),
+            surname: "Rossi".into(),
+            sex: Sex::Male,
+            birth_date: NaiveDate::from_ymd_opt(1985, 12, 10).unwrap_or_default(),
+            birth_place_code: "H501".into(),
+        };
+        PinRequestForm {
+            codice_fiscale: CodiceFiscale::generate(&person).as_str().to_owned(),
+            residence_country: ITALY.into(),
+            given_name: person.given_name,
+            surname: person.surname,
+            sex: "M".into(),
+            birth_date: "1985-12-10".into(),
+            birth_place: "Roma".into(),
+            birth_province: "RM".into(),
+            address: "Via Roma 1".into(),
+            postcode: "00184".into(),
+            municipality: "Roma".into(),
+            province: "RM".into(),
+            mobile: "+39 333 123 4567".into(),
+            email: "mario.rossi@example.it".into(),
+            pec: "mario.rossi@pec.example.it".into(),
+        }
+    }
+
     /// Validates the fields of `step` (and, on the personal-data step, their consistency with the
     /// codice fiscale). `today` bounds the date of birth; `places`, when given, checks places.
     pub fn validate_step(&self, step: Step, today: NaiveDate, places: Option<&dyn PlaceDirectory>) -> FieldErrors {
@@ -537,32 +571,9 @@ mod tests {
         NaiveDate::from_ymd_opt(2026, 11, 23).unwrap()
     }
 
-    /// A form that passes, for Mario Rossi born in Rome on 10/12/1985.
+    /// The contract's example: Mario Rossi, born in Rome on 10/12/1985, resident in Rome.
     fn mario() -> PinRequestForm {
-        let person = PersonalData {
-            given_name: "Mario".into(),
-            surname: "Rossi".into(),
-            sex: Sex::Male,
-            birth_date: NaiveDate::from_ymd_opt(1985, 12, 10).unwrap(),
-            birth_place_code: "H501".into(),
-        };
-        PinRequestForm {
-            codice_fiscale: CodiceFiscale::generate(&person).as_str().to_owned(),
-            residence_country: "Italia".into(),
-            given_name: "Mario".into(),
-            surname: "Rossi".into(),
-            sex: "M".into(),
-            birth_date: "1985-12-10".into(),
-            birth_place: "Roma".into(),
-            birth_province: "RM".into(),
-            address: "Via Roma 1".into(),
-            postcode: "00100".into(),
-            municipality: "Roma".into(),
-            province: "RM".into(),
-            mobile: "+39 333 123 4567".into(),
-            email: "mario.rossi@example.it".into(),
-            pec: "mario.rossi@pec.example.it".into(),
-        }
+        PinRequestForm::example()
     }
 
     #[test]

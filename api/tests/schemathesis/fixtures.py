@@ -1,13 +1,13 @@
 """Logs a citizen and a Contact Center operator in on a dev-mode Sportello server, for the fuzzing
-run (scripts/fuzz-api.sh): requests a PIN for a made-up resident of the dev registry, reads both
+run (scripts/fuzz-api.sh): registers the person of the contract's example PIN request in the dev
+registry, requests their PIN with that example, reads both
 halves from the dev outbox, logs in with the full PIN, logs the operator in with password and TOTP
 code, and prints the `Cookie` header value that carries both sessions.
 
-Usage: fixtures.py BASE_URL RESIDENTS_CSV OPERATOR_OUTPUT_FILE
+Usage: fixtures.py BASE_URL OPERATOR_OUTPUT_FILE [USERNAME]
 """
 
 import base64
-import csv
 import hashlib
 import hmac
 import json
@@ -19,7 +19,7 @@ import urllib.error
 import urllib.request
 from datetime import datetime
 
-# The synthetic registry's places of birth (sportello-admin registry synthetic) and their provinces.
+# Places of birth by Belfiore code (those of sportello-admin registry synthetic): the example's is one.
 BIRTH_PROVINCE = {"H501": ("Roma", "RM"), "F205": ("Milano", "MI"), "F839": ("Napoli", "NA"),
                   "L219": ("Torino", "TO"), "G273": ("Palermo", "PA"), "A944": ("Bologna", "BO"),
                   "D612": ("Firenze", "FI")}
@@ -47,24 +47,29 @@ def cookie(headers, name):
     sys.exit(f"no {name} cookie in {headers}")
 
 
-def citizen_cookie(base, residents_csv):
-    with open(residents_csv, newline="") as f:
-        resident = next(r for r in csv.DictReader(f) if r["birth_place_code"] in BIRTH_PROVINCE
-                        and r["country"] == "Italia")
-    place, province = BIRTH_PROVINCE[resident["birth_place_code"]]
-    tag = resident["codice_fiscale"].lower()
-    form = {
-        "codice_fiscale": resident["codice_fiscale"], "residence_country": "Italia",
-        "given_name": resident["given_name"], "surname": resident["surname"], "sex": resident["sex"],
-        "birth_date": resident["birth_date"], "birth_place": place, "birth_province": province,
-        "address": resident["address"], "postcode": resident["postcode"],
-        "municipality": resident["municipality"], "province": resident["province"],
-        "mobile": "+39 333 123 4567", "email": f"{tag}@example.it", "pec": f"{tag}@pec.example.it",
-    }
+def citizen_cookie(base):
+    # The citizen is the person of the contract's own example PIN request: the examples the
+    # contract shows (the application, the codice fiscale a call is opened for) are then theirs,
+    # and the fuzzer's examples phase reaches what a real caller's first try reaches.
+    _, _, body = call(base, "GET", "/api/openapi.json")
+    form = json.loads(body)["components"]["schemas"]["PinRequestForm"]["examples"][0]
+    place = next((code for code, (name, province) in BIRTH_PROVINCE.items()
+                  if (name, province) == (form["birth_place"], form["birth_province"])), None)
+    if place is None:
+        sys.exit(f"the example's place of birth is not one this fixture knows: {form['birth_place']}")
+    cf = form["codice_fiscale"]
+    tag = cf.lower()
+    row = {"codice_fiscale": cf, "given_name": form["given_name"], "surname": form["surname"],
+           "sex": form["sex"], "birth_date": form["birth_date"], "birth_place_code": place,
+           "address": form["address"], "postcode": form["postcode"],
+           "municipality": form["municipality"], "province": form["province"],
+           "country": form["residence_country"]}
+    status, _, body = call(base, "PUT", f"/api/dev/registry/{cf}", row)
+    if status != 204:
+        sys.exit(f"the dev registry refused the example's person: {status} {body.decode()}")
     status, _, body = call(base, "POST", "/api/pin-requests", form, {"Idempotency-Key": "fuzz-" + tag})
     if status != 201:
         sys.exit(f"PIN request refused: {status} {body.decode()}")
-    cf = resident["codice_fiscale"]
     for _ in range(100):  # messages leave a moment after the answer
         _, _, body = call(base, "GET", f"/api/dev/outbox?codice_fiscale={cf}")
         halves = {m["channel"]: m["body"] for m in json.loads(body)}
@@ -99,7 +104,7 @@ def operator_cookie(base, printed):
     _, _, body = call(base, "GET", "/api/dev/clock")
     now = json.loads(body).get("now")
     at = datetime.fromisoformat(now.replace("Z", "+00:00")).timestamp() if now else time.time()
-    login = {"username": sys.argv[4] if len(sys.argv) > 4 else username.group(1),
+    login = {"username": sys.argv[3] if len(sys.argv) > 3 else username.group(1),
              "password": line("initial password"), "totp": totp(line("TOTP secret (base32)"), at)}
     status, headers, body = call(base, "POST", "/api/operator/session", login)
     if status != 200:
@@ -108,10 +113,10 @@ def operator_cookie(base, printed):
 
 
 def main():
-    base, residents_csv, operator_file = sys.argv[1:4]
+    base, operator_file = sys.argv[1:3]
     with open(operator_file) as f:
         printed = f.read()
-    print(f"{citizen_cookie(base, residents_csv)}; {operator_cookie(base, printed)}")
+    print(f"{citizen_cookie(base)}; {operator_cookie(base, printed)}")
 
 
 if __name__ == "__main__":

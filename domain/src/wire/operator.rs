@@ -12,6 +12,7 @@ wire_struct! {
     pub struct OpenCall {
         /// As typed.
         #[serde(default)]
+        #[cfg_attr(feature = "openapi", schema(example = "RSSMRA85T10H501O"))]
         pub codice_fiscale: String,
     }
 }

@@ -6,6 +6,7 @@ wire_struct! {
     /// `POST /api/codice-fiscale/check`: the code as typed.
     pub struct CodiceFiscaleCheck {
         /// As typed.
+        #[cfg_attr(feature = "openapi", schema(example = "RSSMRA85T10H501O"))]
         pub codice_fiscale: String,
     }
 }

@@ -30,6 +30,7 @@ wire_struct! {
     pub struct PinLogin {
         /// The codice fiscale as typed.
         #[serde(default)]
+        #[cfg_attr(feature = "openapi", schema(example = "RSSMRA85T10H501O"))]
         pub codice_fiscale: String,
         /// The PIN (8 or 16 characters) as typed.
         #[serde(default)]
