@@ -239,7 +239,7 @@ impl PinRequestForm {
             given_name: person.given_name,
             surname: person.surname,
             sex: "M".into(),
-            birth_date: "1985-12-10".into(),
+            birth_date: person.birth_date.format("%Y-%m-%d").to_string(),
             birth_place: "Roma".into(),
             birth_province: "RM".into(),
             address: "Via Roma 1".into(),
@@ -250,6 +250,12 @@ impl PinRequestForm {
             email: "mario.rossi@example.it".into(),
             pec: "mario.rossi@pec.example.it".into(),
         }
+    }
+
+    /// The example's codice fiscale, which the contract shows on the other requests that carry one
+    /// (the check, the login, the call), so that they are all about the same person.
+    pub fn example_codice_fiscale() -> String {
+        PinRequestForm::example().codice_fiscale
     }
 
     /// Validates the fields of `step` (and, on the personal-data step, their consistency with the

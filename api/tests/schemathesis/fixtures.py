@@ -16,13 +16,10 @@ import struct
 import sys
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
 from datetime import datetime
 
-# Places of birth by Belfiore code (those of sportello-admin registry synthetic): the example's is one.
-BIRTH_PROVINCE = {"H501": ("Roma", "RM"), "F205": ("Milano", "MI"), "F839": ("Napoli", "NA"),
-                  "L219": ("Torino", "TO"), "G273": ("Palermo", "PA"), "A944": ("Bologna", "BO"),
-                  "D612": ("Firenze", "FI")}
 PIN_ALPHABET = re.compile(r"\b[A-HJ-NP-Z2-9]{8}\b")  # domain::pin::ALPHABET: no 0, O, 1, I
 
 
@@ -53,10 +50,12 @@ def citizen_cookie(base):
     # and the fuzzer's examples phase reaches what a real caller's first try reaches.
     _, _, body = call(base, "GET", "/api/openapi.json")
     form = json.loads(body)["components"]["schemas"]["PinRequestForm"]["examples"][0]
-    place = next((code for code, (name, province) in BIRTH_PROVINCE.items()
-                  if (name, province) == (form["birth_place"], form["birth_province"])), None)
+    # The registry holds the place of birth by its Belfiore code: the API's own place search has it.
+    _, _, body = call(base, "GET", "/api/places?" + urllib.parse.urlencode({"q": form["birth_place"]}))
+    place = next((hit["code"] for hit in json.loads(body) if hit["current"]
+                  and (hit["name"], hit["province"]) == (form["birth_place"], form["birth_province"])), None)
     if place is None:
-        sys.exit(f"the example's place of birth is not one this fixture knows: {form['birth_place']}")
+        sys.exit(f"the place search does not know the example's place of birth: {form['birth_place']}")
     cf = form["codice_fiscale"]
     tag = cf.lower()
     row = {"codice_fiscale": cf, "given_name": form["given_name"], "surname": form["surname"],

@@ -12,7 +12,7 @@ wire_struct! {
     pub struct OpenCall {
         /// As typed.
         #[serde(default)]
-        #[cfg_attr(feature = "openapi", schema(example = "RSSMRA85T10H501O"))]
+        #[cfg_attr(feature = "openapi", schema(example = crate::pin_request::PinRequestForm::example_codice_fiscale))]
         pub codice_fiscale: String,
     }
 }

@@ -6,7 +6,7 @@ wire_struct! {
     /// `POST /api/codice-fiscale/check`: the code as typed.
     pub struct CodiceFiscaleCheck {
         /// As typed.
-        #[cfg_attr(feature = "openapi", schema(example = "RSSMRA85T10H501O"))]
+        #[cfg_attr(feature = "openapi", schema(example = crate::pin_request::PinRequestForm::example_codice_fiscale))]
         pub codice_fiscale: String,
     }
 }

@@ -30,7 +30,7 @@ wire_struct! {
     pub struct PinLogin {
         /// The codice fiscale as typed.
         #[serde(default)]
-        #[cfg_attr(feature = "openapi", schema(example = "RSSMRA85T10H501O"))]
+        #[cfg_attr(feature = "openapi", schema(example = crate::pin_request::PinRequestForm::example_codice_fiscale))]
         pub codice_fiscale: String,
         /// The PIN (8 or 16 characters) as typed.
         #[serde(default)]
